@@ -1,0 +1,10 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+func runExtract(ctx context.Context, env *Env, args []string) error {
+	return errors.New("extract: not implemented yet")
+}

@@ -1,0 +1,10 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+func runRefresh(ctx context.Context, env *Env, args []string) error {
+	return errors.New("refresh: not implemented yet")
+}

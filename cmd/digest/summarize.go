@@ -1,0 +1,10 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+func runSummarize(ctx context.Context, env *Env, args []string) error {
+	return errors.New("summarize: not implemented yet")
+}

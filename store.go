@@ -1,0 +1,80 @@
+package digest
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists feeds, articles, their sources, icons, fetch state and
+// stories. Implementations: store/sqlite (default) and, later,
+// store/postgres; both pass the conformance suite in store/storetest.
+//
+// Methods return *Error with ENOTFOUND for a missing row and ECONFLICT for a
+// duplicate; anything else is EINTERNAL. All methods are safe for
+// concurrent use.
+type Store interface {
+	// CreateFeed subscribes the default user to f.URL, setting f.ID and
+	// f.Created. ECONFLICT if the user already has that URL.
+	CreateFeed(ctx context.Context, f *Feed) error
+	// Feed returns one feed with its unread count. ENOTFOUND.
+	Feed(ctx context.Context, id int64) (*Feed, error)
+	// Feeds lists every feed with unread counts, ordered by category then title.
+	Feeds(ctx context.Context) ([]Feed, error)
+	// UpdateFeed saves f's title, site URL, category, icon and fetch mode
+	// (not its fetch state). ENOTFOUND.
+	UpdateFeed(ctx context.Context, f *Feed) error
+	// DeleteFeed removes a feed and its sources; an article left with no
+	// source is removed too. ENOTFOUND.
+	DeleteFeed(ctx context.Context, id int64) error
+	// DueFeeds returns up to limit feeds whose NextCheck is at or before
+	// now, the most overdue first.
+	DueFeeds(ctx context.Context, now time.Time, limit int) ([]Feed, error)
+	// ScheduleNow sets NextCheck of the given feeds (all feeds if ids is
+	// empty) to now, so the scheduler picks them up at once.
+	ScheduleNow(ctx context.Context, ids ...int64) error
+
+	// SaveFetches saves each result's entries and its fetch state together,
+	// all in one transaction: either everything of a batch is stored or
+	// nothing is. An entry is matched by (feed, GUID), then by canonical URL
+	// across all feeds (the article gains a source); a matched entry whose
+	// Hash changed is updated in place; an unchanged one writes nothing.
+	SaveFetches(ctx context.Context, results []FetchResult) ([]SaveResult, error)
+
+	// Article returns one article with its sources and the user's read
+	// state. ENOTFOUND.
+	Article(ctx context.Context, id int64) (*Article, error)
+	// Articles returns a page of articles, newest published first
+	// (ties broken by descending ID), without Content.
+	Articles(ctx context.Context, q ArticleQuery) (*ArticlePage, error)
+	// UpdateArticle saves an article's extracted content and metadata
+	// (everything but identity, sources and state). ENOTFOUND.
+	UpdateArticle(ctx context.Context, a *Article) error
+	// MarkRead sets the read flag of the given articles for a user.
+	MarkRead(ctx context.Context, userID int64, ids []int64, read bool) error
+	// MarkStarred sets the starred flag of the given articles for a user.
+	MarkStarred(ctx context.Context, userID int64, ids []int64, starred bool) error
+	// MergeArticles makes dup a syndicated copy of keep: dup's sources move
+	// to keep, the source of original (keep or dup) is marked Original, and
+	// dup is removed. Read and starred state carry over.
+	MergeArticles(ctx context.Context, keep, dup, original int64) error
+
+	// SaveIcon stores an icon once per hash and returns its ID.
+	SaveIcon(ctx context.Context, icon *Icon) (int64, error)
+	// Icon returns one icon. ENOTFOUND.
+	Icon(ctx context.Context, id int64) (*Icon, error)
+
+	// SaveStory creates (ID 0) or replaces a story: its fields, its
+	// entities, and the story of each of its ArticleIDs.
+	SaveStory(ctx context.Context, s *Story) error
+	// DeleteStory removes a story (after a merge); its articles keep no story.
+	DeleteStory(ctx context.Context, id int64) error
+	// Story returns one story with its entities and article IDs. ENOTFOUND.
+	Story(ctx context.Context, id int64) (*Story, error)
+	// Stories lists stories by descending importance, then last seen.
+	Stories(ctx context.Context, limit, offset int) ([]Story, error)
+	// EntityStories lists the stories that name an entity, newest first.
+	EntityStories(ctx context.Context, kind EntityKind, name string, limit int) ([]Story, error)
+
+	// Close releases the store.
+	Close() error
+}
