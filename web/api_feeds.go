@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+type feedsJSON struct {
+	Feeds []digest.Feed `json:"feeds"`
+}
+
+// apiFeeds: GET /api/v1/feeds → {"feeds": [...]}.
+func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.Feeds(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []digest.Feed{}
+	}
+	s.writeJSON(w, http.StatusOK, feedsJSON{Feeds: list})
+}
+
+// apiFeed: GET /api/v1/feeds/{id} → the feed.
+func (s *Server) apiFeed(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	f, err := s.store.Feed(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, f)
+}
+
+type subscribeRequest struct {
+	URL      string `json:"url"`
+	Category string `json:"category"`
+}
+
+// apiFeedCreate: POST /api/v1/feeds {"url", "category"} → 201 and the feed.
+func (s *Server) apiFeedCreate(w http.ResponseWriter, r *http.Request) {
+	var req subscribeRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	req.URL, req.Category = strings.TrimSpace(req.URL), strings.TrimSpace(req.Category)
+	if err := validateSubscription(req.URL, req.Category); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	f, err := s.feeds.Subscribe(r.Context(), req.URL, req.Category)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.cache.invalidate()
+	w.Header().Set("Location", "/api/v1/feeds/"+strconv.FormatInt(f.ID, 10))
+	s.writeJSON(w, http.StatusCreated, f)
+}
+
+// apiFeedDelete: DELETE /api/v1/feeds/{id} → 204.
+func (s *Server) apiFeedDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if err := s.store.DeleteFeed(r.Context(), id); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.cache.invalidate()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type scheduledJSON struct {
+	Status string `json:"status"`
+}
+
+// apiFeedRefresh: POST /api/v1/feeds/{id}/refresh → 202.
+func (s *Server) apiFeedRefresh(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if _, err := s.store.Feed(r.Context(), id); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if err := s.feeds.Refresh(r.Context(), id); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusAccepted, scheduledJSON{Status: "scheduled"})
+}
+
+// apiFeedRefreshAll: POST /api/v1/feeds/refresh → 202.
+func (s *Server) apiFeedRefreshAll(w http.ResponseWriter, r *http.Request) {
+	if err := s.feeds.Refresh(r.Context()); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusAccepted, scheduledJSON{Status: "scheduled"})
+}

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+type articlePage struct {
+	layout
+	Article digest.Article
+	// Content is the stored body. The store keeps only sanitized HTML, so
+	// this is the one field rendered unescaped.
+	Content   template.HTML
+	Outlet    string
+	IconID    int64
+	SourceURL string // the original article, the page's "Source" link
+	Sources   []digest.Source
+	Story     *digest.Story
+}
+
+// article shows one article and marks it read.
+func (s *Server) article(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	a, err := s.store.Article(ctx, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if !a.Read {
+		if err := s.store.MarkRead(ctx, digest.DefaultUserID, []int64{id}, true); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		a.Read = true
+	}
+	byID, err := s.cache.lookup(ctx, a.FeedID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	f := byID[a.FeedID]
+	p := articlePage{
+		layout:    s.layout(r, a.Title, "river"),
+		Article:   *a,
+		Content:   template.HTML(wrapTables(a.Content)),
+		Outlet:    outlet(f, a),
+		SourceURL: sourceURL(a),
+		Sources:   a.Sources,
+	}
+	if f != nil {
+		p.IconID = f.IconID
+	}
+	if a.StoryID != 0 {
+		st, err := s.store.Story(ctx, a.StoryID)
+		switch {
+		case err == nil:
+			if len(st.ArticleIDs) > 1 {
+				p.Story = st
+			}
+		case !digest.IsNotFound(err):
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "article", p)
+}
+
+var (
+	tableOpen  = regexp.MustCompile(`(?i)<table\b`)
+	tableClose = regexp.MustCompile(`(?i)</table\s*>`)
+)
+
+// wrapTables puts every table of sanitized HTML in a wrapper that scrolls
+// sideways, so a wide table never widens the page. Sanitized HTML has no
+// "<table" outside tags (text is escaped), so the rewrite cannot open a
+// tag that was not there.
+func wrapTables(html string) string {
+	if !strings.Contains(strings.ToLower(html), "<table") {
+		return html
+	}
+	html = tableOpen.ReplaceAllString(html, `<div class="table-wrap"><table`)
+	return tableClose.ReplaceAllString(html, `</table></div>`)
+}
+
+// sourceURL is the link to the original: the article's canonical URL, or
+// the link of its original source when it has none.
+func sourceURL(a *digest.Article) string {
+	if a.URL != "" {
+		return a.URL
+	}
+	for _, src := range a.Sources {
+		if src.Original && src.URL != "" {
+			return src.URL
+		}
+	}
+	for _, src := range a.Sources {
+		if src.URL != "" {
+			return src.URL
+		}
+	}
+	return ""
+}
+
+type mark int
+
+const (
+	markRead mark = iota
+	markUnread
+	markStar
+	markUnstar
+)
+
+// apply sets the flag the mark stands for.
+func (m mark) apply(r *http.Request, store digest.Store, ids []int64) error {
+	ctx := r.Context()
+	switch m {
+	case markRead, markUnread:
+		return store.MarkRead(ctx, digest.DefaultUserID, ids, m == markRead)
+	default:
+		return store.MarkStarred(ctx, digest.DefaultUserID, ids, m == markStar)
+	}
+}
+
+// articleMark handles the read/unread/star/unstar forms, then sends the
+// browser back to the page it came from.
+func (s *Server) articleMark(m mark) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if err := s.parseForm(w, r); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if _, err := s.store.Article(r.Context(), id); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if err := m.apply(r, s.store, []int64{id}); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		back := localPath(r.PostFormValue("return"), "/articles/"+strconv.FormatInt(id, 10))
+		http.Redirect(w, r, back, http.StatusSeeOther)
+	}
+}
+
+// parseForm reads a urlencoded form body of at most MaxBodyBytes.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		if httpStatus(err) == http.StatusRequestEntityTooLarge {
+			return err
+		}
+		return digest.WrapError(digest.EINVALID, "invalid form", err)
+	}
+	return nil
+}

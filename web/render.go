@@ -1,0 +1,255 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages holds one parsed template set per page, each the layout plus the
+// page's own blocks, parsed once in New.
+type pages struct {
+	set map[string]*template.Template
+}
+
+// layout is what every page passes to the layout template.
+type layout struct {
+	Site   string
+	Title  string // the page's title, "" on the front page
+	Nav    string // the active navigation entry: "river", "feeds"
+	Return string // the current path and query, where forms come back to
+}
+
+func mustParsePages(a *assets, now func() time.Time) *pages {
+	p, err := parsePages(templateFS, a, now)
+	if err != nil {
+		panic(fmt.Sprintf("web: embedded templates: %v", err))
+	}
+	return p
+}
+
+func parsePages(fsys fs.FS, a *assets, now func() time.Time) (*pages, error) {
+	base, err := template.New("").Funcs(templateFuncs(a, now)).ParseFS(fsys, "templates/layout/*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{set: map[string]*template.Template{}}
+	for _, n := range names {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(fsys, n); err != nil {
+			return nil, err
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		p.set[name] = t
+	}
+	return p, nil
+}
+
+// templateFuncs are the helpers templates may call. There is deliberately
+// no function that marks a string as safe HTML: only article Content, set
+// as template.HTML in Go, is rendered unescaped.
+func templateFuncs(a *assets, now func() time.Time) template.FuncMap {
+	return template.FuncMap{
+		"asset":    a.url,
+		"ago":      func(t time.Time) string { return ago(now(), t) },
+		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"longdate": longDate,
+		"host":     host,
+		"plural":   plural,
+		"pathesc":  url.PathEscape,
+		"lower":    strings.ToLower,
+		"today":    func(layout string) string { return now().Format(layout) },
+		"initial":  initial,
+		"badge":    func(id int64, name string) iconBadge { return iconBadge{IconID: id, Name: name} },
+	}
+}
+
+// iconBadge is what the "icon" template draws: the stored icon, or the
+// first letter of the name when there is none.
+type iconBadge struct {
+	IconID int64
+	Name   string
+}
+
+// initial is the upper-case first letter of a name, for icon placeholders.
+func initial(name string) string {
+	for _, r := range strings.TrimSpace(name) {
+		return strings.ToUpper(string(r))
+	}
+	return "·"
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := s.pages.set[name]
+	if !ok {
+		s.pageError(w, r, fmt.Errorf("no page template %q", name))
+		return
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
+		if name == "error" {
+			s.logError(r, err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		s.pageError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorPage struct {
+	layout
+	Status  int
+	Heading string
+	Message string
+}
+
+// pageError answers a page request with an error page whose status comes
+// from httpStatus.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	s.logError(r, err)
+	status := httpStatus(err)
+	heading := "Something went wrong"
+	switch status {
+	case http.StatusNotFound:
+		heading = "Not found"
+	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusConflict:
+		heading = "That did not work"
+	case http.StatusForbidden:
+		heading = "Refused"
+	case http.StatusBadGateway:
+		heading = "The other site did not answer well"
+	}
+	s.render(w, r, status, "error", errorPage{
+		layout:  s.layout(r, heading, ""),
+		Status:  status,
+		Heading: heading,
+		Message: errorMessage(err),
+	})
+}
+
+func (s *Server) layout(r *http.Request, title, nav string) layout {
+	return layout{Site: s.cfg.Title, Title: title, Nav: nav, Return: r.URL.RequestURI()}
+}
+
+// ago is a calm relative time: "just now", "5 min ago", "3 h ago",
+// "yesterday", "4 days ago", then the date.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 7*24*time.Hour:
+		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+	case t.Year() == now.Year():
+		return t.Format("2 Jan")
+	default:
+		return t.Format("2 Jan 2006")
+	}
+}
+
+func longDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("Monday 2 January 2006, 15:04 MST")
+}
+
+// host is the host name of a URL without "www.", for showing where a link
+// goes.
+func host(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// snippet returns the first lines of a plain text: at most max runes, cut
+// at a word boundary when there is one nearby.
+func snippet(text string, max int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(text) <= max {
+		return text
+	}
+	end, n := len(text), 0
+	for i := range text {
+		if n == max {
+			end = i
+			break
+		}
+		n++
+	}
+	s := text[:end]
+	if i := strings.LastIndexByte(s, ' '); i > len(s)*2/3 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, " ,;:.-") + "…"
+}
+
+// outlet names a feed for display.
+func outlet(f *digest.Feed, a *digest.Article) string {
+	switch {
+	case f != nil && f.Title != "":
+		return f.Title
+	case a != nil && a.SiteName != "":
+		return a.SiteName
+	case f != nil:
+		if h := host(f.SiteURL); h != "" {
+			return h
+		}
+		return host(f.URL)
+	case a != nil:
+		return host(a.URL)
+	}
+	return ""
+}

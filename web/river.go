@@ -1,0 +1,163 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// item is one article as lists show it.
+type item struct {
+	digest.Article
+	Outlet  string
+	IconID  int64
+	Snippet string
+	Return  string // where the item's forms come back to
+}
+
+type riverFilter struct {
+	Unread  bool
+	Starred bool
+	FeedID  int64
+	Q       string
+}
+
+// Any reports whether any filter is set.
+func (f riverFilter) Any() bool { return f.Unread || f.Starred || f.FeedID != 0 || f.Q != "" }
+
+// query encodes the filter, plus a cursor when not empty.
+func (f riverFilter) query(cursor string) string {
+	v := url.Values{}
+	if f.Unread {
+		v.Set("unread", "1")
+	}
+	if f.Starred {
+		v.Set("starred", "1")
+	}
+	if f.FeedID != 0 {
+		v.Set("feed", strconv.FormatInt(f.FeedID, 10))
+	}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if cursor != "" {
+		v.Set("cursor", cursor)
+	}
+	if len(v) == 0 {
+		return "/"
+	}
+	return "/?" + v.Encode()
+}
+
+type riverPage struct {
+	layout
+	Filter    riverFilter
+	FeedTitle string // the filtered feed's title
+	Feeds     []digest.Feed
+	Stories   []digest.Story
+	Items     []item
+	Next      string // URL of the next (older) page, "" on the last
+	First     bool   // no cursor: the newest page
+	Newest    string // URL of the first page with the same filters
+	HasFeeds  bool
+	Tabs      []tab
+}
+
+type tab struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+// tabs are the All / Unread / Starred switches, keeping the feed and the
+// search.
+func (f riverFilter) tabs() []tab {
+	all, unread, starred := f, f, f
+	all.Unread, all.Starred = false, false
+	unread.Unread, unread.Starred = true, false
+	starred.Unread, starred.Starred = false, true
+	return []tab{
+		{"All", all.query(""), !f.Unread && !f.Starred},
+		{"Unread", unread.query(""), f.Unread && !f.Starred},
+		{"Starred", starred.query(""), f.Starred},
+	}
+}
+
+// river is the front page: top stories when there are any, then the
+// latest articles, newest first, filtered and paged by cursor.
+func (s *Server) river(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q, err := parseArticleQuery(r.URL.Query(), s.cfg.PageSize)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	page, err := s.store.Articles(ctx, q)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	f := riverFilter{Unread: q.Unread, Starred: q.Starred, FeedID: q.FeedID, Q: q.Search}
+	ids := make([]int64, 0, len(page.Articles)+1)
+	for _, a := range page.Articles {
+		ids = append(ids, a.FeedID)
+	}
+	if f.FeedID != 0 {
+		ids = append(ids, f.FeedID)
+	}
+	byID, err := s.cache.lookup(ctx, ids...)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	_, list, err := s.cache.get(ctx)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p := riverPage{
+		layout:   s.layout(r, "", "river"),
+		Filter:   f,
+		Feeds:    list,
+		Items:    s.items(byID, page.Articles, r.URL.RequestURI()),
+		First:    q.Cursor == "",
+		Newest:   f.query(""),
+		Tabs:     f.tabs(),
+		HasFeeds: len(list) > 0,
+	}
+	if f.FeedID != 0 {
+		fd, ok := byID[f.FeedID]
+		if !ok {
+			s.pageError(w, r, digest.Errorf(digest.ENOTFOUND, "no feed %d", f.FeedID))
+			return
+		}
+		p.FeedTitle = outlet(fd, nil)
+		p.Title = p.FeedTitle
+	}
+	if page.Next != "" {
+		p.Next = f.query(page.Next)
+	}
+	if p.First && !f.Any() {
+		if p.Stories, err = s.store.Stories(ctx, 5, 0); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "river", p)
+}
+
+// items prepares articles for a list; feeds come from the cache.
+func (s *Server) items(byID map[int64]*digest.Feed, articles []digest.Article, back string) []item {
+	out := make([]item, len(articles))
+	for i, a := range articles {
+		f := byID[a.FeedID]
+		it := item{Article: a, Outlet: outlet(f, &a), Snippet: snippet(a.Summary, 280), Return: back}
+		if f != nil {
+			it.IconID = f.IconID
+		}
+		out[i] = it
+	}
+	return out
+}

@@ -1,0 +1,169 @@
+// Occasional Digest: keyboard shortcuts and in-place read/star toggles.
+// Progressive only: every action also works as a plain form without this.
+(function () {
+  "use strict";
+
+  var help = document.getElementById("help");
+  var current = -1;
+
+  function items() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-item]"));
+  }
+
+  function select(i) {
+    var list = items();
+    if (list.length === 0) return;
+    if (i < 0) i = 0;
+    if (i >= list.length) i = list.length - 1;
+    if (current >= 0 && list[current]) list[current].classList.remove("is-selected");
+    current = i;
+    var el = list[current];
+    el.classList.add("is-selected");
+    el.scrollIntoView({ block: "nearest" });
+    var link = el.querySelector("[data-open]");
+    if (link) link.focus({ preventScroll: true });
+  }
+
+  function selected() {
+    var list = items();
+    return current >= 0 && current < list.length ? list[current] : null;
+  }
+
+  // scope is the selected item, or the article on an article page.
+  function scope() {
+    return selected() || document.querySelector("[data-article]");
+  }
+
+  function open() {
+    var el = selected();
+    var link = el && el.querySelector("[data-open]");
+    if (link) window.location.href = link.href;
+  }
+
+  function openSource() {
+    var s = scope();
+    var link = s && s.querySelector("[data-source]");
+    if (link) window.open(link.href, "_blank", "noopener,noreferrer");
+  }
+
+  // toggle flips a read or star form through the JSON API and updates the
+  // form in place; on any failure it falls back to submitting the form.
+  function toggle(form) {
+    var kind = form.getAttribute("data-toggle");
+    var id = form.getAttribute("data-id");
+    var on = form.getAttribute("data-on") === "true";
+    var verb = kind === "read" ? (on ? "unread" : "read") : (on ? "unstar" : "star");
+    fetch("/api/v1/articles/" + encodeURIComponent(id) + "/" + verb, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (res) {
+      if (!res.ok) throw new Error("status " + res.status);
+      on = !on;
+      form.setAttribute("data-on", String(on));
+      var next = kind === "read" ? (on ? "unread" : "read") : (on ? "unstar" : "star");
+      form.setAttribute("action", "/articles/" + id + "/" + next);
+      var button = form.querySelector("button");
+      if (button) {
+        button.textContent = kind === "read" ? (on ? "Mark unread" : "Mark read") : (on ? "Unstar" : "Star");
+      }
+      var holder = form.closest("[data-item]") || form.closest("[data-article]");
+      if (holder) holder.classList.toggle(kind === "read" ? "is-read" : "is-starred", on);
+    }).catch(function () {
+      form.submit();
+    });
+  }
+
+  function toggleKind(kind) {
+    var s = scope();
+    var form = s && s.querySelector('form[data-toggle="' + kind + '"]');
+    if (form) toggle(form);
+  }
+
+  function showHelp(show) {
+    if (!help) return;
+    help.hidden = !show;
+    if (show) {
+      var close = help.querySelector("[data-help-close]");
+      if (close) close.focus();
+    }
+  }
+
+  function typing(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (help && !help.hidden) {
+      if (e.key === "Escape" || e.key === "?") {
+        e.preventDefault();
+        showHelp(false);
+      }
+      return;
+    }
+    if (typing(document.activeElement)) {
+      if (e.key === "Escape") document.activeElement.blur();
+      return;
+    }
+    switch (e.key) {
+      case "j":
+        select(current + 1);
+        break;
+      case "k":
+        select(current < 0 ? 0 : current - 1);
+        break;
+      case "o":
+        open();
+        break;
+      case "Enter":
+        // Links and buttons handle Enter themselves; only an item
+        // selected with j/k and nothing else focused is ours.
+        if (document.activeElement && document.activeElement !== document.body &&
+            !document.activeElement.hasAttribute("data-open")) return;
+        if (!selected()) return;
+        open();
+        break;
+      case "m":
+        toggleKind("read");
+        break;
+      case "s":
+        toggleKind("star");
+        break;
+      case "v":
+        openSource();
+        break;
+      case "/":
+        var search = document.querySelector("[data-search]");
+        if (!search) return;
+        search.focus();
+        break;
+      case "?":
+        showHelp(true);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form && form.hasAttribute && form.hasAttribute("data-toggle") && window.fetch) {
+      e.preventDefault();
+      toggle(form);
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t || !t.closest) return;
+    if (t.closest("[data-help-open]")) showHelp(true);
+    else if (t.closest("[data-help-close]") || t === help) showHelp(false);
+  });
+
+  var button = document.querySelector("[data-help-open]");
+  if (button) button.hidden = false;
+})();
