@@ -1,0 +1,129 @@
+// Package sqlite is the default digest.Store: SQLite through the pure-Go
+// driver modernc.org/sqlite, in WAL mode. All writes go through one
+// connection, so concurrent writers queue instead of failing with
+// "database is locked"; reads use a pool and run concurrently with them.
+// The queries live in store/sqlstore; this package opens the database and
+// migrates its schema.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/occasional-digest/digest/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Dialect is SQLite's dialect for store/sqlstore: FTS5 full-text search.
+var Dialect = sqlstore.Dialect{
+	Name:              "sqlite",
+	SearchIDs:         "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
+	SearchQuery:       sqlstore.FTS5Query,
+	IsUniqueViolation: isUniqueViolation,
+	MaxParams:         32766,
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// DB is a digest.Store on one SQLite file. Besides the digest.Store
+// methods it has those of *sqlstore.Store: Stats and WriteCount.
+type DB struct {
+	*sqlstore.Store
+	path string
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Open opens (creating it and its directory if needed) the SQLite database
+// at path and brings its schema up to date. It fails if the database's
+// schema is newer than this program knows. logger may be nil.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("component", "store")
+	if path == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	write, err := openPool(abs, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	ms, err := sqlstore.ReadMigrations(migrationFS, "migrations")
+	if err == nil {
+		err = sqlstore.Migrate(ctx, write, &Dialect, ms, logger)
+	}
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := openPool(abs, false)
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	return &DB{Store: sqlstore.New(write, read, &Dialect, logger), path: abs}, nil
+}
+
+// openPool opens the writer (one connection, transactions begin
+// IMMEDIATE so they never fail upgrading a read lock) or the read pool.
+func openPool(path string, writer bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-16000)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if writer {
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+	} else {
+		n := max(4, runtime.GOMAXPROCS(0))
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+	}
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}

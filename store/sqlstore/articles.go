@@ -1,0 +1,314 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// articleCols selects an article a without content and text.
+const articleCols = `a.id, COALESCE(a.url, ''), a.title, a.author, a.published, a.updated, a.site_name, a.lang,
+	a.image_url, a.summary, a.word_count, a.extracted, a.created, COALESCE(a.feed_id, 0), COALESCE(a.story_id, 0)`
+
+func articleDest(a *digest.Article, published, updated, created *int64) []any {
+	return []any{&a.ID, &a.URL, &a.Title, &a.Author, published, updated, &a.SiteName, &a.Lang,
+		&a.ImageURL, &a.Summary, &a.WordCount, &a.Extracted, created, &a.FeedID, &a.StoryID}
+}
+
+func setArticleTimes(a *digest.Article, published, updated, created int64) {
+	a.Published = goTime(published)
+	a.Updated = goTime(updated)
+	a.Created = goTime(created)
+}
+
+// Article returns one article with its content, its sources (original
+// first) and the default user's read state. ENOTFOUND.
+func (s *Store) Article(ctx context.Context, id int64) (*digest.Article, error) {
+	var a digest.Article
+	var published, updated, created int64
+	dest := append(articleDest(&a, &published, &updated, &created), &a.Content, &a.Text, &a.Read, &a.Starred)
+	err := s.queryRow(ctx, `SELECT `+articleCols+`, a.content, a.text,
+		COALESCE(st.read, FALSE), COALESCE(st.starred, FALSE)
+		FROM articles a LEFT JOIN article_states st ON st.article_id = a.id AND st.user_id = ?
+		WHERE a.id = ?`, digest.DefaultUserID, id).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("article", id)
+	}
+	if err != nil {
+		return nil, wrap("article", err)
+	}
+	setArticleTimes(&a, published, updated, created)
+	page := []digest.Article{a}
+	if err := s.fillSources(ctx, page); err != nil {
+		return nil, wrap("article", err)
+	}
+	return &page[0], nil
+}
+
+// fillSources sets the Sources of the articles with one query.
+func (s *Store) fillSources(ctx context.Context, as []digest.Article) error {
+	if len(as) == 0 {
+		return nil
+	}
+	index := make(map[int64]int, len(as))
+	ids := make([]int64, len(as))
+	for i := range as {
+		index[as[i].ID] = i
+		ids[i] = as[i].ID
+	}
+	for _, c := range s.chunks(ids, 0) {
+		in, args := inList(c)
+		rows, err := s.query(ctx, `SELECT s.article_id, s.feed_id, s.guid, s.url, s.title, s.published, s.original,
+			f.title, f.site_url, COALESCE(f.icon_id, 0)
+			FROM sources s JOIN feeds f ON f.id = s.feed_id
+			WHERE s.article_id IN (`+in+`)
+			ORDER BY s.article_id, s.original DESC, s.created, s.feed_id, s.guid`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, published int64
+			var src digest.Source
+			if err := rows.Scan(&id, &src.FeedID, &src.GUID, &src.URL, &src.Title, &published, &src.Original,
+				&src.FeedTitle, &src.SiteURL, &src.IconID); err != nil {
+				rows.Close()
+				return err
+			}
+			src.Published = goTime(published)
+			a := &as[index[id]]
+			a.Sources = append(a.Sources, src)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encodeCursor and decodeCursor make the opaque keyset cursor: the
+// published time and ID of the last article of a page.
+func encodeCursor(published, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(published, 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (published, id int64, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		p, i, ok := strings.Cut(string(b), ".")
+		if ok {
+			published, err = strconv.ParseInt(p, 10, 64)
+			if err == nil {
+				id, err = strconv.ParseInt(i, 10, 64)
+			}
+			if err == nil {
+				return published, id, nil
+			}
+		}
+	}
+	return 0, 0, digest.Errorf(digest.EINVALID, "invalid cursor")
+}
+
+// Articles returns a page of the user's articles (those of their feeds),
+// newest published first, ties by descending ID, with sources but without
+// Content and Text. Pages are keyset-paginated: articles inserted while
+// paging appear on no later page unless they sort after the cursor, and no
+// article is skipped or repeated. Search matches every word of q.Search in
+// the title, summary or text. EINVALID for a malformed cursor.
+func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.ArticlePage, error) {
+	limit := q.Limit
+	switch {
+	case limit <= 0:
+		limit = 50
+	case limit > 500:
+		limit = 500
+	}
+	where := []string{"st.user_id = ?"}
+	args := []any{userID(q.UserID)}
+	if q.Unread {
+		where = append(where, "NOT st.read")
+	}
+	if q.Starred {
+		where = append(where, "st.starred")
+	}
+	if q.FeedID != 0 {
+		where = append(where, "st.article_id IN (SELECT article_id FROM sources WHERE feed_id = ?)")
+		args = append(args, q.FeedID)
+	}
+	if q.StoryID != 0 {
+		where = append(where, "st.article_id IN (SELECT id FROM articles WHERE story_id = ?)")
+		args = append(args, q.StoryID)
+	}
+	if strings.TrimSpace(q.Search) != "" {
+		term, ok := s.d.SearchQuery(clean(q.Search))
+		if !ok {
+			return &digest.ArticlePage{Articles: []digest.Article{}}, nil
+		}
+		where = append(where, "st.article_id IN ("+s.d.SearchIDs+")")
+		args = append(args, term)
+	}
+	if q.Cursor != "" {
+		p, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return nil, wrap("articles", err)
+		}
+		// The first term gives an index range; the second breaks ties.
+		where = append(where, "st.published <= ? AND (st.published < ? OR st.article_id < ?)")
+		args = append(args, p, p, id)
+	}
+	args = append(args, limit+1)
+	rows, err := s.query(ctx, `SELECT `+articleCols+`, st.read, st.starred
+		FROM article_states st JOIN articles a ON a.id = st.article_id
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY st.published DESC, st.article_id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, wrap("articles", err)
+	}
+	defer rows.Close()
+	page := &digest.ArticlePage{Articles: make([]digest.Article, 0, min(limit, 64))}
+	for rows.Next() {
+		var a digest.Article
+		var published, updated, created int64
+		if err := rows.Scan(append(articleDest(&a, &published, &updated, &created), &a.Read, &a.Starred)...); err != nil {
+			return nil, wrap("articles", err)
+		}
+		setArticleTimes(&a, published, updated, created)
+		page.Articles = append(page.Articles, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("articles", err)
+	}
+	rows.Close()
+	if len(page.Articles) > limit {
+		page.Articles = page.Articles[:limit]
+		last := page.Articles[limit-1]
+		page.Next = encodeCursor(dbTime(last.Published), last.ID)
+	}
+	if err := s.fillSources(ctx, page.Articles); err != nil {
+		return nil, wrap("articles", err)
+	}
+	return page, nil
+}
+
+// UpdateArticle saves an article's title, author, published and updated
+// times, site name, language, image, summary, content, text, word count and
+// extracted flag. Its URL, feed, story, sources and read state stay.
+// ENOTFOUND.
+func (s *Store) UpdateArticle(ctx context.Context, a *digest.Article) error {
+	published := dbTime(a.Published)
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE articles SET title = ?, author = ?,
+			published = CASE WHEN ? = 0 THEN published ELSE ? END, updated = ?,
+			site_name = ?, lang = ?, image_url = ?, summary = ?, content = ?, text = ?, word_count = ?, extracted = ?
+			WHERE id = ?`,
+			clean(a.Title), clean(a.Author), published, published, dbTime(a.Updated), clean(a.SiteName), clean(a.Lang),
+			clean(a.ImageURL), clean(a.Summary), clean(a.Content), clean(a.Text), a.WordCount, a.Extracted, a.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("article", a.ID)
+		}
+		if published != 0 {
+			_, err = s.exec(ctx, tx, `UPDATE article_states SET published = ? WHERE article_id = ? AND published <> ?`,
+				published, a.ID, published)
+		}
+		return err
+	})
+	return wrap("update article", err)
+}
+
+// MarkRead sets the read flag of the given articles for a user (0: the
+// default user). Articles the user does not see are ignored.
+func (s *Store) MarkRead(ctx context.Context, user int64, ids []int64, read bool) error {
+	return wrap("mark read", s.setFlag(ctx, "read", user, ids, read))
+}
+
+// MarkStarred sets the starred flag of the given articles for a user (0:
+// the default user). Articles the user does not see are ignored.
+func (s *Store) MarkStarred(ctx context.Context, user int64, ids []int64, starred bool) error {
+	return wrap("mark starred", s.setFlag(ctx, "starred", user, ids, starred))
+}
+
+// setFlag sets column (a constant: read or starred) of article states.
+func (s *Store) setFlag(ctx context.Context, column string, user int64, ids []int64, v bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range s.chunks(ids, 3) {
+			in, args := inList(c)
+			q := fmt.Sprintf(`UPDATE article_states SET %[1]s = ? WHERE user_id = ? AND %[1]s <> ? AND article_id IN (%[2]s)`, column, in)
+			if _, err := s.exec(ctx, tx, q, append([]any{v, userID(user), v}, args...)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// MergeArticles makes dup a syndicated copy of keep: dup's sources move to
+// keep; the sources of original (keep or dup) become the Original ones and
+// its feed keep's FeedID; every user's read and starred flags are the OR of
+// both; keep joins dup's story if it had none; dup is removed. ENOTFOUND if
+// either article is missing; EINVALID if keep == dup or original is
+// neither.
+func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) error {
+	if keep == dup {
+		return digest.Errorf(digest.EINVALID, "cannot merge article %d into itself", keep)
+	}
+	if original != keep && original != dup {
+		return digest.Errorf(digest.EINVALID, "original article %d is neither %d nor %d", original, keep, dup)
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var keepPublished, origFeed int64
+		for _, id := range []int64{keep, dup} {
+			var published, feed int64
+			err := s.txRow(ctx, tx, `SELECT published, COALESCE(feed_id, 0) FROM articles WHERE id = ?`, id).Scan(&published, &feed)
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("article", id)
+			}
+			if err != nil {
+				return err
+			}
+			if id == keep {
+				keepPublished = published
+			}
+			if id == original {
+				origFeed = feed
+			}
+		}
+		steps := []struct {
+			q    string
+			args []any
+		}{
+			{`UPDATE sources SET original = (article_id = ?) WHERE article_id IN (?, ?)`, []any{original, keep, dup}},
+			{`UPDATE sources SET article_id = ? WHERE article_id = ?`, []any{keep, dup}},
+			{`UPDATE articles SET feed_id = ?, story_id = COALESCE(story_id, (SELECT story_id FROM articles WHERE id = ?)) WHERE id = ?`,
+				[]any{nullID(origFeed), dup, keep}},
+			{`INSERT INTO article_states (user_id, article_id, published, read, starred)
+				SELECT user_id, ?, ?, read, starred FROM article_states WHERE article_id = ?
+				ON CONFLICT (user_id, article_id) DO UPDATE SET
+				read = (article_states.read OR excluded.read), starred = (article_states.starred OR excluded.starred)`,
+				[]any{keep, keepPublished, dup}},
+			{`DELETE FROM articles WHERE id = ?`, []any{dup}},
+		}
+		for _, st := range steps {
+			if _, err := s.exec(ctx, tx, st.q, st.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("merge articles", err)
+}

@@ -1,0 +1,65 @@
+package sqlstore
+
+import "strings"
+
+// Dialect is everything that differs between the SQL databases the store
+// runs on. Queries are written once, with "?" placeholders and syntax that
+// SQLite (3.35+) and PostgreSQL share: ON CONFLICT, RETURNING, row values,
+// TRUE/FALSE. Only what cannot be shared lives here.
+type Dialect struct {
+	// Name is a short name for messages ("sqlite", "postgres").
+	Name string
+	// Placeholder returns the n-th (1-based) bind parameter, e.g. "$1".
+	// Nil means "?", which queries already use.
+	Placeholder func(n int) string
+	// SearchIDs is a subquery selecting the IDs of the articles that match
+	// one bind parameter, the value returned by SearchQuery, e.g.
+	// "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?".
+	SearchIDs string
+	// SearchQuery turns a user's search text into the bind value of
+	// SearchIDs; ok is false when nothing searchable is left (no article
+	// can match).
+	SearchQuery func(text string) (query string, ok bool)
+	// IsUniqueViolation reports whether err is a unique or primary key
+	// constraint violation.
+	IsUniqueViolation func(err error) bool
+	// MaxParams is the most bind parameters one statement may have.
+	MaxParams int
+}
+
+// rebind rewrites a query written with "?" placeholders into the dialect's
+// style. Queries of this package never contain "?" inside literals.
+func (d *Dialect) rebind(q string) string {
+	if d.Placeholder == nil {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString(d.Placeholder(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// FTS5Query turns search text into an FTS5 query: every word becomes a
+// quoted phrase, so operators and syntax in user input match literally, and
+// all words must match. Words with no letter or digit are dropped.
+func FTS5Query(text string) (string, bool) {
+	var terms []string
+	for _, w := range strings.Fields(text) {
+		if !strings.ContainsFunc(w, isWordRune) {
+			continue
+		}
+		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+	}
+	if len(terms) == 0 {
+		return "", false
+	}
+	return strings.Join(terms, " "), true
+}

@@ -1,0 +1,275 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// feedCols selects a feed as seen by the user of the subscription u; the
+// unread count is appended by each query.
+const feedCols = `f.id, f.url, f.site_url, COALESCE(NULLIF(u.title, ''), f.title), COALESCE(u.category, ''),
+	COALESCE(f.icon_id, 0), f.fetch_mode, COALESCE(u.created, f.created),
+	f.etag, f.last_modified, f.last_check, f.next_check, f.last_error, f.error_count, f.interval_ns`
+
+// unreadByFeed counts a user's unread articles per feed; an article carried
+// twice by one feed counts once.
+const unreadByFeed = `SELECT s.feed_id AS feed_id, COUNT(DISTINCT s.article_id) AS unread
+	FROM article_states st JOIN sources s ON s.article_id = st.article_id
+	WHERE st.user_id = ? AND NOT st.read
+	GROUP BY s.feed_id`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanFeed(r scanner, f *digest.Feed) error {
+	var mode string
+	var created, lastCheck, nextCheck, interval int64
+	if err := r.Scan(&f.ID, &f.URL, &f.SiteURL, &f.Title, &f.Category, &f.IconID, &mode, &created,
+		&f.ETag, &f.LastModified, &lastCheck, &nextCheck, &f.LastError, &f.ErrorCount, &interval, &f.Unread); err != nil {
+		return err
+	}
+	f.Fetch = digest.FetchMode(mode)
+	f.Created = goTime(created)
+	f.LastCheck = goTime(lastCheck)
+	f.NextCheck = goTime(nextCheck)
+	f.Interval = time.Duration(interval)
+	return nil
+}
+
+// CreateFeed subscribes the default user to f.URL. The feed row is shared:
+// if another user already has the URL, the subscription reuses it and the
+// feed's existing articles appear for the new subscriber. A new feed is due
+// at f.NextCheck, or at once when that is zero. f.Fetch defaults to
+// FetchShort. EINVALID for an empty URL or unknown fetch mode; ECONFLICT if
+// the default user already has the URL.
+func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
+	url := clean(strings.TrimSpace(f.URL))
+	if url == "" {
+		return digest.Errorf(digest.EINVALID, "feed URL is empty")
+	}
+	if f.Fetch == "" {
+		f.Fetch = digest.FetchShort
+	}
+	if !f.Fetch.Valid() {
+		return digest.Errorf(digest.EINVALID, "unknown fetch mode %q", f.Fetch)
+	}
+	now := s.now().UTC()
+	next := f.NextCheck
+	if next.IsZero() {
+		next = now
+	}
+	var id int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		err := s.txRow(ctx, tx, `INSERT INTO feeds (url, site_url, title, icon_id, fetch_mode, created, next_check)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id`,
+			url, clean(f.SiteURL), clean(f.Title), nullID(f.IconID), string(f.Fetch), dbTime(now), dbTime(next)).Scan(&id)
+		userTitle := ""
+		switch {
+		case errors.Is(err, sql.ErrNoRows): // the feed exists for another user
+			if err := s.txRow(ctx, tx, `SELECT id FROM feeds WHERE url = ?`, url).Scan(&id); err != nil {
+				return err
+			}
+			userTitle = clean(f.Title)
+		case err != nil:
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `INSERT INTO subscriptions (user_id, feed_id, title, category, created) VALUES (?, ?, ?, ?, ?)`,
+			digest.DefaultUserID, id, userTitle, clean(f.Category), dbTime(now)); err != nil {
+			if s.d.IsUniqueViolation(err) {
+				return digest.Errorf(digest.ECONFLICT, "already subscribed to %s", url)
+			}
+			return err
+		}
+		_, err = s.exec(ctx, tx, `INSERT INTO article_states (user_id, article_id, published, read, starred)
+			SELECT ?, a.id, a.published, FALSE, FALSE FROM sources s JOIN articles a ON a.id = s.article_id
+			WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, digest.DefaultUserID, id)
+		return err
+	})
+	if err != nil {
+		return wrap("create feed", err)
+	}
+	f.ID = id
+	f.URL = url
+	f.Created = now
+	return nil
+}
+
+// Feed returns one of the default user's feeds with its unread count.
+// ENOTFOUND.
+func (s *Store) Feed(ctx context.Context, id int64) (*digest.Feed, error) {
+	var f digest.Feed
+	err := scanFeed(s.queryRow(ctx, `SELECT `+feedCols+`,
+		(SELECT COUNT(DISTINCT s.article_id) FROM sources s JOIN article_states st ON st.article_id = s.article_id AND st.user_id = u.user_id
+			WHERE s.feed_id = f.id AND NOT st.read)
+		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
+		WHERE u.user_id = ? AND u.feed_id = ?`, digest.DefaultUserID, id), &f)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("feed", id)
+	}
+	if err != nil {
+		return nil, wrap("feed", err)
+	}
+	return &f, nil
+}
+
+// Feeds lists the default user's feeds with unread counts, ordered by
+// category, then title (case-insensitively), then ID.
+func (s *Store) Feeds(ctx context.Context) ([]digest.Feed, error) {
+	rows, err := s.query(ctx, `SELECT `+feedCols+`, COALESCE(c.unread, 0)
+		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
+		LEFT JOIN (`+unreadByFeed+`) c ON c.feed_id = f.id
+		WHERE u.user_id = ?
+		ORDER BY u.category, LOWER(COALESCE(NULLIF(u.title, ''), f.title)), f.id`, digest.DefaultUserID, digest.DefaultUserID)
+	if err != nil {
+		return nil, wrap("feeds", err)
+	}
+	return collectFeeds(rows, "feeds")
+}
+
+func collectFeeds(rows *sql.Rows, op string) ([]digest.Feed, error) {
+	defer rows.Close()
+	var out []digest.Feed
+	for rows.Next() {
+		var f digest.Feed
+		if err := scanFeed(rows, &f); err != nil {
+			return nil, wrap(op, err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(op, err)
+	}
+	return out, nil
+}
+
+// UpdateFeed saves the default user's title and category of the feed and
+// the feed's site URL, icon and fetch mode. A title equal to the feed
+// document's own is stored as "follow the feed", so later renames by the
+// outlet show. ENOTFOUND; EINVALID for an unknown fetch mode or icon.
+func (s *Store) UpdateFeed(ctx context.Context, f *digest.Feed) error {
+	mode := f.Fetch
+	if mode == "" {
+		mode = digest.FetchShort
+	}
+	if !mode.Valid() {
+		return digest.Errorf(digest.EINVALID, "unknown fetch mode %q", f.Fetch)
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var feedTitle string
+		err := s.txRow(ctx, tx, `SELECT f.title FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
+			WHERE u.user_id = ? AND u.feed_id = ?`, digest.DefaultUserID, f.ID).Scan(&feedTitle)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("feed", f.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if f.IconID != 0 {
+			var n int
+			if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM icons WHERE id = ?`, f.IconID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return digest.Errorf(digest.EINVALID, "icon %d does not exist", f.IconID)
+			}
+		}
+		title := clean(f.Title)
+		if title == feedTitle {
+			title = ""
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE subscriptions SET title = ?, category = ? WHERE user_id = ? AND feed_id = ?`,
+			title, clean(f.Category), digest.DefaultUserID, f.ID); err != nil {
+			return err
+		}
+		_, err = s.exec(ctx, tx, `UPDATE feeds SET site_url = ?, icon_id = ?, fetch_mode = ? WHERE id = ?`,
+			clean(f.SiteURL), nullID(f.IconID), string(mode), f.ID)
+		return err
+	})
+	return wrap("update feed", err)
+}
+
+// DeleteFeed unsubscribes the default user from a feed. When no user is
+// left subscribed, the feed and its sources are removed, and so is every
+// article left with no source; an article still carried by another feed
+// stays (its FeedID moves to one of its remaining sources). ENOTFOUND.
+func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
+	user := digest.DefaultUserID
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?`, user, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("feed", id)
+		}
+		// The user no longer sees articles that none of their other feeds carry.
+		if _, err := s.exec(ctx, tx, `DELETE FROM article_states WHERE user_id = ?
+			AND article_id IN (SELECT article_id FROM sources WHERE feed_id = ?)
+			AND NOT EXISTS (SELECT 1 FROM sources s JOIN subscriptions u ON u.feed_id = s.feed_id AND u.user_id = ?
+				WHERE s.article_id = article_states.article_id)`, user, id, user); err != nil {
+			return err
+		}
+		var others int
+		if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM subscriptions WHERE feed_id = ?`, id).Scan(&others); err != nil {
+			return err
+		}
+		if others > 0 {
+			return nil
+		}
+		// Sources go by cascade; articles.feed_id of this feed becomes NULL.
+		if _, err := s.exec(ctx, tx, `DELETE FROM feeds WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `DELETE FROM articles WHERE feed_id IS NULL
+			AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.article_id = articles.id)`); err != nil {
+			return err
+		}
+		_, err = s.exec(ctx, tx, `UPDATE articles SET feed_id = (SELECT s.feed_id FROM sources s WHERE s.article_id = articles.id
+			ORDER BY s.original DESC, s.created, s.feed_id LIMIT 1) WHERE feed_id IS NULL`)
+		return err
+	})
+	return wrap("delete feed", err)
+}
+
+// DueFeeds returns up to limit feeds (100 if limit <= 0) whose NextCheck is
+// at or before now, the most overdue first, whoever subscribes to them.
+// Title and category are the default user's when subscribed.
+func (s *Store) DueFeeds(ctx context.Context, now time.Time, limit int) ([]digest.Feed, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.query(ctx, `SELECT `+feedCols+`, 0
+		FROM feeds f LEFT JOIN subscriptions u ON u.feed_id = f.id AND u.user_id = ?
+		WHERE f.next_check <= ?
+		ORDER BY f.next_check, f.id LIMIT ?`, digest.DefaultUserID, dbTime(now), limit)
+	if err != nil {
+		return nil, wrap("due feeds", err)
+	}
+	return collectFeeds(rows, "due feeds")
+}
+
+// ScheduleNow makes the given feeds (every feed if ids is empty) due now.
+// Unknown IDs are ignored.
+func (s *Store) ScheduleNow(ctx context.Context, ids ...int64) error {
+	now := dbTime(s.now())
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if len(ids) == 0 {
+			_, err := s.exec(ctx, tx, `UPDATE feeds SET next_check = ?`, now)
+			return err
+		}
+		for _, c := range s.chunks(ids, 1) {
+			in, args := inList(c)
+			if _, err := s.exec(ctx, tx, `UPDATE feeds SET next_check = ? WHERE id IN (`+in+`)`, append([]any{now}, args...)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("schedule now", err)
+}

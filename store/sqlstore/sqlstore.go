@@ -1,0 +1,198 @@
+// Package sqlstore implements digest.Store once for every SQL database. The
+// query logic lives here; what differs between databases is a Dialect, and
+// the packages store/sqlite and (later) store/postgres only open the
+// database, run their migrations and hand both to New.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// Store is a digest.Store on a SQL database. Writes go through one
+// *sql.DB and reads through another, which may be the same: SQLite
+// serialises writes through a single connection so that no write ever
+// fails with "database is locked", while reads run concurrently.
+type Store struct {
+	write   *sql.DB
+	read    *sql.DB
+	d       *Dialect
+	logger  *slog.Logger
+	now     func() time.Time
+	written atomic.Int64 // rows written by SaveFetches for entries
+	states  atomic.Int64 // fetch-state rows written by SaveFetches
+}
+
+var _ digest.Store = (*Store)(nil)
+
+// New returns a Store writing through write and reading through read (they
+// may be the same pool). The schema must already be migrated. The Store
+// owns both and closes them in Close.
+func New(write, read *sql.DB, d *Dialect, logger *slog.Logger) *Store {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Store{write: write, read: read, d: d, logger: logger, now: time.Now}
+}
+
+// Stats counts what SaveFetches wrote since the store was opened.
+type Stats struct {
+	// EntryRows is the number of rows inserted or updated for entries:
+	// articles, sources and per-user article states. An unchanged entry
+	// adds nothing.
+	EntryRows int64
+	// FetchStates is the number of feeds whose fetch state was saved.
+	FetchStates int64
+}
+
+// Stats returns the write counters. They are updated after each committed
+// SaveFetches.
+func (s *Store) Stats() Stats {
+	return Stats{EntryRows: s.written.Load(), FetchStates: s.states.Load()}
+}
+
+// WriteCount returns the number of entry rows SaveFetches has written
+// (Stats().EntryRows).
+func (s *Store) WriteCount() int64 { return s.written.Load() }
+
+// Close closes the database handles.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// writeTx runs fn in a transaction on the writer and commits it if fn
+// returns nil.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback() // the error of fn is the one that matters
+		return err
+	}
+	return tx.Commit()
+}
+
+// exec runs a statement on tx with the query rebound for the dialect.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, s.d.rebind(q), args...)
+}
+
+func (s *Store) txRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(ctx, s.d.rebind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.read.QueryRowContext(ctx, s.d.rebind(q), args...)
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.read.QueryContext(ctx, s.d.rebind(q), args...)
+}
+
+// chunks splits ids into slices small enough for one statement's bind
+// parameters, leaving room for reserve other parameters.
+func (s *Store) chunks(ids []int64, reserve int) [][]int64 {
+	n := 500
+	if s.d.MaxParams > 0 {
+		n = min(n, s.d.MaxParams-reserve)
+	}
+	var out [][]int64
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+// inList returns "?, ?, ?" for n parameters and the ids as arguments.
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
+}
+
+// userID returns id, or the default user for 0.
+func userID(id int64) int64 {
+	if id == 0 {
+		return digest.DefaultUserID
+	}
+	return id
+}
+
+// dbTime converts t to microseconds since the epoch; the zero time is 0.
+func dbTime(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// goTime is the inverse of dbTime, in UTC.
+func goTime(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// nullID maps 0 to NULL for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// clean makes s storable in every dialect: PostgreSQL refuses NUL bytes and
+// invalid UTF-8 in text, so both are removed (invalid sequences become
+// U+FFFD) before any write, and every database stores the same text.
+func clean(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// isWordRune reports whether r can be part of a search term.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// wordCount counts the words of plain text.
+func wordCount(text string) int { return len(strings.Fields(text)) }
+
+// notFound returns an ENOTFOUND error.
+func notFound(what string, id int64) error {
+	return digest.Errorf(digest.ENOTFOUND, "%s %d not found", what, id)
+}
+
+// wrap adds the operation to err; a *digest.Error in the chain keeps its
+// code and message for digest.ErrorCode and digest.ErrorMessage.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

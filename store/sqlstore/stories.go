@@ -1,0 +1,246 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+const storyCols = `st.id, st.headline, st.summary, st.first_seen, st.last_seen, st.importance, st.outlets`
+
+func scanStory(r scanner, s *digest.Story) error {
+	var first, last int64
+	if err := r.Scan(&s.ID, &s.Headline, &s.Summary, &first, &last, &s.Importance, &s.Outlets); err != nil {
+		return err
+	}
+	s.FirstSeen, s.LastSeen = goTime(first), goTime(last)
+	return nil
+}
+
+// SaveStory creates a story (ID 0, setting st.ID) or replaces one: its
+// fields, its entities (with their counts) and its articles: the articles
+// of st.ArticleIDs join it and any other article leaves it. Article IDs that
+// no longer exist are ignored. ENOTFOUND when replacing a missing story;
+// EINVALID for an entity with an empty name or unknown kind.
+func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
+	for _, e := range st.Entities {
+		switch e.Kind {
+		case digest.Person, digest.Organization, digest.Place, digest.Misc:
+		default:
+			return digest.Errorf(digest.EINVALID, "entity %q has unknown kind %q", e.Name, e.Kind)
+		}
+		if strings.TrimSpace(clean(e.Name)) == "" {
+			return digest.Errorf(digest.EINVALID, "entity with empty name")
+		}
+	}
+	id := st.ID
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		fields := []any{clean(st.Headline), clean(st.Summary), dbTime(st.FirstSeen), dbTime(st.LastSeen), st.Importance, st.Outlets}
+		if id == 0 {
+			if err := s.txRow(ctx, tx, `INSERT INTO stories (headline, summary, first_seen, last_seen, importance, outlets)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, fields...).Scan(&id); err != nil {
+				return err
+			}
+		} else {
+			res, err := s.exec(ctx, tx, `UPDATE stories SET headline = ?, summary = ?, first_seen = ?, last_seen = ?,
+				importance = ?, outlets = ? WHERE id = ?`, append(fields, id)...)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return notFound("story", id)
+			}
+			if _, err := s.exec(ctx, tx, `DELETE FROM story_entities WHERE story_id = ?`, id); err != nil {
+				return err
+			}
+			if _, err := s.exec(ctx, tx, `UPDATE articles SET story_id = NULL WHERE story_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		counts := map[int64]int{}
+		var order []int64
+		for _, e := range st.Entities {
+			var eid int64
+			name := strings.TrimSpace(clean(e.Name))
+			err := s.txRow(ctx, tx, `INSERT INTO entities (kind, name) VALUES (?, ?)
+				ON CONFLICT (kind, name) DO NOTHING RETURNING id`, string(e.Kind), name).Scan(&eid)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = s.txRow(ctx, tx, `SELECT id FROM entities WHERE kind = ? AND name = ?`, string(e.Kind), name).Scan(&eid)
+			}
+			if err != nil {
+				return err
+			}
+			if _, seen := counts[eid]; !seen {
+				order = append(order, eid)
+			}
+			counts[eid] += e.Count // the same entity twice: counts add up
+		}
+		for _, eid := range order {
+			if _, err := s.exec(ctx, tx, `INSERT INTO story_entities (story_id, entity_id, count) VALUES (?, ?, ?)`,
+				id, eid, counts[eid]); err != nil {
+				return err
+			}
+		}
+		for _, c := range s.chunks(st.ArticleIDs, 1) {
+			in, args := inList(c)
+			if _, err := s.exec(ctx, tx, `UPDATE articles SET story_id = ? WHERE id IN (`+in+`)`, append([]any{id}, args...)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("save story", err)
+	}
+	st.ID = id
+	return nil
+}
+
+// DeleteStory removes a story; its articles are left with no story.
+// ENOTFOUND.
+func (s *Store) DeleteStory(ctx context.Context, id int64) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `DELETE FROM stories WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("story", id)
+		}
+		return nil
+	})
+	return wrap("delete story", err)
+}
+
+// Story returns one story with its entities (most mentioned first) and
+// article IDs (oldest published first). ENOTFOUND.
+func (s *Store) Story(ctx context.Context, id int64) (*digest.Story, error) {
+	var st digest.Story
+	err := scanStory(s.queryRow(ctx, `SELECT `+storyCols+` FROM stories st WHERE st.id = ?`, id), &st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("story", id)
+	}
+	if err != nil {
+		return nil, wrap("story", err)
+	}
+	list := []digest.Story{st}
+	if err := s.fillStories(ctx, list); err != nil {
+		return nil, wrap("story", err)
+	}
+	return &list[0], nil
+}
+
+// Stories lists stories by descending importance, then last seen, with
+// their entities and article IDs. A limit <= 0 means 50.
+func (s *Store) Stories(ctx context.Context, limit, offset int) ([]digest.Story, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	offset = max(offset, 0)
+	return s.listStories(ctx, "stories", `SELECT `+storyCols+` FROM stories st
+		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ? OFFSET ?`, limit, offset)
+}
+
+// EntityStories lists the stories that name an entity, last seen first. A
+// limit <= 0 means 50.
+func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name string, limit int) ([]digest.Story, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	return s.listStories(ctx, "entity stories", `SELECT `+storyCols+`
+		FROM entities e JOIN story_entities se ON se.entity_id = e.id JOIN stories st ON st.id = se.story_id
+		WHERE e.kind = ? AND e.name = ?
+		ORDER BY st.last_seen DESC, st.id DESC LIMIT ?`, string(kind), strings.TrimSpace(clean(name)), limit)
+}
+
+func (s *Store) listStories(ctx context.Context, op, q string, args ...any) ([]digest.Story, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	out := []digest.Story{}
+	for rows.Next() {
+		var st digest.Story
+		if err := scanStory(rows, &st); err != nil {
+			return nil, wrap(op, err)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(op, err)
+	}
+	rows.Close()
+	if err := s.fillStories(ctx, out); err != nil {
+		return nil, wrap(op, err)
+	}
+	return out, nil
+}
+
+// fillStories sets the entities and article IDs of stories.
+func (s *Store) fillStories(ctx context.Context, list []digest.Story) error {
+	if len(list) == 0 {
+		return nil
+	}
+	index := make(map[int64]int, len(list))
+	ids := make([]int64, len(list))
+	for i := range list {
+		index[list[i].ID] = i
+		ids[i] = list[i].ID
+	}
+	for _, c := range s.chunks(ids, 0) {
+		in, args := inList(c)
+		rows, err := s.query(ctx, `SELECT se.story_id, e.id, e.name, e.kind, se.count
+			FROM story_entities se JOIN entities e ON e.id = se.entity_id
+			WHERE se.story_id IN (`+in+`) ORDER BY se.story_id, se.count DESC, e.name, e.kind`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var sid int64
+			var e digest.Entity
+			var kind string
+			if err := rows.Scan(&sid, &e.ID, &e.Name, &kind, &e.Count); err != nil {
+				rows.Close()
+				return err
+			}
+			e.Kind = digest.EntityKind(kind)
+			st := &list[index[sid]]
+			st.Entities = append(st.Entities, e)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = s.query(ctx, `SELECT story_id, id FROM articles WHERE story_id IN (`+in+`)
+			ORDER BY story_id, published, id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var sid, aid int64
+			if err := rows.Scan(&sid, &aid); err != nil {
+				rows.Close()
+				return err
+			}
+			st := &list[index[sid]]
+			st.ArticleIDs = append(st.ArticleIDs, aid)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,1113 @@
+// Package storetest is the conformance suite every digest.Store must pass.
+// store/sqlite runs it on a temporary file; store/postgres will run it on a
+// database named by an environment variable.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// Run runs the conformance suite. open must return a new, empty store for
+// each call; Run closes it.
+func Run(t *testing.T, open func(t *testing.T) digest.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s digest.Store)
+	}{
+		{"Feeds", testFeeds},
+		{"UpdateFeed", testUpdateFeed},
+		{"DueFeedsAndScheduleNow", testDueFeeds},
+		{"SaveFetchesCreates", testSaveCreates},
+		{"SameURLTwoFeeds", testSameURLTwoFeeds},
+		{"RepublishedNewGUID", testRepublished},
+		{"ChangedEntry", testChangedEntry},
+		{"UnchangedEntry", testUnchangedEntry},
+		{"FetchState", testFetchState},
+		{"MissingFeedInBatch", testMissingFeedInBatch},
+		{"Paging", testPaging},
+		{"Filters", testFilters},
+		{"Search", testSearch},
+		{"ReadState", testReadState},
+		{"UnreadCounts", testUnreadCounts},
+		{"DeleteFeed", testDeleteFeed},
+		{"Merge", testMerge},
+		{"UpdateArticle", testUpdateArticle},
+		{"Icons", testIcons},
+		{"Stories", testStories},
+		{"HostileStrings", testHostile},
+		{"ContextCanceled", testCanceled},
+		{"ConcurrentSaves", testConcurrentSaves},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("close: %v", err)
+				}
+			})
+			tc.fn(t, s)
+		})
+	}
+}
+
+// base is the time around which test articles are published.
+var base = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func createFeed(t *testing.T, s digest.Store, url string) *digest.Feed {
+	t.Helper()
+	f := &digest.Feed{URL: url, Title: "Feed " + url, SiteURL: url + "/site"}
+	if err := s.CreateFeed(context.Background(), f); err != nil {
+		t.Fatalf("CreateFeed(%s): %v", url, err)
+	}
+	return f
+}
+
+// entry returns a distinct entry; n orders publication (higher is newer).
+func entry(name string, n int) digest.Entry {
+	return digest.Entry{
+		GUID:      "guid-" + name,
+		URL:       "https://news.example/" + name,
+		Link:      "https://news.example/" + name + "?utm_source=feed",
+		Title:     "Title " + name,
+		Author:    "Author " + name,
+		Published: base.Add(time.Duration(n) * time.Minute),
+		Summary:   "Summary of " + name,
+		Content:   "<p>Content of " + name + "</p>",
+		Text:      "Content of " + name,
+		Lang:      "en",
+		Hash:      "hash-" + name,
+	}
+}
+
+func save(t *testing.T, s digest.Store, rs ...digest.FetchResult) []digest.SaveResult {
+	t.Helper()
+	out, err := s.SaveFetches(context.Background(), rs)
+	if err != nil {
+		t.Fatalf("SaveFetches: %v", err)
+	}
+	if len(out) != len(rs) {
+		t.Fatalf("SaveFetches returned %d results for %d", len(out), len(rs))
+	}
+	return out
+}
+
+func fetched(feed int64, es ...digest.Entry) digest.FetchResult {
+	return digest.FetchResult{FeedID: feed, Entries: es, State: digest.FetchState{LastCheck: base, NextCheck: base.Add(time.Hour)}}
+}
+
+func article(t *testing.T, s digest.Store, id int64) *digest.Article {
+	t.Helper()
+	a, err := s.Article(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Article(%d): %v", id, err)
+	}
+	return a
+}
+
+func list(t *testing.T, s digest.Store, q digest.ArticleQuery) []digest.Article {
+	t.Helper()
+	var all []digest.Article
+	for range 1000 {
+		p, err := s.Articles(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Articles(%+v): %v", q, err)
+		}
+		all = append(all, p.Articles...)
+		if p.Next == "" {
+			return all
+		}
+		q.Cursor = p.Next
+	}
+	t.Fatal("Articles: paging does not end")
+	return nil
+}
+
+func ids(as []digest.Article) []int64 {
+	out := make([]int64, len(as))
+	for i, a := range as {
+		out[i] = a.ID
+	}
+	return out
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := digest.ErrorCode(err); got != code {
+		t.Errorf("%s: error %v has code %q, want %q", what, err, got, code)
+	}
+}
+
+// writeCounter is implemented by stores that count the rows SaveFetches
+// writes for entries.
+type writeCounter interface{ WriteCount() int64 }
+
+func testFeeds(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	b := &digest.Feed{URL: "https://b.example/feed", Title: "beta", Category: "News"}
+	a := &digest.Feed{URL: "https://a.example/feed", Title: "Alpha", Category: "News", Fetch: digest.FetchAlways}
+	c := &digest.Feed{URL: "https://c.example/feed", Title: "Zulu", Category: ""}
+	for _, f := range []*digest.Feed{b, a, c} {
+		if err := s.CreateFeed(ctx, f); err != nil {
+			t.Fatalf("CreateFeed: %v", err)
+		}
+		if f.ID == 0 || f.Created.IsZero() {
+			t.Errorf("CreateFeed did not set ID and Created: %+v", f)
+		}
+	}
+	if b.Fetch != digest.FetchShort {
+		t.Errorf("default fetch mode = %q, want %q", b.Fetch, digest.FetchShort)
+	}
+	wantCode(t, "duplicate URL", s.CreateFeed(ctx, &digest.Feed{URL: a.URL}), digest.ECONFLICT)
+	wantCode(t, "empty URL", s.CreateFeed(ctx, &digest.Feed{URL: "  "}), digest.EINVALID)
+	wantCode(t, "bad fetch mode", s.CreateFeed(ctx, &digest.Feed{URL: "https://d.example/", Fetch: "sometimes"}), digest.EINVALID)
+
+	got, err := s.Feed(ctx, a.ID)
+	if err != nil {
+		t.Fatalf("Feed: %v", err)
+	}
+	if got.URL != a.URL || got.Title != "Alpha" || got.Category != "News" || got.Fetch != digest.FetchAlways || got.Unread != 0 {
+		t.Errorf("Feed = %+v", got)
+	}
+	_, err = s.Feed(ctx, 9999)
+	wantCode(t, "missing feed", err, digest.ENOTFOUND)
+
+	fs, err := s.Feeds(ctx)
+	if err != nil {
+		t.Fatalf("Feeds: %v", err)
+	}
+	var order []string
+	for _, f := range fs {
+		order = append(order, f.Title)
+	}
+	// Category first ("" before "News"), then title regardless of case.
+	if want := []string{"Zulu", "Alpha", "beta"}; !slices.Equal(order, want) {
+		t.Errorf("Feeds order = %q, want %q", order, want)
+	}
+}
+
+func testUpdateFeed(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f := createFeed(t, s, "https://a.example/feed")
+	save(t, s, digest.FetchResult{FeedID: f.ID, State: digest.FetchState{ETag: `"v1"`, NextCheck: base}})
+	f.Title, f.Category, f.SiteURL, f.Fetch = "Renamed", "Tech", "https://a.example/", digest.FetchNever
+	f.ETag = "must not be saved"
+	if err := s.UpdateFeed(ctx, f); err != nil {
+		t.Fatalf("UpdateFeed: %v", err)
+	}
+	got, err := s.Feed(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Renamed" || got.Category != "Tech" || got.SiteURL != "https://a.example/" || got.Fetch != digest.FetchNever {
+		t.Errorf("after UpdateFeed: %+v", got)
+	}
+	if got.ETag != `"v1"` {
+		t.Errorf("UpdateFeed changed the fetch state: ETag %q", got.ETag)
+	}
+	wantCode(t, "missing feed", s.UpdateFeed(ctx, &digest.Feed{ID: 9999, Title: "x"}), digest.ENOTFOUND)
+	bad := *got
+	bad.Fetch = "weekly"
+	wantCode(t, "bad fetch mode", s.UpdateFeed(ctx, &bad), digest.EINVALID)
+	bad = *got
+	bad.IconID = 12345
+	wantCode(t, "missing icon", s.UpdateFeed(ctx, &bad), digest.EINVALID)
+
+	icon := &digest.Icon{ContentType: "image/png", Data: []byte("png")}
+	iconID, err := s.SaveIcon(ctx, icon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.IconID = iconID
+	if err := s.UpdateFeed(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := s.Feed(ctx, f.ID); g == nil || g.IconID != iconID {
+		t.Errorf("icon not saved: %+v", g)
+	}
+}
+
+func testDueFeeds(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	var fs []*digest.Feed
+	for i := range 4 {
+		f := createFeed(t, s, fmt.Sprintf("https://%d.example/feed", i))
+		fs = append(fs, f)
+		// feed 0 is the most overdue, feed 3 is not due.
+		save(t, s, digest.FetchResult{FeedID: f.ID, State: digest.FetchState{NextCheck: now.Add(time.Duration(i-3) * time.Hour)}})
+	}
+	due, err := s.DueFeeds(ctx, now.Add(-time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, f := range due {
+		got = append(got, f.ID)
+	}
+	if want := []int64{fs[0].ID, fs[1].ID, fs[2].ID}; !slices.Equal(got, want) {
+		t.Errorf("DueFeeds = %v, want %v (most overdue first)", got, want)
+	}
+	if due, _ := s.DueFeeds(ctx, now, 2); len(due) != 2 || due[0].ID != fs[0].ID {
+		t.Errorf("DueFeeds with limit 2 = %v", due)
+	}
+	if err := s.ScheduleNow(ctx, fs[3].ID); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Second)
+	due, _ = s.DueFeeds(ctx, later, 10)
+	if !slices.ContainsFunc(due, func(f digest.Feed) bool { return f.ID == fs[3].ID }) {
+		t.Errorf("ScheduleNow(%d) did not make it due: %v", fs[3].ID, due)
+	}
+	save(t, s, digest.FetchResult{FeedID: fs[0].ID, State: digest.FetchState{NextCheck: now.Add(48 * time.Hour)}})
+	if err := s.ScheduleNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.DueFeeds(ctx, later, 10); len(due) != 4 {
+		t.Errorf("after ScheduleNow() %d feeds are due, want 4", len(due))
+	}
+}
+
+func testSaveCreates(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	e1, e2 := entry("one", 1), entry("two", 2)
+	e2.Published = time.Time{} // unknown: ingest time
+	e1.Updated = base.Add(time.Hour + 1234*time.Nanosecond)
+	before := time.Now().Add(-time.Second)
+	res := save(t, s, fetched(f.ID, e1, e2))
+	if len(res[0].Created) != 2 || len(res[0].Updated)+len(res[0].Linked) != 0 || res[0].FeedID != f.ID {
+		t.Fatalf("SaveResult = %+v, want 2 created", res[0])
+	}
+	a := article(t, s, res[0].Created[0])
+	if a.URL != e1.URL || a.Title != e1.Title || a.Author != e1.Author || a.Summary != e1.Summary ||
+		a.Content != e1.Content || a.Text != e1.Text || a.Lang != "en" || a.FeedID != f.ID || a.Read || a.Starred {
+		t.Errorf("Article = %+v", a)
+	}
+	if !a.Published.Equal(e1.Published) || !a.Updated.Equal(e1.Updated.Truncate(time.Microsecond)) {
+		t.Errorf("times: published %v updated %v, want %v %v", a.Published, a.Updated, e1.Published, e1.Updated)
+	}
+	if a.WordCount != 3 || a.Created.Before(before) {
+		t.Errorf("WordCount %d Created %v", a.WordCount, a.Created)
+	}
+	if len(a.Sources) != 1 {
+		t.Fatalf("Sources = %+v", a.Sources)
+	}
+	src := a.Sources[0]
+	if src.FeedID != f.ID || src.GUID != e1.GUID || src.URL != e1.Link || src.Title != e1.Title || !src.Original ||
+		src.FeedTitle != f.Title || !src.Published.Equal(e1.Published) {
+		t.Errorf("Source = %+v", src)
+	}
+	b := article(t, s, res[0].Created[1])
+	if b.Published.Before(before) {
+		t.Errorf("unknown published time became %v, want the ingest time", b.Published)
+	}
+	got := list(t, s, digest.ArticleQuery{})
+	if want := []int64{b.ID, a.ID}; !slices.Equal(ids(got), want) {
+		t.Errorf("Articles = %v, want %v", ids(got), want)
+	}
+	if got[1].Content != "" || got[1].Title != e1.Title || len(got[1].Sources) != 1 {
+		t.Errorf("listed article: content %q title %q sources %d (want no content, sources filled)", got[1].Content, got[1].Title, len(got[1].Sources))
+	}
+	_, err := s.Article(context.Background(), 99999)
+	wantCode(t, "missing article", err, digest.ENOTFOUND)
+
+	// An entry with neither GUID nor URL cannot be matched again: skipped.
+	res = save(t, s, fetched(f.ID, digest.Entry{Title: "anonymous", Hash: "h"}))
+	if len(res[0].Created) != 0 {
+		t.Errorf("entry without GUID and URL created %v", res[0].Created)
+	}
+	// An entry with a GUID but no URL is stored and matched by GUID.
+	noURL := digest.Entry{GUID: "tag:x,2026:1", Title: "no link", Hash: "h1"}
+	res = save(t, s, fetched(f.ID, noURL, digest.Entry{GUID: "tag:x,2026:2", Title: "no link 2", Hash: "h2"}))
+	if len(res[0].Created) != 2 {
+		t.Fatalf("entries without URL: %+v", res[0])
+	}
+	res = save(t, s, fetched(f.ID, noURL))
+	if len(res[0].Created)+len(res[0].Updated)+len(res[0].Linked) != 0 {
+		t.Errorf("entry without URL saved twice: %+v", res[0])
+	}
+}
+
+func testSameURLTwoFeeds(t *testing.T, s digest.Store) {
+	a := createFeed(t, s, "https://a.example/feed")
+	b := createFeed(t, s, "https://b.example/feed")
+	ea := entry("story", 1)
+	eb := ea
+	eb.GUID, eb.Title, eb.Link, eb.Hash = "b-guid", "Aggregated title", "https://agg.example/r?u=story", "other-hash"
+	first := save(t, s, fetched(a.ID, ea))
+	second := save(t, s, fetched(b.ID, eb))
+	if len(second[0].Created) != 0 || !slices.Equal(second[0].Linked, first[0].Created) {
+		t.Fatalf("second feed: %+v, want linked to %v", second[0], first[0].Created)
+	}
+	art := article(t, s, first[0].Created[0])
+	if len(art.Sources) != 2 || art.Sources[0].FeedID != a.ID || !art.Sources[0].Original ||
+		art.Sources[1].FeedID != b.ID || art.Sources[1].Original || art.Sources[1].URL != eb.Link {
+		t.Errorf("sources = %+v, want original a then b", art.Sources)
+	}
+	if art.Title != ea.Title || art.FeedID != a.ID {
+		t.Errorf("the second feed changed the article: %+v", art)
+	}
+	if got := list(t, s, digest.ArticleQuery{}); len(got) != 1 {
+		t.Errorf("listing has %d articles, want 1", len(got))
+	}
+	// The other feed's entry changing does not rewrite the original's text.
+	eb.Title, eb.Hash = "Aggregated title 2", "other-hash-2"
+	res := save(t, s, fetched(b.ID, eb))
+	if len(res[0].Updated) != 0 {
+		t.Errorf("a non-original source's change updated the article: %+v", res[0])
+	}
+	art = article(t, s, art.ID)
+	if art.Title != ea.Title || art.Sources[1].Title != "Aggregated title 2" {
+		t.Errorf("after change of non-original source: title %q, source title %q", art.Title, art.Sources[1].Title)
+	}
+	for _, f := range []int64{a.ID, b.ID} {
+		if got := list(t, s, digest.ArticleQuery{FeedID: f}); len(got) != 1 {
+			t.Errorf("feed %d lists %d articles, want 1", f, len(got))
+		}
+	}
+}
+
+func testRepublished(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	e := entry("story", 1)
+	first := save(t, s, fetched(f.ID, e))
+	e.GUID = "new-guid-after-cms-migration"
+	res := save(t, s, fetched(f.ID, e))
+	if len(res[0].Created) != 0 {
+		t.Errorf("re-published entry created %v", res[0].Created)
+	}
+	if got := list(t, s, digest.ArticleQuery{}); len(got) != 1 || got[0].ID != first[0].Created[0] {
+		t.Errorf("listing = %v, want only %v", ids(got), first[0].Created)
+	}
+	// Both GUIDs now match without further writes.
+	res = save(t, s, fetched(f.ID, entry("story", 1), e))
+	if n := len(res[0].Created) + len(res[0].Updated) + len(res[0].Linked); n != 0 {
+		t.Errorf("third fetch changed %d articles: %+v", n, res[0])
+	}
+}
+
+func testChangedEntry(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	e := entry("story", 1)
+	first := save(t, s, fetched(f.ID, e))
+	id := first[0].Created[0]
+	if err := s.MarkRead(context.Background(), digest.DefaultUserID, []int64{id}, true); err != nil {
+		t.Fatal(err)
+	}
+	e.Title, e.Text, e.Content, e.Hash = "Corrected title", "corrected text here now", "<p>corrected</p>", "hash-2"
+	e.Published = base.Add(time.Hour)
+	res := save(t, s, fetched(f.ID, e))
+	if !slices.Equal(res[0].Updated, []int64{id}) || len(res[0].Created) != 0 {
+		t.Fatalf("SaveResult = %+v, want updated %d", res[0], id)
+	}
+	a := article(t, s, id)
+	if a.Title != e.Title || a.Text != e.Text || a.Content != e.Content || a.WordCount != 4 || !a.Published.Equal(e.Published) {
+		t.Errorf("not updated in place: %+v", a)
+	}
+	if !a.Read {
+		t.Errorf("update lost the read state")
+	}
+	if a.Sources[0].Title != e.Title {
+		t.Errorf("source title %q, want %q", a.Sources[0].Title, e.Title)
+	}
+	// The listing follows the new published time.
+	if got := list(t, s, digest.ArticleQuery{}); len(got) != 1 || !got[0].Published.Equal(e.Published) {
+		t.Errorf("listing after update: %+v", got)
+	}
+}
+
+func testUnchangedEntry(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	var es []digest.Entry
+	for i := range 20 {
+		es = append(es, entry(fmt.Sprint("e", i), i))
+	}
+	save(t, s, fetched(f.ID, es...))
+	wc, counts := s.(writeCounter)
+	var before int64
+	if counts {
+		before = wc.WriteCount()
+	}
+	// Same hashes, different visible fields: the hash says nothing changed,
+	// so nothing may be written.
+	same := slices.Clone(es)
+	for i := range same {
+		same[i].Title = "should not be stored"
+	}
+	res := save(t, s, fetched(f.ID, same...))
+	if n := len(res[0].Created) + len(res[0].Updated) + len(res[0].Linked); n != 0 {
+		t.Errorf("unchanged entries changed %d articles", n)
+	}
+	for _, a := range list(t, s, digest.ArticleQuery{}) {
+		if a.Title == "should not be stored" {
+			t.Fatalf("an unchanged entry was written: article %d", a.ID)
+		}
+	}
+	if counts {
+		if after := wc.WriteCount(); after != before {
+			t.Errorf("unchanged entries wrote %d rows", after-before)
+		}
+		// One changed entry writes only its own rows.
+		same[3] = es[3]
+		same[3].Hash = "changed"
+		save(t, s, fetched(f.ID, same...))
+		if n := wc.WriteCount() - before; n == 0 || n > 3 {
+			t.Errorf("one changed entry wrote %d rows, want 1 to 3", n)
+		}
+	}
+}
+
+func testFetchState(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f := createFeed(t, s, "https://a.example/feed")
+	st := digest.FetchState{
+		ETag: `W/"abc"`, LastModified: "Sun, 01 Mar 2026 12:00:00 GMT",
+		LastCheck: base, NextCheck: base.Add(90 * time.Minute), LastError: "",
+		ErrorCount: 0, Interval: 45 * time.Minute,
+	}
+	res := save(t, s, digest.FetchResult{FeedID: f.ID, State: st, Entries: []digest.Entry{entry("x", 1)},
+		Title: "Fresh title", SiteURL: "https://a.example/home"})
+	if len(res[0].Created) != 1 {
+		t.Fatal("entry not saved with state")
+	}
+	got, err := s.Feed(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.FetchState != st {
+		t.Errorf("FetchState = %+v, want %+v", got.FetchState, st)
+	}
+	if got.Title != "Fresh title" || got.SiteURL != "https://a.example/home" || got.Unread != 1 {
+		t.Errorf("feed metadata: %+v", got)
+	}
+	// A failure: state changes, empty title and site URL keep the old ones.
+	st2 := digest.FetchState{ETag: st.ETag, LastModified: st.LastModified, LastCheck: base.Add(time.Hour),
+		NextCheck: base.Add(3 * time.Hour), LastError: "503 Service Unavailable", ErrorCount: 2, Interval: st.Interval}
+	save(t, s, digest.FetchResult{FeedID: f.ID, State: st2})
+	got, _ = s.Feed(ctx, f.ID)
+	if got.FetchState != st2 || got.Title != "Fresh title" || got.SiteURL != "https://a.example/home" {
+		t.Errorf("after failure: %+v", got)
+	}
+	// A user's own title wins over the feed's, which keeps updating underneath.
+	got.Title = "My name for it"
+	if err := s.UpdateFeed(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	save(t, s, digest.FetchResult{FeedID: f.ID, State: st2, Title: "Outlet renamed"})
+	if g, _ := s.Feed(ctx, f.ID); g.Title != "My name for it" {
+		t.Errorf("user title %q, want it kept", g.Title)
+	}
+}
+
+func testMissingFeedInBatch(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	res := save(t, s, fetched(98765, entry("lost", 1)), fetched(f.ID, entry("kept", 2)))
+	if len(res[0].Created) != 0 || len(res[1].Created) != 1 {
+		t.Errorf("results = %+v: the missing feed's entries must be skipped, the other saved", res)
+	}
+}
+
+func testPaging(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	var es []digest.Entry
+	for i := range 30 {
+		es = append(es, entry(fmt.Sprint("p", i), i/3)) // groups of three share a published time
+	}
+	save(t, s, fetched(f.ID, es...))
+	all := list(t, s, digest.ArticleQuery{Limit: 1000})
+	if len(all) != 30 {
+		t.Fatalf("%d articles, want 30", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		p, c := all[i-1], all[i]
+		if p.Published.Before(c.Published) || (p.Published.Equal(c.Published) && p.ID < c.ID) {
+			t.Fatalf("order broken at %d: %v/%d before %v/%d", i, p.Published, p.ID, c.Published, c.ID)
+		}
+	}
+	// Page by 7 while articles arrive between pages: new ones (newer, older
+	// and with tied times) must not disturb the original sequence.
+	ctx := context.Background()
+	q := digest.ArticleQuery{Limit: 7}
+	var paged []int64
+	seen := map[int64]bool{}
+	for page := 0; ; page++ {
+		p, err := s.Articles(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Articles) > 7 {
+			t.Fatalf("page of %d > limit 7", len(p.Articles))
+		}
+		for _, a := range p.Articles {
+			if seen[a.ID] {
+				t.Fatalf("article %d on two pages", a.ID)
+			}
+			seen[a.ID] = true
+			paged = append(paged, a.ID)
+		}
+		save(t, s, fetched(f.ID,
+			entry(fmt.Sprint("new", page), 100+page),
+			entry(fmt.Sprint("old", page), -100-page),
+			entry(fmt.Sprint("tie", page), 5)))
+		if p.Next == "" {
+			break
+		}
+		q.Cursor = p.Next
+	}
+	var orig []int64
+	for _, id := range paged {
+		if slices.Contains(ids(all), id) {
+			orig = append(orig, id)
+		}
+	}
+	if !slices.Equal(orig, ids(all)) {
+		t.Errorf("paging while inserting: original articles seen %v, want %v", orig, ids(all))
+	}
+	_, err := s.Articles(ctx, digest.ArticleQuery{Cursor: "not a cursor!"})
+	wantCode(t, "garbage cursor", err, digest.EINVALID)
+	if p, err := s.Articles(ctx, digest.ArticleQuery{Limit: 100000}); err != nil || len(p.Articles) > 500 {
+		t.Errorf("limit is not capped at 500: %d, %v", len(p.Articles), err)
+	}
+}
+
+func testFilters(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a := createFeed(t, s, "https://a.example/feed")
+	b := createFeed(t, s, "https://b.example/feed")
+	ra := save(t, s, fetched(a.ID, entry("a1", 1), entry("a2", 2), entry("a3", 3)))[0].Created
+	rb := save(t, s, fetched(b.ID, entry("b1", 4), entry("b2", 5)))[0].Created
+	if err := s.MarkRead(ctx, 0, []int64{ra[0], rb[1]}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkStarred(ctx, 0, []int64{ra[1], rb[1]}, true); err != nil {
+		t.Fatal(err)
+	}
+	story := &digest.Story{Headline: "h", ArticleIDs: []int64{ra[2], rb[0]}}
+	if err := s.SaveStory(ctx, story); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		q    digest.ArticleQuery
+		want []int64
+	}{
+		{"all articles newest first", digest.ArticleQuery{}, []int64{rb[1], rb[0], ra[2], ra[1], ra[0]}},
+		{"unread only", digest.ArticleQuery{Unread: true}, []int64{rb[0], ra[2], ra[1]}},
+		{"starred only", digest.ArticleQuery{Starred: true}, []int64{rb[1], ra[1]}},
+		{"one feed", digest.ArticleQuery{FeedID: a.ID}, []int64{ra[2], ra[1], ra[0]}},
+		{"one feed unread", digest.ArticleQuery{FeedID: a.ID, Unread: true}, []int64{ra[2], ra[1]}},
+		{"one story", digest.ArticleQuery{StoryID: story.ID}, []int64{rb[0], ra[2]}},
+		{"unread and starred", digest.ArticleQuery{Unread: true, Starred: true}, []int64{ra[1]}},
+		{"unknown feed is empty", digest.ArticleQuery{FeedID: 9999}, nil},
+		{"other user sees nothing", digest.ArticleQuery{UserID: 2}, nil},
+		{"paged by two", digest.ArticleQuery{Limit: 2}, []int64{rb[1], rb[0], ra[2], ra[1], ra[0]}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := list(t, s, tc.q)
+			if !slices.Equal(ids(got), tc.want) {
+				t.Errorf("Articles(%+v) = %v, want %v", tc.q, ids(got), tc.want)
+			}
+		})
+	}
+	for _, x := range list(t, s, digest.ArticleQuery{}) {
+		if wantRead := x.ID == ra[0] || x.ID == rb[1]; x.Read != wantRead {
+			t.Errorf("article %d Read = %v, want %v", x.ID, x.Read, wantRead)
+		}
+		if wantStar := x.ID == ra[1] || x.ID == rb[1]; x.Starred != wantStar {
+			t.Errorf("article %d Starred = %v, want %v", x.ID, x.Starred, wantStar)
+		}
+	}
+}
+
+func testSearch(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	e1 := entry("x1", 1)
+	e1.Title, e1.Text = "Parliament votes on budget", "The vote was close."
+	e2 := entry("x2", 2)
+	e2.Title, e2.Text = "Storm hits coast", "Heavy rain and wind; the budget for repairs is unclear."
+	e3 := entry("x3", 3)
+	e3.Title, e3.Text, e3.Summary = "Café opens", "Nothing to see.", "Crème brûlée on the menu"
+	r := save(t, s, fetched(f.ID, e1, e2, e3))[0].Created
+	tests := []struct {
+		name, search string
+		want         []int64
+	}{
+		{"word in title or text", "budget", []int64{r[1], r[0]}},
+		{"every word must match", "budget storm", []int64{r[1]}},
+		{"case-insensitive", "PARLIAMENT", []int64{r[0]}},
+		{"word in summary", "menu", []int64{r[2]}},
+		{"no match", "volcano", nil},
+		{"query syntax is literal", `budget" OR "storm`, nil},
+		{"operators and punctuation only", `* ( ) " : - NEAR`, nil},
+		{"punctuation-only words are ignored", `budget -`, []int64{r[1], r[0]}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := list(t, s, digest.ArticleQuery{Search: tc.search})
+			if !slices.Equal(ids(got), tc.want) {
+				t.Errorf("Search %q = %v, want %v", tc.search, ids(got), tc.want)
+			}
+		})
+	}
+	// The index follows updates.
+	a := article(t, s, r[0])
+	a.Text = "Now about volcanoes and a volcano."
+	if err := s.UpdateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(t, s, digest.ArticleQuery{Search: "volcano"}); !slices.Equal(ids(got), []int64{r[0]}) {
+		t.Errorf("after UpdateArticle, search = %v", ids(got))
+	}
+}
+
+func testReadState(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f := createFeed(t, s, "https://a.example/feed")
+	r := save(t, s, fetched(f.ID, entry("a", 1), entry("b", 2)))[0].Created
+	if err := s.MarkRead(ctx, digest.DefaultUserID, r, true); err != nil {
+		t.Fatal(err)
+	}
+	// Another user's flags are theirs: they do not touch the default user's.
+	if err := s.MarkRead(ctx, 2, r, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkStarred(ctx, 2, r, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range r {
+		a := article(t, s, id)
+		if !a.Read || a.Starred {
+			t.Errorf("article %d: read %v starred %v, want read, not starred", id, a.Read, a.Starred)
+		}
+	}
+	if err := s.MarkRead(ctx, 0, r[:1], false); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(t, s, digest.ArticleQuery{Unread: true}); !slices.Equal(ids(got), r[:1]) {
+		t.Errorf("unread = %v, want %v", ids(got), r[:1])
+	}
+	// Unknown IDs and empty lists are harmless.
+	if err := s.MarkRead(ctx, 0, []int64{424242}, true); err != nil {
+		t.Errorf("MarkRead unknown id: %v", err)
+	}
+	if err := s.MarkStarred(ctx, 0, nil, true); err != nil {
+		t.Errorf("MarkStarred no ids: %v", err)
+	}
+	// Many IDs at once.
+	many := make([]int64, 2000)
+	for i := range many {
+		many[i] = int64(i + 1)
+	}
+	if err := s.MarkRead(ctx, 0, many, true); err != nil {
+		t.Fatalf("MarkRead 2000 ids: %v", err)
+	}
+	if got := list(t, s, digest.ArticleQuery{Unread: true}); len(got) != 0 {
+		t.Errorf("still unread: %v", ids(got))
+	}
+}
+
+func testUnreadCounts(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a := createFeed(t, s, "https://a.example/feed")
+	b := createFeed(t, s, "https://b.example/feed")
+	createFeed(t, s, "https://c.example/feed")
+	ra := save(t, s, fetched(a.ID, entry("a1", 1), entry("a2", 2), entry("shared", 3)))[0].Created
+	shared := entry("shared", 3)
+	shared.GUID = "b-shared"
+	save(t, s, fetched(b.ID, entry("b1", 4), shared))
+	if err := s.MarkRead(ctx, 0, ra[:1], true); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]int{a.ID: 2, b.ID: 2}
+	check := func() {
+		t.Helper()
+		fs, err := s.Feeds(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if f.Unread != want[f.ID] {
+				t.Errorf("Feeds: feed %d unread %d, want %d", f.ID, f.Unread, want[f.ID])
+			}
+			one, err := s.Feed(ctx, f.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if one.Unread != want[f.ID] {
+				t.Errorf("Feed(%d).Unread = %d, want %d", f.ID, one.Unread, want[f.ID])
+			}
+		}
+	}
+	check()
+	// The shared article is read once and counts in neither feed.
+	if err := s.MarkRead(ctx, 0, ra[2:], true); err != nil {
+		t.Fatal(err)
+	}
+	want = map[int64]int{a.ID: 1, b.ID: 1}
+	check()
+}
+
+func testDeleteFeed(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a := createFeed(t, s, "https://a.example/feed")
+	b := createFeed(t, s, "https://b.example/feed")
+	ra := save(t, s, fetched(a.ID, entry("only-a", 1), entry("shared", 2)))[0].Created
+	shared := entry("shared", 2)
+	shared.GUID = "b-guid"
+	rb := save(t, s, fetched(b.ID, entry("only-b", 3), shared))[0]
+	if !slices.Equal(rb.Linked, ra[1:]) {
+		t.Fatalf("shared article not linked: %+v", rb)
+	}
+	if err := s.MarkStarred(ctx, 0, ra[1:], true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteFeed(ctx, a.ID); err != nil {
+		t.Fatalf("DeleteFeed: %v", err)
+	}
+	_, err := s.Feed(ctx, a.ID)
+	wantCode(t, "deleted feed", err, digest.ENOTFOUND)
+	_, err = s.Article(ctx, ra[0])
+	wantCode(t, "orphaned article", err, digest.ENOTFOUND)
+	kept := article(t, s, ra[1])
+	if len(kept.Sources) != 1 || kept.Sources[0].FeedID != b.ID || kept.FeedID != b.ID || !kept.Starred {
+		t.Errorf("shared article after delete: feed %d starred %v sources %+v", kept.FeedID, kept.Starred, kept.Sources)
+	}
+	if got := list(t, s, digest.ArticleQuery{}); len(got) != 2 {
+		t.Errorf("%d articles left, want 2", len(got))
+	}
+	wantCode(t, "delete twice", s.DeleteFeed(ctx, a.ID), digest.ENOTFOUND)
+	// Subscribing again starts afresh.
+	again := createFeed(t, s, a.URL)
+	res := save(t, s, fetched(again.ID, entry("only-a", 1)))
+	if len(res[0].Created) != 1 {
+		t.Errorf("re-subscribed feed: %+v", res[0])
+	}
+}
+
+func testMerge(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a := createFeed(t, s, "https://wire.example/feed")
+	b := createFeed(t, s, "https://paper.example/feed")
+	orig := save(t, s, fetched(a.ID, entry("wire-story", 1)))[0].Created[0]
+	copyID := save(t, s, fetched(b.ID, entry("paper-copy", 2)))[0].Created[0]
+	if err := s.MarkRead(ctx, 0, []int64{orig}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkStarred(ctx, 0, []int64{copyID}, true); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "missing dup", s.MergeArticles(ctx, copyID, 99999, copyID), digest.ENOTFOUND)
+	wantCode(t, "missing keep", s.MergeArticles(ctx, 99999, copyID, copyID), digest.ENOTFOUND)
+	wantCode(t, "merge into itself", s.MergeArticles(ctx, copyID, copyID, copyID), digest.EINVALID)
+	wantCode(t, "original is neither", s.MergeArticles(ctx, copyID, orig, 5), digest.EINVALID)
+
+	// Keep the paper's copy (say, it has the full text) but credit the wire.
+	if err := s.MergeArticles(ctx, copyID, orig, orig); err != nil {
+		t.Fatalf("MergeArticles: %v", err)
+	}
+	_, err := s.Article(ctx, orig)
+	wantCode(t, "merged dup", err, digest.ENOTFOUND)
+	k := article(t, s, copyID)
+	if len(k.Sources) != 2 || k.Sources[0].FeedID != a.ID || !k.Sources[0].Original || k.Sources[1].Original {
+		t.Errorf("sources after merge: %+v, want wire original first", k.Sources)
+	}
+	if k.FeedID != a.ID {
+		t.Errorf("FeedID = %d, want the original's feed %d", k.FeedID, a.ID)
+	}
+	if !k.Read || !k.Starred {
+		t.Errorf("state did not carry over: read %v starred %v", k.Read, k.Starred)
+	}
+	// The wire's next fetch of the same entry finds the merged article.
+	res := save(t, s, fetched(a.ID, entry("wire-story", 1)))
+	if n := len(res[0].Created) + len(res[0].Updated) + len(res[0].Linked); n != 0 {
+		t.Errorf("refetch after merge changed things: %+v", res[0])
+	}
+	if got := list(t, s, digest.ArticleQuery{FeedID: a.ID}); !slices.Equal(ids(got), []int64{copyID}) {
+		t.Errorf("wire feed lists %v, want %v", ids(got), []int64{copyID})
+	}
+}
+
+func testUpdateArticle(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f := createFeed(t, s, "https://a.example/feed")
+	id := save(t, s, fetched(f.ID, entry("x", 1)))[0].Created[0]
+	if err := s.MarkStarred(ctx, 0, []int64{id}, true); err != nil {
+		t.Fatal(err)
+	}
+	a := article(t, s, id)
+	a.Content, a.Text, a.WordCount, a.Extracted = "<p>full text</p>", "full text", 2, true
+	a.SiteName, a.ImageURL, a.Author = "A Example", "https://a.example/i.jpg", "Jane Roe"
+	a.URL = "https://elsewhere.example/" // identity: not changed
+	if err := s.UpdateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	got := article(t, s, id)
+	if got.Content != a.Content || got.Text != a.Text || !got.Extracted || got.WordCount != 2 || got.SiteName != a.SiteName ||
+		got.ImageURL != a.ImageURL || got.Author != a.Author {
+		t.Errorf("not saved: %+v", got)
+	}
+	if got.URL != entry("x", 1).URL || !got.Starred || len(got.Sources) != 1 {
+		t.Errorf("identity, state or sources changed: %+v", got)
+	}
+	wantCode(t, "missing article", s.UpdateArticle(ctx, &digest.Article{ID: 4242}), digest.ENOTFOUND)
+}
+
+func testIcons(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	png := &digest.Icon{ContentType: "image/png", Data: []byte("\x89PNG\r\n\x1a\nfake")}
+	id1, err := s.SaveIcon(ctx, png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, err := s.SaveIcon(ctx, &digest.Icon{ContentType: "image/png", Data: slices.Clone(png.Data)})
+	if err != nil || id2 != id1 {
+		t.Errorf("same data saved twice: ids %d, %d (%v), want one", id1, id2, err)
+	}
+	id3, err := s.SaveIcon(ctx, &digest.Icon{ContentType: "image/x-icon", Data: []byte{0, 0, 1, 0}})
+	if err != nil || id3 == id1 {
+		t.Errorf("different data: id %d (%v)", id3, err)
+	}
+	got, err := s.Icon(ctx, id1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != id1 || got.ContentType != "image/png" || string(got.Data) != string(png.Data) || len(got.Hash) != 64 || got.Hash != png.Hash {
+		t.Errorf("Icon = %+v", got)
+	}
+	_, err = s.Icon(ctx, 99999)
+	wantCode(t, "missing icon", err, digest.ENOTFOUND)
+	_, err = s.SaveIcon(ctx, &digest.Icon{ContentType: "image/png", Data: []byte("x"), Hash: "00"})
+	wantCode(t, "wrong hash", err, digest.EINVALID)
+	_, err = s.SaveIcon(ctx, &digest.Icon{ContentType: "image/png"})
+	wantCode(t, "no data", err, digest.EINVALID)
+}
+
+func testStories(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f := createFeed(t, s, "https://a.example/feed")
+	r := save(t, s, fetched(f.ID, entry("s1", 1), entry("s2", 2), entry("s3", 3)))[0].Created
+	st := &digest.Story{
+		Headline: "Budget passes", Summary: "It passed.", FirstSeen: base, LastSeen: base.Add(time.Hour),
+		Importance: 2.5, Outlets: 2, ArticleIDs: []int64{r[0], r[1], 77777},
+		Entities: []digest.Entity{{Name: "Jane Roe", Kind: digest.Person, Count: 3}, {Name: "Parliament", Kind: digest.Organization, Count: 5}},
+	}
+	if err := s.SaveStory(ctx, st); err != nil {
+		t.Fatalf("SaveStory: %v", err)
+	}
+	if st.ID == 0 {
+		t.Fatal("SaveStory did not set ID")
+	}
+	got, err := s.Story(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Headline != st.Headline || got.Summary != st.Summary || !got.FirstSeen.Equal(base) || !got.LastSeen.Equal(st.LastSeen) ||
+		got.Importance != 2.5 || got.Outlets != 2 || !slices.Equal(got.ArticleIDs, r[:2]) {
+		t.Errorf("Story = %+v", got)
+	}
+	if len(got.Entities) != 2 || got.Entities[0].Name != "Parliament" || got.Entities[0].Count != 5 || got.Entities[0].Kind != digest.Organization || got.Entities[0].ID == 0 {
+		t.Errorf("entities = %+v, want most mentioned first", got.Entities)
+	}
+	if a := article(t, s, r[0]); a.StoryID != st.ID {
+		t.Errorf("article story = %d, want %d", a.StoryID, st.ID)
+	}
+	// Replace: one article leaves, one joins, entities replaced.
+	st.ArticleIDs = []int64{r[1], r[2]}
+	st.Entities = []digest.Entity{{Name: "Jane Roe", Kind: digest.Person, Count: 1}}
+	st.Importance = 1
+	if err := s.SaveStory(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Story(ctx, st.ID)
+	if !slices.Equal(got.ArticleIDs, r[1:]) || len(got.Entities) != 1 {
+		t.Errorf("replaced story = %+v", got)
+	}
+	if a := article(t, s, r[0]); a.StoryID != 0 {
+		t.Errorf("article left the story but has story %d", a.StoryID)
+	}
+	other := &digest.Story{Headline: "Storm", Importance: 5, LastSeen: base, Entities: []digest.Entity{{Name: "Jane Roe", Kind: digest.Person, Count: 1}}}
+	if err := s.SaveStory(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	third := &digest.Story{Headline: "Minor", Importance: 1, LastSeen: base.Add(2 * time.Hour)}
+	if err := s.SaveStory(ctx, third); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Stories(ctx, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []int64
+	for _, x := range list {
+		order = append(order, x.ID)
+	}
+	if want := []int64{other.ID, third.ID, st.ID}; !slices.Equal(order, want) {
+		t.Errorf("Stories order = %v, want %v (importance, then last seen)", order, want)
+	}
+	if page, _ := s.Stories(ctx, 1, 1); len(page) != 1 || page[0].ID != third.ID {
+		t.Errorf("Stories(1, 1) = %+v", page)
+	}
+	es, err := s.EntityStories(ctx, digest.Person, "Jane Roe", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || es[0].ID != st.ID || es[1].ID != other.ID {
+		t.Errorf("EntityStories = %+v, want newest first", es)
+	}
+	if es, _ := s.EntityStories(ctx, digest.Place, "Jane Roe", 10); len(es) != 0 {
+		t.Errorf("EntityStories with another kind = %+v", es)
+	}
+	if err := s.DeleteStory(ctx, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Story(ctx, st.ID)
+	wantCode(t, "deleted story", err, digest.ENOTFOUND)
+	if a := article(t, s, r[1]); a.StoryID != 0 {
+		t.Errorf("article of deleted story has story %d", a.StoryID)
+	}
+	wantCode(t, "delete twice", s.DeleteStory(ctx, st.ID), digest.ENOTFOUND)
+	wantCode(t, "replace missing", s.SaveStory(ctx, &digest.Story{ID: 55555}), digest.ENOTFOUND)
+	wantCode(t, "bad entity kind", s.SaveStory(ctx, &digest.Story{Entities: []digest.Entity{{Name: "x", Kind: "GPE"}}}), digest.EINVALID)
+}
+
+func testHostile(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f := createFeed(t, s, "https://a.example/feed?q='; DROP TABLE feeds; --")
+	big := strings.Repeat("Ü", 1<<19) // 1 MiB of UTF-8
+	tests := []struct {
+		name      string
+		e         digest.Entry
+		wantTitle string
+	}{
+		{"NUL bytes are removed", digest.Entry{GUID: "nul", URL: "https://x.example/nul", Title: "a\x00b", Text: "c\x00d", Hash: "1"}, "ab"},
+		{"invalid UTF-8 becomes U+FFFD", digest.Entry{GUID: "utf", URL: "https://x.example/utf", Title: "caf\xe9 \xff", Hash: "2"}, "caf\uFFFD \uFFFD"},
+		{"1 MiB title is stored whole", digest.Entry{GUID: "big", URL: "https://x.example/big", Title: big, Hash: "3"}, big},
+		{"SQL in strings is text", digest.Entry{GUID: "'; DELETE FROM articles; --", URL: "https://x.example/'", Title: "Robert'); DROP TABLE articles;--", Hash: "4"}, "Robert'); DROP TABLE articles;--"},
+		{"GUID with NUL and bad UTF-8", digest.Entry{GUID: "g\x00\xfe", Title: "t", Hash: "5"}, "t"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := save(t, s, fetched(f.ID, tc.e))
+			if len(res[0].Created) != 1 {
+				t.Fatalf("not created: %+v", res[0])
+			}
+			a := article(t, s, res[0].Created[0])
+			if a.Title != tc.wantTitle {
+				t.Errorf("title = %.40q (len %d), want %.40q (len %d)", a.Title, len(a.Title), tc.wantTitle, len(tc.wantTitle))
+			}
+			for _, v := range []string{a.Title, a.Text, a.URL, a.Sources[0].GUID} {
+				if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+					t.Errorf("stored text is not clean UTF-8: %q", v)
+				}
+			}
+			// Saving the same entry again matches it.
+			res = save(t, s, fetched(f.ID, tc.e))
+			if len(res[0].Created) != 0 {
+				t.Errorf("hostile entry not matched on refetch: %+v", res[0])
+			}
+		})
+	}
+	if got := list(t, s, digest.ArticleQuery{}); len(got) != len(tests) {
+		t.Errorf("%d articles, want %d", len(got), len(tests))
+	}
+	for _, q := range []string{"\x00", "\xff\xfe", `"unbalanced`, "NEAR(a b", "a*", "title:x", "-x", "^x", strings.Repeat("word ", 2000)} {
+		if _, err := s.Articles(ctx, digest.ArticleQuery{Search: q}); err != nil {
+			t.Errorf("search %.20q: %v", q, err)
+		}
+	}
+	for _, c := range []string{"\x00", "MTIz", "YS5i", "LTEuLTE", strings.Repeat("A", 10000)} {
+		if _, err := s.Articles(ctx, digest.ArticleQuery{Cursor: c}); digest.ErrorCode(err) != digest.EINVALID && err != nil {
+			t.Errorf("cursor %.20q: %v, want EINVALID or a page", c, err)
+		}
+	}
+	if fs, err := s.Feeds(ctx); err != nil || len(fs) != 1 {
+		t.Errorf("feeds after hostile input: %v, %v", fs, err)
+	}
+}
+
+func testCanceled(t *testing.T, s digest.Store) {
+	f := createFeed(t, s, "https://a.example/feed")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, State: digest.FetchState{ETag: "x"}, Entries: []digest.Entry{entry("x", 1)}}})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("SaveFetches with canceled context: %v, want context.Canceled", err)
+	}
+	if _, err := s.Articles(ctx, digest.ArticleQuery{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Articles with canceled context: %v", err)
+	}
+	if _, err := s.Feeds(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Feeds with canceled context: %v", err)
+	}
+	if err := s.MarkRead(ctx, 0, []int64{1}, true); !errors.Is(err, context.Canceled) {
+		t.Errorf("MarkRead with canceled context: %v", err)
+	}
+	// Nothing of the canceled batch was stored, and the store still works.
+	got, err := s.Feed(context.Background(), f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ETag != "" || len(list(t, s, digest.ArticleQuery{})) != 0 {
+		t.Errorf("canceled batch left traces: etag %q", got.ETag)
+	}
+	save(t, s, fetched(f.ID, entry("x", 1)))
+}
+
+func testConcurrentSaves(t *testing.T, s digest.Store) {
+	const writers, feedsPer, entries = 8, 3, 10
+	var feeds [writers][]int64
+	for w := range writers {
+		for i := range feedsPer {
+			feeds[w] = append(feeds[w], createFeed(t, s, fmt.Sprintf("https://w%d-%d.example/feed", w, i)).ID)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*2)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, fid := range feeds[w] {
+				var es []digest.Entry
+				for j := range entries {
+					es = append(es, entry(fmt.Sprintf("w%d-f%d-e%d", w, i, j), j))
+				}
+				// Every writer also carries one article all the others carry.
+				es = append(es, entry("everyone", 0))
+				if _, err := s.SaveFetches(context.Background(), []digest.FetchResult{fetched(fid, es...)}); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := s.Articles(context.Background(), digest.ArticleQuery{Limit: 10}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent: %v", err)
+	}
+	got := list(t, s, digest.ArticleQuery{Limit: 500})
+	if want := writers*feedsPer*entries + 1; len(got) != want {
+		t.Errorf("%d articles after concurrent saves, want %d", len(got), want)
+	}
+	for _, a := range got {
+		if a.URL == entry("everyone", 0).URL && len(a.Sources) != writers*feedsPer {
+			t.Errorf("shared article has %d sources, want %d", len(a.Sources), writers*feedsPer)
+		}
+	}
+}
