@@ -1,0 +1,138 @@
+package story
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/occasional-digest/digest/eval"
+)
+
+// corpusDir returns ../shared/corpus relative to the repository root, or
+// skips the test when it is absent.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+	c := filepath.Join(dir, "..", "shared", "corpus")
+	if _, err := os.Stat(filepath.Join(c, "stories")); err != nil {
+		t.Skipf("corpus not found at %s: skipping corpus evaluation", c)
+	}
+	return c
+}
+
+type corpusItem struct {
+	ID    string `json:"id"`
+	Event string `json:"event"`
+	Topic string `json:"topic"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+func loadCorpus(t testing.TB, name string) []corpusItem {
+	t.Helper()
+	f, err := os.Open(filepath.Join(corpusDir(t), "stories", name))
+	if err != nil {
+		t.Skipf("corpus file %s: %v", name, err)
+	}
+	defer f.Close()
+	var items []corpusItem
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	for sc.Scan() {
+		var it corpusItem
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		items = append(items, it)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+// clusterCorpus runs the engine over items in file order (the event and
+// topic hidden) and scores the final stories against the gold events.
+func clusterCorpus(items []corpusItem, opts Options) eval.ClusterScore {
+	e := NewEngine(opts)
+	for i, it := range items {
+		e.Add(Doc{ID: int64(i + 1), Title: it.Title, Text: it.Text})
+	}
+	gold := map[string]string{}
+	topic := map[string]string{}
+	pred := map[string]string{}
+	for i, it := range items {
+		gold[it.ID] = it.Event
+		if it.Topic != "" {
+			topic[it.ID] = it.Topic
+		}
+		if s, ok := e.StoryOf(int64(i + 1)); ok {
+			pred[it.ID] = strconv.FormatInt(s, 10)
+		}
+	}
+	if len(topic) == 0 {
+		topic = nil
+	}
+	return eval.ScoreClusters(gold, pred, topic)
+}
+
+func logScore(t *testing.T, name string, s eval.ClusterScore) {
+	t.Helper()
+	t.Logf("%-18s pairwise %s | B-cubed %s | stories %d (events %d) | sibling-merge %.3f",
+		name, s.Pairwise, s.BCubed, s.Stories, s.Events, s.SiblingMerge)
+}
+
+// TestCorpusSmoke clusters the first 200 ECB+ articles and 250 Multi-News
+// articles with the default options and checks the B-cubed scores beat
+// floors (subsets cut events, so the pairwise figures are not comparable
+// with the full-file ones).
+func TestCorpusSmoke(t *testing.T) {
+	ecb := loadCorpus(t, "ecbplus-dev.jsonl")
+	mn := loadCorpus(t, "articles.jsonl")
+	sEcb := clusterCorpus(ecb[:min(len(ecb), 200)], DefaultOptions())
+	sMn := clusterCorpus(mn[:min(len(mn), 250)], DefaultOptions())
+	logScore(t, "ecbplus[:200]", sEcb)
+	logScore(t, "multinews[:250]", sMn)
+	if sEcb.BCubed.F1 < 0.80 {
+		t.Errorf("ECB+ subset B-cubed F1 %.3f, want >= 0.80", sEcb.BCubed.F1)
+	}
+	if sMn.BCubed.F1 < 0.90 {
+		t.Errorf("Multi-News subset B-cubed F1 %.3f, want >= 0.90", sMn.BCubed.F1)
+	}
+}
+
+// TestCorpusEval clusters both development files in full and prints the
+// figures. It runs only with DIGEST_EVAL=1.
+func TestCorpusEval(t *testing.T) {
+	if os.Getenv("DIGEST_EVAL") != "1" {
+		t.Skip("set DIGEST_EVAL=1 to run the full corpus evaluation")
+	}
+	ecb := loadCorpus(t, "ecbplus-dev.jsonl")
+	mn := loadCorpus(t, "articles.jsonl")
+	sMn := clusterCorpus(mn, DefaultOptions())
+	sEcb := clusterCorpus(ecb, DefaultOptions())
+	logScore(t, "articles.jsonl", sMn)
+	logScore(t, "ecbplus-dev.jsonl", sEcb)
+	if sMn.Pairwise.F1 < 0.92 {
+		t.Errorf("Multi-News pairwise F1 %.3f, target 0.92", sMn.Pairwise.F1)
+	}
+	if sEcb.BCubed.F1 < 0.92 {
+		t.Errorf("ECB+ B-cubed F1 %.3f, target 0.92", sEcb.BCubed.F1)
+	}
+}

@@ -1,0 +1,630 @@
+// Package story turns a stream of articles into stories: it recognises
+// syndicated copies of one text (keeping one article with several sources and
+// crediting the original) and groups the articles that report one event into
+// a story, as they arrive.
+//
+// The Engine is pure computation over the domain types: no storage, no I/O.
+// The server replays recent articles into a new Engine at start and saves
+// what Add reports; the batch command "digest cluster" runs the same Engine
+// over JSON lines.
+package story
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/story/dedup"
+)
+
+// Doc is one article as the engine sees it.
+type Doc struct {
+	ID        int64 // unique; adding an ID again returns its first Result
+	Title     string
+	Text      string // plain text
+	URL       string
+	Outlet    string    // the feed or site; distinct outlets make a story important
+	Published time.Time // zero when unknown: the latest time seen is used
+	// SourceURL is the URL the article names as its source or canonical
+	// ("Source link", rel=canonical, "originally published at"), if any.
+	SourceURL string
+}
+
+// Result says what the engine did with one Doc.
+type Result struct {
+	ID      int64
+	StoryID int64 // the story the article belongs to (never 0)
+	// DuplicateOf is the stored article this one is a copy of (0: none).
+	// The caller keeps one article and adds this one's source to it.
+	DuplicateOf int64
+	// Original is the article credited as the original of the copies:
+	// the one the others name as source, else the earliest published, else
+	// the first to arrive. 0 when the article is not a copy.
+	Original int64
+	// MergedStories are stories that this article bridged into StoryID;
+	// they no longer exist and their articles now belong to StoryID.
+	MergedStories []int64
+	// Similarity is the article's similarity to its story when it joined
+	// one (0 when it started a story; 1 for a copy).
+	Similarity float64
+}
+
+// Entities extracts the named entities of an article. It must be safe to
+// call with any text and must not keep it.
+type Entities func(title, text string) []digest.Entity
+
+// Summarizer writes a story's summary from its headline and the leads of its
+// articles, most representative first.
+type Summarizer func(headline string, leads []string) string
+
+// Options configure an Engine. The zero value of a field means its default;
+// DefaultOptions returns them all.
+type Options struct {
+	// Window is how long a story stays open after its last article, and
+	// how long articles are remembered for duplicate detection (default 72h).
+	Window time.Duration
+	// Join is the least similarity of an article to a story's centroid for
+	// it to join the story (default see DefaultOptions).
+	Join float64
+	// Bridge is the least similarity of an article to a second story for
+	// that story to be considered for a merge; Merge is the least centroid
+	// similarity of the two stories for the merge to happen.
+	Bridge, Merge float64
+	// TitleBoost, LeadBoost and ProperBoost weigh title words, the first
+	// words of the text and capitalised names against other words.
+	TitleBoost, LeadBoost, ProperBoost float64
+	// YearConflict is the similarity penalty (0 to 1) when an article and a
+	// story mention years and share none.
+	YearConflict float64
+	// IDFPower raises idf to this power (default 1); above 1 rare terms
+	// (names, places, numbers) weigh more against topic words.
+	IDFPower float64
+	// ArticleTerms keeps only an article's heaviest terms (default 0: all).
+	ArticleTerms int
+	// MaxWords is how many words of a text are read (default 1500).
+	MaxWords int
+	// CentroidTerms caps the terms kept per story (default 400).
+	CentroidTerms int
+	// Candidates caps how many stories are scored exactly per article
+	// (default 40); IndexTerms is how many top terms of a story are indexed
+	// (default 30); QueryTerms how many top terms of an article are looked
+	// up (default 30).
+	Candidates, IndexTerms, QueryTerms int
+	// Dedup tunes near-duplicate detection.
+	Dedup dedup.Options
+	// Entities and Summarize, when set, replace the built-in capitalised-
+	// phrase extractor and lead summary.
+	Entities  Entities
+	Summarize Summarizer
+}
+
+// DefaultOptions returns the configuration used by the server and the batch
+// command.
+func DefaultOptions() Options {
+	return Options{
+		Window:        72 * time.Hour,
+		Join:          0.28,
+		Bridge:        0.38,
+		Merge:         0.38,
+		TitleBoost:    3,
+		LeadBoost:     1.5,
+		ProperBoost:   1.5,
+		YearConflict:  0.5,
+		CentroidTerms: 400,
+		Candidates:    40,
+		IndexTerms:    30,
+		QueryTerms:    30,
+	}
+}
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	if o.Window <= 0 {
+		o.Window = d.Window
+	}
+	if o.Join <= 0 {
+		o.Join = d.Join
+	}
+	if o.Bridge <= 0 {
+		o.Bridge = d.Bridge
+	}
+	if o.Merge <= 0 {
+		o.Merge = d.Merge
+	}
+	if o.TitleBoost <= 0 {
+		o.TitleBoost = d.TitleBoost
+	}
+	if o.LeadBoost <= 0 {
+		o.LeadBoost = d.LeadBoost
+	}
+	if o.ProperBoost <= 0 {
+		o.ProperBoost = d.ProperBoost
+	}
+	if o.YearConflict < 0 || o.YearConflict > 1 {
+		o.YearConflict = d.YearConflict
+	}
+	if o.IDFPower <= 0 {
+		o.IDFPower = 1
+	}
+	if o.MaxWords <= 0 {
+		o.MaxWords = maxWords
+	}
+	if o.CentroidTerms <= 0 {
+		o.CentroidTerms = d.CentroidTerms
+	}
+	if o.Candidates <= 0 {
+		o.Candidates = d.Candidates
+	}
+	if o.IndexTerms <= 0 {
+		o.IndexTerms = d.IndexTerms
+	}
+	if o.QueryTerms <= 0 {
+		o.QueryTerms = d.QueryTerms
+	}
+	return o
+}
+
+// article is what the engine remembers of one article.
+type article struct {
+	id        int64
+	story     int64
+	title     string
+	lead      string
+	url       string
+	source    string // normalised SourceURL
+	outlet    string
+	published time.Time
+	dupOf     int64 // the kept article, 0 if this is one
+	original  int64 // for a kept article with copies: the credited original
+	result    Result
+}
+
+// Engine clusters a stream of articles. It is not safe for concurrent use;
+// the caller serialises Add and Story.
+type Engine struct {
+	opts     Options
+	dedup    *dedup.Index
+	articles map[int64]*article
+	urls     map[string]int64
+	stories  map[int64]*story
+	mergedTo map[int64]int64 // a merged story's ID -> the story it went into
+	postings map[uint64][]int64
+	df       map[uint64]uint32
+	docs     int // articles counted in df
+	nextID   int64
+	clock    time.Time // latest publication time seen
+	evicted  time.Time // clock at the last eviction
+}
+
+// NewEngine returns an empty Engine.
+func NewEngine(opts Options) *Engine {
+	o := opts.withDefaults()
+	return &Engine{
+		opts:     o,
+		dedup:    dedup.New(o.Dedup),
+		articles: make(map[int64]*article),
+		urls:     make(map[string]int64),
+		stories:  make(map[int64]*story),
+		mergedTo: make(map[int64]int64),
+		postings: make(map[uint64][]int64),
+		df:       make(map[uint64]uint32),
+		nextID:   1,
+	}
+}
+
+// Options returns the engine's configuration with defaults filled in.
+func (e *Engine) Options() Options { return e.opts }
+
+// maxSketchBytes bounds the text hashed for duplicate detection.
+const maxSketchBytes = 256 << 10
+
+// Add puts one article into the engine and says where it went. Add never
+// fails: an empty text starts a story of its own, an ID seen before returns
+// its first Result, a copy of a stored article joins that article's story.
+func (e *Engine) Add(d Doc) Result {
+	if a, ok := e.articles[d.ID]; ok {
+		r := a.result
+		r.StoryID = e.resolve(a.story)
+		r.MergedStories = nil
+		return r
+	}
+	d.Title = strings.ToValidUTF8(d.Title, "")
+	d.Text = strings.ToValidUTF8(d.Text, "")
+	t := d.Published
+	if t.IsZero() || t.After(e.clock.Add(e.opts.Window)) && !e.clock.IsZero() {
+		// Unknown or implausibly far ahead of everything else: take the
+		// engine's clock, so a bad date cannot close every open story.
+		if t.IsZero() || !e.clock.IsZero() {
+			t = e.clock
+		}
+	}
+	if t.After(e.clock) {
+		e.clock = t
+	}
+	e.evict()
+
+	a := &article{
+		id:        d.ID,
+		title:     clip(strings.TrimSpace(d.Title), 300),
+		lead:      lead(d.Text, 400),
+		url:       normURL(d.URL),
+		source:    normURL(d.SourceURL),
+		outlet:    d.Outlet,
+		published: t,
+	}
+	sketchText := d.Text
+	if len(sketchText) > maxSketchBytes {
+		sketchText = strings.ToValidUTF8(sketchText[:maxSketchBytes], "")
+	}
+	sk := e.dedup.Sketch(sketchText)
+	if kept := e.findCopy(a, sk); kept != nil {
+		return e.addCopy(a, kept)
+	}
+
+	f := features(d.Title, d.Text, e.opts)
+	vec := e.weigh(f.terms)
+	ents := e.entities(d.Title, d.Text)
+
+	res := Result{ID: d.ID}
+	best, bestSim, sims := e.bestStory(vec, f.years, t)
+	var s *story
+	if best != nil && bestSim >= e.opts.Join {
+		s = best
+		res.Similarity = bestSim
+	} else {
+		s = e.newStory()
+	}
+	s.add(a, vec, f.years, ents, e.opts.CentroidTerms)
+	a.story = s.id
+	e.index(s)
+	s, res.MergedStories = e.mergeBridged(s, sims)
+	res.StoryID = s.id
+	a.result = res
+	e.articles[a.id] = a
+	if a.url != "" {
+		if _, ok := e.urls[a.url]; !ok {
+			e.urls[a.url] = a.id
+		}
+	}
+	e.dedup.Add(a.id, sk)
+	return res
+}
+
+// findCopy returns the stored article that a is a copy of, or nil.
+func (e *Engine) findCopy(a *article, sk dedup.Sketch) *article {
+	if a.url != "" {
+		if id, ok := e.urls[a.url]; ok {
+			return e.keptOf(id)
+		}
+	}
+	named := int64(0)
+	if a.source != "" && a.source != a.url {
+		named = e.urls[a.source]
+	}
+	if named != 0 {
+		// The article names a stored one as its source: a looser
+		// containment suffices (the copy may be cut or wrapped).
+		for _, m := range e.dedup.FindAt(sk, 0.3) {
+			if m.ID == named {
+				return e.keptOf(m.ID)
+			}
+		}
+	}
+	for _, m := range e.dedup.Find(sk) {
+		if k := e.keptOf(m.ID); k != nil {
+			return k
+		}
+	}
+	return nil
+}
+
+// keptOf returns the article kept for id's group of copies.
+func (e *Engine) keptOf(id int64) *article {
+	a, ok := e.articles[id]
+	if !ok {
+		return nil
+	}
+	if a.dupOf != 0 {
+		if k, ok := e.articles[a.dupOf]; ok {
+			return k
+		}
+	}
+	return a
+}
+
+func (e *Engine) addCopy(a, kept *article) Result {
+	a.dupOf = kept.id
+	a.story = kept.story
+	orig := kept.original
+	if orig == 0 {
+		orig = kept.id
+	}
+	if o, ok := e.articles[orig]; ok && isOriginalOf(a, o) {
+		orig = a.id
+	}
+	kept.original = orig
+	s := e.stories[e.resolve(kept.story)]
+	if s != nil {
+		s.addCopy(a)
+		a.story = s.id
+	}
+	res := Result{ID: a.id, StoryID: a.story, DuplicateOf: kept.id, Original: orig, Similarity: 1}
+	a.result = res
+	e.articles[a.id] = a
+	if a.url != "" {
+		if _, ok := e.urls[a.url]; !ok {
+			e.urls[a.url] = a.id
+		}
+	}
+	return res
+}
+
+// isOriginalOf reports whether a rather than o should be credited as the
+// original of their text: o names a as its source, or a was published
+// strictly earlier and does not name o.
+func isOriginalOf(a, o *article) bool {
+	if a.url != "" && o.source == a.url {
+		return true
+	}
+	if o.url != "" && a.source == o.url {
+		return false
+	}
+	return !a.published.IsZero() && !o.published.IsZero() && a.published.Before(o.published)
+}
+
+// weigh turns term frequencies into an L2-normalised TF-IDF vector with the
+// idf learned so far (this article included).
+func (e *Engine) weigh(tf []term) []term {
+	e.docs++
+	for _, t := range tf {
+		e.df[t.h]++
+	}
+	n := float64(e.docs)
+	vec := make([]term, len(tf))
+	var norm float64
+	for i, t := range tf {
+		idf := ln((1+n)/(1+float64(e.df[t.h]))) + 1
+		w := t.w * idf
+		vec[i] = term{t.h, w}
+		norm += w * w
+	}
+	if norm > 0 {
+		norm = math.Sqrt(norm)
+		for i := range vec {
+			vec[i].w /= norm
+		}
+	}
+	return vec
+}
+
+// bestStory finds the open story most similar to vec among the candidates
+// of the inverted index. It returns all scored candidates too, for merging.
+func (e *Engine) bestStory(vec []term, years []int, t time.Time) (*story, float64, []scored) {
+	cands := e.candidates(vec)
+	var best *story
+	bestSim := 0.0
+	out := make([]scored, 0, len(cands))
+	for _, s := range cands {
+		if !s.last.IsZero() && t.Sub(s.last) > e.opts.Window {
+			continue
+		}
+		sim := s.similarity(vec)
+		sim *= e.yearFactor(years, s)
+		out = append(out, scored{s, sim})
+		if sim > bestSim || (sim == bestSim && best != nil && s.id < best.id) {
+			best, bestSim = s, sim
+		}
+	}
+	return best, bestSim, out
+}
+
+type scored struct {
+	s   *story
+	sim float64
+}
+
+// yearFactor penalises an article whose year mentions share nothing with
+// the story's: two events of one kind years apart.
+func (e *Engine) yearFactor(years []int, s *story) float64 {
+	if len(years) == 0 || len(s.years) == 0 {
+		return 1
+	}
+	for _, y := range years {
+		if s.years[y] > 0 {
+			return 1
+		}
+	}
+	return 1 - e.opts.YearConflict
+}
+
+// candidates returns the open stories sharing the article's heaviest terms,
+// at most Candidates of them, by decreasing shared weight (ties by ID).
+func (e *Engine) candidates(vec []term) []*story {
+	q := slices.Clone(vec)
+	slices.SortFunc(q, func(a, b term) int {
+		if a.w != b.w {
+			if a.w > b.w {
+				return -1
+			}
+			return 1
+		}
+		return cmpU64(a.h, b.h)
+	})
+	q = q[:min(len(q), e.opts.QueryTerms)]
+	score := make(map[int64]float64)
+	for _, t := range q {
+		for _, id := range e.postings[t.h] {
+			score[id] += t.w
+		}
+	}
+	ids := make([]int64, 0, len(score))
+	for id := range score {
+		if _, ok := e.stories[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b int64) int {
+		if score[a] != score[b] {
+			if score[a] > score[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	ids = ids[:min(len(ids), e.opts.Candidates)]
+	out := make([]*story, len(ids))
+	for i, id := range ids {
+		out[i] = e.stories[id]
+	}
+	return out
+}
+
+// maxPosting caps a posting list; the oldest entries go first.
+const maxPosting = 512
+
+// index adds s to the posting lists of its top terms that it is not in yet.
+func (e *Engine) index(s *story) {
+	for _, h := range s.topTerms(e.opts.IndexTerms) {
+		if slices.Contains(s.indexed, h) {
+			continue
+		}
+		s.indexed = append(s.indexed, h)
+		p := e.postings[h]
+		if len(p) >= maxPosting {
+			p = e.compact(p)
+		}
+		e.postings[h] = append(p, s.id)
+	}
+}
+
+// compact drops closed stories from a posting list and, if it is still
+// full, its older half.
+func (e *Engine) compact(p []int64) []int64 {
+	out := p[:0]
+	for _, id := range p {
+		if _, ok := e.stories[id]; ok {
+			out = append(out, id)
+		}
+	}
+	if len(out) >= maxPosting {
+		out = append(out[:0], out[len(out)/2:]...)
+	}
+	return out
+}
+
+// mergeBridged merges into s the other candidate stories that the new
+// article also matched and whose centroids are close to s's: the article
+// bridged two halves of one event.
+func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
+	var merged []int64
+	for _, c := range sims {
+		o := c.s
+		if o == s || c.sim < e.opts.Bridge {
+			continue
+		}
+		if _, ok := e.stories[o.id]; !ok {
+			continue
+		}
+		if cos(s.centroid, o.centroid)/(s.norm*o.norm) < e.opts.Merge {
+			continue
+		}
+		if e.yearConflict(s, o) {
+			continue
+		}
+		keep, gone := s, o
+		if o.id < s.id {
+			keep, gone = o, s
+		}
+		keep.absorb(gone, e.opts.CentroidTerms)
+		for _, m := range gone.members {
+			if a, ok := e.articles[m]; ok {
+				a.story = keep.id
+			}
+		}
+		delete(e.stories, gone.id)
+		e.mergedTo[gone.id] = keep.id
+		merged = append(merged, gone.id)
+		e.index(keep)
+		s = keep
+	}
+	return s, merged
+}
+
+func (e *Engine) yearConflict(a, b *story) bool {
+	if len(a.years) == 0 || len(b.years) == 0 {
+		return false
+	}
+	for y := range a.years {
+		if b.years[y] > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Engine) newStory() *story {
+	s := &story{id: e.nextID, years: make(map[int]int)}
+	e.nextID++
+	e.stories[s.id] = s
+	return s
+}
+
+// entities runs the configured extractor, or the built-in one.
+func (e *Engine) entities(title, text string) []digest.Entity {
+	if e.opts.Entities != nil {
+		return e.opts.Entities(title, text)
+	}
+	return capitalisedPhrases(title, text)
+}
+
+func ln(x float64) float64 { return math.Log(x) }
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8ValidEnd(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// lead returns the opening of a text, cut at a sentence end when one falls
+// within n bytes.
+func lead(text string, n int) string {
+	text = strings.TrimSpace(text)
+	if len(text) <= n {
+		return text
+	}
+	s := clip(text, n)
+	if i := strings.LastIndexAny(s, ".!?"); i > n/3 {
+		return s[:i+1]
+	}
+	return s
+}
+
+// normURL reduces a URL to what identifies the page: no scheme, fragment,
+// "www." or trailing slash, lower-case host.
+func normURL(u string) string {
+	u = strings.TrimSpace(u)
+	if u == "" {
+		return ""
+	}
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		u = u[:i]
+	}
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	host, path, _ := strings.Cut(u, "/")
+	host = strings.TrimPrefix(strings.ToLower(host), "www.")
+	path = strings.TrimSuffix(path, "/")
+	if path == "" {
+		return host
+	}
+	return host + "/" + path
+}

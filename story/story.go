@@ -1,0 +1,525 @@
+package story
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// story is one open story: the sum of its articles' vectors and what a
+// reader sees of it.
+type story struct {
+	id       int64
+	centroid []term // sorted by h: the sum of member vectors, pruned
+	norm     float64
+	vectors  int // articles summed into centroid
+	years    map[int]int
+	members  []int64 // article IDs in arrival order, copies included
+	outlets  []string
+	entities []digest.Entity // by decreasing count, capped
+	first    time.Time
+	last     time.Time
+	indexed  []uint64 // terms whose posting list holds this story
+}
+
+// maxStoryEntities caps the entities remembered per story.
+const maxStoryEntities = 40
+
+func (s *story) similarity(vec []term) float64 {
+	if s.norm == 0 {
+		return 0
+	}
+	return cos(vec, s.centroid) / s.norm
+}
+
+// cos returns the dot product of two vectors sorted by term.
+func cos(a, b []term) float64 {
+	var dot float64
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].h < b[j].h:
+			i++
+		case a[i].h > b[j].h:
+			j++
+		default:
+			dot += a[i].w * b[j].w
+			i++
+			j++
+		}
+	}
+	return dot
+}
+
+// sum returns a+b for vectors sorted by term.
+func sum(a, b []term) []term {
+	out := make([]term, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j >= len(b) || (i < len(a) && a[i].h < b[j].h):
+			out = append(out, a[i])
+			i++
+		case i >= len(a) || b[j].h < a[i].h:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, term{a[i].h, a[i].w + b[j].w})
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+// prune keeps the n heaviest terms of v (ties by term), sorted by term.
+func prune(v []term, n int) []term {
+	if len(v) <= n {
+		return v
+	}
+	v = slices.Clone(v)
+	slices.SortFunc(v, byWeight)
+	v = v[:n]
+	slices.SortFunc(v, func(a, b term) int { return cmpU64(a.h, b.h) })
+	return v
+}
+
+func byWeight(a, b term) int {
+	if a.w != b.w {
+		if a.w > b.w {
+			return -1
+		}
+		return 1
+	}
+	return cmpU64(a.h, b.h)
+}
+
+func (s *story) setCentroid(c []term, cap int) {
+	s.centroid = prune(c, cap)
+	var n float64
+	for _, t := range s.centroid {
+		n += t.w * t.w
+	}
+	s.norm = math.Sqrt(n)
+}
+
+// topTerms returns the n heaviest terms of the centroid.
+func (s *story) topTerms(n int) []uint64 {
+	v := slices.Clone(s.centroid)
+	slices.SortFunc(v, byWeight)
+	v = v[:min(n, len(v))]
+	out := make([]uint64, len(v))
+	for i, t := range v {
+		out[i] = t.h
+	}
+	return out
+}
+
+func (s *story) touch(a *article) {
+	s.members = append(s.members, a.id)
+	if a.outlet != "" && !slices.Contains(s.outlets, a.outlet) {
+		s.outlets = append(s.outlets, a.outlet)
+	}
+	if s.first.IsZero() || a.published.Before(s.first) {
+		s.first = a.published
+	}
+	if a.published.After(s.last) {
+		s.last = a.published
+	}
+}
+
+func (s *story) add(a *article, vec []term, years []int, ents []digest.Entity, cap int) {
+	s.touch(a)
+	s.setCentroid(sum(s.centroid, vec), cap)
+	s.vectors++
+	for _, y := range years {
+		s.years[y]++
+	}
+	s.addEntities(ents)
+}
+
+// addCopy records a syndicated copy: a source more, the same text.
+func (s *story) addCopy(a *article) { s.touch(a) }
+
+func (s *story) addEntities(ents []digest.Entity) {
+	for _, en := range ents {
+		if en.Name == "" {
+			continue
+		}
+		c := max(en.Count, 1)
+		i := slices.IndexFunc(s.entities, func(x digest.Entity) bool { return x.Name == en.Name && x.Kind == en.Kind })
+		if i >= 0 {
+			s.entities[i].Count += c
+		} else {
+			s.entities = append(s.entities, digest.Entity{Name: en.Name, Kind: en.Kind, Count: c})
+		}
+	}
+	slices.SortStableFunc(s.entities, func(a, b digest.Entity) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	if len(s.entities) > maxStoryEntities {
+		s.entities = s.entities[:maxStoryEntities]
+	}
+}
+
+// absorb merges o into s.
+func (s *story) absorb(o *story, cap int) {
+	s.setCentroid(sum(s.centroid, o.centroid), cap)
+	s.vectors += o.vectors
+	for y, n := range o.years {
+		s.years[y] += n
+	}
+	s.members = append(s.members, o.members...)
+	for _, out := range o.outlets {
+		if !slices.Contains(s.outlets, out) {
+			s.outlets = append(s.outlets, out)
+		}
+	}
+	s.addEntities(o.entities)
+	if !o.first.IsZero() && (s.first.IsZero() || o.first.Before(s.first)) {
+		s.first = o.first
+	}
+	if o.last.After(s.last) {
+		s.last = o.last
+	}
+}
+
+// Member is one article of a story as a reader sees it.
+type Member struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	Outlet    string    `json:"outlet,omitempty"`
+	Published time.Time `json:"published,omitzero"`
+	// DuplicateOf is the kept article when this one is a syndicated copy.
+	DuplicateOf int64 `json:"duplicate_of,omitempty"`
+	// Original marks the article credited with the text of a group of
+	// copies (or an article with no copies).
+	Original bool `json:"original"`
+}
+
+// StoryView is a story as the reader shows it: the domain Story (headline,
+// summary, times, importance, outlets, entities, article IDs) and its
+// articles with their outlets.
+type StoryView struct {
+	digest.Story
+	Articles []Member `json:"articles"`
+}
+
+// Story returns the story with the given ID (or the story it was merged
+// into), and false when there is no such open story.
+func (e *Engine) Story(id int64) (StoryView, bool) {
+	s, ok := e.stories[e.resolve(id)]
+	if !ok {
+		return StoryView{}, false
+	}
+	return e.view(s), true
+}
+
+// Stories returns the open stories by decreasing importance (ties by ID).
+func (e *Engine) Stories() []StoryView {
+	out := make([]StoryView, 0, len(e.stories))
+	for _, s := range e.stories {
+		out = append(out, e.view(s))
+	}
+	slices.SortFunc(out, func(a, b StoryView) int {
+		if a.Importance != b.Importance {
+			if a.Importance > b.Importance {
+				return -1
+			}
+			return 1
+		}
+		return int(a.ID - b.ID)
+	})
+	return out
+}
+
+// StoryOf returns the ID of the story an article belongs to now (after
+// merges), and false for an unknown or forgotten article.
+func (e *Engine) StoryOf(articleID int64) (int64, bool) {
+	a, ok := e.articles[articleID]
+	if !ok {
+		return 0, false
+	}
+	return e.resolve(a.story), true
+}
+
+// resolve follows merges from a story ID to the story that holds it now.
+func (e *Engine) resolve(id int64) int64 {
+	for range 64 {
+		next, ok := e.mergedTo[id]
+		if !ok {
+			return id
+		}
+		id = next
+	}
+	return id
+}
+
+func (e *Engine) view(s *story) StoryView {
+	v := StoryView{Story: digest.Story{
+		ID:         s.id,
+		FirstSeen:  s.first,
+		LastSeen:   s.last,
+		Outlets:    len(s.outlets),
+		Entities:   slices.Clone(s.entities),
+		ArticleIDs: slices.Clone(s.members),
+	}}
+	type cand struct {
+		a     *article
+		score float64
+	}
+	var cands []cand
+	for _, id := range s.members {
+		a, ok := e.articles[id]
+		if !ok {
+			continue
+		}
+		orig := a.dupOf == 0 && (a.original == 0 || a.original == a.id)
+		if a.dupOf != 0 {
+			if k, ok := e.articles[a.dupOf]; ok && k.original == a.id {
+				orig = true
+			}
+		}
+		v.Articles = append(v.Articles, Member{ID: a.id, Title: a.title, URL: a.url, Outlet: a.outlet,
+			Published: a.published, DuplicateOf: a.dupOf, Original: orig})
+		text := a.title
+		if text == "" {
+			text = a.lead
+		}
+		f := features(text, "", e.opts)
+		cands = append(cands, cand{a, s.similarity(e.peek(f.terms))})
+	}
+	slices.SortStableFunc(cands, func(x, y cand) int {
+		if x.score != y.score {
+			if x.score > y.score {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	leads := make([]string, 0, len(cands))
+	for _, c := range cands {
+		if c.a.dupOf == 0 && c.a.lead != "" {
+			leads = append(leads, c.a.lead)
+		}
+	}
+	for _, c := range cands {
+		if c.a.title != "" {
+			v.Headline = c.a.title
+			break
+		}
+	}
+	if v.Headline == "" && len(leads) > 0 {
+		v.Headline = firstSentence(leads[0], 140)
+	}
+	if e.opts.Summarize != nil {
+		v.Summary = e.opts.Summarize(v.Headline, leads)
+	} else if len(leads) > 0 {
+		v.Summary = leads[0]
+	}
+	v.Importance = e.importance(s)
+	return v
+}
+
+// peek weighs terms with the current idf without learning from them.
+func (e *Engine) peek(tf []term) []term {
+	n := float64(e.docs)
+	vec := make([]term, len(tf))
+	var norm float64
+	for i, t := range tf {
+		w := t.w * (ln((1+n)/(1+float64(e.df[t.h]))) + 1)
+		vec[i] = term{t.h, w}
+		norm += w * w
+	}
+	if norm > 0 {
+		norm = math.Sqrt(norm)
+		for i := range vec {
+			vec[i].w /= norm
+		}
+	}
+	return vec
+}
+
+// importance grows with the number of distinct outlets (and of articles
+// when outlets are unknown), with velocity (articles in the last six hours
+// before the engine's clock) and falls with the story's age: a story loses
+// half its weight every 24 hours without a new article.
+func (e *Engine) importance(s *story) float64 {
+	outlets := len(s.outlets)
+	if outlets == 0 {
+		outlets = 1
+	}
+	recent := 0
+	for _, id := range s.members {
+		if a, ok := e.articles[id]; ok && e.clock.Sub(a.published) <= 6*time.Hour {
+			recent++
+		}
+	}
+	base := 2*math.Log1p(float64(outlets)) + math.Log1p(float64(len(s.members)))
+	velocity := 1 + 0.5*math.Log1p(float64(recent))
+	age := e.clock.Sub(s.last).Hours()
+	if age < 0 {
+		age = 0
+	}
+	return base * velocity * math.Exp2(-age/24)
+}
+
+func firstSentence(s string, n int) string {
+	if i := strings.IndexAny(s, ".!?\n"); i > 0 && i < n {
+		return strings.TrimSpace(s[:i+1])
+	}
+	return clip(s, n)
+}
+
+func utf8ValidEnd(s string) bool {
+	r, size := utf8.DecodeLastRuneInString(s)
+	return !(r == utf8.RuneError && size <= 1)
+}
+
+// capitalisedPhrases is the built-in entity extractor: runs of capitalised
+// words, not counting a lone capitalised word that opens a sentence.
+func capitalisedPhrases(title, text string) []digest.Entity {
+	counts := map[string]int{}
+	var order []string
+	scan := func(s string) {
+		if mostlyUpper(s) {
+			return
+		}
+		var run []string
+		runStart := false
+		flush := func() {
+			if len(run) > 1 || (len(run) == 1 && !runStart) {
+				name := strings.Join(run, " ")
+				if counts[name] == 0 {
+					order = append(order, name)
+				}
+				counts[name]++
+			}
+			run = run[:0]
+		}
+		n := 0
+		prevEnd := -1
+		scanWordsPos(s, func(w string, start, end int, sentStart bool) bool {
+			n++
+			if n > maxWords {
+				return false
+			}
+			first, _ := utf8.DecodeRuneInString(w)
+			gapOK := prevEnd >= 0 && onlySpaces(s[prevEnd:start])
+			prevEnd = end
+			if unicode.IsUpper(first) && !stopword(strings.ToLower(w)) {
+				if len(run) > 0 && !gapOK {
+					flush()
+				}
+				if len(run) == 0 {
+					runStart = sentStart
+				}
+				run = append(run, w)
+				return true
+			}
+			flush()
+			return true
+		})
+		flush()
+	}
+	scan(title)
+	scan(text)
+	out := make([]digest.Entity, 0, len(order))
+	for _, name := range order {
+		out = append(out, digest.Entity{Name: name, Kind: digest.Misc, Count: counts[name]})
+	}
+	return out
+}
+
+func onlySpaces(s string) bool {
+	for _, r := range s {
+		if r != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// scanWordsPos is scanWords with the byte offsets of each word.
+func scanWordsPos(s string, fn func(w string, start, end int, sentStart bool) bool) {
+	off := 0
+	scanWords(s, func(w string, sentStart bool) bool {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return fn(w, off, off, sentStart)
+		}
+		start := off + i
+		off = start + len(w)
+		return fn(w, start, off, sentStart)
+	})
+}
+
+// evict closes the stories that have seen no article for a window and
+// forgets their articles, at most once per eighth of a window.
+func (e *Engine) evict() {
+	if e.clock.Sub(e.evicted) < e.opts.Window/8 {
+		return
+	}
+	e.evicted = e.clock
+	cut := e.clock.Add(-e.opts.Window)
+	closed := false
+	for id, s := range e.stories {
+		if !s.last.Before(cut) {
+			continue
+		}
+		closed = true
+		for _, m := range s.members {
+			if a, ok := e.articles[m]; ok {
+				if e.urls[a.url] == a.id {
+					delete(e.urls, a.url)
+				}
+				delete(e.articles, m)
+				e.dedup.Remove(m)
+			}
+		}
+		delete(e.stories, id)
+	}
+	if !closed {
+		return
+	}
+	for from, to := range e.mergedTo {
+		if _, ok := e.stories[e.resolve(to)]; !ok {
+			delete(e.mergedTo, from)
+		}
+	}
+	for h, p := range e.postings {
+		out := p[:0]
+		for _, id := range p {
+			if _, ok := e.stories[id]; ok {
+				out = append(out, id)
+			}
+		}
+		if len(out) == 0 {
+			delete(e.postings, h)
+		} else {
+			e.postings[h] = out
+		}
+	}
+	// Forget document frequencies at the pace articles are forgotten, so
+	// the vocabulary stays bounded by the window.
+	if live := len(e.articles); e.docs > 4*live+10000 {
+		e.docs /= 2
+		for h, n := range e.df {
+			if n/2 == 0 {
+				delete(e.df, h)
+			} else {
+				e.df[h] = n / 2
+			}
+		}
+	}
+}

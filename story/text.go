@@ -1,0 +1,207 @@
+package story
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// term is a hashed, case-folded, lightly stemmed word with a weight.
+type term struct {
+	h uint64
+	w float64
+}
+
+// textFeatures is what clustering keeps of one article's text.
+type textFeatures struct {
+	terms []term // sorted by h; tf weights (not yet idf-weighted)
+	years []int  // distinct years mentioned, sorted
+	words int    // words read
+}
+
+// maxWords caps how much of a text feeds clustering: the lead and the first
+// screens carry the event; a 5 MB text costs no more than a long article.
+const maxWords = 1500
+
+// leadWords is how many opening words of the text count as its lead.
+const leadWords = 60
+
+func fnv(s string) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * prime
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// features extracts weighted terms and year mentions from a title and a
+// text. Title words count titleBoost times, lead words leadBoost times and
+// proper nouns (capitalised words not opening a sentence) properBoost times.
+func features(title, text string, o Options) textFeatures {
+	tf := make(map[uint64]float64, 256)
+	var years []int
+	addWords := func(s string, base float64, lead int, limit int) int {
+		caps := mostlyUpper(s)
+		n := 0
+		sentenceStart := true
+		scanWords(s, func(w string, sentStart bool) bool {
+			if n >= limit {
+				return false
+			}
+			n++
+			if y := yearOf(w); y > 0 && !slices.Contains(years, y) {
+				years = append(years, y)
+			}
+			lw := strings.ToLower(w)
+			if stopword(lw) || utf8.RuneCountInString(lw) < 2 {
+				sentenceStart = sentStart
+				return true
+			}
+			wt := base
+			if n <= lead {
+				wt *= o.LeadBoost
+			}
+			first, _ := utf8.DecodeRuneInString(w)
+			if !caps && !sentStart && unicode.IsUpper(first) {
+				wt *= o.ProperBoost
+			}
+			tf[fnv(stem(lw))] += wt
+			_ = sentenceStart
+			return true
+		})
+		return n
+	}
+	if title != "" {
+		addWords(title, o.TitleBoost, 0, 64)
+	}
+	words := addWords(text, 1, leadWords, max(o.MaxWords, 1))
+	terms := make([]term, 0, len(tf))
+	for h, w := range tf {
+		terms = append(terms, term{h, 1 + ln(w)})
+	}
+	slices.SortFunc(terms, func(a, b term) int { return cmpU64(a.h, b.h) })
+	slices.Sort(years)
+	return textFeatures{terms: terms, years: years, words: words}
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// scanWords calls fn for each word of s (letters and digits; a '.' or ','
+// between two digits stays inside a number) with whether it opens a
+// sentence, until fn returns false.
+func scanWords(s string, fn func(w string, sentStart bool) bool) {
+	sentStart := true
+	start := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && (r == '.' || r == ',') && i > 0 && isDigitByte(s[i-1]) && i+1 < len(s) && isDigitByte(s[i+1]) {
+			continue
+		}
+		if start >= 0 {
+			if !fn(s[start:i], sentStart) {
+				return
+			}
+			sentStart = false
+			start = -1
+		}
+		switch r {
+		case '.', '!', '?', '\n', ':', '"', '“', '”':
+			sentStart = true
+		}
+	}
+	if start >= 0 {
+		fn(s[start:], sentStart)
+	}
+}
+
+func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }
+
+// mostlyUpper reports whether most letters of s are capitals (a shouted
+// text, where case says nothing about proper nouns).
+func mostlyUpper(s string) bool {
+	up, low := 0, 0
+	for i, r := range s {
+		if i > 4000 {
+			break
+		}
+		if unicode.IsUpper(r) {
+			up++
+		} else if unicode.IsLower(r) {
+			low++
+		}
+	}
+	return up > low
+}
+
+// yearOf returns the year a word names (1900–2099), or 0.
+func yearOf(w string) int {
+	if len(w) != 4 || (w[:2] != "19" && w[:2] != "20") {
+		return 0
+	}
+	y := 0
+	for i := 0; i < 4; i++ {
+		if !isDigitByte(w[i]) {
+			return 0
+		}
+		y = y*10 + int(w[i]-'0')
+	}
+	return y
+}
+
+// stem strips the commonest English inflections, enough to match "killed"
+// with "kill" and "earthquakes" with "earthquake".
+func stem(w string) string {
+	n := len(w)
+	switch {
+	case n > 4 && strings.HasSuffix(w, "ies"):
+		return w[:n-3] + "y"
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		return w[:n-3]
+	case n > 4 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed"):
+		return w[:n-2]
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		return w[:n-1]
+	}
+	return w
+}
+
+var stopwords = func() map[string]struct{} {
+	m := make(map[string]struct{})
+	for _, w := range strings.Fields(`a about above after again against all almost also although am among an and any are
+aren as at be because been before being below between both but by can cannot could couldn did didn do does doesn doing
+don down during each either else ever every few for from further get gets got had hadn has hasn have haven having he
+her here hers herself him himself his how however i if in into is isn it its itself just least less let like made make
+many may me might more most much must my myself neither no nor not now of off often on once one only or other ought our
+ours ourselves out over own per quite rather really said same say says shall she should shouldn since so some still
+such than that the their theirs them themselves then there these they this those though through thus to too two under
+until up upon us very via was wasn we were weren what when where whether which while who whom whose why will with
+within without won would wouldn yet you your yours yourself yourselves s t ll ve re d m
+mr mrs ms dr told according also new news year years time times week day days people just told
+monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow`) {
+		m[w] = struct{}{}
+	}
+	return m
+}()
+
+func stopword(w string) bool {
+	_, ok := stopwords[w]
+	return ok
+}
