@@ -232,7 +232,9 @@ func TestGetStopsDecompressionBombs(t *testing.T) {
 	}
 }
 
-func urlEscape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, " ", "+"), "(", "%28") }
+func urlEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, " ", "+"), "(", "%28")
+}
 
 func TestGetCapsLargeBodies(t *testing.T) {
 	const size = 20 << 20

@@ -119,5 +119,5 @@ func maxAge(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-func itoa(n int) string       { return strconv.Itoa(n) }
-func itoa64(n int64) string   { return strconv.FormatInt(n, 10) }
+func itoa(n int) string     { return strconv.Itoa(n) }
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
