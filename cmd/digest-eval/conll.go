@@ -45,4 +45,3 @@ func runConll(ctx context.Context, env *Env, args []string) error {
 	}
 	return r.WriteReport(env.Stdout, micro)
 }
-
