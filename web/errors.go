@@ -11,8 +11,8 @@ import (
 // Codes the web adds to digest's for failures that only exist at the HTTP
 // edge.
 const (
-	EFORBIDDEN = "forbidden"       // cross-origin request refused
-	ETOOLARGE  = "too_large"       // request body over the limit
+	EFORBIDDEN = "forbidden" // cross-origin request refused
+	ETOOLARGE  = "too_large" // request body over the limit
 	EMETHOD    = "method_not_allowed"
 )
 
