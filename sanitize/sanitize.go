@@ -70,15 +70,15 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 // HTML returns raw as safe HTML (see the package comment for what is kept).
 // Relative URLs are resolved against baseURL, the address of the document
 // raw came from; when baseURL is empty or not absolute they are kept as
-// they are. HTML never fails: input it cannot make sense of yields less
+// they are. Text without markup is escaped, and split into paragraphs at
+// blank lines. HTML never fails: input it cannot make sense of yields less
 // output, possibly "".
 func HTML(raw, baseURL string) string {
 	if strings.TrimSpace(raw) == "" {
 		return ""
 	}
-	if strings.IndexByte(raw, '<') < 0 && strings.IndexByte(raw, '&') < 0 {
-		// Plain text: nothing for the policy to remove, only to escape.
-		return html.EscapeString(strings.TrimSpace(raw))
+	if !hasMarkup(raw) {
+		return paragraphs(html.UnescapeString(raw))
 	}
 	var base *url.URL
 	if u, err := url.Parse(baseURL); err == nil && saneHost(u.Host) && (u.Scheme == "http" || u.Scheme == "https") {
@@ -86,6 +86,40 @@ func HTML(raw, baseURL string) string {
 	}
 	clean := policy().SanitizeReader(strings.NewReader(raw))
 	return strings.TrimSpace(rewrite(clean.Bytes(), base))
+}
+
+// hasMarkup reports whether s has anything that an HTML parser would take
+// for a tag, comment or doctype: a "<" followed by a letter, "/", "!" or "?".
+func hasMarkup(s string) bool {
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 || i == len(s)-1 {
+			return false
+		}
+		c := s[i+1]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '!' || c == '?' {
+			return true
+		}
+		s = s[i+1:]
+	}
+}
+
+// paragraphs returns plain text as HTML: escaped, and split into <p>
+// elements at blank lines when it has more than one paragraph.
+func paragraphs(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if !strings.Contains(s, "\n\n") {
+		return html.EscapeString(s)
+	}
+	var b strings.Builder
+	for p := range strings.SplitSeq(s, "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			b.WriteString("<p>")
+			b.WriteString(html.EscapeString(p))
+			b.WriteString("</p>")
+		}
+	}
+	return b.String()
 }
 
 // open is an element whose end tag the rewrite has not seen yet.

@@ -118,6 +118,7 @@ func TestHTMLPlainTextAndEmpty(t *testing.T) {
 		{"white space only gives empty output", " \n\t ", ""},
 		{"plain text is escaped", `Use "quotes" > less`, `Use &#34;quotes&#34; &gt; less`},
 		{"entities survive", `AT&amp;T &lt;b&gt;`, `AT&amp;T &lt;b&gt;`},
+		{"plain text paragraphs become p elements", "One <3.\n\n Two.\r\n\r\nThree", `<p>One &lt;3.</p><p>Two.</p><p>Three</p>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
