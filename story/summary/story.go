@@ -1,0 +1,312 @@
+package summary
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Story returns a summary of a story: sentences drawn from all its
+// articles' plain texts, at most maxWords words (DefaultStoryWords when
+// maxWords <= 0).
+//
+// Each sentence is scored by how much it shares the vocabulary common to
+// the story's articles (a centroid in which a word counts for each article
+// that uses it) and by how early it comes in its article; sentences are
+// taken best first, passing over any that repeat one already taken (as the
+// same wire copy does across outlets) or that do not fit the remaining
+// room. The picked sentences are put in the order of their position in
+// their articles, and a sentence opening with a pronoun or a connective is
+// not put first. The result is "" when no text holds a word.
+func Story(texts []string, maxWords int) string {
+	if maxWords <= 0 {
+		maxWords = DefaultStoryWords
+	}
+	var sents []sent
+	for i, t := range texts {
+		sents = usable(t, sents, i, 0)
+	}
+	if len(sents) == 0 {
+		for _, t := range texts {
+			if s := cutFirst(t, nil, maxWords); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	if len(texts) == 1 {
+		return Article(texts[0], maxWords)
+	}
+	scoreSentences(sents, len(texts))
+	picked := pick(sents, maxWords)
+	if len(picked) == 0 {
+		return cutFirst("", sents[:1], maxWords)
+	}
+	order(picked)
+	out := make([]string, len(picked))
+	for i, s := range picked {
+		out[i] = s.text
+	}
+	return strings.Join(out, " ")
+}
+
+// Tuning, chosen on the Multi-News development split (see the corpus test).
+const (
+	// positionWeight is how much a sentence's position counts against its
+	// content: the score is multiplied by 1 + positionWeight/(1+pos).
+	positionWeight = 1.0
+	// redundant is the share of a sentence's content words, already in a
+	// picked sentence, above which it is taken for a repeat.
+	redundant = 0.5
+)
+
+// scoreSentences sets each sentence's terms and score.
+func scoreSentences(sents []sent, articles int) {
+	// For each term, the articles that use it (counted once per article)
+	// and its total frequency.
+	type stat struct {
+		arts    int
+		lastArt int
+		tf      int
+	}
+	stats := make(map[uint64]*stat, 1024)
+	var buf []uint64
+	for i := range sents {
+		s := &sents[i]
+		buf = terms(s.text, buf[:0])
+		s.terms = slices.Clone(buf)
+		for _, t := range s.terms {
+			st := stats[t]
+			if st == nil {
+				st = &stat{lastArt: -1}
+				stats[t] = st
+			}
+			st.tf++
+			if st.lastArt != s.art {
+				st.arts++
+				st.lastArt = s.art
+			}
+		}
+	}
+	for i := range sents {
+		s := &sents[i]
+		if len(s.terms) == 0 {
+			continue
+		}
+		var sum float64
+		for _, t := range s.terms {
+			st := stats[t]
+			sum += float64(st.arts) * (1 + math.Log(float64(st.tf)))
+		}
+		s.score = sum / math.Sqrt(float64(len(s.terms))) * (1 + positionWeight/float64(1+s.pos))
+		if danglingStart(s.text) {
+			s.score *= 0.8
+		}
+	}
+}
+
+// pick takes sentences best first while they fit in maxWords and do not
+// repeat a picked one.
+func pick(sents []sent, maxWords int) []sent {
+	idx := make([]int, len(sents))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Compare(sents[b].score, sents[a].score)
+	})
+	var picked []sent
+	words := 0
+	for _, i := range idx {
+		s := sents[i]
+		if words+s.words > maxWords || s.score == 0 {
+			continue
+		}
+		if repeats(s, picked) {
+			continue
+		}
+		picked = append(picked, s)
+		words += s.words
+		if maxWords-words < minWords {
+			break
+		}
+	}
+	return picked
+}
+
+// repeats reports whether most of s's content words are in one picked
+// sentence.
+func repeats(s sent, picked []sent) bool {
+	for _, p := range picked {
+		shared := intersect(s.terms, p.terms)
+		small := min(len(s.terms), len(p.terms))
+		if small == 0 || float64(shared) >= redundant*float64(small) {
+			return true
+		}
+	}
+	return false
+}
+
+// intersect counts the values in both sorted slices.
+func intersect(a, b []uint64) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
+
+// order sorts picked sentences by their position in their articles, then
+// by article, and moves a sentence that does not open with a pronoun or a
+// connective to the front.
+func order(picked []sent) {
+	slices.SortStableFunc(picked, func(a, b sent) int {
+		if c := cmp.Compare(a.pos, b.pos); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.art, b.art)
+	})
+	if !danglingStart(picked[0].text) {
+		return
+	}
+	for i := 1; i < len(picked); i++ {
+		if !danglingStart(picked[i].text) {
+			s := picked[i]
+			copy(picked[1:i+1], picked[:i])
+			picked[0] = s
+			return
+		}
+	}
+}
+
+// danglingStart reports whether s opens with a word that refers back to
+// something before it ("He", "They", "But", "However").
+func danglingStart(s string) bool {
+	end := 0
+	for end < len(s) && end < 12 && (s[end] >= 'a' && s[end] <= 'z' || s[end] >= 'A' && s[end] <= 'Z') {
+		end++
+	}
+	if end == 0 || end == len(s) || end >= 12 {
+		return false
+	}
+	_, ok := dangling[strings.ToLower(s[:end])]
+	return ok
+}
+
+var dangling = map[string]struct{}{
+	"he": {}, "she": {}, "they": {}, "it": {}, "his": {}, "her": {}, "their": {},
+	"its": {}, "this": {}, "these": {}, "those": {}, "that": {}, "but": {},
+	"and": {}, "however": {}, "also": {}, "so": {}, "yet": {}, "still": {},
+	"meanwhile": {}, "then": {}, "there": {}, "him": {}, "them": {},
+	"instead": {}, "moreover": {}, "furthermore": {}, "thus": {},
+	"or": {}, "nor": {}, "both": {}, "such": {},
+}
+
+// terms appends to dst the distinct content words of s, as sorted 64-bit
+// FNV-1a hashes of their lower-case form: letters and digits, stop words
+// and one-letter words dropped, a final plural "s" removed; each Chinese
+// or Japanese character is a term of its own.
+func terms(s string, dst []uint64) []uint64 {
+	const offset = 14695038869568106037
+	start := len(dst)
+	h, before, n := uint64(offset), uint64(offset), 0
+	var last, prev rune
+	flush := func() {
+		if n >= 2 {
+			if n > 3 && last == 's' && prev != 's' {
+				h = before // a plural: the hash without the "s"
+			}
+			if _, stop := stopHashes[h]; !stop {
+				dst = append(dst, h)
+			}
+		}
+		h, n = offset, 0
+	}
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= 0x80 {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		switch {
+		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= 0x80 && isCJK(r):
+			flush()
+			h = hashRune(offset, r)
+			dst = append(dst, h)
+			h = offset
+			continue
+		case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			r = unicode.ToLower(r)
+		default:
+			flush()
+			continue
+		}
+		prev, last = last, r
+		before, h = h, hashRune(h, r)
+		n++
+	}
+	flush()
+	t := dst[start:]
+	slices.Sort(t)
+	return append(dst[:start], slices.Compact(t)...)
+}
+
+func hashRune(h uint64, r rune) uint64 {
+	const prime = 1099511628211
+	if r < 0x80 {
+		return (h ^ uint64(r)) * prime
+	}
+	var b [4]byte
+	n := utf8.EncodeRune(b[:], r)
+	for _, c := range b[:n] {
+		h = (h ^ uint64(c)) * prime
+	}
+	return h
+}
+
+// hashWord returns the term hash of a lower-case word.
+func hashWord(w string) uint64 {
+	h := uint64(14695038869568106037)
+	for _, r := range w {
+		h = hashRune(h, r)
+	}
+	return h
+}
+
+var stopHashes = func() map[uint64]struct{} {
+	m := make(map[uint64]struct{})
+	for _, w := range strings.Fields(stopWords) {
+		m[hashWord(w)] = struct{}{}
+	}
+	return m
+}()
+
+// stopWords are English function words and reporting verbs that say
+// nothing of a story's subject.
+const stopWords = `a about above after again against all also am an and any are as at be
+because been before being below between both but by can could did do does doing
+down during each few for from further had has have having he her here hers herself
+him himself his how i if in into is it its itself just me more most my myself no
+nor not now of off on once only or other our ours ourselves out over own same she
+should so some such than that the their theirs them themselves then there these
+they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself yourselves said
+says say told according would could may might must shall one two new also like
+get got us mr mrs ms dr last year years week day time people many much even
+still back well way since just around made make many including another s t don
+didn re ve ll`
