@@ -1,0 +1,549 @@
+package extract
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/atom"
+)
+
+// minArticleChars is the text length below which extraction is retried with
+// fewer of its filters, keeping the longest result.
+const minArticleChars = 500
+
+// pass is one attempt at the main content with a set of filters on.
+type pass struct {
+	strip   bool // leave out subtrees named like boilerplate
+	weights bool // class and id weights count in scores
+	clean   bool // drop link-heavy and form-like blocks inside the content
+}
+
+// content finds the main content and writes Text, HTML and WordCount.
+// It expects d.build(true) to have run.
+func (d *doc) content(a *Article) {
+	d.titleHint = a.Title
+	p := pass{strip: true, weights: true, clean: true}
+	var bestText, bestHTML string
+	bestChars := -1
+	for try := 0; ; try++ {
+		if try > 0 {
+			d.build(p.strip)
+		}
+		sel := d.grab(p)
+		d.prepare(sel, p)
+		text, htm := d.render(sel)
+		chars := utf8.RuneCountInString(text)
+		if chars > bestChars {
+			bestText, bestHTML, bestChars = text, htm, chars
+		}
+		if chars >= minArticleChars {
+			break
+		}
+		switch {
+		case p.strip:
+			p.strip = false
+		case p.weights:
+			p.weights = false
+		case p.clean:
+			p.clean = false
+		default:
+			try = -1
+		}
+		if try < 0 {
+			break
+		}
+	}
+	a.Text = bestText
+	a.HTML = bestHTML
+	a.WordCount = countWords(bestText)
+}
+
+func (d *doc) weight(n *node, p pass) int16 {
+	if !p.weights {
+		return 0
+	}
+	return classWeight(n.class, n.id)
+}
+
+func (d *doc) initScore(n *node, p pass) {
+	n.flags |= fScored
+	switch n.tag {
+	case atom.Div:
+		n.score = 5
+	case atom.Pre, atom.Td, atom.Blockquote:
+		n.score = 3
+	case atom.Address, atom.Ol, atom.Ul, atom.Dl, atom.Dd, atom.Dt, atom.Li, atom.Form:
+		n.score = -3
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Th:
+		n.score = -5
+	}
+	n.score += float64(d.weight(n, p))
+}
+
+func linkDensity(n *node) float64 {
+	if n.chars == 0 {
+		return 0
+	}
+	return float64(n.linkChars) / float64(n.chars)
+}
+
+// divToPTags are the descendants that keep a <div> from counting as a
+// paragraph.
+var divToPTags = map[atom.Atom]bool{
+	atom.Blockquote: true, atom.Dl: true, atom.Div: true, atom.Img: true, atom.Ol: true,
+	atom.P: true, atom.Pre: true, atom.Table: true, atom.Ul: true,
+}
+
+// walk visits root's live subtree in document order; visit returns false to
+// skip a node's children (it may remove the node it is given).
+func walk(root *node, visit func(*node) bool) {
+	if root == nil || root.has(fRemoved) || !visit(root) {
+		return
+	}
+	n := root.first
+	for n != nil {
+		descend := false
+		if !n.has(fRemoved) {
+			descend = visit(n) && n.first != nil && !n.has(fRemoved)
+		}
+		if descend {
+			n = n.first
+			continue
+		}
+		for n != root && n.next == nil {
+			n = n.parent
+		}
+		if n == root {
+			return
+		}
+		n = n.next
+	}
+}
+
+// grab scores the paragraphs of the page onto their ancestors and returns
+// the top candidate with the siblings that belong to it.
+func (d *doc) grab(p pass) []*node {
+	if d.body == nil {
+		return nil
+	}
+	// Mark divs that hold no block content: they score as paragraphs.
+	for i := len(d.order) - 1; i >= 0; i-- {
+		n := d.order[i]
+		if n.tag == 0 || n.parent == nil {
+			continue
+		}
+		if divToPTags[n.tag] || n.has(fDeepBlock) {
+			n.parent.flags |= fDeepBlock
+		}
+	}
+	removedTitle := false
+	var candidates []*node
+	scoreUp := func(par *node, chars, commas int32) {
+		if chars < 25 {
+			return
+		}
+		score := 1 + float64(commas) + float64(min(chars/100, 3))
+		level := 0
+		for anc := par; anc != nil && level < 5; anc = anc.parent {
+			if anc.has(fCollapsed) {
+				continue
+			}
+			if anc.parent == nil {
+				break
+			}
+			if !anc.has(fScored) {
+				d.initScore(anc, p)
+				candidates = append(candidates, anc)
+			}
+			div := 1.0
+			switch {
+			case level == 1:
+				div = 2
+			case level > 1:
+				div = float64(level * 3)
+			}
+			anc.score += score / div
+			level++
+		}
+	}
+	walk(d.body, func(n *node) bool {
+		if n.tag == 0 {
+			return false
+		}
+		if !removedTitle && (n.tag == atom.H1 || n.tag == atom.H2) && d.titleHint != "" {
+			if textSimilarity(d.titleHint, n.innerText()) > 0.75 {
+				removedTitle = true
+				n.remove()
+				return false
+			}
+		}
+		switch n.tag {
+		case atom.P, atom.Td, atom.Pre, atom.Section, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			scoreUp(n.parent, n.chars, n.commas)
+		case atom.Div:
+			if !n.has(fDeepBlock) {
+				scoreUp(n.parent, n.chars, n.commas)
+				return true
+			}
+			// A div whose only element is one paragraph stands for it.
+			if single := singleChild(n); single != nil && single.tag == atom.P && linkDensity(n) < 0.25 {
+				n.flags |= fCollapsed
+				return true
+			}
+			// Runs of inline content between its blocks are paragraphs.
+			var chars, commas int32
+			for c := n.first; c != nil; c = c.next {
+				if c.has(fRemoved) {
+					continue
+				}
+				if c.tag != 0 && (blockTags[c.tag] || divToPTags[c.tag]) {
+					scoreUp(n, chars, commas)
+					chars, commas = 0, 0
+					continue
+				}
+				chars += c.chars
+				commas += c.commas
+			}
+			scoreUp(n, chars, commas)
+		}
+		return true
+	})
+
+	for _, c := range candidates {
+		c.score *= 1 - linkDensity(c)
+	}
+	var tops [5]*node
+	for _, c := range candidates {
+		for i := range tops {
+			if tops[i] == nil || c.score > tops[i].score {
+				copy(tops[i+1:], tops[i:len(tops)-1])
+				tops[i] = c
+				break
+			}
+		}
+	}
+	top := tops[0]
+	if top == nil || top == d.body || top.tag == atom.Html {
+		return []*node{d.body}
+	}
+	// Several strong candidates under one ancestor: the ancestor is the
+	// article (a story split into blocks by ads or images).
+	var alts []*node
+	for _, c := range tops[1:] {
+		if c != nil && c.score/top.score >= 0.75 {
+			alts = append(alts, c)
+		}
+	}
+	if len(alts) >= 3 {
+		for anc := top.parent; anc != nil && anc != d.body; anc = anc.parent {
+			k := 0
+			for _, c := range alts {
+				if isAncestor(anc, c) {
+					k++
+				}
+			}
+			if k >= 3 {
+				top = anc
+				break
+			}
+		}
+	}
+	if !top.has(fScored) {
+		d.initScore(top, p)
+	}
+	// Climb while the parent scores about as well.
+	last := top.score
+	threshold := last / 3
+	for anc := top.parent; anc != nil && anc != d.body; anc = anc.parent {
+		if !anc.has(fScored) {
+			continue
+		}
+		if anc.score < threshold {
+			break
+		}
+		if anc.score > last {
+			top = anc
+			break
+		}
+		last = anc.score
+	}
+	for anc := top.parent; anc != nil && anc != d.body && countElems(anc) == 1; anc = anc.parent {
+		top = anc
+	}
+	if !top.has(fScored) {
+		d.initScore(top, p)
+	}
+	par := top.parent
+	if par == nil {
+		return []*node{top}
+	}
+	sibThreshold := max(10, top.score*0.2)
+	var sel []*node
+	for s := par.first; s != nil; s = s.next {
+		if s.has(fRemoved) || s.tag == 0 {
+			continue
+		}
+		if s == top {
+			sel = append(sel, s)
+			continue
+		}
+		bonus := 0.0
+		if s.class != "" && s.class == top.class {
+			bonus = top.score * 0.2
+		}
+		if s.has(fScored) && s.score+bonus >= sibThreshold {
+			sel = append(sel, s)
+			continue
+		}
+		if s.tag == atom.P || (s.tag == atom.Div && !s.has(fDeepBlock)) {
+			ld := linkDensity(s)
+			if s.chars > 80 && ld < 0.25 {
+				sel = append(sel, s)
+			} else if s.chars < 80 && s.chars > 0 && ld == 0 && endsSentence(s) {
+				sel = append(sel, s)
+			}
+		}
+	}
+	return sel
+}
+
+func endsSentence(n *node) bool {
+	t := n.innerText()
+	return strings.HasSuffix(t, ".") || strings.Contains(t, ". ")
+}
+
+func singleChild(n *node) *node {
+	var one *node
+	for c := n.first; c != nil; c = c.next {
+		if c.has(fRemoved) {
+			continue
+		}
+		if c.tag == 0 {
+			if c.chars > 0 {
+				return nil
+			}
+			continue
+		}
+		if one != nil {
+			return nil
+		}
+		one = c
+	}
+	return one
+}
+
+func countElems(n *node) int {
+	k := 0
+	for c := n.first; c != nil; c = c.next {
+		if c.tag != 0 && !c.has(fRemoved) {
+			k++
+		}
+	}
+	return k
+}
+
+func isAncestor(anc, n *node) bool {
+	for p := n.parent; p != nil; p = p.parent {
+		if p == anc {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAncestorTag(n *node, tag atom.Atom, stop *node) bool {
+	for p := n.parent; p != nil && p != stop; p = p.parent {
+		if p.tag == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// prepare removes what does not belong to the article from inside the
+// selected blocks.
+func (d *doc) prepare(sel []*node, p pass) {
+	var conds []*node // candidates for conditional removal, document order
+	for _, root := range sel {
+		walk(root, func(n *node) bool {
+			if n.tag == 0 {
+				return false
+			}
+			if n == root {
+				return true
+			}
+			switch n.tag {
+			case atom.Footer, atom.Aside, atom.Nav:
+				n.remove()
+				return false
+			case atom.H1, atom.H2:
+				if d.weight(n, p) < 0 {
+					n.remove()
+					return false
+				}
+			case atom.Table:
+				if isDataTable(n) {
+					n.flags |= fDataTable
+				}
+			}
+			if n.class != "" || n.id != "" {
+				if n.chars < 500 && (strings.Contains(lower(n.class), "share") || strings.Contains(lower(n.id), "share")) {
+					n.remove()
+					return false
+				}
+			}
+			switch n.tag {
+			case atom.Form, atom.Fieldset, atom.Table, atom.Ul, atom.Div:
+				conds = append(conds, n)
+			}
+			return true
+		})
+	}
+	if p.clean {
+		// Innermost first, as later decisions read the updated counts.
+		for i := len(conds) - 1; i >= 0; i-- {
+			n := conds[i]
+			if !n.has(fRemoved) && d.shouldClean(n, p) {
+				n.remove()
+			}
+		}
+	}
+	// Empty paragraphs.
+	for _, root := range sel {
+		walk(root, func(n *node) bool {
+			if n.tag == 0 {
+				return false
+			}
+			if n.tag == atom.P && n.chars == 0 && n.nImg == 0 && n.nEmbed == 0 {
+				n.remove()
+				return false
+			}
+			return true
+		})
+	}
+}
+
+func isDataTable(n *node) bool {
+	if a := attr(n.h, "role"); a == "presentation" {
+		return false
+	}
+	if attr(n.h, "datatable") == "0" {
+		return false
+	}
+	if attr(n.h, "summary") != "" {
+		return true
+	}
+	rows, cols := 0, 0
+	nested := false
+	data := false
+	walk(n, func(c *node) bool {
+		if c == n {
+			return true
+		}
+		switch c.tag {
+		case atom.Table:
+			nested = true
+			return false
+		case atom.Caption, atom.Col, atom.Colgroup, atom.Tfoot, atom.Thead, atom.Th:
+			data = true
+		case atom.Tr:
+			rows++
+			k := 0
+			for td := c.first; td != nil; td = td.next {
+				if td.tag == atom.Td || td.tag == atom.Th {
+					k++
+				}
+			}
+			cols = max(cols, k)
+		}
+		return c.tag != 0
+	})
+	if nested {
+		return false
+	}
+	if data {
+		return true
+	}
+	return rows >= 10 || cols > 4 || rows*cols > 10
+}
+
+// shouldClean decides whether a block inside the content is boilerplate
+// from its statistics.
+func (d *doc) shouldClean(n *node, p pass) bool {
+	if n.tag == atom.Table && n.has(fDataTable) {
+		return false
+	}
+	for a := n.parent; a != nil; a = a.parent {
+		if a.tag == atom.Code || (a.tag == atom.Table && a.has(fDataTable)) {
+			return false
+		}
+	}
+	isList := n.tag == atom.Ul || n.tag == atom.Ol
+	if !isList && n.chars > 0 && float64(n.listChars)/float64(n.chars) > 0.9 {
+		isList = true
+	}
+	w := d.weight(n, p)
+	if w < 0 {
+		return true
+	}
+	if n.commas >= 10 {
+		return false
+	}
+	np, img, li, input := n.nP, n.nImg, n.nLi-100, n.nInput
+	headDensity := 0.0
+	if n.chars > 0 {
+		headDensity = float64(n.headChars) / float64(n.chars)
+	}
+	ld := linkDensity(n)
+	inFigure := hasAncestorTag(n, atom.Figure, nil)
+	switch {
+	case img > 1 && float64(np)/float64(img) < 0.5 && !inFigure:
+		return true
+	case !isList && li > np:
+		return true
+	case input > np/3:
+		return true
+	case !isList && headDensity < 0.9 && n.chars < 25 && (img == 0 || img > 2) && !inFigure:
+		return true
+	case !isList && w < 25 && ld > 0.2:
+		return true
+	case w >= 25 && ld > 0.5:
+		return true
+	case n.nEmbed == 1 && n.chars < 75 || n.nEmbed > 1:
+		return true
+	}
+	return false
+}
+
+// textSimilarity is the share of b's words (by length) that also occur in a.
+func textSimilarity(a, b string) float64 {
+	ta := wordsLower(a)
+	tb := wordsLower(b)
+	if len(ta) == 0 || len(tb) == 0 {
+		return 0
+	}
+	in := make(map[string]bool, len(ta))
+	for _, w := range ta {
+		in[w] = true
+	}
+	total, miss := 0, 0
+	for i, w := range tb {
+		if i > 0 {
+			total++
+		}
+		total += len(w)
+		if !in[w] {
+			miss += len(w) + 1
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return 1 - float64(miss)/float64(total)
+}
+
+func wordsLower(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !isWordRune(r)
+	})
+}

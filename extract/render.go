@@ -1,0 +1,374 @@
+package extract
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// renderer writes the selected content as plain text and as sanitized HTML
+// in one walk.
+type renderer struct {
+	base *url.URL
+	text strings.Builder
+	out  strings.Builder
+
+	brk      int  // pending text break: 0 none, 1 line, 2 paragraph
+	space    bool // text ends in white space (or nothing)
+	started  bool // some text was written
+	openP    bool // an implicit <p> is open in out
+	inline   int  // depth of elements that accept inline content
+	pre      int
+	linkOpen int
+}
+
+// outTags maps allowed elements to what they are written as. Elements not
+// in the map are unwrapped; their content is kept.
+var outTags = map[atom.Atom]string{
+	atom.P: "p", atom.H1: "h2", atom.H2: "h2", atom.H3: "h3", atom.H4: "h4", atom.H5: "h5",
+	atom.H6: "h6", atom.Ul: "ul", atom.Ol: "ol", atom.Li: "li", atom.Blockquote: "blockquote",
+	atom.Pre: "pre", atom.Figure: "figure", atom.Figcaption: "figcaption", atom.Table: "table",
+	atom.Thead: "thead", atom.Tbody: "tbody", atom.Tfoot: "tfoot", atom.Tr: "tr", atom.Td: "td",
+	atom.Th: "th", atom.Caption: "caption", atom.Dl: "dl", atom.Dt: "dt", atom.Dd: "dd",
+	atom.Hr: "hr", atom.Br: "br", atom.Img: "img", atom.A: "a", atom.Em: "em", atom.I: "em",
+	atom.Strong: "strong", atom.B: "strong", atom.Code: "code", atom.Sub: "sub", atom.Sup: "sup",
+	atom.Q: "q", atom.Cite: "cite", atom.Mark: "mark", atom.Del: "del", atom.Ins: "ins",
+	atom.S: "s", atom.Small: "small", atom.Abbr: "abbr", atom.Kbd: "kbd",
+}
+
+// inlineHosts accept inline content directly.
+var inlineHosts = map[atom.Atom]bool{
+	atom.P: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true,
+	atom.H6: true, atom.Li: true, atom.Pre: true, atom.Figcaption: true, atom.Td: true,
+	atom.Th: true, atom.Caption: true, atom.Dt: true, atom.Dd: true,
+}
+
+func (d *doc) render(sel []*node) (string, string) {
+	r := &renderer{base: d.base, space: true}
+	for _, n := range sel {
+		r.node(n)
+		r.closeP()
+	}
+	return r.text.String(), r.out.String()
+}
+
+func (r *renderer) breakText(level int) {
+	if level > r.brk {
+		r.brk = level
+	}
+	r.space = true
+}
+
+func (r *renderer) writeText(s string) {
+	if r.pre > 0 {
+		if s == "" {
+			return
+		}
+		r.flushBreak()
+		r.text.WriteString(s)
+		r.started = true
+		r.space = false
+		return
+	}
+	// Collapse white space; a space or break is written only before the
+	// next visible character.
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && isSpaceByte(s, i) {
+			if s[i] == 0xC2 {
+				i++
+			}
+			i++
+		}
+		if i > 0 {
+			r.space = true
+			s = s[min(i, len(s)):]
+			continue
+		}
+		j := 0
+		for j < len(s) && !isSpaceByte(s, j) {
+			j++
+		}
+		r.flushBreak()
+		r.text.WriteString(s[:j])
+		r.started = true
+		r.space = false
+		s = s[j:]
+	}
+}
+
+func isSpaceByte(s string, i int) bool {
+	c := s[i]
+	if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' {
+		return true
+	}
+	return c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0
+}
+
+// flushBreak writes the pending paragraph or line break, or the pending
+// space, before a visible character.
+func (r *renderer) flushBreak() {
+	if r.started {
+		switch {
+		case r.brk == 2:
+			r.text.WriteString("\n\n")
+		case r.brk == 1:
+			r.text.WriteByte('\n')
+		case r.space:
+			r.text.WriteByte(' ')
+		}
+	}
+	r.brk = 0
+	r.space = false
+}
+
+func (r *renderer) openImplicitP() {
+	if r.inline == 0 && !r.openP {
+		r.out.WriteString("<p>")
+		r.openP = true
+	}
+}
+
+func (r *renderer) closeP() {
+	if r.openP {
+		r.out.WriteString("</p>")
+		r.openP = false
+	}
+}
+
+func (r *renderer) node(n *node) {
+	if n.has(fRemoved) {
+		return
+	}
+	if n.tag == 0 {
+		if r.pre == 0 && n.chars == 0 {
+			r.space = true
+			if r.openP || r.inline > 0 {
+				r.out.WriteByte(' ')
+			}
+			return
+		}
+		r.openImplicitP()
+		r.writeText(n.text)
+		r.out.WriteString(html.EscapeString(n.text))
+		return
+	}
+	name, allowed := outTags[n.tag]
+	block := blockTags[n.tag]
+	switch n.tag {
+	case atom.Br:
+		r.breakText(1)
+		if r.openP || r.inline > 0 {
+			r.out.WriteString("<br>")
+		}
+		return
+	case atom.Hr:
+		r.breakText(2)
+		r.closeP()
+		if r.inline == 0 {
+			r.out.WriteString("<hr>")
+		}
+		return
+	case atom.Img:
+		src := imgSrc(n)
+		if src == "" {
+			return
+		}
+		if u := r.resolve(src); u != "" {
+			if r.inline == 0 && !hasAncestorTag(n, atom.Figure, nil) {
+				r.openImplicitP()
+			}
+			r.out.WriteString(`<img src="`)
+			r.out.WriteString(html.EscapeString(u))
+			r.out.WriteString(`"`)
+			if alt := attr(n.h, "alt"); alt != "" {
+				r.out.WriteString(` alt="`)
+				r.out.WriteString(html.EscapeString(alt))
+				r.out.WriteString(`"`)
+			}
+			r.out.WriteString(">")
+		}
+		return
+	case atom.A:
+		if r.linkOpen > 0 {
+			allowed = false
+			break
+		}
+		href := r.resolve(attr(n.h, "href"))
+		if href == "" {
+			allowed = false
+			break
+		}
+		r.openImplicitP()
+		r.out.WriteString(`<a href="`)
+		r.out.WriteString(html.EscapeString(href))
+		r.out.WriteString(`">`)
+		r.linkOpen++
+		r.children(n)
+		r.linkOpen--
+		r.out.WriteString("</a>")
+		return
+	}
+	lvl := 2
+	switch n.tag {
+	case atom.Li, atom.Tr, atom.Dt, atom.Dd:
+		lvl = 1
+	}
+	if block {
+		r.breakText(lvl)
+		if n.tag == atom.Td || n.tag == atom.Th {
+			r.brk = 0
+			r.space = true
+		}
+	}
+	if !allowed {
+		if block {
+			r.closeP()
+		}
+		r.children(n)
+		if block {
+			r.closeP()
+			if n.tag != atom.Td && n.tag != atom.Th {
+				r.breakText(lvl)
+			}
+		}
+		return
+	}
+	if block {
+		r.closeP()
+	} else {
+		r.openImplicitP()
+	}
+	r.out.WriteByte('<')
+	r.out.WriteString(name)
+	if n.tag == atom.Td || n.tag == atom.Th {
+		for _, k := range [...]string{"colspan", "rowspan"} {
+			if v := attr(n.h, k); v != "" && isDigits(v) {
+				r.out.WriteString(" " + k + `="` + v + `"`)
+			}
+		}
+	}
+	r.out.WriteByte('>')
+	host := inlineHosts[n.tag]
+	saved := r.inline
+	if host {
+		r.inline++
+	} else if block {
+		r.inline = 0
+	}
+	if n.tag == atom.Pre {
+		r.pre++
+	}
+	r.children(n)
+	if n.tag == atom.Pre {
+		r.pre--
+	}
+	if block {
+		r.closeP()
+	}
+	r.inline = saved
+	r.out.WriteString("</")
+	r.out.WriteString(name)
+	r.out.WriteByte('>')
+	if block && n.tag != atom.Td && n.tag != atom.Th {
+		r.breakText(lvl)
+	}
+}
+
+func (r *renderer) children(n *node) {
+	for c := n.first; c != nil; c = c.next {
+		r.node(c)
+	}
+}
+
+func isDigits(s string) bool {
+	if s == "" || len(s) > 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// imgSrc returns the URL of an image, preferring the lazy-loading
+// attributes that hold the real one.
+func imgSrc(n *node) string {
+	var src, lazy string
+	for _, a := range n.h.Attr {
+		switch a.Key {
+		case "src":
+			src = a.Val
+		case "data-src", "data-lazy-src", "data-original", "data-url":
+			if lazy == "" {
+				lazy = a.Val
+			}
+		}
+	}
+	if lazy != "" && (src == "" || strings.HasPrefix(src, "data:")) {
+		return lazy
+	}
+	if strings.HasPrefix(src, "data:") {
+		return ""
+	}
+	return src
+}
+
+// resolve returns ref as an absolute http(s) or mailto URL, or "" when it is
+// anything else (javascript:, data:, unparsable).
+func (r *renderer) resolve(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if r.base != nil {
+		u = r.base.ResolveReference(u)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "mailto":
+		return u.String()
+	}
+	return ""
+}
+
+// countWords counts runs of letters and digits; each Han, Hiragana,
+// Katakana or Hangul character counts as a word.
+func countWords(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) {
+			n++
+			in = false
+			continue
+		}
+		if isWordRune(r) {
+			if !in {
+				n++
+			}
+			in = true
+		} else {
+			in = false
+		}
+	}
+	return n
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r)
+}
