@@ -43,7 +43,7 @@ func CanonicalURL(raw string) (string, error) {
 	if u.Opaque != "" || u.Host == "" {
 		return "", digest.Errorf(digest.EINVALID, "canonical URL: %q has no host", raw)
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
 		return "", digest.Errorf(digest.EINVALID, "canonical URL: %q has no host", raw)
 	}

@@ -125,6 +125,7 @@ func Discover(pageURL string, body []byte) []string {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		base = nil
 	}
+	page := base // the site whose common paths are probed, whatever <base> says
 	var feeds, comments []string
 	z := html.NewTokenizer(bytes.NewReader(body))
 	for done := false; !done; {
@@ -164,8 +165,8 @@ func Discover(pageURL string, body []byte) []string {
 		}
 	}
 	out := append(feeds, comments...)
-	if base != nil {
-		root := url.URL{Scheme: base.Scheme, Host: base.Host}
+	if page != nil {
+		root := url.URL{Scheme: page.Scheme, Host: page.Host}
 		for _, p := range commonPaths {
 			root.Path = p
 			out = append(out, root.String())
