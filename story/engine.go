@@ -81,6 +81,8 @@ type Options struct {
 	// IDFPower raises idf to this power (default 1); above 1 rare terms
 	// (names, places, numbers) weigh more against topic words.
 	IDFPower float64
+	// Bigrams weighs pairs of adjacent content words (0: not used).
+	Bigrams float64
 	// ArticleTerms keeps only an article's heaviest terms (default 0: all).
 	ArticleTerms int
 	// MaxWords is how many words of a text are read (default 1500).
@@ -105,12 +107,12 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
-		Join:          0.28,
-		Bridge:        0.38,
-		Merge:         0.38,
+		Join:          0.22,
+		Bridge:        0.22,
+		Merge:         0.22,
 		TitleBoost:    3,
-		LeadBoost:     1.5,
-		ProperBoost:   1.5,
+		LeadBoost:     2,
+		ProperBoost:   2,
 		YearConflict:  0.5,
 		CentroidTerms: 400,
 		Candidates:    40,
@@ -264,7 +266,7 @@ func (e *Engine) Add(d Doc) Result {
 	}
 
 	f := features(d.Title, d.Text, e.opts)
-	vec := e.weigh(f.terms)
+	vec, contrib := e.weigh(f.terms)
 	ents := e.entities(d.Title, d.Text)
 
 	res := Result{ID: d.ID}
@@ -276,7 +278,7 @@ func (e *Engine) Add(d Doc) Result {
 	} else {
 		s = e.newStory()
 	}
-	s.add(a, vec, f.years, ents, e.opts.CentroidTerms)
+	s.add(a, contrib, f.years, ents, e.opts.CentroidTerms)
 	a.story = s.id
 	e.index(s)
 	s, res.MergedStories = e.mergeBridged(s, sims)
@@ -374,19 +376,20 @@ func isOriginalOf(a, o *article) bool {
 	return !a.published.IsZero() && !o.published.IsZero() && a.published.Before(o.published)
 }
 
-// weigh turns term frequencies into an L2-normalised TF-IDF vector with the
-// idf learned so far (this article included).
-func (e *Engine) weigh(tf []term) []term {
+// weigh learns the document frequencies of an article's terms and returns
+// its L2-normalised TF-IDF vector, which is also what it adds to a story.
+// (Keeping raw frequencies in stories and applying the idf of the moment at
+// comparison was tried: the stale norms of early articles made it worse.)
+func (e *Engine) weigh(tf []term) (vec, contrib []term) {
 	e.docs++
 	for _, t := range tf {
 		e.df[t.h]++
 	}
-	n := float64(e.docs)
-	vec := make([]term, len(tf))
+	vec = make([]term, len(tf))
+	contrib = make([]term, len(tf))
 	var norm float64
 	for i, t := range tf {
-		idf := ln((1+n)/(1+float64(e.df[t.h]))) + 1
-		w := t.w * idf
+		w := t.w * e.idf(t.h)
 		vec[i] = term{t.h, w}
 		norm += w * w
 	}
@@ -394,9 +397,19 @@ func (e *Engine) weigh(tf []term) []term {
 		norm = math.Sqrt(norm)
 		for i := range vec {
 			vec[i].w /= norm
+			contrib[i] = vec[i]
 		}
 	}
-	return vec
+	return vec, contrib
+}
+
+// idf is the inverse document frequency of a term, raised to IDFPower.
+func (e *Engine) idf(h uint64) float64 {
+	x := ln((1+float64(e.docs))/(1+float64(e.df[h]))) + 1
+	if e.opts.IDFPower != 1 {
+		x = math.Pow(x, e.opts.IDFPower)
+	}
+	return x
 }
 
 // bestStory finds the open story most similar to vec among the candidates
@@ -410,7 +423,7 @@ func (e *Engine) bestStory(vec []term, years []int, t time.Time) (*story, float6
 		if !s.last.IsZero() && t.Sub(s.last) > e.opts.Window {
 			continue
 		}
-		sim := s.similarity(vec)
+		sim := s.similarity(vec, e.idf)
 		sim *= e.yearFactor(years, s)
 		out = append(out, scored{s, sim})
 		if sim > bestSim || (sim == bestSim && best != nil && s.id < best.id) {
@@ -487,7 +500,7 @@ const maxPosting = 512
 
 // index adds s to the posting lists of its top terms that it is not in yet.
 func (e *Engine) index(s *story) {
-	for _, h := range s.topTerms(e.opts.IndexTerms) {
+	for _, h := range s.topTerms(e.opts.IndexTerms, e.idf) {
 		if slices.Contains(s.indexed, h) {
 			continue
 		}
@@ -528,7 +541,7 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 		if _, ok := e.stories[o.id]; !ok {
 			continue
 		}
-		if cos(s.centroid, o.centroid)/(s.norm*o.norm) < e.opts.Merge {
+		if linkage(s, o, e.idf) < e.opts.Merge {
 			continue
 		}
 		if e.yearConflict(s, o) {

@@ -30,11 +30,23 @@ type story struct {
 // maxStoryEntities caps the entities remembered per story.
 const maxStoryEntities = 40
 
-func (s *story) similarity(vec []term) float64 {
-	if s.norm == 0 {
+// similarity is the average-link similarity of a unit vector to the
+// story: its mean cosine with the story's articles. (The cosine with the
+// centroid would grow with the story's size and coherence, pulling in
+// same-topic articles of another event once a story is large.)
+func (s *story) similarity(vec []term, idf func(uint64) float64) float64 {
+	if s.vectors == 0 {
 		return 0
 	}
-	return cos(vec, s.centroid) / s.norm
+	return cos(vec, s.centroid) / float64(s.vectors)
+}
+
+// linkage is the average-link similarity of two stories.
+func linkage(a, b *story, idf func(uint64) float64) float64 {
+	if a.vectors == 0 || b.vectors == 0 {
+		return 0
+	}
+	return cos(a.centroid, b.centroid) / float64(a.vectors*b.vectors)
 }
 
 // cos returns the dot product of two vectors sorted by term.
@@ -108,9 +120,13 @@ func (s *story) setCentroid(c []term, cap int) {
 	s.norm = math.Sqrt(n)
 }
 
-// topTerms returns the n heaviest terms of the centroid.
-func (s *story) topTerms(n int) []uint64 {
+// topTerms returns the n heaviest terms of the centroid with the idf of the
+// moment.
+func (s *story) topTerms(n int, idf func(uint64) float64) []uint64 {
 	v := slices.Clone(s.centroid)
+	for i := range v {
+		v[i].w *= idf(v[i].h)
+	}
 	slices.SortFunc(v, byWeight)
 	v = v[:min(n, len(v))]
 	out := make([]uint64, len(v))
@@ -296,7 +312,7 @@ func (e *Engine) view(s *story) StoryView {
 			text = a.lead
 		}
 		f := features(text, "", e.opts)
-		cands = append(cands, cand{a, s.similarity(e.peek(f.terms))})
+		cands = append(cands, cand{a, s.similarity(e.peek(f.terms), e.idf)})
 	}
 	slices.SortStableFunc(cands, func(x, y cand) int {
 		if x.score != y.score {

@@ -16,6 +16,7 @@ type term struct {
 // textFeatures is what clustering keeps of one article's text.
 type textFeatures struct {
 	terms []term // sorted by h; tf weights (not yet idf-weighted)
+	names []term // the same for capitalised words and numbers only
 	years []int  // distinct years mentioned, sorted
 	words int    // words read
 }
@@ -44,10 +45,12 @@ func fnv(s string) uint64 {
 // proper nouns (capitalised words not opening a sentence) properBoost times.
 func features(title, text string, o Options) textFeatures {
 	tf := make(map[uint64]float64, 256)
+	nf := make(map[uint64]float64, 64)
 	var years []int
 	addWords := func(s string, base float64, lead int, limit int) int {
 		caps := mostlyUpper(s)
 		n := 0
+		var prev uint64
 		sentenceStart := true
 		scanWords(s, func(w string, sentStart bool) bool {
 			if n >= limit {
@@ -60,6 +63,9 @@ func features(title, text string, o Options) textFeatures {
 			lw := strings.ToLower(w)
 			if stopword(lw) || utf8.RuneCountInString(lw) < 2 {
 				sentenceStart = sentStart
+				if sentStart {
+					prev = 0
+				}
 				return true
 			}
 			wt := base
@@ -67,10 +73,18 @@ func features(title, text string, o Options) textFeatures {
 				wt *= o.LeadBoost
 			}
 			first, _ := utf8.DecodeRuneInString(w)
+			h := fnv(stem(lw))
 			if !caps && !sentStart && unicode.IsUpper(first) {
 				wt *= o.ProperBoost
+				nf[h] += wt
+			} else if unicode.IsDigit(first) {
+				nf[h] += wt
 			}
-			tf[fnv(stem(lw))] += wt
+			tf[h] += wt
+			if o.Bigrams > 0 && prev != 0 && !sentStart {
+				tf[mixPair(prev, h)] += wt * o.Bigrams
+			}
+			prev = h
 			_ = sentenceStart
 			return true
 		})
@@ -85,8 +99,13 @@ func features(title, text string, o Options) textFeatures {
 		terms = append(terms, term{h, 1 + ln(w)})
 	}
 	slices.SortFunc(terms, func(a, b term) int { return cmpU64(a.h, b.h) })
+	names := make([]term, 0, len(nf))
+	for h, w := range nf {
+		names = append(names, term{h, 1 + ln(w)})
+	}
+	slices.SortFunc(names, func(a, b term) int { return cmpU64(a.h, b.h) })
 	slices.Sort(years)
-	return textFeatures{terms: terms, years: years, words: words}
+	return textFeatures{terms: terms, names: names, years: years, words: words}
 }
 
 func cmpU64(a, b uint64) int {
@@ -204,4 +223,12 @@ monday tuesday wednesday thursday friday saturday sunday today yesterday tomorro
 func stopword(w string) bool {
 	_, ok := stopwords[w]
 	return ok
+}
+
+func mixPair(a, b uint64) uint64 {
+	x := a*0x9e3779b97f4a7c15 ^ b
+	x ^= x >> 31
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 29
+	return x
 }
