@@ -167,9 +167,10 @@ func outline(t xml.StartElement) (o Outline, isFeed bool) {
 			typ = strings.ToLower(strings.TrimSpace(a.Value))
 		}
 	}
-	o.Title = cleanTitle(text)
+	// Attribute values are plain text once XML has decoded them.
+	o.Title = strings.Join(strings.Fields(text), " ")
 	if o.Title == "" {
-		o.Title = cleanTitle(title)
+		o.Title = strings.Join(strings.Fields(title), " ")
 	}
 	return o, hasURL || typ == "rss" || typ == "atom" || typ == "feed"
 }
