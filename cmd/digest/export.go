@@ -2,9 +2,21 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 )
 
 func runExport(ctx context.Context, env *Env, args []string) error {
-	return errors.New("export: not implemented yet")
+	cfg, rest, err := parseConfig(env, "export", "export [flags] > subscriptions.opml\n\nPrints every subscription as OPML 2.0.", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("export: unexpected arguments %q", rest)
+	}
+	a, err := openApp(ctx, cfg, env, appOptions{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.pipeline.ExportOPML(ctx, env.Stdout)
 }

@@ -2,9 +2,31 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"net"
 )
 
+type flagSet = flag.FlagSet
+
 func runServe(ctx context.Context, env *Env, args []string) error {
-	return errors.New("serve: not implemented yet")
+	cfg, rest, err := parseConfig(env, "serve", "serve [flags]\n\nRuns the reader on --addr and refreshes feeds in the background.", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", rest)
+	}
+	a, err := openApp(ctx, cfg, env, appOptions{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return a.serve(ctx, ln, func(url string) {
+		fmt.Fprintf(env.Stdout, "Occasional Digest is serving on %s\n", url)
+	})
 }

@@ -2,9 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"runtime"
 )
 
 func runVersion(ctx context.Context, env *Env, args []string) error {
-	return errors.New("version: not implemented yet")
+	fs := newFlagSet(env, "version", "version")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "digest %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
 }

@@ -1,0 +1,267 @@
+// Command ingest benchmarks the ingest pipeline and the reader against the
+// feed farm of ../shared/tools/feedfarm, as the foundation issue measures
+// the peers: first full refresh, all-304 refresh, a tick that changes a
+// fraction of the feeds, then the river page and the article list API
+// with everything stored, and the process's peak memory.
+//
+//	cd bench && go run ./ingest -feeds 10000 -per-host 64 -workers 64
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/fetch"
+	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/web"
+)
+
+func main() {
+	var (
+		feeds    = flag.Int("feeds", 10000, "farm feeds")
+		items    = flag.Int("items", 20, "items per feed")
+		perHost  = flag.Int("per-host", 64, "concurrent fetches per host (all farm feeds share one host)")
+		workers  = flag.Int("workers", 64, "fetch workers")
+		farmDir  = flag.String("farm", "../../shared/tools/feedfarm", "feedfarm source folder")
+		requests = flag.Int("requests", 200, "requests per page for the latency figures")
+	)
+	flag.Parse()
+	if err := run(*farmDir, *feeds, *items, *perHost, *workers, *requests); err != nil {
+		fmt.Fprintln(os.Stderr, "ingest bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(farmDir string, feeds, items, perHost, workers, requests int) error {
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "digest-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	farmURL, stopFarm, err := startFarm(ctx, farmDir, tmp, feeds, items)
+	if err != nil {
+		return err
+	}
+	defer stopFarm()
+
+	st, err := sqlite.Open(ctx, filepath.Join(tmp, "digest.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	client := fetch.New(fetch.Options{PerHost: perHost, AllowPrivate: true})
+	p := ingest.New(st, client, ingest.Options{Workers: workers, NoPostProcess: true, BatchSize: 500})
+
+	resp, err := http.Get(farmURL + "/opml")
+	if err != nil {
+		return err
+	}
+	n, problems, err := p.ImportOPML(ctx, resp.Body)
+	resp.Body.Close()
+	if err != nil || len(problems) > 0 {
+		return fmt.Errorf("import: %d problems, %v", len(problems), err)
+	}
+	fmt.Printf("imported %d feeds; per-host limit %d, %d workers, GOMAXPROCS %d\n", n, perHost, workers, runtime.GOMAXPROCS(0))
+	p.Start(ctx)
+	defer p.Close()
+
+	phase := func(name string) (ingest.StatsSnapshot, time.Duration, map[string]any, error) {
+		before := p.Stats()
+		farmStats(farmURL, true)
+		t0 := time.Now()
+		if err := p.RefreshAndWait(ctx); err != nil {
+			return ingest.StatsSnapshot{}, 0, nil, err
+		}
+		d := time.Since(t0)
+		after := p.Stats()
+		fs := farmStats(farmURL, false)
+		diff := ingest.StatsSnapshot{
+			Fetched: after.Fetched - before.Fetched, NotModified: after.NotModified - before.NotModified,
+			Errors: after.Errors - before.Errors, Created: after.Created - before.Created,
+			Updated: after.Updated - before.Updated, Batches: after.Batches - before.Batches,
+		}
+		fmt.Printf("%-22s %6d feeds in %7.2fs = %7.0f feeds/s; 200: %v, 304: %v, errors %d, new %d, updated %d, transactions %d, peak in flight %v\n",
+			name, diff.Fetched, d.Seconds(), float64(diff.Fetched)/d.Seconds(), fs["feed_200"], fs["feed_304"], diff.Errors, diff.Created, diff.Updated, diff.Batches, fs["max_in_flight"])
+		return diff, d, fs, nil
+	}
+
+	first, _, _, err := phase("first refresh")
+	if err != nil {
+		return err
+	}
+	stored, err := countArticles(ctx, st)
+	if err != nil {
+		return err
+	}
+	truth, err := countTruth(farmURL)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("stored articles: %d, farm items served: %d, lost: %d\n", stored, truth, truth-stored)
+	_ = first
+	if _, _, _, err := phase("all-304 refresh"); err != nil {
+		return err
+	}
+	tick, err := http.Post(farmURL+"/tick?fraction=0.1", "", nil)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, tick.Body)
+	tick.Body.Close()
+	if _, _, _, err := phase("tick 10% refresh"); err != nil {
+		return err
+	}
+	stored, _ = countArticles(ctx, st)
+	truthAll, _ := countTruthSeen(farmURL)
+	fmt.Printf("stored articles after tick: %d (farm now serves %d items)\n", stored, truthAll)
+
+	srv := httptest.NewServer(web.New(web.Config{}, st, p, slog.New(slog.DiscardHandler)).Handler())
+	defer srv.Close()
+	for _, path := range []string{"/", "/api/v1/articles", "/api/v1/articles?unread=1", "/feeds"} {
+		med, p90, err := latency(srv.URL+path, requests)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("GET %-26s median %6.2f ms, p90 %6.2f ms (%d requests, %d articles stored)\n", path, med, p90, requests, stored)
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("memory: peak RSS %s, Go heap in use now %.0f MB, total Go sys %.0f MB\n", peakRSS(), float64(ms.HeapInuse)/1e6, float64(ms.Sys)/1e6)
+	return nil
+}
+
+func startFarm(ctx context.Context, dir, tmp string, feeds, items int) (string, func(), error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	bin := filepath.Join(tmp, "feedfarm")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = abs
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return "", nil, fmt.Errorf("build feedfarm in %s: %w", abs, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "-addr", addr, "-feeds", fmt.Sprint(feeds), "-items", fmt.Sprint(items), "-seed", "1", "-warm")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+	url := "http://" + addr
+	for i := 0; i < 600; i++ {
+		if r, err := http.Get(url + "/stats"); err == nil {
+			r.Body.Close()
+			return url, stop, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	return "", nil, fmt.Errorf("feedfarm did not start on %s", addr)
+}
+
+func farmStats(url string, reset bool) map[string]any {
+	u := url + "/stats"
+	if reset {
+		u += "?reset=1"
+	}
+	r, err := http.Get(u)
+	if err != nil {
+		return nil
+	}
+	defer r.Body.Close()
+	var m map[string]any
+	json.NewDecoder(r.Body).Decode(&m)
+	return m
+}
+
+func countTruth(url string) (int, error) {
+	r, err := http.Get(url + "/truth")
+	if err != nil {
+		return 0, err
+	}
+	defer r.Body.Close()
+	n := 0
+	sc := bufio.NewScanner(r.Body)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) != "" {
+			n++
+		}
+	}
+	return n, sc.Err()
+}
+
+func countTruthSeen(url string) (int, error) { return countTruth(url) }
+
+func countArticles(ctx context.Context, st digest.Store) (int, error) {
+	n := 0
+	q := digest.ArticleQuery{Limit: 500}
+	for {
+		page, err := st.Articles(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		n += len(page.Articles)
+		if page.Next == "" {
+			return n, nil
+		}
+		q.Cursor = page.Next
+	}
+}
+
+func latency(url string, n int) (median, p90 float64, err error) {
+	ds := make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		t0 := time.Now()
+		r, err := http.Get(url)
+		if err != nil {
+			return 0, 0, err
+		}
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+		if r.StatusCode != 200 {
+			return 0, 0, fmt.Errorf("GET %s: %s", url, r.Status)
+		}
+		ds = append(ds, float64(time.Since(t0).Microseconds())/1000)
+	}
+	sort.Float64s(ds)
+	return ds[len(ds)/2], ds[len(ds)*9/10], nil
+}
+
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/fetch"
+	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// app is one running digest: store, client, pipeline and web server, wired
+// from a Config.
+type app struct {
+	cfg      Config
+	log      *slog.Logger
+	store    digest.Store
+	client   *fetch.Client
+	pipeline *ingest.Pipeline
+}
+
+// appOptions adjust the wiring for a command.
+type appOptions struct {
+	allowedNets   []netip.Prefix // reachable even when private networks are refused
+	noPostProcess bool
+}
+
+func newLogger(env *Env, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated in Config.validate
+	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// openApp opens the data directory and the database and builds the client
+// and pipeline; it starts nothing.
+func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, error) {
+	log := newLogger(env, cfg.LogLevel)
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	st, err := sqlite.Open(ctx, cfg.Database, log.With("component", "store"))
+	if err != nil {
+		return nil, err
+	}
+	client := fetch.New(fetch.Options{
+		UserAgent:    fetch.UserAgent(version),
+		PerHost:      cfg.PerHost,
+		AllowPrivate: cfg.AllowPrivate,
+		AllowedNets:  o.allowedNets,
+		Logger:       log.With("component", "fetch"),
+	})
+	a := &app{cfg: cfg, log: log, store: st, client: client}
+	a.pipeline = ingest.New(st, client, ingest.Options{
+		Workers:       cfg.Workers,
+		MinInterval:   cfg.RefreshInterval,
+		Logger:        log,
+		NoPostProcess: o.noPostProcess,
+		Stories:       newStorySink(st, log),
+	})
+	return a, nil
+}
+
+// Close stops the pipeline and closes the store.
+func (a *app) Close() error {
+	err := a.pipeline.Close()
+	a.client.Close()
+	return errors.Join(err, a.store.Close())
+}
+
+// serve runs the pipeline and the web server on ln until ctx ends, then
+// shuts down gracefully. ready, if not nil, is called once the server
+// accepts connections.
+func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
+	a.pipeline.Start(ctx)
+	srv := web.New(web.Config{}, a.store, a.pipeline, a.log.With("component", "web"))
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	url := "http://" + ln.Addr().String() + "/"
+	a.log.Info("serving", "url", url)
+	if ready != nil {
+		ready(url)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// parseConfig parses a command's flags and environment into a Config.
+func parseConfig(env *Env, name, usage string, args []string, extra func(fs *flagSet)) (Config, []string, error) {
+	fs := newFlagSet(env, name, usage)
+	var cfg Config
+	finish := bindConfig(fs, env, &cfg)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, nil, err
+	}
+	if err := finish(); err != nil {
+		return cfg, nil, err
+	}
+	return cfg, fs.Args(), nil
+}

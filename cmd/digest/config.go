@@ -1,0 +1,146 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// Config is the whole configuration of a digest process, built once in main
+// from flags and DIGEST_* environment variables and passed down.
+type Config struct {
+	Addr            string        // listen address (DIGEST_ADDR)
+	Data            string        // data directory (DIGEST_DATA)
+	Database        string        // database file or DSN; default DATA/digest.db (DIGEST_DATABASE)
+	RefreshInterval time.Duration // shortest interval between two checks of a feed (DIGEST_REFRESH_INTERVAL)
+	Workers         int           // concurrent fetches (DIGEST_WORKERS)
+	PerHost         int           // concurrent fetches per host (DIGEST_PER_HOST)
+	AllowPrivate    bool          // allow feeds on private networks and loopback (DIGEST_ALLOW_PRIVATE)
+	LogLevel        string        // debug, info, warn, error (DIGEST_LOG_LEVEL)
+}
+
+// configVar describes one setting: its flag, environment variable and help.
+type configVar struct {
+	flag, env, help string
+}
+
+// The settings, in the order the README's configuration table lists them.
+var configVars = []configVar{
+	{"addr", "DIGEST_ADDR", "listen address host:port"},
+	{"data", "DIGEST_DATA", "data directory (created on first run)"},
+	{"database", "DIGEST_DATABASE", "SQLite database file (default DATA/digest.db)"},
+	{"refresh-interval", "DIGEST_REFRESH_INTERVAL", "shortest time between two checks of one feed"},
+	{"workers", "DIGEST_WORKERS", "concurrent fetches"},
+	{"per-host", "DIGEST_PER_HOST", "concurrent fetches per host"},
+	{"allow-private", "DIGEST_ALLOW_PRIVATE", "allow feeds on loopback and private networks"},
+	{"log-level", "DIGEST_LOG_LEVEL", "log level: debug, info, warn, error"},
+}
+
+func defaultConfig() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		Data:            "data",
+		RefreshInterval: 15 * time.Minute,
+		Workers:         max(16, 8*runtime.NumCPU()),
+		PerHost:         4,
+		LogLevel:        "info",
+	}
+}
+
+// bindConfig registers the configuration flags on fs with defaults taken
+// from the environment, so that a flag overrides its variable which
+// overrides the built-in default. It returns a function that validates
+// and completes the config after fs.Parse.
+func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config) (finish func() error) {
+	*cfg = defaultConfig()
+	var errs []error
+	str := func(p *string, name string) {
+		if v := env.Getenv(envName(name)); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, name, *p, helpOf(name))
+	}
+	str(&cfg.Addr, "addr")
+	str(&cfg.Data, "data")
+	str(&cfg.Database, "database")
+	str(&cfg.LogLevel, "log-level")
+	if v := env.Getenv("DIGEST_REFRESH_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DIGEST_REFRESH_INTERVAL: %w", err))
+		}
+		cfg.RefreshInterval = d
+	}
+	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, helpOf("refresh-interval"))
+	intVar := func(p *int, name string) {
+		if v := env.Getenv(envName(name)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", envName(name), err))
+			}
+			*p = n
+		}
+		fs.IntVar(p, name, *p, helpOf(name))
+	}
+	intVar(&cfg.Workers, "workers")
+	intVar(&cfg.PerHost, "per-host")
+	if v := env.Getenv("DIGEST_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DIGEST_ALLOW_PRIVATE: %w", err))
+		}
+		cfg.AllowPrivate = b
+	}
+	fs.BoolVar(&cfg.AllowPrivate, "allow-private", cfg.AllowPrivate, helpOf("allow-private"))
+	return func() error {
+		if len(errs) > 0 {
+			return errs[0]
+		}
+		return cfg.validate()
+	}
+}
+
+func envName(flagName string) string {
+	for _, v := range configVars {
+		if v.flag == flagName {
+			return v.env
+		}
+	}
+	panic("unknown setting " + flagName) // programming error: every bound flag is in configVars
+}
+
+func helpOf(flagName string) string {
+	for _, v := range configVars {
+		if v.flag == flagName {
+			return v.help + " (env " + v.env + ")"
+		}
+	}
+	return ""
+}
+
+func (c *Config) validate() error {
+	if c.Data == "" {
+		return fmt.Errorf("config: data directory is empty")
+	}
+	if c.Database == "" {
+		c.Database = filepath.Join(c.Data, "digest.db")
+	}
+	if c.Workers < 1 || c.Workers > 4096 {
+		return fmt.Errorf("config: workers must be between 1 and 4096, got %d", c.Workers)
+	}
+	if c.PerHost < 1 || c.PerHost > 4096 {
+		return fmt.Errorf("config: per-host must be between 1 and 4096, got %d", c.PerHost)
+	}
+	if c.RefreshInterval < time.Minute {
+		return fmt.Errorf("config: refresh-interval must be at least 1m, got %s", c.RefreshInterval)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: log-level must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	return nil
+}

@@ -1,0 +1,494 @@
+// Package ingest is the pipeline: a scheduler and workers that fetch due
+// feeds through the hardened client, parse them, and save entries with
+// their fetch state through the store; then, for new articles, fetch and
+// extract the article page when the feed carries only a summary, fetch
+// site icons, and hand articles to the story engine.
+//
+// One writer goroutine batches the results of many feeds into one
+// transaction, so the database never sees competing writers and a result
+// is never dropped: the entries and the validators that describe them are
+// saved together or not at all.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/feed"
+	"github.com/occasional-digest/digest/fetch"
+)
+
+// Options configure a Pipeline.
+type Options struct {
+	Workers     int           // concurrent feed fetches; default 16
+	MinInterval time.Duration // shortest time between two checks of one feed; default 15m
+	MaxInterval time.Duration // longest; default 24h
+	BatchSize   int           // results per store transaction; default 200
+	// Extractors is the number of concurrent article-page fetches for
+	// extraction; 0 means 2.
+	Extractors int
+	Logger     *slog.Logger
+	// NoPostProcess turns off extraction, icons and stories (benchmarks
+	// of raw feed ingestion).
+	NoPostProcess bool
+	// Stories, when set, receives every new or changed article after
+	// extraction.
+	Stories StorySink
+	// Now returns the current time; tests may set it. Default time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) setDefaults() {
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	if o.MinInterval <= 0 {
+		o.MinInterval = 15 * time.Minute
+	}
+	if o.MaxInterval <= 0 {
+		o.MaxInterval = 24 * time.Hour
+	}
+	if o.MaxInterval < o.MinInterval {
+		o.MaxInterval = o.MinInterval
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 200
+	}
+	if o.Extractors <= 0 {
+		o.Extractors = 2
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Pipeline fetches feeds and stores what they carry. Start runs it in the
+// background; Close stops it and waits for its goroutines.
+type Pipeline struct {
+	store   digest.Store
+	client  *fetch.Client
+	opts    Options
+	log     *slog.Logger
+	post    *postProcessor
+	policy  feed.Policy
+	stories StorySink
+
+	jobs    chan digest.Feed
+	results chan digest.FetchResult
+
+	mu       sync.Mutex
+	inFlight map[int64]bool // feeds queued or being fetched
+	waiters  []*waiter
+
+	wake chan struct{} // nudges the scheduler
+
+	stats Stats
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// StorySink takes articles once they are stored and extracted: the story
+// engine's side of the pipeline.
+type StorySink interface {
+	Add(ctx context.Context, articleIDs []int64) error
+}
+
+// Stats counts what a pipeline has done since it started. Read with
+// (*Pipeline).Stats.
+type Stats struct {
+	Fetched     atomic.Int64 // fetches finished (success or error)
+	NotModified atomic.Int64 // 304 answers
+	Errors      atomic.Int64 // failed fetches
+	Created     atomic.Int64 // new articles
+	Updated     atomic.Int64 // articles changed in place
+	Batches     atomic.Int64 // store transactions
+}
+
+// StatsSnapshot is a copy of Stats.
+type StatsSnapshot struct {
+	Fetched, NotModified, Errors, Created, Updated, Batches int64
+}
+
+// New returns a pipeline over store fetching through client.
+func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
+	opts.setDefaults()
+	p := &Pipeline{
+		store:    store,
+		client:   client,
+		opts:     opts,
+		log:      opts.Logger.With("component", "ingest"),
+		jobs:     make(chan digest.Feed, opts.Workers*2),
+		results:  make(chan digest.FetchResult, opts.BatchSize*2),
+		inFlight: make(map[int64]bool),
+		wake:     make(chan struct{}, 1),
+	}
+	p.post = newPostProcessor(p)
+	p.policy = feed.DefaultPolicy()
+	p.policy.Min, p.policy.Max = opts.MinInterval, opts.MaxInterval
+	p.stories = opts.Stories
+	return p
+}
+
+// Stats returns a snapshot of the pipeline's counters.
+func (p *Pipeline) Stats() StatsSnapshot {
+	return StatsSnapshot{
+		Fetched:     p.stats.Fetched.Load(),
+		NotModified: p.stats.NotModified.Load(),
+		Errors:      p.stats.Errors.Load(),
+		Created:     p.stats.Created.Load(),
+		Updated:     p.stats.Updated.Load(),
+		Batches:     p.stats.Batches.Load(),
+	}
+}
+
+// Start runs the scheduler, the fetch workers, the writer and the
+// post-processing in the background until Close or ctx ends.
+func (p *Pipeline) Start(ctx context.Context) {
+	ctx, p.cancel = context.WithCancel(ctx)
+	var workers sync.WaitGroup
+	for range p.opts.Workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			p.worker(ctx)
+		}()
+	}
+	p.wg.Add(3)
+	go func() {
+		defer p.wg.Done()
+		p.schedule(ctx)
+	}()
+	go func() {
+		// The writer outlives the workers so that every fetched result
+		// reaches the store before Close returns.
+		defer p.wg.Done()
+		workers.Wait()
+		close(p.results)
+	}()
+	go func() {
+		defer p.wg.Done()
+		p.write(context.WithoutCancel(ctx))
+	}()
+	p.post.start(ctx)
+}
+
+// Close stops the pipeline and waits until every fetched result is saved.
+func (p *Pipeline) Close() error {
+	if p.cancel != nil {
+		p.cancel()
+	}
+	p.wg.Wait()
+	p.post.wait()
+	return nil
+}
+
+// Nudge makes the scheduler look for due feeds now.
+func (p *Pipeline) Nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// schedule loads due feeds and queues them for the workers. It sleeps until
+// the next feed is due (at most a minute) or until nudged.
+func (p *Pipeline) schedule(ctx context.Context) {
+	defer close(p.jobs)
+	backoff := time.Second
+	for {
+		n, err := p.queueDue(ctx)
+		wait := time.Minute
+		switch {
+		case err != nil && ctx.Err() == nil:
+			p.log.Error("load due feeds", "err", err)
+			wait = backoff
+			backoff = min(backoff*2, time.Minute)
+		case n > 0:
+			backoff = time.Second
+			wait = 0 // there may be more due feeds than one query returns
+		}
+		if wait == 0 {
+			if ctx.Err() != nil {
+				return
+			}
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-p.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// queueDue queues the feeds that are due and not in flight; it blocks while
+// the workers are busy, which is the pipeline's back-pressure.
+func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
+	const page = 1000
+	feeds, err := p.store.DueFeeds(ctx, p.opts.Now(), page+p.inFlightCount())
+	if err != nil {
+		return 0, fmt.Errorf("due feeds: %w", err)
+	}
+	queued := 0
+	for _, f := range feeds {
+		p.mu.Lock()
+		busy := p.inFlight[f.ID]
+		if !busy {
+			p.inFlight[f.ID] = true
+		}
+		p.mu.Unlock()
+		if busy {
+			continue
+		}
+		select {
+		case p.jobs <- f:
+			queued++
+		case <-ctx.Done():
+			p.done(f.ID)
+			return queued, nil
+		}
+	}
+	return queued, nil
+}
+
+func (p *Pipeline) inFlightCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.inFlight)
+}
+
+// done marks a feed as no longer in flight and releases waiters whose feeds
+// are all done.
+func (p *Pipeline) done(ids ...int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		delete(p.inFlight, id)
+	}
+	kept := p.waiters[:0]
+	for _, w := range p.waiters {
+		for _, id := range ids {
+			delete(w.pending, id)
+		}
+		if len(w.pending) == 0 {
+			close(w.ch)
+			continue
+		}
+		kept = append(kept, w)
+	}
+	p.waiters = kept
+}
+
+type waiter struct {
+	pending map[int64]bool
+	ch      chan struct{}
+}
+
+// RefreshAndWait schedules the given feeds (all feeds if none) now and
+// waits until each has been fetched and its result saved, or ctx ends.
+func (p *Pipeline) RefreshAndWait(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		feeds, err := p.store.Feeds(ctx)
+		if err != nil {
+			return fmt.Errorf("refresh: %w", err)
+		}
+		for _, f := range feeds {
+			ids = append(ids, f.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	w := &waiter{pending: make(map[int64]bool, len(ids)), ch: make(chan struct{})}
+	for _, id := range ids {
+		w.pending[id] = true
+	}
+	p.mu.Lock()
+	p.waiters = append(p.waiters, w)
+	p.mu.Unlock()
+	if err := p.store.ScheduleNow(ctx, ids...); err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	p.Nudge()
+	select {
+	case <-w.ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Refresh schedules the given feeds (all if none) for a fetch now.
+func (p *Pipeline) Refresh(ctx context.Context, ids ...int64) error {
+	if err := p.store.ScheduleNow(ctx, ids...); err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	p.Nudge()
+	return nil
+}
+
+func (p *Pipeline) worker(ctx context.Context) {
+	for f := range p.jobs {
+		res := p.fetchFeed(ctx, f)
+		// The result is sent even when ctx ended: the writer drains
+		// everything before Close returns.
+		p.results <- res
+	}
+}
+
+// write batches results into store transactions.
+func (p *Pipeline) write(ctx context.Context) {
+	batch := make([]digest.FetchResult, 0, p.opts.BatchSize)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		p.saveBatch(ctx, batch)
+		batch = batch[:0]
+	}
+	for {
+		res, ok := <-p.results
+		if !ok {
+			flush()
+			return
+		}
+		batch = append(batch, res)
+		// Take whatever else is ready without waiting: under load batches
+		// fill up, when idle each result is saved at once.
+	fill:
+		for len(batch) < p.opts.BatchSize {
+			select {
+			case r, ok := <-p.results:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		flush()
+	}
+}
+
+// saveBatch saves a batch, retrying with backoff: a result is never dropped
+// while the process runs. On a batch that keeps failing it falls back to
+// one result at a time so one bad result cannot block the others.
+func (p *Pipeline) saveBatch(ctx context.Context, batch []digest.FetchResult) {
+	ids := make([]int64, len(batch))
+	for i, r := range batch {
+		ids[i] = r.FeedID
+	}
+	defer p.done(ids...)
+	saved, err := p.store.SaveFetches(ctx, batch)
+	if err != nil && len(batch) > 1 {
+		p.log.Warn("save batch failed; saving one by one", "feeds", len(batch), "err", err)
+		saved = saved[:0]
+		for i := range batch {
+			s, err := p.saveOne(ctx, batch[i])
+			if err != nil {
+				p.log.Error("save fetch result", "feed", batch[i].FeedID, "err", err)
+				continue
+			}
+			saved = append(saved, s...)
+		}
+	} else if err != nil {
+		saved, err = p.saveOne(ctx, batch[0])
+		if err != nil {
+			p.log.Error("save fetch result", "feed", batch[0].FeedID, "err", err)
+		}
+	}
+	p.stats.Batches.Add(1)
+	for _, s := range saved {
+		p.stats.Created.Add(int64(len(s.Created)))
+		p.stats.Updated.Add(int64(len(s.Updated)))
+		if len(s.Created)+len(s.Updated) > 0 {
+			p.post.enqueue(s)
+		}
+	}
+}
+
+// saveOne retries one result a few times with backoff. If the entries
+// cannot be saved, the feed's state is saved without them and with the
+// error, and its validators cleared so that the next fetch gets the items
+// again: nothing is lost, and the error is visible on the feed.
+func (p *Pipeline) saveOne(ctx context.Context, r digest.FetchResult) ([]digest.SaveResult, error) {
+	var err error
+	delay := 50 * time.Millisecond
+	for attempt := 0; attempt < 4; attempt++ {
+		var s []digest.SaveResult
+		s, err = p.store.SaveFetches(ctx, []digest.FetchResult{r})
+		if err == nil {
+			return s, nil
+		}
+		time.Sleep(delay)
+		delay *= 2
+	}
+	fallback := digest.FetchResult{FeedID: r.FeedID, State: r.State}
+	fallback.State.ETag, fallback.State.LastModified = "", ""
+	fallback.State.LastError = "save entries: " + err.Error()
+	fallback.State.ErrorCount++
+	if _, err2 := p.store.SaveFetches(ctx, []digest.FetchResult{fallback}); err2 != nil {
+		return nil, errors.Join(err, err2)
+	}
+	return nil, err
+}
+
+// nextState computes the feed's state after a fetch.
+func (p *Pipeline) nextState(f digest.Feed, now time.Time, published []time.Time, ttl, maxAge, retryAfter time.Duration, fetchErr error) digest.FetchState {
+	st := f.FetchState
+	st.LastCheck = now
+	if fetchErr != nil {
+		st.ErrorCount++
+		st.LastError = fetchErr.Error()
+	} else {
+		st.ErrorCount = 0
+		st.LastError = ""
+	}
+	st.NextCheck, st.Interval = feed.NextCheck(p.policy, now, feed.Signals{
+		FeedID:     f.ID,
+		Published:  published,
+		Interval:   f.Interval,
+		TTL:        ttl,
+		MaxAge:     maxAge,
+		RetryAfter: retryAfter,
+		ErrorCount: st.ErrorCount,
+	})
+	return st
+}
+
+// WaitIdle waits until no feed is in flight and every new article has been
+// post-processed, or until timeout or ctx ends. It polls: it is meant for
+// command-line runs and tests, not for the server's hot path.
+func (p *Pipeline) WaitIdle(ctx context.Context, timeout time.Duration) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if p.inFlightCount() == 0 && p.post.idle() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return fmt.Errorf("still busy after %s", timeout)
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/feed"
+	"github.com/occasional-digest/digest/fetch"
+)
+
+// maxCandidates bounds how many discovered URLs Subscribe probes.
+const maxCandidates = 8
+
+// Subscribe discovers the feed at rawURL (a feed URL or a site's page),
+// subscribes to it and schedules its first fetch. Errors: EINVALID for a
+// malformed URL, EREFUSED for a refused address, ENOTFOUND when no feed is
+// found, ECONFLICT when already subscribed, EUPSTREAM when the site fails.
+func (p *Pipeline) Subscribe(ctx context.Context, rawURL, category string) (*digest.Feed, error) {
+	u := strings.TrimSpace(rawURL)
+	if u == "" {
+		return nil, digest.Errorf(digest.EINVALID, "the feed URL is empty")
+	}
+	if !strings.Contains(u, "://") {
+		u = "https://" + u
+	}
+	if err := fetch.CheckURL(u); err != nil {
+		return nil, err
+	}
+	found, err := p.discover(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	f := &digest.Feed{
+		URL:      found.url,
+		Title:    found.parsed.Title,
+		SiteURL:  found.parsed.SiteURL,
+		Category: strings.TrimSpace(category),
+		Fetch:    digest.FetchShort,
+	}
+	f.NextCheck = p.opts.Now()
+	if f.Title == "" {
+		f.Title = f.URL
+	}
+	if err := p.store.CreateFeed(ctx, f); err != nil {
+		return nil, fmt.Errorf("subscribe %s: %w", f.URL, err)
+	}
+	p.Nudge()
+	return f, nil
+}
+
+type discovered struct {
+	url    string
+	parsed *feed.Parsed
+}
+
+// discover fetches u; if it is a feed, that is the answer, else the page's
+// advertised feeds and the common paths are tried in order.
+func (p *Pipeline) discover(ctx context.Context, u string) (*discovered, error) {
+	resp, err := p.client.Get(ctx, fetch.Request{URL: u, Accept: feedAccept + ", text/html;q=0.8"})
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	if feed.IsFeed(resp.Body) {
+		parsed, err := feed.Parse(resp.Body, resp.URL, p.opts.Now())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", resp.URL, err)
+		}
+		return &discovered{url: resp.URL, parsed: parsed}, nil
+	}
+	cands := feed.Discover(resp.URL, resp.Body)
+	if len(cands) > maxCandidates {
+		cands = cands[:maxCandidates]
+	}
+	var lastErr error
+	for _, c := range cands {
+		if c == resp.URL {
+			continue
+		}
+		r, err := p.client.Get(ctx, fetch.Request{URL: c, Accept: feedAccept})
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if !feed.IsFeed(r.Body) {
+			continue
+		}
+		parsed, err := feed.Parse(r.Body, r.URL, p.opts.Now())
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		return &discovered{url: r.URL, parsed: parsed}, nil
+	}
+	if lastErr != nil && digest.ErrorCode(lastErr) == digest.EREFUSED {
+		return nil, lastErr
+	}
+	return nil, digest.Errorf(digest.ENOTFOUND, "no feed found at %s", u)
+}
+
+// ImportOPML subscribes to every feed of an OPML document without fetching
+// them (the scheduler fetches them at once). Broken entries, refused URLs
+// and feeds already subscribed are reported in problems; the rest is
+// imported. err is set only when the document is unusable.
+func (p *Pipeline) ImportOPML(ctx context.Context, r io.Reader) (imported int, problems []error, err error) {
+	outlines, problems, err := feed.ParseOPML(r)
+	if err != nil {
+		return 0, problems, err
+	}
+	now := p.opts.Now()
+	for _, o := range outlines {
+		if err := fetch.CheckURL(o.URL); err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", o.URL, err))
+			continue
+		}
+		f := &digest.Feed{URL: o.URL, Title: o.Title, SiteURL: o.SiteURL, Category: o.Category, Fetch: digest.FetchShort}
+		f.NextCheck = now
+		if f.Title == "" {
+			f.Title = o.URL
+		}
+		if err := p.store.CreateFeed(ctx, f); err != nil {
+			if ctx.Err() != nil {
+				return imported, problems, ctx.Err()
+			}
+			problems = append(problems, fmt.Errorf("%s: %w", o.URL, err))
+			continue
+		}
+		imported++
+	}
+	p.Nudge()
+	return imported, problems, nil
+}
+
+// ExportOPML writes every subscription as OPML 2.0 with categories.
+func (p *Pipeline) ExportOPML(ctx context.Context, w io.Writer) error {
+	feeds, err := p.store.Feeds(ctx)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return feed.WriteOPML(w, "Occasional Digest subscriptions", feeds)
+}
