@@ -39,6 +39,10 @@ type Options struct {
 	// verdict needs (default 6); shorter texts are compared exactly on their
 	// whole shingle sets, which their sketches then are.
 	MinObserved int
+	// MinContained is the least number of shingles (about words) the
+	// shorter text must have to be judged on containment alone (default
+	// 25): a sentence quoted from an article is not a copy of it.
+	MinContained int
 	// MaxPosting caps how many texts one hash may point at; hashes shared by
 	// more texts are boilerplate and stop being probed (default 32).
 	MaxPosting int
@@ -62,6 +66,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MinObserved <= 0 {
 		o.MinObserved = 6
+	}
+	if o.MinContained <= 0 {
+		o.MinContained = 25
 	}
 	if o.MaxPosting <= 0 {
 		o.MaxPosting = 32
@@ -369,16 +376,12 @@ func (x *Index) isDuplicate(a, b Sketch, sim Similarity, containment float64) bo
 	if sim.Resemblance >= x.opts.Resemblance && sim.Observed >= min(x.opts.MinObserved, a.Shingles, b.Shingles) {
 		return true
 	}
-	// A verdict on containment needs enough evidence: a short text whose
-	// whole shingle set is in its sketch is judged on all of it, but it must
-	// still have a few shingles, or two one-line texts would match on a
-	// shared phrase.
-	short := min(a.Shingles, b.Shingles)
-	need := x.opts.MinObserved
-	if short < need {
+	// A verdict on containment needs enough evidence, and a text long
+	// enough to be an article rather than a quotation.
+	if min(a.Shingles, b.Shingles) < x.opts.MinContained {
 		return false
 	}
-	return sim.Observed >= need && sim.Containment >= containment
+	return sim.Observed >= x.opts.MinObserved && sim.Containment >= containment
 }
 
 // Add stores the sketch of text id in the current generation. Adding an id
