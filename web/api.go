@@ -39,7 +39,7 @@ func (s *Server) apiRoutes() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
-			h.ServeHTTP(w, r)
+			mux.ServeHTTP(w, r) // sets the path values
 			return
 		}
 		// No route: let the mux decide between 404 and 405 (and set

@@ -9,7 +9,12 @@ import (
 // apiArticles: GET /api/v1/articles?feed_id=&unread=1&starred=1&q=&limit=&cursor=
 // → the digest.ArticlePage: {"articles": [...], "next": "..."}.
 func (s *Server) apiArticles(w http.ResponseWriter, r *http.Request) {
-	q, err := parseArticleQuery(r.URL.Query(), 0)
+	v, err := query(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	q, err := parseArticleQuery(v, 0)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -14,7 +14,11 @@ type storiesJSON struct {
 // apiStories: GET /api/v1/stories?limit=&offset= → {"stories": [...]}, by
 // descending importance.
 func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
+	v, err := query(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	limit, err := intParam(v.Get("limit"), "limit", 20, 1, maxQueryLimit)
 	if err != nil {
 		s.apiError(w, r, err)

@@ -23,6 +23,16 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
+// query parses the request's query string strictly: a malformed one is
+// an error instead of silently losing parameters.
+func query(r *http.Request) (url.Values, error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, digest.Errorf(digest.EINVALID, "invalid query string")
+	}
+	return v, nil
+}
+
 // maxQueryLimit is the largest page the store serves; larger limits are
 // refused rather than silently capped, so clients notice.
 const maxQueryLimit = 500

@@ -89,7 +89,12 @@ func (f riverFilter) tabs() []tab {
 // latest articles, newest first, filtered and paged by cursor.
 func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	q, err := parseArticleQuery(r.URL.Query(), s.cfg.PageSize)
+	v, err := query(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	q, err := parseArticleQuery(v, s.cfg.PageSize)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

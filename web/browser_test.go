@@ -1,0 +1,313 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// chromium finds a Chromium binary, or "".
+func chromium() string {
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p
+		}
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile. The deadline
+// only stops a hung browser; no assertion depends on time.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromium()
+	if path == "" {
+		t.Skip("no Chromium at /usr/bin/chromium: install the Debian package chromium (scripts/test.sh does) to run the browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	browserCtx, cancelCtx := chromedp.NewContext(allocCtx)
+	// The first run starts the browser and must have no deadline, or the
+	// deadline would end the browser.
+	if err := chromedp.Do(browserCtx); err != nil {
+		cancelCtx()
+		cancelAlloc()
+		t.Fatalf("start chromium %s: %v", path, err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(browserCtx, 2*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// seedWide fills a fixture with content built to push a page sideways:
+// unbroken words in titles and summaries, a wide image, a table and code.
+func seedWide(t *testing.T, fx *fixture) {
+	t.Helper()
+	fx.seed(t)
+	long := strings.Repeat("Unbreakable", 12)
+	var entries []digest.Entry
+	for i := range 12 {
+		e := entry("wide-"+strconv.Itoa(i), "Headline "+strconv.Itoa(i)+" "+long, time.Duration(6+i)*time.Hour, wideContent)
+		e.Summary = "See https://example.com/" + strings.Repeat("path/", 40) + " and " + long + long
+		entries = append(entries, e)
+	}
+	fx.addEntries(t, fx.feedIDs["local"], entries...)
+	st := &digest.Story{
+		Headline: "Winter comes to the harbour " + long, Summary: "Everything at once " + long,
+		FirstSeen: baseTime.Add(-5 * time.Hour), LastSeen: baseTime.Add(-time.Hour), Importance: 1, Outlets: 2,
+		Entities:   []digest.Entity{{Name: "Harbour Town", Kind: digest.Place}, {Name: long, Kind: digest.Person}},
+		ArticleIDs: []int64{fx.articleIDs["budget"], fx.articleIDs["ferry"]},
+	}
+	if err := fx.store.SaveStory(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	fx.articleIDs["story"] = st.ID
+}
+
+// do runs browser steps, failing the test on an error.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs one browser action and returns its value, failing the test on
+// an error.
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+type overflow struct {
+	ScrollWidth int `json:"scrollWidth"`
+	InnerWidth  int `json:"innerWidth"`
+}
+
+const measureOverflow = `({scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth})`
+
+func TestBrowserNoHorizontalOverflow(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	seedWide(t, fx)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+
+	paths := []string{
+		"/",
+		"/articles/" + strconv.FormatInt(fx.articleIDs["ferry"], 10),
+		"/articles/" + strconv.FormatInt(fx.articleIDs["wide-0"], 10),
+		"/stories/" + strconv.FormatInt(fx.articleIDs["story"], 10),
+		"/feeds",
+		"/?q=nothingmatches",
+	}
+	for _, vp := range []struct{ w, h int64 }{{360, 740}, {1280, 800}} {
+		for _, p := range paths {
+			t.Run(fmt.Sprintf("%dx%d%s", vp.w, vp.h, p), func(t *testing.T) {
+				err := chromedp.Do(ctx,
+					chromedp.EmulateViewport(vp.w, vp.h),
+					chromedp.Navigate(srv.URL+p),
+					chromedp.WaitReady(chromedp.CSS("main")),
+				)
+				if err != nil {
+					t.Fatal(err)
+				}
+				title, err := chromedp.Run(ctx, chromedp.Title())
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := chromedp.Run(ctx, chromedp.Evaluate[overflow](measureOverflow))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.InnerWidth != int(vp.w) {
+					t.Fatalf("innerWidth = %d, want %d", m.InnerWidth, vp.w)
+				}
+				if m.ScrollWidth > m.InnerWidth {
+					t.Errorf("page %q is %d px wide in a %d px window", title, m.ScrollWidth, m.InnerWidth)
+				}
+			})
+		}
+	}
+
+	// The wide parts scroll inside themselves instead.
+	type scrollers struct {
+		Pre, Table bool
+		Img        float64
+	}
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(srv.URL+"/articles/"+strconv.FormatInt(fx.articleIDs["ferry"], 10)),
+		chromedp.WaitReady(chromedp.CSS(".prose")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := chromedp.Run(ctx, chromedp.Evaluate[scrollers](`({
+			pre: (function(e){ return e.scrollWidth > e.clientWidth })(document.querySelector(".prose pre")),
+			table: (function(e){ return e.scrollWidth > e.clientWidth })(document.querySelector(".prose .table-wrap")),
+			img: document.querySelector(".prose img").getBoundingClientRect().width
+		})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inner.Pre || !inner.Table {
+		t.Errorf("code and table should scroll inside themselves at 360 px: pre %v, table %v", inner.Pre, inner.Table)
+	}
+	if inner.Img > 360 || inner.Img == 0 {
+		t.Errorf("the 2400 px image is %.0f px wide at 360 px", inner.Img)
+	}
+}
+
+func TestBrowserReadAnArticle(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	seedWide(t, fx)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(srv.URL+"/?unread=1"),
+		chromedp.WaitVisible(chromedp.CSS(".river")),
+		chromedp.Click(chromedp.CSS(".river .item-title a"), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.CSS("h1.headline")),
+		chromedp.WaitVisible(chromedp.CSS("a.source-link")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headline := run(t, ctx, chromedp.Text(chromedp.CSS("h1.headline")))
+	source := run(t, ctx, chromedp.Text(chromedp.CSS("a.source-link")))
+	href := run(t, ctx, chromedp.AttributeValue(chromedp.CSS("a.source-link"), "href")).Value
+	rel := run(t, ctx, chromedp.AttributeValue(chromedp.CSS("a.source-link"), "rel")).Value
+	if headline != "Council passes the harbour budget" {
+		t.Errorf("opened %q, want the newest article", headline)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(source), "Source") || href != "https://news.example/budget" || rel != "noopener noreferrer" {
+		t.Errorf("source link %q -> %q rel %q", source, href, rel)
+	}
+	a, err := fx.store.Article(context.Background(), fx.articleIDs["budget"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Read {
+		t.Error("the opened article is not marked read")
+	}
+}
+
+func TestBrowserKeyboard(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	seedWide(t, fx)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+
+	selected := `Array.prototype.indexOf.call(document.querySelectorAll("[data-item]"), document.querySelector("[data-item].is-selected"))`
+	do(t, ctx,
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(".river")),
+		chromedp.KeyEvent("j"),
+	)
+	afterJ := run(t, ctx, chromedp.Evaluate[int](selected))
+	do(t, ctx, chromedp.KeyEvent("j"))
+	afterJJ := run(t, ctx, chromedp.Evaluate[int](selected))
+	do(t, ctx, chromedp.KeyEvent("k"))
+	afterK := run(t, ctx, chromedp.Evaluate[int](selected))
+	do(t, ctx, chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.CSS("#help")))
+	helpShown := run(t, ctx, chromedp.Evaluate[bool](`!document.getElementById("help").hidden`))
+	do(t, ctx, chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS("#help")))
+	helpHidden := run(t, ctx, chromedp.Evaluate[bool](`document.getElementById("help").hidden`))
+	if afterJ != 0 || afterJJ != 1 || afterK != 0 {
+		t.Errorf("j, j, k selected items %d, %d, %d; want 0, 1, 0", afterJ, afterJJ, afterK)
+	}
+	if !helpShown || !helpHidden {
+		t.Errorf("? showed help %v, Escape hid it %v", helpShown, helpHidden)
+	}
+
+	// m marks the selected (first) item read in place, through the API.
+	do(t, ctx, chromedp.KeyEvent("m"), chromedp.WaitVisible(chromedp.CSS(`[data-item].is-selected.is-read`)))
+	a, err := fx.store.Article(context.Background(), fx.articleIDs["budget"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Read {
+		t.Error("m did not mark the article read in the store")
+	}
+
+	// o opens the selected item.
+	do(t, ctx, chromedp.KeyEvent("j"), chromedp.KeyEvent("o"), chromedp.WaitVisible(chromedp.CSS("h1.headline")))
+	headline := run(t, ctx, chromedp.Text(chromedp.CSS("h1.headline")))
+	if headline != "Ferry timetable changes for winter" {
+		t.Errorf("o opened %q, want the second item", headline)
+	}
+}
+
+// TestBrowserScreenshots writes screenshots of the main pages to the
+// directory in DIGEST_SCREENSHOTS, for a person to look at the design.
+func TestBrowserScreenshots(t *testing.T) {
+	dir := os.Getenv("DIGEST_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set DIGEST_SCREENSHOTS=dir to write screenshots of the pages")
+	}
+	ctx := browser(t)
+	fx := newFixture(t)
+	seedWide(t, fx)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+	pages := map[string]string{
+		"river":   "/",
+		"article": "/articles/" + strconv.FormatInt(fx.articleIDs["ferry"], 10),
+		"story":   "/stories/" + strconv.FormatInt(fx.articleIDs["story"], 10),
+		"feeds":   "/feeds",
+	}
+	for name, p := range pages {
+		for _, vp := range []struct{ w, h int64 }{{360, 740}, {1280, 800}} {
+			do(t, ctx, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(srv.URL+p), chromedp.WaitReady(chromedp.CSS("main")))
+			png := run(t, ctx, chromedp.FullScreenshot(100))
+			file := fmt.Sprintf("%s/%s-%d.png", dir, name, vp.w)
+			if err := os.WriteFile(file, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
