@@ -22,6 +22,10 @@ import (
 // their articles, and a sentence opening with a pronoun or a connective is
 // not put first. The result is "" when no text holds a word.
 func Story(texts []string, maxWords int) string {
+	return storyWith(texts, maxWords, defaultTuning)
+}
+
+func storyWith(texts []string, maxWords int, tu tuning) string {
 	if maxWords <= 0 {
 		maxWords = DefaultStoryWords
 	}
@@ -40,8 +44,8 @@ func Story(texts []string, maxWords int) string {
 	if len(texts) == 1 {
 		return Article(texts[0], maxWords)
 	}
-	scoreSentences(sents, len(texts))
-	picked := pick(sents, maxWords)
+	scoreSentences(sents, tu)
+	picked := pick(sents, maxWords, tu)
 	if len(picked) == 0 {
 		return cutFirst("", sents[:1], maxWords)
 	}
@@ -53,18 +57,30 @@ func Story(texts []string, maxWords int) string {
 	return strings.Join(out, " ")
 }
 
-// Tuning, chosen on the Multi-News development split (see the corpus test).
-const (
-	// positionWeight is how much a sentence's position counts against its
-	// content: the score is multiplied by 1 + positionWeight/(1+pos).
-	positionWeight = 1.0
+// tuning holds the weights of Story; defaultTuning was chosen on the
+// Multi-News development split (see corpus_test.go).
+type tuning struct {
+	// position is how much a sentence's position counts against its
+	// content: the score is multiplied by 1 + position/(1+pos)^decay.
+	position, decay float64
+	// lengthNorm is the power of the number of content words the summed
+	// centroid weight is divided by.
+	lengthNorm float64
 	// redundant is the share of a sentence's content words, already in a
-	// picked sentence, above which it is taken for a repeat.
-	redundant = 0.5
-)
+	// picked sentence, at or above which it is taken for a repeat.
+	redundant float64
+	// dangling multiplies the score of a sentence that opens with a
+	// pronoun or a connective.
+	dangling float64
+	// artPower is the power of the number of articles using a word in
+	// its centroid weight.
+	artPower float64
+}
+
+var defaultTuning = tuning{position: 6, decay: 1, lengthNorm: 0.7, redundant: 0.45, dangling: 0.8, artPower: 2}
 
 // scoreSentences sets each sentence's terms and score.
-func scoreSentences(sents []sent, articles int) {
+func scoreSentences(sents []sent, tu tuning) {
 	// For each term, the articles that use it (counted once per article)
 	// and its total frequency.
 	type stat struct {
@@ -99,18 +115,18 @@ func scoreSentences(sents []sent, articles int) {
 		var sum float64
 		for _, t := range s.terms {
 			st := stats[t]
-			sum += float64(st.arts) * (1 + math.Log(float64(st.tf)))
+			sum += math.Pow(float64(st.arts), tu.artPower) * (1 + math.Log(float64(st.tf)))
 		}
-		s.score = sum / math.Sqrt(float64(len(s.terms))) * (1 + positionWeight/float64(1+s.pos))
+		s.score = sum / math.Pow(float64(len(s.terms)), tu.lengthNorm) * (1 + tu.position/math.Pow(float64(1+s.pos), tu.decay))
 		if danglingStart(s.text) {
-			s.score *= 0.8
+			s.score *= tu.dangling
 		}
 	}
 }
 
 // pick takes sentences best first while they fit in maxWords and do not
 // repeat a picked one.
-func pick(sents []sent, maxWords int) []sent {
+func pick(sents []sent, maxWords int, tu tuning) []sent {
 	idx := make([]int, len(sents))
 	for i := range idx {
 		idx[i] = i
@@ -125,7 +141,7 @@ func pick(sents []sent, maxWords int) []sent {
 		if words+s.words > maxWords || s.score == 0 {
 			continue
 		}
-		if repeats(s, picked) {
+		if repeats(s, picked, tu.redundant) {
 			continue
 		}
 		picked = append(picked, s)
@@ -139,7 +155,7 @@ func pick(sents []sent, maxWords int) []sent {
 
 // repeats reports whether most of s's content words are in one picked
 // sentence.
-func repeats(s sent, picked []sent) bool {
+func repeats(s sent, picked []sent, redundant float64) bool {
 	for _, p := range picked {
 		shared := intersect(s.terms, p.terms)
 		small := min(len(s.terms), len(p.terms))

@@ -129,10 +129,11 @@ func clean(s string, lead bool) string {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == '\n' || c == '\t' || c == '\r' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
-			return strings.Join(strings.Fields(s), " ")
+			s = strings.Join(strings.Fields(s), " ")
+			break
 		}
 	}
-	return s
+	return balanceQuotes(s)
 }
 
 // countWords counts words: runs of non-space characters, except that each
@@ -298,6 +299,53 @@ var furniture = []string{
 	"www.", "(Photo", "Photograph by", "Illustration by", "Video:",
 	"Listen:", "Sponsored", "Download the", "on Twitter", "on Facebook",
 	"on Instagram", "Tweet", "Permalink", "Posted by", "Posted on",
+	"Check out", "check out", "Click to", "Watch:", "Read:",
+}
+
+// balanceQuotes closes a double quotation that s opens but does not close
+// (the quotation goes on in the next sentence) and opens one that s closes
+// without opening, so that a sentence taken alone does not leave a quote
+// hanging. Straight and curly marks are counted apart; nested quotations
+// in single marks are left alone.
+func balanceQuotes(s string) string {
+	straight, depth, unopened := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			straight++
+		case 0xE2:
+			if i+2 < len(s) && s[i+1] == 0x80 {
+				switch s[i+2] {
+				case 0x9C: // “
+					depth++
+				case 0x9D: // ”
+					if depth == 0 {
+						unopened++
+					} else {
+						depth--
+					}
+				}
+			}
+		}
+	}
+	if straight%2 == 1 {
+		// Whether the lone mark opens or closes: an opening mark is
+		// followed by a letter, a closing one preceded by punctuation or
+		// a letter and followed by a space or the end.
+		i := strings.IndexByte(s, '"')
+		if i == 0 || i > 0 && s[i-1] == ' ' {
+			s += `"`
+		} else {
+			s = `"` + s
+		}
+	}
+	if unopened > 0 {
+		s = strings.Repeat("“", unopened) + s
+	}
+	if depth > 0 {
+		s += strings.Repeat("”", depth)
+	}
+	return s
 }
 
 // furnitureKeys has a bit set for a hash of the first four bytes of each
@@ -345,9 +393,14 @@ func boilerplate(s string) bool {
 	}
 	last, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, `"'”’)»`))
 	switch last {
-	case '?', ':', ',', ';':
-		return true
+	case '?', ':', ',', ';', '!':
+		return true // questions, exclamations, cut-off text
 	}
+	switch s[0] {
+	case '(', '[', '*', '-', '|', '>':
+		return true // asides, captions, credits, bullets of a list
+	}
+
 	// Headlines and captions have no final mark.
 	if last != '.' && last != '!' && last != '…' && last != '。' && last != '！' && last != '।' {
 		return true

@@ -270,3 +270,23 @@ func TestFurniturePhrasesAreLongEnough(t *testing.T) {
 		}
 	}
 }
+
+func TestBalanceQuotes(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"balanced straight quotes are kept", `He said "go" and left.`, `He said "go" and left.`},
+		{"balanced curly quotes are kept", "He said “go” and left.", "He said “go” and left."},
+		{"an opened straight quote is closed", `"It was the worst night.`, `"It was the worst night."`},
+		{"a closed straight quote is opened", `There is no hope," she said.`, `"There is no hope," she said.`},
+		{"an opened curly quote is closed", "“It was the worst night.", "“It was the worst night.”"},
+		{"a closed curly quote is opened", "There is no hope,” she said.", "“There is no hope,” she said."},
+		{"a quote opened after a colon is closed", "He said: “We will win.", "He said: “We will win.”"},
+		{"apostrophes are left alone", "It’s the city’s bridge.", "It’s the city’s bridge."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := balanceQuotes(tt.in); got != tt.want {
+				t.Errorf("balanceQuotes(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
