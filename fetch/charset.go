@@ -126,8 +126,7 @@ func parseContentType(ct string) (media, label string) {
 		return mt, params["charset"]
 	}
 	media = strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
-	lower := strings.ToLower(ct)
-	if i := strings.Index(lower, "charset="); i >= 0 {
+	if i := indexFold([]byte(ct), "charset="); i >= 0 {
 		label = ct[i+len("charset="):]
 		if j := strings.IndexAny(label, "; ,"); j >= 0 {
 			label = label[:j]
@@ -252,7 +251,7 @@ func metaCharset(b []byte) string {
 	if len(b) > 1024 {
 		b = b[:1024]
 	}
-	if !bytes.Contains(b, []byte("<meta")) && !bytes.Contains(b, []byte("<META")) && !containsFold(b, "<meta") {
+	if indexFold(b, "<meta") < 0 {
 		return ""
 	}
 	z := html.NewTokenizer(bytes.NewReader(b))
@@ -293,8 +292,24 @@ func metaCharset(b []byte) string {
 	}
 }
 
-func containsFold(b []byte, s string) bool {
-	return bytes.Contains(bytes.ToLower(b), []byte(s))
+// indexFold is bytes.Index ignoring ASCII case; lower is lowercase ASCII.
+func indexFold(b []byte, lower string) int {
+	for i := 0; i+len(lower) <= len(b); i++ {
+		j := 0
+		for ; j < len(lower); j++ {
+			c := b[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+		}
+		if j == len(lower) {
+			return i
+		}
+	}
+	return -1
 }
 
 // isText reports whether a body of this media type is text to convert.
