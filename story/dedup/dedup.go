@@ -18,6 +18,7 @@ import (
 	"math"
 	"slices"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Options tune an Index. The zero value of a field means its default.
@@ -76,8 +77,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Sketch is the bottom-k sketch of one text: its smallest shingle hashes in
-// increasing order, and how many distinct shingles the text has.
+// Sketch is the bottom-k sketch of one text: its smallest distinct shingle
+// hashes in increasing order, and how many shingles (positions, repeats
+// included) the text has.
 type Sketch struct {
 	Hashes   []uint64
 	Shingles int
@@ -106,9 +108,30 @@ func (s *Sketcher) Sketch(text string) Sketch {
 	const offset, prime = 14695981039346656037, 1099511628211
 	h := uint64(offset)
 	inWord := false
-	for _, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			r = unicode.ToLower(r)
+	for i := 0; i < len(text); {
+		c := text[i]
+		var r rune
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				r = rune(c)
+			case 'A' <= c && c <= 'Z':
+				r = rune(c + 'a' - 'A')
+			default:
+				r = -1
+			}
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[i:])
+			i += size
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				r = unicode.ToLower(r)
+			} else {
+				r = -1
+			}
+		}
+		if r >= 0 {
 			h = (h ^ uint64(r)) * prime // FNV-1a over code points
 			inWord = true
 			continue
@@ -132,21 +155,13 @@ func (s *Sketcher) Sketch(text string) Sketch {
 	// A max-heap of the k smallest distinct shingle hashes.
 	heap := make([]uint64, 0, s.k)
 	seen := make(map[uint64]struct{}, min(len(words), 4*s.k))
-	distinct := 0
-	all := make(map[uint64]struct{}, min(len(words), 1<<16))
+	positions := 0
 	for i := 0; i+n <= len(words); i++ {
 		x := uint64(0x9e3779b97f4a7c15)
 		for _, w := range words[i : i+n] {
 			x = mix(x ^ w)
 		}
-		if len(all) < 1<<16 {
-			if _, ok := all[x]; !ok {
-				all[x] = struct{}{}
-				distinct++
-			}
-		} else {
-			distinct++ // beyond 65,536 shingles an estimate is enough
-		}
+		positions++
 		if len(heap) == s.k && x >= heap[0] {
 			continue
 		}
@@ -164,7 +179,7 @@ func (s *Sketcher) Sketch(text string) Sketch {
 		}
 	}
 	slices.Sort(heap)
-	return Sketch{Hashes: heap, Shingles: distinct}
+	return Sketch{Hashes: heap, Shingles: positions}
 }
 
 func mix(x uint64) uint64 {
