@@ -26,31 +26,35 @@ import (
 //go:embed model.bin.gz
 var modelData []byte
 
+// maxCachedTokens bounds the documents whose features TagDocument keeps
+// between its two stages (about 200 bytes a token).
+const maxCachedTokens = 1 << 16
+
 // Tagger tags named entities. It is immutable and safe for concurrent use.
 type Tagger struct {
-	m   *model.Model
+	p   *model.Pipeline
+	m   *model.Model // p.First
 	x   *model.Extractor
 	gaz *gazetteer.Gazetteer
 }
 
 var loadTagger = sync.OnceValues(func() (*Tagger, error) {
-	m, err := model.Read(bytes.NewReader(modelData))
+	p, err := model.Read(bytes.NewReader(modelData))
 	if err != nil {
 		return nil, fmt.Errorf("ner: load embedded model: %w", err)
 	}
+	m := p.First
 	g, err := gazetteer.Load()
 	if err != nil {
 		return nil, fmt.Errorf("ner: %w", err)
 	}
-	return &Tagger{m: m, x: model.NewExtractor(m.Lexicon, g), gaz: g}, nil
+	return &Tagger{p: p, m: m, x: model.NewExtractor(m.Lexicon, g), gaz: g}, nil
 })
 
 // New returns the tagger with the embedded model. The model is decoded once
 // per process (about 0.1 s); later calls return the same tagger.
 func New() (*Tagger, error) { return loadTagger() }
 
-// Features returns the number of weighted features in the model.
-func (t *Tagger) Features() int { return t.m.Features() }
 
 // TagTokens tags one sentence of tokens and returns one IOB2 tag per token
 // ("B-PER", "I-PER", "O", ...; types PER, LOC, ORG and MISC). Tokens should
@@ -65,14 +69,48 @@ func (t *Tagger) TagTokens(tokens []string) []string {
 func (t *Tagger) TagDocument(sentences [][]string) [][]string {
 	doc := model.Doc(sentences)
 	st := t.x.Stats(doc)
+	// The second stage adds features to the first's; keep those of
+	// ordinary documents rather than compute them twice.
+	n := 0
+	for _, s := range sentences {
+		n += len(s)
+	}
+	keep := t.p.Second != nil && n <= maxCachedTokens
+	var cache [][][]uint32
+	if keep {
+		cache = make([][][]uint32, len(sentences))
+	}
 	var buf [][]uint32
-	out := make([][]string, len(sentences))
+	ys := make([][]int, len(sentences))
 	for s := range sentences {
+		if keep {
+			buf = nil
+		}
 		buf = t.x.Sentence(doc, s, st, buf)
-		ys := t.m.Decode(buf)
-		tags := make([]string, len(ys))
-		for i, y := range ys {
-			tags[i] = t.m.Labels[y]
+		if keep {
+			cache[s] = buf
+		}
+		ys[s] = t.p.First.Decode(buf)
+	}
+	if t.p.Second != nil {
+		hist := t.x.History(doc, ys, t.m.Labels)
+		for s := range sentences {
+			if keep {
+				buf = cache[s]
+			} else {
+				buf = t.x.Sentence(doc, s, st, buf)
+			}
+			for i := range buf {
+				buf[i] = append(buf[i], hist[s][i]...)
+			}
+			ys[s] = t.p.Second.Decode(buf)
+		}
+	}
+	out := make([][]string, len(sentences))
+	for s, y := range ys {
+		tags := make([]string, len(y))
+		for i, l := range y {
+			tags[i] = t.m.Labels[l]
 		}
 		out[s] = tags
 	}

@@ -223,11 +223,13 @@ func recase(lw string, k byte) string {
 	return lw
 }
 
+var typographic = strings.NewReplacer("’", "'", "‘", "'", "“", "\"", "”", "\"", "—", "--", "–", "-")
+
 // normalize maps typographic quotes and dashes to their ASCII forms.
 func normalize(w string) string {
 	for i := 0; i < len(w); i++ {
 		if w[i] >= utf8.RuneSelf {
-			return strings.NewReplacer("’", "'", "‘", "'", "“", "\"", "”", "\"", "—", "--", "–", "-").Replace(w)
+			return typographic.Replace(w)
 		}
 	}
 	return w
@@ -348,6 +350,7 @@ const (
 
 type tokInfo struct {
 	form  string // the word as written, re-cased in capitalised headlines
+	low   string // lower-cased
 	lower string // lower-cased, digits as 0
 	shape string // of form
 	gaz   []string
@@ -367,6 +370,10 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 		w = normalize(w)
 		lw := strings.ToLower(w)
 		form := w
+		lnorm := lw
+		if strings.IndexAny(lw, "123456789") >= 0 {
+			lnorm = lowerNorm(lw)
+		}
 		if caps && caseOf(w) == caseUpper {
 			k := dominant(st.cases[lw])
 			if k == caseUnknown {
@@ -376,7 +383,7 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 				form = recase(lw, k)
 			}
 		}
-		info[i] = tokInfo{form: form, lower: lowerNorm(w), shape: shape(form)}
+		info[i] = tokInfo{form: form, low: lw, lower: lnorm, shape: shape(form)}
 	}
 	x.gazetteer(info, caps)
 
@@ -461,9 +468,8 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 			}
 		}
 		if hasLetter(t.form) {
-			lwRaw := strings.ToLower(normalize(sent[i]))
-			dc := dominant(st.cases[lwRaw])
-			fs = append(fs, f1(tDocCase, caseNames[dc]), f1(tLexCase, caseNames[x.lexicon[lwRaw]]))
+			dc := dominant(st.cases[t.low])
+			fs = append(fs, f1(tDocCase, caseNames[dc]), f1(tLexCase, caseNames[x.lexicon[t.low]]))
 			if i == 0 || caps {
 				fs = append(fs, f2(tDocCaseFirst, caseNames[dc], t.shape))
 			}
@@ -485,7 +491,7 @@ func (x *Extractor) gazetteer(info []tokInfo, caps bool) {
 			i++
 			continue
 		}
-		lw := strings.ToLower(info[i].form)
+		lw := info[i].low
 		best := 0
 		var kinds []string
 		for _, p := range x.gaz[lw] {
@@ -494,7 +500,7 @@ func (x *Extractor) gazetteer(info []tokInfo, caps bool) {
 			}
 			ok := true
 			for j, pt := range p.toks {
-				if strings.ToLower(info[i+1+j].form) != pt {
+				if info[i+1+j].low != pt {
 					ok = false
 					break
 				}
@@ -532,4 +538,95 @@ func (x *Extractor) Features(d Doc) [][][]uint32 {
 		out[s] = x.Sentence(d, s, st, nil)
 	}
 	return out
+}
+
+// Second-stage templates: what the first stage predicted for the same word
+// elsewhere in the document.
+const (
+	tHist byte = 100 + iota
+	tHistMajor
+	tHistNone
+)
+
+// History returns, for each token of d, features describing the labels a
+// first-stage model predicted (pred[sentence][token], indices into labels)
+// for the other occurrences of the same word in the document: which entity
+// types, alone or within longer names, and the most frequent one. Only
+// words with an upper-case letter get them.
+func (x *Extractor) History(d Doc, pred [][]int, labels []string) [][][]uint32 {
+	type key struct {
+		w    string
+		kind string // "PER/1" single-token entity, "PER/n" within a longer one, "O"
+	}
+	counts := map[key]int{}
+	kinds := make([][]string, len(d))
+	words := make([][]string, len(d))
+	for s, sent := range d {
+		kinds[s] = make([]string, len(sent))
+		words[s] = make([]string, len(sent))
+		ls := make([]string, len(pred[s]))
+		for i, y := range pred[s] {
+			ls[i] = labels[y]
+		}
+		for i, w := range sent {
+			if !hasUpper(w) {
+				continue
+			}
+			words[s][i] = strings.ToLower(normalize(w))
+			k := "O"
+			if l := ls[i]; l != "O" {
+				typ := l[2:]
+				single := (l[0] == 'B' || i == 0) && (i+1 >= len(ls) || ls[i+1] != "I-"+typ)
+				if single {
+					k = typ + "/1"
+				} else {
+					k = typ + "/n"
+				}
+			}
+			kinds[s][i] = k
+			counts[key{words[s][i], k}]++
+		}
+	}
+	all := []string{"O", "PER/1", "PER/n", "LOC/1", "LOC/n", "ORG/1", "ORG/n", "MISC/1", "MISC/n"}
+	out := make([][][]uint32, len(d))
+	for s, sent := range d {
+		out[s] = make([][]uint32, len(sent))
+		for i := range sent {
+			w := words[s][i]
+			if w == "" {
+				continue
+			}
+			var fs []uint32
+			best, bc := "", 0
+			for _, k := range all {
+				c := counts[key{w, k}]
+				if k == kinds[s][i] {
+					c-- // not this occurrence
+				}
+				if c <= 0 {
+					continue
+				}
+				fs = append(fs, f1(tHist, k))
+				if t := strings.TrimSuffix(strings.TrimSuffix(k, "/1"), "/n"); c > bc {
+					best, bc = t, c
+				}
+			}
+			if best == "" {
+				fs = append(fs, f1(tHistNone, ""))
+			} else {
+				fs = append(fs, f1(tHistMajor, best))
+			}
+			out[s][i] = fs
+		}
+	}
+	return out
+}
+
+func hasUpper(w string) bool {
+	for _, r := range w {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
 }

@@ -20,14 +20,14 @@ type Model struct {
 	Labels  []string        // IOB2 labels; Labels[0] is "O"
 	Lexicon map[string]byte // casing lexicon the features use
 
-	index map[uint32]int32 // feature hash → row
+	index table     // feature hash → row
 	w     []float32        // rows of len(Labels) weights
 	trans []float32        // (len(Labels)+1) × len(Labels); the last row is the sentence start
 	allow []bool           // same shape as trans: IOB2 transitions that may occur
 }
 
 func newModel(labels []string, lexicon map[string]byte) *Model {
-	m := &Model{Labels: labels, Lexicon: lexicon, index: map[uint32]int32{}}
+	m := &Model{Labels: labels, Lexicon: lexicon}
 	L := len(labels)
 	m.trans = make([]float32, (L+1)*L)
 	m.allow = make([]bool, (L+1)*L)
@@ -43,7 +43,56 @@ func newModel(labels []string, lexicon map[string]byte) *Model {
 }
 
 // Features returns the number of features with weights.
-func (m *Model) Features() int { return len(m.index) }
+func (m *Model) Features() int { return m.index.n }
+
+// table is an open-addressing hash table from feature hashes to weight
+// rows, faster than a map for the tagger's many lookups of random keys.
+// Each slot holds key<<32 | row+1; 0 is an empty slot.
+type table struct {
+	slots []uint64
+	mask  uint32
+	n     int
+}
+
+func newTable(index map[uint32]int32) table {
+	size := 16
+	for size < 2*len(index) {
+		size *= 2
+	}
+	t := table{slots: make([]uint64, size), mask: uint32(size - 1), n: len(index)}
+	for k, r := range index {
+		i := k & t.mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = uint64(k)<<32 | uint64(uint32(r)+1)
+	}
+	return t
+}
+
+func (t *table) get(k uint32) (int32, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	for i := k & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if uint32(s>>32) == k {
+			return int32(uint32(s)) - 1, true
+		}
+	}
+}
+
+// each calls f for every key and row.
+func (t *table) each(f func(k uint32, r int32)) {
+	for _, s := range t.slots {
+		if s != 0 {
+			f(uint32(s>>32), int32(uint32(s))-1)
+		}
+	}
+}
 
 // Decode returns the best label sequence for a sentence's token features.
 // scratch is reused when it has room; the result aliases nothing else.
@@ -55,9 +104,29 @@ func (m *Model) Decode(feats [][]uint32) []int {
 	L := len(m.Labels)
 	emit := make([]float32, n*L)
 	for i, fs := range feats {
+		if L == 9 {
+			// The CoNLL label set: fixed-size rows let the compiler drop
+			// bounds checks and unroll.
+			row := (*[9]float32)(emit[i*9 : i*9+9])
+			for _, f := range fs {
+				if r, ok := m.index.get(f); ok {
+					w := (*[9]float32)(m.w[int(r)*9 : int(r)*9+9])
+					row[0] += w[0]
+					row[1] += w[1]
+					row[2] += w[2]
+					row[3] += w[3]
+					row[4] += w[4]
+					row[5] += w[5]
+					row[6] += w[6]
+					row[7] += w[7]
+					row[8] += w[8]
+				}
+			}
+			continue
+		}
 		row := emit[i*L : i*L+L]
 		for _, f := range fs {
-			if r, ok := m.index[f]; ok {
+			if r, ok := m.index.get(f); ok {
 				w := m.w[int(r)*L : int(r)*L+L]
 				for y := range row {
 					row[y] += w[y]
@@ -116,14 +185,34 @@ func viterbi(emit []float32, n, L int, trans []float32, allow []bool) []int {
 
 const magic = "NERM\x01"
 
-// WriteTo writes the model in its compact gzip form: weights quantised to
+// Pipeline is the two-stage tagger: First tags a document; Second tags it
+// again with features of First's predictions for the same words elsewhere
+// in the document (see Extractor.History). Second may be nil.
+type Pipeline struct {
+	First, Second *Model
+}
+
+// Write writes the pipeline in its compact gzip form: weights quantised to
 // 16 bits, zero weights left out.
-func (m *Model) WriteTo(out io.Writer) (int64, error) {
+func (p *Pipeline) Write(out io.Writer) error {
 	zw, err := gzip.NewWriterLevel(out, gzip.BestCompression)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	w := bufio.NewWriter(zw)
+	p.First.write(w)
+	if p.Second != nil {
+		second := *p.Second
+		second.Lexicon = nil // shared with the first stage
+		second.write(w)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+func (m *Model) write(w *bufio.Writer) {
 	L := len(m.Labels)
 	var maxAbs float32
 	for _, v := range m.w {
@@ -142,10 +231,12 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 	binary.Write(w, binary.LittleEndian, scale)
 	binary.Write(w, binary.LittleEndian, m.trans)
 
-	keys := make([]uint32, 0, len(m.index))
-	for k := range m.index {
+	keys := make([]uint32, 0, m.index.n)
+	rows := make(map[uint32]int32, m.index.n)
+	m.index.each(func(k uint32, r int32) {
 		keys = append(keys, k)
-	}
+		rows[k] = r
+	})
 	slices.Sort(keys)
 	var vb [binary.MaxVarintLen64]byte
 	uv := func(x uint64) { w.Write(vb[:binary.PutUvarint(vb[:], x)]) }
@@ -157,7 +248,7 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 		prev = k
 	}
 	for _, k := range keys {
-		r := int(m.index[k])
+		r := int(rows[k])
 		row := m.w[r*L : r*L+L]
 		var mask uint64
 		for y, v := range row {
@@ -183,29 +274,35 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 		w.WriteString(wd)
 		w.WriteByte(m.Lexicon[wd])
 	}
-	if err := w.Flush(); err != nil {
-		return 0, err
-	}
-	return 0, zw.Close()
 }
 
 // ErrFormat is returned by Read for data that is not a model.
 var ErrFormat = errors.New("not a tagger model")
 
-// Read reads a model written by WriteTo.
-func Read(in io.Reader) (*Model, error) {
+// Read reads a pipeline written by WriteTo.
+func Read(in io.Reader) (*Pipeline, error) {
 	zr, err := gzip.NewReader(in)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	m, err := read(bufio.NewReader(zr))
+	br := bufio.NewReader(zr)
+	p := &Pipeline{}
+	if p.First, err = read(br); err == nil {
+		if _, perr := br.Peek(1); perr == nil {
+			if p.Second, err = read(br); err == nil {
+				p.Second.Lexicon = p.First.Lexicon
+			}
+		} else if !errors.Is(perr, io.EOF) {
+			err = perr
+		}
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	return m, nil
+	return p, nil
 }
 
 func read(r *bufio.Reader) (*Model, error) {
@@ -267,10 +364,13 @@ func read(r *bufio.Reader) (*Model, error) {
 		}
 		keys[i] = uint32(prev)
 	}
-	m.index = make(map[uint32]int32, nf)
+	index := make(map[uint32]int32, nf)
 	m.w = make([]float32, int(nf)*L)
 	for i, k := range keys {
-		m.index[k] = int32(i)
+		if _, dup := index[k]; dup {
+			return nil, errors.New("duplicate feature key")
+		}
+		index[k] = int32(i)
 		mask, err := binary.ReadUvarint(r)
 		if err != nil {
 			return nil, err
@@ -289,6 +389,7 @@ func read(r *bufio.Reader) (*Model, error) {
 			m.w[i*L+y] = float32(q) * scale
 		}
 	}
+	m.index = newTable(index)
 	nw, err := binary.ReadUvarint(r)
 	if err != nil {
 		return nil, err

@@ -24,8 +24,9 @@ type TrainOptions struct {
 var Labels = []string{"O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"}
 
 // Train trains a model with the averaged structured perceptron on docs whose
-// gold IOB2 tags are tags[doc][sentence][token].
-func Train(x *Extractor, docs []Doc, tags [][][]string, opt TrainOptions) (*Model, error) {
+// gold IOB2 tags are tags[doc][sentence][token]. features returns the
+// features of document d (x.Features for a first-stage model).
+func Train(x *Extractor, docs []Doc, tags [][][]string, features func(d int) [][][]uint32, opt TrainOptions) (*Model, error) {
 	if len(docs) != len(tags) {
 		return nil, fmt.Errorf("%d documents, %d tag lists", len(docs), len(tags))
 	}
@@ -46,7 +47,7 @@ func Train(x *Extractor, docs []Doc, tags [][][]string, opt TrainOptions) (*Mode
 	var sents []sent
 	counts := map[uint32]int{}
 	for d, doc := range docs {
-		feats := x.Features(doc)
+		feats := features(d)
 		for s := range doc {
 			if len(doc[s]) != len(tags[d][s]) {
 				return nil, fmt.Errorf("document %d sentence %d: %d tokens, %d tags", d, s, len(doc[s]), len(tags[d][s]))
@@ -101,7 +102,7 @@ func Train(x *Extractor, docs []Doc, tags [][][]string, opt TrainOptions) (*Mode
 	}
 	average := func() *Model {
 		a := newModel(Labels, x.lexicon)
-		a.index = index
+		a.index = newTable(index)
 		a.w = make([]float32, len(w))
 		for i := range w {
 			a.w[i] = w[i] - u[i]/step
@@ -166,6 +167,7 @@ func Train(x *Extractor, docs []Doc, tags [][][]string, opt TrainOptions) (*Mode
 	// Drop features whose averaged weights are all negligible.
 	pruned := newModel(Labels, x.lexicon)
 	copy(pruned.trans, a.trans)
+	kept := map[uint32]int32{}
 	for f, r := range index {
 		row := a.w[int(r)*L : int(r)*L+L]
 		keep := false
@@ -176,10 +178,11 @@ func Train(x *Extractor, docs []Doc, tags [][][]string, opt TrainOptions) (*Mode
 			}
 		}
 		if keep {
-			pruned.index[f] = int32(len(pruned.w) / L)
+			kept[f] = int32(len(pruned.w) / L)
 			pruned.w = append(pruned.w, row...)
 		}
 	}
-	log.Info("pruned", "features", len(pruned.index), "of", len(index))
+	pruned.index = newTable(kept)
+	log.Info("pruned", "features", len(kept), "of", len(index))
 	return pruned, nil
 }

@@ -25,9 +25,10 @@ func main() {
 	epochs := flag.Int("epochs", 12, "training epochs")
 	minCount := flag.Int("mincount", 1, "drop features seen fewer times")
 	prune := flag.Float64("prune", 0.5, "drop features whose averaged weights are all smaller")
+	folds := flag.Int("folds", 5, "jackknife folds for the second stage (0: first stage only)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, *train, *dev, *out, *epochs, *minCount, *prune); err != nil {
+	if err := run(log, *train, *dev, *out, *epochs, *minCount, *prune, *folds); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(1)
 	}
@@ -80,15 +81,37 @@ func IOB2(tags []string) []string {
 	return out
 }
 
-func score(x *model.Extractor, m *model.Model, c *corpus) *conll.Result {
+// predict tags every document with the pipeline and returns the label
+// indices of each sentence.
+func predict(x *model.Extractor, p *model.Pipeline, doc model.Doc) [][]int {
+	st := x.Stats(doc)
+	first := make([][]int, len(doc))
+	for s := range doc {
+		first[s] = p.First.Decode(x.Sentence(doc, s, st, nil))
+	}
+	if p.Second == nil {
+		return first
+	}
+	hist := x.History(doc, first, p.First.Labels)
+	out := make([][]int, len(doc))
+	for s := range doc {
+		fs := x.Sentence(doc, s, st, nil)
+		for i := range fs {
+			fs[i] = append(fs[i], hist[s][i]...)
+		}
+		out[s] = p.Second.Decode(fs)
+	}
+	return out
+}
+
+func score(x *model.Extractor, p *model.Pipeline, c *corpus) *conll.Result {
 	r := &conll.Result{}
 	for d, doc := range c.docs {
-		feats := x.Features(doc)
+		ys := predict(x, p, doc)
 		for s := range doc {
-			ys := m.Decode(feats[s])
-			pred := make([]string, len(ys))
-			for i, y := range ys {
-				pred[i] = m.Labels[y]
+			pred := make([]string, len(ys[s]))
+			for i, y := range ys[s] {
+				pred[i] = p.First.Labels[y]
 			}
 			r.Add(c.tags[d][s], pred)
 		}
@@ -96,7 +119,16 @@ func score(x *model.Extractor, m *model.Model, c *corpus) *conll.Result {
 	return r
 }
 
-func run(log *slog.Logger, trainPath, devPath, out string, epochs, minCount int, prune float64) error {
+func report(log *slog.Logger, msg string, r *conll.Result, attrs ...any) {
+	c := r.Micro("PER", "LOC", "ORG")
+	attrs = append(attrs, "f1", fmt.Sprintf("%.4f", c.F1()))
+	for _, t := range []string{"PER", "LOC", "ORG", "MISC"} {
+		attrs = append(attrs, t, fmt.Sprintf("%.4f", r.Types[t].F1()))
+	}
+	log.Info(msg, attrs...)
+}
+
+func run(log *slog.Logger, trainPath, devPath, out string, epochs, minCount int, prune float64, folds int) error {
 	tr, err := load(trainPath)
 	if err != nil {
 		return err
@@ -113,28 +145,66 @@ func run(log *slog.Logger, trainPath, devPath, out string, epochs, minCount int,
 	}
 	x := model.NewExtractor(model.BuildLexicon(tr.docs), g)
 	opt := model.TrainOptions{Epochs: epochs, MinCount: minCount, Prune: prune, Seed: 1, Logger: log}
-	if dev != nil {
-		opt.Epoch = func(epoch int, m *model.Model) {
-			r := score(x, m, dev)
-			c := r.Micro("PER", "LOC", "ORG")
-			log.Info("dev", "epoch", epoch, "f1", fmt.Sprintf("%.4f", c.F1()),
-				"PER", fmt.Sprintf("%.4f", r.Types["PER"].F1()), "LOC", fmt.Sprintf("%.4f", r.Types["LOC"].F1()),
-				"ORG", fmt.Sprintf("%.4f", r.Types["ORG"].F1()), "MISC", fmt.Sprintf("%.4f", r.Types["MISC"].F1()))
-		}
+	first := func(docs []model.Doc) func(int) [][][]uint32 {
+		return func(d int) [][][]uint32 { return x.Features(docs[d]) }
 	}
-	m, err := model.Train(x, tr.docs, tr.tags, opt)
+	m1, err := model.Train(x, tr.docs, tr.tags, first(tr.docs), opt)
 	if err != nil {
 		return err
 	}
+	p := &model.Pipeline{First: m1}
 	if dev != nil {
-		r := score(x, m, dev)
-		log.Info("dev pruned", "f1", fmt.Sprintf("%.4f", r.Micro("PER", "LOC", "ORG").F1()))
+		report(log, "dev first stage", score(x, p, dev))
+	}
+	if folds > 1 {
+		// First-stage predictions on the training documents, each from a
+		// model that did not see it (jackknifing), so that the second
+		// stage learns how far to trust them.
+		pred := make([][][]int, len(tr.docs))
+		quiet := opt
+		quiet.Logger = nil
+		for k := range folds {
+			var docs []model.Doc
+			var tags [][][]string
+			for d := range tr.docs {
+				if d%folds != k {
+					docs = append(docs, tr.docs[d])
+					tags = append(tags, tr.tags[d])
+				}
+			}
+			mk, err := model.Train(x, docs, tags, first(docs), quiet)
+			if err != nil {
+				return err
+			}
+			for d := range tr.docs {
+				if d%folds == k {
+					pred[d] = predict(x, &model.Pipeline{First: mk}, tr.docs[d])
+				}
+			}
+			log.Info("fold", "k", k)
+		}
+		second := func(d int) [][][]uint32 {
+			fs := x.Features(tr.docs[d])
+			hist := x.History(tr.docs[d], pred[d], m1.Labels)
+			for s := range fs {
+				for i := range fs[s] {
+					fs[s][i] = append(fs[s][i], hist[s][i]...)
+				}
+			}
+			return fs
+		}
+		if p.Second, err = model.Train(x, tr.docs, tr.tags, second, opt); err != nil {
+			return err
+		}
+		if dev != nil {
+			report(log, "dev second stage", score(x, p, dev))
+		}
 	}
 	f, err := os.Create(out)
 	if err != nil {
 		return err
 	}
-	if _, err := m.WriteTo(f); err != nil {
+	if err := p.Write(f); err != nil {
 		f.Close()
 		return err
 	}
@@ -145,6 +215,6 @@ func run(log *slog.Logger, trainPath, devPath, out string, epochs, minCount int,
 	if err != nil {
 		return err
 	}
-	log.Info("wrote", "file", out, "bytes", st.Size(), "features", m.Features())
+	log.Info("wrote", "file", out, "bytes", st.Size())
 	return nil
 }
