@@ -55,7 +55,6 @@ var loadTagger = sync.OnceValues(func() (*Tagger, error) {
 // per process (about 0.1 s); later calls return the same tagger.
 func New() (*Tagger, error) { return loadTagger() }
 
-
 // TagTokens tags one sentence of tokens and returns one IOB2 tag per token
 // ("B-PER", "I-PER", "O", ...; types PER, LOC, ORG and MISC). Tokens should
 // be split as Tokenize splits them. An empty sentence gives an empty result.

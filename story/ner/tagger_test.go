@@ -170,4 +170,3 @@ func BenchmarkTagDocument(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "tokens/cpu-s")
 	}
 }
-

@@ -21,9 +21,9 @@ type Model struct {
 	Lexicon map[string]byte // casing lexicon the features use
 
 	index table     // feature hash → row
-	w     []float32        // rows of len(Labels) weights
-	trans []float32        // (len(Labels)+1) × len(Labels); the last row is the sentence start
-	allow []bool           // same shape as trans: IOB2 transitions that may occur
+	w     []float32 // rows of len(Labels) weights
+	trans []float32 // (len(Labels)+1) × len(Labels); the last row is the sentence start
+	allow []bool    // same shape as trans: IOB2 transitions that may occur
 }
 
 func newModel(labels []string, lexicon map[string]byte) *Model {
