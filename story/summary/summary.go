@@ -22,7 +22,7 @@ import (
 const (
 	// DefaultArticleWords caps an article summary: about two or three
 	// news sentences.
-	DefaultArticleWords = 75
+	DefaultArticleWords = 70
 	// DefaultStoryWords caps a story summary.
 	DefaultStoryWords = 120
 )
@@ -46,28 +46,34 @@ const (
 // Article returns a summary of one article's plain text: its leading
 // sentences, at most ArticleSentences of them and at most maxWords words
 // (DefaultArticleWords when maxWords <= 0), skipping furniture and
-// questions. News puts the gist first, so the lead is kept in order; a
-// sentence too long for the remaining room is passed over for a shorter
-// one among the next few. The result is "" when text holds no words.
+// questions. News puts the gist first, so the lead is kept in order; one
+// sentence too long for the remaining room may be passed over for the next.
+// When the first sentence alone is longer than maxWords it is cut. The
+// result is "" when text holds no words.
 func Article(text string, maxWords int) string {
 	if maxWords <= 0 {
 		maxWords = DefaultArticleWords
 	}
-	sents := usable(text, nil, 0, 2*ArticleSentences+3)
-	var out []string
-	words := 0
-	for i, s := range sents {
-		if len(out) == ArticleSentences || i > 2*ArticleSentences+2 {
+	sents := usable(text, nil, 0, ArticleSentences+1)
+	if len(sents) == 0 || sents[0].words > maxWords {
+		return cutFirst(text, sents, maxWords)
+	}
+	out := []string{sents[0].text}
+	words, skipped := sents[0].words, 0
+	for _, s := range sents[1:] {
+		if len(out) == ArticleSentences {
 			break
 		}
 		if words+s.words > maxWords {
+			// Pass over one long sentence for a shorter next one, no
+			// more: a summary of far-apart sentences loses the thread.
+			if skipped++; skipped > 1 {
+				break
+			}
 			continue
 		}
 		out = append(out, s.text)
 		words += s.words
-	}
-	if len(out) == 0 {
-		return cutFirst(text, sents, maxWords)
 	}
 	return strings.Join(out, " ")
 }
