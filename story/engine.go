@@ -250,7 +250,7 @@ func (e *Engine) Add(d Doc) Result {
 	a := &article{
 		id:        d.ID,
 		title:     clip(strings.TrimSpace(d.Title), 300),
-		lead:      lead(d.Text, 400),
+		lead:      lead(d.Text, leadBytes),
 		url:       normURL(d.URL),
 		source:    normURL(d.SourceURL),
 		outlet:    d.Outlet,
@@ -641,3 +641,7 @@ func normURL(u string) string {
 	}
 	return host + "/" + path
 }
+
+// leadBytes is how much of each article's opening the engine keeps for
+// story summaries (the summarizer draws mostly from leads).
+const leadBytes = 600

@@ -1,0 +1,296 @@
+package story
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)
+
+// seedPage is the digest site's copy of an article, with its boilerplate.
+func seedPage(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(corpusDir(t), "seed", "occasional-digest-page.txt"))
+	if err != nil {
+		t.Skipf("seed page: %v", err)
+	}
+	return string(b)
+}
+
+// articleOf strips the digest page's boilerplate the way an extractor
+// would, giving the outlet's original text.
+func articleOf(page string) (title, text string) {
+	parts := strings.Split(page, "\n\n")
+	title = parts[1]
+	body := parts[3:]
+	for i, p := range body {
+		if strings.HasPrefix(strings.TrimSpace(p), "Source link") {
+			body = body[:i]
+			break
+		}
+	}
+	return title, strings.Join(body, "\n\n")
+}
+
+func TestDigestCopyCreditsTheOriginal(t *testing.T) {
+	page := seedPage(t)
+	title, text := articleOf(page)
+	orig := Doc{ID: 10, Title: title, Text: text, URL: "https://www.abc.net.au/news/xi-putin", Outlet: "ABC", Published: t0}
+	copyDoc := Doc{ID: 11, Title: title, Text: page, URL: "https://occasionaldigest.com/xi-putin/", Outlet: "Occasional Digest",
+		Published: t0.Add(3 * time.Hour), SourceURL: "http://abc.net.au/news/xi-putin/"}
+
+	t.Run("copy after original joins it and credits it", func(t *testing.T) {
+		e := NewEngine(DefaultOptions())
+		r1 := e.Add(orig)
+		r2 := e.Add(copyDoc)
+		if r2.DuplicateOf != 10 || r2.Original != 10 || r2.StoryID != r1.StoryID {
+			t.Fatalf("copy: %+v, original in story %d", r2, r1.StoryID)
+		}
+		v, ok := e.Story(r1.StoryID)
+		if !ok || v.Outlets != 2 || len(v.Articles) != 2 || v.Headline != title {
+			t.Fatalf("story view: %+v", v)
+		}
+		for _, m := range v.Articles {
+			if m.Original != (m.ID == 10) {
+				t.Errorf("member %d marked original=%v", m.ID, m.Original)
+			}
+		}
+	})
+	t.Run("original arriving after its copy is credited", func(t *testing.T) {
+		e := NewEngine(DefaultOptions())
+		e.Add(copyDoc)
+		r := e.Add(orig)
+		if r.DuplicateOf != 11 || r.Original != 10 {
+			t.Fatalf("original after copy: %+v", r)
+		}
+		v, _ := e.Story(r.StoryID)
+		for _, m := range v.Articles {
+			if m.Original != (m.ID == 10) {
+				t.Errorf("member %d marked original=%v", m.ID, m.Original)
+			}
+		}
+	})
+	t.Run("a named source wins over an earlier date", func(t *testing.T) {
+		e := NewEngine(DefaultOptions())
+		early := copyDoc
+		early.Published = t0.Add(-time.Hour) // the copy's clock is wrong
+		e.Add(orig)
+		if r := e.Add(early); r.Original != 10 {
+			t.Fatalf("copy naming its source credited itself: %+v", r)
+		}
+	})
+	t.Run("an earlier unnamed copy is credited as original", func(t *testing.T) {
+		e := NewEngine(DefaultOptions())
+		late := orig
+		late.Published = t0.Add(5 * time.Hour)
+		e.Add(late)
+		wire := copyDoc
+		wire.ID, wire.SourceURL, wire.Published = 12, "", t0
+		if r := e.Add(wire); r.DuplicateOf != 10 || r.Original != 12 {
+			t.Fatalf("earliest copy not credited: %+v", r)
+		}
+	})
+	t.Run("a truncated copy with another title is a copy", func(t *testing.T) {
+		e := NewEngine(DefaultOptions())
+		e.Add(orig)
+		cut := Doc{ID: 13, Title: "Putin in Beijing", Text: text[:len(text)/2], Published: t0.Add(time.Hour)}
+		if r := e.Add(cut); r.DuplicateOf != 10 {
+			t.Fatalf("truncated copy: %+v", r)
+		}
+	})
+}
+
+func TestAddIsIdempotentAndDeterministic(t *testing.T) {
+	docs := sampleDocs(t, 120)
+	run := func() []Result {
+		e := NewEngine(DefaultOptions())
+		var out []Result
+		for _, d := range docs {
+			out = append(out, e.Add(d))
+		}
+		for _, d := range docs[:10] { // the same articles again
+			r := e.Add(d)
+			if r.MergedStories != nil {
+				t.Errorf("re-adding %d reported merges", d.ID)
+			}
+			if s, _ := e.StoryOf(d.ID); s != r.StoryID {
+				t.Errorf("re-adding %d: story %d, StoryOf %d", d.ID, r.StoryID, s)
+			}
+		}
+		return out
+	}
+	a, b := run(), run()
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two runs over the same input differ")
+	}
+}
+
+// sampleDocs returns the first n Multi-News articles as docs, one hour
+// apart.
+func sampleDocs(t *testing.T, n int) []Doc {
+	items := loadCorpus(t, "articles.jsonl")
+	var docs []Doc
+	for i, it := range items[:min(n, len(items))] {
+		docs = append(docs, Doc{ID: int64(i + 1), Text: it.Text, Outlet: fmt.Sprintf("outlet%d", i%7), Published: t0.Add(time.Duration(i) * time.Hour)})
+	}
+	return docs
+}
+
+func TestSameURLIsOneArticle(t *testing.T) {
+	e := NewEngine(DefaultOptions())
+	r1 := e.Add(Doc{ID: 1, Text: "Short item about the harbour bridge repairs starting next week.", URL: "https://example.com/a?x=1#top", Published: t0})
+	r2 := e.Add(Doc{ID: 2, Text: "A revised text of the item, now longer and different.", URL: "http://www.example.com/a?x=1", Published: t0})
+	if r2.DuplicateOf != 1 || r2.StoryID != r1.StoryID {
+		t.Fatalf("same URL: %+v", r2)
+	}
+}
+
+func TestStoriesCloseAfterTheWindow(t *testing.T) {
+	e := NewEngine(Options{Window: 24 * time.Hour})
+	for i := range 400 {
+		e.Add(Doc{ID: int64(i + 1), Title: fmt.Sprintf("Item %d", i), Text: fmt.Sprintf("Report number %d on topic%d with detail%d and figure %d.", i, i%50, i, i*13),
+			Published: t0.Add(time.Duration(i) * time.Hour)})
+	}
+	// 400 hours of articles, a 24-hour window evicted every 3 hours: at
+	// most about 27 hours of articles remain.
+	if n := len(e.articles); n > 30 {
+		t.Errorf("%d articles remembered, want about 27", n)
+	}
+	if n := len(e.stories); n > 30 {
+		t.Errorf("%d stories open", n)
+	}
+	if _, ok := e.StoryOf(1); ok {
+		t.Error("first article still known")
+	}
+	if e.dedup.Len() > 30 {
+		t.Errorf("dedup index holds %d texts", e.dedup.Len())
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	big := strings.Repeat("The committee met again on Tuesday to discuss the budget. ", 90_000) // ~5 MB
+	cases := []struct {
+		name string
+		doc  Doc
+	}{
+		{"empty text", Doc{Text: ""}},
+		{"one word", Doc{Text: "Breaking"}},
+		{"whitespace only", Doc{Title: "   ", Text: "\n\n\t  "}},
+		{"5 MB text", Doc{Title: "Budget", Text: big}},
+		{"all caps", Doc{Title: "EARTHQUAKE HITS CITY", Text: "A MAGNITUDE 6.1 EARTHQUAKE STRUCK THE CITY ON MONDAY, KILLING 12 PEOPLE."}},
+		{"non-English", Doc{Title: "Землетрясение", Text: "Сильное землетрясение магнитудой 6,1 произошло в понедельник."}},
+		{"mixed scripts", Doc{Text: "東京 Tokyo 地震 earthquake مدينة 2024 ٢٠٢٤ 🙂 \u200b\u202e"}},
+		{"invalid UTF-8", Doc{Title: "\xff\xfe", Text: "abc \xc3\x28 def \xed\xa0\x80 ghi"}},
+		{"no date", Doc{Text: "A report without any date in it."}},
+		{"date far in the future", Doc{Text: "A report from the year 2999.", Published: time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"date far in the past", Doc{Text: "A report from 1901.", Published: time.Date(1901, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"negative id", Doc{ID: -5, Text: "Negative identifiers are just keys."}},
+	}
+	e := NewEngine(DefaultOptions())
+	e.Add(Doc{ID: 1000, Text: "An ordinary article to set the clock.", Published: t0})
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.doc
+			if d.ID == 0 {
+				d.ID = int64(i + 1)
+			}
+			r := e.Add(d)
+			if r.StoryID == 0 || r.ID != d.ID {
+				t.Fatalf("result %+v", r)
+			}
+			v, ok := e.Story(r.StoryID)
+			if !ok || len(v.ArticleIDs) == 0 {
+				t.Fatalf("story %d: %+v", r.StoryID, v)
+			}
+		})
+	}
+	if e.clock.Year() != 2026 {
+		t.Errorf("a far-future date moved the clock to %v", e.clock)
+	}
+	if len(e.Stories()) == 0 {
+		t.Error("no stories listed")
+	}
+}
+
+func TestStoryViewAndImportance(t *testing.T) {
+	items := loadCorpus(t, "ecbplus-dev.jsonl")
+	e := NewEngine(DefaultOptions())
+	for i, it := range items[:150] {
+		e.Add(Doc{ID: int64(i + 1), Text: it.Text, Outlet: fmt.Sprintf("o%d", i%11), Published: t0.Add(time.Duration(i) * time.Minute)})
+	}
+	stories := e.Stories()
+	if len(stories) < 10 {
+		t.Fatalf("%d stories", len(stories))
+	}
+	top := stories[0]
+	last := stories[len(stories)-1]
+	if top.Importance < last.Importance || top.Outlets < last.Outlets {
+		t.Errorf("importance order: top %v (%d outlets), last %v (%d outlets)", top.Importance, top.Outlets, last.Importance, last.Outlets)
+	}
+	if top.Headline == "" || top.Summary == "" || len(top.Entities) == 0 || top.FirstSeen.After(top.LastSeen) {
+		t.Errorf("top story incomplete: %+v", top.Story)
+	}
+	if len(top.Articles) != len(top.ArticleIDs) {
+		t.Errorf("%d members for %d ids", len(top.Articles), len(top.ArticleIDs))
+	}
+	if _, ok := e.Story(1 << 40); ok {
+		t.Error("unknown story found")
+	}
+}
+
+func TestStandardOptionsUseTaggerAndSummarizer(t *testing.T) {
+	o, err := Standard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(o)
+	txt := "Chinese President Xi Jinping met Russian President Vladimir Putin in Beijing on Thursday. The two leaders discussed the war in Ukraine and trade between China and Russia. Mr Putin said relations were at their best."
+	r := e.Add(Doc{ID: 1, Title: "Xi and Putin meet in Beijing", Text: txt, Published: t0})
+	v, _ := e.Story(r.StoryID)
+	names := map[string]bool{}
+	for _, en := range v.Entities {
+		names[en.Name] = true
+	}
+	if !names["Xi Jinping"] || !names["Vladimir Putin"] {
+		t.Errorf("entities %+v", v.Entities)
+	}
+	if v.Summary == "" || v.Headline != "Xi and Putin meet in Beijing" {
+		t.Errorf("headline %q summary %q", v.Headline, v.Summary)
+	}
+}
+
+func FuzzAdd(f *testing.F) {
+	f.Add("Earthquake hits California", "A magnitude 4.4 earthquake struck Lake County on Monday, 2014.", "https://a.example/1", int64(0))
+	f.Add("", "", "", int64(-1))
+	f.Add("ÉCLAIR", "東京 2024 \xff\xfe مدينة", "not a url", int64(1<<40))
+	f.Add("Copy", "Source link\n\nExit mobile version", "//x", int64(3600))
+	f.Fuzz(func(t *testing.T, title, text, url string, offset int64) {
+		docs := []Doc{
+			{ID: 1, Title: title, Text: text, URL: url, Published: t0.Add(time.Duration(offset) * time.Second)},
+			{ID: 2, Title: title, Text: text + " " + title, SourceURL: url},
+			{ID: 3, Title: text, Text: title, Published: t0},
+			{ID: 1, Title: title, Text: text},
+		}
+		run := func() []Result {
+			e := NewEngine(Options{Window: time.Hour})
+			var out []Result
+			for _, d := range docs {
+				r := e.Add(d)
+				if r.StoryID == 0 {
+					t.Fatalf("no story for %+v", d)
+				}
+				out = append(out, r)
+			}
+			e.Stories()
+			return out
+		}
+		if a, b := run(), run(); !reflect.DeepEqual(a, b) {
+			t.Fatalf("not deterministic:\n%+v\n%+v", a, b)
+		}
+	})
+}

@@ -1,0 +1,58 @@
+package story
+
+import (
+	"fmt"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/story/ner"
+	"github.com/occasional-digest/digest/story/summary"
+)
+
+// nerWords is how many opening words of an article the entity tagger
+// reads: the people, places and organisations of an event are named in its
+// lead, and tagging whole articles would cost several times the rest of
+// the engine.
+const nerWords = 60
+
+// Standard returns DefaultOptions with the learned entity tagger (package
+// ner, over the title and the lead) and the extractive story summarizer
+// (package summary) wired in: the configuration of the server and of
+// "digest cluster". It fails only if the embedded tagger model cannot be
+// loaded.
+func Standard() (Options, error) {
+	tg, err := ner.New()
+	if err != nil {
+		return Options{}, fmt.Errorf("story: load entity tagger: %w", err)
+	}
+	o := DefaultOptions()
+	o.Entities = func(title, text string) []digest.Entity {
+		t := firstWords(text, nerWords)
+		if title != "" {
+			t = title + "\n\n" + t
+		}
+		return tg.Entities(t)
+	}
+	o.Summarize = func(headline string, leads []string) string {
+		return summary.Story(leads, 0)
+	}
+	return o, nil
+}
+
+// firstWords returns the opening of text up to n whitespace-separated
+// words.
+func firstWords(text string, n int) string {
+	words := 0
+	inWord := false
+	for i, r := range text {
+		space := r == ' ' || r == '\n' || r == '\t' || r == '\r'
+		if !space && !inWord {
+			words++
+			if words > n {
+				return strings.TrimSpace(text[:i])
+			}
+		}
+		inWord = !space
+	}
+	return text
+}
