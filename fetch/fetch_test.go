@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -788,5 +789,49 @@ func TestGetUserinfoIsSentAsBasicAuthAndRedacted(t *testing.T) {
 	wantCode(t, err, digest.EUPSTREAM)
 	if strings.Contains(err.Error(), "wrong") {
 		t.Fatalf("error leaks the password: %q", err)
+	}
+}
+
+func TestGetReusesConnections(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") != "" {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		switch r.URL.Path {
+		case "/gzip":
+			w.Header().Set("Content-Encoding", "gzip")
+			gz := gzip.NewWriter(w)
+			io.WriteString(gz, strings.Repeat("feed ", 500))
+			gz.Close()
+		case "/deflate":
+			w.Header().Set("Content-Encoding", "deflate")
+			z := zlib.NewWriter(w)
+			io.WriteString(z, strings.Repeat("feed ", 500))
+			z.Close()
+		case "/404":
+			http.NotFound(w, r)
+		default:
+			io.WriteString(w, "feed")
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, Options{AllowedNets: loopbackNet})
+	for i := 0; i < 20; i++ {
+		for _, r := range []Request{{URL: srv.URL + "/plain"}, {URL: srv.URL + "/gzip"}, {URL: srv.URL + "/deflate"}, {URL: srv.URL, ETag: `"x"`}, {URL: srv.URL + "/404"}} {
+			if _, err := c.Get(context.Background(), r); err != nil && !strings.Contains(err.Error(), "404") {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("100 sequential requests used %d connections, want 1", n)
 	}
 }

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,7 +65,10 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 }
 
 // maxMaxAge bounds a freshness lifetime (RFC 9111 suggests 2^31 seconds).
-const maxMaxAge = (1<<31 - 1) * time.Second
+const (
+	maxSecs   = 1<<31 - 1
+	maxMaxAge = maxSecs * time.Second
+)
 
 // maxAge returns the freshness lifetime a response declares: Cache-Control
 // max-age, else Expires minus Date. no-cache and no-store make it 0.
@@ -80,21 +84,19 @@ func maxAge(h http.Header, now time.Time) time.Duration {
 			switch {
 			case strings.EqualFold(name, "no-cache"), strings.EqualFold(name, "no-store"):
 				return 0
-			case strings.EqualFold(name, "max-age"):
+			case strings.EqualFold(name, "max-age") && !found:
 				val = strings.Trim(strings.TrimSpace(val), `"`)
 				n, err := strconv.ParseInt(val, 10, 64)
-				if err != nil {
-					if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange && !strings.HasPrefix(val, "-") {
-						n = int64(maxMaxAge / time.Second)
-					} else {
-						continue
-					}
+				switch {
+				case err == nil:
+				case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-"):
+					n = maxSecs
+				default:
+					continue
 				}
-				if !found {
-					found = true
-					if n > 0 {
-						age = min(time.Duration(min(n, int64(maxMaxAge/time.Second)))*time.Second, maxMaxAge)
-					}
+				found = true
+				if n > 0 {
+					age = time.Duration(min(n, maxSecs)) * time.Second
 				}
 			}
 		}
