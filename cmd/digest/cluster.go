@@ -52,7 +52,10 @@ func runCluster(ctx context.Context, env *Env, args []string) error {
 		defer f.Close()
 		r = f
 	}
-	opts := story.DefaultOptions()
+	opts, err := story.Standard()
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
 	opts.Window = *window
 	w := bufio.NewWriter(env.Stdout)
 	if err := clusterStream(ctx, r, w, opts); err != nil {
