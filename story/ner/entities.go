@@ -69,7 +69,11 @@ func (t *Tagger) Mentions(text string) []Mention {
 			default:
 				continue
 			}
-			tk := trimMention(s[sp.Start:sp.End], kind)
+			tk := s[sp.Start:sp.End]
+			if personByTitle(tk) {
+				kind = digest.Person
+			}
+			tk = trimMention(tk, kind)
 			if len(tk) == 0 {
 				continue
 			}
@@ -160,6 +164,22 @@ func (t *Tagger) Key(kind digest.EntityKind, name string) string {
 		}
 	}
 	return string(kind) + ":" + gazetteer.Key(n)
+}
+
+// honorifics are titles only people have: a name after one is a person's
+// whatever the model says ("Mr Xi", "Chancellor Angela Merkel").
+var honorifics = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true, "sir": true, "dame": true,
+	"messrs": true, "mme": true, "herr": true, "frau": true, "monsieur": true, "madame": true,
+	"president": true, "chancellor": true, "premier": true, "senator": true, "sen": true, "governor": true,
+	"gov": true, "mayor": true, "pope": true, "ayatollah": true, "sheikh": true, "prince": true,
+	"princess": true, "queen": true, "king": true, "congressman": true, "congresswoman": true, "rep": true,
+}
+
+// personByTitle reports whether a mention starts with an honorific and
+// has a name after it.
+func personByTitle(toks []Token) bool {
+	return len(toks) > 1 && honorifics[strings.TrimSuffix(strings.ToLower(toks[0].Text), ".")]
 }
 
 // trimMention drops leading titles, articles and trailing possessives.

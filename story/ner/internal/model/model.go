@@ -336,6 +336,11 @@ func read(r *bufio.Reader) (*Model, error) {
 	if labels[0] != "O" {
 		return nil, errors.New("first label is not O")
 	}
+	for _, l := range labels[1:] {
+		if len(l) < 3 || l[1] != '-' || l[0] != 'B' && l[0] != 'I' {
+			return nil, fmt.Errorf("label %q is not IOB2", l)
+		}
+	}
 	var scale float32
 	if err := binary.Read(r, binary.LittleEndian, &scale); err != nil {
 		return nil, err
@@ -351,25 +356,27 @@ func read(r *bufio.Reader) (*Model, error) {
 	if nf > 1<<24 {
 		return nil, fmt.Errorf("%d features", nf)
 	}
-	keys := make([]uint32, nf)
+	// Keys are strictly increasing, so a short or corrupt input fails
+	// here before anything is allocated for nf features.
+	keys := make([]uint32, 0, min(nf, 1<<16))
 	prev := uint64(0)
-	for i := range keys {
+	for i := range nf {
 		d, err := binary.ReadUvarint(r)
 		if err != nil {
 			return nil, err
+		}
+		if d == 0 && i > 0 {
+			return nil, errors.New("feature keys out of order")
 		}
 		prev += d
 		if prev > math.MaxUint32 {
 			return nil, errors.New("feature key out of range")
 		}
-		keys[i] = uint32(prev)
+		keys = append(keys, uint32(prev))
 	}
 	index := make(map[uint32]int32, nf)
 	m.w = make([]float32, int(nf)*L)
 	for i, k := range keys {
-		if _, dup := index[k]; dup {
-			return nil, errors.New("duplicate feature key")
-		}
 		index[k] = int32(i)
 		mask, err := binary.ReadUvarint(r)
 		if err != nil {
