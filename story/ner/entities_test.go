@@ -33,33 +33,33 @@ func TestEntities(t *testing.T) {
 		absent []string // names that must not appear
 	}{
 		{
-			name: "surname and honorific resolve to the full name",
-			text: "Chinese President Xi Jinping arrived in Moscow on Monday. Mr Xi said the talks were useful. Xi then left.",
-			want: []want{{"Xi Jinping", digest.Person, 3}, {"Moscow", digest.Place, 1}},
+			name:   "surname and honorific resolve to the full name",
+			text:   "Chinese President Xi Jinping arrived in Moscow on Monday. Mr Xi said the talks were useful. Xi then left.",
+			want:   []want{{"Xi Jinping", digest.Person, 3}, {"Moscow", digest.Place, 1}},
 			absent: []string{"Xi", "Mr Xi"},
 		},
 		{
-			name: "title is stripped and surname resolves",
-			text: "Russian President Vladimir Putin spoke on Tuesday. President Putin said sanctions had failed. Putin left.",
-			want: []want{{"Vladimir Putin", digest.Person, 3}},
+			name:   "title is stripped and surname resolves",
+			text:   "Russian President Vladimir Putin spoke on Tuesday. President Putin said sanctions had failed. Putin left.",
+			want:   []want{{"Vladimir Putin", digest.Person, 3}},
 			absent: []string{"Putin", "President Putin"},
 		},
 		{
-			name: "country abbreviations share the gazetteer's name",
-			text: "Officials in the United States said on Friday that U.S. exports rose. The US economy grew.",
-			want: []want{{"United States", digest.Place, 3}},
+			name:   "country abbreviations share the gazetteer's name",
+			text:   "Officials in the United States said on Friday that U.S. exports rose. The US economy grew.",
+			want:   []want{{"United States", digest.Place, 3}},
 			absent: []string{"U.S.", "US"},
 		},
 		{
-			name: "acronym resolves to the organisation it abbreviates",
-			text: "The European Union said on Monday it would respond. The EU has 27 members.",
-			want: []want{{"European Union", digest.Organization, 2}},
+			name:   "acronym resolves to the organisation it abbreviates",
+			text:   "The European Union said on Monday it would respond. The EU has 27 members.",
+			want:   []want{{"European Union", digest.Organization, 2}},
 			absent: []string{"EU"},
 		},
 		{
-			name: "headline in capitals is written in its usual case",
-			text: "OBAMA MEETS MERKEL IN BERLIN\nU.S. President Barack Obama met German Chancellor Angela Merkel in Berlin on Thursday.",
-			want: []want{{"Barack Obama", digest.Person, 2}, {"Berlin", digest.Place, 2}},
+			name:   "headline in capitals is written in its usual case",
+			text:   "OBAMA MEETS MERKEL IN BERLIN\nU.S. President Barack Obama met German Chancellor Angela Merkel in Berlin on Thursday.",
+			want:   []want{{"Barack Obama", digest.Person, 2}, {"Berlin", digest.Place, 2}},
 			absent: []string{"BERLIN", "OBAMA"},
 		},
 		{
