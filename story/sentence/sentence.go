@@ -109,8 +109,12 @@ func western(text string, i int) (end int, boundary bool) {
 		break
 	}
 	k := skipClosers(text, j)
+	k = skipCitations(text, k)
 	if k == len(text) {
 		return k, true
+	}
+	if d := footnote(text, i, j, k, dots, others); d > 0 {
+		return d, true
 	}
 	if sp, _ := spaceAt(text, k); !sp {
 		// No space after the mark: a decimal, a URL, an e-mail address,
@@ -169,23 +173,69 @@ func western(text string, i int) (end int, boundary bool) {
 	return k, true
 }
 
-// gluedSentence reports whether the dot at text[i], directly followed by
-// text[k], joins two sentences ("ended.The next") rather than being part of
-// a domain name, file name or initialism: a lower-case word of two or more
-// letters before it, an upper-case letter then a lower-case one after it,
-// and nothing URL-like in the word.
-func gluedSentence(text string, i, k int) bool {
-	if k+1 >= len(text) || !isUpperASCII(text[k]) || !isLowerASCII(text[k+1]) {
-		return false
+// skipCitations returns the index past reference marks such as "[12]" or
+// "[3][4]" at text[k:], which belong to the sentence they follow.
+func skipCitations(text string, k int) int {
+	for k < len(text) && text[k] == '[' {
+		p := k + 1
+		for p < len(text) && p-k <= 4 && text[p] >= '0' && text[p] <= '9' {
+			p++
+		}
+		if p == k+1 || p >= len(text) || text[p] != ']' {
+			return k
+		}
+		k = p + 1
 	}
-	w, _ := wordBefore(text, i)
-	if len(w) < 2 {
+	return k
+}
+
+// footnote returns the index past a footnote number glued to the full
+// stop at text[i] ("countries.57 Studies found"), when the number is
+// followed by a space and a capital and the word before the stop is a
+// plain word; otherwise 0.
+func footnote(text string, i, j, k, dots, others int) int {
+	if dots != 1 || others != 0 || k != j || k >= len(text) || text[k] < '0' || text[k] > '9' {
+		return 0
+	}
+	d := k
+	for d < len(text) && d-k < 3 && text[d] >= '0' && text[d] <= '9' {
+		d++
+	}
+	if d+1 >= len(text) || text[d] != ' ' || !isUpperASCII(text[d+1]) {
+		return 0
+	}
+	if w, _ := wordBefore(text, i); !plainWord(w) || abbrevKind(w) != abbrevNone {
+		return 0
+	}
+	return d
+}
+
+// plainWord reports whether w is a word of ASCII letters ending in two
+// lower-case ones ("ended", "Wednesday"), not an initialism or a code.
+func plainWord(w string) bool {
+	if len(w) < 2 || !isLowerASCII(w[len(w)-1]) || !isLowerASCII(w[len(w)-2]) {
 		return false
 	}
 	for p := 0; p < len(w); p++ {
-		if !isLowerASCII(w[p]) {
+		if !isLetterASCII(w[p]) {
 			return false
 		}
+	}
+	return true
+}
+
+// gluedSentence reports whether the dot at text[i], directly followed by
+// text[k], joins two sentences ("ended.The next", "Wednesday.NTSB said")
+// rather than being part of a domain name, file name or initialism: a
+// plain word before it, an upper-case letter then another letter after it,
+// and nothing URL-like in the word.
+func gluedSentence(text string, i, k int) bool {
+	if k+1 >= len(text) || !isUpperASCII(text[k]) || !isLetterASCII(text[k+1]) {
+		return false
+	}
+	w, _ := wordBefore(text, i)
+	if !plainWord(w) {
+		return false
 	}
 	// The next word must not continue as a domain or path ("site.Com/x").
 	for p := k; p < len(text); p++ {
