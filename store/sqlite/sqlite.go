@@ -30,7 +30,7 @@ var migrationFS embed.FS
 // Dialect is SQLite's dialect for store/sqlstore: FTS5 full-text search.
 var Dialect = sqlstore.Dialect{
 	Name:              "sqlite",
-	SearchIDs:         "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
+	SearchIDs:         "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
 	SearchQuery:       sqlstore.FTS5Query,
 	IsUniqueViolation: isUniqueViolation,
 	MaxParams:         32766,

@@ -12,6 +12,11 @@ import (
 	digest "github.com/occasional-digest/digest"
 )
 
+// searchDriveMax is the number of matches up to which a search drives the
+// query (matches are looked up and sorted); with more, the ordered index
+// is scanned and matches are filtered through an IN list.
+const searchDriveMax = 2000
+
 // articleCols selects an article a without content and text.
 const articleCols = `a.id, COALESCE(a.url, ''), a.title, a.author, a.published, a.updated, a.site_name, a.lang,
 	a.image_url, a.summary, a.word_count, a.extracted, a.created, COALESCE(a.feed_id, 0), COALESCE(a.story_id, 0)`
@@ -131,29 +136,62 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 	case limit > 500:
 		limit = 500
 	}
-	where := []string{"st.user_id = ?"}
-	args := []any{userID(q.UserID)}
-	if q.Unread {
-		where = append(where, "NOT st.read")
+	// A selective filter (story, feed, rare search words) drives the query:
+	// its few articles are looked up and sorted. Without one, the user's
+	// index on (published, id) is scanned in order and stops after one page.
+	// CROSS JOIN fixes that join order in SQLite; PostgreSQL plans it freely.
+	type subquery struct {
+		sql string
+		arg any
 	}
-	if q.Starred {
-		where = append(where, "st.starred")
+	var selective []subquery
+	if q.StoryID != 0 {
+		selective = append(selective, subquery{"SELECT id FROM articles WHERE story_id = ?", q.StoryID})
 	}
 	if q.FeedID != 0 {
-		where = append(where, "st.article_id IN (SELECT article_id FROM sources WHERE feed_id = ?)")
-		args = append(args, q.FeedID)
+		selective = append(selective, subquery{"SELECT DISTINCT article_id AS id FROM sources WHERE feed_id = ?", q.FeedID})
 	}
-	if q.StoryID != 0 {
-		where = append(where, "st.article_id IN (SELECT id FROM articles WHERE story_id = ?)")
-		args = append(args, q.StoryID)
-	}
+	var commonSearch *subquery
 	if strings.TrimSpace(q.Search) != "" {
 		term, ok := s.d.SearchQuery(clean(q.Search))
 		if !ok {
 			return &digest.ArticlePage{Articles: []digest.Article{}}, nil
 		}
-		where = append(where, "st.article_id IN ("+s.d.SearchIDs+")")
-		args = append(args, term)
+		sq := subquery{s.d.SearchIDs, term}
+		var n int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, term, searchDriveMax).Scan(&n); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		if n < searchDriveMax {
+			selective = append(selective, sq)
+		} else {
+			commonSearch = &sq
+		}
+	}
+	var from string
+	var args []any
+	where := []string{"st.user_id = ?", "a.id = st.article_id"}
+	if len(selective) > 0 {
+		from = "(" + selective[0].sql + ") f CROSS JOIN article_states st CROSS JOIN articles a"
+		args = append(args, selective[0].arg)
+		where = append(where, "st.article_id = f.id")
+		selective = selective[1:]
+	} else {
+		from = "article_states st CROSS JOIN articles a"
+	}
+	args = append(args, userID(q.UserID))
+	if commonSearch != nil {
+		selective = append(selective, *commonSearch)
+	}
+	for _, sq := range selective {
+		where = append(where, "st.article_id IN (SELECT id FROM ("+sq.sql+") f2)")
+		args = append(args, sq.arg)
+	}
+	if q.Unread {
+		where = append(where, "NOT st.read")
+	}
+	if q.Starred {
+		where = append(where, "st.starred")
 	}
 	if q.Cursor != "" {
 		p, id, err := decodeCursor(q.Cursor)
@@ -166,7 +204,7 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 	}
 	args = append(args, limit+1)
 	rows, err := s.query(ctx, `SELECT `+articleCols+`, st.read, st.starred
-		FROM article_states st JOIN articles a ON a.id = st.article_id
+		FROM `+from+`
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY st.published DESC, st.article_id DESC LIMIT ?`, args...)
 	if err != nil {
@@ -245,16 +283,61 @@ func (s *Store) setFlag(ctx context.Context, column string, user int64, ids []in
 	if len(ids) == 0 {
 		return nil
 	}
+	user = userID(user)
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, c := range s.chunks(ids, 3) {
 			in, args := inList(c)
+			if column == "read" {
+				if err := s.adjustUnread(ctx, tx, user, in, args, v); err != nil {
+					return err
+				}
+			}
 			q := fmt.Sprintf(`UPDATE article_states SET %[1]s = ? WHERE user_id = ? AND %[1]s <> ? AND article_id IN (%[2]s)`, column, in)
-			if _, err := s.exec(ctx, tx, q, append([]any{v, userID(user), v}, args...)...); err != nil {
+			if _, err := s.exec(ctx, tx, q, append([]any{v, user, v}, args...)...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// adjustUnread updates the user's unread counters for the articles (the
+// IN list in, with args) about to be marked read (or unread): each feed
+// carrying some of them loses (gains) the number of those whose flag will
+// flip.
+func (s *Store) adjustUnread(ctx context.Context, tx *sql.Tx, user int64, in string, args []any, read bool) error {
+	rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT s.feed_id, COUNT(DISTINCT s.article_id)
+		FROM article_states st JOIN sources s ON s.article_id = st.article_id
+		WHERE st.user_id = ? AND st.read <> ? AND st.article_id IN (`+in+`)
+		GROUP BY s.feed_id`), append([]any{user, read}, args...)...)
+	if err != nil {
+		return err
+	}
+	type delta struct{ feed, n int64 }
+	var ds []delta
+	for rows.Next() {
+		var d delta
+		if err := rows.Scan(&d.feed, &d.n); err != nil {
+			rows.Close()
+			return err
+		}
+		ds = append(ds, d)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if read {
+			d.n = -d.n
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE subscriptions SET unread = unread + ? WHERE user_id = ? AND feed_id = ?`, d.n, user, d.feed); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MergeArticles makes dup a syndicated copy of keep: dup's sources move to
@@ -288,6 +371,25 @@ func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) er
 				origFeed = feed
 			}
 		}
+		var feeds []int64
+		rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT DISTINCT feed_id FROM sources WHERE article_id IN (?, ?)`), keep, dup)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var f int64
+			if err := rows.Scan(&f); err != nil {
+				rows.Close()
+				return err
+			}
+			feeds = append(feeds, f)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		steps := []struct {
 			q    string
 			args []any
@@ -308,7 +410,7 @@ func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) er
 				return err
 			}
 		}
-		return nil
+		return s.recount(ctx, tx, feeds)
 	})
 	return wrap("merge articles", err)
 }

@@ -12,9 +12,10 @@ type Dialect struct {
 	// Placeholder returns the n-th (1-based) bind parameter, e.g. "$1".
 	// Nil means "?", which queries already use.
 	Placeholder func(n int) string
-	// SearchIDs is a subquery selecting the IDs of the articles that match
-	// one bind parameter, the value returned by SearchQuery, e.g.
-	// "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?".
+	// SearchIDs is a subquery selecting, as column id, the IDs of the
+	// articles that match one bind parameter, the value returned by
+	// SearchQuery, e.g.
+	// "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?".
 	SearchIDs string
 	// SearchQuery turns a user's search text into the bind value of
 	// SearchIDs; ok is false when nothing searchable is left (no article

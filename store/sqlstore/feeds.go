@@ -16,12 +16,25 @@ const feedCols = `f.id, f.url, f.site_url, COALESCE(NULLIF(u.title, ''), f.title
 	COALESCE(f.icon_id, 0), f.fetch_mode, COALESCE(u.created, f.created),
 	f.etag, f.last_modified, f.last_check, f.next_check, f.last_error, f.error_count, f.interval_ns`
 
-// unreadByFeed counts a user's unread articles per feed; an article carried
-// twice by one feed counts once.
-const unreadByFeed = `SELECT s.feed_id AS feed_id, COUNT(DISTINCT s.article_id) AS unread
-	FROM article_states st JOIN sources s ON s.article_id = st.article_id
-	WHERE st.user_id = ? AND NOT st.read
-	GROUP BY s.feed_id`
+// recountUnread sets the unread counters of the subscriptions to the
+// given feeds from scratch (an article carried twice by a feed counts
+// once). Writes that change unread state in simple ways adjust the
+// counters instead (see SaveFetches and MarkRead).
+const recountUnread = `UPDATE subscriptions SET unread = (
+	SELECT COUNT(DISTINCT s.article_id)
+	FROM sources s JOIN article_states st ON st.article_id = s.article_id AND st.user_id = subscriptions.user_id
+	WHERE s.feed_id = subscriptions.feed_id AND NOT st.read)`
+
+// recount recounts the unread counters of every subscription to feeds.
+func (s *Store) recount(ctx context.Context, tx *sql.Tx, feeds []int64) error {
+	for _, c := range s.chunks(feeds, 0) {
+		in, args := inList(c)
+		if _, err := s.exec(ctx, tx, recountUnread+` WHERE feed_id IN (`+in+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -84,10 +97,14 @@ func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
 			}
 			return err
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO article_states (user_id, article_id, published, read, starred)
+		if _, err = s.exec(ctx, tx, `INSERT INTO article_states (user_id, article_id, published, read, starred)
 			SELECT ?, a.id, a.published, FALSE, FALSE FROM sources s JOIN articles a ON a.id = s.article_id
-			WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, digest.DefaultUserID, id)
-		return err
+			WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, digest.DefaultUserID, id); err != nil {
+			return err
+		}
+		// The new subscriber may have seen some of the feed's articles
+		// through other feeds: those keep their state, so count.
+		return s.recount(ctx, tx, []int64{id})
 	})
 	if err != nil {
 		return wrap("create feed", err)
@@ -102,9 +119,7 @@ func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
 // ENOTFOUND.
 func (s *Store) Feed(ctx context.Context, id int64) (*digest.Feed, error) {
 	var f digest.Feed
-	err := scanFeed(s.queryRow(ctx, `SELECT `+feedCols+`,
-		(SELECT COUNT(DISTINCT s.article_id) FROM sources s JOIN article_states st ON st.article_id = s.article_id AND st.user_id = u.user_id
-			WHERE s.feed_id = f.id AND NOT st.read)
+	err := scanFeed(s.queryRow(ctx, `SELECT `+feedCols+`, u.unread
 		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
 		WHERE u.user_id = ? AND u.feed_id = ?`, digest.DefaultUserID, id), &f)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,11 +134,10 @@ func (s *Store) Feed(ctx context.Context, id int64) (*digest.Feed, error) {
 // Feeds lists the default user's feeds with unread counts, ordered by
 // category, then title (case-insensitively), then ID.
 func (s *Store) Feeds(ctx context.Context) ([]digest.Feed, error) {
-	rows, err := s.query(ctx, `SELECT `+feedCols+`, COALESCE(c.unread, 0)
+	rows, err := s.query(ctx, `SELECT `+feedCols+`, u.unread
 		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
-		LEFT JOIN (`+unreadByFeed+`) c ON c.feed_id = f.id
 		WHERE u.user_id = ?
-		ORDER BY u.category, LOWER(COALESCE(NULLIF(u.title, ''), f.title)), f.id`, digest.DefaultUserID, digest.DefaultUserID)
+		ORDER BY u.category, LOWER(COALESCE(NULLIF(u.title, ''), f.title)), f.id`, digest.DefaultUserID)
 	if err != nil {
 		return nil, wrap("feeds", err)
 	}

@@ -14,7 +14,7 @@ import (
 // once per call.
 type fetchStmts struct {
 	updateFeed, sourceByGUID, articleByURL, hasSource, insertArticle,
-	insertSource, insertStates, updateSource, updateArticle, updateStates *sql.Stmt
+	insertSource, insertStates, updateSource, updateArticle, updateStates, addUnread, linkUnread *sql.Stmt
 }
 
 var fetchQueries = map[string]string{
@@ -41,6 +41,10 @@ var fetchQueries = map[string]string{
 	"updateArticle": `UPDATE articles SET title = ?, author = ?, published = ?, updated = ?, lang = ?, image_url = ?,
 		summary = ?, content = ?, text = ?, word_count = ?, extracted = ? WHERE id = ?`,
 	"updateStates": `UPDATE article_states SET published = ? WHERE article_id = ? AND published <> ?`,
+	"addUnread":    `UPDATE subscriptions SET unread = unread + ? WHERE feed_id = ?`,
+	// A linked article counts for the subscribers who have it unread.
+	"linkUnread": `UPDATE subscriptions SET unread = unread + 1 WHERE feed_id = ?
+		AND user_id IN (SELECT user_id FROM article_states WHERE article_id = ? AND NOT read)`,
 }
 
 func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, error) {
@@ -49,7 +53,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		"updateFeed": &st.updateFeed, "sourceByGUID": &st.sourceByGUID, "articleByURL": &st.articleByURL,
 		"hasSource": &st.hasSource, "insertArticle": &st.insertArticle, "insertSource": &st.insertSource,
 		"insertStates": &st.insertStates, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
-		"updateStates": &st.updateStates,
+		"updateStates": &st.updateStates, "addUnread": &st.addUnread, "linkUnread": &st.linkUnread,
 	}
 	for name, q := range fetchQueries {
 		p, err := tx.PrepareContext(ctx, s.d.rebind(q))
@@ -64,7 +68,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 
 func (st *fetchStmts) close() {
 	for _, p := range []*sql.Stmt{st.updateFeed, st.sourceByGUID, st.articleByURL, st.hasSource, st.insertArticle,
-		st.insertSource, st.insertStates, st.updateSource, st.updateArticle, st.updateStates} {
+		st.insertSource, st.insertStates, st.updateSource, st.updateArticle, st.updateStates, st.addUnread, st.linkUnread} {
 		if p != nil {
 			p.Close()
 		}
@@ -110,6 +114,12 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 						return wrapFeed(r.FeedID, err)
 					}
 					rows += n
+				}
+				// New articles are unread for every subscriber.
+				if len(sr.Created) > 0 {
+					if _, err := st.addUnread.ExecContext(ctx, len(sr.Created), r.FeedID); err != nil {
+						return wrapFeed(r.FeedID, err)
+					}
 				}
 			} else {
 				s.logger.DebugContext(ctx, "fetch result for missing feed skipped", "feed_id", r.FeedID)
@@ -219,6 +229,12 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 			n, _ := res.RowsAffected()
 			if had == 0 {
 				sr.Linked = append(sr.Linked, articleID)
+				res, err := st.linkUnread.ExecContext(ctx, feedID, articleID)
+				if err != nil {
+					return 0, err
+				}
+				m, _ := res.RowsAffected()
+				n += m
 			}
 			return 1 + n, nil
 		case !errors.Is(err, sql.ErrNoRows):

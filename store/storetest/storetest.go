@@ -57,6 +57,9 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 				}
 			})
 			tc.fn(t, s)
+			if !t.Failed() {
+				checkUnread(t, s)
+			}
 		})
 	}
 }
@@ -145,6 +148,30 @@ func wantCode(t *testing.T, what string, err error, code string) {
 	t.Helper()
 	if got := digest.ErrorCode(err); got != code {
 		t.Errorf("%s: error %v has code %q, want %q", what, err, got, code)
+	}
+}
+
+// checkUnread checks the invariant that every feed's unread count is the
+// number of unread articles listed for it.
+func checkUnread(t *testing.T, s digest.Store) {
+	t.Helper()
+	ctx := context.Background()
+	fs, err := s.Feeds(ctx)
+	if err != nil {
+		t.Fatalf("Feeds: %v", err)
+	}
+	for _, f := range fs {
+		n := len(list(t, s, digest.ArticleQuery{FeedID: f.ID, Unread: true, Limit: 500}))
+		if f.Unread != n {
+			t.Errorf("feed %d: Feeds says %d unread, %d unread articles listed", f.ID, f.Unread, n)
+		}
+		one, err := s.Feed(ctx, f.ID)
+		if err != nil {
+			t.Fatalf("Feed: %v", err)
+		}
+		if one.Unread != n {
+			t.Errorf("feed %d: Feed says %d unread, %d unread articles listed", f.ID, one.Unread, n)
+		}
 	}
 }
 
@@ -660,6 +687,22 @@ func testSearch(t *testing.T, s digest.Store) {
 			}
 		})
 	}
+	// A word in thousands of articles: still every match, newest first.
+	var many []digest.Entry
+	for i := range 2100 {
+		e := entry(fmt.Sprint("common", i), 10+i)
+		e.Text = "a common word"
+		many = append(many, e)
+	}
+	save(t, s, fetched(f.ID, many...))
+	got := list(t, s, digest.ArticleQuery{Search: "common word", Limit: 500})
+	if len(got) != len(many) || got[0].Title != many[len(many)-1].Title {
+		t.Errorf("common word: %d matches (first %q), want %d newest first", len(got), got[0].Title, len(many))
+	}
+	if got := list(t, s, digest.ArticleQuery{Search: "common budget", Limit: 500}); len(got) != 0 {
+		t.Errorf("common word and a rare one that never meet: %v", ids(got))
+	}
+
 	// The index follows updates.
 	a := article(t, s, r[0])
 	a.Text = "Now about volcanoes and a volcano."

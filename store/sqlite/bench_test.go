@@ -1,0 +1,374 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/store/sqlite"
+)
+
+// The benchmark database: the product's published target size.
+const (
+	benchFeeds    = 10000
+	benchPerFeed  = 20 // 200,000 articles
+	benchBatch    = 100
+	benchReadFrac = 3 // every third article is read
+)
+
+var bench struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+var benchBase = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func benchEntry(feed, n int) digest.Entry {
+	name := fmt.Sprintf("f%d-e%d", feed, n)
+	return digest.Entry{
+		GUID: "urn:" + name, URL: "https://outlet" + fmt.Sprint(feed) + ".example/news/" + name,
+		Link: "https://outlet.example/news/" + name, Title: "Headline number " + name,
+		// Spread over a year, interleaving feeds.
+		Published: benchBase.Add(time.Duration(n*benchFeeds+feed) * time.Minute),
+		Summary:   "A summary of the article " + name + " with a few words.",
+		Content:   "<p>Body text of " + name + ", long enough to look like an article paragraph.</p>",
+		Text:      "Body text of " + name + ", long enough to look like an article paragraph.",
+		Hash:      "h-" + name,
+	}
+}
+
+// benchDB returns the path of a populated database, built once per test
+// binary run.
+func benchDB(b *testing.B) string {
+	b.Helper()
+	bench.once.Do(func() {
+		// DIGEST_BENCH_DB keeps the database between runs (built if absent).
+		if p := os.Getenv("DIGEST_BENCH_DB"); p != "" {
+			bench.path = p
+			if _, err := os.Stat(p); err == nil {
+				return
+			}
+			start := time.Now()
+			bench.err = populate(p)
+			b.Logf("populated %s in %v", p, time.Since(start))
+			return
+		}
+		bench.dir, bench.err = os.MkdirTemp("", "digest-store-bench-")
+		if bench.err != nil {
+			return
+		}
+		bench.path = filepath.Join(bench.dir, "bench.db")
+		bench.err = populate(bench.path)
+	})
+	if bench.err != nil {
+		b.Fatalf("populate: %v", bench.err)
+	}
+	return bench.path
+}
+
+func populate(path string) error {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ids := make([]int64, benchFeeds)
+	for i := range ids {
+		f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", i), Title: fmt.Sprintf("Outlet %05d", i), Category: fmt.Sprint("cat", i%10)}
+		if err := db.CreateFeed(ctx, f); err != nil {
+			return err
+		}
+		ids[i] = f.ID
+	}
+	var read []int64
+	for start := 0; start < benchFeeds; start += benchBatch {
+		var rs []digest.FetchResult
+		for i := start; i < start+benchBatch; i++ {
+			r := digest.FetchResult{FeedID: ids[i], State: digest.FetchState{LastCheck: benchBase, NextCheck: benchBase.Add(time.Duration(i) * time.Second)}}
+			for n := range benchPerFeed {
+				r.Entries = append(r.Entries, benchEntry(i, n))
+			}
+			rs = append(rs, r)
+		}
+		res, err := db.SaveFetches(ctx, rs)
+		if err != nil {
+			return err
+		}
+		for _, r := range res {
+			for k, id := range r.Created {
+				if k%benchReadFrac == 0 {
+					read = append(read, id)
+				}
+			}
+		}
+	}
+	if err := db.MarkRead(ctx, 0, read, true); err != nil {
+		return err
+	}
+	return nil
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bench.dir != "" {
+		os.RemoveAll(bench.dir)
+	}
+	os.Exit(code)
+}
+
+// openBench opens the shared benchmark database for reading.
+func openBench(b *testing.B) *sqlite.DB {
+	b.Helper()
+	db, err := sqlite.Open(context.Background(), benchDB(b), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openBenchCopy opens a private copy of the benchmark database for writing.
+func openBenchCopy(b *testing.B) *sqlite.DB {
+	b.Helper()
+	src := benchDB(b)
+	dst := filepath.Join(b.TempDir(), "copy.db")
+	if err := copyFile(src, dst); err != nil {
+		b.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), dst, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func copyFile(src, dst string) error {
+	for _, suffix := range []string{"", "-wal"} {
+		in, err := os.Open(src + suffix)
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		out, err := os.Create(dst + suffix)
+		if err != nil {
+			in.Close()
+			return err
+		}
+		_, err = io.Copy(out, in)
+		in.Close()
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func feedIDs(b *testing.B, db *sqlite.DB) []int64 {
+	b.Helper()
+	fs, err := db.Feeds(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]int64, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	return ids
+}
+
+// BenchmarkSaveFetchesInsert saves batches of 100 feeds with 20 new
+// entries each into the populated database.
+func BenchmarkSaveFetchesInsert(b *testing.B) {
+	db := openBenchCopy(b)
+	ids := feedIDs(b, db)
+	ctx := context.Background()
+	round := 0
+	entries := 0
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		var rs []digest.FetchResult
+		for i := range benchBatch {
+			fi := (round*benchBatch + i) % len(ids)
+			r := digest.FetchResult{FeedID: ids[fi]}
+			for n := range benchPerFeed {
+				r.Entries = append(r.Entries, benchEntry(fi, 1000+round*benchPerFeed+n))
+			}
+			rs = append(rs, r)
+		}
+		round++
+		b.StartTimer()
+		if _, err := db.SaveFetches(ctx, rs); err != nil {
+			b.Fatal(err)
+		}
+		entries += benchBatch * benchPerFeed
+	}
+	b.ReportMetric(float64(entries)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkSaveFetchesTick refetches 1,000 feeds whose 20 entries are all
+// known; 10 % of the feeds changed one entry. Only those may be written.
+func BenchmarkSaveFetchesTick(b *testing.B) {
+	db := openBenchCopy(b)
+	ids := feedIDs(b, db)
+	ctx := context.Background()
+	const tick = 1000
+	var written int64
+	round := 0
+	for b.Loop() {
+		b.StopTimer()
+		var rs []digest.FetchResult
+		for i := range tick {
+			r := digest.FetchResult{FeedID: ids[i], State: digest.FetchState{LastCheck: benchBase, ETag: fmt.Sprint(round)}}
+			for n := range benchPerFeed {
+				r.Entries = append(r.Entries, benchEntry(i, n))
+			}
+			if i%10 == 0 {
+				r.Entries[0].Hash = fmt.Sprint("changed-", round)
+				r.Entries[0].Title = fmt.Sprint("Changed ", round)
+			}
+			rs = append(rs, r)
+		}
+		round++
+		before := db.WriteCount()
+		b.StartTimer()
+		for start := 0; start < tick; start += benchBatch {
+			if _, err := db.SaveFetches(ctx, rs[start:start+benchBatch]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		written += db.WriteCount() - before
+	}
+	b.ReportMetric(float64(written)/float64(b.N), "entry-rows/tick")
+	b.ReportMetric(float64(tick*benchPerFeed)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkSaveFetches304 saves 5,000 state-only results (all 304) in one
+// batch.
+func BenchmarkSaveFetches304(b *testing.B) {
+	db := openBenchCopy(b)
+	ids := feedIDs(b, db)
+	ctx := context.Background()
+	rs := make([]digest.FetchResult, 5000)
+	for b.Loop() {
+		for i := range rs {
+			rs[i] = digest.FetchResult{FeedID: ids[i], State: digest.FetchState{ETag: `"x"`, LastCheck: time.Now(), NextCheck: time.Now().Add(time.Hour)}}
+		}
+		if _, err := db.SaveFetches(ctx, rs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchArticles measures one page of q after skipping pages of 500.
+func benchArticles(b *testing.B, q digest.ArticleQuery, skipPages int) {
+	db := openBench(b)
+	ctx := context.Background()
+	limit := q.Limit
+	q.Limit = 500
+	for range skipPages {
+		p, err := db.Articles(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.Next == "" {
+			b.Fatalf("ran out of pages")
+		}
+		q.Cursor = p.Next
+	}
+	q.Limit = limit
+	for b.Loop() {
+		p, err := db.Articles(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Articles) == 0 {
+			b.Fatal("empty page")
+		}
+	}
+}
+
+func BenchmarkArticlesFirstPage(b *testing.B) { benchArticles(b, digest.ArticleQuery{}, 0) }
+
+// A page of 50 after the 100,000th article.
+func BenchmarkArticlesDeepPage(b *testing.B) {
+	benchArticles(b, digest.ArticleQuery{}, 200)
+}
+
+func BenchmarkArticlesUnreadFirstPage(b *testing.B) {
+	benchArticles(b, digest.ArticleQuery{Unread: true}, 0)
+}
+
+func BenchmarkArticlesUnreadDeepPage(b *testing.B) {
+	benchArticles(b, digest.ArticleQuery{Unread: true}, 150)
+}
+
+func BenchmarkArticlesFeed(b *testing.B) { benchArticles(b, digest.ArticleQuery{FeedID: 5000}, 0) }
+
+func BenchmarkArticlesSearch(b *testing.B) {
+	benchArticles(b, digest.ArticleQuery{Search: "f4242-e7"}, 0)
+}
+
+func BenchmarkArticle(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := db.Article(ctx, 123456); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFeeds(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	for b.Loop() {
+		fs, err := db.Feeds(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(fs) != benchFeeds {
+			b.Fatalf("%d feeds", len(fs))
+		}
+	}
+}
+
+func BenchmarkFeed(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := db.Feed(ctx, 777); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDueFeeds(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	now := benchBase.Add(5000 * time.Second)
+	for b.Loop() {
+		fs, err := db.DueFeeds(ctx, now, 100)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(fs) != 100 {
+			b.Fatalf("%d due", len(fs))
+		}
+	}
+}
