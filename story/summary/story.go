@@ -29,6 +29,9 @@ func storyWith(texts []string, maxWords int, tu tuning) string {
 	if maxWords <= 0 {
 		maxWords = DefaultStoryWords
 	}
+	if len(texts) == 1 {
+		return Article(texts[0], maxWords)
+	}
 	var sents []sent
 	for i, t := range texts {
 		sents = usable(t, sents, i, 0)
@@ -40,9 +43,6 @@ func storyWith(texts []string, maxWords int, tu tuning) string {
 			}
 		}
 		return ""
-	}
-	if len(texts) == 1 {
-		return Article(texts[0], maxWords)
 	}
 	scoreSentences(sents, tu)
 	picked := pick(sents, maxWords, tu)
@@ -81,31 +81,41 @@ var defaultTuning = tuning{position: 6, decay: 1, lengthNorm: 0.7, redundant: 0.
 
 // scoreSentences sets each sentence's terms and score.
 func scoreSentences(sents []sent, tu tuning) {
-	// For each term, the articles that use it (counted once per article)
-	// and its total frequency.
+	// For each distinct term, the articles that use it (counted once per
+	// article) and its total frequency; sentences refer to terms by index.
 	type stat struct {
-		arts    int
-		lastArt int
-		tf      int
+		arts, lastArt, tf int
+		weight            float64
 	}
-	stats := make(map[uint64]*stat, 1024)
-	var buf []uint64
+	index := make(map[uint64]int32, 1024)
+	var stats []stat
+	var hashes []uint64
+	all := make([]int32, 0, 16*len(sents))
 	for i := range sents {
 		s := &sents[i]
-		buf = terms(s.text, buf[:0])
-		s.terms = slices.Clone(buf)
-		for _, t := range s.terms {
-			st := stats[t]
-			if st == nil {
-				st = &stat{lastArt: -1}
-				stats[t] = st
+		hashes = terms(s.text, hashes[:0])
+		start := len(all)
+		for _, h := range hashes {
+			k, ok := index[h]
+			if !ok {
+				k = int32(len(stats))
+				index[h] = k
+				stats = append(stats, stat{lastArt: -1})
 			}
+			st := &stats[k]
 			st.tf++
 			if st.lastArt != s.art {
 				st.arts++
 				st.lastArt = s.art
 			}
+			all = append(all, k)
 		}
+		s.terms = all[start:len(all):len(all)]
+		slices.Sort(s.terms)
+	}
+	for i := range stats {
+		st := &stats[i]
+		st.weight = math.Pow(float64(st.arts), tu.artPower) * (1 + math.Log(float64(st.tf)))
 	}
 	for i := range sents {
 		s := &sents[i]
@@ -113,9 +123,8 @@ func scoreSentences(sents []sent, tu tuning) {
 			continue
 		}
 		var sum float64
-		for _, t := range s.terms {
-			st := stats[t]
-			sum += math.Pow(float64(st.arts), tu.artPower) * (1 + math.Log(float64(st.tf)))
+		for _, k := range s.terms {
+			sum += stats[k].weight
 		}
 		s.score = sum / math.Pow(float64(len(s.terms)), tu.lengthNorm) * (1 + tu.position/math.Pow(float64(1+s.pos), tu.decay))
 		if danglingStart(s.text) {
@@ -167,7 +176,7 @@ func repeats(s sent, picked []sent, redundant float64) bool {
 }
 
 // intersect counts the values in both sorted slices.
-func intersect(a, b []uint64) int {
+func intersect(a, b []int32) int {
 	n, i, j := 0, 0, 0
 	for i < len(a) && j < len(b) {
 		switch {

@@ -97,7 +97,7 @@ type sent struct {
 	art   int // index of its article
 	pos   int // index among the usable sentences of its article
 	lead  bool
-	terms []uint64 // distinct content-word hashes
+	terms []int32 // distinct content words, as sorted indexes (Story only)
 	score float64
 }
 
