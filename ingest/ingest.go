@@ -87,6 +87,10 @@ type Pipeline struct {
 
 	mu       sync.Mutex
 	inFlight map[int64]bool // feeds queued or being fetched
+	// finished holds the feeds saved since the scheduler's last query of
+	// due feeds began: that query's snapshot may predate their commit and
+	// still list them as due.
+	finished map[int64]bool
 	waiters  []*waiter
 
 	wake chan struct{} // nudges the scheduler
@@ -130,6 +134,7 @@ func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
 		jobs:     make(chan digest.Feed, opts.Workers*2),
 		results:  make(chan digest.FetchResult, opts.BatchSize*2),
 		inFlight: make(map[int64]bool),
+		finished: make(map[int64]bool),
 		wake:     make(chan struct{}, 1),
 	}
 	p.post = newPostProcessor(p)
@@ -239,14 +244,18 @@ func (p *Pipeline) schedule(ctx context.Context) {
 // the workers are busy, which is the pipeline's back-pressure.
 func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 	const page = 1000
-	feeds, err := p.store.DueFeeds(ctx, p.opts.Now(), page+p.inFlightCount())
+	p.mu.Lock()
+	clear(p.finished)
+	inFlight := len(p.inFlight)
+	p.mu.Unlock()
+	feeds, err := p.store.DueFeeds(ctx, p.opts.Now(), page+inFlight)
 	if err != nil {
 		return 0, fmt.Errorf("due feeds: %w", err)
 	}
 	queued := 0
 	for _, f := range feeds {
 		p.mu.Lock()
-		busy := p.inFlight[f.ID]
+		busy := p.inFlight[f.ID] || p.finished[f.ID]
 		if !busy {
 			p.inFlight[f.ID] = true
 		}
@@ -278,6 +287,7 @@ func (p *Pipeline) done(ids ...int64) {
 	defer p.mu.Unlock()
 	for _, id := range ids {
 		delete(p.inFlight, id)
+		p.finished[id] = true
 	}
 	kept := p.waiters[:0]
 	for _, w := range p.waiters {

@@ -4,7 +4,7 @@
 // fraction of the feeds, then the river page and the article list API
 // with everything stored, and the process's peak memory.
 //
-//	cd bench && go run ./ingest -feeds 10000 -per-host 64 -workers 64
+//	go run ./cmd/ingestbench -feeds 10000 -per-host 64 -workers 64
 package main
 
 import (
@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -39,12 +40,23 @@ func main() {
 		items    = flag.Int("items", 20, "items per feed")
 		perHost  = flag.Int("per-host", 64, "concurrent fetches per host (all farm feeds share one host)")
 		workers  = flag.Int("workers", 64, "fetch workers")
-		farmDir  = flag.String("farm", "../../shared/tools/feedfarm", "feedfarm source folder")
+		farmDir  = flag.String("farm", "../shared/tools/feedfarm", "feedfarm source folder")
 		requests = flag.Int("requests", 200, "requests per page for the latency figures")
+		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the refresh phases to this file")
 	)
 	flag.Parse()
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*farmDir, *feeds, *items, *perHost, *workers, *requests); err != nil {
 		fmt.Fprintln(os.Stderr, "ingest bench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
