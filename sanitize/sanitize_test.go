@@ -3,6 +3,7 @@ package sanitize
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -224,5 +225,28 @@ func BenchmarkText(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		Text(s)
+	}
+}
+
+// TestHTMLConcurrent checks that the shared policy gives every goroutine
+// the same answer (run with -race to check it is not mutated).
+func TestHTMLConcurrent(t *testing.T) {
+	want := HTML(benchContent, base)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				if got := HTML(benchContent, base); got != want {
+					errs <- got
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for got := range errs {
+		t.Errorf("concurrent HTML differs:\n got %s\nwant %s", got, want)
 	}
 }
