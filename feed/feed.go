@@ -38,7 +38,9 @@ type Parsed struct {
 	// fetches (RSS <ttl>, sy:updatePeriod / sy:updateFrequency); 0 if
 	// the feed says nothing.
 	TTL     time.Duration
-	Entries []digest.Entry // in feed order, duplicate GUIDs removed (the first one is kept)
+	// Entries are in feed order; of several entries with the same GUID
+	// or the same canonical URL only the first is kept.
+	Entries []digest.Entry
 }
 
 // Parse parses an RSS (0.9x, 1.0/RDF, 2.0), Atom (0.3, 1.0) or JSON Feed
@@ -87,10 +89,11 @@ func Parse(body []byte, feedURL string, now time.Time) (*Parsed, error) {
 			continue
 		}
 		e, ok := entry(it, base, feedURL, now)
-		if !ok || seen[e.GUID] {
+		if !ok || seen[e.GUID] || (e.URL != "" && seen[e.URL]) {
 			continue
 		}
 		seen[e.GUID] = true
+		seen[e.URL] = true
 		if e.Author == "" {
 			e.Author = feedAuthor
 		}

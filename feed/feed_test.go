@@ -392,6 +392,16 @@ func TestParseEntryRules(t *testing.T) {
 			t.Errorf("Text was cut too")
 		}
 	})
+	t.Run("same URL under another GUID is a duplicate", func(t *testing.T) {
+		p, err := Parse(rssWith(`<item><guid>a</guid><title>first</title><link>https://site.example/x</link></item>`+
+			`<item><guid>b</guid><title>second</title><link>https://site.example/x?utm_medium=rss</link></item>`), "https://site.example/feed.xml", fetchTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Entries) != 1 || p.Entries[0].Title != "first" {
+			t.Errorf("entries = %+v, want only the first", p.Entries)
+		}
+	})
 	t.Run("image enclosure is the image", func(t *testing.T) {
 		e := one(t, `<item><title>a</title><link>https://site.example/a</link><enclosure url="/img/a.jpg" type="image/jpeg" length="1"/></item>`)
 		if e.ImageURL != "https://site.example/img/a.jpg" {

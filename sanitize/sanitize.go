@@ -357,7 +357,7 @@ func fixLink(tok *html.Token, base *url.URL) bool {
 	}
 	if href != "" {
 		attrs = append(attrs, html.Attribute{Key: "href", Val: href})
-		if strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://") {
+		if strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://") || strings.HasPrefix(href, "//") {
 			attrs = append(attrs,
 				html.Attribute{Key: "rel", Val: "noopener noreferrer"},
 				html.Attribute{Key: "target", Val: "_blank"})
