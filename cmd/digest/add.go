@@ -24,7 +24,9 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	a.pipeline.Start(ctx)
+	if err := a.startPipeline(ctx); err != nil {
+		return err
+	}
 	f, err := a.pipeline.Subscribe(ctx, rest[0], category)
 	if err != nil {
 		return fmt.Errorf("add %s: %w", rest[0], err)

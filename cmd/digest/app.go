@@ -29,6 +29,8 @@ type app struct {
 	store    digest.Store
 	client   *fetch.Client
 	pipeline *ingest.Pipeline
+	stories  *ingest.Stories
+	started  bool
 }
 
 // appOptions adjust the wiring for a command.
@@ -50,7 +52,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, cfg.Database, log.With("component", "store"))
+	st, err := sqlite.Open(ctx, cfg.Database, log)
 	if err != nil {
 		return nil, err
 	}
@@ -61,13 +63,13 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		AllowedNets:  o.allowedNets,
 		Logger:       log.With("component", "fetch"),
 	})
-	a := &app{cfg: cfg, log: log, store: st, client: client}
+	a := &app{cfg: cfg, log: log, store: st, client: client, stories: newStorySink(st, log)}
 	a.pipeline = ingest.New(st, client, ingest.Options{
 		Workers:       cfg.Workers,
 		MinInterval:   cfg.RefreshInterval,
 		Logger:        log,
 		NoPostProcess: o.noPostProcess,
-		Stories:       newStorySink(st, log),
+		Stories:       a.stories,
 	})
 	return a, nil
 }
@@ -83,7 +85,9 @@ func (a *app) Close() error {
 // shuts down gracefully. ready, if not nil, is called once the server
 // accepts connections.
 func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
-	a.pipeline.Start(ctx)
+	if err := a.startPipeline(ctx); err != nil {
+		return err
+	}
 	srv := web.New(web.Config{}, a.store, a.pipeline, a.log.With("component", "web"))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -111,6 +115,20 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// startPipeline replays the recent articles into the story engine, then
+// starts fetching. Safe to call more than once.
+func (a *app) startPipeline(ctx context.Context) error {
+	if a.started {
+		return nil
+	}
+	a.started = true
+	if err := a.stories.Load(ctx, time.Now()); err != nil {
+		return err
+	}
+	a.pipeline.Start(ctx)
 	return nil
 }
 

@@ -67,7 +67,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	a.pipeline.Start(ctx)
+	if err := a.startPipeline(ctx); err != nil {
+		return err
+	}
 	base := "http://" + wln.Addr().String()
 	// Two outlets are added by their home page, to show feed discovery.
 	for i, u := range wire.FeedURLs(base) {

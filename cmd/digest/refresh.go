@@ -22,7 +22,9 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	a.pipeline.Start(ctx)
+	if err := a.startPipeline(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := a.pipeline.RefreshAndWait(ctx); err != nil {
 		return fmt.Errorf("refresh: %w", err)

@@ -5,9 +5,11 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/story"
 )
 
-// newStorySink returns the story engine's side of the pipeline.
-func newStorySink(st digest.Store, log *slog.Logger) ingest.StorySink {
-	return nil // wired when package story lands
+// newStorySink returns the story engine's side of the pipeline, configured
+// as the batch command "digest cluster" runs it.
+func newStorySink(st digest.Store, log *slog.Logger) *ingest.Stories {
+	return ingest.NewStories(st, story.DefaultOptions(), log)
 }
