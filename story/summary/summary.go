@@ -11,6 +11,7 @@
 package summary
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,6 +64,9 @@ func Article(text string, maxWords int) string {
 	for _, s := range sents[1:] {
 		if len(out) == ArticleSentences {
 			break
+		}
+		if slices.Contains(out, s.text) {
+			continue // a repeated paragraph, as pages sometimes have
 		}
 		if words+s.words > maxWords {
 			// Pass over one long sentence for a shorter next one, no
@@ -163,7 +167,7 @@ func countWords(s string) int {
 		switch {
 		case isCJK(r):
 			n++
-			in = false
+			in = true // punctuation glued to it is part of it
 		case unicode.IsSpace(r):
 			in = false
 		default:
@@ -187,36 +191,33 @@ func isCJK(r rune) bool {
 // cannot make a long summary.
 func truncate(s string, maxWords int) string {
 	var b strings.Builder
-	n, in, runes := 0, false, 0
+	n, runes := 0, 0
+	in, space := false, false
 	for _, r := range s {
-		if in {
-			runes++
-			if runes > maxWordRunes {
-				continue
-			}
-		} else {
-			runes = 0
+		if unicode.IsSpace(r) {
+			space = space || in
+			in = false
+			continue
 		}
-		cjk := isCJK(r)
-		sp := unicode.IsSpace(r)
-		if cjk || !sp && !in {
+		if isCJK(r) || !in {
 			if n == maxWords {
-				return strings.TrimSpace(b.String()) + "…"
+				b.WriteString("…")
+				return b.String()
 			}
 			n++
+			runes = 0
 		}
-		switch {
-		case sp:
-			if in {
-				b.WriteByte(' ')
-			}
-			in = false
-		default:
-			b.WriteRune(r)
-			in = !cjk
+		in = true
+		if runes++; runes > maxWordRunes {
+			continue
 		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
 	}
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 // stripDateline removes a leading dateline: "(CNN)", "WASHINGTON (Reuters)
@@ -394,6 +395,9 @@ func hasFurniture(s string) bool {
 // boilerplate reports whether s is page furniture, a question or a
 // headline-like fragment.
 func boilerplate(s string) bool {
+	if s == "" {
+		return true
+	}
 	if strings.HasPrefix(s, "By ") || strings.HasPrefix(s, "BY ") {
 		return true
 	}

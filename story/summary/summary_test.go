@@ -209,7 +209,10 @@ func TestCountWordsAndTruncate(t *testing.T) {
 }
 
 func FuzzSummary(f *testing.F) {
-	for _, s := range []string{"", "Hello", "(CNN)The storm hit. It was bad. Very bad indeed, they said.", "市政府宣布大桥将关闭。", "\xff. \xfe?"} {
+	for _, s := range []string{
+		"", "Hello", "(CNN)The storm hit. It was bad. Very bad indeed, they said.", "市政府宣布大桥将关闭。", "\xff. \xfe?",
+		"The bridge will close in March. The bridge will close in March. Drivers must use Mill Road instead.",
+	} {
 		f.Add(s, 20)
 	}
 	f.Fuzz(func(t *testing.T, in string, maxWords int) {
@@ -225,6 +228,15 @@ func FuzzSummary(f *testing.F) {
 		}
 		if !utf8.ValidString(a) || !utf8.ValidString(s) {
 			t.Fatalf("invalid UTF-8 out")
+		}
+		for _, out := range []string{a, s} {
+			seen := map[string]bool{}
+			for _, x := range sentence.Split(out) {
+				if seen[x] && countWords(x) >= minWords {
+					t.Fatalf("sentence %q repeated in %q", x, out)
+				}
+				seen[x] = true
+			}
 		}
 	})
 }
@@ -288,5 +300,22 @@ func TestBalanceQuotes(t *testing.T) {
 				t.Errorf("balanceQuotes(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestTruncateAgreesWithCountWords(t *testing.T) {
+	for _, in := range []string{
+		"one two three four five", "東京は大きい都市です。とても大きい。", "mixed 東京 words here…", strings.Repeat("x", 200) + " y z",
+		"  spaced   out\n\ntext  ", "府 Extra sentence.",
+	} {
+		for max := 1; max <= 8; max++ {
+			got := truncate(in, max)
+			if n := countWords(got); n > max {
+				t.Errorf("truncate(%q, %d) = %q has %d words", in, max, got, n)
+			}
+			if countWords(in) <= max && countWords(got) != countWords(in) {
+				t.Errorf("truncate(%q, %d) = %q lost words", in, max, got)
+			}
+		}
 	}
 }
