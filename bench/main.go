@@ -71,17 +71,18 @@ func main() {
 	worst := flag.Int("worst", 0, "list the N pages of ours with the lowest F1")
 	only := flag.String("dataset", "", "only this dataset")
 	limit := flag.Int("limit", 0, "at most N pages per dataset")
+	cmp := flag.String("cmp", "", "list the -worst N pages where this tool beats ours most")
 	flag.Parse()
 	if *data == "" {
 		*data = filepath.Join("..", "..", "shared", "corpus", "extraction")
 	}
-	if err := run(*data, *names, *only, *worst, *limit); err != nil {
+	if err := run(*data, *names, *only, *worst, *limit, *cmp); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, names, only string, worst, limit int) error {
+func run(data, names, only string, worst, limit int, cmpTool string) error {
 	pages, err := bench.LoadBenchmark(data, true)
 	if err != nil {
 		return err
@@ -148,6 +149,7 @@ func run(data, names, only string, worst, limit int) error {
 	}
 	fmt.Println()
 	var ourPer []bench.PageReport
+	per := map[string]map[string]float64{} // tool -> id -> F1
 	score := func(label string, ps []bench.Page) {
 		fmt.Printf("%-20s %6d", label, len(ps))
 		for _, r := range results {
@@ -164,8 +166,14 @@ func run(data, names, only string, worst, limit int) error {
 				continue
 			}
 			fmt.Printf(" | %.3f / %.3f / %.3f", rep.F1, rep.Precision, rep.Recall)
-			if r.name == "ours" && label == "all" {
-				ourPer = rep.PerPage
+			if label == "all" {
+				if r.name == "ours" {
+					ourPer = rep.PerPage
+				}
+				per[r.name] = map[string]float64{}
+				for _, pp := range rep.PerPage {
+					per[r.name][pp.ID] = pp.F1
+				}
 			}
 		}
 		fmt.Println()
@@ -214,6 +222,26 @@ func run(data, names, only string, worst, limit int) error {
 		for _, p := range ourPer[:min(worst, len(ourPer))] {
 			fmt.Printf("%-60s F1 %.3f P %.3f R %.3f\n", p.ID, p.F1, p.Precision, p.Recall)
 		}
+	}
+	if cmpTool != "" && per[cmpTool] != nil {
+		type diff struct {
+			id      string
+			o, t, d float64
+		}
+		var ds []diff
+		for id, f := range per["ours"] {
+			ds = append(ds, diff{id, f, per[cmpTool][id], per[cmpTool][id] - f})
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i].d > ds[j].d })
+		fmt.Printf("\npages where %s beats ours most:\n", cmpTool)
+		for _, d := range ds[:min(worst, len(ds))] {
+			fmt.Printf("%-60s ours %.3f %s %.3f\n", d.id, d.o, cmpTool, d.t)
+		}
+		var gain float64
+		for _, d := range ds {
+			gain += d.d
+		}
+		fmt.Printf("sum of differences: %.2f pages\n", gain)
 	}
 	_ = time.Now
 	return nil

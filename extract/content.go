@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -166,6 +168,45 @@ func (d *doc) grab(p pass) []*node {
 			level++
 		}
 	}
+	// scoreRuns scores the runs of inline content of n as paragraphs: a run
+	// that follows two <br> always, others only in a div-like element.
+	scoreRuns := func(n *node, divLike bool) {
+		var chars, commas int32
+		active := divLike
+		for c := n.first; c != nil; c = c.next {
+			if c.has(fRemoved) {
+				continue
+			}
+			if c.tag != 0 && (blockTags[c.tag] || divToPTags[c.tag]) {
+				if active {
+					scoreUp(n, chars, commas)
+				}
+				chars, commas, active = 0, 0, divLike
+				continue
+			}
+			if c.tag == atom.Br {
+				nx := c.next
+				if nx != nil && nx.tag == 0 && nx.chars == 0 {
+					nx = nx.next
+				}
+				if nx != nil && nx.tag == atom.Br {
+					if active {
+						scoreUp(n, chars, commas)
+					}
+					chars, commas, active = 0, 0, true
+					for c.next != nil && (c.next.tag == atom.Br || c.next.tag == 0 && c.next.chars == 0) {
+						c = c.next
+					}
+					continue
+				}
+			}
+			chars += c.chars
+			commas += c.commas
+		}
+		if active {
+			scoreUp(n, chars, commas)
+		}
+	}
 	walk(d.body, func(n *node) bool {
 		if n.tag == 0 {
 			return false
@@ -178,10 +219,19 @@ func (d *doc) grab(p pass) []*node {
 			}
 		}
 		switch n.tag {
-		case atom.P, atom.Td, atom.Pre, atom.Section, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		case atom.P:
+			if n.has(fBrChain) {
+				scoreRuns(n, true)
+			} else {
+				scoreUp(n.parent, n.chars, n.commas)
+			}
+		case atom.Td, atom.Pre, atom.Section, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 			scoreUp(n.parent, n.chars, n.commas)
+			if n.has(fBrChain) {
+				scoreRuns(n, false)
+			}
 		case atom.Div:
-			if !n.has(fDeepBlock) {
+			if !n.has(fDeepBlock) && !n.has(fBrChain) {
 				scoreUp(n.parent, n.chars, n.commas)
 				return true
 			}
@@ -190,21 +240,11 @@ func (d *doc) grab(p pass) []*node {
 				n.flags |= fCollapsed
 				return true
 			}
-			// Runs of inline content between its blocks are paragraphs.
-			var chars, commas int32
-			for c := n.first; c != nil; c = c.next {
-				if c.has(fRemoved) {
-					continue
-				}
-				if c.tag != 0 && (blockTags[c.tag] || divToPTags[c.tag]) {
-					scoreUp(n, chars, commas)
-					chars, commas = 0, 0
-					continue
-				}
-				chars += c.chars
-				commas += c.commas
+			scoreRuns(n, true)
+		default:
+			if n.has(fBrChain) {
+				scoreRuns(n, false)
 			}
-			scoreUp(n, chars, commas)
 		}
 		return true
 	})
@@ -223,6 +263,13 @@ func (d *doc) grab(p pass) []*node {
 		}
 	}
 	top := tops[0]
+	if debug {
+		for _, t := range tops {
+			if t != nil {
+				fmt.Fprintf(os.Stderr, "cand %s class=%q id=%q score=%.1f chars=%d ld=%.2f\n", t.tag, t.class, t.id, t.score, t.chars, linkDensity(t))
+			}
+		}
+	}
 	if top == nil || top == d.body || top.tag == atom.Html {
 		return []*node{d.body}
 	}
@@ -404,6 +451,9 @@ func (d *doc) prepare(sel []*node, p pass) {
 		for i := len(conds) - 1; i >= 0; i-- {
 			n := conds[i]
 			if !n.has(fRemoved) && d.shouldClean(n, p) {
+				if debug {
+					fmt.Fprintf(os.Stderr, "clean %s class=%q id=%q chars=%d ld=%.2f p=%d img=%d li=%d in=%d emb=%d\n", n.tag, n.class, n.id, n.chars, linkDensity(n), n.nP, n.nImg, n.nLi, n.nInput, n.nEmbed)
+				}
 				n.remove()
 			}
 		}
@@ -486,6 +536,9 @@ func (d *doc) shouldClean(n *node, p pass) bool {
 	if w < 0 {
 		return true
 	}
+	if n.nVideo > 0 {
+		return false
+	}
 	if n.commas >= 10 {
 		return false
 	}
@@ -547,3 +600,5 @@ func wordsLower(s string) []string {
 		return !isWordRune(r)
 	})
 }
+
+const debug = false

@@ -35,6 +35,7 @@ type node struct {
 	nLi       int32
 	nInput    int32
 	nEmbed    int32
+	nVideo    int32 // embedded players of known video sites
 	headChars int32 // characters inside h1-h6
 	listChars int32 // characters inside ul/ol
 
@@ -52,6 +53,7 @@ const (
 	fCandidate          // added to the candidate list
 	fDeepBlock          // has a descendant that keeps a div from being a paragraph
 	fCollapsed          // a div that only wraps one paragraph
+	fBrChain            // has two <br> in a row among its children
 )
 
 func (n *node) has(f uint16) bool { return n.flags&f != 0 }
@@ -201,7 +203,11 @@ func (d *doc) build(strip bool) {
 				f.parent.nInput++
 			}
 			if (a == atom.Iframe || a == atom.Object || a == atom.Embed || a == atom.Video) && f.parent != nil {
-				f.parent.nEmbed++
+				if isVideo(h) {
+					f.parent.nVideo++
+				} else {
+					f.parent.nEmbed++
+				}
 			}
 			continue
 		}
@@ -295,6 +301,15 @@ func (d *doc) build(strip bool) {
 			}
 		}
 		if f.parent != nil {
+			if a == atom.Br {
+				prev := f.parent.last
+				if prev != nil && prev.tag == 0 && prev.chars == 0 {
+					prev = prev.prev
+				}
+				if prev != nil && prev.tag == atom.Br {
+					f.parent.flags |= fBrChain
+				}
+			}
 			f.parent.appendChild(n)
 		} else if d.top == nil {
 			d.top = n
@@ -341,6 +356,7 @@ func (n *node) add(c *node, sign int32) {
 	n.nLi += sign * c.nLi
 	n.nInput += sign * c.nInput
 	n.nEmbed += sign * c.nEmbed
+	n.nVideo += sign * c.nVideo
 	n.headChars += sign * c.headChars
 	n.listChars += sign * c.listChars
 }
@@ -484,4 +500,25 @@ func appendCollapsed(sb *strings.Builder, s string, space bool) bool {
 		sb.WriteString(s[start:])
 	}
 	return space
+}
+
+// videoHosts are embedded players whose block is content, not an ad.
+var videoHosts = []string{
+	"youtube.com", "youtube-nocookie.com", "youtu.be", "player.vimeo.com", "dailymotion.com",
+	"v.qq.com", "archive.org", "upload.wikimedia.org", "player.twitch.tv", "embed.ted.com",
+	"brightcove", "jwplayer", "players.", "player.", "video",
+}
+
+func isVideo(h *html.Node) bool {
+	if h.DataAtom == atom.Video {
+		return true
+	}
+	for _, a := range h.Attr {
+		if a.Key == "src" || a.Key == "data" || a.Key == "data-src" {
+			if containsAny(lower(a.Val), videoHosts) {
+				return true
+			}
+		}
+	}
+	return false
 }
