@@ -25,13 +25,21 @@ import (
 //     first 1024 bytes, unless the document is XML or JSON;
 //  5. otherwise UTF-8 if the bytes are valid UTF-8, else windows-1252.
 //
-// Unknown labels are skipped. Bytes invalid in the chosen encoding become
+// Unknown labels are skipped, and so is a legacy label on a body that is
+// valid UTF-8 with non-ASCII characters (a wrong label). Bytes invalid in the chosen encoding become
 // U+FFFD: ToUTF8 never fails and always returns valid UTF-8. After the
 // conversion an XML declaration's encoding is rewritten to "utf-8" so that
 // an XML parser does not convert again. body is returned as is, without a
 // copy, when it is valid UTF-8 already and needs no rewrite.
 func ToUTF8(body []byte, contentType string) ([]byte, string) {
 	enc, name, rest := detect(body, contentType)
+	if name != "utf-8" && !strings.HasPrefix(name, "utf-16") && utf8.Valid(rest) && hasHighBit(rest) {
+		// A legacy label on valid multi-byte UTF-8 is a wrong label (a
+		// server default, a copied declaration): text in a legacy
+		// encoding is practically never valid UTF-8 once it has
+		// non-ASCII bytes.
+		enc, name = unicode.UTF8, "utf-8"
+	}
 	var out []byte
 	if name == "utf-8" {
 		out = rest
@@ -100,6 +108,15 @@ func detect(body []byte, contentType string) (encoding.Encoding, string, []byte)
 		}
 	}
 	return fallback(body)
+}
+
+func hasHighBit(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 func fallback(body []byte) (encoding.Encoding, string, []byte) {

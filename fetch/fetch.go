@@ -112,6 +112,7 @@ type Options struct {
 // and the per-host limits.
 type Client struct {
 	ua           string
+	uaHeader     []string
 	timeout      time.Duration
 	maxBytes     int64
 	maxRedirects int
@@ -143,6 +144,7 @@ func New(opts Options) *Client {
 	if c.ua == "" {
 		c.ua = UserAgent("")
 	}
+	c.uaHeader = []string{c.ua}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -255,6 +257,16 @@ var (
 	ErrTooManyRedirects = errors.New("too many redirects")
 )
 
+// RetryAfter returns the delay a server asked for with Retry-After (on a
+// 429 or 503) in err's chain, and whether it asked for one.
+func RetryAfter(err error) (time.Duration, bool) {
+	var se *StatusError
+	if errors.As(err, &se) && se.RetryAfter > 0 {
+		return se.RetryAfter, true
+	}
+	return 0, false
+}
+
 // Get fetches req.URL, following redirects. It returns a *Response for 2xx
 // answers and for a 304 to a conditional request; every other outcome is an
 // error (see the package comment for their codes). A failed request leaves
@@ -335,15 +347,17 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	}
 }
 
+var acceptEncoding = []string{"gzip, deflate, br"}
+
 func (c *Client) header(req Request) http.Header {
 	accept := req.Accept
 	if accept == "" {
 		accept = "*/*"
 	}
 	h := make(http.Header, 5)
-	h["User-Agent"] = []string{c.ua}
+	h["User-Agent"] = c.uaHeader // shared: RoundTrip does not modify headers
 	h["Accept"] = []string{accept}
-	h["Accept-Encoding"] = []string{"gzip, deflate, br"}
+	h["Accept-Encoding"] = acceptEncoding
 	if req.ETag != "" {
 		h["If-None-Match"] = []string{req.ETag}
 	}

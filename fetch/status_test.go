@@ -1,9 +1,12 @@
 package fetch
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
+
+	digest "github.com/occasional-digest/digest"
 )
 
 func TestMaxAge(t *testing.T) {
@@ -63,5 +66,18 @@ func TestRetryAfter(t *testing.T) {
 				t.Fatalf("retryAfter = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRetryAfterHelper(t *testing.T) {
+	err := fmt.Errorf("refresh feed 3: %w", digest.WrapError(digest.EUPSTREAM, "x", &StatusError{Code: 429, RetryAfter: time.Minute}))
+	if d, ok := RetryAfter(err); !ok || d != time.Minute {
+		t.Fatalf("RetryAfter = %v %v", d, ok)
+	}
+	if _, ok := RetryAfter(digest.WrapError(digest.EUPSTREAM, "x", &StatusError{Code: 503})); ok {
+		t.Fatal("503 without Retry-After reported a delay")
+	}
+	if _, ok := RetryAfter(nil); ok {
+		t.Fatal("nil reported a delay")
 	}
 }
