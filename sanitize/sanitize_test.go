@@ -189,8 +189,9 @@ func FuzzHTML(f *testing.F) {
 			}
 		}
 		// Sanitizing is idempotent on its own output, apart from the
-		// embed attributes it adds.
-		if again := HTML(out, baseURL); again != out && !strings.Contains(out, "<iframe") {
+		// embed attributes it adds and from text without markup, which
+		// the second pass splits into paragraphs.
+		if again := HTML(out, baseURL); again != out && !strings.Contains(out, "<iframe") && hasMarkup(out) {
 			t.Fatalf("HTML not stable:\n in  %q\n out %q\n again %q", in, out, again)
 		}
 		_ = Text(out)
