@@ -29,9 +29,6 @@ func storyWith(texts []string, maxWords int, tu tuning) string {
 	if maxWords <= 0 {
 		maxWords = DefaultStoryWords
 	}
-	if len(texts) == 1 {
-		return Article(texts[0], maxWords)
-	}
 	var sents []sent
 	for i, t := range texts {
 		sents = usable(t, sents, i, 0)
