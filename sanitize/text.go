@@ -11,8 +11,8 @@ import (
 // decoded, runs of white space collapsed to one space, paragraphs and other
 // blocks separated by a blank line and <br> by a line break. The content of
 // script, style, template, iframe and similar elements is not text and is
-// left out. Input without markup comes back, entities decoded, with its white space collapsed
-// the same way (a blank line in it stays a paragraph break).
+// left out. Input without markup comes back with entities decoded and white
+// space collapsed the same way (a blank line in it stays a paragraph break).
 func Text(s string) string {
 	if !hasMarkup(s) {
 		return plain(html.UnescapeString(s))
