@@ -37,7 +37,7 @@ type Parsed struct {
 	// TTL is how long the publisher asks readers to wait between two
 	// fetches (RSS <ttl>, sy:updatePeriod / sy:updateFrequency); 0 if
 	// the feed says nothing.
-	TTL     time.Duration
+	TTL time.Duration
 	// Entries are in feed order; of several entries with the same GUID
 	// or the same canonical URL only the first is kept.
 	Entries []digest.Entry
