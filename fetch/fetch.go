@@ -489,6 +489,13 @@ func (c *Client) requestError(ctx, tctx context.Context, u *url.URL, err error) 
 	if errors.As(err, &certErr) {
 		return digest.WrapError(digest.EUPSTREAM, u.Redacted()+": invalid TLS certificate", err)
 	}
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return digest.WrapError(digest.EUPSTREAM, u.Redacted()+": connection closed before the response was complete", err)
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return digest.WrapError(digest.EUPSTREAM, u.Redacted()+": cannot connect", err)
+	}
 	return digest.WrapError(digest.EUPSTREAM, u.Redacted()+": request failed", err)
 }
 

@@ -302,3 +302,36 @@ func TestSniff(t *testing.T) {
 		})
 	}
 }
+
+func FuzzSniff(f *testing.F) {
+	f.Add([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x20\x00\x00\x00\x20\x08\x06\x00\x00\x00"), "image/png")
+	f.Add([]byte(`<?xml version="1.0"?><svg/>`), "image/svg+xml")
+	f.Add([]byte("<!-- c --><svg></svg>"), "image/svg+xml")
+	f.Add([]byte("GIF89a\x10\x00\x10\x00"), "image/gif")
+	f.Add([]byte("<html>"), "image/png")
+	f.Fuzz(func(t *testing.T, data []byte, declared string) {
+		ct, err := Sniff(data, declared)
+		if (ct == "") == (err == nil) {
+			t.Fatalf("Sniff = %q, %v", ct, err)
+		}
+		if err == nil && !strings.HasPrefix(ct, "image/") {
+			t.Fatalf("accepted %q", ct)
+		}
+	})
+}
+
+func FuzzDecodeDataURL(f *testing.F) {
+	f.Add("data:image/png;base64,iVBORw0KGgo=")
+	f.Add("data:image/svg+xml,%3Csvg%2F%3E")
+	f.Add("data:image/png;base64,iVBOR w0K\nGgo")
+	f.Add("data:,")
+	f.Fuzz(func(t *testing.T, u string) {
+		if !strings.HasPrefix(u, "data:") {
+			return
+		}
+		data, _, err := decodeDataURL(u)
+		if err == nil && len(data) > len(u) {
+			t.Fatalf("decoded %d bytes from %d", len(data), len(u))
+		}
+	})
+}
