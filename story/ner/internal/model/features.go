@@ -149,20 +149,25 @@ func caseOf(w string) byte {
 	return caseMixed
 }
 
-// capsSentence reports whether a sentence is written in capitals: most of
-// its words have letters and no lower-case ones.
+// capsSentence reports whether a sentence is a headline whose case says
+// little: most of its words in capitals ("JAPAN WIN ASIAN CUP"), or in
+// title case with nearly every word capitalised ("Japan Win Asian Cup
+// Opener").
 func capsSentence(sent []string) bool {
-	words, upper := 0, 0
+	words, upper, title := 0, 0, 0
 	for _, w := range sent {
 		switch caseOf(w) {
 		case caseUpper:
 			words++
 			upper++
-		case caseLower, caseTitle, caseMixed:
+		case caseTitle, caseMixed:
+			words++
+			title++
+		case caseLower:
 			words++
 		}
 	}
-	return words > 0 && upper*10 > words*6
+	return words > 0 && upper*10 > words*6 || words >= 4 && (upper+title)*10 >= words*9
 }
 
 // dominant returns the most frequent case class in counts, or caseUnknown.
@@ -346,6 +351,9 @@ const (
 	tLen
 	tLowerM1Shape0
 	tLowerP1Shape0
+	tNumSent
+	tNumSentLower
+	tCapRun
 )
 
 type tokInfo struct {
@@ -374,7 +382,7 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 		if strings.IndexAny(lw, "123456789") >= 0 {
 			lnorm = lowerNorm(lw)
 		}
-		if caps && caseOf(w) == caseUpper {
+		if k := caseOf(w); caps && (k == caseUpper || k == caseTitle) {
 			k := dominant(st.cases[lw])
 			if k == caseUnknown {
 				k = x.lexicon[lw]
@@ -397,6 +405,43 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 			return edge, edge, edge
 		}
 		return info[i].form, info[i].lower, info[i].shape
+	}
+	// Tables of results: many numbers in the sentence.
+	nums := 0
+	for _, t := range info {
+		if t.shape != "" && (t.shape[0] == 'd' || t.shape[0] == '-' && len(t.shape) > 1 && t.shape[1] == 'd') {
+			nums++
+		}
+	}
+	numSent := n >= 3 && nums*10 >= n*4
+	// Runs of capitalised words: each token's run length and position.
+	runPos := make([]string, n)
+	for i := 0; i < n; {
+		if k := caseOf(info[i].form); k != caseTitle && k != caseUpper && k != caseMixed {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < n {
+			if k := caseOf(info[j].form); k != caseTitle && k != caseUpper && k != caseMixed {
+				break
+			}
+			j++
+		}
+		l := min(j-i, 4)
+		for k := i; k < j; k++ {
+			pos := "I"
+			switch {
+			case j-i == 1:
+				pos = "S"
+			case k == i:
+				pos = "B"
+			case k == j-1:
+				pos = "E"
+			}
+			runPos[k] = pos + string(rune('0'+l))
+		}
+		i = j
 	}
 	for i := range n {
 		fs := buf[i][:0]
@@ -450,6 +495,12 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 		fs = append(fs, f1(tLen, string(rune('0'+l))))
 		if i == 0 {
 			fs = append(fs, f1(tFirst, t.shape))
+		}
+		if numSent {
+			fs = append(fs, f1(tNumSent, t.shape), f1(tNumSentLower, t.lower))
+		}
+		if runPos[i] != "" && !caps {
+			fs = append(fs, f1(tCapRun, runPos[i]))
 		}
 		if caps {
 			fs = append(fs, f1(tCapsShape, t.shape))
@@ -546,6 +597,8 @@ const (
 	tHist byte = 100 + iota
 	tHistMajor
 	tHistNone
+	tHistM1
+	tHistP1
 )
 
 // History returns, for each token of d, features describing the labels a
@@ -589,8 +642,10 @@ func (x *Extractor) History(d Doc, pred [][]int, labels []string) [][][]uint32 {
 	}
 	all := []string{"O", "PER/1", "PER/n", "LOC/1", "LOC/n", "ORG/1", "ORG/n", "MISC/1", "MISC/n"}
 	out := make([][][]uint32, len(d))
+	major := make([][]string, len(d))
 	for s, sent := range d {
 		out[s] = make([][]uint32, len(sent))
+		major[s] = make([]string, len(sent))
 		for i := range sent {
 			w := words[s][i]
 			if w == "" {
@@ -617,6 +672,19 @@ func (x *Extractor) History(d Doc, pred [][]int, labels []string) [][][]uint32 {
 				fs = append(fs, f1(tHistMajor, best))
 			}
 			out[s][i] = fs
+			major[s][i] = best
+		}
+	}
+	// The neighbours' most frequent types, for names whose other words
+	// are known elsewhere ("Vladimir" before "Putin").
+	for s, sent := range d {
+		for i := range sent {
+			if i > 0 && major[s][i-1] != "" {
+				out[s][i] = append(out[s][i], f1(tHistM1, major[s][i-1]))
+			}
+			if i+1 < len(sent) && major[s][i+1] != "" {
+				out[s][i] = append(out[s][i], f1(tHistP1, major[s][i+1]))
+			}
 		}
 	}
 	return out
