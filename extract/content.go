@@ -458,6 +458,9 @@ func (d *doc) prepare(sel []*node, p pass) {
 			}
 		}
 	}
+	if p.clean {
+		d.dropLinkBlocks(sel)
+	}
 	// Empty paragraphs.
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
@@ -602,3 +605,32 @@ func wordsLower(s string) []string {
 }
 
 const debug = false
+
+// dropLinkBlocks removes blocks that are mostly links (navigation, "most
+// read", related stories) from the content: readability keeps lists of
+// links, we do not.
+func (d *doc) dropLinkBlocks(sel []*node) {
+	for _, root := range sel {
+		walk(root, func(n *node) bool {
+			if n.tag == 0 {
+				return false
+			}
+			if n == root {
+				return true
+			}
+			switch n.tag {
+			case atom.Ul, atom.Ol, atom.Dl, atom.Div, atom.Section, atom.Table:
+				if n.has(fDataTable) {
+					return false
+				}
+				if n.chars > 0 && linkDensity(n) > linkBlockDensity && n.commas < 10 {
+					n.remove()
+					return false
+				}
+			}
+			return true
+		})
+	}
+}
+
+const linkBlockDensity = 0.5
