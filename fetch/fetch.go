@@ -16,6 +16,11 @@
 // at dial time, so it covers DNS rebinding and redirects alike.
 // Options.AllowedNets makes explicit exceptions.
 //
+// Only http and https URLs are fetched, also as redirect targets. User
+// information in a URL (https://user:pass@host/feed) is accepted and sent as
+// basic authentication to that URL only, never to a redirect target
+// without it; errors and logs show such URLs with the password redacted.
+//
 // Proxies from the environment (HTTP_PROXY and friends) are ignored on
 // purpose: through a proxy the dial-time check would see the proxy's address
 // instead of the target's.
@@ -167,6 +172,8 @@ func New(opts Options) *Client {
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
+	} else {
+		c.log = c.log.With("component", "fetch")
 	}
 	c.dialer = &net.Dialer{
 		Timeout:        10 * time.Second,
