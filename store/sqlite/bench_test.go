@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -188,6 +189,7 @@ func feedIDs(b *testing.B, db *sqlite.DB) []int64 {
 	for i, f := range fs {
 		ids[i] = f.ID
 	}
+	slices.Sort(ids) // creation order: ids[i] carries benchEntry(i, n)
 	return ids
 }
 
@@ -199,7 +201,7 @@ func BenchmarkSaveFetchesInsert(b *testing.B) {
 	ctx := context.Background()
 	round := 0
 	entries := 0
-	b.ResetTimer()
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		var rs []digest.FetchResult
@@ -213,12 +215,18 @@ func BenchmarkSaveFetchesInsert(b *testing.B) {
 		}
 		round++
 		b.StartTimer()
+		c := cpuTime()
 		if _, err := db.SaveFetches(ctx, rs); err != nil {
 			b.Fatal(err)
 		}
+		cpu += cpuTime() - c
 		entries += benchBatch * benchPerFeed
 	}
 	b.ReportMetric(float64(entries)/b.Elapsed().Seconds(), "entries/s")
+	reportCPU(b, cpu)
+	if cpu > 0 {
+		b.ReportMetric(float64(entries)/cpu.Seconds(), "entries/cpu-s")
+	}
 }
 
 // BenchmarkSaveFetchesTick refetches 1,000 feeds whose 20 entries are all
@@ -229,6 +237,7 @@ func BenchmarkSaveFetchesTick(b *testing.B) {
 	ctx := context.Background()
 	const tick = 1000
 	var written int64
+	var cpu time.Duration
 	round := 0
 	for b.Loop() {
 		b.StopTimer()
@@ -247,13 +256,16 @@ func BenchmarkSaveFetchesTick(b *testing.B) {
 		round++
 		before := db.WriteCount()
 		b.StartTimer()
+		c := cpuTime()
 		for start := 0; start < tick; start += benchBatch {
 			if _, err := db.SaveFetches(ctx, rs[start:start+benchBatch]); err != nil {
 				b.Fatal(err)
 			}
 		}
+		cpu += cpuTime() - c
 		written += db.WriteCount() - before
 	}
+	reportCPU(b, cpu)
 	b.ReportMetric(float64(written)/float64(b.N), "entry-rows/tick")
 	b.ReportMetric(float64(tick*benchPerFeed)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }
@@ -265,14 +277,18 @@ func BenchmarkSaveFetches304(b *testing.B) {
 	ids := feedIDs(b, db)
 	ctx := context.Background()
 	rs := make([]digest.FetchResult, 5000)
+	var cpu time.Duration
 	for b.Loop() {
 		for i := range rs {
 			rs[i] = digest.FetchResult{FeedID: ids[i], State: digest.FetchState{ETag: `"x"`, LastCheck: time.Now(), NextCheck: time.Now().Add(time.Hour)}}
 		}
+		c := cpuTime()
 		if _, err := db.SaveFetches(ctx, rs); err != nil {
 			b.Fatal(err)
 		}
+		cpu += cpuTime() - c
 	}
+	reportCPU(b, cpu)
 }
 
 // benchArticles measures one page of q after skipping pages of 500.
@@ -292,7 +308,7 @@ func benchArticles(b *testing.B, q digest.ArticleQuery, skipPages int) {
 		q.Cursor = p.Next
 	}
 	q.Limit = limit
-	for b.Loop() {
+	measure(b, func() {
 		p, err := db.Articles(ctx, q)
 		if err != nil {
 			b.Fatal(err)
@@ -300,6 +316,23 @@ func benchArticles(b *testing.B, q digest.ArticleQuery, skipPages int) {
 		if len(p.Articles) == 0 {
 			b.Fatal("empty page")
 		}
+	})
+}
+
+// measure runs op in the benchmark loop and reports its CPU time too.
+func measure(b *testing.B, op func()) {
+	b.Helper()
+	c := cpuTime()
+	for b.Loop() {
+		op()
+	}
+	reportCPU(b, cpuTime()-c)
+}
+
+// reportCPU reports CPU milliseconds per operation.
+func reportCPU(b *testing.B, cpu time.Duration) {
+	if cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
 }
 
@@ -327,17 +360,17 @@ func BenchmarkArticlesSearch(b *testing.B) {
 func BenchmarkArticle(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
-	for b.Loop() {
+	measure(b, func() {
 		if _, err := db.Article(ctx, 123456); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 func BenchmarkFeeds(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
-	for b.Loop() {
+	measure(b, func() {
 		fs, err := db.Feeds(ctx)
 		if err != nil {
 			b.Fatal(err)
@@ -345,24 +378,24 @@ func BenchmarkFeeds(b *testing.B) {
 		if len(fs) != benchFeeds {
 			b.Fatalf("%d feeds", len(fs))
 		}
-	}
+	})
 }
 
 func BenchmarkFeed(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
-	for b.Loop() {
+	measure(b, func() {
 		if _, err := db.Feed(ctx, 777); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 func BenchmarkDueFeeds(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
 	now := benchBase.Add(5000 * time.Second)
-	for b.Loop() {
+	measure(b, func() {
 		fs, err := db.DueFeeds(ctx, now, 100)
 		if err != nil {
 			b.Fatal(err)
@@ -370,5 +403,5 @@ func BenchmarkDueFeeds(b *testing.B) {
 		if len(fs) != 100 {
 			b.Fatalf("%d due", len(fs))
 		}
-	}
+	})
 }

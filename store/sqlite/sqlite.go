@@ -32,6 +32,9 @@ var Dialect = sqlstore.Dialect{
 	Name:              "sqlite",
 	SearchIDs:         "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
 	SearchQuery:       sqlstore.FTS5Query,
+	LastInsertID:      true,
+	SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
+	SearchUnindex:     "DELETE FROM articles_fts WHERE rowid = ?",
 	IsUniqueViolation: isUniqueViolation,
 	MaxParams:         32766,
 }

@@ -242,13 +242,14 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 // ENOTFOUND.
 func (s *Store) UpdateArticle(ctx context.Context, a *digest.Article) error {
 	published := dbTime(a.Published)
+	title, summary, text := clean(a.Title), clean(a.Summary), clean(a.Text)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE articles SET title = ?, author = ?,
 			published = CASE WHEN ? = 0 THEN published ELSE ? END, updated = ?,
 			site_name = ?, lang = ?, image_url = ?, summary = ?, content = ?, text = ?, word_count = ?, extracted = ?
 			WHERE id = ?`,
-			clean(a.Title), clean(a.Author), published, published, dbTime(a.Updated), clean(a.SiteName), clean(a.Lang),
-			clean(a.ImageURL), clean(a.Summary), clean(a.Content), clean(a.Text), a.WordCount, a.Extracted, a.ID)
+			title, clean(a.Author), published, published, dbTime(a.Updated), clean(a.SiteName), clean(a.Lang),
+			clean(a.ImageURL), summary, clean(a.Content), text, a.WordCount, a.Extracted, a.ID)
 		if err != nil {
 			return err
 		}
@@ -256,6 +257,9 @@ func (s *Store) UpdateArticle(ctx context.Context, a *digest.Article) error {
 			return err
 		} else if n == 0 {
 			return notFound("article", a.ID)
+		}
+		if err := s.index(ctx, tx, a.ID, title, summary, text); err != nil {
+			return err
 		}
 		if published != 0 {
 			_, err = s.exec(ctx, tx, `UPDATE article_states SET published = ? WHERE article_id = ? AND published <> ?`,
@@ -409,6 +413,9 @@ func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) er
 			if _, err := s.exec(ctx, tx, st.q, st.args...); err != nil {
 				return err
 			}
+		}
+		if err := s.unindex(ctx, tx, dup); err != nil {
+			return err
 		}
 		return s.recount(ctx, tx, feeds)
 	})

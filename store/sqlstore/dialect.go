@@ -21,6 +21,19 @@ type Dialect struct {
 	// SearchIDs; ok is false when nothing searchable is left (no article
 	// can match).
 	SearchQuery func(text string) (query string, ok bool)
+	// SearchIndex, unless empty, (re)indexes one article for search after
+	// it was inserted or its title, summary or text changed. It binds the
+	// ID, title, summary and text. Empty when the database maintains its
+	// index itself (PostgreSQL: a generated tsvector column).
+	SearchIndex string
+	// SearchUnindex, unless empty, removes one article, bound by ID, from
+	// the search index before the article is deleted.
+	SearchUnindex string
+	// LastInsertID says that sql.Result.LastInsertId reports the ID of an
+	// inserted row. The hot insert of SaveFetches uses it instead of
+	// RETURNING, which in SQLite opens a savepoint (and so flushes the
+	// full-text index) for every row. PostgreSQL (pgx) needs RETURNING.
+	LastInsertID bool
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint violation.
 	IsUniqueViolation func(err error) bool

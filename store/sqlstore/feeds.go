@@ -263,9 +263,34 @@ func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
 		if _, err := s.exec(ctx, tx, `DELETE FROM feeds WHERE id = ?`, id); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, `DELETE FROM articles WHERE feed_id IS NULL
-			AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.article_id = articles.id)`); err != nil {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM articles WHERE feed_id IS NULL
+			AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.article_id = articles.id)`)
+		if err != nil {
 			return err
+		}
+		var orphans []int64
+		for rows.Next() {
+			var a int64
+			if err := rows.Scan(&a); err != nil {
+				rows.Close()
+				return err
+			}
+			orphans = append(orphans, a)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := s.unindex(ctx, tx, orphans...); err != nil {
+			return err
+		}
+		for _, c := range s.chunks(orphans, 0) {
+			in, args := inList(c)
+			if _, err := s.exec(ctx, tx, `DELETE FROM articles WHERE id IN (`+in+`)`, args...); err != nil {
+				return err
+			}
 		}
 		_, err = s.exec(ctx, tx, `UPDATE articles SET feed_id = (SELECT s.feed_id FROM sources s WHERE s.article_id = articles.id
 			ORDER BY s.original DESC, s.created, s.feed_id LIMIT 1) WHERE feed_id IS NULL`)

@@ -14,7 +14,12 @@ import (
 // once per call.
 type fetchStmts struct {
 	updateFeed, sourceByGUID, articleByURL, hasSource, insertArticle,
-	insertSource, insertStates, updateSource, updateArticle, updateStates, addUnread, linkUnread *sql.Stmt
+	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, addUnread, isUnread *sql.Stmt
+
+	index        *sql.Stmt // nil when the dialect has no SearchIndex
+	lastInsertID bool      // see Dialect.LastInsertID
+
+	users []int64 // subscribers of the feed being saved
 }
 
 var fetchQueries = map[string]string{
@@ -29,22 +34,24 @@ var fetchQueries = map[string]string{
 	"hasSource":    `SELECT COUNT(*) FROM sources WHERE article_id = ? AND feed_id = ?`,
 	"insertArticle": `INSERT INTO articles (url, title, author, published, updated, lang, image_url,
 		summary, content, text, word_count, extracted, created, feed_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, // + RETURNING id unless Dialect.LastInsertID
 	"insertSource": `INSERT INTO sources (feed_id, guid, article_id, url, title, published, original, hash, created)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	// Every subscriber of the feed sees the article, unread unless they
-	// already had it through another feed.
-	"insertStates": `INSERT INTO article_states (user_id, article_id, published, read, starred)
-		SELECT user_id, ?, ?, FALSE, FALSE FROM subscriptions WHERE feed_id = ?
-		ON CONFLICT (user_id, article_id) DO NOTHING`,
+	// already had it through another feed. Statements in SaveFetches write
+	// one row each, by key: in SQLite a statement that may write several
+	// rows opens a savepoint, and every savepoint flushes the pending
+	// full-text index to disk, which tripled the cost of an insert.
+	"subscribers": `SELECT user_id FROM subscriptions WHERE feed_id = ?`,
+	"insertState": `INSERT INTO article_states (user_id, article_id, published, read, starred)
+		VALUES (?, ?, ?, FALSE, FALSE) ON CONFLICT (user_id, article_id) DO NOTHING`,
 	"updateSource": `UPDATE sources SET url = ?, title = ?, published = ?, hash = ? WHERE feed_id = ? AND guid = ?`,
 	"updateArticle": `UPDATE articles SET title = ?, author = ?, published = ?, updated = ?, lang = ?, image_url = ?,
 		summary = ?, content = ?, text = ?, word_count = ?, extracted = ? WHERE id = ?`,
 	"updateStates": `UPDATE article_states SET published = ? WHERE article_id = ? AND published <> ?`,
-	"addUnread":    `UPDATE subscriptions SET unread = unread + ? WHERE feed_id = ?`,
-	// A linked article counts for the subscribers who have it unread.
-	"linkUnread": `UPDATE subscriptions SET unread = unread + 1 WHERE feed_id = ?
-		AND user_id IN (SELECT user_id FROM article_states WHERE article_id = ? AND NOT read)`,
+	"addUnread":    `UPDATE subscriptions SET unread = unread + ? WHERE user_id = ? AND feed_id = ?`,
+	// A linked article counts for a subscriber who has it unread.
+	"isUnread": `SELECT COUNT(*) FROM article_states WHERE user_id = ? AND article_id = ? AND NOT read`,
 }
 
 func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, error) {
@@ -52,10 +59,14 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 	targets := map[string]**sql.Stmt{
 		"updateFeed": &st.updateFeed, "sourceByGUID": &st.sourceByGUID, "articleByURL": &st.articleByURL,
 		"hasSource": &st.hasSource, "insertArticle": &st.insertArticle, "insertSource": &st.insertSource,
-		"insertStates": &st.insertStates, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
-		"updateStates": &st.updateStates, "addUnread": &st.addUnread, "linkUnread": &st.linkUnread,
+		"subscribers": &st.subscribers, "insertState": &st.insertState, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
+		"updateStates": &st.updateStates, "addUnread": &st.addUnread, "isUnread": &st.isUnread,
 	}
+	st.lastInsertID = s.d.LastInsertID
 	for name, q := range fetchQueries {
+		if name == "insertArticle" && !s.d.LastInsertID {
+			q += " RETURNING id"
+		}
 		p, err := tx.PrepareContext(ctx, s.d.rebind(q))
 		if err != nil {
 			st.close()
@@ -63,12 +74,20 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		}
 		*targets[name] = p
 	}
+	if s.d.SearchIndex != "" {
+		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.SearchIndex))
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		st.index = p
+	}
 	return st, nil
 }
 
 func (st *fetchStmts) close() {
 	for _, p := range []*sql.Stmt{st.updateFeed, st.sourceByGUID, st.articleByURL, st.hasSource, st.insertArticle,
-		st.insertSource, st.insertStates, st.updateSource, st.updateArticle, st.updateStates, st.addUnread, st.linkUnread} {
+		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.addUnread, st.isUnread, st.index} {
 		if p != nil {
 			p.Close()
 		}
@@ -106,6 +125,11 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			if err != nil {
 				return wrapFeed(r.FeedID, err)
 			}
+			if ok && len(r.Entries) > 0 {
+				if err := st.loadUsers(ctx, r.FeedID); err != nil {
+					return wrapFeed(r.FeedID, err)
+				}
+			}
 			if ok {
 				states++
 				for j := range r.Entries {
@@ -117,8 +141,10 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 				}
 				// New articles are unread for every subscriber.
 				if len(sr.Created) > 0 {
-					if _, err := st.addUnread.ExecContext(ctx, len(sr.Created), r.FeedID); err != nil {
-						return wrapFeed(r.FeedID, err)
+					for _, u := range st.users {
+						if _, err := st.addUnread.ExecContext(ctx, len(sr.Created), u, r.FeedID); err != nil {
+							return wrapFeed(r.FeedID, err)
+						}
 					}
 				}
 			} else {
@@ -189,9 +215,12 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 		if e.Published.IsZero() {
 			published = oldPublished
 		}
-		text := clean(e.Text)
+		text, summary := clean(e.Text), clean(e.Summary)
 		if _, err := st.updateArticle.ExecContext(ctx, title, clean(e.Author), published, dbTime(e.Updated), clean(e.Lang),
-			clean(e.ImageURL), clean(e.Summary), clean(e.Content), text, entryWords(e, text), e.Extracted, articleID); err != nil {
+			clean(e.ImageURL), summary, clean(e.Content), text, entryWords(e, text), e.Extracted, articleID); err != nil {
+			return 0, err
+		}
+		if err := st.reindex(ctx, articleID, title, summary, text); err != nil {
 			return 0, err
 		}
 		written := int64(2)
@@ -222,19 +251,24 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 			if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, false, hash, dbTime(now)); err != nil {
 				return 0, err
 			}
-			res, err := st.insertStates.ExecContext(ctx, articleID, oldPublished, feedID)
+			n, err := st.insertStates(ctx, articleID, oldPublished)
 			if err != nil {
 				return 0, err
 			}
-			n, _ := res.RowsAffected()
 			if had == 0 {
 				sr.Linked = append(sr.Linked, articleID)
-				res, err := st.linkUnread.ExecContext(ctx, feedID, articleID)
-				if err != nil {
-					return 0, err
+				for _, u := range st.users {
+					var unread int
+					if err := st.isUnread.QueryRowContext(ctx, u, articleID).Scan(&unread); err != nil {
+						return 0, err
+					}
+					if unread > 0 {
+						if _, err := st.addUnread.ExecContext(ctx, 1, u, feedID); err != nil {
+							return 0, err
+						}
+						n++
+					}
 				}
-				m, _ := res.RowsAffected()
-				n += m
 			}
 			return 1 + n, nil
 		case !errors.Is(err, sql.ErrNoRows):
@@ -247,21 +281,77 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	if url != "" {
 		urlArg = url
 	}
-	text := clean(e.Text)
-	if err := st.insertArticle.QueryRowContext(ctx, urlArg, title, clean(e.Author), published, dbTime(e.Updated), clean(e.Lang),
-		clean(e.ImageURL), clean(e.Summary), clean(e.Content), text, entryWords(e, text), e.Extracted, dbTime(now), feedID).Scan(&articleID); err != nil {
+	text, summary := clean(e.Text), clean(e.Summary)
+	args := []any{urlArg, title, clean(e.Author), published, dbTime(e.Updated), clean(e.Lang),
+		clean(e.ImageURL), summary, clean(e.Content), text, entryWords(e, text), e.Extracted, dbTime(now), feedID}
+	if st.lastInsertID {
+		res, err := st.insertArticle.ExecContext(ctx, args...)
+		if err != nil {
+			return 0, err
+		}
+		if articleID, err = res.LastInsertId(); err != nil {
+			return 0, err
+		}
+	} else if err := st.insertArticle.QueryRowContext(ctx, args...).Scan(&articleID); err != nil {
+		return 0, err
+	}
+	if err := st.reindex(ctx, articleID, title, summary, text); err != nil {
 		return 0, err
 	}
 	if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, true, hash, dbTime(now)); err != nil {
 		return 0, err
 	}
-	res, err := st.insertStates.ExecContext(ctx, articleID, published, feedID)
+	n, err := st.insertStates(ctx, articleID, published)
 	if err != nil {
 		return 0, err
 	}
-	n, _ := res.RowsAffected()
 	sr.Created = append(sr.Created, articleID)
 	return 2 + n, nil
+}
+
+// reindex indexes an article for search.
+func (st *fetchStmts) reindex(ctx context.Context, id int64, title, summary, text string) error {
+	if st.index == nil {
+		return nil
+	}
+	_, err := st.index.ExecContext(ctx, id, title, summary, text)
+	return err
+}
+
+// loadUsers loads the subscribers of a feed into st.users.
+func (st *fetchStmts) loadUsers(ctx context.Context, feedID int64) error {
+	st.users = st.users[:0]
+	rows, err := st.subscribers.QueryContext(ctx, feedID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u int64
+		if err := rows.Scan(&u); err != nil {
+			return err
+		}
+		st.users = append(st.users, u)
+	}
+	return rows.Err()
+}
+
+// insertStates makes an article visible to the feed's subscribers and
+// returns the number of rows inserted.
+func (st *fetchStmts) insertStates(ctx context.Context, articleID, published int64) (int64, error) {
+	var n int64
+	for _, u := range st.users {
+		res, err := st.insertState.ExecContext(ctx, u, articleID, published)
+		if err != nil {
+			return 0, err
+		}
+		m, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
 }
 
 // entryWords counts the words of an entry's text, or of its summary when it

@@ -106,6 +106,28 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 	return s.read.QueryContext(ctx, s.d.rebind(q), args...)
 }
 
+// index (re)indexes an article for search.
+func (s *Store) index(ctx context.Context, tx *sql.Tx, id int64, title, summary, text string) error {
+	if s.d.SearchIndex == "" {
+		return nil
+	}
+	_, err := s.exec(ctx, tx, s.d.SearchIndex, id, title, summary, text)
+	return err
+}
+
+// unindex removes articles from the search index.
+func (s *Store) unindex(ctx context.Context, tx *sql.Tx, ids ...int64) error {
+	if s.d.SearchUnindex == "" {
+		return nil
+	}
+	for _, id := range ids {
+		if _, err := s.exec(ctx, tx, s.d.SearchUnindex, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // chunks splits ids into slices small enough for one statement's bind
 // parameters, leaving room for reserve other parameters.
 func (s *Store) chunks(ids []int64, reserve int) [][]int64 {
