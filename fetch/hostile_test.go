@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -123,4 +124,30 @@ func FuzzCacheHeaders(f *testing.F) {
 			t.Fatalf("retryAfter = %v", d)
 		}
 	})
+}
+
+func TestGetDNSRebindingIsCheckedOnEveryDial(t *testing.T) {
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	var mu sync.Mutex
+	calls := 0
+	lookup := func(_ context.Context, host string) ([]netip.Addr, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil // the allowed answer
+		}
+		return []netip.Addr{netip.MustParseAddr("169.254.169.254")}, nil // rebound
+	}
+	c := newTestClient(t, Options{AllowedNets: loopbackNet, LookupIP: lookup})
+	u := "http://rebind.test:" + port(t, srv) + "/"
+	if _, err := c.Get(context.Background(), Request{URL: u}); err != nil {
+		t.Fatal(err)
+	}
+	c.Close() // drop the kept-alive connection: the next request dials again
+	_, err := c.Get(context.Background(), Request{URL: u})
+	de := wantCode(t, err, digest.EREFUSED)
+	if de.Message != "refused: 169.254.169.254 is a link-local address" {
+		t.Fatalf("message %q", de.Message)
+	}
 }
