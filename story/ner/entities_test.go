@@ -204,3 +204,44 @@ func FuzzEntities(f *testing.F) {
 		}
 	})
 }
+
+func TestEntitiesTitleCaseHeadline(t *testing.T) {
+	tg, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Xi Jinping Visits Moscow For Talks With Putin\n" +
+		"Chinese leader Xi Jinping arrived in Moscow on Monday for talks with Russian President Vladimir Putin."
+	m := entityMap(tg.Entities(text))
+	for _, w := range []string{"Xi Jinping", "Moscow", "Vladimir Putin"} {
+		if m[w].Count != 2 {
+			t.Errorf("%q: %+v; want 2 mentions (headline and body)", w, m[w])
+		}
+	}
+	for _, bad := range []string{"Visits", "Talks", "For Talks With Putin"} {
+		if _, ok := m[bad]; ok {
+			t.Errorf("headline word %q taken for a name: %+v", bad, m)
+		}
+	}
+}
+
+const benchArticle = `Biden Says U.S. Will Defend Taiwan
+WASHINGTON (Reuters) - U.S. President Joe Biden said on Sunday that American forces would defend Taiwan in the event of an attack by China, a statement that drew a sharp rebuke from Beijing. Mr Biden told CBS's "60 Minutes" programme that the United States would come to the island's defence.
+Chinese foreign ministry spokeswoman Mao Ning said on Monday that Beijing had lodged stern representations with Washington. The European Union urged restraint, and EU foreign policy chief Josep Borrell said he would travel to Tokyo and Seoul next week.
+Taiwan's presidential office thanked Biden for his support. Shares of Taiwan Semiconductor Manufacturing Co fell 2 percent in Taipei, while the Nikkei in Tokyo was flat.`
+
+func BenchmarkEntities(b *testing.B) {
+	tg, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := len(Tokenize(benchArticle))
+	cpu0 := cpuTime()
+	for b.Loop() {
+		tg.Entities(benchArticle)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "tokens/cpu-s")
+	}
+}

@@ -120,3 +120,11 @@ func FuzzTokenize(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkTokenize(b *testing.B) {
+	text := strings.Repeat(`WASHINGTON (Reuters) - U.S. President Joe Biden said on Sunday that "American forces" would defend Taiwan's 23.5 million people. `, 100)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Sentences(text, Tokenize(text))
+	}
+}
