@@ -623,7 +623,7 @@ func (d *doc) dropLinkBlocks(sel []*node) {
 				if n.has(fDataTable) {
 					return false
 				}
-				if n.chars > 0 && linkDensity(n) > linkBlockDensity && n.commas < 10 {
+				if n.chars > 0 && linkDensity(n) > linkBlockDensity && n.commas < 10 && (n.tag != atom.Ul && n.tag != atom.Ol || linkItems(n)) {
 					n.remove()
 					return false
 				}
@@ -634,3 +634,18 @@ func (d *doc) dropLinkBlocks(sel []*node) {
 }
 
 const linkBlockDensity = 0.5
+
+// linkItems reports whether most items of a list are nothing but a link.
+func linkItems(n *node) bool {
+	items, links := 0, 0
+	for c := n.first; c != nil; c = c.next {
+		if c.tag != atom.Li || c.has(fRemoved) {
+			continue
+		}
+		items++
+		if c.chars == 0 || float64(c.linkChars) >= 0.8*float64(c.chars) {
+			links++
+		}
+	}
+	return items > 0 && links*10 >= items*7
+}
