@@ -108,7 +108,7 @@ func (t *Tagger) Mentions(text string) []Mention {
 		}
 		out[i] = Mention{Name: name, Kind: m.kind, Text: s, Start: m.toks[0].Start, End: m.toks[len(m.toks)-1].End}
 	}
-	t.resolveAliases(out)
+	t.resolveAliases(out, nil)
 	return out
 }
 
@@ -146,6 +146,70 @@ func (t *Tagger) Entities(text string) []digest.Entity {
 			}
 		}
 		out = append(out, digest.Entity{Name: name, Kind: kind, Count: a.count})
+	}
+	slices.SortStableFunc(out, func(a, b digest.Entity) int { return b.Count - a.Count })
+	return out
+}
+
+// Merge combines the entities of several articles (of one story, say) into
+// one list: entities with the same Key are one, named as most of their
+// mentions name them, with their counts added; then a surname or acronym
+// alone is resolved to a longer name of the lists as within an article
+// ("Putin" → "Vladimir Putin"). Ordered like Entities.
+func (t *Tagger) Merge(lists ...[]digest.Entity) []digest.Entity {
+	type agg struct {
+		names map[string]int
+		kind  digest.EntityKind
+		count int
+	}
+	byKey := map[string]*agg{}
+	var keys []string
+	for _, l := range lists {
+		for _, e := range l {
+			if e.Name == "" || e.Count < 1 {
+				continue
+			}
+			k := t.Key(e.Kind, e.Name)
+			a, ok := byKey[k]
+			if !ok {
+				a = &agg{names: map[string]int{}, kind: e.Kind}
+				byKey[k] = a
+				keys = append(keys, k)
+			}
+			a.names[e.Name] += e.Count
+			a.count += e.Count
+		}
+	}
+	// One weighted mention per key lets the article-level alias rules
+	// run unchanged.
+	ms := make([]Mention, len(keys))
+	weight := make([]int, len(keys))
+	for i, k := range keys {
+		a := byKey[k]
+		name, best := "", 0
+		for n, c := range a.names {
+			if c > best || c == best && n < name {
+				name, best = n, c
+			}
+		}
+		if c, ok := t.gaz.Canonical(name); ok && a.kind == digest.Place {
+			name = c
+		}
+		ms[i] = Mention{Name: name, Kind: a.kind, Text: name}
+		weight[i] = a.count
+	}
+	t.resolveAliases(ms, weight)
+	out := make([]digest.Entity, 0, len(keys))
+	index := map[string]int{}
+	for i, m := range ms {
+		k := string(m.Kind) + "\x00" + m.Name
+		j, ok := index[k]
+		if !ok {
+			j = len(out)
+			index[k] = j
+			out = append(out, digest.Entity{Name: m.Name, Kind: m.Kind})
+		}
+		out[j].Count += weight[i]
 	}
 	slices.SortStableFunc(out, func(a, b digest.Entity) int { return b.Count - a.Count })
 	return out
@@ -302,7 +366,9 @@ func titleWord(w string) string {
 // the short one, the most mentioned wins, then the first. A one-word
 // mention tagged as an organisation or place that is part of a person's
 // name and is not a known place becomes that person.
-func (t *Tagger) resolveAliases(ms []Mention) {
+//
+// weight, when not nil, gives each mention's number of occurrences.
+func (t *Tagger) resolveAliases(ms []Mention, weight []int) {
 	type full struct {
 		name  string
 		kind  digest.EntityKind
@@ -311,8 +377,12 @@ func (t *Tagger) resolveAliases(ms []Mention) {
 		first int
 	}
 	counts := map[string]int{}
-	for _, m := range ms {
-		counts[m.Name]++
+	for i, m := range ms {
+		if weight != nil {
+			counts[m.Name] += weight[i]
+		} else {
+			counts[m.Name]++
+		}
 	}
 	var people, orgs []*full
 	seen := map[string]bool{}

@@ -245,3 +245,31 @@ func BenchmarkEntities(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "tokens/cpu-s")
 	}
 }
+
+func TestMerge(t *testing.T) {
+	tg, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := []digest.Entity{{Name: "Vladimir Putin", Kind: digest.Person, Count: 3}, {Name: "United States", Kind: digest.Place, Count: 1}}
+	b := []digest.Entity{{Name: "Putin", Kind: digest.Person, Count: 2}, {Name: "U.S.", Kind: digest.Place, Count: 2}}
+	c := []digest.Entity{{Name: "EU", Kind: digest.Organization, Count: 1}, {Name: "European Union", Kind: digest.Organization, Count: 1},
+		{Name: "", Kind: digest.Person, Count: 5}}
+	got := tg.Merge(a, b, c)
+	want := []digest.Entity{
+		{Name: "Vladimir Putin", Kind: digest.Person, Count: 5},
+		{Name: "United States", Kind: digest.Place, Count: 3},
+		{Name: "European Union", Kind: digest.Organization, Count: 2},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Merge = %+v; want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("Merge[%d] = %+v; want %+v", i, got[i], want[i])
+		}
+	}
+	if m := tg.Merge(); len(m) != 0 {
+		t.Errorf("Merge() = %+v; want empty", m)
+	}
+}
