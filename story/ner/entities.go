@@ -332,7 +332,7 @@ func (t *Tagger) recase(s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
 		lw := strings.ToLower(w)
-		if t.m.Lexicon[lw] == 3 /* upper */ || strings.Contains(w, ".") && utf8.RuneCountInString(w) <= 5 {
+		if t.m.Acronym(lw) || strings.Contains(w, ".") && utf8.RuneCountInString(w) <= 5 {
 			continue
 		}
 		words[i] = titleWord(lw)

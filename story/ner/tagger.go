@@ -8,6 +8,10 @@
 // aliases resolved within the article ("Mr Xi", "Xi" → "Xi Jinping") and
 // places normalised through the gazetteer ("U.S." → "United States").
 // Tagger.TagTokens and Tagger.TagDocument tag pre-tokenised CoNLL input.
+// Tagger.Key and Tagger.Merge relate entities of different articles.
+//
+// On CoNLL-2003 eng.testa (not used in training) the model scores 0.914
+// micro-F1 over PER, LOC and ORG; see TestCoNLLDev.
 package ner
 
 import (
@@ -21,7 +25,10 @@ import (
 	"github.com/occasional-digest/digest/story/ner/internal/model"
 )
 
-// The model is produced by ./internal/train from eng.train; see its doc.
+// The model is produced from eng.train by ./internal/train (about three
+// minutes; its defaults are the settings of the shipped model):
+//
+//	go run ./internal/train -train ../../../shared/corpus/ner/eng.train -o model.bin.gz
 //
 //go:embed model.bin.gz
 var modelData []byte

@@ -58,9 +58,10 @@ func readCoNLL(tb testing.TB, path string) (docs []conll.Document, words [][][]s
 }
 
 // TestCoNLLDev scores the embedded model on eng.testa, which it was not
-// trained on. The floor is well above what a model without learned weights
-// or with broken features reaches (a capitalisation baseline scores about
-// 0.5), and below the model's measured 0.89.
+// trained on. The model scores 0.914 micro-F1 over PER, LOC and ORG; the
+// floor is the project's target, 0.88, far above what a broken model or
+// feature extractor reaches (the corpus README quotes 0.30 and 0.46 for two
+// rule-based libraries).
 func TestCoNLLDev(t *testing.T) {
 	path := corpusFile(t, "ner/eng.testa")
 	tg, err := New()
@@ -72,7 +73,8 @@ func TestCoNLLDev(t *testing.T) {
 	for d, doc := range docs {
 		pred := tg.TagDocument(words[d])
 		for s := range doc.Sentences {
-			if err := res.Add(doc.Column(s, -1), pred[s]); err != nil {
+			// IOB1, as the gold tags, so that token accuracy means something.
+			if err := res.Add(doc.Column(s, -1), IOB1(pred[s])); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -80,8 +82,8 @@ func TestCoNLLDev(t *testing.T) {
 	var b bytes.Buffer
 	res.WriteReport(&b, []string{"PER", "LOC", "ORG"})
 	t.Logf("eng.testa:\n%s", b.String())
-	if f1 := res.Micro("PER", "LOC", "ORG").F1(); f1 < 0.85 {
-		t.Errorf("PER/LOC/ORG micro-F1 %.4f, want >= 0.85", f1)
+	if f1 := res.Micro("PER", "LOC", "ORG").F1(); f1 < 0.88 {
+		t.Errorf("PER/LOC/ORG micro-F1 %.4f, want >= 0.88", f1)
 	}
 }
 

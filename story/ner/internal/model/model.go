@@ -42,6 +42,10 @@ func newModel(labels []string, lexicon map[string]byte) *Model {
 	return m
 }
 
+// Acronym reports whether the casing lexicon has the lower-cased word lw
+// as usually written in capitals ("nato").
+func (m *Model) Acronym(lw string) bool { return m.Lexicon[lw] == caseUpper }
+
 // Features returns the number of features with weights.
 func (m *Model) Features() int { return m.index.n }
 
