@@ -22,6 +22,12 @@ func decodeStrict(t *testing.T, body []byte, v any) {
 	}
 }
 
+func decodeJSONStrict(s string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
 func TestAPIArticles(t *testing.T) {
 	fx := newFixture(t)
 	fx.seed(t)

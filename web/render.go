@@ -230,8 +230,11 @@ func snippet(text string, max int) string {
 		n++
 	}
 	s := text[:end]
-	if i := strings.LastIndexByte(s, ' '); i > len(s)*2/3 {
-		s = s[:i]
+	// Cut at the last space unless the cut already falls between words.
+	if text[end] != ' ' {
+		if i := strings.LastIndexByte(s, ' '); i > len(s)*2/3 {
+			s = s[:i]
+		}
 	}
 	return strings.TrimRight(s, " ,;:.-") + "…"
 }

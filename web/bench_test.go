@@ -1,0 +1,189 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/store/sqlite"
+)
+
+// benchArticles is the size of the benchmark's store.
+const benchArticles = 200_000
+
+// The seeded store is shared by the benchmarks of one run: seeding 200,000
+// articles through SaveFetches takes far longer than any measurement.
+var bench struct {
+	once   sync.Once
+	dir    string
+	server *Server
+	err    error
+}
+
+func benchServer(b *testing.B) *Server {
+	b.Helper()
+	bench.once.Do(func() {
+		// DIGEST_BENCH_DB keeps the seeded database between runs: it is
+		// seeded when empty and reused as it is otherwise.
+		path := os.Getenv("DIGEST_BENCH_DB")
+		if path == "" {
+			bench.dir, bench.err = os.MkdirTemp("", "digest-web-bench-")
+			if bench.err != nil {
+				return
+			}
+			path = filepath.Join(bench.dir, "digest.db")
+		}
+		ctx := context.Background()
+		db, err := sqlite.Open(ctx, path, nil)
+		if err != nil {
+			bench.err = err
+			return
+		}
+		feeds, err := db.Feeds(ctx)
+		if err != nil {
+			bench.err = err
+			return
+		}
+		if len(feeds) > 0 {
+			bench.server = New(Config{}, db, &storeFeeds{store: db}, nil)
+			return
+		}
+		start := time.Now()
+		if err := seedMany(ctx, db, 50, benchArticles); err != nil {
+			bench.err = err
+			return
+		}
+		b.Logf("seeded %d articles in %v", benchArticles, time.Since(start).Round(time.Millisecond))
+		bench.server = New(Config{}, db, &storeFeeds{store: db}, nil)
+	})
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.server
+}
+
+// TestMain removes the benchmark's store after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bench.server != nil {
+		bench.server.store.Close()
+	}
+	if bench.dir != "" {
+		os.RemoveAll(bench.dir)
+	}
+	os.Exit(code)
+}
+
+// seedMany stores n articles spread over feeds feeds, newest last, in
+// batches the way the ingest pipeline saves them.
+func seedMany(ctx context.Context, st digest.Store, feeds, n int) error {
+	ids := make([]int64, feeds)
+	for i := range ids {
+		f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", i), SiteURL: fmt.Sprintf("https://outlet%d.example/", i), Title: fmt.Sprintf("Outlet %d", i), Fetch: digest.FetchShort}
+		if err := st.CreateFeed(ctx, f); err != nil {
+			return err
+		}
+		ids[i] = f.ID
+	}
+	const batch = 2000
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for start := 0; start < n; start += batch {
+		var results []digest.FetchResult
+		byFeed := map[int][]digest.Entry{}
+		for i := start; i < min(start+batch, n); i++ {
+			guid := "a" + strconv.Itoa(i)
+			byFeed[i%feeds] = append(byFeed[i%feeds], digest.Entry{
+				GUID:      guid,
+				URL:       "https://news.example/" + guid,
+				Link:      "https://news.example/" + guid,
+				Title:     "Headline number " + strconv.Itoa(i) + " about the harbour and the council",
+				Published: t0.Add(time.Duration(i) * time.Minute),
+				Summary:   "The first lines of the article, a few sentences that tell what happened, who said what and why it matters to the town.",
+				Content:   "<p>Body of article " + strconv.Itoa(i) + ".</p>",
+				Text:      "Body of article " + strconv.Itoa(i) + ".",
+				Hash:      guid,
+			})
+		}
+		for f, es := range byFeed {
+			results = append(results, digest.FetchResult{FeedID: ids[f], Entries: es, State: digest.FetchState{LastCheck: t0}})
+		}
+		if _, err := st.SaveFetches(ctx, results); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchGet measures one GET and reports the median besides the mean.
+func benchGet(b *testing.B, s *Server, target string) {
+	h := s.Handler()
+	// Warm up once and check the answer.
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+	if w.Code != 200 {
+		b.Fatalf("GET %s = %d: %s", target, w.Code, w.Body)
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		times = append(times, time.Since(start))
+		if w.Code != 200 {
+			b.Fatalf("GET %s = %d", target, w.Code)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+}
+
+func BenchmarkRiver(b *testing.B) {
+	benchGet(b, benchServer(b), "/")
+}
+
+func BenchmarkRiverUnread(b *testing.B) {
+	benchGet(b, benchServer(b), "/?unread=1")
+}
+
+func BenchmarkRiverFeed(b *testing.B) {
+	benchGet(b, benchServer(b), "/?feed=7")
+}
+
+func BenchmarkAPIArticlesFeed(b *testing.B) {
+	benchGet(b, benchServer(b), "/api/v1/articles?limit=50&feed_id=7")
+}
+
+func BenchmarkAPIArticles(b *testing.B) {
+	benchGet(b, benchServer(b), "/api/v1/articles?limit=50")
+}
+
+// BenchmarkAPIArticlesDeep follows the cursor 100 pages down, where an
+// OFFSET-based query would slow down.
+func BenchmarkAPIArticlesDeep(b *testing.B) {
+	s := benchServer(b)
+	page, err := s.store.Articles(context.Background(), digest.ArticleQuery{Limit: 500})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 9 {
+		if page, err = s.store.Articles(context.Background(), digest.ArticleQuery{Limit: 500, Cursor: page.Next}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchGet(b, s, "/api/v1/articles?limit=50&cursor="+page.Next)
+}
+
+func BenchmarkArticlePage(b *testing.B) {
+	benchGet(b, benchServer(b), "/articles/100000")
+}
