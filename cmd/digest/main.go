@@ -41,6 +41,7 @@ func commands() map[string]command {
 		"version":   {"print the version", runVersion},
 		"extract":   {"extract the article from an HTML page", runExtract},
 		"parse":     {"parse a feed file and print its entries", runParse},
+		"fetch":     {"fetch one URL through the hardened client", runFetch},
 		"ner":       {"tag named entities (CoNLL-2003 in, conlleval out)", runNER},
 		"summarize": {"summarize articles or stories from JSON lines", runSummarize},
 		"cluster":   {"cluster articles into stories from JSON lines", runCluster},
