@@ -172,3 +172,28 @@ func BenchmarkTagDocument(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "tokens/cpu-s")
 	}
 }
+
+// TestConcurrentUse tags from several goroutines at once; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	tg, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tg.Entities(benchArticle)
+	done := make(chan []string, 4)
+	for range 4 {
+		go func() {
+			var names []string
+			for _, e := range tg.Entities(benchArticle) {
+				names = append(names, e.Name)
+			}
+			done <- names
+		}()
+	}
+	for range 4 {
+		got := <-done
+		if len(got) != len(want) {
+			t.Errorf("concurrent call found %d entities, want %d", len(got), len(want))
+		}
+	}
+}
