@@ -2,7 +2,12 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	digest "github.com/occasional-digest/digest"
@@ -21,4 +26,163 @@ func openTemp(t *testing.T) *sqlite.DB {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) digest.Store { return openTemp(t) })
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "digest.db")
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name, applied) VALUES (9999, '9999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	_, err = sqlite.Open(ctx, path, nil)
+	if err == nil || !strings.Contains(err.Error(), "newer") || !strings.Contains(err.Error(), "9999") {
+		t.Fatalf("Open of a newer schema: %v, want an error naming version 9999 as newer", err)
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "digest.db")
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &digest.Feed{URL: "https://a.example/feed"}
+	if err := db.CreateFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: "1", URL: "https://a.example/1", Title: "kept", Hash: "h"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	p, err := db.Articles(ctx, digest.ArticleQuery{Search: "kept"})
+	if err != nil || len(p.Articles) != 1 {
+		t.Fatalf("after reopen: %v, %v", p, err)
+	}
+	var n int
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("%d migrations recorded, want 3 (each once)", n)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	garbage := filepath.Join(dir, "garbage.db")
+	if err := os.WriteFile(garbage, []byte(strings.Repeat("not a database ", 500)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, path string }{
+		{"empty path", ""},
+		{"parent is a file", filepath.Join(file, "digest.db")},
+		{"path is a directory", dir},
+		{"file is not a database", garbage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := sqlite.Open(context.Background(), tc.path, nil)
+			if err == nil {
+				db.Close()
+				t.Fatalf("Open(%q) succeeded", tc.path)
+			}
+		})
+	}
+}
+
+// TestConcurrentWriters saves from many goroutines through two handles on
+// one file, as two processes would: SQLite allows one writer at a time, and
+// nothing may be lost to "database is locked".
+func TestConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "digest.db")
+	var dbs [2]*sqlite.DB
+	for i := range dbs {
+		db, err := sqlite.Open(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dbs[i] = db
+	}
+	const goroutines, batches, perFeed = 16, 5, 4
+	feeds := make([]int64, goroutines)
+	for g := range feeds {
+		f := &digest.Feed{URL: fmt.Sprintf("https://g%d.example/feed", g)}
+		if err := dbs[0].CreateFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		feeds[g] = f.ID
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db := dbs[g%2]
+			for b := range batches {
+				var es []digest.Entry
+				for n := range perFeed {
+					u := fmt.Sprintf("https://g%d.example/%d/%d", g, b, n)
+					es = append(es, digest.Entry{GUID: u, URL: u, Title: "t", Hash: "h"})
+				}
+				res, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: feeds[g], Entries: es}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if err := db.MarkRead(ctx, 0, res[0].Created[:1], true); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent writer: %v", err)
+	}
+	fs, err := dbs[1].Feeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, f := range fs {
+		total += f.Unread
+		if f.Unread != batches*(perFeed-1) {
+			t.Errorf("feed %d: %d unread, want %d", f.ID, f.Unread, batches*(perFeed-1))
+		}
+	}
+	if total != goroutines*batches*(perFeed-1) {
+		t.Errorf("%d unread in all, want %d", total, goroutines*batches*(perFeed-1))
+	}
 }

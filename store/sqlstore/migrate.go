@@ -58,8 +58,12 @@ func ReadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 // Migrate applies the migrations the database lacks, each in its own
 // transaction together with its row in schema_migrations. It refuses a
 // database whose schema is newer than the newest migration it knows, since
-// this program would corrupt data it does not understand.
+// this program would corrupt data it does not understand. logger may be
+// nil.
 func Migrate(ctx context.Context, db *sql.DB, d *Dialect, ms []Migration, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		name TEXT NOT NULL,

@@ -1,0 +1,199 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"unicode/utf8"
+
+	_ "modernc.org/sqlite"
+)
+
+var testDialect = Dialect{Name: "sqlite", IsUniqueViolation: func(error) bool { return false }}
+
+func openRaw(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestReadMigrations(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   fstest.MapFS
+		want    []int
+		wantErr string
+	}{
+		{"sorted by number, not by name", fstest.MapFS{
+			"m/0010_ten.sql": {Data: []byte("x")}, "m/0002_two.sql": {Data: []byte("x")}, "m/README": {Data: []byte("not sql")},
+		}, []int{2, 10}, ""},
+		{"name without number is refused", fstest.MapFS{"m/init.sql": {Data: []byte("x")}}, nil, "bad file name"},
+		{"version zero is refused", fstest.MapFS{"m/0000_zero.sql": {Data: []byte("x")}}, nil, "bad file name"},
+		{"duplicate version is refused", fstest.MapFS{"m/0001_a.sql": {Data: []byte("x")}, "m/1_b.sql": {Data: []byte("x")}}, nil, "same version"},
+		{"missing directory is an error", fstest.MapFS{}, nil, "read migrations"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, err := ReadMigrations(tc.files, "m")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, m := range ms {
+				got = append(got, m.Version)
+			}
+			if len(got) != len(tc.want) || got[0] != tc.want[0] || got[1] != tc.want[1] {
+				t.Errorf("versions = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	db := openRaw(t)
+	ms := []Migration{
+		{1, "0001_a.sql", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"},
+		{2, "0002_b.sql", "CREATE TABLE b (x INTEGER);"},
+	}
+	if err := Migrate(ctx, db, &testDialect, ms, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Applying again changes nothing (the INSERT would duplicate the row).
+	if err := Migrate(ctx, db, &testDialect, ms, nil); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM a`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("migration 1 ran %d times (%v)", n, err)
+	}
+	// A failing migration leaves nothing behind: not its first statement,
+	// not its record.
+	bad := append(ms, Migration{3, "0003_bad.sql", "CREATE TABLE c (x INTEGER); THIS IS NOT SQL;"})
+	if err := Migrate(ctx, db, &testDialect, bad, nil); err == nil || !strings.Contains(err.Error(), "0003_bad.sql") {
+		t.Fatalf("bad migration: %v, want an error naming it", err)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("failed migration left table c (%d, %v)", n, err)
+	}
+	if err := db.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("schema version %d after failed migration, want 2 (%v)", n, err)
+	}
+	// A program that knows only migration 1 refuses the database.
+	err := Migrate(ctx, db, &testDialect, ms[:1], nil)
+	if err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("older program: %v, want a refusal", err)
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"valid text is kept", "Crème brûlée", "Crème brûlée"},
+		{"NUL bytes are removed", "a\x00b\x00", "ab"},
+		{"invalid UTF-8 becomes one U+FFFD per run", "a\xff\xfeb", "a\uFFFDb"},
+		{"both at once", "\x00\xc3", "\uFFFD"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := clean(tc.in); got != tc.want {
+				t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFTS5Query(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"words become quoted phrases", "budget vote", `"budget" "vote"`, true},
+		{"quotes are escaped", `say "hi"`, `"say" """hi"""`, true},
+		{"operators are literal words", "a OR b NEAR c*", `"a" "OR" "b" "NEAR" "c*"`, true},
+		{"punctuation-only words are dropped", `- * ( budget`, `"budget"`, true},
+		{"nothing searchable", ` " * `, "", false},
+		{"empty", "", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := FTS5Query(tc.in)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("FTS5Query(%q) = %q, %v, want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+// FuzzFTS5Query checks that any user text becomes a query FTS5 accepts.
+func FuzzFTS5Query(f *testing.F) {
+	for _, s := range []string{"budget vote", `"unbalanced`, "NEAR(a b, 3)", "title:x", "-x ^y", "a*", "\x00\xff", "Ünïcödé 中文"} {
+		f.Add(s)
+	}
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		f.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	defer db.Close()
+	if _, err := db.Exec(`CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'unicode61 remove_diacritics 2');
+		INSERT INTO t (x) VALUES ('budget vote'), ('Ünïcödé 中文')`); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		q, ok := FTS5Query(clean(text))
+		if !ok {
+			return
+		}
+		if !utf8.ValidString(q) {
+			t.Fatalf("invalid UTF-8 query %q", q)
+		}
+		rows, err := db.Query(`SELECT rowid FROM t WHERE t MATCH ?`, q)
+		if err != nil {
+			t.Fatalf("FTS5 refused %q (from %q): %v", q, text, err)
+		}
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatalf("FTS5 failed on %q (from %q): %v", q, text, err)
+		}
+		rows.Close()
+	})
+}
+
+// FuzzCursor checks that any cursor string is either decoded into what
+// encodes back to it or refused with EINVALID, without panicking.
+func FuzzCursor(f *testing.F) {
+	f.Add(encodeCursor(1772366400000000, 42))
+	f.Add(encodeCursor(0, 0))
+	f.Add(encodeCursor(-5, 9223372036854775807))
+	f.Add("")
+	f.Add("not base64!")
+	f.Add("MTIz")
+	f.Fuzz(func(t *testing.T, c string) {
+		p, id, err := decodeCursor(c)
+		if err != nil {
+			if !strings.Contains(err.Error(), "invalid cursor") {
+				t.Fatalf("decodeCursor(%q): unexpected error %v", c, err)
+			}
+			return
+		}
+		p2, id2, err := decodeCursor(encodeCursor(p, id))
+		if err != nil || p2 != p || id2 != id {
+			t.Fatalf("round trip of (%d, %d) from %q gave (%d, %d, %v)", p, id, c, p2, id2, err)
+		}
+	})
+}
