@@ -70,8 +70,8 @@ func (t *Tagger) Mentions(text string) []Mention {
 				continue
 			}
 			tk := s[sp.Start:sp.End]
-			if personByTitle(tk) {
-				kind = digest.Person
+			if personByTitle(tk) || sp.Start > 0 && personByTitle(s[sp.Start-1:sp.End]) {
+				kind = digest.Person // "Mr Xi", "President Xi Jinping"
 			}
 			tk = trimMention(tk, kind)
 			if len(tk) == 0 {
