@@ -438,6 +438,10 @@ func (d *doc) prepare(sel []*node, p pass) {
 					n.remove()
 					return false
 				}
+				if p.clean && n.tag != atom.P && n.chars < boilerMaxChars && isBoilerplate(n.class, n.id) {
+					n.remove()
+					return false
+				}
 			}
 			switch n.tag {
 			case atom.Form, atom.Fieldset, atom.Table, atom.Ul, atom.Div:

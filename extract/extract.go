@@ -101,13 +101,18 @@ func Extract(b []byte, pageURL string, opts ...Option) (*Article, error) {
 	if o.maxBytes > 0 && len(b) > o.maxBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), o.maxBytes)
 	}
+	if isBinary(b) {
+		return nil, ErrNotHTML
+	}
 	src, cs := decode(b, o.contentType)
 	if !looksLikeText(src) {
 		return nil, ErrNotHTML
 	}
 	root, err := html.Parse(strings.NewReader(src))
 	if err != nil {
-		return nil, fmt.Errorf("extract: parse: %w", err)
+		// x/net/html refuses trees nested deeper than it can hold; such a
+		// page is read again as a flat sequence of blocks.
+		root = flatParse(src)
 	}
 	base, _ := url.Parse(pageURL)
 	if base != nil && base.Scheme == "" && base.Host == "" {
@@ -146,6 +151,22 @@ func extractDoc(root *html.Node, base *url.URL, pageURL, cs string, o options) (
 		a.Lang = detectLang(a.Text)
 	}
 	return a, nil
+}
+
+// isBinary reports whether the start of b has the control bytes of a binary
+// file rather than text (UTF-16 with a byte-order mark is text).
+func isBinary(b []byte) bool {
+	if len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF) {
+		return false
+	}
+	n := min(len(b), 8192)
+	ctl := 0
+	for _, c := range b[:n] {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			ctl++
+		}
+	}
+	return ctl*20 > n
 }
 
 // looksLikeText reports whether s is plausibly a document: not empty and not

@@ -27,17 +27,12 @@ var (
 
 	// boilerWords name blocks that sit inside an article's container but
 	// are not the article: sharing, subscription, cookie and newsletter
-	// boxes, author boxes, related lists, comments.
+	// boxes, related lists, comments.
 	boilerWords = []string{
-		"share", "sharing", "social", "newsletter", "subscribe", "subscription", "cookie",
-		"consent", "related", "recommend", "popular", "trending", "comment", "disqus",
-		"promo", "advert", "sponsor", "signup", "sign-up", "paywall", "outbrain", "taboola",
-		"breadcrumb", "pagination", "toolbar", "print-", "jp-relatedposts", "sharedaddy",
-		"author-bio", "author-box", "about-author", "byline", "tags", "tag-list", "post-tags",
-		"read-more", "readmore", "more-stories", "most-read", "mostread", "nav", "menu",
-		"footer", "rating", "widget", "banner", "ad-container", "adsbygoogle", "ads-",
-		"-ads", "skip-link", "screen-reader", "sr-only", "visually-hidden", "meta",
-		"caption-credit", "credit", "copyright", "hidden",
+		"newsletter", "subscribe", "subscription", "cookie", "consent", "signup", "sign-up",
+		"paywall", "related", "recommend", "promo", "advert", "outbrain", "taboola",
+		"social", "sharing", "comment", "disqus", "popular", "most-read", "mostread",
+		"more-stories", "read-more", "readmore",
 	}
 )
 
@@ -106,4 +101,12 @@ func hasWord(s, w string) bool {
 		}
 	}
 	return false
+}
+
+// boilerMaxChars is the largest block that a boilerplate class name alone
+// removes from inside the content.
+const boilerMaxChars = 1000
+
+func isBoilerplate(class, id string) bool {
+	return containsAny(lower(class), boilerWords) || containsAny(lower(id), boilerWords)
 }

@@ -161,7 +161,11 @@ func (r *renderer) node(n *node) {
 	block := blockTags[n.tag]
 	switch n.tag {
 	case atom.Br:
-		r.breakText(1)
+		if r.brk >= 1 {
+			r.breakText(2) // two <br> in a row separate paragraphs
+		} else {
+			r.breakText(1)
+		}
 		if r.openP || r.inline > 0 {
 			r.out.WriteString("<br>")
 		}
