@@ -187,3 +187,23 @@ func BenchmarkAPIArticlesDeep(b *testing.B) {
 func BenchmarkArticlePage(b *testing.B) {
 	benchGet(b, benchServer(b), "/articles/100000")
 }
+
+// BenchmarkRiverColdCache measures a river page that reloads the feed list
+// (with unread counts), as one request in every FeedCacheTTL does.
+func BenchmarkRiverColdCache(b *testing.B) {
+	s := benchServer(b)
+	h := s.Handler()
+	times := make([]time.Duration, 0, b.N)
+	for b.Loop() {
+		s.cache.invalidate()
+		start := time.Now()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		times = append(times, time.Since(start))
+		if w.Code != 200 {
+			b.Fatalf("GET / = %d", w.Code)
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+}

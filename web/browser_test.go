@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -290,19 +292,31 @@ func TestBrowserScreenshots(t *testing.T) {
 		t.Skip("set DIGEST_SCREENSHOTS=dir to write screenshots of the pages")
 	}
 	ctx := browser(t)
-	fx := newFixture(t)
-	seedWide(t, fx)
-	srv := httptest.NewServer(fx.h)
-	defer srv.Close()
+	// DIGEST_SCREENSHOTS_URL points at a running server (e.g. "digest
+	// demo") to shoot instead of the test fixture.
+	base := os.Getenv("DIGEST_SCREENSHOTS_URL")
+	storyID, articleID := int64(0), int64(0)
+	if base == "" {
+		fx := newFixture(t)
+		seedWide(t, fx)
+		srv := httptest.NewServer(fx.h)
+		defer srv.Close()
+		base = srv.URL
+		storyID, articleID = fx.articleIDs["story"], fx.articleIDs["ferry"]
+	} else {
+		base = strings.TrimSuffix(base, "/")
+		storyID = firstID(t, base+"/api/v1/stories?limit=1", "stories")
+		articleID = firstID(t, base+"/api/v1/articles?limit=1", "articles")
+	}
 	pages := map[string]string{
 		"river":   "/",
-		"article": "/articles/" + strconv.FormatInt(fx.articleIDs["ferry"], 10),
-		"story":   "/stories/" + strconv.FormatInt(fx.articleIDs["story"], 10),
+		"article": "/articles/" + strconv.FormatInt(articleID, 10),
+		"story":   "/stories/" + strconv.FormatInt(storyID, 10),
 		"feeds":   "/feeds",
 	}
 	for name, p := range pages {
 		for _, vp := range []struct{ w, h int64 }{{360, 740}, {1280, 800}} {
-			do(t, ctx, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(srv.URL+p), chromedp.WaitReady(chromedp.CSS("main")))
+			do(t, ctx, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("main")))
 			png := run(t, ctx, chromedp.FullScreenshot(100))
 			file := fmt.Sprintf("%s/%s-%d.png", dir, name, vp.w)
 			if err := os.WriteFile(file, png, 0o644); err != nil {
@@ -310,4 +324,25 @@ func TestBrowserScreenshots(t *testing.T) {
 			}
 		}
 	}
+}
+
+// firstID reads the id of the first element of a list answer of the API.
+func firstID(t *testing.T, u, key string) int64 {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body map[string]json.RawMessage
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	var list []struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(body[key], &list); err != nil || len(list) == 0 {
+		return 0
+	}
+	return list[0].ID
 }
