@@ -405,3 +405,29 @@ func BenchmarkDueFeeds(b *testing.B) {
 		}
 	})
 }
+
+// A word in every article: the ordered index is scanned instead.
+func BenchmarkArticlesSearchCommon(b *testing.B) {
+	benchArticles(b, digest.ArticleQuery{Search: "headline"}, 0)
+}
+
+// BenchmarkMarkRead marks a page of 50 articles read and unread again.
+func BenchmarkMarkRead(b *testing.B) {
+	db := openBenchCopy(b)
+	ctx := context.Background()
+	p, err := db.Articles(ctx, digest.ArticleQuery{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]int64, len(p.Articles))
+	for i, a := range p.Articles {
+		ids[i] = a.ID
+	}
+	read := true
+	measure(b, func() {
+		if err := db.MarkRead(ctx, 0, ids, read); err != nil {
+			b.Fatal(err)
+		}
+		read = !read
+	})
+}

@@ -27,16 +27,20 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Dialect is SQLite's dialect for store/sqlstore: FTS5 full-text search.
-var Dialect = sqlstore.Dialect{
-	Name:              "sqlite",
-	SearchIDs:         "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
-	SearchQuery:       sqlstore.FTS5Query,
-	LastInsertID:      true,
-	SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
-	SearchUnindex:     "DELETE FROM articles_fts WHERE rowid = ?",
-	IsUniqueViolation: isUniqueViolation,
-	MaxParams:         32766,
+// Dialect returns SQLite's dialect for store/sqlstore: FTS5 full-text
+// search maintained by the store, LastInsertId instead of RETURNING on the
+// hot insert.
+func Dialect() *sqlstore.Dialect {
+	return &sqlstore.Dialect{
+		Name:              "sqlite",
+		SearchIDs:         "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
+		SearchQuery:       sqlstore.FTS5Query,
+		LastInsertID:      true,
+		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
+		SearchUnindex:     "DELETE FROM articles_fts WHERE rowid = ?",
+		IsUniqueViolation: isUniqueViolation,
+		MaxParams:         32766,
+	}
 }
 
 func isUniqueViolation(err error) bool {
@@ -83,9 +87,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	d := Dialect()
 	ms, err := sqlstore.ReadMigrations(migrationFS, "migrations")
 	if err == nil {
-		err = sqlstore.Migrate(ctx, write, &Dialect, ms, logger)
+		err = sqlstore.Migrate(ctx, write, d, ms, logger)
 	}
 	if err != nil {
 		write.Close()
@@ -96,7 +101,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
-	return &DB{Store: sqlstore.New(write, read, &Dialect, logger), path: abs}, nil
+	return &DB{Store: sqlstore.New(write, read, d, logger), path: abs}, nil
 }
 
 // openPool opens the writer (one connection, transactions begin

@@ -1,0 +1,73 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/store/sqlstore"
+)
+
+// TestUpgradeFromFirstSchema opens, with the current code, a database
+// written at schema version 1: later migrations must carry its data over
+// (unread counters backfilled, search index rebuilt).
+func TestUpgradeFromFirstSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	ms, err := sqlstore.ReadMigrations(migrationFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := openPool(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.Migrate(ctx, raw, Dialect(), ms[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO feeds (id, url, title, created) VALUES (7, 'https://old.example/feed', 'Old', 1)`,
+		`INSERT INTO subscriptions (user_id, feed_id, created) VALUES (1, 7, 1)`,
+		`INSERT INTO articles (id, url, title, text, published, created, feed_id) VALUES
+			(1, 'https://old.example/1', 'Zeppelin lands', 'x', 10, 10, 7),
+			(2, 'https://old.example/2', 'Other news', 'x', 20, 20, 7)`,
+		`INSERT INTO sources (feed_id, guid, article_id, original, created) VALUES (7, 'g1', 1, 1, 10), (7, 'g2', 2, 1, 20)`,
+		`INSERT INTO article_states (user_id, article_id, published, read) VALUES (1, 1, 10, 0), (1, 2, 20, 1)`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("Open old database: %v", err)
+	}
+	defer db.Close()
+	f, err := db.Feed(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Unread != 1 {
+		t.Errorf("unread after upgrade = %d, want 1", f.Unread)
+	}
+	p, err := db.Articles(ctx, digest.ArticleQuery{Search: "zeppelin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Articles) != 1 || p.Articles[0].ID != 1 {
+		t.Errorf("search after upgrade = %+v, want article 1", p.Articles)
+	}
+	var n int
+	check, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	if err := check.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&n); err != nil || n != len(ms) {
+		t.Errorf("schema version %d, want %d (%v)", n, len(ms), err)
+	}
+}
