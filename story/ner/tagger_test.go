@@ -139,7 +139,7 @@ func FuzzTagTokens(f *testing.F) {
 			t.Fatalf("%d tags for %d tokens", len(tags), len(toks))
 		}
 		for i, tag := range tags {
-			if strings.HasPrefix(tag, "I-") && (i == 0 || tags[i-1][2:] != tag[2:]) {
+			if typ, ok := strings.CutPrefix(tag, "I-"); ok && (i == 0 || tags[i-1] != "B-"+typ && tags[i-1] != tag) {
 				t.Fatalf("invalid IOB2 sequence %v", tags)
 			}
 		}
