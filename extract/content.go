@@ -32,6 +32,11 @@ func (d *doc) content(a *Article) {
 			d.build(p.strip)
 		}
 		sel := d.grab(p)
+		if debug {
+			for _, s := range sel {
+				fmt.Fprintf(os.Stderr, "sel %s class=%q id=%q score=%.1f chars=%d\n", s.tag, s.class, s.id, s.score, s.chars)
+			}
+		}
 		d.prepare(sel, p)
 		text, htm := d.render(sel)
 		chars := utf8.RuneCountInString(text)
@@ -351,8 +356,35 @@ func (d *doc) grab(p pass) []*node {
 			}
 		}
 	}
-	return sel
+	return fillGaps(sel)
 }
+
+// fillGaps adds the siblings that lie between two selected blocks (a
+// subhead, an image, a short paragraph splitting the story) unless they are
+// link lists or named like boilerplate.
+func fillGaps(sel []*node) []*node {
+	if len(sel) < 2 || !gapFill {
+		return sel
+	}
+	out := make([]*node, 0, len(sel)+4)
+	for i, s := range sel {
+		out = append(out, s)
+		if i == len(sel)-1 {
+			break
+		}
+		for g := s.next; g != nil && g != sel[i+1]; g = g.next {
+			if g.tag == 0 || g.has(fRemoved) {
+				continue
+			}
+			if linkDensity(g) < 0.3 && !isBoilerplate(g.class, g.id) && classWeight(g.class, g.id) >= 0 {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+const gapFill = true
 
 func endsSentence(n *node) bool {
 	t := n.innerText()

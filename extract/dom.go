@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"fmt"
+	"os"
 	"net/url"
 	"strings"
 
@@ -367,6 +369,9 @@ func (n *node) remove() {
 		return
 	}
 	n.flags |= fRemoved
+	if debug {
+		fmt.Fprintf(os.Stderr, "remove %s class=%q chars=%d: %.80q\n", n.tag, n.class, n.chars, n.innerText())
+	}
 	for p := n.parent; p != nil; p = p.parent {
 		p.add(n, -1)
 	}
