@@ -3,8 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -284,6 +286,50 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 }
 
+// colorScheme emulates prefers-color-scheme.
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	})
+}
+
+func TestBrowserDarkMode(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	fx.seed(t)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+	type colors struct {
+		Background, Text string
+	}
+	read := `({background: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color})`
+	for _, tt := range []struct {
+		scheme   string
+		darkBody bool
+	}{{"light", false}, {"dark", true}} {
+		do(t, ctx, colorScheme(tt.scheme), chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("main")))
+		c := run(t, ctx, chromedp.Evaluate[colors](read))
+		bg, text := brightness(t, c.Background), brightness(t, c.Text)
+		if (bg < text) != tt.darkBody {
+			t.Errorf("%s scheme: background %s, text %s", tt.scheme, c.Background, c.Text)
+		}
+	}
+	do(t, ctx, colorScheme(""))
+}
+
+// brightness sums the channels of a CSS "rgb(r, g, b)" color.
+func brightness(t *testing.T, css string) int {
+	t.Helper()
+	var r, g, b int
+	if _, err := fmt.Sscanf(css, "rgb(%d, %d, %d)", &r, &g, &b); err != nil {
+		t.Fatalf("color %q: %v", css, err)
+	}
+	return r + g + b
+}
+
 // TestBrowserScreenshots writes screenshots of the main pages to the
 // directory in DIGEST_SCREENSHOTS, for a person to look at the design.
 func TestBrowserScreenshots(t *testing.T) {
@@ -315,10 +361,13 @@ func TestBrowserScreenshots(t *testing.T) {
 		"feeds":   "/feeds",
 	}
 	for name, p := range pages {
-		for _, vp := range []struct{ w, h int64 }{{360, 740}, {1280, 800}} {
-			do(t, ctx, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("main")))
+		for _, vp := range []struct {
+			w, h   int64
+			scheme string
+		}{{360, 740, "light"}, {1280, 800, "light"}, {360, 740, "dark"}} {
+			do(t, ctx, colorScheme(vp.scheme), chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("main")))
 			png := run(t, ctx, chromedp.FullScreenshot(100))
-			file := fmt.Sprintf("%s/%s-%d.png", dir, name, vp.w)
+			file := fmt.Sprintf("%s/%s-%d-%s.png", dir, name, vp.w, vp.scheme)
 			if err := os.WriteFile(file, png, 0o644); err != nil {
 				t.Fatal(err)
 			}

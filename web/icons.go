@@ -39,7 +39,6 @@ func (s *Server) icon(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", ct)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("Content-Length", strconv.Itoa(len(ic.Data)))
 	// An SVG is a document that can carry scripts: sandbox it even when
 	// opened directly.
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
@@ -54,6 +53,7 @@ func (s *Server) icon(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	h.Set("Content-Length", strconv.Itoa(len(ic.Data)))
 	w.Write(ic.Data)
 }
 

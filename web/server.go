@@ -71,8 +71,10 @@ type Server struct {
 	h      http.Handler
 }
 
-// New returns a server over store and feeds. It panics only if the embedded
-// templates or assets are broken, which the package's tests rule out.
+// New returns a server over store and feeds; neither may be nil. logger
+// may be nil (nothing is logged); the server adds component=web to it.
+// New panics only if the embedded templates or assets are broken, which
+// the package's tests rule out.
 func New(cfg Config, store digest.Store, feeds FeedService, logger *slog.Logger) *Server {
 	if cfg.Title == "" {
 		cfg.Title = "Occasional Digest"
