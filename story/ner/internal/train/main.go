@@ -22,7 +22,7 @@ func main() {
 	train := flag.String("train", "../../../shared/corpus/ner/eng.train", "CoNLL-2003 training file")
 	dev := flag.String("dev", "", "CoNLL-2003 file to score after each epoch (optional)")
 	out := flag.String("o", "model.bin.gz", "model output file")
-	epochs := flag.Int("epochs", 12, "training epochs")
+	epochs := flag.Int("epochs", 16, "training epochs")
 	minCount := flag.Int("mincount", 1, "drop features seen fewer times")
 	prune := flag.Float64("prune", 0.5, "drop features whose averaged weights are all smaller")
 	folds := flag.Int("folds", 5, "jackknife folds for the second stage (0: first stage only)")
