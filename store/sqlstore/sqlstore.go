@@ -2,6 +2,29 @@
 // query logic lives here; what differs between databases is a Dialect, and
 // the packages store/sqlite and (later) store/postgres only open the
 // database, run their migrations and hand both to New.
+//
+// # Schema contract
+//
+// A dialect's migrations (see store/sqlite/migrations) must create the same
+// tables and columns: users (with the row id 1, digest.DefaultUserID),
+// icons, feeds, subscriptions (per user: title, category and the unread
+// counter), articles (one per canonical URL, NULL when unknown), sources
+// (PRIMARY KEY (feed_id, guid)), article_states (per user: published copied
+// from the article, read, starred; the row exists while the user sees the
+// article), stories, entities and story_entities, with the foreign keys'
+// ON DELETE actions of the SQLite schema. Times are BIGINT microseconds
+// since the epoch, 0 for unknown; durations are BIGINT nanoseconds; flags
+// are compared with NOT and TRUE/FALSE, so either BOOLEAN or 0/1 integers
+// work. Text passed to the database never holds NUL bytes or invalid UTF-8.
+//
+// # Performance notes
+//
+// Listing pages scan article_states by (user_id, published DESC,
+// article_id DESC), with partial indexes for unread and starred. Unread
+// counts per feed are maintained in subscriptions.unread by every write
+// that changes them (SaveFetches, MarkRead, MergeArticles, CreateFeed);
+// storetest checks them against a count after every test. SaveFetches
+// writes single rows by key (see its statements for why).
 package sqlstore
 
 import (
