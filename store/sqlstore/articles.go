@@ -403,7 +403,7 @@ func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) er
 			{`UPDATE articles SET feed_id = ?, story_id = COALESCE(story_id, (SELECT story_id FROM articles WHERE id = ?)) WHERE id = ?`,
 				[]any{nullID(origFeed), dup, keep}},
 			{`INSERT INTO article_states (user_id, article_id, published, read, starred)
-				SELECT user_id, ?, ?, read, starred FROM article_states WHERE article_id = ?
+				SELECT user_id, CAST(? AS BIGINT), CAST(? AS BIGINT), read, starred FROM article_states WHERE article_id = ?
 				ON CONFLICT (user_id, article_id) DO UPDATE SET
 				read = (article_states.read OR excluded.read), starred = (article_states.starred OR excluded.starred)`,
 				[]any{keep, keepPublished, dup}},

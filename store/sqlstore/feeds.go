@@ -100,7 +100,7 @@ func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
 			return err
 		}
 		if _, err = s.exec(ctx, tx, `INSERT INTO article_states (user_id, article_id, published, read, starred)
-			SELECT ?, a.id, a.published, FALSE, FALSE FROM sources s JOIN articles a ON a.id = s.article_id
+			SELECT CAST(? AS BIGINT), a.id, a.published, FALSE, FALSE FROM sources s JOIN articles a ON a.id = s.article_id
 			WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, digest.DefaultUserID, id); err != nil {
 			return err
 		}

@@ -14,8 +14,9 @@
 // article), stories, entities and story_entities, with the foreign keys'
 // ON DELETE actions of the SQLite schema. Times are BIGINT microseconds
 // since the epoch, 0 for unknown; durations are BIGINT nanoseconds; flags
-// are compared with NOT and TRUE/FALSE, so either BOOLEAN or 0/1 integers
-// work. Text passed to the database never holds NUL bytes or invalid UTF-8.
+// are BOOLEAN (SQLite: INTEGER 0/1), used with NOT, OR and TRUE/FALSE.
+// Parameters whose type the database cannot infer are CAST. Text passed
+// to the database never holds NUL bytes or invalid UTF-8.
 //
 // # Performance notes
 //
