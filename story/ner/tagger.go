@@ -61,7 +61,7 @@ var loadTagger = sync.OnceValues(func() (*Tagger, error) {
 })
 
 // New returns the tagger with the embedded model. The model is decoded once
-// per process (about 0.1 s); later calls return the same tagger.
+// per process (about 0.2 s); later calls return the same tagger.
 func New() (*Tagger, error) { return loadTagger() }
 
 // TagTokens tags one sentence of tokens and returns one IOB2 tag per token

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/occasional-digest/digest/story/gazetteer"
 	"github.com/occasional-digest/digest/story/ner/conll"
+	"github.com/occasional-digest/digest/story/ner/internal/model"
 )
 
 // corpusFile returns the path of a file under ../shared/corpus relative to
@@ -195,5 +197,21 @@ func TestConcurrentUse(t *testing.T) {
 		if len(got) != len(want) {
 			t.Errorf("concurrent call found %d entities, want %d", len(got), len(want))
 		}
+	}
+}
+
+// BenchmarkLoad measures what New does once per process: decode the
+// embedded model and index the gazetteer.
+func BenchmarkLoad(b *testing.B) {
+	g, err := gazetteer.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p, err := model.Read(bytes.NewReader(modelData))
+		if err != nil {
+			b.Fatal(err)
+		}
+		model.NewExtractor(p.First.Lexicon, g)
 	}
 }
