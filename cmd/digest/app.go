@@ -88,7 +88,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 	if err := a.startPipeline(ctx); err != nil {
 		return err
 	}
-	srv := web.New(web.Config{}, a.store, a.pipeline, a.log.With("component", "web"))
+	srv := web.New(web.Config{}, a.store, a.pipeline, a.log)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
