@@ -280,7 +280,11 @@ func (e *Engine) Add(d Doc) Result {
 	}
 	s.add(a, contrib, f.years, ents, e.opts.CentroidTerms)
 	a.story = s.id
-	e.index(s)
+	if s.vectors <= 4 || s.vectors%4 == 0 {
+		// A story's top terms settle as it grows: re-index it on its
+		// first articles, then on every fourth.
+		e.index(s)
+	}
 	s, res.MergedStories = e.mergeBridged(s, sims)
 	res.StoryID = s.id
 	a.result = res
@@ -455,17 +459,7 @@ func (e *Engine) yearFactor(years []int, s *story) float64 {
 // candidates returns the open stories sharing the article's heaviest terms,
 // at most Candidates of them, by decreasing shared weight (ties by ID).
 func (e *Engine) candidates(vec []term) []*story {
-	q := slices.Clone(vec)
-	slices.SortFunc(q, func(a, b term) int {
-		if a.w != b.w {
-			if a.w > b.w {
-				return -1
-			}
-			return 1
-		}
-		return cmpU64(a.h, b.h)
-	})
-	q = q[:min(len(q), e.opts.QueryTerms)]
+	q := heaviest(slices.Clone(vec), e.opts.QueryTerms)
 	score := make(map[int64]float64)
 	for _, t := range q {
 		for _, id := range e.postings[t.h] {

@@ -25,10 +25,24 @@ type story struct {
 	first    time.Time
 	last     time.Time
 	indexed  []uint64 // terms whose posting list holds this story
+
+	headline   string // cached headline and summary
+	summary    string
+	summarized int // members when they were chosen
 }
 
 // maxStoryEntities caps the entities remembered per story.
 const maxStoryEntities = 40
+
+// Bounds on the work of a story view, whatever the story's size: the
+// headline is chosen among the first and last viewScored/2 articles, the
+// summary drawn from the leads of the summaryLeads most representative of
+// them, and velocity counted over the last maxVelocity arrivals.
+const (
+	viewScored   = 64
+	summaryLeads = 8
+	maxVelocity  = 256
+)
 
 // similarity is the average-link similarity of a unit vector to the
 // story: its mean cosine with the story's articles. (The cosine with the
@@ -94,11 +108,50 @@ func prune(v []term, n int) []term {
 	if len(v) <= n {
 		return v
 	}
-	v = slices.Clone(v)
-	slices.SortFunc(v, byWeight)
-	v = v[:n]
+	v = heaviest(slices.Clone(v), n)
 	slices.SortFunc(v, func(a, b term) int { return cmpU64(a.h, b.h) })
 	return v
+}
+
+// heaviest returns the n heaviest terms of v (reordering v), heaviest
+// first, ties by term: a partial selection, cheaper than sorting all of v.
+func heaviest(v []term, n int) []term {
+	if n >= len(v) {
+		slices.SortFunc(v, byWeight)
+		return v
+	}
+	// Keep a min-heap (by byWeight order, the "lightest" on top) of n.
+	h := v[:n]
+	less := func(a, b term) bool { return byWeight(a, b) > 0 } // a lighter than b
+	for i := n/2 - 1; i >= 0; i-- {
+		siftDown(h, i, less)
+	}
+	for _, t := range v[n:] {
+		if byWeight(t, h[0]) < 0 { // t heavier than the lightest kept
+			h[0] = t
+			siftDown(h, 0, less)
+		}
+	}
+	slices.SortFunc(h, byWeight)
+	return h
+}
+
+func siftDown(h []term, i int, less func(a, b term) bool) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		c := l
+		if r := l + 1; r < len(h) && less(h[r], h[l]) {
+			c = r
+		}
+		if !less(h[c], h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
 
 func byWeight(a, b term) int {
@@ -111,8 +164,13 @@ func byWeight(a, b term) int {
 	return cmpU64(a.h, b.h)
 }
 
+// setCentroid stores c, pruned to cap terms once it exceeds cap by half (so
+// the sort that pruning takes is paid once per many additions).
 func (s *story) setCentroid(c []term, cap int) {
-	s.centroid = prune(c, cap)
+	if len(c) > cap+cap/2 {
+		c = prune(c, cap)
+	}
+	s.centroid = c
 	var n float64
 	for _, t := range s.centroid {
 		n += t.w * t.w
@@ -127,8 +185,7 @@ func (s *story) topTerms(n int, idf func(uint64) float64) []uint64 {
 	for i := range v {
 		v[i].w *= idf(v[i].h)
 	}
-	slices.SortFunc(v, byWeight)
-	v = v[:min(n, len(v))]
+	v = heaviest(v, n)
 	out := make([]uint64, len(v))
 	for i, t := range v {
 		out[i] = t.h
@@ -289,12 +346,13 @@ func (e *Engine) view(s *story) StoryView {
 		Entities:   slices.Clone(s.entities),
 		ArticleIDs: slices.Clone(s.members),
 	}}
+	fresh := s.summary != "" && len(s.members) < s.summarized+s.summarized/4+1
 	type cand struct {
 		a     *article
 		score float64
 	}
 	var cands []cand
-	for _, id := range s.members {
+	for i, id := range s.members {
 		a, ok := e.articles[id]
 		if !ok {
 			continue
@@ -307,12 +365,21 @@ func (e *Engine) view(s *story) StoryView {
 		}
 		v.Articles = append(v.Articles, Member{ID: a.id, Title: a.title, URL: a.url, Outlet: a.outlet,
 			Published: a.published, DuplicateOf: a.dupOf, Original: orig})
+		if fresh || !(i < viewScored/2 || i >= len(s.members)-viewScored/2) {
+			continue
+		}
 		text := a.title
 		if text == "" {
 			text = a.lead
 		}
 		f := features(text, "", e.opts)
 		cands = append(cands, cand{a, s.similarity(e.peek(f.terms), e.idf)})
+	}
+	if fresh {
+		// Little has changed since the headline and summary were chosen.
+		v.Headline, v.Summary = s.headline, s.summary
+		v.Importance = e.importance(s)
+		return v
 	}
 	slices.SortStableFunc(cands, func(x, y cand) int {
 		if x.score != y.score {
@@ -323,9 +390,9 @@ func (e *Engine) view(s *story) StoryView {
 		}
 		return 0
 	})
-	leads := make([]string, 0, len(cands))
+	leads := make([]string, 0, summaryLeads)
 	for _, c := range cands {
-		if c.a.dupOf == 0 && c.a.lead != "" {
+		if c.a.dupOf == 0 && c.a.lead != "" && len(leads) < summaryLeads {
 			leads = append(leads, c.a.lead)
 		}
 	}
@@ -338,11 +405,13 @@ func (e *Engine) view(s *story) StoryView {
 	if v.Headline == "" && len(leads) > 0 {
 		v.Headline = firstSentence(leads[0], 140)
 	}
-	if e.opts.Summarize != nil {
+	switch {
+	case e.opts.Summarize != nil:
 		v.Summary = e.opts.Summarize(v.Headline, leads)
-	} else if len(leads) > 0 {
+	case len(leads) > 0:
 		v.Summary = leads[0]
 	}
+	s.headline, s.summary, s.summarized = v.Headline, v.Summary, len(s.members)
 	v.Importance = e.importance(s)
 	return v
 }
@@ -376,8 +445,8 @@ func (e *Engine) importance(s *story) float64 {
 		outlets = 1
 	}
 	recent := 0
-	for _, id := range s.members {
-		if a, ok := e.articles[id]; ok && e.clock.Sub(a.published) <= 6*time.Hour {
+	for i := len(s.members) - 1; i >= 0 && i >= len(s.members)-maxVelocity; i-- {
+		if a, ok := e.articles[s.members[i]]; ok && e.clock.Sub(a.published) <= 6*time.Hour {
 			recent++
 		}
 	}
