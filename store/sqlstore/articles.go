@@ -394,11 +394,18 @@ func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) er
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		loser := dup
+		if original == dup {
+			loser = keep
+		}
 		steps := []struct {
 			q    string
 			args []any
 		}{
-			{`UPDATE sources SET original = (article_id = ?) WHERE article_id IN (?, ?)`, []any{original, keep, dup}},
+			// Only the losing side's sources stop being original: the
+			// winner keeps its own marks (after earlier merges its article
+			// also holds copies' sources, which must stay unmarked).
+			{`UPDATE sources SET original = FALSE WHERE article_id = ?`, []any{loser}},
 			{`UPDATE sources SET article_id = ? WHERE article_id = ?`, []any{keep, dup}},
 			{`UPDATE articles SET feed_id = ?, story_id = COALESCE(story_id, (SELECT story_id FROM articles WHERE id = ?)) WHERE id = ?`,
 				[]any{nullID(origFeed), dup, keep}},

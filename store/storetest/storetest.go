@@ -879,6 +879,27 @@ func testMerge(t *testing.T, s digest.Store) {
 	if got := list(t, s, digest.ArticleQuery{FeedID: a.ID}); !slices.Equal(ids(got), []int64{copyID}) {
 		t.Errorf("wire feed lists %v, want %v", ids(got), []int64{copyID})
 	}
+
+	// A second copy merged in credits the same original: exactly one
+	// source stays marked, however many merges came before.
+	c := createFeed(t, s, "https://digest.example/feed")
+	third := save(t, s, fetched(c.ID, entry("digest-copy", 3)))[0].Created[0]
+	if err := s.MergeArticles(ctx, copyID, third, copyID); err != nil {
+		t.Fatalf("second MergeArticles: %v", err)
+	}
+	k = article(t, s, copyID)
+	originals := 0
+	for _, src := range k.Sources {
+		if src.Original {
+			originals++
+			if src.FeedID != a.ID {
+				t.Errorf("original source is feed %d, want the wire %d", src.FeedID, a.ID)
+			}
+		}
+	}
+	if len(k.Sources) != 3 || originals != 1 {
+		t.Errorf("after two merges: %d sources, %d marked original, want 3 and 1: %+v", len(k.Sources), originals, k.Sources)
+	}
 }
 
 func testUpdateArticle(t *testing.T, s digest.Store) {
