@@ -87,6 +87,9 @@ type Options struct {
 	ArticleTerms int
 	// MaxWords is how many words of a text are read (default 1500).
 	MaxWords int
+	// YearWords limits the year mentions that count to the opening words
+	// of the title and text (0: all).
+	YearWords int
 	// CentroidTerms caps the terms kept per story (default 400).
 	CentroidTerms int
 	// Candidates caps how many stories are scored exactly per article
@@ -108,12 +111,13 @@ func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
 		Join:          0.22,
-		Bridge:        0.22,
-		Merge:         0.22,
+		Bridge:        0.26,
+		Merge:         0.26,
 		TitleBoost:    3,
 		LeadBoost:     2,
 		ProperBoost:   2,
 		YearConflict:  0.5,
+		YearWords:     100,
 		CentroidTerms: 400,
 		Candidates:    40,
 		IndexTerms:    30,

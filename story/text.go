@@ -57,7 +57,7 @@ func features(title, text string, o Options) textFeatures {
 				return false
 			}
 			n++
-			if y := yearOf(w); y > 0 && !slices.Contains(years, y) {
+			if y := yearOf(w); y > 0 && (o.YearWords <= 0 || n <= o.YearWords) && !slices.Contains(years, y) {
 				years = append(years, y)
 			}
 			lw := strings.ToLower(w)
