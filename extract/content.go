@@ -136,7 +136,7 @@ func (d *doc) grab(p pass) []*node {
 	// Mark divs that hold no block content: they score as paragraphs.
 	for i := len(d.order) - 1; i >= 0; i-- {
 		n := d.order[i]
-		if n.tag == 0 || n.parent == nil {
+		if n.parent == nil {
 			continue
 		}
 		if divToPTags[n.tag] || n.has(fDeepBlock) {
@@ -178,44 +178,54 @@ func (d *doc) grab(p pass) []*node {
 	scoreRuns := func(n *node, divLike bool) {
 		var chars, commas int32
 		active := divLike
-		for c := n.first; c != nil; c = c.next {
-			if c.has(fRemoved) {
-				continue
-			}
-			if c.tag != 0 && (blockTags[c.tag] || divToPTags[c.tag]) {
-				if active {
-					scoreUp(n, chars, commas)
+		brs := 0 // <br> seen since the last text
+		n.children(func(c *node, text string) {
+			if c == nil {
+				if isBlank(text) {
+					return
 				}
-				chars, commas, active = 0, 0, divLike
-				continue
-			}
-			if c.tag == atom.Br {
-				nx := c.next
-				if nx != nil && nx.tag == 0 && nx.chars == 0 {
-					nx = nx.next
-				}
-				if nx != nil && nx.tag == atom.Br {
+				if brs >= 2 {
+					// Two <br> in a row start a paragraph.
 					if active {
 						scoreUp(n, chars, commas)
 					}
 					chars, commas, active = 0, 0, true
-					for c.next != nil && (c.next.tag == atom.Br || c.next.tag == 0 && c.next.chars == 0) {
-						c = c.next
-					}
-					continue
 				}
+				brs = 0
+				k, m := textStats(text)
+				chars += k
+				commas += m
+				return
 			}
+			if c.has(fRemoved) {
+				return
+			}
+			if c.tag == atom.Br {
+				brs++
+				return
+			}
+			if blockTags[c.tag] || divToPTags[c.tag] {
+				if active {
+					scoreUp(n, chars, commas)
+				}
+				chars, commas, active, brs = 0, 0, divLike, 0
+				return
+			}
+			if brs >= 2 {
+				if active {
+					scoreUp(n, chars, commas)
+				}
+				chars, commas, active = 0, 0, true
+			}
+			brs = 0
 			chars += c.chars
 			commas += c.commas
-		}
+		})
 		if active {
 			scoreUp(n, chars, commas)
 		}
 	}
 	walk(d.body, func(n *node) bool {
-		if n.tag == 0 {
-			return false
-		}
 		if !removedTitle && (n.tag == atom.H1 || n.tag == atom.H2) && d.titleHint != "" {
 			if textSimilarity(d.titleHint, n.innerText()) > 0.75 {
 				removedTitle = true
@@ -332,7 +342,7 @@ func (d *doc) grab(p pass) []*node {
 	sibThreshold := max(10, top.score*0.2)
 	var sel []*node
 	for s := par.first; s != nil; s = s.next {
-		if s.has(fRemoved) || s.tag == 0 {
+		if s.has(fRemoved) {
 			continue
 		}
 		if s == top {
@@ -373,7 +383,7 @@ func fillGaps(sel []*node) []*node {
 			break
 		}
 		for g := s.next; g != nil && g != sel[i+1]; g = g.next {
-			if g.tag == 0 || g.has(fRemoved) {
+			if g.has(fRemoved) {
 				continue
 			}
 			if linkDensity(g) < 0.3 && !isBoilerplate(g.class, g.id) && classWeight(g.class, g.id) >= 0 {
@@ -393,20 +403,22 @@ func endsSentence(n *node) bool {
 
 func singleChild(n *node) *node {
 	var one *node
-	for c := n.first; c != nil; c = c.next {
-		if c.has(fRemoved) {
-			continue
-		}
-		if c.tag == 0 {
-			if c.chars > 0 {
-				return nil
+	many := false
+	n.children(func(c *node, text string) {
+		switch {
+		case c == nil:
+			if !isBlank(text) {
+				many = true
 			}
-			continue
+		case c.has(fRemoved):
+		case one != nil:
+			many = true
+		default:
+			one = c
 		}
-		if one != nil {
-			return nil
-		}
-		one = c
+	})
+	if many {
+		return nil
 	}
 	return one
 }
@@ -414,7 +426,7 @@ func singleChild(n *node) *node {
 func countElems(n *node) int {
 	k := 0
 	for c := n.first; c != nil; c = c.next {
-		if c.tag != 0 && !c.has(fRemoved) {
+		if !c.has(fRemoved) {
 			k++
 		}
 	}
@@ -445,9 +457,6 @@ func (d *doc) prepare(sel []*node, p pass) {
 	var conds []*node // candidates for conditional removal, document order
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
-			if n.tag == 0 {
-				return false
-			}
 			if n == root {
 				return true
 			}
@@ -500,9 +509,6 @@ func (d *doc) prepare(sel []*node, p pass) {
 	// Empty paragraphs.
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
-			if n.tag == 0 {
-				return false
-			}
 			if n.tag == atom.P && n.chars == 0 && n.nImg == 0 && n.nEmbed == 0 {
 				n.remove()
 				return false
@@ -545,7 +551,7 @@ func isDataTable(n *node) bool {
 			}
 			cols = max(cols, k)
 		}
-		return c.tag != 0
+		return true
 	})
 	if nested {
 		return false
@@ -648,9 +654,6 @@ const debug = false
 func (d *doc) dropLinkBlocks(sel []*node) {
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
-			if n.tag == 0 {
-				return false
-			}
 			if n == root {
 				return true
 			}

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"bytes"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
@@ -18,17 +17,17 @@ import (
 // re-encoding); then the charset from the Content-Type or the page's <meta>;
 // a page that claims UTF-8 but is not is read as UTF-8 with each invalid byte
 // taken as windows-1252, the usual mislabeling.
-func decode(b []byte, contentType string) (string, string) {
+func decode(b []byte, contentType string) ([]byte, string) {
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		return strings.ToValidUTF8(string(b[3:]), "\uFFFD"), "utf-8"
+		return bytes.ToValidUTF8(b[3:], []byte("\uFFFD")), "utf-8"
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
 		return decodeWith(unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM), b), "utf-16le"
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
 		return decodeWith(unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM), b), "utf-16be"
 	}
 	if utf8.Valid(b) {
-		return string(b), "utf-8"
+		return b, "utf-8"
 	}
 	head := b
 	if len(head) > 4096 {
@@ -46,12 +45,12 @@ func decode(b []byte, contentType string) (string, string) {
 	return decodeWith(enc, b), name
 }
 
-func decodeWith(enc encoding.Encoding, b []byte) string {
+func decodeWith(enc encoding.Encoding, b []byte) []byte {
 	out, err := enc.NewDecoder().Bytes(b)
 	if err != nil {
 		return fixUTF8(b)
 	}
-	return strings.ToValidUTF8(string(out), "\uFFFD")
+	return bytes.ToValidUTF8(out, []byte("\uFFFD"))
 }
 
 // looksMostlyUTF8 reports whether most non-ASCII sequences of b are valid
@@ -76,9 +75,8 @@ func looksMostlyUTF8(b []byte) bool {
 
 // fixUTF8 keeps the valid UTF-8 sequences of b and reads every invalid byte
 // as windows-1252.
-func fixUTF8(b []byte) string {
-	var sb strings.Builder
-	sb.Grow(len(b) + len(b)/8)
+func fixUTF8(b []byte) []byte {
+	sb := bytes.NewBuffer(make([]byte, 0, len(b)+len(b)/8))
 	dec := charmap.Windows1252
 	for i := 0; i < len(b); {
 		c := b[i]
@@ -97,5 +95,5 @@ func fixUTF8(b []byte) string {
 		sb.WriteRune(r)
 		i += size
 	}
-	return sb.String()
+	return sb.Bytes()
 }

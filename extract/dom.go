@@ -17,19 +17,18 @@ import (
 type node struct {
 	h      *html.Node
 	tag    atom.Atom // 0 for text nodes
-	text   string    // text nodes only
 	parent *node
 	first  *node
 	last   *node
+	lastBr *node // the last child, while building, if it is a <br>
 	next   *node
-	prev   *node
 
 	flags  uint16
-	weight int16 // class/id weight
 	class  string
 	id     string
 
 	chars     int32   // visible characters, runs of white space counted once
+	bytes     int32   // bytes of text, white space included
 	linkChars float32 // characters inside links (in-page links count 0.3)
 	commas    int32
 	nP        int32
@@ -42,6 +41,34 @@ type node struct {
 	listChars int32 // characters inside ul/ol
 
 	score float64
+}
+
+// children calls fn for each child of n in document order: an element of
+// the index (c, "") or a text node of the parse tree (nil, text). Removed
+// elements are passed too; elements left out of the index are not.
+func (n *node) children(fn func(c *node, text string)) {
+	c := n.first
+	for h := n.h.FirstChild; h != nil; h = h.NextSibling {
+		switch {
+		case h.Type == html.TextNode:
+			fn(nil, h.Data)
+		case c != nil && c.h == h:
+			fn(c, "")
+			c = c.next
+		}
+	}
+}
+
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpaceByte(s, i) {
+			return false
+		}
+		if s[i] == 0xC2 {
+			i++
+		}
+	}
+	return true
 }
 
 const (
@@ -103,7 +130,6 @@ func (n *node) appendChild(c *node) {
 		n.first, n.last = c, c
 		return
 	}
-	c.prev = n.last
 	n.last.next = c
 	n.last = c
 }
@@ -177,13 +203,17 @@ func (d *doc) build(strip bool) {
 			if f.parent == nil {
 				continue
 			}
-			n := d.alloc()
-			n.h = h
-			n.text = h.Data
-			n.chars, n.commas = textStats(h.Data)
-			d.totalText += int(n.chars)
-			f.parent.appendChild(n)
-			d.order = append(d.order, n)
+			// Text stays in the parse tree; its statistics go to the
+			// element that holds it.
+			p := f.parent
+			c, k := textStats(h.Data)
+			p.chars += c
+			p.commas += k
+			p.bytes += int32(min(len(h.Data), 1<<30))
+			d.totalText += int(c)
+			if c > 0 {
+				p.lastBr = nil
+			}
 			continue
 		case html.ElementNode:
 		default:
@@ -304,13 +334,12 @@ func (d *doc) build(strip bool) {
 		}
 		if f.parent != nil {
 			if a == atom.Br {
-				prev := f.parent.last
-				if prev != nil && prev.tag == 0 && prev.chars == 0 {
-					prev = prev.prev
-				}
-				if prev != nil && prev.tag == atom.Br {
+				if f.parent.lastBr != nil {
 					f.parent.flags |= fBrChain
 				}
+				f.parent.lastBr = n
+			} else {
+				f.parent.lastBr = nil
 			}
 			f.parent.appendChild(n)
 		} else if d.top == nil {
@@ -351,6 +380,7 @@ func (d *doc) build(strip bool) {
 // add adds (sign 1) or subtracts (sign -1) c's statistics to n's.
 func (n *node) add(c *node, sign int32) {
 	n.chars += sign * c.chars
+	n.bytes += sign * c.bytes
 	n.linkChars += float32(sign) * c.linkChars
 	n.commas += sign * c.commas
 	n.nP += sign * c.nP
@@ -452,20 +482,20 @@ func (n *node) innerText() string {
 	space := true
 	var walk func(*node)
 	walk = func(n *node) {
-		for c := n.first; c != nil; c = c.next {
-			if c.has(fRemoved) {
-				continue
+		n.children(func(c *node, text string) {
+			if c == nil {
+				space = appendCollapsed(&sb, text, space)
+				return
 			}
-			if c.tag == 0 {
-				space = appendCollapsed(&sb, c.text, space)
-				continue
+			if c.has(fRemoved) {
+				return
 			}
 			if c.tag == atom.Br || (blockTags[c.tag] && !space) {
 				sb.WriteByte(' ')
 				space = true
 			}
 			walk(c)
-		}
+		})
 	}
 	walk(n)
 	return strings.TrimSpace(sb.String())

@@ -11,10 +11,10 @@
 package extract
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -108,11 +108,11 @@ func Extract(b []byte, pageURL string, opts ...Option) (*Article, error) {
 	if !looksLikeText(src) {
 		return nil, ErrNotHTML
 	}
-	root, err := html.Parse(strings.NewReader(src))
+	root, err := html.Parse(bytes.NewReader(src))
 	if err != nil {
 		// x/net/html refuses trees nested deeper than it can hold; such a
 		// page is read again as a flat sequence of blocks.
-		root = flatParse(src)
+		root = flatParse(bytes.NewReader(src))
 	}
 	base, _ := url.Parse(pageURL)
 	if base != nil && base.Scheme == "" && base.Host == "" {
@@ -171,8 +171,8 @@ func isBinary(b []byte) bool {
 
 // looksLikeText reports whether s is plausibly a document: not empty and not
 // mostly control bytes.
-func looksLikeText(s string) bool {
-	if strings.TrimSpace(s) == "" {
+func looksLikeText(s []byte) bool {
+	if len(bytes.TrimSpace(s)) == 0 {
 		return false
 	}
 	n := len(s)
@@ -181,7 +181,7 @@ func looksLikeText(s string) bool {
 	}
 	bad := 0
 	for i := 0; i < n; {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(s[i:])
 		if (r < 0x20 && r != '\n' && r != '\r' && r != '\t' && r != '\f') || r == utf8.RuneError && size == 1 {
 			bad++
 		}

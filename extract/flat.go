@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"io"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -11,7 +12,7 @@ import (
 // one paragraph per run of text between block tags, keeping the head
 // elements the metadata needs. It is the fallback for pages the tree builder
 // refuses (nesting deeper than it holds); structure is lost, text is not.
-func flatParse(src string) *html.Node {
+func flatParse(src io.Reader) *html.Node {
 	doc := &html.Node{Type: html.DocumentNode}
 	root := &html.Node{Type: html.ElementNode, Data: "html", DataAtom: atom.Html}
 	head := &html.Node{Type: html.ElementNode, Data: "head", DataAtom: atom.Head}
@@ -19,7 +20,7 @@ func flatParse(src string) *html.Node {
 	doc.AppendChild(root)
 	root.AppendChild(head)
 	root.AppendChild(body)
-	z := html.NewTokenizer(strings.NewReader(src))
+	z := html.NewTokenizer(src)
 	var p *html.Node
 	var raw *html.Node // the <title> or <script> whose text comes next
 	skip := 0          // inside <style> or a non-JSON script

@@ -13,8 +13,8 @@ import (
 var stopWords = map[string][]string{
 	"en": {"the", "and", "of", "to", "in", "is", "that", "for", "it", "with", "was", "on", "as", "are", "be", "this", "by", "he", "have", "from", "at", "not", "but", "they", "his", "has", "were", "which", "their", "been"},
 	"de": {"der", "die", "und", "das", "ist", "den", "nicht", "zu", "mit", "sich", "des", "auf", "für", "ein", "eine", "dem", "im", "von", "auch", "es", "wird", "sie", "werden", "bei", "nach", "wie", "aus", "hat", "einen", "oder"},
-	"fr": {"le", "la", "les", "de", "des", "et", "est", "un", "une", "du", "en", "que", "qui", "dans", "pour", "pas", "au", "sur", "par", "il", "ne", "se", "plus", "avec", "ce", "sont", "aux", "elle", "mais", "été"},
-	"es": {"el", "la", "de", "que", "y", "en", "los", "las", "del", "se", "un", "por", "con", "una", "para", "es", "al", "lo", "como", "más", "pero", "sus", "le", "ha", "fue", "este", "sobre", "entre", "también", "cuando"},
+	"fr": {"le", "la", "les", "de", "des", "et", "est", "un", "une", "du", "en", "que", "qui", "dans", "pour", "pas", "au", "sur", "par", "il", "ne", "se", "plus", "avec", "ce", "sont", "aux", "elle", "mais", "été", "à", "l", "d", "cette", "était", "ont", "nous", "leur", "sera", "avant"},
+	"es": {"el", "la", "de", "que", "y", "en", "los", "las", "del", "se", "un", "por", "con", "una", "para", "es", "al", "lo", "como", "más", "pero", "sus", "ha", "fue", "este", "sobre", "entre", "también", "cuando"},
 	"it": {"il", "di", "che", "la", "e", "un", "per", "non", "una", "del", "della", "sono", "in", "con", "gli", "le", "si", "da", "dei", "anche", "nel", "alla", "è", "ha", "come", "più", "delle", "questo", "ma", "lo"},
 	"pt": {"de", "que", "o", "a", "do", "da", "em", "um", "para", "com", "não", "uma", "os", "no", "se", "na", "por", "mais", "as", "dos", "como", "mas", "ao", "ele", "das", "foi", "é", "sua", "ou", "quando"},
 	"nl": {"de", "het", "een", "van", "en", "in", "is", "dat", "op", "te", "zijn", "voor", "met", "niet", "die", "aan", "er", "ook", "als", "maar", "bij", "om", "wordt", "door", "hij", "naar", "nog", "werd", "ze", "dan"},

@@ -506,6 +506,7 @@ func (d *doc) metadata(a *Article, pageURL string, now time.Time) {
 		l.published,
 		m.get("article:published_time", "og:published_time", "og:article:published_time"),
 		m.prop("datepublished"),
+		m.get("datepublished"),
 		m.get("dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date.created", "dc.date", "dcterms.date"),
 		m.get("date", "pubdate", "publishdate", "publish-date", "publish_date", "article.published", "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime", "originalpublicationdate", "displaydate", "dc.date.published"),
 	}
@@ -527,6 +528,7 @@ func (d *doc) metadata(a *Article, pageURL string, now time.Time) {
 		l.modified,
 		m.get("article:modified_time", "og:updated_time", "article:updated_time"),
 		m.prop("datemodified"),
+		m.get("datemodified"),
 		m.get("dcterms.modified", "dc.date.modified", "last-modified", "lastmod"),
 	}
 	for _, s := range mod {

@@ -49,6 +49,14 @@ var inlineHosts = map[atom.Atom]bool{
 
 func (d *doc) render(sel []*node) (string, string) {
 	r := &renderer{base: d.base, space: true}
+	// Size the outputs once: growing a builder step by step allocates
+	// several times its final size on long pages.
+	size := 0
+	for _, n := range sel {
+		size += int(n.bytes)
+	}
+	r.text.Grow(size + 64)
+	r.out.Grow(2*size + 256)
 	for _, n := range sel {
 		r.node(n)
 		r.closeP()
@@ -142,19 +150,6 @@ func (r *renderer) closeP() {
 
 func (r *renderer) node(n *node) {
 	if n.has(fRemoved) {
-		return
-	}
-	if n.tag == 0 {
-		if r.pre == 0 && n.chars == 0 {
-			r.space = true
-			if r.openP || r.inline > 0 {
-				r.out.WriteByte(' ')
-			}
-			return
-		}
-		r.openImplicitP()
-		r.writeText(n.text)
-		r.out.WriteString(html.EscapeString(n.text))
 		return
 	}
 	name, allowed := outTags[n.tag]
@@ -284,9 +279,26 @@ func (r *renderer) node(n *node) {
 }
 
 func (r *renderer) children(n *node) {
-	for c := n.first; c != nil; c = c.next {
-		r.node(c)
+	n.children(func(c *node, text string) {
+		if c != nil {
+			r.node(c)
+			return
+		}
+		r.textNode(text)
+	})
+}
+
+func (r *renderer) textNode(text string) {
+	if r.pre == 0 && isBlank(text) {
+		r.space = true
+		if r.openP || r.inline > 0 {
+			r.out.WriteByte(' ')
+		}
+		return
 	}
+	r.openImplicitP()
+	r.writeText(text)
+	r.out.WriteString(html.EscapeString(text))
 }
 
 func isDigits(s string) bool {
