@@ -1,0 +1,82 @@
+package extract
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func BenchmarkExtract(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "pages", "*.html"))
+	var pages [][]byte
+	size := 0
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = append(pages, data)
+		size += len(data)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			if _, err := Extract(p, "https://example.com/a"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// bigPage returns a generated article page of about n bytes: many
+// paragraphs, link lists and nested boxes.
+func bigPage(n int) []byte {
+	var sb strings.Builder
+	sb.Grow(n + 4096)
+	sb.WriteString(`<!DOCTYPE html><html><head><title>A very long page</title></head><body><div class="nav"><ul>`)
+	for i := 0; i < 50; i++ {
+		sb.WriteString(`<li><a href="/x">Section</a></li>`)
+	}
+	sb.WriteString(`</ul></div><div class="article"><div class="body">`)
+	para := `<p>This is a paragraph of the article, with commas, clauses, and enough words to be scored as real content by the extractor <a href="/ref">with a link</a>.</p>`
+	box := `<div class="related"><ul><li><a href="/1">One</a></li><li><a href="/2">Two</a></li></ul></div>`
+	i := 0
+	for sb.Len() < n {
+		sb.WriteString(para)
+		if i%20 == 0 {
+			sb.WriteString(box)
+		}
+		i++
+	}
+	sb.WriteString(`</div></div></body></html>`)
+	return []byte(sb.String())
+}
+
+// TestMemoryBounded extracts a generated 20 MB page and checks that the
+// bytes allocated stay within a fixed multiple of the page size.
+func TestMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates a 20 MB page")
+	}
+	page := bigPage(20 << 20)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	a, err := Extract(page, "https://example.com/big")
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.WordCount < 1000 {
+		t.Fatalf("word count %d: the article was not found", a.WordCount)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	ratio := float64(alloc) / float64(len(page))
+	t.Logf("20 MB page: %.0f MB allocated in total, %.1fx the page size; %d words", float64(alloc)/(1<<20), ratio, a.WordCount)
+	if ratio > 10 {
+		t.Errorf("allocated %.1fx the page size, want at most 10x", ratio)
+	}
+}
