@@ -2,8 +2,8 @@ package extract
 
 import (
 	"fmt"
-	"os"
 	"net/url"
+	"os"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -23,9 +23,9 @@ type node struct {
 	lastBr *node // the last child, while building, if it is a <br>
 	next   *node
 
-	flags  uint16
-	class  string
-	id     string
+	flags uint16
+	class string
+	id    string
 
 	chars     int32   // visible characters, runs of white space counted once
 	bytes     int32   // bytes of text, white space included

@@ -13,9 +13,10 @@ import (
 // renderer writes the selected content as plain text and as sanitized HTML
 // in one walk.
 type renderer struct {
-	base *url.URL
-	text strings.Builder
-	out  strings.Builder
+	base   *url.URL
+	prefix string // scheme://host of base, for absolute paths
+	text   strings.Builder
+	out    strings.Builder
 
 	brk      int  // pending text break: 0 none, 1 line, 2 paragraph
 	space    bool // text ends in white space (or nothing)
@@ -49,6 +50,9 @@ var inlineHosts = map[atom.Atom]bool{
 
 func (d *doc) render(sel []*node) (string, string) {
 	r := &renderer{base: d.base, space: true}
+	if b := d.base; b != nil && (b.Scheme == "http" || b.Scheme == "https") && b.Host != "" && b.User == nil {
+		r.prefix = b.Scheme + "://" + b.Host
+	}
 	// Size the outputs once: growing a builder step by step allocates
 	// several times its final size on long pages.
 	size := 0
@@ -56,7 +60,7 @@ func (d *doc) render(sel []*node) (string, string) {
 		size += int(n.bytes)
 	}
 	r.text.Grow(size + 64)
-	r.out.Grow(2*size + 256)
+	r.out.Grow(size + size/2 + 256)
 	for _, n := range sel {
 		r.node(n)
 		r.closeP()
@@ -343,6 +347,10 @@ func (r *renderer) resolve(ref string) string {
 	if ref == "" || strings.HasPrefix(ref, "#") {
 		return ""
 	}
+	// A plain absolute path on an http(s) base needs no parsing.
+	if r.prefix != "" && len(ref) > 1 && ref[0] == '/' && ref[1] != '/' && plainPath(ref) {
+		return r.prefix + ref
+	}
 	u, err := url.Parse(ref)
 	if err != nil {
 		return ""
@@ -387,4 +395,16 @@ func isWordRune(r rune) bool {
 		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r)
+}
+
+// plainPath reports whether p holds only characters that need no escaping
+// or normalisation in a URL path and query.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c <= ' ' || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' || c == '%' || c == '.' && (i+1 < len(p) && p[i+1] == '.' || p[i-1] == '/') {
+			return false
+		}
+	}
+	return true
 }
