@@ -81,9 +81,8 @@ type Options struct {
 	// IDFPower raises idf to this power (default 1); above 1 rare terms
 	// (names, places, numbers) weigh more against topic words.
 	IDFPower float64
-	// Bigrams weighs pairs of adjacent content words (0: not used).
-	Bigrams float64
-	// ArticleTerms keeps only an article's heaviest terms (default 0: all).
+	// ArticleTerms is how many of an article's heaviest terms its story
+	// keeps (0: all); the article is still compared on all its terms.
 	ArticleTerms int
 	// MaxWords is how many words of a text are read (default 1500).
 	MaxWords int
@@ -407,6 +406,11 @@ func (e *Engine) weigh(tf []term) (vec, contrib []term) {
 			vec[i].w /= norm
 			contrib[i] = vec[i]
 		}
+	}
+	if e.opts.ArticleTerms > 0 && len(contrib) > e.opts.ArticleTerms {
+		// A story keeps only the heaviest terms of each article: the
+		// light tail matters little to similarity and most of memory.
+		contrib = prune(contrib, e.opts.ArticleTerms)
 	}
 	return vec, contrib
 }

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"unicode"
@@ -16,7 +17,6 @@ type term struct {
 // textFeatures is what clustering keeps of one article's text.
 type textFeatures struct {
 	terms []term // sorted by h; tf weights (not yet idf-weighted)
-	names []term // the same for capitalised words and numbers only
 	years []int  // distinct years mentioned, sorted
 	words int    // words read
 }
@@ -28,7 +28,7 @@ const maxWords = 1500
 // leadWords is how many opening words of the text count as its lead.
 const leadWords = 60
 
-func fnv(s string) uint64 {
+func fnv[S ~string | ~[]byte](s S) uint64 {
 	const offset, prime = 14695981039346656037, 1099511628211
 	h := uint64(offset)
 	for i := 0; i < len(s); i++ {
@@ -45,13 +45,11 @@ func fnv(s string) uint64 {
 // proper nouns (capitalised words not opening a sentence) properBoost times.
 func features(title, text string, o Options) textFeatures {
 	tf := make(map[uint64]float64, 256)
-	nf := make(map[uint64]float64, 64)
 	var years []int
+	buf := make([]byte, 0, 64)
 	addWords := func(s string, base float64, lead int, limit int) int {
 		caps := mostlyUpper(s)
 		n := 0
-		var prev uint64
-		sentenceStart := true
 		scanWords(s, func(w string, sentStart bool) bool {
 			if n >= limit {
 				return false
@@ -60,12 +58,8 @@ func features(title, text string, o Options) textFeatures {
 			if y := yearOf(w); y > 0 && (o.YearWords <= 0 || n <= o.YearWords) && !slices.Contains(years, y) {
 				years = append(years, y)
 			}
-			lw := strings.ToLower(w)
-			if stopword(lw) || utf8.RuneCountInString(lw) < 2 {
-				sentenceStart = sentStart
-				if sentStart {
-					prev = 0
-				}
+			buf = lower(buf[:0], w)
+			if len(buf) < 2 || stopword(string(buf)) || utf8.RuneCount(buf) < 2 {
 				return true
 			}
 			wt := base
@@ -73,19 +67,11 @@ func features(title, text string, o Options) textFeatures {
 				wt *= o.LeadBoost
 			}
 			first, _ := utf8.DecodeRuneInString(w)
-			h := fnv(stem(lw))
 			if !caps && !sentStart && unicode.IsUpper(first) {
 				wt *= o.ProperBoost
-				nf[h] += wt
-			} else if unicode.IsDigit(first) {
-				nf[h] += wt
 			}
-			tf[h] += wt
-			if o.Bigrams > 0 && prev != 0 && !sentStart {
-				tf[mixPair(prev, h)] += wt * o.Bigrams
-			}
-			prev = h
-			_ = sentenceStart
+			buf = stem(buf)
+			tf[fnv(buf)] += wt
 			return true
 		})
 		return n
@@ -99,13 +85,23 @@ func features(title, text string, o Options) textFeatures {
 		terms = append(terms, term{h, 1 + ln(w)})
 	}
 	slices.SortFunc(terms, func(a, b term) int { return cmpU64(a.h, b.h) })
-	names := make([]term, 0, len(nf))
-	for h, w := range nf {
-		names = append(names, term{h, 1 + ln(w)})
-	}
-	slices.SortFunc(names, func(a, b term) int { return cmpU64(a.h, b.h) })
 	slices.Sort(years)
-	return textFeatures{terms: terms, names: names, years: years, words: words}
+	return textFeatures{terms: terms, years: years, words: words}
+}
+
+// lower appends w case-folded to dst (ASCII without allocating).
+func lower(dst []byte, w string) []byte {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return append(dst[:0], strings.ToLower(w)...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 func cmpU64(a, b uint64) int {
@@ -185,16 +181,16 @@ func yearOf(w string) int {
 	return y
 }
 
-// stem strips the commonest English inflections, enough to match "killed"
-// with "kill" and "earthquakes" with "earthquake".
-func stem(w string) string {
+// stem strips the commonest English inflections in place, enough to match
+// "killed" with "kill" and "earthquakes" with "earthquake".
+func stem(w []byte) []byte {
 	n := len(w)
 	switch {
-	case n > 4 && strings.HasSuffix(w, "ies"):
-		return w[:n-3] + "y"
-	case n > 5 && strings.HasSuffix(w, "ing"):
+	case n > 4 && bytes.HasSuffix(w, []byte("ies")):
+		return append(w[:n-3], 'y')
+	case n > 5 && bytes.HasSuffix(w, []byte("ing")):
 		return w[:n-3]
-	case n > 4 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed"):
+	case n > 4 && bytes.HasSuffix(w, []byte("ed")) && !bytes.HasSuffix(w, []byte("eed")):
 		return w[:n-2]
 	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
 		return w[:n-1]
@@ -223,12 +219,4 @@ monday tuesday wednesday thursday friday saturday sunday today yesterday tomorro
 func stopword(w string) bool {
 	_, ok := stopwords[w]
 	return ok
-}
-
-func mixPair(a, b uint64) uint64 {
-	x := a*0x9e3779b97f4a7c15 ^ b
-	x ^= x >> 31
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 29
-	return x
 }
