@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,22 +24,48 @@ const (
 	benchReadFrac = 3 // every third article is read
 )
 
-var bench struct {
+// shape is how a benchmark database's 200,000 articles are spread over
+// feeds.
+type shape struct{ feeds, perFeed int }
+
+var (
+	// wide is the default: many small feeds.
+	wide = shape{benchFeeds, benchPerFeed}
+	// deep is few large feeds: a feed's page picks 50 of 4,000.
+	deep = shape{50, 4000}
+)
+
+// suffix names the database file of s next to the default one.
+func (s shape) suffix() string {
+	if s == wide {
+		return ""
+	}
+	return fmt.Sprintf("-%dx%d", s.feeds, s.perFeed)
+}
+
+type benchState struct {
 	once sync.Once
-	dir  string
 	path string
 	err  error
 }
 
+var bench struct {
+	mu     sync.Mutex
+	dir    string
+	shapes map[shape]*benchState
+}
+
 var benchBase = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func benchEntry(feed, n int) digest.Entry {
+func benchEntry(feed, n int) digest.Entry { return shapeEntry(wide, feed, n) }
+
+func shapeEntry(sh shape, feed, n int) digest.Entry {
 	name := fmt.Sprintf("f%d-e%d", feed, n)
 	return digest.Entry{
 		GUID: "urn:" + name, URL: "https://outlet" + fmt.Sprint(feed) + ".example/news/" + name,
 		Link: "https://outlet.example/news/" + name, Title: "Headline number " + name,
 		// Spread over a year, interleaving feeds.
-		Published: benchBase.Add(time.Duration(n*benchFeeds+feed) * time.Minute),
+		Published: benchBase.Add(time.Duration(n*sh.feeds+feed) * time.Minute),
 		Summary:   "A summary of the article " + name + " with a few words.",
 		Content:   "<p>Body text of " + name + ", long enough to look like an article paragraph.</p>",
 		Text:      "Body text of " + name + ", long enough to look like an article paragraph.",
@@ -46,43 +73,62 @@ func benchEntry(feed, n int) digest.Entry {
 	}
 }
 
-// benchDB returns the path of a populated database, built once per test
-// binary run.
-func benchDB(b *testing.B) string {
+// benchDB returns the path of the default populated database.
+func benchDB(b *testing.B) string { return shapeDB(b, wide) }
+
+// shapeDB returns the path of a database populated in shape sh, built
+// once per test binary run. DIGEST_BENCH_DB=/tmp/x.db keeps the databases
+// between runs (/tmp/x.db, /tmp/x-50x4000.db, ...; built if absent).
+func shapeDB(b *testing.B, sh shape) string {
 	b.Helper()
-	bench.once.Do(func() {
-		// DIGEST_BENCH_DB keeps the database between runs (built if absent).
+	bench.mu.Lock()
+	if bench.shapes == nil {
+		bench.shapes = map[shape]*benchState{}
+	}
+	st := bench.shapes[sh]
+	if st == nil {
+		st = &benchState{}
+		bench.shapes[sh] = st
+	}
+	bench.mu.Unlock()
+	st.once.Do(func() {
 		if p := os.Getenv("DIGEST_BENCH_DB"); p != "" {
-			bench.path = p
-			if _, err := os.Stat(p); err == nil {
+			st.path = strings.TrimSuffix(p, ".db") + sh.suffix() + ".db"
+			if sh == wide {
+				st.path = p
+			}
+			if _, err := os.Stat(st.path); err == nil {
 				return
 			}
-			start := time.Now()
-			bench.err = populate(p)
-			b.Logf("populated %s in %v", p, time.Since(start))
-			return
+		} else {
+			bench.mu.Lock()
+			if bench.dir == "" {
+				bench.dir, st.err = os.MkdirTemp("", "digest-store-bench-")
+			}
+			bench.mu.Unlock()
+			if st.err != nil {
+				return
+			}
+			st.path = filepath.Join(bench.dir, "bench"+sh.suffix()+".db")
 		}
-		bench.dir, bench.err = os.MkdirTemp("", "digest-store-bench-")
-		if bench.err != nil {
-			return
-		}
-		bench.path = filepath.Join(bench.dir, "bench.db")
-		bench.err = populate(bench.path)
+		start := time.Now()
+		st.err = populate(st.path, sh)
+		b.Logf("populated %s in %v", st.path, time.Since(start))
 	})
-	if bench.err != nil {
-		b.Fatalf("populate: %v", bench.err)
+	if st.err != nil {
+		b.Fatalf("populate: %v", st.err)
 	}
-	return bench.path
+	return st.path
 }
 
-func populate(path string) error {
+func populate(path string, sh shape) error {
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, path, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ids := make([]int64, benchFeeds)
+	ids := make([]int64, sh.feeds)
 	for i := range ids {
 		f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", i), Title: fmt.Sprintf("Outlet %05d", i), Category: fmt.Sprint("cat", i%10)}
 		if err := db.CreateFeed(ctx, f); err != nil {
@@ -91,14 +137,20 @@ func populate(path string) error {
 		ids[i] = f.ID
 	}
 	var read []int64
-	for start := 0; start < benchFeeds; start += benchBatch {
+	// Batches of about 2,000 entries; a deep feed's entries are saved in
+	// several results for the same feed.
+	per := min(sh.perFeed, benchBatch*benchPerFeed)
+	feedsPerBatch := max(1, benchBatch*benchPerFeed/sh.perFeed)
+	for start := 0; start < sh.feeds; start += feedsPerBatch {
 		var rs []digest.FetchResult
-		for i := start; i < start+benchBatch; i++ {
-			r := digest.FetchResult{FeedID: ids[i], State: digest.FetchState{LastCheck: benchBase, NextCheck: benchBase.Add(time.Duration(i) * time.Second)}}
-			for n := range benchPerFeed {
-				r.Entries = append(r.Entries, benchEntry(i, n))
+		for i := start; i < min(start+feedsPerBatch, sh.feeds); i++ {
+			for first := 0; first < sh.perFeed; first += per {
+				r := digest.FetchResult{FeedID: ids[i], State: digest.FetchState{LastCheck: benchBase, NextCheck: benchBase.Add(time.Duration(i) * time.Second)}}
+				for n := first; n < first+per; n++ {
+					r.Entries = append(r.Entries, shapeEntry(sh, i, n))
+				}
+				rs = append(rs, r)
 			}
-			rs = append(rs, r)
 		}
 		res, err := db.SaveFetches(ctx, rs)
 		if err != nil {
@@ -120,16 +172,19 @@ func populate(path string) error {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bench.dir != "" {
+	if bench.dir != "" { // not DIGEST_BENCH_DB
 		os.RemoveAll(bench.dir)
 	}
 	os.Exit(code)
 }
 
 // openBench opens the shared benchmark database for reading.
-func openBench(b *testing.B) *sqlite.DB {
+func openBench(b *testing.B) *sqlite.DB { return openShape(b, wide) }
+
+// openShape opens the shared benchmark database of shape sh for reading.
+func openShape(b *testing.B, sh shape) *sqlite.DB {
 	b.Helper()
-	db, err := sqlite.Open(context.Background(), benchDB(b), nil)
+	db, err := sqlite.Open(context.Background(), shapeDB(b, sh), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -293,7 +348,11 @@ func BenchmarkSaveFetches304(b *testing.B) {
 
 // benchArticles measures one page of q after skipping pages of 500.
 func benchArticles(b *testing.B, q digest.ArticleQuery, skipPages int) {
-	db := openBench(b)
+	benchShapeArticles(b, wide, q, skipPages)
+}
+
+func benchShapeArticles(b *testing.B, sh shape, q digest.ArticleQuery, skipPages int) {
+	db := openShape(b, sh)
 	ctx := context.Background()
 	limit := q.Limit
 	q.Limit = 500
@@ -352,6 +411,25 @@ func BenchmarkArticlesUnreadDeepPage(b *testing.B) {
 }
 
 func BenchmarkArticlesFeed(b *testing.B) { benchArticles(b, digest.ArticleQuery{FeedID: 5000}, 0) }
+
+// One of 50 feeds with 4,000 articles each: the first page, and a page
+// after 2,000 of its articles.
+func BenchmarkArticlesBigFeed(b *testing.B) {
+	benchShapeArticles(b, deep, digest.ArticleQuery{FeedID: 7}, 0)
+}
+
+func BenchmarkArticlesBigFeedDeepPage(b *testing.B) {
+	benchShapeArticles(b, deep, digest.ArticleQuery{FeedID: 7}, 4)
+}
+
+func BenchmarkArticlesBigFeedUnread(b *testing.B) {
+	benchShapeArticles(b, deep, digest.ArticleQuery{FeedID: 7, Unread: true}, 0)
+}
+
+// The whole river of the deep database, for comparison with the wide one.
+func BenchmarkArticlesBigFeedsRiver(b *testing.B) {
+	benchShapeArticles(b, deep, digest.ArticleQuery{}, 0)
+}
 
 func BenchmarkArticlesSearch(b *testing.B) {
 	benchArticles(b, digest.ArticleQuery{Search: "f4242-e7"}, 0)

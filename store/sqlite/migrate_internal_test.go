@@ -61,6 +61,15 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	if len(p.Articles) != 1 || p.Articles[0].ID != 1 {
 		t.Errorf("search after upgrade = %+v, want article 1", p.Articles)
 	}
+	// The feed's page walks sources by the article's published time, which
+	// the upgrade copies onto existing sources.
+	p, err = db.Articles(ctx, digest.ArticleQuery{FeedID: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Articles) != 2 || p.Articles[0].ID != 2 || p.Articles[1].ID != 1 {
+		t.Errorf("feed page after upgrade = %+v, want articles 2, 1", p.Articles)
+	}
 	var n int
 	check, err := sql.Open("sqlite", path)
 	if err != nil {

@@ -136,62 +136,76 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 	case limit > 500:
 		limit = 500
 	}
-	// A selective filter (story, feed, rare search words) drives the query:
-	// its few articles are looked up and sorted. Without one, the user's
-	// index on (published, id) is scanned in order and stops after one page.
-	// CROSS JOIN fixes that join order in SQLite; PostgreSQL plans it freely.
-	type subquery struct {
-		sql string
-		arg any
+	// The query is driven by the most selective filter:
+	//   - a story, or search words with few matches: their articles are
+	//     looked up and sorted;
+	//   - a feed: its sources are walked in the order of the page on the
+	//     index (feed_id, article_published DESC, article_id DESC) and the
+	//     walk stops after one page, however many articles the feed has;
+	//   - otherwise the user's index on (published, article_id) is walked.
+	// Other filters are checked row by row. CROSS JOIN fixes the join
+	// order in SQLite; PostgreSQL plans it freely.
+	type cond struct {
+		sql  string
+		args []any
 	}
-	var selective []subquery
-	if q.StoryID != 0 {
-		selective = append(selective, subquery{"SELECT id FROM articles WHERE story_id = ?", q.StoryID})
-	}
-	if q.FeedID != 0 {
-		selective = append(selective, subquery{"SELECT DISTINCT article_id AS id FROM sources WHERE feed_id = ?", q.FeedID})
-	}
-	var commonSearch *subquery
+	var (
+		from   string
+		conds  []cond
+		search *cond // search words: IN list of the matches
+		driven bool  // from already holds the driving subquery
+	)
+	// sortKey is the (published, article_id) pair the page is ordered by,
+	// in the driving table.
+	sortKey := [2]string{"st.published", "st.article_id"}
 	if strings.TrimSpace(q.Search) != "" {
 		term, ok := s.d.SearchQuery(clean(q.Search))
 		if !ok {
 			return &digest.ArticlePage{Articles: []digest.Article{}}, nil
 		}
-		sq := subquery{s.d.SearchIDs, term}
 		var n int
 		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, term, searchDriveMax).Scan(&n); err != nil {
 			return nil, wrap("articles: search", err)
 		}
-		if n < searchDriveMax {
-			selective = append(selective, sq)
-		} else {
-			commonSearch = &sq
+		search = &cond{s.d.SearchIDs, []any{term}}
+		if n < searchDriveMax && q.StoryID == 0 {
+			from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st CROSS JOIN articles a"
+			conds = append(conds, cond{"", []any{term}}, cond{"st.article_id = f.id", nil})
+			search, driven = nil, true
 		}
 	}
-	var from string
-	var args []any
-	where := []string{"st.user_id = ?", "a.id = st.article_id"}
-	if len(selective) > 0 {
-		from = "(" + selective[0].sql + ") f CROSS JOIN article_states st CROSS JOIN articles a"
-		args = append(args, selective[0].arg)
-		where = append(where, "st.article_id = f.id")
-		selective = selective[1:]
-	} else {
+	if q.StoryID != 0 {
+		from = "(SELECT id FROM articles WHERE story_id = ?) f CROSS JOIN article_states st CROSS JOIN articles a"
+		conds = append(conds, cond{"", []any{q.StoryID}}, cond{"st.article_id = f.id", nil})
+		driven = true
+	}
+	if q.FeedID != 0 {
+		if driven {
+			conds = append(conds, cond{"EXISTS (SELECT 1 FROM sources s WHERE s.article_id = st.article_id AND s.feed_id = ?)", []any{q.FeedID}})
+		} else {
+			// A feed may carry an article twice (under two GUIDs): only
+			// its source with the least GUID is walked. The check reads
+			// the same index as the walk, next to the current entry.
+			from = "sources s CROSS JOIN article_states st CROSS JOIN articles a"
+			conds = append(conds, cond{"s.feed_id = ?", []any{q.FeedID}}, cond{"st.article_id = s.article_id", nil},
+				cond{`NOT EXISTS (SELECT 1 FROM sources s2 WHERE s2.feed_id = s.feed_id
+					AND s2.article_published = s.article_published AND s2.article_id = s.article_id AND s2.guid < s.guid)`, nil})
+			sortKey = [2]string{"s.article_published", "s.article_id"}
+			driven = true
+		}
+	}
+	if !driven {
 		from = "article_states st CROSS JOIN articles a"
 	}
-	args = append(args, userID(q.UserID))
-	if commonSearch != nil {
-		selective = append(selective, *commonSearch)
-	}
-	for _, sq := range selective {
-		where = append(where, "st.article_id IN (SELECT id FROM ("+sq.sql+") f2)")
-		args = append(args, sq.arg)
+	conds = append(conds, cond{"st.user_id = ?", []any{userID(q.UserID)}}, cond{"a.id = st.article_id", nil})
+	if search != nil {
+		conds = append(conds, cond{"st.article_id IN (SELECT id FROM (" + search.sql + ") f2)", search.args})
 	}
 	if q.Unread {
-		where = append(where, "NOT st.read")
+		conds = append(conds, cond{"NOT st.read", nil})
 	}
 	if q.Starred {
-		where = append(where, "st.starred")
+		conds = append(conds, cond{"st.starred", nil})
 	}
 	if q.Cursor != "" {
 		p, id, err := decodeCursor(q.Cursor)
@@ -199,14 +213,21 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 			return nil, wrap("articles", err)
 		}
 		// The first term gives an index range; the second breaks ties.
-		where = append(where, "st.published <= ? AND (st.published < ? OR st.article_id < ?)")
-		args = append(args, p, p, id)
+		conds = append(conds, cond{sortKey[0] + " <= ? AND (" + sortKey[0] + " < ? OR " + sortKey[1] + " < ?)", []any{p, p, id}})
+	}
+	var where []string
+	var args []any
+	for _, c := range conds {
+		if c.sql != "" {
+			where = append(where, c.sql)
+		}
+		args = append(args, c.args...)
 	}
 	args = append(args, limit+1)
 	rows, err := s.query(ctx, `SELECT `+articleCols+`, st.read, st.starred
 		FROM `+from+`
 		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY st.published DESC, st.article_id DESC LIMIT ?`, args...)
+		ORDER BY `+sortKey[0]+` DESC, `+sortKey[1]+` DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, wrap("articles", err)
 	}
@@ -262,7 +283,11 @@ func (s *Store) UpdateArticle(ctx context.Context, a *digest.Article) error {
 			return err
 		}
 		if published != 0 {
-			_, err = s.exec(ctx, tx, `UPDATE article_states SET published = ? WHERE article_id = ? AND published <> ?`,
+			if _, err = s.exec(ctx, tx, `UPDATE article_states SET published = ? WHERE article_id = ? AND published <> ?`,
+				published, a.ID, published); err != nil {
+				return err
+			}
+			_, err = s.exec(ctx, tx, `UPDATE sources SET article_published = ? WHERE article_id = ? AND article_published <> ?`,
 				published, a.ID, published)
 		}
 		return err
@@ -406,7 +431,7 @@ func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) er
 			// winner keeps its own marks (after earlier merges its article
 			// also holds copies' sources, which must stay unmarked).
 			{`UPDATE sources SET original = FALSE WHERE article_id = ?`, []any{loser}},
-			{`UPDATE sources SET article_id = ? WHERE article_id = ?`, []any{keep, dup}},
+			{`UPDATE sources SET article_id = ?, article_published = ? WHERE article_id = ?`, []any{keep, keepPublished, dup}},
 			{`UPDATE articles SET feed_id = ?, story_id = COALESCE(story_id, (SELECT story_id FROM articles WHERE id = ?)) WHERE id = ?`,
 				[]any{nullID(origFeed), dup, keep}},
 			{`INSERT INTO article_states (user_id, article_id, published, read, starred)

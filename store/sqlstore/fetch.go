@@ -14,7 +14,7 @@ import (
 // once per call.
 type fetchStmts struct {
 	updateFeed, sourceByGUID, articleByURL, hasSource, insertArticle,
-	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, addUnread, isUnread *sql.Stmt
+	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread *sql.Stmt
 
 	index        *sql.Stmt // nil when the dialect has no SearchIndex
 	lastInsertID bool      // see Dialect.LastInsertID
@@ -35,8 +35,8 @@ var fetchQueries = map[string]string{
 	"insertArticle": `INSERT INTO articles (url, title, author, published, updated, lang, image_url,
 		summary, content, text, word_count, extracted, created, feed_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, // + RETURNING id unless Dialect.LastInsertID
-	"insertSource": `INSERT INTO sources (feed_id, guid, article_id, url, title, published, original, hash, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"insertSource": `INSERT INTO sources (feed_id, guid, article_id, url, title, published, original, hash, created, article_published)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	// Every subscriber of the feed sees the article, unread unless they
 	// already had it through another feed. Statements in SaveFetches write
 	// one row each, by key: in SQLite a statement that may write several
@@ -49,6 +49,7 @@ var fetchQueries = map[string]string{
 	"updateArticle": `UPDATE articles SET title = ?, author = ?, published = ?, updated = ?, lang = ?, image_url = ?,
 		summary = ?, content = ?, text = ?, word_count = ?, extracted = ? WHERE id = ?`,
 	"updateStates": `UPDATE article_states SET published = ? WHERE article_id = ? AND published <> ?`,
+	"updateSorts":  `UPDATE sources SET article_published = ? WHERE article_id = ? AND article_published <> ?`,
 	"addUnread":    `UPDATE subscriptions SET unread = unread + ? WHERE user_id = ? AND feed_id = ?`,
 	// A linked article counts for a subscriber who has it unread.
 	"isUnread": `SELECT COUNT(*) FROM article_states WHERE user_id = ? AND article_id = ? AND NOT read`,
@@ -60,7 +61,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		"updateFeed": &st.updateFeed, "sourceByGUID": &st.sourceByGUID, "articleByURL": &st.articleByURL,
 		"hasSource": &st.hasSource, "insertArticle": &st.insertArticle, "insertSource": &st.insertSource,
 		"subscribers": &st.subscribers, "insertState": &st.insertState, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
-		"updateStates": &st.updateStates, "addUnread": &st.addUnread, "isUnread": &st.isUnread,
+		"updateStates": &st.updateStates, "updateSorts": &st.updateSorts, "addUnread": &st.addUnread, "isUnread": &st.isUnread,
 	}
 	st.lastInsertID = s.d.LastInsertID
 	for name, q := range fetchQueries {
@@ -87,7 +88,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 
 func (st *fetchStmts) close() {
 	for _, p := range []*sql.Stmt{st.updateFeed, st.sourceByGUID, st.articleByURL, st.hasSource, st.insertArticle,
-		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.addUnread, st.isUnread, st.index} {
+		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.index} {
 		if p != nil {
 			p.Close()
 		}
@@ -231,6 +232,9 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 			}
 			n, _ := res.RowsAffected()
 			written += n
+			if _, err := st.updateSorts.ExecContext(ctx, published, articleID, published); err != nil {
+				return 0, err
+			}
 		}
 		sr.Updated = append(sr.Updated, articleID)
 		return written, nil
@@ -248,7 +252,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 			if err := st.hasSource.QueryRowContext(ctx, articleID, feedID).Scan(&had); err != nil {
 				return 0, err
 			}
-			if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, false, hash, dbTime(now)); err != nil {
+			if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, false, hash, dbTime(now), oldPublished); err != nil {
 				return 0, err
 			}
 			n, err := st.insertStates(ctx, articleID, oldPublished)
@@ -298,7 +302,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	if err := st.reindex(ctx, articleID, title, summary, text); err != nil {
 		return 0, err
 	}
-	if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, true, hash, dbTime(now)); err != nil {
+	if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, true, hash, dbTime(now), published); err != nil {
 		return 0, err
 	}
 	n, err := st.insertStates(ctx, articleID, published)

@@ -9,9 +9,10 @@
 // tables and columns: users (with the row id 1, digest.DefaultUserID),
 // icons, feeds, subscriptions (per user: title, category and the unread
 // counter), articles (one per canonical URL, NULL when unknown), sources
-// (PRIMARY KEY (feed_id, guid)), article_states (per user: published copied
-// from the article, read, starred; the row exists while the user sees the
-// article), stories, entities and story_entities, with the foreign keys'
+// (PRIMARY KEY (feed_id, guid); article_published copied from the article,
+// indexed with (feed_id, article_published DESC, article_id DESC, guid)),
+// article_states (per user: published copied from the article, read,
+// starred; the row exists while the user sees the article), stories, entities and story_entities, with the foreign keys'
 // ON DELETE actions of the SQLite schema. Times are BIGINT microseconds
 // since the epoch, 0 for unknown; durations are BIGINT nanoseconds; flags
 // are BOOLEAN (SQLite: INTEGER 0/1), used with NOT, OR and TRUE/FALSE.
@@ -21,7 +22,9 @@
 // # Performance notes
 //
 // Listing pages scan article_states by (user_id, published DESC,
-// article_id DESC), with partial indexes for unread and starred. Unread
+// article_id DESC), with partial indexes for unread and starred; a feed's
+// page scans its sources by (feed_id, article_published DESC, article_id
+// DESC). Both copies of an article's published time are updated with it. Unread
 // counts per feed are maintained in subscriptions.unread by every write
 // that changes them (SaveFetches, MarkRead, MergeArticles, CreateFeed);
 // storetest checks them against a count after every test. SaveFetches

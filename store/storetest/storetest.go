@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"MissingFeedInBatch", testMissingFeedInBatch},
 		{"Paging", testPaging},
 		{"Filters", testFilters},
+		{"FeedPageOrder", testFeedPageOrder},
 		{"Search", testSearch},
 		{"ReadState", testReadState},
 		{"UnreadCounts", testUnreadCounts},
@@ -654,6 +655,52 @@ func testFilters(t *testing.T, s digest.Store) {
 		if wantStar := x.ID == ra[1] || x.ID == rb[1]; x.Starred != wantStar {
 			t.Errorf("article %d Starred = %v, want %v", x.ID, x.Starred, wantStar)
 		}
+	}
+}
+
+// testFeedPageOrder checks that a feed's page follows its articles'
+// published times wherever they change: by UpdateArticle, by a changed
+// entry, and when a merge moves a source to an article published at
+// another time. Pages of one article each cross every boundary.
+func testFeedPageOrder(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a := createFeed(t, s, "https://a.example/feed")
+	b := createFeed(t, s, "https://b.example/feed")
+	ra := save(t, s, fetched(a.ID, entry("a1", 1), entry("a2", 2), entry("a3", 3)))[0].Created
+	rb := save(t, s, fetched(b.ID, entry("b1", 5), entry("b2", 4)))[0].Created
+	check := func(what string, feed int64, want ...int64) {
+		t.Helper()
+		for _, limit := range []int{1, 50} {
+			got := ids(list(t, s, digest.ArticleQuery{FeedID: feed, Limit: limit}))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: feed %d pages of %d = %v, want %v", what, feed, limit, got, want)
+			}
+		}
+	}
+	check("as saved", a.ID, ra[2], ra[1], ra[0])
+
+	a1 := article(t, s, ra[0])
+	a1.Published = base.Add(10 * time.Minute)
+	if err := s.UpdateArticle(ctx, a1); err != nil {
+		t.Fatal(err)
+	}
+	check("after UpdateArticle", a.ID, ra[0], ra[2], ra[1])
+
+	e := entry("a2", 20)
+	e.Hash = "changed"
+	save(t, s, fetched(a.ID, e))
+	check("after a changed entry", a.ID, ra[1], ra[0], ra[2])
+
+	// b1 (published at 5) merges into a3 (at 3): feed b now carries a3,
+	// which sorts after b2 (at 4).
+	if err := s.MergeArticles(ctx, ra[2], rb[0], ra[2]); err != nil {
+		t.Fatal(err)
+	}
+	check("after a merge", b.ID, rb[1], ra[2])
+	check("merge leaves the keeper's feed alone", a.ID, ra[1], ra[0], ra[2])
+	// The unfiltered river agrees with the feed pages.
+	if got, want := ids(list(t, s, digest.ArticleQuery{Limit: 2})), []int64{ra[1], ra[0], rb[1], ra[2]}; !slices.Equal(got, want) {
+		t.Errorf("river = %v, want %v", got, want)
 	}
 }
 
