@@ -35,6 +35,7 @@ func (s *Server) apiRoutes() http.Handler {
 
 	mux.HandleFunc("GET /api/v1/stories", s.apiStories)
 	mux.HandleFunc("GET /api/v1/stories/{id}", s.apiStory)
+	mux.HandleFunc("GET /api/v1/entities/{kind}/{name}", s.apiEntity)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)

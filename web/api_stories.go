@@ -7,19 +7,42 @@ import (
 	digest "github.com/occasional-digest/digest"
 )
 
+// storyItemJSON is a story in a list: its fields, entities and article
+// IDs, plus the outlets that carry it, the outlet of the first original
+// report first.
+type storyItemJSON struct {
+	digest.Story
+	Feeds []storyOutlet `json:"feeds"`
+}
+
 type storiesJSON struct {
-	Stories []digest.Story `json:"stories"`
+	Stories []storyItemJSON `json:"stories"`
+}
+
+func storyItems(cards []storyCard) []storyItemJSON {
+	out := make([]storyItemJSON, len(cards))
+	for i, c := range cards {
+		out[i] = storyItemJSON{Story: c.Story, Feeds: c.Outlets}
+		if out[i].Entities == nil {
+			out[i].Entities = []digest.Entity{}
+		}
+		if out[i].ArticleIDs == nil {
+			out[i].ArticleIDs = []int64{}
+		}
+	}
+	return out
 }
 
 // apiStories: GET /api/v1/stories?limit=&offset= → {"stories": [...]}, by
-// descending importance.
+// descending importance. limit is 1 to maxStoriesLimit (20 by default):
+// each story costs one outlet lookup.
 func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 	v, err := query(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	limit, err := intParam(v.Get("limit"), "limit", 20, 1, maxQueryLimit)
+	limit, err := intParam(v.Get("limit"), "limit", 20, 1, maxStoriesLimit)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -34,19 +57,23 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []digest.Story{}
+	cards, err := s.storyCards(r.Context(), list)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
 	}
-	s.writeJSON(w, http.StatusOK, storiesJSON{Stories: list})
+	s.writeJSON(w, http.StatusOK, storiesJSON{Stories: storyItems(cards)})
 }
 
-// storyJSON is a story with its articles (without content).
+// storyJSON is a story with its outlets and its articles (with sources,
+// without content).
 type storyJSON struct {
-	digest.Story
+	storyItemJSON
 	Articles []digest.Article `json:"articles"`
 }
 
-// apiStory: GET /api/v1/stories/{id} → the story and its articles.
+// apiStory: GET /api/v1/stories/{id} → the story, its outlets and its
+// articles.
 func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -63,11 +90,34 @@ func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	out := storyJSON{Story: *st, Articles: page.Articles}
+	item := storyItems([]storyCard{newStoryCard(*st, outletsOf(page.Articles))})[0]
+	out := storyJSON{storyItemJSON: item, Articles: page.Articles}
 	if out.Articles == nil {
 		out.Articles = []digest.Article{}
 	}
 	s.writeJSON(w, http.StatusOK, out)
+}
+
+type entityJSON struct {
+	Entity  digest.Entity   `json:"entity"`
+	Stories []storyItemJSON `json:"stories"`
+}
+
+// apiEntity: GET /api/v1/entities/{kind}/{name} → {"entity": {...},
+// "stories": [...]}, the stories most recent first. kind is PER, LOC, ORG
+// or MISC in any case; 404 when no story names the entity.
+func (s *Server) apiEntity(w http.ResponseWriter, r *http.Request) {
+	e, stories, err := s.entityStories(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	cards, err := s.storyCards(r.Context(), stories)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, entityJSON{Entity: e, Stories: storyItems(cards)})
 }
 
 // intParam parses an optional integer query parameter within [min, max].

@@ -291,9 +291,7 @@ func TestAPIStories(t *testing.T) {
 		t.Fatal(err)
 	}
 	w = fx.do(t, "GET", "/api/v1/stories?limit=5", "")
-	var list struct {
-		Stories []digest.Story `json:"stories"`
-	}
+	var list storiesJSON
 	decodeStrict(t, w.Body.Bytes(), &list)
 	if len(list.Stories) != 1 || list.Stories[0].Headline != "Winter" {
 		t.Errorf("stories = %+v", list)

@@ -71,17 +71,19 @@ func parsePages(fsys fs.FS, a *assets, now func() time.Time) (*pages, error) {
 // as template.HTML in Go, is rendered unescaped.
 func templateFuncs(a *assets, now func() time.Time) template.FuncMap {
 	return template.FuncMap{
-		"asset":    a.url,
-		"ago":      func(t time.Time) string { return ago(now(), t) },
-		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"longdate": longDate,
-		"host":     host,
-		"plural":   plural,
-		"pathesc":  url.PathEscape,
-		"lower":    strings.ToLower,
-		"today":    func(layout string) string { return now().Format(layout) },
-		"initial":  initial,
-		"badge":    func(id int64, name string) iconBadge { return iconBadge{IconID: id, Name: name} },
+		"asset":     a.url,
+		"ago":       func(t time.Time) string { return ago(now(), t) },
+		"isotime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"longdate":  longDate,
+		"host":      host,
+		"plural":    plural,
+		"pathesc":   url.PathEscape,
+		"lower":     strings.ToLower,
+		"today":     func(layout string) string { return now().Format(layout) },
+		"initial":   initial,
+		"entityurl": entityURL,
+		"paras":     paragraphs,
+		"badge":     func(id int64, name string) iconBadge { return iconBadge{IconID: id, Name: name} },
 	}
 }
 
@@ -212,6 +214,18 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// paragraphs splits a plain text at its line breaks into trimmed,
+// non-empty paragraphs.
+func paragraphs(text string) []string {
+	var out []string
+	for _, p := range strings.Split(text, "\n") {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // snippet returns the first lines of a plain text: at most max runes, cut

@@ -53,16 +53,17 @@ func (f riverFilter) query(cursor string) string {
 
 type riverPage struct {
 	layout
-	Filter    riverFilter
-	FeedTitle string // the filtered feed's title
-	Feeds     []digest.Feed
-	Stories   []digest.Story
-	Items     []item
-	Next      string // URL of the next (older) page, "" on the last
-	First     bool   // no cursor: the newest page
-	Newest    string // URL of the first page with the same filters
-	HasFeeds  bool
-	Tabs      []tab
+	Filter      riverFilter
+	FeedTitle   string // the filtered feed's title
+	Feeds       []digest.Feed
+	Stories     []storyCard
+	MoreStories bool // more stories than the front page shows
+	Items       []item
+	Next        string // URL of the next (older) page, "" on the last
+	First       bool   // no cursor: the newest page
+	Newest      string // URL of the first page with the same filters
+	HasFeeds    bool
+	Tabs        []tab
 }
 
 type tab struct {
@@ -145,7 +146,15 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		p.Next = f.query(page.Next)
 	}
 	if p.First && !f.Any() {
-		if p.Stories, err = s.store.Stories(ctx, 5, 0); err != nil {
+		list, err := s.store.Stories(ctx, homeStories+1, 0)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if len(list) > homeStories {
+			list, p.MoreStories = list[:homeStories], true
+		}
+		if p.Stories, err = s.storyCards(ctx, list); err != nil {
 			s.pageError(w, r, err)
 			return
 		}

@@ -127,6 +127,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /articles/{id}/unread", s.articleMark(markUnread))
 	mux.HandleFunc("POST /articles/{id}/star", s.articleMark(markStar))
 	mux.HandleFunc("POST /articles/{id}/unstar", s.articleMark(markUnstar))
+	mux.HandleFunc("GET /stories", s.stories)
 	mux.HandleFunc("GET /stories/{id}", s.story)
 	mux.HandleFunc("GET /entities/{kind}/{name}", s.entity)
 

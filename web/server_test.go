@@ -692,7 +692,7 @@ func TestStoriesAndEntities(t *testing.T) {
 		"Harbour town braces for winter", "Budget, storm and ferry changes",
 		`href="/entities/loc/Harbour%20Town"`, "Mary &lt;Mayor&gt;",
 		"Council passes the harbour budget", "Ferry timetable changes",
-		`href="https://news.example/ferry" rel="noopener noreferrer" target="_blank" data-source>Source</a>`,
+		`href="https://news.example/ferry" rel="noopener noreferrer" target="_blank" data-source>Source`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("story page lacks %q", want)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	digest "github.com/occasional-digest/digest"
@@ -10,11 +11,70 @@ import (
 // maxStoryArticles bounds the articles shown on a story page.
 const maxStoryArticles = 200
 
-// storyArticle is one outlet's article in a story, with every feed entry
-// that carries it.
+// storyArticle is one article of a story with the feed entries that carry
+// it: the original report and the outlets that republished it.
 type storyArticle struct {
 	item
 	SourceURL string
+	// Original is the source marked as the original of syndicated copies;
+	// nil when the article has a single source or none is marked.
+	Original *digest.Source
+	// Copies are the article's other sources: republished copies when
+	// Original is set, otherwise the same article reached through more
+	// feeds.
+	Copies []digest.Source
+}
+
+// newStoryArticle splits an article's sources into the one original and
+// its copies. At most one source is ever shown as the original, even if
+// the data marks several.
+func newStoryArticle(it item) storyArticle {
+	sa := storyArticle{item: it, SourceURL: sourceURL(&it.Article)}
+	if len(it.Sources) < 2 {
+		return sa
+	}
+	lead := -1
+	for i, src := range it.Sources {
+		if src.Original {
+			lead = i
+			break
+		}
+	}
+	if lead < 0 {
+		// Nothing marked: the article's own feed leads, unbadged.
+		lead = 0
+		for i, src := range it.Sources {
+			if src.FeedID == it.FeedID {
+				lead = i
+				break
+			}
+		}
+		for i, src := range it.Sources {
+			if i != lead {
+				sa.Copies = append(sa.Copies, src)
+			}
+		}
+		return sa
+	}
+	orig := it.Sources[lead]
+	sa.Original = &orig
+	for i, src := range it.Sources {
+		if i != lead {
+			sa.Copies = append(sa.Copies, src)
+		}
+	}
+	if orig.URL != "" {
+		// The kept article may be a copy's row: link the original's own URL.
+		sa.SourceURL = orig.URL
+	}
+	if orig.FeedID != 0 {
+		// The card's outlet line names the original's outlet.
+		sa.FeedID, sa.IconID = orig.FeedID, orig.IconID
+		if orig.FeedTitle != "" {
+			sa.Outlet = orig.FeedTitle
+		}
+	}
+	return sa
 }
 
 type entityGroup struct {
@@ -25,12 +85,14 @@ type entityGroup struct {
 type storyPage struct {
 	layout
 	Story    digest.Story
+	Card     storyCard
 	Articles []storyArticle
 	Entities []entityGroup
 }
 
-// story shows one story: its summary, the people and places it names and
-// every outlet's article.
+// story shows one story: its summary, the outlets that carry it, the
+// people, places and organisations it names, and every article with all
+// its sources.
 func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := pathID(r)
@@ -43,6 +105,8 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	// Articles come with their sources: one query for the articles, one
+	// for all their sources.
 	page, err := s.store.Articles(ctx, digest.ArticleQuery{StoryID: id, Limit: maxStoryArticles})
 	if err != nil {
 		s.pageError(w, r, err)
@@ -57,25 +121,41 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	p := storyPage{layout: s.layout(r, st.Headline, "river"), Story: *st, Entities: groupEntities(st.Entities)}
+	p := storyPage{
+		layout:   s.layout(r, st.Headline, "river"),
+		Story:    *st,
+		Card:     newStoryCard(*st, outletsOf(page.Articles)),
+		Entities: groupEntities(st.Entities),
+	}
 	for _, it := range s.items(byID, page.Articles, r.URL.RequestURI()) {
-		// Lists carry no sources; a story has few articles, so each one
-		// with syndicated copies costs one bounded extra read.
-		if len(it.Sources) == 0 {
-			full, err := s.store.Article(ctx, it.ID)
-			if err != nil && !digest.IsNotFound(err) {
-				s.pageError(w, r, err)
-				return
-			}
-			if full != nil {
-				it.Sources = full.Sources
-			}
-		}
-		p.Articles = append(p.Articles, storyArticle{item: it, SourceURL: sourceURL(&it.Article)})
+		p.Articles = append(p.Articles, newStoryArticle(it))
 	}
 	s.render(w, r, http.StatusOK, "story", p)
 }
 
+// outletsOf names the distinct outlets of a story's articles (newest
+// first, as the store lists them), the earliest original first.
+func outletsOf(articles []digest.Article) []storyOutlet {
+	seen := map[int64]bool{}
+	var out []storyOutlet
+	for i := len(articles) - 1; i >= 0; i-- {
+		a := &articles[i]
+		for _, src := range a.Sources {
+			if !seen[src.FeedID] {
+				seen[src.FeedID] = true
+				out = append(out, newOutlet(src.FeedID, src.FeedTitle, src.SiteURL, src.URL, src.IconID))
+			}
+		}
+		if len(a.Sources) == 0 && !seen[a.FeedID] {
+			seen[a.FeedID] = true
+			out = append(out, newOutlet(a.FeedID, a.SiteName, "", a.URL, 0))
+		}
+	}
+	return out
+}
+
+// groupEntities groups a story's entities by kind: people, places,
+// organisations, and the unclassified last.
 func groupEntities(es []digest.Entity) []entityGroup {
 	labels := []struct {
 		kind  digest.EntityKind
@@ -96,11 +176,55 @@ func groupEntities(es []digest.Entity) []entityGroup {
 	return out
 }
 
+type storiesPage struct {
+	layout
+	Stories []storyCard
+	Page    int
+	Prev    string
+	Next    string
+}
+
+// stories lists every story by importance, storiesPageSize per page.
+func (s *Server) stories(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v, err := query(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	n, err := intParam(v.Get("page"), "page", 1, 1, 10_000)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	list, err := s.store.Stories(ctx, storiesPageSize+1, (n-1)*storiesPageSize)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p := storiesPage{layout: s.layout(r, "Stories", "stories"), Page: n}
+	if len(list) > storiesPageSize {
+		list = list[:storiesPageSize]
+		p.Next = "/stories?page=" + strconv.Itoa(n+1)
+	}
+	if n > 1 {
+		p.Prev = "/stories"
+		if n > 2 {
+			p.Prev += "?page=" + strconv.Itoa(n-1)
+		}
+	}
+	if p.Stories, err = s.storyCards(ctx, list); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "stories", p)
+}
+
 type entityPage struct {
 	layout
 	Entity  digest.Entity
 	Label   string
-	Stories []digest.Story
+	Stories []storyCard
 }
 
 // parseEntityKind accepts the CoNLL kinds in any case.
@@ -113,32 +237,51 @@ func parseEntityKind(s string) (digest.EntityKind, error) {
 	return "", digest.Errorf(digest.EINVALID, "invalid entity kind %q: want PER, ORG, LOC or MISC", clip(s, 20))
 }
 
-// entity lists the stories that name a person, organisation or place.
-func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
+// entityStories reads the {kind}/{name} path parameters and the stories
+// that name that entity, most recent first. ENOTFOUND when none does.
+func (s *Server) entityStories(r *http.Request) (digest.Entity, []digest.Story, error) {
 	kind, err := parseEntityKind(r.PathValue("kind"))
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return digest.Entity{}, nil, err
 	}
 	name := strings.TrimSpace(r.PathValue("name"))
 	if name == "" || len(name) > 200 {
-		s.pageError(w, r, digest.Errorf(digest.EINVALID, "invalid entity name"))
-		return
+		return digest.Entity{}, nil, digest.Errorf(digest.EINVALID, "invalid entity name: want 1 to 200 bytes")
 	}
-	stories, err := s.store.EntityStories(r.Context(), kind, name, 50)
+	stories, err := s.store.EntityStories(r.Context(), kind, name, entityStoriesMax)
+	if err != nil {
+		return digest.Entity{}, nil, err
+	}
+	if len(stories) == 0 {
+		return digest.Entity{}, nil, digest.Errorf(digest.ENOTFOUND, "no stories about %s yet", clip(name, 80))
+	}
+	e := digest.Entity{Name: name, Kind: kind}
+	// The stored spelling and ID, from the first story that names it.
+	for _, x := range stories[0].Entities {
+		if x.Kind == kind && strings.EqualFold(x.Name, name) {
+			e.ID, e.Name = x.ID, x.Name
+			break
+		}
+	}
+	return e, stories, nil
+}
+
+// entity lists the stories that name a person, organisation or place.
+func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
+	e, stories, err := s.entityStories(r)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	if len(stories) == 0 {
-		s.pageError(w, r, digest.Errorf(digest.ENOTFOUND, "no stories about %s yet", name))
+	cards, err := s.storyCards(r.Context(), stories)
+	if err != nil {
+		s.pageError(w, r, err)
 		return
 	}
-	labels := map[digest.EntityKind]string{digest.Person: "Person", digest.Place: "Place", digest.Organization: "Organisation", digest.Misc: "Named"}
 	s.render(w, r, http.StatusOK, "entity", entityPage{
-		layout:  s.layout(r, name, "river"),
-		Entity:  digest.Entity{Name: name, Kind: kind},
-		Label:   labels[kind],
-		Stories: stories,
+		layout:  s.layout(r, e.Name, "river"),
+		Entity:  e,
+		Label:   entityKindLabel(e.Kind),
+		Stories: cards,
 	})
 }

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// Bounds of the story lists.
+const (
+	homeStories      = 12  // story cards on the front page
+	storiesPageSize  = 20  // story cards per page of /stories
+	entityStoriesMax = 50  // stories on an entity page and in its API answer
+	maxStoriesLimit  = 100 // largest ?limit= of GET /api/v1/stories
+	cardOutlets      = 3   // outlets named on a card ("X · also in Y, Z +2")
+	cardChips        = 4   // entity chips on a card
+	outletArticles   = 100 // articles read per story to name its outlets
+)
+
+// storyOutlet is one outlet that carries a story, as cards and the API show
+// it.
+type storyOutlet struct {
+	FeedID  int64  `json:"feed_id"`
+	Title   string `json:"title"`
+	SiteURL string `json:"site_url,omitempty"`
+	IconID  int64  `json:"icon_id,omitempty"`
+	IconURL string `json:"icon_url,omitempty"`
+}
+
+// storyCard is a story as lists show it: headline, a short summary, the
+// outlets that carry it and a few of the entities it names.
+type storyCard struct {
+	digest.Story
+	Short   string
+	Lead    *storyOutlet  // the outlet of the first original report
+	Also    []storyOutlet // a few more outlets
+	More    int           // outlets carried but not named
+	Chips   []digest.Entity
+	Outlets []storyOutlet // all of them, lead first
+}
+
+// storyOutlets names the distinct outlets that carry a story, the outlet of
+// its earliest original report first. It reads the story's newest
+// outletArticles articles with one indexed query (plus one for their
+// sources); a bigger story's older outlets are counted in Story.Outlets but
+// not named.
+func (s *Server) storyOutlets(ctx context.Context, storyID int64) ([]storyOutlet, error) {
+	page, err := s.store.Articles(ctx, digest.ArticleQuery{StoryID: storyID, Limit: outletArticles})
+	if err != nil {
+		return nil, err
+	}
+	return outletsOf(page.Articles), nil
+}
+
+func newOutlet(feedID int64, title, siteURL, link string, iconID int64) storyOutlet {
+	if title == "" {
+		title = host(siteURL)
+	}
+	if title == "" {
+		title = host(link)
+	}
+	o := storyOutlet{FeedID: feedID, Title: title, SiteURL: siteURL, IconID: iconID}
+	if iconID != 0 {
+		o.IconURL = "/icons/" + strconv.FormatInt(iconID, 10)
+	}
+	return o
+}
+
+// storyCards prepares stories for a list, one outlet lookup per story.
+// Callers bound the number of stories.
+func (s *Server) storyCards(ctx context.Context, stories []digest.Story) ([]storyCard, error) {
+	out := make([]storyCard, len(stories))
+	for i, st := range stories {
+		outlets, err := s.storyOutlets(ctx, st.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = newStoryCard(st, outlets)
+	}
+	return out, nil
+}
+
+func newStoryCard(st digest.Story, outlets []storyOutlet) storyCard {
+	c := storyCard{Story: st, Short: shortSummary(st.Summary, 260), Chips: pickChips(st.Entities, cardChips), Outlets: outlets}
+	if c.Outlets == nil {
+		c.Outlets = []storyOutlet{}
+	}
+	if len(outlets) > 0 {
+		c.Lead = &outlets[0]
+		c.Also = outlets[1:min(len(outlets), cardOutlets)]
+	}
+	total := max(st.Outlets, len(outlets))
+	c.More = max(total-len(c.Also)-min(len(outlets), 1), 0)
+	return c
+}
+
+// shortSummary is the first paragraph of a story summary, clipped.
+func shortSummary(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "\n"); i > 0 {
+		s = s[:i]
+	}
+	return snippet(s, max)
+}
+
+// kindRank orders entity kinds for display: people, places,
+// organisations, then anything else.
+func kindRank(k digest.EntityKind) int {
+	switch k {
+	case digest.Person:
+		return 0
+	case digest.Place:
+		return 1
+	case digest.Organization:
+		return 2
+	}
+	return 3
+}
+
+// pickChips chooses up to n entities for a card: the most mentioned
+// people, places and organisations first (the store lists a story's
+// entities most mentioned first), MISC only to fill up, and no name that
+// merely repeats a longer or shorter one already chosen ("Varga" next to
+// "Ines Varga").
+func pickChips(es []digest.Entity, n int) []digest.Entity {
+	var out []digest.Entity
+	for pass := 0; pass < 2 && len(out) < n; pass++ {
+		for _, e := range es {
+			if len(out) == n {
+				break
+			}
+			if (pass == 0) != (e.Kind != digest.Misc) || strings.TrimSpace(e.Name) == "" {
+				continue
+			}
+			if repeats(out, e.Name) {
+				continue
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func repeats(chosen []digest.Entity, name string) bool {
+	l := strings.ToLower(name)
+	for _, c := range chosen {
+		cl := strings.ToLower(c.Name)
+		if strings.Contains(cl, l) || strings.Contains(l, cl) {
+			return true
+		}
+	}
+	return false
+}
+
+// entityURL is the page of an entity: /entities/{kind}/{name}.
+func entityURL(e digest.Entity) string {
+	return "/entities/" + strings.ToLower(string(e.Kind)) + "/" + url.PathEscape(e.Name)
+}
+
+// entityKindLabel names a kind for people.
+func entityKindLabel(k digest.EntityKind) string {
+	switch k {
+	case digest.Person:
+		return "Person"
+	case digest.Place:
+		return "Place"
+	case digest.Organization:
+		return "Organisation"
+	}
+	return "Also named"
+}
