@@ -498,7 +498,7 @@ func (e *Engine) candidates(vec []term) []*story {
 }
 
 // maxPosting caps a posting list; the oldest entries go first.
-const maxPosting = 512
+const maxPosting = 128
 
 // index adds s to the posting lists of its top terms that it is not in yet.
 func (e *Engine) index(s *story) {
@@ -646,4 +646,4 @@ func normURL(u string) string {
 
 // leadBytes is how much of each article's opening the engine keeps for
 // story summaries (the summarizer draws mostly from leads).
-const leadBytes = 600
+const leadBytes = 400

@@ -28,7 +28,7 @@ type Options struct {
 	// K is the sketch size (default 64).
 	K int
 	// Probe is how many of a sketch's smallest hashes are put in the
-	// candidate table (default 16).
+	// candidate table (default 8).
 	Probe int
 	// Containment is the share of the shorter text's shingles that must be
 	// found in the longer one for the two to be duplicates (default 0.6).
@@ -57,7 +57,7 @@ func (o Options) withDefaults() Options {
 		o.K = 64
 	}
 	if o.Probe <= 0 || o.Probe > o.K {
-		o.Probe = min(16, o.K)
+		o.Probe = min(8, o.K)
 	}
 	if o.Containment <= 0 {
 		o.Containment = 0.6
