@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	digest "github.com/occasional-digest/digest"
@@ -63,6 +64,7 @@ type riverPage struct {
 	First       bool   // no cursor: the newest page
 	Newest      string // URL of the first page with the same filters
 	HasFeeds    bool
+	MoreFeeds   bool // the picker shows only some outlets; /feeds lists all
 	Tabs        []tab
 }
 
@@ -124,14 +126,15 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := riverPage{
-		layout:   s.layout(r, "", "river"),
-		Filter:   f,
-		Feeds:    list,
-		Items:    s.items(byID, page.Articles, r.URL.RequestURI()),
-		First:    q.Cursor == "",
-		Newest:   f.query(""),
-		Tabs:     f.tabs(),
-		HasFeeds: len(list) > 0,
+		layout:    s.layout(r, "", "river"),
+		Filter:    f,
+		Feeds:     pickerFeeds(list, maxPickerFeeds),
+		MoreFeeds: len(list) > maxPickerFeeds,
+		Items:     s.items(byID, page.Articles, r.URL.RequestURI()),
+		First:     q.Cursor == "",
+		Newest:    f.query(""),
+		Tabs:      f.tabs(),
+		HasFeeds:  len(list) > 0,
 	}
 	if f.FeedID != 0 {
 		fd, ok := byID[f.FeedID]
@@ -172,6 +175,30 @@ func (s *Server) items(byID map[int64]*digest.Feed, articles []digest.Article, b
 			it.IconID = f.IconID
 		}
 		out[i] = it
+	}
+	return out
+}
+
+// maxPickerFeeds bounds the outlets listed in the river's picker: a reader
+// with thousands of feeds must not pay for rendering them on every page.
+const maxPickerFeeds = 40
+
+// pickerFeeds returns up to n feeds for the picker: those with the most
+// unread articles, in the list's order (category, title).
+func pickerFeeds(list []digest.Feed, n int) []digest.Feed {
+	if len(list) <= n {
+		return list
+	}
+	idx := make([]int, len(list))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return list[b].Unread - list[a].Unread })
+	idx = idx[:n]
+	slices.Sort(idx)
+	out := make([]digest.Feed, n)
+	for i, j := range idx {
+		out[i] = list[j]
 	}
 	return out
 }
