@@ -132,7 +132,9 @@ func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
 		opts:     opts,
 		log:      opts.Logger.With("component", "ingest"),
 		jobs:     make(chan digest.Feed, opts.Workers*2),
-		results:  make(chan digest.FetchResult, opts.BatchSize*2),
+		// One batch waits while the writer saves the previous one: enough
+		// to keep the writer busy, little enough to bound memory.
+		results: make(chan digest.FetchResult, opts.BatchSize),
 		inFlight: make(map[int64]bool),
 		finished: make(map[int64]bool),
 		wake:     make(chan struct{}, 1),

@@ -111,8 +111,8 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 			Errors: after.Errors - before.Errors, Created: after.Created - before.Created,
 			Updated: after.Updated - before.Updated, Batches: after.Batches - before.Batches,
 		}
-		fmt.Printf("%-22s %6d feeds in %7.2fs = %7.0f feeds/s; 200: %v, 304: %v, errors %d, new %d, updated %d, transactions %d, peak in flight %v\n",
-			name, diff.Fetched, d.Seconds(), float64(diff.Fetched)/d.Seconds(), fs["feed_200"], fs["feed_304"], diff.Errors, diff.Created, diff.Updated, diff.Batches, fs["max_in_flight"])
+		fmt.Printf("%-22s %6d feeds in %7.2fs = %7.0f feeds/s; 200: %v, 304: %v, errors %d, new %d, updated %d, transactions %d, peak in flight %v, peak RSS so far %s\n",
+			name, diff.Fetched, d.Seconds(), float64(diff.Fetched)/d.Seconds(), fs["feed_200"], fs["feed_304"], diff.Errors, diff.Created, diff.Updated, diff.Batches, fs["max_in_flight"], peakRSS())
 		return diff, d, fs, nil
 	}
 
@@ -143,7 +143,7 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 		return err
 	}
 	stored, _ = countArticles(ctx, st)
-	truthAll, _ := countTruthSeen(farmURL)
+	truthAll, _ := countTruth(farmURL)
 	fmt.Printf("stored articles after tick: %d (farm now serves %d items)\n", stored, truthAll)
 
 	srv := httptest.NewServer(web.New(web.Config{}, st, p, slog.New(slog.DiscardHandler)).Handler())
@@ -228,7 +228,6 @@ func countTruth(url string) (int, error) {
 	return n, sc.Err()
 }
 
-func countTruthSeen(url string) (int, error) { return countTruth(url) }
 
 func countArticles(ctx context.Context, st digest.Store) (int, error) {
 	n := 0
