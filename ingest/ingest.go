@@ -127,14 +127,14 @@ type StatsSnapshot struct {
 func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
 	opts.setDefaults()
 	p := &Pipeline{
-		store:    store,
-		client:   client,
-		opts:     opts,
-		log:      opts.Logger.With("component", "ingest"),
-		jobs:     make(chan digest.Feed, opts.Workers*2),
+		store:  store,
+		client: client,
+		opts:   opts,
+		log:    opts.Logger.With("component", "ingest"),
+		jobs:   make(chan digest.Feed, opts.Workers*2),
 		// One batch waits while the writer saves the previous one: enough
 		// to keep the writer busy, little enough to bound memory.
-		results: make(chan digest.FetchResult, opts.BatchSize),
+		results:  make(chan digest.FetchResult, opts.BatchSize),
 		inFlight: make(map[int64]bool),
 		finished: make(map[int64]bool),
 		wake:     make(chan struct{}, 1),

@@ -228,7 +228,6 @@ func countTruth(url string) (int, error) {
 	return n, sc.Err()
 }
 
-
 func countArticles(ctx context.Context, st digest.Store) (int, error) {
 	n := 0
 	q := digest.ArticleQuery{Limit: 500}
