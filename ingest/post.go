@@ -13,6 +13,7 @@ import (
 	"github.com/occasional-digest/digest/fetch"
 	"github.com/occasional-digest/digest/icon"
 	"github.com/occasional-digest/digest/sanitize"
+	"github.com/occasional-digest/digest/story/summary"
 )
 
 // shortWords is the length under which a feed entry counts as a summary
@@ -279,7 +280,24 @@ func mergeExtracted(a *digest.Article, x *extract.Article) {
 	if !x.Modified.IsZero() {
 		a.Updated = x.Modified
 	}
-	if a.Summary == "" {
-		a.Summary = x.Description
+	// The feed's own description is kept when it is one (an editor's
+	// standfirst); a summary that only repeats the start of the text, or
+	// none, is replaced by an extractive one.
+	if a.Summary == "" || isLeadOf(a.Summary, a.Text) {
+		if s := summary.Article(a.Text, 0); s != "" {
+			a.Summary = s
+		} else if x.Description != "" {
+			a.Summary = x.Description
+		}
 	}
+}
+
+// isLeadOf reports whether sum is the beginning of text, perhaps cut with
+// an ellipsis: the feed had no summary of its own.
+func isLeadOf(sum, text string) bool {
+	sum = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(sum), "…."))
+	if len(sum) < 20 {
+		return sum == ""
+	}
+	return strings.HasPrefix(strings.Join(strings.Fields(text), " "), strings.Join(strings.Fields(sum), " "))
 }
