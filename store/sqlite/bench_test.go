@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/store/sqlstore"
 )
 
 // The benchmark database: the product's published target size.
@@ -450,6 +452,29 @@ func BenchmarkFeeds(b *testing.B) {
 	ctx := context.Background()
 	measure(b, func() {
 		fs, err := db.Feeds(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(fs) != benchFeeds {
+			b.Fatalf("%d feeds", len(fs))
+		}
+	})
+}
+
+// BenchmarkFeedsUncached reads the feed list as a miss of the feed cache
+// does (after any write): a store whose dialect has no DataVersion.
+func BenchmarkFeedsUncached(b *testing.B) {
+	raw, err := sql.Open("sqlite", benchDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := sqlite.Dialect()
+	d.DataVersion = ""
+	st := sqlstore.New(raw, raw, d, nil)
+	b.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	measure(b, func() {
+		fs, err := st.Feeds(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -40,6 +40,7 @@ func Dialect() *sqlstore.Dialect {
 		SearchUnindex:     "DELETE FROM articles_fts WHERE rowid = ?",
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         32766,
+		DataVersion:       "PRAGMA data_version",
 	}
 }
 
@@ -127,7 +128,9 @@ func openPool(path string, writer bool) (*sql.DB, error) {
 		db.SetMaxOpenConns(1)
 		db.SetMaxIdleConns(1)
 	} else {
-		n := max(4, runtime.GOMAXPROCS(0))
+		// One more for the connection the store keeps to check its feed
+		// cache (Dialect.DataVersion).
+		n := max(4, runtime.GOMAXPROCS(0)) + 1
 		db.SetMaxOpenConns(n)
 		db.SetMaxIdleConns(n)
 	}

@@ -39,6 +39,13 @@ type Dialect struct {
 	IsUniqueViolation func(err error) bool
 	// MaxParams is the most bind parameters one statement may have.
 	MaxParams int
+	// DataVersion, unless empty, is a query returning one integer that
+	// changes, when run again on the same connection, whenever any other
+	// connection (of this or another process) committed a change to the
+	// database in between (SQLite: "PRAGMA data_version"). With it the
+	// store caches the feed list and checks the cache on one connection
+	// of the read pool, which it keeps for the purpose. Empty: no cache.
+	DataVersion string
 }
 
 // rebind rewrites a query written with "?" placeholders into the dialect's

@@ -59,6 +59,8 @@ type Store struct {
 	now     func() time.Time
 	written atomic.Int64 // rows written by SaveFetches for entries
 	states  atomic.Int64 // fetch-state rows written by SaveFetches
+
+	feedCache feedCache
 }
 
 var _ digest.Store = (*Store)(nil)
@@ -95,6 +97,7 @@ func (s *Store) WriteCount() int64 { return s.written.Load() }
 
 // Close closes the database handles.
 func (s *Store) Close() error {
+	s.feedCache.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

@@ -1,0 +1,111 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/store/sqlite"
+)
+
+// TestFeedsCacheSeesEveryWriter checks that the cached feed list follows
+// writes made by this store, by a second store on the same file (another
+// process, as far as SQLite can tell) and by plain SQL, and that callers
+// cannot change it by editing what Feeds returned.
+func TestFeedsCacheSeesEveryWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "digest.db")
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	other, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+
+	titles := func(what string, want ...string) {
+		t.Helper()
+		fs, err := db.Feeds(ctx)
+		if err != nil {
+			t.Fatalf("%s: Feeds: %v", what, err)
+		}
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.Title)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: feeds %q, want %q", what, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: feeds %q, want %q", what, got, want)
+			}
+		}
+	}
+	titles("empty")
+	a := &digest.Feed{URL: "https://a.example/feed", Title: "A"}
+	if err := db.CreateFeed(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	titles("after CreateFeed", "A")
+
+	fs, err := db.Feeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs[0].Title = "edited by the caller"
+	titles("after the caller edits its copy", "A")
+
+	if err := other.CreateFeed(ctx, &digest.Feed{URL: "https://b.example/feed", Title: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	titles("after another store's write", "A", "B")
+
+	if _, err := raw.Exec(`UPDATE subscriptions SET title = 'C' WHERE feed_id = ?`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	titles("after plain SQL", "B", "C")
+
+	if _, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: a.ID, Entries: []digest.Entry{{GUID: "g", Title: "t"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	fs, err = db.Feeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs[1].ID != a.ID || fs[1].Unread != 1 {
+		t.Errorf("after SaveFetches: %+v, want feed %d with 1 unread", fs[1], a.ID)
+	}
+}
+
+// TestFeedsCanceled checks that a canceled Feeds fails and that the cache
+// works again afterwards.
+func TestFeedsCanceled(t *testing.T) {
+	db := openTemp(t)
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateFeed(ctx, &digest.Feed{URL: "https://a.example/feed"}); err != nil {
+		t.Fatal(err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := db.Feeds(canceled); err == nil {
+		t.Error("Feeds with a canceled context succeeded")
+	}
+	for range 2 {
+		fs, err := db.Feeds(ctx)
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("Feeds after cancel: %v, %v", fs, err)
+		}
+	}
+}
