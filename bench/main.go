@@ -122,24 +122,34 @@ func run(data, names, only string, worst, limit int, cmpTool string) error {
 		total float64
 	}
 	var results []result
+	var active []tool
 	for _, t := range tools {
-		if !want[t.name] {
-			continue
+		if want[t.name] {
+			active = append(active, t)
+			results = append(results, result{name: t.name, preds: map[string]string{}, secs: map[string]float64{}})
 		}
-		res := result{name: t.name, preds: map[string]string{}, secs: map[string]float64{}}
-		for _, d := range order {
-			fn := t.fn
-			run := bench.Run(groups[d], t.name, func(p bench.Page) (string, error) {
-				s, err := fn(p)
-				return strings.ReplaceAll(s, "\u00ad", ""), err
-			}, bench.RunOptions{Warmup: 1})
-			for id, s := range run.Predictions.Bodies {
-				res.preds[id] = s
+	}
+	// Tools take turns page by page, so that the load of a shared machine
+	// weighs on all of them alike; the first page of each dataset is a
+	// warm-up and is not timed.
+	for _, d := range order {
+		for i, p := range groups[d] {
+			for k, t := range active {
+				start := time.Now()
+				s, err := t.fn(p)
+				el := time.Since(start).Seconds()
+				if err != nil {
+					s = ""
+				}
+				results[k].preds[p.ID] = strings.ReplaceAll(s, "\u00ad", "")
+				if i == 0 {
+					s, _ = t.fn(p) // warm-up run, untimed
+					continue
+				}
+				results[k].secs[d] += el
+				results[k].total += el
 			}
-			res.secs[d] = run.Timing.Total.Seconds()
-			res.total += run.Timing.Total.Seconds()
 		}
-		results = append(results, res)
 	}
 	fmt.Printf("%-20s %6s", "dataset", "pages")
 	for _, r := range results {

@@ -24,6 +24,7 @@ type pass struct {
 // It expects d.build(true) to have run.
 func (d *doc) content(a *Article) {
 	d.titleHint = a.Title
+	d.siteName = a.SiteName
 	p := pass{strip: true, weights: true, clean: true}
 	var bestText, bestHTML string
 	bestChars := -1
@@ -506,6 +507,8 @@ func (d *doc) prepare(sel []*node, p pass) {
 	if p.clean {
 		d.dropLinkBlocks(sel)
 	}
+	d.dropSourceLinks(sel)
+	d.dropSiteNameEdges(sel)
 	// Empty paragraphs.
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
@@ -687,4 +690,81 @@ func linkItems(n *node) bool {
 		}
 	}
 	return items > 0 && links*10 >= items*7
+}
+
+// sourceLinkTexts are the anchors a republishing site puts under a copied
+// story to point at the original.
+var sourceLinkTexts = []string{
+	"source link", "source", "original article", "original source", "read the original article",
+	"read the original", "read original article", "read full article", "read the full article",
+	"read full story", "read the full story", "view original", "view original article",
+	"continue reading at the source", "go to source", "link to source",
+}
+
+// dropSourceLinks removes a paragraph that is nothing but a "Source link"
+// to the outlet the story was copied from, and keeps its URL.
+func (d *doc) dropSourceLinks(sel []*node) {
+	for _, root := range sel {
+		walk(root, func(n *node) bool {
+			if n.tag != atom.P && n.tag != atom.Div || n.has(fDeepBlock) || n.chars == 0 || n.chars > 60 {
+				return true
+			}
+			if float64(n.linkChars) < 0.9*float64(n.chars) {
+				return false
+			}
+			t := strings.ToLower(strings.Trim(n.innerText(), " :»›→.…"))
+			for _, s := range sourceLinkTexts {
+				if t == s {
+					if d.sourceURL == "" {
+						d.sourceURL = firstHref(n)
+					}
+					n.remove()
+					return false
+				}
+			}
+			return false
+		})
+	}
+}
+
+func firstHref(n *node) string {
+	var href string
+	walk(n, func(c *node) bool {
+		if href == "" && c.tag == atom.A {
+			href = attr(c.h, "href")
+		}
+		return href == ""
+	})
+	return href
+}
+
+// dropSiteNameEdges removes a short first or last block that names the
+// site ("Occasional Digest - a story for you", "© 2024 Example News"): a
+// tagline or footer caught at the edge of the content.
+func (d *doc) dropSiteNameEdges(sel []*node) {
+	site := strings.ToLower(d.siteName)
+	if len([]rune(site)) < 4 {
+		return
+	}
+	var first, last *node
+	for _, root := range sel {
+		walk(root, func(n *node) bool {
+			if n.has(fBlockKids) || !blockTags[n.tag] || n.chars == 0 {
+				return true
+			}
+			if first == nil {
+				first = n
+			}
+			last = n
+			return false
+		})
+	}
+	for _, n := range []*node{first, last} {
+		if n == nil || n.has(fRemoved) || n.chars > 80 {
+			continue
+		}
+		if strings.Contains(strings.ToLower(n.innerText()), site) {
+			n.remove()
+		}
+	}
 }

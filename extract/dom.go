@@ -102,6 +102,8 @@ type doc struct {
 	meta      metaSource
 
 	titleHint string // the page title, to drop a heading that repeats it
+	sourceURL string // the "Source link" of a republished story
+	siteName  string
 }
 
 func newDoc(root *html.Node, base *url.URL) *doc {

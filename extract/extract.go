@@ -45,6 +45,10 @@ type Article struct {
 	// attributes other than href, src, alt, title, colspan and rowspan.
 	HTML      string `json:"html"`
 	WordCount int    `json:"word_count"`
+	// SourceURL is the original outlet's URL when the page republishes a
+	// story and says so with a "Source link" (or "Original article") link,
+	// which is then left out of Text and HTML.
+	SourceURL string `json:"source_url,omitempty"`
 	// Charset is the character set the page was decoded from.
 	Charset string `json:"charset,omitempty"`
 }
@@ -147,6 +151,11 @@ func extractDoc(root *html.Node, base *url.URL, pageURL, cs string, o options) (
 	a := &Article{Charset: cs}
 	d.metadata(a, pageURL, o.now)
 	d.content(a)
+	if d.sourceURL != "" {
+		if u := resolveAgainst(base, d.sourceURL); u != "" {
+			a.SourceURL = u
+		}
+	}
 	if a.Lang == "" {
 		a.Lang = detectLang(a.Text)
 	}
@@ -188,4 +197,9 @@ func looksLikeText(s []byte) bool {
 		i += size
 	}
 	return bad*10 < n
+}
+
+func resolveAgainst(base *url.URL, ref string) string {
+	r := renderer{base: base}
+	return r.resolve(ref)
 }
