@@ -23,12 +23,6 @@ func storyItems(cards []storyCard) []storyItemJSON {
 	out := make([]storyItemJSON, len(cards))
 	for i, c := range cards {
 		out[i] = storyItemJSON{Story: c.Story, Feeds: c.Outlets}
-		if out[i].Entities == nil {
-			out[i].Entities = []digest.Entity{}
-		}
-		if out[i].ArticleIDs == nil {
-			out[i].ArticleIDs = []int64{}
-		}
 	}
 	return out
 }

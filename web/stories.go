@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -63,8 +64,9 @@ func newStoryArticle(it item) storyArticle {
 			sa.Copies = append(sa.Copies, src)
 		}
 	}
-	if orig.URL != "" {
-		// The kept article may be a copy's row: link the original's own URL.
+	if orig.URL != "" && !sameDocument(orig.URL, sa.SourceURL) {
+		// The kept row is a copy's: link the original's own page, not
+		// the copy's canonical URL.
 		sa.SourceURL = orig.URL
 	}
 	if orig.FeedID != 0 {
@@ -75,6 +77,20 @@ func newStoryArticle(it item) storyArticle {
 		}
 	}
 	return sa
+}
+
+// sameDocument reports whether two URLs name the same page, ignoring the
+// query (tracking parameters), the fragment and "www.".
+func sameDocument(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
+	}
+	ub, err := url.Parse(b)
+	if err != nil {
+		return false
+	}
+	return host(a) != "" && strings.EqualFold(host(a), host(b)) && strings.TrimSuffix(ua.EscapedPath(), "/") == strings.TrimSuffix(ub.EscapedPath(), "/")
 }
 
 type entityGroup struct {
