@@ -37,6 +37,7 @@ func Dialect() *sqlstore.Dialect {
 		SearchQuery:       sqlstore.FTS5Query,
 		LastInsertID:      true,
 		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
+		SearchInsert:      "INSERT INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchUnindex:     "DELETE FROM articles_fts WHERE rowid = ?",
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         32766,

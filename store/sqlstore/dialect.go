@@ -26,6 +26,11 @@ type Dialect struct {
 	// ID, title, summary and text. Empty when the database maintains its
 	// index itself (PostgreSQL: a generated tsvector column).
 	SearchIndex string
+	// SearchInsert, unless empty, indexes an article that was just
+	// inserted and so has no index entry yet, binding the same parameters
+	// as SearchIndex; cheaper where replacing must look for an old entry
+	// first (SQLite FTS5). Empty: SearchIndex is used.
+	SearchInsert string
 	// SearchUnindex, unless empty, removes one article, bound by ID, from
 	// the search index before the article is deleted.
 	SearchUnindex string

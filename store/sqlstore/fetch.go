@@ -3,23 +3,44 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
 )
 
+// lookupChunk is the number of GUIDs or URLs one lookup statement of
+// SaveFetches binds; shorter lists repeat their first element.
+const lookupChunk = 32
+
+// knownSource is a feed's source found by GUID.
+type knownSource struct {
+	articleID, origFeed, published int64 // published: the article's
+	hash                           string
+}
+
+// knownArticle is an article found by canonical URL.
+type knownArticle struct{ id, feed, published int64 }
+
 // fetchStmts are the statements of one SaveFetches transaction, prepared
 // once per call.
 type fetchStmts struct {
-	updateFeed, sourceByGUID, articleByURL, hasSource, insertArticle,
+	updateFeed, sourcesByGUID, articlesByURL, hasSource, insertArticle,
 	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread *sql.Stmt
 
 	index        *sql.Stmt // nil when the dialect has no SearchIndex
+	indexNew     *sql.Stmt // Dialect.SearchInsert, or index
 	lastInsertID bool      // see Dialect.LastInsertID
 
 	users []int64 // subscribers of the feed being saved
+	// The feed's sources with the GUIDs of its entries, and the articles
+	// with their URLs, looked up for all entries of a result at once and
+	// kept up to date as entries are saved, so that an entry repeated
+	// within the batch finds what its first copy wrote.
+	sources  map[string]knownSource
+	articles map[string]knownArticle
+	keys     []string
+	args     []any
 }
 
 var fetchQueries = map[string]string{
@@ -28,9 +49,9 @@ var fetchQueries = map[string]string{
 		title = CASE WHEN ? = '' THEN title ELSE ? END,
 		site_url = CASE WHEN ? = '' THEN site_url ELSE ? END
 		WHERE id = ?`,
-	"sourceByGUID": `SELECT s.article_id, s.hash, COALESCE(a.feed_id, 0), a.published
-		FROM sources s JOIN articles a ON a.id = s.article_id WHERE s.feed_id = ? AND s.guid = ?`,
-	"articleByURL": `SELECT id, published FROM articles WHERE url = ?`,
+	"sourcesByGUID": `SELECT s.guid, s.article_id, s.hash, COALESCE(a.feed_id, 0), a.published
+		FROM sources s JOIN articles a ON a.id = s.article_id WHERE s.feed_id = ? AND s.guid IN (` + params(lookupChunk) + `)`,
+	"articlesByURL": `SELECT url, id, COALESCE(feed_id, 0), published FROM articles WHERE url IN (` + params(lookupChunk) + `)`,
 	"hasSource":    `SELECT COUNT(*) FROM sources WHERE article_id = ? AND feed_id = ?`,
 	"insertArticle": `INSERT INTO articles (url, title, author, published, updated, lang, image_url,
 		summary, content, text, word_count, extracted, created, feed_id)
@@ -58,7 +79,7 @@ var fetchQueries = map[string]string{
 func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, error) {
 	st := &fetchStmts{}
 	targets := map[string]**sql.Stmt{
-		"updateFeed": &st.updateFeed, "sourceByGUID": &st.sourceByGUID, "articleByURL": &st.articleByURL,
+		"updateFeed": &st.updateFeed, "sourcesByGUID": &st.sourcesByGUID, "articlesByURL": &st.articlesByURL,
 		"hasSource": &st.hasSource, "insertArticle": &st.insertArticle, "insertSource": &st.insertSource,
 		"subscribers": &st.subscribers, "insertState": &st.insertState, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
 		"updateStates": &st.updateStates, "updateSorts": &st.updateSorts, "addUnread": &st.addUnread, "isUnread": &st.isUnread,
@@ -81,13 +102,31 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 			st.close()
 			return nil, err
 		}
-		st.index = p
+		st.index, st.indexNew = p, p
 	}
+	if s.d.SearchInsert != "" {
+		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.SearchInsert))
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		st.indexNew = p
+	}
+	st.sources = map[string]knownSource{}
+	st.articles = map[string]knownArticle{}
 	return st, nil
 }
 
+// params returns "?, ?, ?" for n parameters.
+func params(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
 func (st *fetchStmts) close() {
-	for _, p := range []*sql.Stmt{st.updateFeed, st.sourceByGUID, st.articleByURL, st.hasSource, st.insertArticle,
+	if st.indexNew == st.index {
+		st.indexNew = nil
+	}
+	for _, p := range []*sql.Stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
 		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.index} {
 		if p != nil {
 			p.Close()
@@ -128,6 +167,9 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			}
 			if ok && len(r.Entries) > 0 {
 				if err := st.loadUsers(ctx, r.FeedID); err != nil {
+					return wrapFeed(r.FeedID, err)
+				}
+				if err := st.lookup(ctx, r.FeedID, r.Entries); err != nil {
 					return wrapFeed(r.FeedID, err)
 				}
 			}
@@ -182,11 +224,7 @@ func (st *fetchStmts) saveState(ctx context.Context, r *digest.FetchResult) (boo
 
 // saveEntry stores one entry and returns the number of rows it wrote.
 func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Entry, now time.Time, sr *digest.SaveResult) (int64, error) {
-	url := clean(strings.TrimSpace(e.URL))
-	guid := clean(e.GUID)
-	if guid == "" {
-		guid = url
-	}
+	guid, url := entryKeys(e)
 	if guid == "" {
 		return 0, nil
 	}
@@ -199,18 +237,18 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	entryPublished := dbTime(e.Published)
 
 	// 1. The feed's own entry, seen before.
-	var articleID, origFeed, oldPublished int64
-	var oldHash string
-	err := st.sourceByGUID.QueryRowContext(ctx, feedID, guid).Scan(&articleID, &oldHash, &origFeed, &oldPublished)
-	switch {
-	case err == nil:
-		if oldHash == hash {
+	var articleID, oldPublished int64
+	if src, ok := st.sources[guid]; ok {
+		articleID, oldPublished = src.articleID, src.published
+		if src.hash == hash {
 			return 0, nil
 		}
 		if _, err := st.updateSource.ExecContext(ctx, link, title, entryPublished, hash, feedID, guid); err != nil {
 			return 0, err
 		}
-		if origFeed != feedID {
+		src.hash = hash
+		st.sources[guid] = src
+		if src.origFeed != feedID {
 			return 1, nil // another outlet's article: its text is not ours to change
 		}
 		if e.Published.IsZero() {
@@ -221,9 +259,10 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 			clean(e.ImageURL), summary, clean(e.Content), text, entryWords(e, text), e.Extracted, articleID); err != nil {
 			return 0, err
 		}
-		if err := st.reindex(ctx, articleID, title, summary, text); err != nil {
+		if err := st.reindex(ctx, st.index, articleID, title, summary, text); err != nil {
 			return 0, err
 		}
+		st.setPublished(articleID, published)
 		written := int64(2)
 		if published != oldPublished {
 			res, err := st.updateStates.ExecContext(ctx, published, articleID, published)
@@ -238,16 +277,13 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 		}
 		sr.Updated = append(sr.Updated, articleID)
 		return written, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, err
 	}
 
 	// 2. The same article through another feed, or re-published by this
 	// one under a new GUID.
 	if url != "" {
-		err := st.articleByURL.QueryRowContext(ctx, url).Scan(&articleID, &oldPublished)
-		switch {
-		case err == nil:
+		if a, ok := st.articles[url]; ok {
+			articleID, oldPublished = a.id, a.published
 			var had int
 			if err := st.hasSource.QueryRowContext(ctx, articleID, feedID).Scan(&had); err != nil {
 				return 0, err
@@ -255,6 +291,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 			if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, false, hash, dbTime(now), oldPublished); err != nil {
 				return 0, err
 			}
+			st.sources[guid] = knownSource{articleID: articleID, origFeed: a.feed, published: oldPublished, hash: hash}
 			n, err := st.insertStates(ctx, articleID, oldPublished)
 			if err != nil {
 				return 0, err
@@ -275,8 +312,6 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 				}
 			}
 			return 1 + n, nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return 0, err
 		}
 	}
 
@@ -299,11 +334,15 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	} else if err := st.insertArticle.QueryRowContext(ctx, args...).Scan(&articleID); err != nil {
 		return 0, err
 	}
-	if err := st.reindex(ctx, articleID, title, summary, text); err != nil {
+	if err := st.reindex(ctx, st.indexNew, articleID, title, summary, text); err != nil {
 		return 0, err
 	}
 	if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, true, hash, dbTime(now), published); err != nil {
 		return 0, err
+	}
+	st.sources[guid] = knownSource{articleID: articleID, origFeed: feedID, published: published, hash: hash}
+	if url != "" {
+		st.articles[url] = knownArticle{id: articleID, feed: feedID, published: published}
 	}
 	n, err := st.insertStates(ctx, articleID, published)
 	if err != nil {
@@ -313,13 +352,121 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	return 2 + n, nil
 }
 
-// reindex indexes an article for search.
-func (st *fetchStmts) reindex(ctx context.Context, id int64, title, summary, text string) error {
-	if st.index == nil {
+// reindex indexes an article for search with stmt (st.index, or
+// st.indexNew for a new article).
+func (st *fetchStmts) reindex(ctx context.Context, stmt *sql.Stmt, id int64, title, summary, text string) error {
+	if stmt == nil {
 		return nil
 	}
-	_, err := st.index.ExecContext(ctx, id, title, summary, text)
+	_, err := stmt.ExecContext(ctx, id, title, summary, text)
 	return err
+}
+
+// setPublished records a new published time of an article in the lookup
+// maps.
+func (st *fetchStmts) setPublished(id, published int64) {
+	for k, src := range st.sources {
+		if src.articleID == id {
+			src.published = published
+			st.sources[k] = src
+		}
+	}
+	for k, a := range st.articles {
+		if a.id == id {
+			a.published = published
+			st.articles[k] = a
+		}
+	}
+}
+
+// entryKeys returns the GUID (the URL when it has none; empty when it has
+// neither) and canonical URL an entry is stored under.
+func entryKeys(e *digest.Entry) (guid, url string) {
+	url = clean(strings.TrimSpace(e.URL))
+	guid = clean(e.GUID)
+	if guid == "" {
+		guid = url
+	}
+	return guid, url
+}
+
+// lookup loads into st.sources the feed's sources with the GUIDs of
+// entries, and into st.articles the articles with the URLs of the other
+// entries, lookupChunk keys per query.
+func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest.Entry) error {
+	clear(st.sources)
+	clear(st.articles)
+	st.keys = st.keys[:0]
+	seen := make(map[string]bool, len(entries))
+	for i := range entries {
+		if guid, _ := entryKeys(&entries[i]); guid != "" && !seen[guid] {
+			seen[guid] = true
+			st.keys = append(st.keys, guid)
+		}
+	}
+	err := st.lookupChunks(ctx, st.sourcesByGUID, []any{feedID}, func(rows *sql.Rows) error {
+		var guid string
+		var src knownSource
+		if err := rows.Scan(&guid, &src.articleID, &src.hash, &src.origFeed, &src.published); err != nil {
+			return err
+		}
+		st.sources[guid] = src
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st.keys = st.keys[:0]
+	clear(seen)
+	for i := range entries {
+		guid, url := entryKeys(&entries[i])
+		if _, known := st.sources[guid]; !known && url != "" && !seen[url] {
+			seen[url] = true
+			st.keys = append(st.keys, url)
+		}
+	}
+	return st.lookupChunks(ctx, st.articlesByURL, nil, func(rows *sql.Rows) error {
+		var url string
+		var a knownArticle
+		if err := rows.Scan(&url, &a.id, &a.feed, &a.published); err != nil {
+			return err
+		}
+		st.articles[url] = a
+		return nil
+	})
+}
+
+// lookupChunks runs stmt with the leading arguments and st.keys,
+// lookupChunk keys at a time, and calls scan for every row.
+func (st *fetchStmts) lookupChunks(ctx context.Context, stmt *sql.Stmt, lead []any, scan func(*sql.Rows) error) error {
+	for start := 0; start < len(st.keys); start += lookupChunk {
+		chunk := st.keys[start:min(start+lookupChunk, len(st.keys))]
+		st.args = append(st.args[:0], lead...)
+		for i := range lookupChunk {
+			if i < len(chunk) {
+				st.args = append(st.args, chunk[i])
+			} else {
+				st.args = append(st.args, chunk[0])
+			}
+		}
+		rows, err := stmt.QueryContext(ctx, st.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // loadUsers loads the subscribers of a feed into st.users.

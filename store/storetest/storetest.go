@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Paging", testPaging},
 		{"Filters", testFilters},
 		{"FeedPageOrder", testFeedPageOrder},
+		{"RepeatsInOneBatch", testRepeatsInOneBatch},
 		{"Search", testSearch},
 		{"ReadState", testReadState},
 		{"UnreadCounts", testUnreadCounts},
@@ -701,6 +702,51 @@ func testFeedPageOrder(t *testing.T, s digest.Store) {
 	// The unfiltered river agrees with the feed pages.
 	if got, want := ids(list(t, s, digest.ArticleQuery{Limit: 2})), []int64{ra[1], ra[0], rb[1], ra[2]}; !slices.Equal(got, want) {
 		t.Errorf("river = %v, want %v", got, want)
+	}
+}
+
+// testRepeatsInOneBatch saves, in one call, entries that repeat each other
+// within a feed and across feeds, among more entries than one lookup
+// statement takes: each copy must see what the earlier ones wrote.
+func testRepeatsInOneBatch(t *testing.T, s digest.Store) {
+	a := createFeed(t, s, "https://a.example/feed")
+	b := createFeed(t, s, "https://b.example/feed")
+	first := entry("story", 100)
+	again := first // the same entry twice in one document
+	changed := first
+	changed.Title, changed.Hash = "Title story v2", "hash-v2"
+	newGUID := first
+	newGUID.GUID = "guid-story-republished"
+	var many []digest.Entry
+	for i := range 40 {
+		many = append(many, entry(fmt.Sprint("m", i), i))
+	}
+	fromB := first
+	fromB.GUID = "guid-b-story"
+	res := save(t, s,
+		fetched(a.ID, append([]digest.Entry{first, again, changed, newGUID}, many...)...),
+		fetched(b.ID, fromB))
+	if len(res[0].Created) != 41 {
+		t.Fatalf("created %d articles, want 41: %+v", len(res[0].Created), res[0])
+	}
+	story := res[0].Created[0]
+	if !slices.Equal(res[0].Updated, []int64{story}) {
+		t.Errorf("updated %v, want [%d]", res[0].Updated, story)
+	}
+	if len(res[1].Created) != 0 || !slices.Equal(res[1].Linked, []int64{story}) {
+		t.Errorf("feed b: %+v, want the story linked", res[1])
+	}
+	got := article(t, s, story)
+	if got.Title != "Title story v2" || len(got.Sources) != 3 {
+		t.Errorf("story %q with %d sources, want the changed title and 3 sources", got.Title, len(got.Sources))
+	}
+	if n := len(list(t, s, digest.ArticleQuery{FeedID: a.ID, Limit: 7})); n != 41 {
+		t.Errorf("feed a lists %d articles, want 41 (the story once)", n)
+	}
+	// Again, with one more: only that one is written.
+	res = save(t, s, fetched(a.ID, append(many, entry("m40", 40))...))
+	if len(res[0].Created) != 1 || len(res[0].Updated)+len(res[0].Linked) != 0 {
+		t.Errorf("second save: %+v, want one created", res[0])
 	}
 }
 
