@@ -52,7 +52,7 @@ var fetchQueries = map[string]string{
 	"sourcesByGUID": `SELECT s.guid, s.article_id, s.hash, COALESCE(a.feed_id, 0), a.published
 		FROM sources s JOIN articles a ON a.id = s.article_id WHERE s.feed_id = ? AND s.guid IN (` + params(lookupChunk) + `)`,
 	"articlesByURL": `SELECT url, id, COALESCE(feed_id, 0), published FROM articles WHERE url IN (` + params(lookupChunk) + `)`,
-	"hasSource":    `SELECT COUNT(*) FROM sources WHERE article_id = ? AND feed_id = ?`,
+	"hasSource":     `SELECT COUNT(*) FROM sources WHERE article_id = ? AND feed_id = ?`,
 	"insertArticle": `INSERT INTO articles (url, title, author, published, updated, lang, image_url,
 		summary, content, text, word_count, extracted, created, feed_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, // + RETURNING id unless Dialect.LastInsertID
