@@ -289,6 +289,16 @@ func (d *doc) grab(p pass) []*node {
 	if top == nil || top == d.body || top.tag == atom.Html {
 		return []*node{d.body}
 	}
+	// A small block that won on its class name loses to a candidate that
+	// scores nearly as well and holds several times its text.
+	if massSwitch {
+		for _, c := range tops[1:] {
+			if c != nil && c.score >= 0.75*top.score && c.chars >= 3*top.chars && linkDensity(c) < 0.25 && !isAncestor(c, top) {
+				top = c
+				break
+			}
+		}
+	}
 	// Several strong candidates under one ancestor: the ancestor is the
 	// article (a story split into blocks by ads or images).
 	var alts []*node
@@ -396,6 +406,8 @@ func fillGaps(sel []*node) []*node {
 }
 
 const gapFill = true
+
+const massSwitch = true
 
 func endsSentence(n *node) bool {
 	t := n.innerText()
