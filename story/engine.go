@@ -92,7 +92,7 @@ type Options struct {
 	// CentroidTerms caps the terms kept per story (default 400).
 	CentroidTerms int
 	// Candidates caps how many stories are scored exactly per article
-	// (default 40); IndexTerms is how many top terms of a story are indexed
+	// (default 24); IndexTerms is how many top terms of a story are indexed
 	// (default 30); QueryTerms how many top terms of an article are looked
 	// up (default 30).
 	Candidates, IndexTerms, QueryTerms int
@@ -118,7 +118,7 @@ func DefaultOptions() Options {
 		YearConflict:  0.5,
 		YearWords:     100,
 		CentroidTerms: 400,
-		Candidates:    40,
+		Candidates:    24,
 		IndexTerms:    30,
 		QueryTerms:    30,
 	}

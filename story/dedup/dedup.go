@@ -154,7 +154,6 @@ func (s *Sketcher) Sketch(text string) Sketch {
 	}
 	// A max-heap of the k smallest distinct shingle hashes.
 	heap := make([]uint64, 0, s.k)
-	seen := make(map[uint64]struct{}, min(len(words), 4*s.k))
 	positions := 0
 	for i := 0; i+n <= len(words); i++ {
 		x := uint64(0x9e3779b97f4a7c15)
@@ -165,15 +164,16 @@ func (s *Sketcher) Sketch(text string) Sketch {
 		if len(heap) == s.k && x >= heap[0] {
 			continue
 		}
-		if _, ok := seen[x]; ok {
+		// A candidate smaller than the heap's maximum: rare after the
+		// first few hundred shingles, so a scan for repeats is cheaper
+		// than a set.
+		if slices.Contains(heap, x) {
 			continue
 		}
-		seen[x] = struct{}{}
 		if len(heap) < s.k {
 			heap = append(heap, x)
 			up(heap, len(heap)-1)
 		} else {
-			delete(seen, heap[0])
 			heap[0] = x
 			down(heap, 0)
 		}
