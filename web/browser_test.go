@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -90,6 +91,13 @@ func seedWide(t *testing.T, fx *fixture) {
 		entries = append(entries, e)
 	}
 	fx.addEntries(t, fx.feedIDs["local"], entries...)
+	// A syndicated copy from an outlet with an unbroken name, merged
+	// into the wire's budget report.
+	wide := fx.addFeed(t, "wide", "The "+long+" Gazette")
+	fx.addEntries(t, wide, entry("budget-copy", "Council passes the harbour budget", 50*time.Minute, "<p>The council voted.</p>"))
+	if err := fx.store.MergeArticles(context.Background(), fx.articleIDs["budget"], fx.articleIDs["budget-copy"], fx.articleIDs["budget"]); err != nil {
+		t.Fatal(err)
+	}
 	st := &digest.Story{
 		Headline: "Winter comes to the harbour " + long, Summary: "Everything at once " + long,
 		FirstSeen: baseTime.Add(-5 * time.Hour), LastSeen: baseTime.Add(-time.Hour), Importance: 1, Outlets: 2,
@@ -100,6 +108,18 @@ func seedWide(t *testing.T, fx *fixture) {
 		t.Fatal(err)
 	}
 	fx.articleIDs["story"] = st.ID
+	// More stories, so the front page fills up as it does in use.
+	for i := range 6 {
+		more := &digest.Story{
+			Headline: "Another story " + strconv.Itoa(i) + " " + long, Summary: "A summary " + long + long,
+			FirstSeen: baseTime.Add(-8 * time.Hour), LastSeen: baseTime.Add(-time.Duration(2+i) * time.Hour), Importance: 0.5,
+			Entities:   []digest.Entity{{Name: long + strconv.Itoa(i), Kind: digest.Organization}, {Name: "Harbour Town", Kind: digest.Place}},
+			ArticleIDs: []int64{fx.articleIDs["wide-"+strconv.Itoa(i)]},
+		}
+		if err := fx.store.SaveStory(context.Background(), more); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // do runs browser steps, failing the test on an error.
@@ -140,6 +160,9 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 		"/articles/" + strconv.FormatInt(fx.articleIDs["ferry"], 10),
 		"/articles/" + strconv.FormatInt(fx.articleIDs["wide-0"], 10),
 		"/stories/" + strconv.FormatInt(fx.articleIDs["story"], 10),
+		"/stories",
+		"/entities/per/" + url.PathEscape(strings.Repeat("Unbreakable", 12)),
+		"/entities/loc/Harbour%20Town",
 		"/feeds",
 		"/?q=nothingmatches",
 	}
@@ -342,6 +365,7 @@ func TestBrowserScreenshots(t *testing.T) {
 	// demo") to shoot instead of the test fixture.
 	base := os.Getenv("DIGEST_SCREENSHOTS_URL")
 	storyID, articleID := int64(0), int64(0)
+	entity := "/entities/loc/Harbour%20Town"
 	if base == "" {
 		fx := newFixture(t)
 		seedWide(t, fx)
@@ -352,6 +376,7 @@ func TestBrowserScreenshots(t *testing.T) {
 	} else {
 		base = strings.TrimSuffix(base, "/")
 		storyID = firstID(t, base+"/api/v1/stories?limit=1", "stories")
+		entity = firstEntity(t, base+"/api/v1/stories?limit=1")
 		articleID = firstID(t, base+"/api/v1/articles?limit=1", "articles")
 	}
 	pages := map[string]string{
@@ -359,6 +384,8 @@ func TestBrowserScreenshots(t *testing.T) {
 		"article": "/articles/" + strconv.FormatInt(articleID, 10),
 		"story":   "/stories/" + strconv.FormatInt(storyID, 10),
 		"feeds":   "/feeds",
+		"stories": "/stories",
+		"entity":  entity,
 	}
 	for name, p := range pages {
 		for _, vp := range []struct {
@@ -394,4 +421,25 @@ func firstID(t *testing.T, u, key string) int64 {
 		return 0
 	}
 	return list[0].ID
+}
+
+// firstEntity is the page of the first entity of the first story, or the
+// stories page when there is none.
+func firstEntity(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		Stories []digest.Story `json:"stories"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	if len(body.Stories) == 0 || len(body.Stories[0].Entities) == 0 {
+		return "/stories"
+	}
+	return entityURL(body.Stories[0].Entities[0])
 }

@@ -294,6 +294,16 @@ func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	// The page is about e: its chips show who and what else is named.
+	for i := range cards {
+		var others []digest.Entity
+		for _, x := range cards[i].Story.Entities {
+			if x.Kind != e.Kind || !strings.EqualFold(x.Name, e.Name) {
+				others = append(others, x)
+			}
+		}
+		cards[i].Chips = pickChips(others, cardChips)
+	}
 	s.render(w, r, http.StatusOK, "entity", entityPage{
 		layout:  s.layout(r, e.Name, "river"),
 		Entity:  e,

@@ -268,6 +268,9 @@ func TestEntityPage(t *testing.T) {
 	if !strings.Contains(body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; O&#39;Brien/Søn") {
 		t.Errorf("entity page lacks the escaped name:\n%s", body)
 	}
+	if strings.Contains(htmlUnescape(body), `href="`+href+`"`) || !strings.Contains(body, `href="/entities/loc/Harbour%20Town"`) {
+		t.Error("entity page chips should name the other entities, not the page's own")
+	}
 	if !strings.Contains(body, ">Organisation</p>") {
 		t.Error("entity page does not say the kind")
 	}

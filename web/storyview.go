@@ -170,5 +170,5 @@ func entityKindLabel(k digest.EntityKind) string {
 	case digest.Organization:
 		return "Organisation"
 	}
-	return "Also named"
+	return "In the news"
 }
