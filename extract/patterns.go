@@ -12,6 +12,11 @@ var (
 		"social", "sponsor", "supplemental", "ad-break", "agegate", "pagination",
 		"pager", "popup", "yom-remote",
 	}
+	// strongUnlikelyWords name page furniture that no content word in the
+	// same class rescues ("login-overlay-content").
+	strongUnlikelyWords = []string{
+		"login", "signin", "sign-in", "modal", "cookie", "consent", "gdpr", "newsletter", "popup",
+	}
 	maybeWords = []string{"and", "article", "body", "column", "content", "main", "mathjax", "shadow"}
 
 	negativeWords = []string{
@@ -58,7 +63,7 @@ func lower(s string) string {
 // page that is almost never the article.
 func isUnlikely(class, id string) bool {
 	s := lower(class) + " " + lower(id)
-	return containsAny(s, unlikelyWords) && !containsAny(s, maybeWords)
+	return containsAny(s, strongUnlikelyWords) || containsAny(s, unlikelyWords) && !containsAny(s, maybeWords)
 }
 
 // classWeight scores an element's class and id: -25 each for a boilerplate
