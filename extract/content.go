@@ -377,35 +377,10 @@ func (d *doc) grab(p pass) []*node {
 			}
 		}
 	}
-	return fillGaps(sel)
+	return sel
 }
 
-// fillGaps adds the siblings that lie between two selected blocks (a
-// subhead, an image, a short paragraph splitting the story) unless they are
-// link lists or named like boilerplate.
-func fillGaps(sel []*node) []*node {
-	if len(sel) < 2 || !gapFill {
-		return sel
-	}
-	out := make([]*node, 0, len(sel)+4)
-	for i, s := range sel {
-		out = append(out, s)
-		if i == len(sel)-1 {
-			break
-		}
-		for g := s.next; g != nil && g != sel[i+1]; g = g.next {
-			if g.has(fRemoved) {
-				continue
-			}
-			if linkDensity(g) < 0.3 && !isBoilerplate(g.class, g.id) && classWeight(g.class, g.id) >= 0 {
-				out = append(out, g)
-			}
-		}
-	}
-	return out
-}
 
-const gapFill = true
 
 const massSwitch = true
 
