@@ -380,8 +380,6 @@ func (d *doc) grab(p pass) []*node {
 	return sel
 }
 
-
-
 const massSwitch = true
 
 func endsSentence(n *node) bool {
