@@ -52,16 +52,17 @@ func benchServer(b *testing.B) *Server {
 			bench.err = err
 			return
 		}
-		if len(feeds) > 0 {
-			bench.server = New(Config{}, db, &storeFeeds{store: db}, nil)
+		if len(feeds) == 0 {
+			start := time.Now()
+			if err := seedMany(ctx, db, 50, benchArticles); err != nil {
+				bench.err = err
+				return
+			}
+			b.Logf("seeded %d articles in %v", benchArticles, time.Since(start).Round(time.Millisecond))
+		}
+		if bench.err = seedStories(ctx, db); bench.err != nil {
 			return
 		}
-		start := time.Now()
-		if err := seedMany(ctx, db, 50, benchArticles); err != nil {
-			bench.err = err
-			return
-		}
-		b.Logf("seeded %d articles in %v", benchArticles, time.Since(start).Round(time.Millisecond))
 		bench.server = New(Config{}, db, &storeFeeds{store: db}, nil)
 	})
 	if bench.err != nil {
@@ -122,6 +123,46 @@ func seedMany(ctx context.Context, st digest.Store, feeds, n int) error {
 	return nil
 }
 
+// benchStories is the number of stories of the benchmark's store, each
+// over storyArticles articles from as many outlets.
+const (
+	benchStories  = 1000
+	storyArticles = 8
+)
+
+// seedStories clusters the newest articles into stories the way the story
+// engine saves them, unless the store has stories already. Article IDs
+// follow insertion order, so consecutive IDs come from different feeds.
+func seedStories(ctx context.Context, st digest.Store) error {
+	have, err := st.Stories(ctx, 1, 0)
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range benchStories {
+		first := int64(benchArticles - (i+1)*storyArticles + 1)
+		ids := make([]int64, storyArticles)
+		for j := range ids {
+			ids[j] = first + int64(j)
+		}
+		s := &digest.Story{
+			Headline: "Story " + strconv.Itoa(i) + " about the harbour and the council", Summary: "What happened, in two sentences. Who said what.",
+			FirstSeen: t0, LastSeen: t0.Add(time.Duration(i) * time.Minute), Importance: float64((i * 7919) % 1000), Outlets: storyArticles,
+			Entities: []digest.Entity{
+				{Name: "Person " + strconv.Itoa(i%97), Kind: digest.Person, Count: 3},
+				{Name: "Town " + strconv.Itoa(i%31), Kind: digest.Place, Count: 2},
+				{Name: "Council " + strconv.Itoa(i%13), Kind: digest.Organization, Count: 1},
+				{Name: "Harbour Festival", Kind: digest.Misc, Count: 1},
+			},
+			ArticleIDs: ids,
+		}
+		if err := st.SaveStory(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // benchGet measures one GET and reports the median besides the mean.
 func benchGet(b *testing.B, s *Server, target string) {
 	h := s.Handler()
@@ -150,6 +191,60 @@ func benchGet(b *testing.B, s *Server, target string) {
 
 func BenchmarkRiver(b *testing.B) {
 	benchGet(b, benchServer(b), "/")
+}
+
+// BenchmarkStoryCards prepares the front page's twelve story cards with
+// the outlet cache warm, as most requests find it.
+func BenchmarkStoryCards(b *testing.B) { benchStoryCards(b, false) }
+
+// BenchmarkStoryCardsCold looks up the outlets of all twelve cards, as
+// one request in every FeedCacheTTL does.
+func BenchmarkStoryCardsCold(b *testing.B) { benchStoryCards(b, true) }
+
+func benchStoryCards(b *testing.B, cold bool) {
+	s := benchServer(b)
+	ctx := context.Background()
+	list, err := s.store.Stories(ctx, homeStories, 0)
+	if err != nil || len(list) != homeStories {
+		b.Fatalf("stories: %d, %v", len(list), err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if cold {
+			s.outlets.mu.Lock()
+			clear(s.outlets.m)
+			s.outlets.mu.Unlock()
+		}
+		if _, err := s.storyCards(ctx, list); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkStoriesPage(b *testing.B) {
+	benchGet(b, benchServer(b), "/stories?page=3")
+}
+
+func BenchmarkStoryPage(b *testing.B) {
+	s := benchServer(b)
+	list, err := s.store.Stories(context.Background(), 1, 0)
+	if err != nil || len(list) == 0 {
+		b.Fatalf("stories: %v", err)
+	}
+	benchGet(b, s, "/stories/"+strconv.FormatInt(list[0].ID, 10))
+}
+
+// BenchmarkEntityPage shows an entity named by about 30 stories.
+func BenchmarkEntityPage(b *testing.B) {
+	benchGet(b, benchServer(b), "/entities/loc/Town%205")
+}
+
+func BenchmarkAPIEntity(b *testing.B) {
+	benchGet(b, benchServer(b), "/api/v1/entities/per/Person%2011")
+}
+
+func BenchmarkAPIStories(b *testing.B) {
+	benchGet(b, benchServer(b), "/api/v1/stories?limit=20")
 }
 
 func BenchmarkRiverUnread(b *testing.B) {

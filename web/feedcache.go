@@ -21,6 +21,7 @@ type feedCache struct {
 	byID   map[int64]*digest.Feed // read-only once published
 	list   []digest.Feed
 	loaded time.Time
+	gen    uint64 // counts invalidations, for caches derived from feeds
 }
 
 func newFeedCache(store digest.Store, ttl time.Duration, now func() time.Time) *feedCache {
@@ -68,5 +69,13 @@ func (c *feedCache) lookup(ctx context.Context, ids ...int64) (map[int64]*digest
 func (c *feedCache) invalidate() {
 	c.mu.Lock()
 	c.byID, c.list = nil, nil
+	c.gen++
 	c.mu.Unlock()
+}
+
+// generation changes whenever the feeds change through this server.
+func (c *feedCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
 }

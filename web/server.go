@@ -51,8 +51,9 @@ type Config struct {
 	// MaxImportBytes limits OPML uploads; 8 MiB when 0.
 	MaxImportBytes int64
 	// FeedCacheTTL is how long the feed titles and icons shown in the
-	// river are cached; 10 s when 0. Feed changes made through this
-	// server invalidate the cache at once.
+	// river, and the outlets named on story cards, are cached; 10 s when
+	// 0. Feed changes made through this server invalidate both at once;
+	// a story whose articles change is looked up again at once.
 	FeedCacheTTL time.Duration
 	// Now returns the current time, for relative dates; time.Now when nil.
 	Now func() time.Time
@@ -60,15 +61,16 @@ type Config struct {
 
 // Server is the HTTP side of Occasional Digest. Create it with New.
 type Server struct {
-	cfg    Config
-	store  digest.Store
-	feeds  FeedService
-	logger *slog.Logger
-	pages  *pages
-	assets *assets
-	cache  *feedCache
-	now    func() time.Time
-	h      http.Handler
+	cfg     Config
+	store   digest.Store
+	feeds   FeedService
+	logger  *slog.Logger
+	pages   *pages
+	assets  *assets
+	cache   *feedCache
+	outlets *outletCache
+	now     func() time.Time
+	h       http.Handler
 }
 
 // New returns a server over store and feeds; neither may be nil. logger
@@ -107,6 +109,7 @@ func New(cfg Config, store digest.Store, feeds FeedService, logger *slog.Logger)
 	s.assets = mustLoadAssets()
 	s.pages = mustParsePages(s.assets, cfg.Now)
 	s.cache = newFeedCache(store, cfg.FeedCacheTTL, cfg.Now)
+	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
 	s.h = s.routes()
 	return s
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -478,4 +479,38 @@ func FuzzEntityPath(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestStoryCardOutletsFollowChanges(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	now := baseTime
+	srv := New(Config{Now: func() time.Time { return now }, FeedCacheTTL: time.Minute}, fx.store, fx.feeds, nil)
+	home := func() string {
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		return w.Body.String()
+	}
+	st := &digest.Story{Headline: "Storm", FirstSeen: baseTime, LastSeen: baseTime, Outlets: 1, ArticleIDs: []int64{fx.articleIDs["storm"]}}
+	saveStory(t, fx, st)
+	if body := home(); !strings.Contains(body, "<span>The Daily Wire Service</span>") || strings.Contains(body, "also in") {
+		t.Fatal("card does not name its one outlet")
+	}
+	// An article joins the story: the next page names its outlet at once.
+	st.ArticleIDs, st.Outlets = append(st.ArticleIDs, fx.articleIDs["ferry"]), 2
+	saveStory(t, fx, st)
+	if body := home(); !strings.Contains(body, "<span>Harbour Town Gazette</span>") {
+		t.Error("card does not name the outlet of an article that joined the story")
+	}
+	// A copy merged into an article already in the story is picked up
+	// once the cache time has passed.
+	third := fx.addFeed(t, "third", "Third Courier")
+	fx.addEntries(t, third, entry("storm-3", "Storm closes the coast road", 2*time.Hour, "<p>Winds.</p>"))
+	if err := fx.store.MergeArticles(context.Background(), fx.articleIDs["storm"], fx.articleIDs["storm-3"], fx.articleIDs["storm"]); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	if body := home(); !strings.Contains(body, "<span>Third Courier</span>") {
+		t.Error("card does not name a merged copy's outlet after the cache time")
+	}
 }

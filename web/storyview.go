@@ -2,9 +2,13 @@ package web
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/fnv"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -69,18 +73,86 @@ func newOutlet(feedID int64, title, siteURL, link string, iconID int64) storyOut
 	return o
 }
 
-// storyCards prepares stories for a list, one outlet lookup per story.
-// Callers bound the number of stories.
+// storyCards prepares stories for a list. A story's outlets cost one
+// lookup (two indexed queries) unless the outlet cache holds them; callers
+// bound the number of stories.
 func (s *Server) storyCards(ctx context.Context, stories []digest.Story) ([]storyCard, error) {
 	out := make([]storyCard, len(stories))
+	gen := s.cache.generation()
 	for i, st := range stories {
-		outlets, err := s.storyOutlets(ctx, st.ID)
-		if err != nil {
-			return nil, err
+		sig := outletSignature(&st, gen)
+		outlets, ok := s.outlets.get(st.ID, sig)
+		if !ok {
+			var err error
+			if outlets, err = s.storyOutlets(ctx, st.ID); err != nil {
+				return nil, err
+			}
+			s.outlets.put(st.ID, sig, outlets)
 		}
 		out[i] = newStoryCard(st, outlets)
 	}
 	return out, nil
+}
+
+// outletCache keeps the outlets of recently shown stories, so the front
+// page does not look them up for every reader. An entry is used only while
+// its story has the same articles and outlet count and no feed changed
+// through this server, and for at most ttl: what can still go stale within
+// ttl is a feed renamed elsewhere or a copy merged into an article the
+// story already has.
+type outletCache struct {
+	ttl time.Duration
+	now func() time.Time
+	max int
+
+	mu sync.Mutex
+	m  map[int64]outletEntry
+}
+
+type outletEntry struct {
+	sig     uint64
+	at      time.Time
+	outlets []storyOutlet // shared: never modified once stored
+}
+
+func newOutletCache(ttl time.Duration, now func() time.Time) *outletCache {
+	return &outletCache{ttl: ttl, now: now, max: 4096, m: map[int64]outletEntry{}}
+}
+
+func (c *outletCache) get(id int64, sig uint64) ([]storyOutlet, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok || e.sig != sig || c.now().Sub(e.at) >= c.ttl {
+		return nil, false
+	}
+	return e.outlets, true
+}
+
+func (c *outletCache) put(id int64, sig uint64, outlets []storyOutlet) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		clear(c.m) // rare: only after max distinct stories within ttl
+	}
+	c.m[id] = outletEntry{sig: sig, at: c.now(), outlets: outlets}
+}
+
+// outletSignature identifies what a story's outlets depend on: its
+// article IDs, its outlet count and the feeds' generation.
+func outletSignature(st *digest.Story, gen uint64) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	put := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	put(gen)
+	put(uint64(st.Outlets))
+	for _, id := range st.ArticleIDs {
+		put(uint64(id))
+	}
+	return h.Sum64()
 }
 
 func newStoryCard(st digest.Story, outlets []storyOutlet) storyCard {
