@@ -35,6 +35,7 @@ func Dialect() *sqlstore.Dialect {
 		Name:              "sqlite",
 		SearchIDs:         "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
 		SearchQuery:       sqlstore.FTS5Query,
+		SearchCheck:       "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
 		LastInsertID:      true,
 		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchInsert:      "INSERT INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",

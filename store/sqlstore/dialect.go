@@ -21,6 +21,12 @@ type Dialect struct {
 	// SearchIDs; ok is false when nothing searchable is left (no article
 	// can match).
 	SearchQuery func(text string) (query string, ok bool)
+	// SearchCheck, unless empty, is a condition true when one article
+	// matches the bind value of SearchIDs; %s in it stands for the SQL
+	// expression of the article's ID, e.g. "EXISTS (SELECT 1 FROM
+	// articles_fts WHERE articles_fts MATCH ? AND rowid = %s)". Searches
+	// for words most articles contain use it (see searchCheckCost).
+	SearchCheck string
 	// SearchIndex, unless empty, (re)indexes one article for search after
 	// it was inserted or its title, summary or text changed. It binds the
 	// ID, title, summary and text. Empty when the database maintains its
