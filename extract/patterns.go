@@ -15,7 +15,7 @@ var (
 	// strongUnlikelyWords name page furniture that no content word in the
 	// same class rescues ("login-overlay-content").
 	strongUnlikelyWords = []string{
-		"login", "signin", "sign-in", "modal", "cookie", "consent", "gdpr", "newsletter", "popup",
+		"login", "signin", "sign-in", "cookie", "consent", "gdpr", "newsletter", "popup",
 	}
 	maybeWords = []string{"and", "article", "body", "column", "content", "main", "mathjax", "shadow"}
 
