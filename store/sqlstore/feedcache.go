@@ -29,9 +29,9 @@ type feedCache struct {
 // happened since it was read, and otherwise reads it with load on the
 // cache's connection and keeps it. It calls load directly when the dialect
 // has no DataVersion.
-func (s *Store) cachedFeeds(ctx context.Context, load func(ctx context.Context, q querier) ([]digest.Feed, error)) ([]digest.Feed, error) {
+func (s *Store) cachedFeeds(ctx context.Context, load func(ctx context.Context, q querier, size int) ([]digest.Feed, error)) ([]digest.Feed, error) {
 	if s.d.DataVersion == "" {
-		return load(ctx, s.read)
+		return load(ctx, s.read, 0)
 	}
 	c := &s.feedCache
 	c.mu.Lock()
@@ -52,10 +52,11 @@ func (s *Store) cachedFeeds(ctx context.Context, load func(ctx context.Context, 
 	if c.ok && v == c.version {
 		return slices.Clone(c.feeds), nil
 	}
+	size := len(c.feeds) + len(c.feeds)/8 // a few may have been added
 	c.ok = false
 	// A commit between the version read above and this query leaves the
 	// cache tagged with the older version: the next call reloads.
-	fs, err := load(ctx, c.conn)
+	fs, err := load(ctx, c.conn, size)
 	if err != nil {
 		c.drop()
 		return nil, err
