@@ -514,3 +514,52 @@ func TestStoryCardOutletsFollowChanges(t *testing.T) {
 		t.Error("card does not name a merged copy's outlet after the cache time")
 	}
 }
+
+func TestSameDocument(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		a, b string
+		want bool
+	}{
+		{"tracking parameters are ignored", "https://news.example/quake?utm_source=rss", "https://news.example/quake", true},
+		{"www and a trailing slash are ignored", "https://www.news.example/quake/", "https://news.example/quake", true},
+		{"another path is another page", "https://news.example/quake-herald", "https://news.example/quake", false},
+		{"another host is another page", "https://herald.example/quake", "https://news.example/quake", false},
+		{"relative or broken URLs never match", "/quake", "/quake", false},
+		{"a bad escape never matches", "https://news.example/%zz", "https://news.example/%zz", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := sameDocument(c.a, c.b); got != c.want {
+				t.Errorf("sameDocument(%q, %q) = %v", c.a, c.b, got)
+			}
+		})
+	}
+}
+
+func TestFrontPageConcurrentReaders(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	saveStory(t, fx, &digest.Story{Headline: "Storm", FirstSeen: baseTime, LastSeen: baseTime, Outlets: 2,
+		ArticleIDs: []int64{fx.articleIDs["storm"], fx.articleIDs["ferry"]}})
+	errs := make(chan string, 8)
+	for range 8 {
+		go func() {
+			for i := range 5 {
+				if i == 2 {
+					fx.server.cache.invalidate() // as a feed change does
+				}
+				w := fx.do(t, "GET", "/", "")
+				if w.Code != 200 || !strings.Contains(w.Body.String(), "<span>Harbour Town Gazette</span>") {
+					errs <- fmt.Sprintf("GET / = %d without the story's outlets", w.Code)
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 8 {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
