@@ -307,6 +307,18 @@ func TestBrowserKeyboard(t *testing.T) {
 	if headline != "Ferry timetable changes for winter" {
 		t.Errorf("o opened %q, want the second item", headline)
 	}
+
+	// On the stories list, j and o open a story.
+	do(t, ctx,
+		chromedp.Navigate(srv.URL+"/stories"),
+		chromedp.WaitVisible(chromedp.CSS(".story-list")),
+		chromedp.KeyEvent("j"), chromedp.KeyEvent("o"),
+		chromedp.WaitVisible(chromedp.CSS(".story-page h1.headline")),
+	)
+	headline = run(t, ctx, chromedp.Text(chromedp.CSS("h1.headline")))
+	if !strings.HasPrefix(headline, "Winter comes to the harbour") {
+		t.Errorf("j, o on /stories opened %q, want the most important story", headline)
+	}
 }
 
 // colorScheme emulates prefers-color-scheme.

@@ -233,6 +233,9 @@ func (s *Server) stories(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	for i := range p.Stories {
+		p.Stories[i].Keys = true
+	}
 	s.render(w, r, http.StatusOK, "stories", p)
 }
 
@@ -303,6 +306,7 @@ func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		cards[i].Chips = pickChips(others, cardChips)
+		cards[i].Keys = true
 	}
 	s.render(w, r, http.StatusOK, "entity", entityPage{
 		layout:  s.layout(r, e.Name, "river"),

@@ -44,6 +44,9 @@ type storyCard struct {
 	More    int           // outlets carried but not named
 	Chips   []digest.Entity
 	Outlets []storyOutlet // all of them, lead first
+	// Keys makes the card an item of the j/k keyboard navigation, on
+	// pages where stories are the list.
+	Keys bool
 }
 
 // storyOutlets names the distinct outlets that carry a story, the outlet of
