@@ -41,6 +41,9 @@ func (d *doc) content(a *Article) {
 		d.prepare(sel, p)
 		text, htm := d.render(sel)
 		chars := utf8.RuneCountInString(text)
+		if debug {
+			fmt.Fprintf(os.Stderr, "pass %+v: %d chars\n", p, chars)
+		}
 		if chars > bestChars {
 			bestText, bestHTML, bestChars = text, htm, chars
 		}
@@ -131,6 +134,7 @@ func walk(root *node, visit func(*node) bool) {
 // grab scores the paragraphs of the page onto their ancestors and returns
 // the top candidate with the siblings that belong to it.
 func (d *doc) grab(p pass) []*node {
+	d.topNode, d.bestNode = nil, nil
 	if d.body == nil {
 		return nil
 	}
@@ -346,6 +350,7 @@ func (d *doc) grab(p pass) []*node {
 	if !top.has(fScored) {
 		d.initScore(top, p)
 	}
+	d.topNode, d.bestNode = top, tops[0]
 	par := top.parent
 	if par == nil {
 		return []*node{top}
@@ -481,6 +486,9 @@ func (d *doc) prepare(sel []*node, p pass) {
 		// Innermost first, as later decisions read the updated counts.
 		for i := len(conds) - 1; i >= 0; i-- {
 			n := conds[i]
+			if d.protected(n) {
+				continue // the blocks the scores chose are never cleaned away
+			}
 			if !n.has(fRemoved) && d.shouldClean(n, p) {
 				if debug {
 					fmt.Fprintf(os.Stderr, "clean %s class=%q id=%q chars=%d ld=%.2f p=%d img=%d li=%d in=%d emb=%d\n", n.tag, n.class, n.id, n.chars, linkDensity(n), n.nP, n.nImg, n.nLi, n.nInput, n.nEmbed)
@@ -752,4 +760,15 @@ func (d *doc) dropSiteNameEdges(sel []*node) {
 			n.remove()
 		}
 	}
+}
+
+// protected reports whether n is, or holds, the top candidate or the
+// best-scoring block.
+func (d *doc) protected(n *node) bool {
+	for _, t := range [...]*node{d.topNode, d.bestNode} {
+		if t != nil && (n == t || isAncestor(n, t)) {
+			return true
+		}
+	}
+	return false
 }

@@ -104,6 +104,8 @@ type doc struct {
 	titleHint string // the page title, to drop a heading that repeats it
 	sourceURL string // the "Source link" of a republished story
 	siteName  string
+	topNode   *node // the top candidate of the current pass
+	bestNode  *node // the best-scoring block of the current pass
 }
 
 func newDoc(root *html.Node, base *url.URL) *doc {
