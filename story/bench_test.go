@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,6 +167,17 @@ func BenchmarkEngine(b *testing.B) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	heapPer := float64(ms.HeapAlloc) / float64(max(prefill, 1))
+	if p := os.Getenv("DIGEST_BENCH_PROFILE"); p != "" {
+		// Profile the measured phase only, not the prefill.
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	b.ResetTimer()
 	var wall, cpu time.Duration
 	for b.Loop() {

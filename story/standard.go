@@ -13,7 +13,7 @@ import (
 // reads: the people, places and organisations of an event are named in its
 // lead, and tagging whole articles would cost several times the rest of
 // the engine.
-const nerWords = 60
+const nerWords = 40
 
 // Standard returns DefaultOptions with the learned entity tagger (package
 // ner, over the title and the lead) and the extractive story summarizer

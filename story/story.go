@@ -39,7 +39,7 @@ const maxStoryEntities = 40
 // summary drawn from the leads of the summaryLeads most representative of
 // them, and velocity counted over the last maxVelocity arrivals.
 const (
-	viewScored   = 64
+	viewScored   = 24
 	summaryLeads = 8
 	maxVelocity  = 256
 )
