@@ -63,7 +63,12 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		AllowedNets:  o.allowedNets,
 		Logger:       log.With("component", "fetch"),
 	})
-	a := &app{cfg: cfg, log: log, store: st, client: client, stories: newStorySink(st, log)}
+	stories, err := newStorySink(st, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories}
 	a.pipeline = ingest.New(st, client, ingest.Options{
 		Workers:       cfg.Workers,
 		MinInterval:   cfg.RefreshInterval,

@@ -9,7 +9,12 @@ import (
 )
 
 // newStorySink returns the story engine's side of the pipeline, configured
-// as the batch command "digest cluster" runs it.
-func newStorySink(st digest.Store, log *slog.Logger) *ingest.Stories {
-	return ingest.NewStories(st, story.DefaultOptions(), log)
+// as the batch command "digest cluster" runs it (entity tagger and story
+// summarizer included).
+func newStorySink(st digest.Store, log *slog.Logger) (*ingest.Stories, error) {
+	opts, err := story.Standard()
+	if err != nil {
+		return nil, err
+	}
+	return ingest.NewStories(st, opts, log), nil
 }
