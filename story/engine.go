@@ -65,18 +65,20 @@ type Options struct {
 	// Window is how long a story stays open after its last article, and
 	// how long articles are remembered for duplicate detection (default 72h).
 	Window time.Duration
-	// Join is the least similarity of an article to a story's centroid for
-	// it to join the story (default see DefaultOptions).
+	// Join is the least similarity of an article to a story (its mean
+	// TF-IDF cosine with the story's articles, i.e. average link) for it
+	// to join the story.
 	Join float64
 	// Bridge is the least similarity of an article to a second story for
-	// that story to be considered for a merge; Merge is the least centroid
-	// similarity of the two stories for the merge to happen.
+	// that story to be considered for a merge; Merge is the least
+	// average-link similarity of the two stories for the merge to happen.
 	Bridge, Merge float64
 	// TitleBoost, LeadBoost and ProperBoost weigh title words, the first
 	// words of the text and capitalised names against other words.
 	TitleBoost, LeadBoost, ProperBoost float64
-	// YearConflict is the similarity penalty (0 to 1) when an article and a
-	// story mention years and share none.
+	// YearConflict is the similarity penalty (up to 1; negative: none)
+	// when an article and a story both mention years and share none: two
+	// events of one kind are often years apart.
 	YearConflict float64
 	// IDFPower raises idf to this power (default 1); above 1 rare terms
 	// (names, places, numbers) weigh more against topic words.
@@ -87,7 +89,8 @@ type Options struct {
 	// MaxWords is how many words of a text are read (default 1500).
 	MaxWords int
 	// YearWords limits the year mentions that count to the opening words
-	// of the title and text (0: all).
+	// of the title and text, where the dateline and the event's date are
+	// (negative: all); later years are mostly background.
 	YearWords int
 	// CentroidTerms caps the terms kept per story (default 400).
 	CentroidTerms int
@@ -104,8 +107,10 @@ type Options struct {
 	Summarize Summarizer
 }
 
-// DefaultOptions returns the configuration used by the server and the batch
-// command.
+// DefaultOptions returns the engine's tuned configuration with the
+// built-in entity extractor and lead summary; Standard adds the learned
+// tagger and the summarizer. One configuration serves every input: it was
+// chosen on the Multi-News and ECB+ development files together.
 func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
@@ -147,8 +152,14 @@ func (o Options) withDefaults() Options {
 	if o.ProperBoost <= 0 {
 		o.ProperBoost = d.ProperBoost
 	}
-	if o.YearConflict < 0 || o.YearConflict > 1 {
+	switch {
+	case o.YearConflict == 0 || o.YearConflict > 1:
 		o.YearConflict = d.YearConflict
+	case o.YearConflict < 0:
+		o.YearConflict = 0
+	}
+	if o.YearWords == 0 {
+		o.YearWords = d.YearWords
 	}
 	if o.IDFPower <= 0 {
 		o.IDFPower = 1
@@ -435,7 +446,7 @@ func (e *Engine) bestStory(vec []term, years []int, t time.Time) (*story, float6
 		if !s.last.IsZero() && t.Sub(s.last) > e.opts.Window {
 			continue
 		}
-		sim := s.similarity(vec, e.idf)
+		sim := s.similarity(vec)
 		sim *= e.yearFactor(years, s)
 		out = append(out, scored{s, sim})
 		if sim > bestSim || (sim == bestSim && best != nil && s.id < best.id) {
@@ -543,7 +554,7 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 		if _, ok := e.stories[o.id]; !ok {
 			continue
 		}
-		if linkage(s, o, e.idf) < e.opts.Merge {
+		if linkage(s, o) < e.opts.Merge {
 			continue
 		}
 		if e.yearConflict(s, o) {

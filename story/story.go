@@ -16,8 +16,7 @@ import (
 type story struct {
 	id       int64
 	centroid []term // sorted by h: the sum of member vectors, pruned
-	norm     float64
-	vectors  int // articles summed into centroid
+	vectors  int    // articles summed into centroid
 	years    map[int]int
 	members  []int64 // article IDs in arrival order, copies included
 	outlets  []string
@@ -48,7 +47,7 @@ const (
 // story: its mean cosine with the story's articles. (The cosine with the
 // centroid would grow with the story's size and coherence, pulling in
 // same-topic articles of another event once a story is large.)
-func (s *story) similarity(vec []term, idf func(uint64) float64) float64 {
+func (s *story) similarity(vec []term) float64 {
 	if s.vectors == 0 {
 		return 0
 	}
@@ -56,7 +55,7 @@ func (s *story) similarity(vec []term, idf func(uint64) float64) float64 {
 }
 
 // linkage is the average-link similarity of two stories.
-func linkage(a, b *story, idf func(uint64) float64) float64 {
+func linkage(a, b *story) float64 {
 	if a.vectors == 0 || b.vectors == 0 {
 		return 0
 	}
@@ -171,11 +170,6 @@ func (s *story) setCentroid(c []term, cap int) {
 		c = prune(c, cap)
 	}
 	s.centroid = c
-	var n float64
-	for _, t := range s.centroid {
-		n += t.w * t.w
-	}
-	s.norm = math.Sqrt(n)
 }
 
 // topTerms returns the n heaviest terms of the centroid with the idf of the
@@ -373,7 +367,7 @@ func (e *Engine) view(s *story) StoryView {
 			text = a.lead
 		}
 		f := features(text, "", e.opts)
-		cands = append(cands, cand{a, s.similarity(e.peek(f.terms), e.idf)})
+		cands = append(cands, cand{a, s.similarity(e.peek(f.terms))})
 	}
 	if fresh {
 		// Little has changed since the headline and summary were chosen.
