@@ -3,38 +3,20 @@ package ner
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/occasional-digest/digest/internal/testcorpus"
 	"github.com/occasional-digest/digest/story/gazetteer"
 	"github.com/occasional-digest/digest/story/ner/conll"
 	"github.com/occasional-digest/digest/story/ner/internal/model"
 )
 
-// corpusFile returns the path of a file under ../shared/corpus relative to
-// the repository root, skipping the test when it is absent.
+// corpusFile returns the path of a file under ../shared/corpus, skipping
+// the test when it is absent.
 func corpusFile(tb testing.TB, rel string) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "corpus", rel)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("corpus file %s absent: %v", p, err)
-	}
-	return p
+	return testcorpus.Path(tb, rel)
 }
 
 // readCoNLL loads a CoNLL file as documents of word sentences and gold tags.

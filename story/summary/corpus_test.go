@@ -10,32 +10,14 @@ import (
 	"testing"
 
 	"github.com/occasional-digest/digest/eval"
+	"github.com/occasional-digest/digest/internal/testcorpus"
 	"github.com/occasional-digest/digest/story/sentence"
 )
 
-// corpusDir returns ../shared/corpus relative to the repository root, or
-// skips the test when it is absent.
+// corpusDir returns ../shared/corpus, or skips the test when it is absent.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("corpus not found at %s: skipping the corpus evaluation", c)
-	}
-	return c
+	return testcorpus.Dir(t)
 }
 
 // readJSONL decodes every line of path into a new T.
