@@ -358,7 +358,7 @@ func (st *fetchStmts) reindex(ctx context.Context, stmt *sql.Stmt, id int64, tit
 	if stmt == nil {
 		return nil
 	}
-	_, err := stmt.ExecContext(ctx, id, title, summary, text)
+	_, err := stmt.ExecContext(ctx, id, title, searchSummary(summary, text), text)
 	return err
 }
 

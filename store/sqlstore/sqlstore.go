@@ -141,8 +141,28 @@ func (s *Store) index(ctx context.Context, tx *sql.Tx, id int64, title, summary,
 	if s.d.SearchIndex == "" {
 		return nil
 	}
-	_, err := s.exec(ctx, tx, s.d.SearchIndex, id, title, summary, text)
+	_, err := s.exec(ctx, tx, s.d.SearchIndex, id, title, searchSummary(summary, text), text)
 	return err
+}
+
+// searchSummary returns the summary to index for search: empty when it
+// is cut from the start of the text (with "…" or not) at a word's end, as
+// feeds and the feed parser usually make it, since its words are then
+// indexed with the text. Indexing them twice took a third of the time of
+// saving an entry. A summary cut in the middle of a word is indexed, so
+// the word's start still matches.
+func searchSummary(summary, text string) string {
+	head := strings.TrimRight(strings.TrimSuffix(summary, "…"), " \t\n")
+	if !strings.HasPrefix(text, head) {
+		return summary
+	}
+	last, _ := utf8.DecodeLastRuneInString(head)
+	next, _ := utf8.DecodeRuneInString(text[len(head):])
+	// A combining mark continues a word too.
+	if head != "" && len(text) > len(head) && isWordRune(last) && (isWordRune(next) || unicode.Is(unicode.Mn, next)) {
+		return summary
+	}
+	return ""
 }
 
 // unindex removes articles from the search index.

@@ -197,3 +197,47 @@ func FuzzCursor(f *testing.F) {
 		}
 	})
 }
+
+func TestSearchSummary(t *testing.T) {
+	tests := []struct {
+		name, summary, text, want string
+	}{
+		{"summary equal to the text is not indexed again", "Storm hits coast.", "Storm hits coast.", ""},
+		{"summary cut at a word's end with an ellipsis", "Cranes stand idle…", "Cranes stand idle, after the strike.", ""},
+		{"summary cut before a space", "Cranes stand…", "Cranes stand idle.", ""},
+		{"empty summary", "", "Some text.", ""},
+		{"summary cut in a word is indexed", "Senators debate elect…", "Senators debate electoral reform.", "Senators debate elect…"},
+		{"summary of other words is indexed", "Crème brûlée on the menu", "Nothing to see.", "Crème brûlée on the menu"},
+		{"summary longer than the text is indexed", "Short text and more", "Short text", "Short text and more"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := searchSummary(tc.summary, tc.text); got != tc.want {
+				t.Errorf("searchSummary(%q, %q) = %q, want %q", tc.summary, tc.text, got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzSearchSummary checks that a summary left out of the search index
+// has no word that the text lacks.
+func FuzzSearchSummary(f *testing.F) {
+	f.Add("Cranes stand idle…", "Cranes stand idle, after the strike.")
+	f.Add("Senators debate elect…", "Senators debate electoral reform.")
+	f.Add("a", "ab")
+	f.Add("", "")
+	f.Fuzz(func(t *testing.T, summary, text string) {
+		if searchSummary(summary, text) != "" {
+			return
+		}
+		words := map[string]bool{}
+		for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !isWordRune(r) }) {
+			words[w] = true
+		}
+		for _, w := range strings.FieldsFunc(summary, func(r rune) bool { return !isWordRune(r) }) {
+			if !words[w] {
+				t.Fatalf("summary %q left out, but its word %q is not in text %q", summary, w, text)
+			}
+		}
+	})
+}

@@ -758,7 +758,13 @@ func testSearch(t *testing.T, s digest.Store) {
 	e2.Title, e2.Text = "Storm hits coast", "Heavy rain and wind; the budget for repairs is unclear."
 	e3 := entry("x3", 3)
 	e3.Title, e3.Text, e3.Summary = "Café opens", "Nothing to see.", "Crème brûlée on the menu"
-	r := save(t, s, fetched(f.ID, e1, e2, e3))[0].Created
+	// Summaries cut from the start of the text, as feeds and the parser
+	// make them: at a word's end, and in the middle of a word.
+	e4 := entry("x4", 4)
+	e4.Title, e4.Text, e4.Summary = "Harbour news", "Cranes stand idle after the strike.", "Cranes stand idle…"
+	e5 := entry("x5", 5)
+	e5.Title, e5.Text, e5.Summary = "Senate news", "Senators debate electoral reform.", "Senators debate elect…"
+	r := save(t, s, fetched(f.ID, e1, e2, e3, e4, e5))[0].Created
 	tests := []struct {
 		name, search string
 		want         []int64
@@ -767,6 +773,9 @@ func testSearch(t *testing.T, s digest.Store) {
 		{"every word must match", "budget storm", []int64{r[1]}},
 		{"case-insensitive", "PARLIAMENT", []int64{r[0]}},
 		{"word in summary", "menu", []int64{r[2]}},
+		{"word of a summary cut from the text", "idle", []int64{r[3]}},
+		{"word cut short in the summary", "elect", []int64{r[4]}},
+		{"word after the summary's cut", "reform", []int64{r[4]}},
 		{"no match", "volcano", nil},
 		{"query syntax is literal", `budget" OR "storm`, nil},
 		{"operators and punctuation only", `* ( ) " : - NEAR`, nil},
