@@ -250,8 +250,20 @@ func clean(s string) string {
 // isWordRune reports whether r can be part of a search term.
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// wordCount counts the words of plain text.
-func wordCount(text string) int { return len(strings.Fields(text)) }
+// wordCount counts the words of plain text: what strings.Fields would
+// return, without building the list.
+func wordCount(text string) int {
+	n := 0
+	in := false
+	for _, r := range text {
+		space := unicode.IsSpace(r)
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
+}
 
 // notFound returns an ENOTFOUND error.
 func notFound(what string, id int64) error {

@@ -241,3 +241,15 @@ func FuzzSearchSummary(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWordCount checks wordCount against strings.Fields.
+func FuzzWordCount(f *testing.F) {
+	for _, s := range []string{"", " ", "one", " two  words ", "tab\tand\nnewline", "nbsp\u00a0split", "\xff bad"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := wordCount(s), len(strings.Fields(s)); got != want {
+			t.Fatalf("wordCount(%q) = %d, want %d", s, got, want)
+		}
+	})
+}
