@@ -99,6 +99,12 @@ type Options struct {
 	// (default 30); QueryTerms how many top terms of an article are looked
 	// up (default 30).
 	Candidates, IndexTerms, QueryTerms int
+	// Now, when set, is the current time: publication dates more than an
+	// hour after it are taken as now. Without it the engine's only clock is
+	// the latest date it has seen, and a first article dated in the far
+	// future would close every later story at once. The server sets it to
+	// time.Now.
+	Now func() time.Time
 	// Dedup tunes near-duplicate detection.
 	Dedup dedup.Options
 	// Entities and Summarize, when set, replace the built-in capitalised-
@@ -249,6 +255,11 @@ func (e *Engine) Add(d Doc) Result {
 	d.Title = strings.ToValidUTF8(d.Title, "")
 	d.Text = strings.ToValidUTF8(d.Text, "")
 	t := d.Published
+	if e.opts.Now != nil {
+		if now := e.opts.Now(); t.After(now.Add(time.Hour)) {
+			t = now // a date in the future: the article is from now at most
+		}
+	}
 	if t.IsZero() || t.After(e.clock.Add(e.opts.Window)) && !e.clock.IsZero() {
 		// Unknown or implausibly far ahead of everything else: take the
 		// engine's clock, so a bad date cannot close every open story.

@@ -217,6 +217,22 @@ func TestHostileInput(t *testing.T) {
 	}
 }
 
+func TestFutureDateFirstDoesNotCloseLaterStories(t *testing.T) {
+	o := DefaultOptions()
+	o.Now = func() time.Time { return t0.Add(10 * 24 * time.Hour) }
+	e := NewEngine(o)
+	e.Add(Doc{ID: 1, Text: "A wrongly dated report.", Published: time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)})
+	for i := range 50 {
+		e.Add(Doc{ID: int64(i + 2), Text: fmt.Sprintf("Report %d about the river flood in town%d.", i, i), Published: t0.Add(time.Duration(i) * time.Hour)})
+	}
+	if _, ok := e.StoryOf(51); !ok {
+		t.Fatal("a recent article was forgotten: the future date moved the clock")
+	}
+	if e.clock.After(o.Now().Add(time.Hour)) {
+		t.Errorf("clock %v beyond now", e.clock)
+	}
+}
+
 func TestStoryViewAndImportance(t *testing.T) {
 	items := loadCorpus(t, "ecbplus-dev.jsonl")
 	e := NewEngine(DefaultOptions())

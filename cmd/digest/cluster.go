@@ -57,6 +57,7 @@ func runCluster(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("cluster: %w", err)
 	}
 	opts.Window = *window
+	opts.Now = time.Now
 	w := bufio.NewWriter(env.Stdout)
 	if err := clusterStream(ctx, r, w, opts); err != nil {
 		return fmt.Errorf("cluster: %w", err)
