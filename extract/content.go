@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"golang.org/x/net/html"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -28,6 +29,8 @@ func (d *doc) content(a *Article) {
 	p := pass{strip: true, weights: true, clean: true}
 	var bestText, bestHTML string
 	bestChars := -1
+	var firstTop *html.Node // the first pass's choice
+	firstChars := 0
 	for try := 0; ; try++ {
 		if try > 0 {
 			d.build(p.strip)
@@ -44,7 +47,13 @@ func (d *doc) content(a *Article) {
 		if debug {
 			fmt.Fprintf(os.Stderr, "pass %+v: %d chars\n", p, chars)
 		}
-		if chars > bestChars {
+		if try == 0 && d.topNode != nil {
+			firstTop, firstChars = d.topNode.h, chars
+		}
+		// A later pass that only wraps the first pass's block in more of
+		// the page adds boilerplate to a short article: it does not win.
+		superset := try > 0 && firstTop != nil && firstChars >= shortArticleChars && coversNode(sel, firstTop)
+		if chars > bestChars && !superset {
 			bestText, bestHTML, bestChars = text, htm, chars
 		}
 		if chars >= minArticleChars {
@@ -768,6 +777,22 @@ func (d *doc) protected(n *node) bool {
 	for _, t := range [...]*node{d.topNode, d.bestNode} {
 		if t != nil && (n == t || isAncestor(n, t)) {
 			return true
+		}
+	}
+	return false
+}
+
+// shortArticleChars is the length from which a first pass's text is kept
+// against later passes that merely add the page around it.
+const shortArticleChars = 140
+
+// coversNode reports whether one of sel holds h (or is h).
+func coversNode(sel []*node, h *html.Node) bool {
+	for _, s := range sel {
+		for p := h; p != nil; p = p.Parent {
+			if p == s.h {
+				return true
+			}
 		}
 	}
 	return false
