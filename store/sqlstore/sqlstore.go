@@ -145,25 +145,58 @@ func (s *Store) index(ctx context.Context, tx *sql.Tx, id int64, title, summary,
 	return err
 }
 
-// searchSummary returns the summary to index for search: empty when it
-// is cut from the start of the text (with "…" or not) at a word's end, as
-// feeds and the feed parser usually make it, since its words are then
-// indexed with the text. Indexing them twice took a third of the time of
-// saving an entry. A summary cut in the middle of a word is indexed, so
-// the word's start still matches.
+// searchSummary returns the summary to index for search: empty when
+// every word of it is a word of the text (a summary cut from the start of
+// the text, or made of its sentences, as feeds, the feed parser and the
+// summariser make it), since its words are then indexed with the text.
+// Indexing them twice took a third of the time of saving an entry. A word
+// must appear whole and with the same case: a summary cut in the middle of
+// a word is indexed, so the word's start still matches.
 func searchSummary(summary, text string) string {
-	head := strings.TrimRight(strings.TrimSuffix(summary, "…"), " \t\n")
-	if !strings.HasPrefix(text, head) {
-		return summary
+	rest := summary
+	for {
+		i := strings.IndexFunc(rest, isTokenRune)
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i:]
+		j := strings.IndexFunc(rest, notTokenRune)
+		if j < 0 {
+			j = len(rest)
+		}
+		if !hasWord(text, rest[:j]) {
+			return summary
+		}
+		rest = rest[j:]
 	}
-	last, _ := utf8.DecodeLastRuneInString(head)
-	next, _ := utf8.DecodeRuneInString(text[len(head):])
-	// A combining mark continues a word too.
-	if head != "" && len(text) > len(head) && isWordRune(last) && (isWordRune(next) || unicode.Is(unicode.Mn, next)) {
-		return summary
-	}
-	return ""
 }
+
+// hasWord reports whether w is a whole word of text: not preceded or
+// followed by a token character.
+func hasWord(text, w string) bool {
+	for from := 0; ; {
+		i := strings.Index(text[from:], w)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(w)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if (start == 0 || !isTokenRune(before)) && (end == len(text) || !isTokenRune(after)) {
+			return true
+		}
+		from = start + 1
+	}
+}
+
+// isTokenRune reports whether the search index (SQLite FTS5 unicode61
+// with diacritics removed) may count r as part of a word: letters,
+// numbers, private-use characters and combining marks.
+func isTokenRune(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.N, unicode.Co, unicode.Mn)
+}
+
+func notTokenRune(r rune) bool { return !isTokenRune(r) }
 
 // unindex removes articles from the search index.
 func (s *Store) unindex(ctx context.Context, tx *sql.Tx, ids ...int64) error {

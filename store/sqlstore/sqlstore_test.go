@@ -209,6 +209,10 @@ func TestSearchSummary(t *testing.T) {
 		{"summary cut in a word is indexed", "Senators debate elect…", "Senators debate electoral reform.", "Senators debate elect…"},
 		{"summary of other words is indexed", "Crème brûlée on the menu", "Nothing to see.", "Crème brûlée on the menu"},
 		{"summary longer than the text is indexed", "Short text and more", "Short text", "Short text and more"},
+		{"summary of sentences from the text", "Rain fell. Wind rose…", "Night came. Wind rose. Rain fell. Roads closed.", ""},
+		{"word with another case is indexed", "RAIN fell", "Rain fell", "RAIN fell"},
+		{"word only inside a longer word is indexed", "port", "airport opens", "port"},
+		{"word with a combining mark is not the bare word", "cafe", "cafe\u0301 opens", "cafe"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,16 +229,17 @@ func FuzzSearchSummary(f *testing.F) {
 	f.Add("Cranes stand idle…", "Cranes stand idle, after the strike.")
 	f.Add("Senators debate elect…", "Senators debate electoral reform.")
 	f.Add("a", "ab")
+	f.Add("Rain fell. Wind rose…", "Night came. Wind rose. Rain fell.")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, summary, text string) {
 		if searchSummary(summary, text) != "" {
 			return
 		}
 		words := map[string]bool{}
-		for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !isWordRune(r) }) {
+		for _, w := range strings.FieldsFunc(text, notTokenRune) {
 			words[w] = true
 		}
-		for _, w := range strings.FieldsFunc(summary, func(r rune) bool { return !isWordRune(r) }) {
+		for _, w := range strings.FieldsFunc(summary, notTokenRune) {
 			if !words[w] {
 				t.Fatalf("summary %q left out, but its word %q is not in text %q", summary, w, text)
 			}
