@@ -1,9 +1,7 @@
 package extract
 
 import (
-	"fmt"
 	"golang.org/x/net/html"
-	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -36,17 +34,9 @@ func (d *doc) content(a *Article) {
 			d.build(p.strip)
 		}
 		sel := d.grab(p)
-		if debug {
-			for _, s := range sel {
-				fmt.Fprintf(os.Stderr, "sel %s class=%q id=%q score=%.1f chars=%d\n", s.tag, s.class, s.id, s.score, s.chars)
-			}
-		}
 		d.prepare(sel, p)
 		text, htm := d.render(sel)
 		chars := utf8.RuneCountInString(text)
-		if debug {
-			fmt.Fprintf(os.Stderr, "pass %+v: %d chars\n", p, chars)
-		}
 		if try == 0 && d.topNode != nil {
 			firstTop, firstChars = d.topNode.h, chars
 		}
@@ -292,13 +282,6 @@ func (d *doc) grab(p pass) []*node {
 		}
 	}
 	top := tops[0]
-	if debug {
-		for _, t := range tops {
-			if t != nil {
-				fmt.Fprintf(os.Stderr, "cand %s class=%q id=%q score=%.1f chars=%d ld=%.2f\n", t.tag, t.class, t.id, t.score, t.chars, linkDensity(t))
-			}
-		}
-	}
 	if top == nil || top == d.body || top.tag == atom.Html {
 		return []*node{d.body}
 	}
@@ -499,9 +482,6 @@ func (d *doc) prepare(sel []*node, p pass) {
 				continue // the blocks the scores chose are never cleaned away
 			}
 			if !n.has(fRemoved) && d.shouldClean(n, p) {
-				if debug {
-					fmt.Fprintf(os.Stderr, "clean %s class=%q id=%q chars=%d ld=%.2f p=%d img=%d li=%d in=%d emb=%d\n", n.tag, n.class, n.id, n.chars, linkDensity(n), n.nP, n.nImg, n.nLi, n.nInput, n.nEmbed)
-				}
 				n.remove()
 			}
 		}
@@ -651,7 +631,6 @@ func wordsLower(s string) []string {
 	})
 }
 
-const debug = false
 
 // dropLinkBlocks removes blocks that are mostly links (navigation, "most
 // read", related stories) from the content: readability keeps lists of

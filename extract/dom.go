@@ -1,9 +1,7 @@
 package extract
 
 import (
-	"fmt"
 	"net/url"
-	"os"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -403,9 +401,6 @@ func (n *node) remove() {
 		return
 	}
 	n.flags |= fRemoved
-	if debug {
-		fmt.Fprintf(os.Stderr, "remove %s class=%q chars=%d: %.80q\n", n.tag, n.class, n.chars, n.innerText())
-	}
 	for p := n.parent; p != nil; p = p.parent {
 		p.add(n, -1)
 	}
