@@ -631,7 +631,6 @@ func wordsLower(s string) []string {
 	})
 }
 
-
 // dropLinkBlocks removes blocks that are mostly links (navigation, "most
 // read", related stories) from the content: readability keeps lists of
 // links, we do not.
