@@ -1,33 +1,69 @@
+// Command one extracts one page of the corpus and prints its metadata and
+// text, with -truth the ground truth first: a debugging aid.
+//
+//	go run ./cmd/one [-data DIR] [-truth] ID
 package main
 
 import (
 	"compress/gzip"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/occasional-digest/digest/extract"
 )
 
 func main() {
-	id := os.Args[1]
-	f, _ := os.Open("/work/shared/corpus/extraction/html/" + id + ".html.gz")
-	z, _ := gzip.NewReader(f)
-	b, _ := io.ReadAll(z)
-	gt, _ := os.ReadFile("/work/shared/corpus/extraction/ground-truth.json")
-	var m map[string]map[string]any
-	json.Unmarshal(gt, &m)
-	u, _ := m[id]["url"].(string)
-	a, err := extract.Extract(b, u)
-	if err != nil {
-		fmt.Println("ERR", err)
-		return
+	data := flag.String("data", filepath.Join("..", "..", "shared", "corpus", "extraction"), "corpus folder")
+	truth := flag.Bool("truth", false, "print the ground truth first")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: one [-data DIR] [-truth] ID")
+		os.Exit(2)
 	}
-	if len(os.Args) > 2 {
+	if err := run(*data, flag.Arg(0), *truth); err != nil {
+		fmt.Fprintln(os.Stderr, "one:", err)
+		os.Exit(1)
+	}
+}
+
+func run(data, id string, truth bool) error {
+	f, err := os.Open(filepath.Join(data, "html", id+".html.gz"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(z)
+	if err != nil {
+		return err
+	}
+	gt, err := os.ReadFile(filepath.Join(data, "ground-truth.json"))
+	if err != nil {
+		return err
+	}
+	var m map[string]struct {
+		ArticleBody string `json:"articleBody"`
+		URL         string `json:"url"`
+	}
+	if err := json.Unmarshal(gt, &m); err != nil {
+		return err
+	}
+	a, err := extract.Extract(b, m[id].URL)
+	if err != nil {
+		return err
+	}
+	if truth {
 		fmt.Println("=== TRUTH")
-		fmt.Println(m[id]["articleBody"])
+		fmt.Println(m[id].ArticleBody)
 	}
 	fmt.Println("=== OURS", a.Title, a.Authors, a.Published, a.Lang)
 	fmt.Println(a.Text)
+	return nil
 }
