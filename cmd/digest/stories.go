@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/ingest"
@@ -16,5 +17,6 @@ func newStorySink(st digest.Store, log *slog.Logger) (*ingest.Stories, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Now = time.Now // a far-future date must not freeze the engine's clock
 	return ingest.NewStories(st, opts, log), nil
 }
