@@ -153,6 +153,15 @@ func (s *Store) index(ctx context.Context, tx *sql.Tx, id int64, title, summary,
 // must appear whole and with the same case: a summary cut in the middle of
 // a word is indexed, so the word's start still matches.
 func searchSummary(summary, text string) string {
+	// Quick path: the start of the text, cut at a word's end.
+	head := strings.TrimRight(strings.TrimSuffix(summary, "…"), " \t\n")
+	if strings.HasPrefix(text, head) {
+		last, _ := utf8.DecodeLastRuneInString(head)
+		next, _ := utf8.DecodeRuneInString(text[len(head):])
+		if head == "" || len(text) == len(head) || !isTokenRune(last) || !isTokenRune(next) {
+			return ""
+		}
+	}
 	rest := summary
 	for {
 		i := strings.IndexFunc(rest, isTokenRune)
@@ -193,6 +202,9 @@ func hasWord(text, w string) bool {
 // with diacritics removed) may count r as part of a word: letters,
 // numbers, private-use characters and combining marks.
 func isTokenRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.In(r, unicode.L, unicode.N, unicode.Co, unicode.Mn)
 }
 

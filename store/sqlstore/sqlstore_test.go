@@ -258,3 +258,20 @@ func FuzzWordCount(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkSearchSummary(b *testing.B) {
+	text := strings.Repeat("Officials said the merger had already cost the City Council more than 69 million. ", 8)
+	cases := map[string]string{
+		"lead":      text[:289] + "…",
+		"cut word":  text[:290] + "…",
+		"sentences": text[84:250] + " " + text[:80],
+		"other":     "An editor's standfirst with words the text lacks.",
+	}
+	for name, summary := range cases {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				searchSummary(summary, text)
+			}
+		})
+	}
+}
