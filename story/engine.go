@@ -65,21 +65,19 @@ type Options struct {
 	// Window is how long a story stays open after its last article, and
 	// how long articles are remembered for duplicate detection (default 72h).
 	Window time.Duration
-	// Join is the least similarity of an article to a story (its mean
-	// TF-IDF cosine with the story's articles, i.e. average link) for it
-	// to join the story.
+	// Join is the least probability that an article reports the event of
+	// its most likely story (by the engine's learned pair model over mean
+	// TF-IDF cosines of words, names and leads, year and month conflicts)
+	// for it to join the story rather than start one.
 	Join float64
-	// Bridge is the least similarity of an article to a second story for
-	// that story to be considered for a merge; Merge is the least
-	// average-link similarity of the two stories for the merge to happen.
+	// Bridge is the least probability of an article for a second
+	// candidate story to be considered for a merge with the story it
+	// joined; Merge is the least probability the model gives the two
+	// stories (average link) for the merge to happen.
 	Bridge, Merge float64
 	// TitleBoost, LeadBoost and ProperBoost weigh title words, the first
 	// words of the text and capitalised names against other words.
 	TitleBoost, LeadBoost, ProperBoost float64
-	// YearConflict is the similarity penalty (up to 1; negative: none)
-	// when an article and a story both mention years and share none: two
-	// events of one kind are often years apart.
-	YearConflict float64
 	// IDFPower raises idf to this power (default 1); above 1 rare terms
 	// (names, places, numbers) weigh more against topic words.
 	IDFPower float64
@@ -120,13 +118,12 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
-		Join:          0.22,
-		Bridge:        0.26,
-		Merge:         0.26,
+		Join:          0.15,
+		Bridge:        0.01,
+		Merge:         0.5,
 		TitleBoost:    3,
 		LeadBoost:     2,
 		ProperBoost:   2,
-		YearConflict:  0.5,
 		YearWords:     100,
 		CentroidTerms: 400,
 		Candidates:    24,
@@ -157,12 +154,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ProperBoost <= 0 {
 		o.ProperBoost = d.ProperBoost
-	}
-	switch {
-	case o.YearConflict == 0 || o.YearConflict > 1:
-		o.YearConflict = d.YearConflict
-	case o.YearConflict < 0:
-		o.YearConflict = 0
 	}
 	if o.YearWords == 0 {
 		o.YearWords = d.YearWords
@@ -207,6 +198,7 @@ type article struct {
 // the caller serialises Add and Story.
 type Engine struct {
 	opts     Options
+	model    model
 	dedup    *dedup.Index
 	articles map[int64]*article
 	urls     map[string]int64
@@ -225,6 +217,7 @@ func NewEngine(opts Options) *Engine {
 	o := opts.withDefaults()
 	return &Engine{
 		opts:     o,
+		model:    learned,
 		dedup:    dedup.New(o.Dedup),
 		articles: make(map[int64]*article),
 		urls:     make(map[string]int64),
@@ -290,12 +283,11 @@ func (e *Engine) Add(d Doc) Result {
 		return e.addCopy(a, kept)
 	}
 
-	f := features(d.Title, d.Text, e.opts)
-	vec, contrib := e.weigh(f.terms)
+	q := e.prepare(features(d.Title, d.Text, e.opts))
 	ents := e.entities(d.Title, d.Text)
 
 	res := Result{ID: d.ID}
-	best, bestSim, sims := e.bestStory(vec, f.years, t)
+	best, bestSim, sims := e.bestStory(&q, t)
 	var s *story
 	if best != nil && bestSim >= e.opts.Join {
 		s = best
@@ -303,7 +295,7 @@ func (e *Engine) Add(d Doc) Result {
 	} else {
 		s = e.newStory()
 	}
-	s.add(a, contrib, f.years, ents, e.opts.CentroidTerms)
+	s.add(a, &q, ents, e.opts.CentroidTerms)
 	a.story = s.id
 	if s.vectors <= 4 || s.vectors%4 == 0 {
 		// A story's top terms settle as it grows: re-index it on its
@@ -437,6 +429,34 @@ func (e *Engine) weigh(tf []term) (vec, contrib []term) {
 	return vec, contrib
 }
 
+// prepare weighs an article's channels (learning the document frequencies
+// of its words and names) into a query.
+func (e *Engine) prepare(f textFeatures) query {
+	vec, contrib := e.weigh(f.terms)
+	for _, t := range f.names {
+		e.df[t.h]++
+	}
+	return query{vec: vec, contrib: contrib, names: e.unit(f.names), lead: e.unit(f.lead), years: f.years, months: f.months}
+}
+
+// unit returns the L2-normalised TF-IDF vector of tf with the current idf.
+func (e *Engine) unit(tf []term) []term {
+	vec := make([]term, len(tf))
+	var n float64
+	for i, t := range tf {
+		w := t.w * e.idf(t.h)
+		vec[i] = term{t.h, w}
+		n += w * w
+	}
+	if n > 0 {
+		n = math.Sqrt(n)
+		for i := range vec {
+			vec[i].w /= n
+		}
+	}
+	return vec
+}
+
 // idf is the inverse document frequency of a term, raised to IDFPower.
 func (e *Engine) idf(h uint64) float64 {
 	x := ln((1+float64(e.docs))/(1+float64(e.df[h]))) + 1
@@ -448,8 +468,8 @@ func (e *Engine) idf(h uint64) float64 {
 
 // bestStory finds the open story most similar to vec among the candidates
 // of the inverted index. It returns all scored candidates too, for merging.
-func (e *Engine) bestStory(vec []term, years []int, t time.Time) (*story, float64, []scored) {
-	cands := e.candidates(vec)
+func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
+	cands := e.candidates(q.vec)
 	var best *story
 	bestSim := 0.0
 	out := make([]scored, 0, len(cands))
@@ -457,8 +477,8 @@ func (e *Engine) bestStory(vec []term, years []int, t time.Time) (*story, float6
 		if !s.last.IsZero() && t.Sub(s.last) > e.opts.Window {
 			continue
 		}
-		sim := s.similarity(vec)
-		sim *= e.yearFactor(years, s)
+		x := e.features(q, s)
+		sim := e.model.prob(&x)
 		out = append(out, scored{s, sim})
 		if sim > bestSim || (sim == bestSim && best != nil && s.id < best.id) {
 			best, bestSim = s, sim
@@ -470,20 +490,6 @@ func (e *Engine) bestStory(vec []term, years []int, t time.Time) (*story, float6
 type scored struct {
 	s   *story
 	sim float64
-}
-
-// yearFactor penalises an article whose year mentions share nothing with
-// the story's: two events of one kind years apart.
-func (e *Engine) yearFactor(years []int, s *story) float64 {
-	if len(years) == 0 || len(s.years) == 0 {
-		return 1
-	}
-	for _, y := range years {
-		if s.years[y] > 0 {
-			return 1
-		}
-	}
-	return 1 - e.opts.YearConflict
 }
 
 // candidates returns the open stories sharing the article's heaviest terms,
@@ -565,10 +571,7 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 		if _, ok := e.stories[o.id]; !ok {
 			continue
 		}
-		if linkage(s, o) < e.opts.Merge {
-			continue
-		}
-		if e.yearConflict(s, o) {
+		if x := storyFeatures(s, o); e.model.prob(&x) < e.opts.Merge {
 			continue
 		}
 		keep, gone := s, o
@@ -590,20 +593,8 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 	return s, merged
 }
 
-func (e *Engine) yearConflict(a, b *story) bool {
-	if len(a.years) == 0 || len(b.years) == 0 {
-		return false
-	}
-	for y := range a.years {
-		if b.years[y] > 0 {
-			return false
-		}
-	}
-	return true
-}
-
 func (e *Engine) newStory() *story {
-	s := &story{id: e.nextID, years: make(map[int]int)}
+	s := &story{id: e.nextID, years: make(map[int]int), months: make(map[int]int)}
 	e.nextID++
 	e.stories[s.id] = s
 	return s

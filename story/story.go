@@ -16,8 +16,11 @@ import (
 type story struct {
 	id       int64
 	centroid []term // sorted by h: the sum of member vectors, pruned
+	names    []term // the same for the names channel
+	lead     []term // the same for the title and lead channel
 	vectors  int    // articles summed into centroid
 	years    map[int]int
+	months   map[int]int
 	members  []int64 // article IDs in arrival order, copies included
 	outlets  []string
 	entities []digest.Entity // by decreasing count, capped
@@ -52,14 +55,6 @@ func (s *story) similarity(vec []term) float64 {
 		return 0
 	}
 	return cos(vec, s.centroid) / float64(s.vectors)
-}
-
-// linkage is the average-link similarity of two stories.
-func linkage(a, b *story) float64 {
-	if a.vectors == 0 || b.vectors == 0 {
-		return 0
-	}
-	return cos(a.centroid, b.centroid) / float64(a.vectors*b.vectors)
 }
 
 // cos returns the dot product of two vectors sorted by term.
@@ -172,6 +167,14 @@ func (s *story) setCentroid(c []term, cap int) {
 	s.centroid = c
 }
 
+// capped prunes v to cap terms once it exceeds cap by half.
+func capped(v []term, cap int) []term {
+	if len(v) > cap+cap/2 {
+		return prune(v, cap)
+	}
+	return v
+}
+
 // topTerms returns the n heaviest terms of the centroid with the idf of the
 // moment.
 func (s *story) topTerms(n int, idf func(uint64) float64) []uint64 {
@@ -200,12 +203,17 @@ func (s *story) touch(a *article) {
 	}
 }
 
-func (s *story) add(a *article, vec []term, years []int, ents []digest.Entity, cap int) {
+func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 	s.touch(a)
-	s.setCentroid(sum(s.centroid, vec), cap)
+	s.setCentroid(sum(s.centroid, q.contrib), cap)
+	s.names = capped(sum(s.names, q.names), cap)
+	s.lead = capped(sum(s.lead, q.lead), cap)
 	s.vectors++
-	for _, y := range years {
+	for _, y := range q.years {
 		s.years[y]++
+	}
+	for _, m := range q.months {
+		s.months[m]++
 	}
 	s.addEntities(ents)
 }
@@ -240,9 +248,14 @@ func (s *story) addEntities(ents []digest.Entity) {
 // absorb merges o into s.
 func (s *story) absorb(o *story, cap int) {
 	s.setCentroid(sum(s.centroid, o.centroid), cap)
+	s.names = capped(sum(s.names, o.names), cap)
+	s.lead = capped(sum(s.lead, o.lead), cap)
 	s.vectors += o.vectors
 	for y, n := range o.years {
 		s.years[y] += n
+	}
+	for m, n := range o.months {
+		s.months[m] += n
 	}
 	s.members = append(s.members, o.members...)
 	for _, out := range o.outlets {

@@ -16,10 +16,16 @@ type term struct {
 
 // textFeatures is what clustering keeps of one article's text.
 type textFeatures struct {
-	terms []term // sorted by h; tf weights (not yet idf-weighted)
-	years []int  // distinct years mentioned, sorted
-	words int    // words read
+	terms  []term // sorted by h; tf weights (not yet idf-weighted)
+	names  []term // capitalised words not opening a sentence, salted hashes
+	lead   []term // title and lead words only (hashes as in terms)
+	years  []int  // distinct years mentioned, sorted
+	months []int  // distinct months named near the opening, sorted
+	words  int    // words read
 }
+
+// nameSalt separates the hashes of the names channel from those of words.
+const nameSalt = 0x9e3779b97f4a7c15
 
 // maxWords caps how much of a text feeds clustering: the lead and the first
 // screens carry the event; a 5 MB text costs no more than a long article.
@@ -45,9 +51,11 @@ func fnv[S ~string | ~[]byte](s S) uint64 {
 // proper nouns (capitalised words not opening a sentence) properBoost times.
 func features(title, text string, o Options) textFeatures {
 	tf := make(map[uint64]float64, 256)
-	var years []int
+	names := make(map[uint64]float64, 64)
+	leadTF := make(map[uint64]float64, 64)
+	var years, months []int
 	buf := make([]byte, 0, 64)
-	addWords := func(s string, base float64, lead int, limit int) int {
+	addWords := func(s string, base float64, lead int, limit int, title bool) int {
 		caps := mostlyUpper(s)
 		n := 0
 		scanWords(s, func(w string, sentStart bool) bool {
@@ -59,34 +67,53 @@ func features(title, text string, o Options) textFeatures {
 				years = append(years, y)
 			}
 			buf = lower(buf[:0], w)
+			if o.YearWords <= 0 || n <= o.YearWords {
+				if m := monthOf(buf, w, sentStart); m > 0 && !slices.Contains(months, m) {
+					months = append(months, m)
+				}
+			}
 			if len(buf) < 2 || stopword(string(buf)) || utf8.RuneCount(buf) < 2 {
 				return true
 			}
 			wt := base
-			if n <= lead {
-				wt *= o.LeadBoost
-			}
 			first, _ := utf8.DecodeRuneInString(w)
-			if !caps && !sentStart && unicode.IsUpper(first) {
+			proper := !caps && !sentStart && unicode.IsUpper(first)
+			if proper {
 				wt *= o.ProperBoost
 			}
 			buf = stem(buf)
-			tf[fnv(buf)] += wt
+			h := fnv(buf)
+			if title {
+				leadTF[h] += wt
+			} else if n <= lead {
+				leadTF[h] += wt
+				wt *= o.LeadBoost
+			}
+			tf[h] += wt
+			if proper {
+				names[h^nameSalt]++
+			}
 			return true
 		})
 		return n
 	}
 	if title != "" {
-		addWords(title, o.TitleBoost, 0, 64)
+		addWords(title, o.TitleBoost, 0, 64, true)
 	}
-	words := addWords(text, 1, leadWords, max(o.MaxWords, 1))
+	words := addWords(text, 1, leadWords, max(o.MaxWords, 1), false)
+	slices.Sort(years)
+	slices.Sort(months)
+	return textFeatures{terms: tfTerms(tf), names: tfTerms(names), lead: tfTerms(leadTF), years: years, months: months, words: words}
+}
+
+// tfTerms turns raw counts into sublinear tf weights sorted by term.
+func tfTerms(tf map[uint64]float64) []term {
 	terms := make([]term, 0, len(tf))
 	for h, w := range tf {
 		terms = append(terms, term{h, 1 + ln(w)})
 	}
 	slices.SortFunc(terms, func(a, b term) int { return cmpU64(a.h, b.h) })
-	slices.Sort(years)
-	return textFeatures{terms: terms, years: years, words: words}
+	return terms
 }
 
 // lower appends w case-folded to dst (ASCII without allocating).
@@ -179,6 +206,27 @@ func yearOf(w string) int {
 		y = y*10 + int(w[i]-'0')
 	}
 	return y
+}
+
+var monthNames = []string{"january", "february", "march", "april", "may", "june", "july", "august",
+	"september", "october", "november", "december"}
+
+// monthOf returns the month (1–12) a capitalised word names, or 0. "May"
+// and "March" count only inside a sentence (at its start they are as
+// likely the verb).
+func monthOf(low []byte, w string, sentStart bool) int {
+	if len(w) < 3 || w[0] < 'A' || w[0] > 'Z' {
+		return 0
+	}
+	for i, m := range monthNames {
+		if string(low) == m || (len(low) == 3 && m[:3] == string(low) && m != "may") {
+			if (m == "may" || m == "march") && sentStart {
+				return 0
+			}
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // stem strips the commonest English inflections in place, enough to match

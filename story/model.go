@@ -1,0 +1,119 @@
+package story
+
+import (
+	"math"
+)
+
+// The engine decides whether an article belongs to a story (and whether
+// two stories are one) with a logistic model of P(same event) over a few
+// similarity channels, after Miranda et al. (EMNLP 2018, "Multilingual
+// clustering of streaming news"). The weights were fitted on the
+// development files (Multi-News and ECB+, weighted equally) by
+// TestTrainModel; they are data of this package, not options.
+
+// Pair features of an article (or a story) against a story.
+const (
+	fBody      = iota // mean TF-IDF cosine with the story's articles
+	fCentroid         // cosine with the story's centroid (size-free topicality)
+	fNames            // mean cosine of the capitalised-name channel
+	fLead             // mean cosine of the title and lead channel
+	fYearConf         // both mention years and share none
+	fYearSame         // both mention years and share one
+	fMonthConf        // both name months near their openings and share none
+	fMonthSame        // both name months near their openings and share one
+	fSize             // ln of the story's articles
+	nFeatures
+)
+
+var featureNames = [nFeatures]string{"body", "centroid", "names", "lead", "yearConflict", "yearShared", "monthConflict", "monthShared", "lnSize"}
+
+// model is a logistic regression over the pair features.
+type model struct {
+	w [nFeatures]float64
+	b float64
+}
+
+// learned are the shipped weights (see TestTrainModel).
+var learned = model{
+	w: [nFeatures]float64{4.3195, 7.0141, 5.3571, 3.4797, -1.0614, 1.2060, -1.2427, 1.2545, -0.4608},
+	b: -6.0197,
+}
+
+// prob returns P(same event) for the features x.
+func (m *model) prob(x *[nFeatures]float64) float64 {
+	z := m.b
+	for i, v := range x {
+		z += m.w[i] * v
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// query is an article prepared for comparison: unit vectors per channel.
+type query struct {
+	vec, contrib []term
+	names, lead  []term
+	years        []int
+	months       []int
+}
+
+// features computes the pair features of q against s.
+func (e *Engine) features(q *query, s *story) [nFeatures]float64 {
+	var x [nFeatures]float64
+	n := float64(max(s.vectors, 1))
+	dot := cos(q.vec, s.centroid)
+	x[fBody] = dot / n
+	if nc := norm(s.centroid); nc > 0 {
+		x[fCentroid] = dot / nc
+	}
+	x[fNames] = cos(q.names, s.names) / n
+	x[fLead] = cos(q.lead, s.lead) / n
+	x[fYearConf], x[fYearSame] = yearRelation(q.years, s.years)
+	x[fMonthConf], x[fMonthSame] = yearRelation(q.months, s.months)
+	x[fSize] = math.Log(n)
+	return x
+}
+
+// storyFeatures computes the pair features of two stories (average link).
+func storyFeatures(a, b *story) [nFeatures]float64 {
+	var x [nFeatures]float64
+	n := float64(max(a.vectors, 1) * max(b.vectors, 1))
+	dot := cos(a.centroid, b.centroid)
+	x[fBody] = dot / n
+	if na, nb := norm(a.centroid), norm(b.centroid); na > 0 && nb > 0 {
+		x[fCentroid] = dot / (na * nb)
+	}
+	x[fNames] = cos(a.names, b.names) / n
+	x[fLead] = cos(a.lead, b.lead) / n
+	var ys []int
+	for y := range a.years {
+		ys = append(ys, y)
+	}
+	x[fYearConf], x[fYearSame] = yearRelation(ys, b.years)
+	ys = ys[:0]
+	for m := range a.months {
+		ys = append(ys, m)
+	}
+	x[fMonthConf], x[fMonthSame] = yearRelation(ys, b.months)
+	x[fSize] = math.Log(float64(max(a.vectors+b.vectors, 1)))
+	return x
+}
+
+func yearRelation(years []int, s map[int]int) (conflict, same float64) {
+	if len(years) == 0 || len(s) == 0 {
+		return 0, 0
+	}
+	for _, y := range years {
+		if s[y] > 0 {
+			return 0, 1
+		}
+	}
+	return 1, 0
+}
+
+func norm(v []term) float64 {
+	var s float64
+	for _, t := range v {
+		s += t.w * t.w
+	}
+	return math.Sqrt(s)
+}
