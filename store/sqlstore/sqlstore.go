@@ -28,7 +28,11 @@
 // counts per feed are maintained in subscriptions.unread by every write
 // that changes them (SaveFetches, MarkRead, MergeArticles, CreateFeed);
 // storetest checks them against a count after every test. SaveFetches
-// writes single rows by key (see its statements for why).
+// writes single rows by key (see its statements for why) and looks up a
+// result's known GUIDs and URLs with a few IN queries. Feeds is cached
+// while Dialect.DataVersion says nothing was committed. A search for
+// words most articles contain checks each article of the walk
+// (Dialect.SearchCheck) instead of listing every match.
 package sqlstore
 
 import (
