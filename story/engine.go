@@ -118,7 +118,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
-		Join:          0.15,
+		Join:          0.2,
 		Bridge:        0.01,
 		Merge:         0.5,
 		TitleBoost:    3,
@@ -199,6 +199,7 @@ type article struct {
 type Engine struct {
 	opts     Options
 	model    model
+	trace    func(x [nFeatures]float64, s *story) // sees every comparison (training)
 	dedup    *dedup.Index
 	articles map[int64]*article
 	urls     map[string]int64
@@ -479,6 +480,9 @@ func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
 		}
 		x := e.features(q, s)
 		sim := e.model.prob(&x)
+		if e.trace != nil {
+			e.trace(x, s)
+		}
 		out = append(out, scored{s, sim})
 		if sim > bestSim || (sim == bestSim && best != nil && s.id < best.id) {
 			best, bestSim = s, sim

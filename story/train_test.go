@@ -59,6 +59,43 @@ func oracleSamples(items []corpusItem, opts Options, weight float64) []sample {
 	return append(out, file...)
 }
 
+// onPolicySamples runs the engine with model m over items and records
+// every comparison it makes, labelled by whether the story's commonest
+// event is the article's: the comparisons of the engine's own, impure
+// stories.
+func onPolicySamples(items []corpusItem, opts Options, m model, weight float64) []sample {
+	e := NewEngine(opts)
+	e.model = m
+	var out []sample
+	event := map[int64]string{}
+	cur := ""
+	e.trace = func(x [nFeatures]float64, s *story) {
+		count := map[string]int{}
+		best, bn := "", 0
+		for _, id := range s.members {
+			ev := event[id]
+			count[ev]++
+			if count[ev] > bn || (count[ev] == bn && ev < best) {
+				best, bn = ev, count[ev]
+			}
+		}
+		y := 0.0
+		if best == cur {
+			y = 1
+		}
+		out = append(out, sample{x: x, y: y, group: cur})
+	}
+	for i, it := range items {
+		cur = it.Event
+		event[int64(i+1)] = it.Event
+		e.Add(Doc{ID: int64(i + 1), Title: it.Title, Text: it.Text})
+	}
+	for i := range out {
+		out[i].w = weight / float64(len(out))
+	}
+	return out
+}
+
 // fit fits a logistic regression by Newton's method with a small ridge.
 func fit(data []sample) model {
 	const d = nFeatures + 1
@@ -232,6 +269,12 @@ func TestTrainModel(t *testing.T) {
 	}
 	all := append(oracleSamples(mn, opts, 0.5), oracleSamples(ecb, opts, 0.5)...)
 	m := fit(all)
+	if os.Getenv("DIGEST_ONPOLICY") == "1" {
+		t.Logf("oracle model: %v", m)
+		all = append(all, onPolicySamples(mn, opts, m, 0.5)...)
+		all = append(all, onPolicySamples(ecb, opts, m, 0.5)...)
+		m = fit(all)
+	}
 	t.Logf("all model: %v", m)
 	t.Logf("ship: model{w: [nFeatures]float64{%s}, b: %.4f}", fmtW(m), m.b)
 	merges := []float64{0}
