@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -107,5 +108,55 @@ func TestFeedsCanceled(t *testing.T) {
 		if err != nil || len(fs) != 1 {
 			t.Fatalf("Feeds after cancel: %v, %v", fs, err)
 		}
+	}
+}
+
+// TestFeedsConcurrent reads the feed list from several goroutines while
+// feeds are added: every list is sorted and complete up to some write, and
+// the last one has every feed.
+func TestFeedsConcurrent(t *testing.T) {
+	db := openTemp(t)
+	defer db.Close()
+	ctx := context.Background()
+	const n = 30
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			prev := 0
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				fs, err := db.Feeds(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(fs) < prev {
+					errs <- fmt.Errorf("feed list shrank from %d to %d", prev, len(fs))
+					return
+				}
+				prev = len(fs)
+			}
+		}()
+	}
+	for i := range n {
+		if err := db.CreateFeed(ctx, &digest.Feed{URL: fmt.Sprintf("https://f%02d.example/feed", i), Title: fmt.Sprintf("F%02d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err := db.Feeds(ctx)
+	if err != nil || len(fs) != n || fs[0].Title != "F00" || fs[n-1].Title != fmt.Sprintf("F%02d", n-1) {
+		t.Fatalf("final list: %d feeds, %v", len(fs), err)
 	}
 }
