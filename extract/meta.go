@@ -21,6 +21,7 @@ type metaSource struct {
 	times    []timeTag
 	props    []propTag
 	bylines  []string
+	dates    []string // text of elements whose class or id names a date
 	h1       []string
 }
 
@@ -32,6 +33,9 @@ type timeTag struct {
 	pub      bool // marked as the publication time (pubdate, itemprop, class)
 }
 type propTag struct{ prop, value string }
+
+// dateClassWords name the elements that print a story's date.
+var dateClassWords = []string{"date", "time", "posted", "publish", "dateline", "byline", "meta"}
 
 const (
 	maxTimes   = 32
@@ -147,6 +151,14 @@ func (d *doc) collectBodyMeta(h *html.Node, class, id, itemprop, rel string, sca
 		}
 		if v != "" {
 			m.props = append(m.props, propTag{p, v})
+		}
+	}
+	if len(m.dates) < maxBylines && (class != "" || id != "") && h.DataAtom != atom.Body && h.DataAtom != atom.Html {
+		cl := lower(class) + " " + lower(id)
+		if containsAny(cl, dateClassWords) && !strings.Contains(cl, "update") {
+			if t := collapse(nodeText(h, 200)); t != "" && len(t) < 160 {
+				m.dates = append(m.dates, t)
+			}
 		}
 	}
 	if len(m.bylines) < maxBylines {
@@ -518,6 +530,15 @@ func (d *doc) metadata(a *Article, pageURL string, now time.Time) {
 	}
 	if a.Published.IsZero() {
 		a.Published = timeFromTimes(m.times, now)
+	}
+	if a.Published.IsZero() {
+		// Dates printed in the page: "Posted on January 14, 2008".
+		for _, s := range m.dates {
+			if t, ok := parseDate(s); ok && !t.After(now.Add(48*time.Hour)) {
+				a.Published = t
+				break
+			}
+		}
 	}
 	if a.Published.IsZero() {
 		if t, ok := dateFromURL(pageURL); ok && !t.After(now.Add(48*time.Hour)) {

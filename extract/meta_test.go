@@ -82,6 +82,9 @@ func TestMetadataSources(t *testing.T) {
 		{"<time> text without datetime", `<title>T</title>`, `<time>Updated 3:04 PM EST, Tue January 2, 2018</time>`, "", func(t *testing.T, a *Article) {
 			eqTime(t, "published", a.Published, "2018-01-02T15:04:00-05:00")
 		}},
+		{"date printed in an element named for it", `<title>T</title>`, `<div class="post-info">Posted on <span class="entry-date">Sept. 12, 2019, 10:30 a.m. ET</span></div>`, "https://x.example/2010/01/02/a", func(t *testing.T, a *Article) {
+			eqTime(t, "published", a.Published, "2019-09-12T10:30:00-05:00")
+		}},
 		{"URL date when nothing else", `<title>T</title>`, "", "https://news.example/2015/11/23/story.html", func(t *testing.T, a *Article) {
 			eqTime(t, "published", a.Published, "2015-11-23T00:00:00Z")
 		}},
