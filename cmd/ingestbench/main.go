@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	rtrace "runtime/trace"
 	"sort"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ func main() {
 		farmDir  = flag.String("farm", "../shared/tools/feedfarm", "feedfarm source folder")
 		requests = flag.Int("requests", 200, "requests per page for the latency figures")
 		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the refresh phases to this file")
+		trace    = flag.String("trace", "", "write an execution trace of the first refresh to this file")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -54,6 +56,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	traceFile = *trace
 	if err := run(*farmDir, *feeds, *items, *perHost, *workers, *requests); err != nil {
 		fmt.Fprintln(os.Stderr, "ingest bench:", err)
 		pprof.StopCPUProfile()
@@ -116,7 +119,19 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 		return diff, d, fs, nil
 	}
 
+	if traceFile != "" {
+		f, err := os.Create(traceFile)
+		if err != nil {
+			return err
+		}
+		if err := rtrace.Start(f); err != nil {
+			return err
+		}
+	}
 	first, _, _, err := phase("first refresh")
+	if traceFile != "" {
+		rtrace.Stop()
+	}
 	if err != nil {
 		return err
 	}
@@ -160,6 +175,9 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 	fmt.Printf("memory: peak RSS %s, Go heap in use now %.0f MB, total Go sys %.0f MB\n", peakRSS(), float64(ms.HeapInuse)/1e6, float64(ms.Sys)/1e6)
 	return nil
 }
+
+// traceFile, when set, receives an execution trace of the first refresh.
+var traceFile string
 
 func startFarm(ctx context.Context, dir, tmp string, feeds, items int) (string, func(), error) {
 	abs, err := filepath.Abs(dir)
