@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"html"
 	"fmt"
 	"strings"
 	"sync"
@@ -258,7 +259,14 @@ func wordCount(s string) int {
 // mergeExtracted puts what extraction found into a, keeping what the feed
 // said where the page says nothing.
 func mergeExtracted(a *digest.Article, x *extract.Article) {
-	a.Content = sanitize.HTML(x.HTML, a.URL)
+	content := x.HTML
+	if x.SourceURL != "" {
+		// The extractor takes the page's "Source link" out of the text;
+		// the reader and the story engine still need to see whom the page
+		// credits.
+		content += `<p class="source-link"><a href="` + html.EscapeString(x.SourceURL) + `">Source link</a></p>`
+	}
+	a.Content = sanitize.HTML(content, a.URL)
 	a.Text = x.Text
 	a.WordCount = x.WordCount
 	a.Extracted = true

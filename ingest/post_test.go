@@ -33,3 +33,12 @@ func TestMergeExtractedSummaries(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeExtractedKeepsTheSourceLink(t *testing.T) {
+	a := &digest.Article{URL: "https://digest.example/copy"}
+	mergeExtracted(a, &extract.Article{Text: "Body.", HTML: "<p>Body.</p>", SourceURL: "https://wire.example/original?a=1&b=2"})
+	d := docOf(a)
+	if d.SourceURL != "https://wire.example/original?a=1&b=2" {
+		t.Fatalf("story doc source %q from content %q", d.SourceURL, a.Content)
+	}
+}
