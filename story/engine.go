@@ -119,7 +119,7 @@ func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
 		Join:          0.2,
-		Bridge:        0.01,
+		Bridge:        0.2,
 		Merge:         0.5,
 		TitleBoost:    3,
 		LeadBoost:     2,

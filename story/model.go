@@ -62,7 +62,7 @@ func (e *Engine) features(q *query, s *story) [nFeatures]float64 {
 	n := float64(max(s.vectors, 1))
 	dot := cos(q.vec, s.centroid)
 	x[fBody] = dot / n
-	if nc := norm(s.centroid); nc > 0 {
+	if nc := s.cnorm; nc > 0 {
 		x[fCentroid] = dot / nc
 	}
 	x[fNames] = cos(q.names, s.names) / n
@@ -79,7 +79,7 @@ func storyFeatures(a, b *story) [nFeatures]float64 {
 	n := float64(max(a.vectors, 1) * max(b.vectors, 1))
 	dot := cos(a.centroid, b.centroid)
 	x[fBody] = dot / n
-	if na, nb := norm(a.centroid), norm(b.centroid); na > 0 && nb > 0 {
+	if na, nb := a.cnorm, b.cnorm; na > 0 && nb > 0 {
 		x[fCentroid] = dot / (na * nb)
 	}
 	x[fNames] = cos(a.names, b.names) / n

@@ -15,10 +15,11 @@ import (
 // reader sees of it.
 type story struct {
 	id       int64
-	centroid []term // sorted by h: the sum of member vectors, pruned
-	names    []term // the same for the names channel
-	lead     []term // the same for the title and lead channel
-	vectors  int    // articles summed into centroid
+	centroid []term  // sorted by h: the sum of member vectors, pruned
+	cnorm    float64 // L2 norm of centroid
+	names    []term  // the same for the names channel
+	lead     []term  // the same for the title and lead channel
+	vectors  int     // articles summed into centroid
 	years    map[int]int
 	months   map[int]int
 	members  []int64 // article IDs in arrival order, copies included
@@ -165,6 +166,7 @@ func (s *story) setCentroid(c []term, cap int) {
 		c = prune(c, cap)
 	}
 	s.centroid = c
+	s.cnorm = norm(c)
 }
 
 // capped prunes v to cap terms once it exceeds cap by half.
@@ -379,8 +381,7 @@ func (e *Engine) view(s *story) StoryView {
 		if text == "" {
 			text = a.lead
 		}
-		f := features(text, "", e.opts)
-		cands = append(cands, cand{a, s.similarity(e.peek(f.terms))})
+		cands = append(cands, cand{a, s.similarity(e.peek(wordTerms(text, "", e.opts)))})
 	}
 	if fresh {
 		// Little has changed since the headline and summary were chosen.

@@ -50,9 +50,21 @@ func fnv[S ~string | ~[]byte](s S) uint64 {
 // text. Title words count titleBoost times, lead words leadBoost times and
 // proper nouns (capitalised words not opening a sentence) properBoost times.
 func features(title, text string, o Options) textFeatures {
+	return readText(title, text, o, true)
+}
+
+// wordTerms is features without the names and lead channels.
+func wordTerms(title, text string, o Options) []term {
+	return readText(title, text, o, false).terms
+}
+
+func readText(title, text string, o Options, channels bool) textFeatures {
 	tf := make(map[uint64]float64, 256)
-	names := make(map[uint64]float64, 64)
-	leadTF := make(map[uint64]float64, 64)
+	var names, leadTF map[uint64]float64
+	if channels {
+		names = make(map[uint64]float64, 64)
+		leadTF = make(map[uint64]float64, 64)
+	}
 	var years, months []int
 	buf := make([]byte, 0, 64)
 	addWords := func(s string, base float64, lead int, limit int, title bool) int {
@@ -84,13 +96,17 @@ func features(title, text string, o Options) textFeatures {
 			buf = stem(buf)
 			h := fnv(buf)
 			if title {
-				leadTF[h] += wt
+				if channels {
+					leadTF[h] += wt
+				}
 			} else if n <= lead {
-				leadTF[h] += wt
+				if channels {
+					leadTF[h] += wt
+				}
 				wt *= o.LeadBoost
 			}
 			tf[h] += wt
-			if proper {
+			if proper && channels {
 				names[h^nameSalt]++
 			}
 			return true

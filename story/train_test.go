@@ -237,6 +237,9 @@ func TestTrainModel(t *testing.T) {
 	ecb := loadCorpus(t, "ecbplus-dev.jsonl")
 	mn := loadCorpus(t, "articles.jsonl")
 	opts := DefaultOptions()
+	if v := os.Getenv("DIGEST_CANDS"); v != "" {
+		opts.Candidates, _ = strconv.Atoi(v)
+	}
 	joins := []float64{0.3, 0.4, 0.5, 0.6, 0.7}
 	if v := os.Getenv("DIGEST_JOINS"); v != "" {
 		joins = nil
