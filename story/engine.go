@@ -95,7 +95,7 @@ type Options struct {
 	// Candidates caps how many stories are scored exactly per article
 	// (default 24); IndexTerms is how many top terms of a story are indexed
 	// (default 30); QueryTerms how many top terms of an article are looked
-	// up (default 30).
+	// up (default 20).
 	Candidates, IndexTerms, QueryTerms int
 	// Now, when set, is the current time: publication dates more than an
 	// hour after it are taken as now. Without it the engine's only clock is
@@ -128,7 +128,7 @@ func DefaultOptions() Options {
 		CentroidTerms: 400,
 		Candidates:    24,
 		IndexTerms:    30,
-		QueryTerms:    30,
+		QueryTerms:    20,
 	}
 }
 

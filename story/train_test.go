@@ -237,6 +237,9 @@ func TestTrainModel(t *testing.T) {
 	ecb := loadCorpus(t, "ecbplus-dev.jsonl")
 	mn := loadCorpus(t, "articles.jsonl")
 	opts := DefaultOptions()
+	if v := os.Getenv("DIGEST_QTERMS"); v != "" {
+		opts.QueryTerms, _ = strconv.Atoi(v)
+	}
 	if v := os.Getenv("DIGEST_CANDS"); v != "" {
 		opts.Candidates, _ = strconv.Atoi(v)
 	}
