@@ -139,7 +139,7 @@ func (n *node) appendChild(c *node) {
 // skipTags are never part of the content.
 var skipTags = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
-	atom.Svg: true, atom.Math: true, atom.Select: true, atom.Option: true, atom.Button: true,
+	atom.Svg: true, atom.Select: true, atom.Option: true, atom.Button: true,
 	atom.Textarea: true, atom.Canvas: true, atom.Audio: true, atom.Video: true,
 	atom.Head: true, atom.Link: true, atom.Meta: true, atom.Title: true, atom.Base: true,
 	atom.Dialog: true, atom.Menu: true, atom.Object: true, atom.Embed: true, atom.Iframe: true,
@@ -225,7 +225,10 @@ func (d *doc) build(strip bool) {
 			d.collectMeta(h)
 		}
 		a := h.DataAtom
-		if skipTags[a] || h.Namespace != "" {
+		// MathML is text (formulas read as their symbols, as a browser's
+		// textContent gives them); its TeX source annotation is not.
+		mathML := h.Namespace == "math" && a != atom.Annotation && h.Data != "annotation-xml"
+		if !mathML && (skipTags[a] || h.Namespace != "") {
 			if collect && (a == atom.Head || a == atom.Noscript || a == atom.Svg || a == atom.Template) {
 				for c := h.LastChild; c != nil; c = c.PrevSibling {
 					if c.Type == html.ElementNode {
@@ -251,10 +254,12 @@ func (d *doc) build(strip bool) {
 		n := d.alloc()
 		n.h = h
 		n.tag = a
-		if n.tag == 0 {
+		if mathML {
+			n.tag = atom.Span // formulas run inline with their sentence
+		} else if n.tag == 0 {
 			n.tag = atom.Span // unknown elements behave as inline
-			if strings.Contains(h.Data, "-") {
-				n.tag = atom.Div // custom elements are usually containers
+			if strings.Contains(h.Data, "-") && (f.parent == nil || blockTags[f.parent.tag] && f.parent.tag != atom.P) && !besideText(h) {
+				n.tag = atom.Div // custom elements are usually containers, except in a sentence
 			}
 		}
 		d.nElems++
@@ -552,6 +557,17 @@ func isVideo(h *html.Node) bool {
 			if containsAny(lower(a.Val), videoHosts) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// besideText reports whether the element next to h on either side is
+// text with something visible in it: h is then part of a sentence.
+func besideText(h *html.Node) bool {
+	for _, s := range [...]*html.Node{h.PrevSibling, h.NextSibling} {
+		if s != nil && s.Type == html.TextNode && !isBlank(s.Data) {
+			return true
 		}
 	}
 	return false

@@ -12,6 +12,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"extracteval/bench"
 
 	"github.com/occasional-digest/digest/extract"
 )
@@ -19,18 +22,19 @@ import (
 func main() {
 	data := flag.String("data", filepath.Join("..", "..", "shared", "corpus", "extraction"), "corpus folder")
 	truth := flag.Bool("truth", false, "print the ground truth first")
+	diff := flag.Bool("diff", false, "print only the lines of the truth missing from ours (-) and ours missing from the truth (+)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: one [-data DIR] [-truth] ID")
 		os.Exit(2)
 	}
-	if err := run(*data, flag.Arg(0), *truth); err != nil {
+	if err := run(*data, flag.Arg(0), *truth, *diff); err != nil {
 		fmt.Fprintln(os.Stderr, "one:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, id string, truth bool) error {
+func run(data, id string, truth, diff bool) error {
 	f, err := os.Open(filepath.Join(data, "html", id+".html.gz"))
 	if err != nil {
 		return err
@@ -59,6 +63,10 @@ func run(data, id string, truth bool) error {
 	if err != nil {
 		return err
 	}
+	if diff {
+		printDiff(m[id].ArticleBody, a.Text)
+		return nil
+	}
 	if truth {
 		fmt.Println("=== TRUTH")
 		fmt.Println(m[id].ArticleBody)
@@ -66,4 +74,24 @@ func run(data, id string, truth bool) error {
 	fmt.Println("=== OURS", a.Title, a.Authors, a.Published, a.Lang)
 	fmt.Println(a.Text)
 	return nil
+}
+
+// printDiff prints the lines of want whose words do not occur in got, and
+// the lines of got whose words do not occur in want, each in order.
+func printDiff(want, got string) {
+	norm := func(s string) string { return " " + strings.Join(bench.Tokenize(s), " ") + " " }
+	w, g := norm(want), norm(got)
+	show := func(sign, text, other string) {
+		for _, line := range strings.Split(text, "\n") {
+			t := norm(line)
+			if strings.TrimSpace(t) == "" || strings.Contains(other, t) {
+				continue
+			}
+			fmt.Println(sign, strings.TrimSpace(line))
+		}
+	}
+	fmt.Println("=== MISSING (in truth, not ours)")
+	show("-", want, g)
+	fmt.Println("=== EXTRA (ours, not in truth)")
+	show("+", got, w)
 }

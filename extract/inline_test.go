@@ -1,0 +1,46 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestInlineContentKept(t *testing.T) {
+	para := `<p>This paragraph is long enough to be the article, with commas, clauses, and words that make it read like real content on a page.</p>`
+	tests := []struct {
+		name, body string
+		want       []string
+		not        []string
+	}{
+		{
+			name: "MathML formula reads as its symbols and its TeX annotation is left out",
+			body: para + `<p>When <math><semantics><mi>a</mi><mo>≠</mo><mn>0</mn><annotation encoding="application/x-tex">a \neq 0</annotation></semantics></math>, there are two solutions.</p>` + para,
+			want: []string{"When a≠0, there are two solutions."},
+			not:  []string{`\neq`},
+		},
+		{
+			name: "custom element between words of a sentence is not cleaned away as a small block",
+			body: para + `<p>Words</p><x-formula><math><mi>x</mi></math></x-formula>, then more words of the same sentence follow here.` + para,
+			want: []string{"x, then more words"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := `<html><head><title>T</title></head><body><div class="article">` + tt.body + `</div></body></html>`
+			a, err := Extract([]byte(page), "https://example.com/a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(a.Text, w) {
+					t.Errorf("text lacks %q:\n%s", w, a.Text)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(a.Text, w) {
+					t.Errorf("text holds %q:\n%s", w, a.Text)
+				}
+			}
+		})
+	}
+}
