@@ -153,7 +153,10 @@ func (d *doc) grab(p pass) []*node {
 		if chars < 25 {
 			return
 		}
-		score := 1 + float64(commas) + float64(min(chars/100, 3))
+		// Two base points, as Readability.js gives (one for the paragraph,
+		// one from counting its comma-separated pieces): paragraphs then
+		// weigh more against the class-name and tag points of containers.
+		score := 2 + float64(commas) + float64(min(chars/100, 3))
 		level := 0
 		for anc := par; anc != nil && level < 5; anc = anc.parent {
 			if anc.has(fCollapsed) {
