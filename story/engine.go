@@ -471,13 +471,36 @@ func (e *Engine) idf(h uint64) float64 {
 // of the inverted index. It returns all scored candidates too, for merging.
 func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
 	cands := e.candidates(q.vec)
-	var best *story
-	bestSim := 0.0
-	out := make([]scored, 0, len(cands))
+	// Rank the candidates on the word channel, the cheapest, and score
+	// the leading ones with the whole model.
+	type ranked struct {
+		s *story
+		z float64
+	}
+	rs := make([]ranked, 0, len(cands))
 	for _, s := range cands {
 		if !s.last.IsZero() && t.Sub(s.last) > e.opts.Window {
 			continue
 		}
+		rs = append(rs, ranked{s, e.model.wordScore(q, s)})
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int {
+		switch {
+		case a.z > b.z:
+			return -1
+		case a.z < b.z:
+			return 1
+		}
+		return 0
+	})
+	if e.trace == nil { // training sees every comparison
+		rs = rs[:min(len(rs), fullScored)]
+	}
+	var best *story
+	bestSim := 0.0
+	out := make([]scored, 0, len(rs))
+	for _, r := range rs {
+		s := r.s
 		x := e.features(q, s)
 		sim := e.model.prob(&x)
 		if e.trace != nil {
@@ -490,6 +513,10 @@ func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
 	}
 	return best, bestSim, out
 }
+
+// fullScored is how many candidates, best on the word channel, the whole
+// model scores.
+const fullScored = 8
 
 type scored struct {
 	s   *story

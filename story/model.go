@@ -73,6 +73,18 @@ func (e *Engine) features(q *query, s *story) [nFeatures]float64 {
 	return x
 }
 
+// wordScore is the model's logit from the word channel alone (mean and
+// centroid cosines), for ranking candidates cheaply.
+func (m *model) wordScore(q *query, s *story) float64 {
+	n := float64(max(s.vectors, 1))
+	dot := cos(q.vec, s.centroid)
+	z := m.w[fBody] * dot / n
+	if s.cnorm > 0 {
+		z += m.w[fCentroid] * dot / s.cnorm
+	}
+	return z
+}
+
 // storyFeatures computes the pair features of two stories (average link).
 func storyFeatures(a, b *story) [nFeatures]float64 {
 	var x [nFeatures]float64
