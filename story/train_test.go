@@ -229,7 +229,11 @@ func (m model) String() string {
 // TestTrainModel fits the pair model on the development files (run with
 // DIGEST_TRAIN=1): two-fold by event (ECB+ by topic), each fold's model
 // scored on the other fold over a range of join thresholds, then the model
-// on all of both files, printed for model.go.
+// on all of both files, printed for model.go. The shipped weights are its
+// "ship" line with DIGEST_ONPOLICY=1 (a second fit that adds the engine's
+// own comparisons under the first model). DIGEST_JOINS and DIGEST_MERGES
+// (comma-separated) sweep the thresholds; DIGEST_BRIDGE, DIGEST_QTERMS
+// and DIGEST_CANDS override those options.
 func TestTrainModel(t *testing.T) {
 	if os.Getenv("DIGEST_TRAIN") != "1" {
 		t.Skip("set DIGEST_TRAIN=1 to fit the similarity model")
