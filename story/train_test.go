@@ -232,8 +232,8 @@ func (m model) String() string {
 // on all of both files, printed for model.go. The shipped weights are its
 // "ship" line with DIGEST_ONPOLICY=1 (a second fit that adds the engine's
 // own comparisons under the first model). DIGEST_JOINS and DIGEST_MERGES
-// (comma-separated) sweep the thresholds; DIGEST_BRIDGE, DIGEST_QTERMS
-// and DIGEST_CANDS override those options.
+// (comma-separated) sweep the thresholds; DIGEST_BRIDGE, DIGEST_QTERMS,
+// DIGEST_CANDS and DIGEST_YEARWORDS override those options.
 func TestTrainModel(t *testing.T) {
 	if os.Getenv("DIGEST_TRAIN") != "1" {
 		t.Skip("set DIGEST_TRAIN=1 to fit the similarity model")
@@ -241,6 +241,9 @@ func TestTrainModel(t *testing.T) {
 	ecb := loadCorpus(t, "ecbplus-dev.jsonl")
 	mn := loadCorpus(t, "articles.jsonl")
 	opts := DefaultOptions()
+	if v := os.Getenv("DIGEST_YEARWORDS"); v != "" {
+		opts.YearWords, _ = strconv.Atoi(v)
+	}
 	if v := os.Getenv("DIGEST_QTERMS"); v != "" {
 		opts.QueryTerms, _ = strconv.Atoi(v)
 	}
