@@ -270,6 +270,11 @@ func TestTrainModel(t *testing.T) {
 	for part := range 2 {
 		train := append(oracleSamples(subset(mn, part), opts, 0.5), oracleSamples(byTopic(ecb, part), opts, 0.5)...)
 		m := fit(train)
+		if os.Getenv("DIGEST_ONPOLICY") == "1" {
+			train = append(train, onPolicySamples(subset(mn, part), opts, m, 0.5)...)
+			train = append(train, onPolicySamples(byTopic(ecb, part), opts, m, 0.5)...)
+			m = fit(train)
+		}
 		t.Logf("fold %d model: %v", part, m)
 		for _, j := range joins {
 			o := opts
