@@ -162,7 +162,7 @@ func run(data, names, only string, worst, limit int, cmpTool string) error {
 	fmt.Printf("%-20s %6s", "dataset", "pages")
 	for _, r := range results {
 		if r.name != "parse" {
-			fmt.Printf(" | %-21s", r.name+" F1/P/R")
+			fmt.Printf(" | %-24s", r.name+" F1/P/R")
 		}
 	}
 	fmt.Println()
@@ -180,10 +180,10 @@ func run(data, names, only string, worst, limit int, cmpTool string) error {
 			}
 			rep, err := bench.Evaluate(ps, &bench.Predictions{Name: r.name, Bodies: sub}, 0, 1)
 			if err != nil {
-				fmt.Printf(" | %-21s", "error")
+				fmt.Printf(" | %-24s", "error")
 				continue
 			}
-			fmt.Printf(" | %.3f / %.3f / %.3f", rep.F1, rep.Precision, rep.Recall)
+			fmt.Printf(" | %.4f / %.4f / %.4f", rep.F1, rep.Precision, rep.Recall)
 			if label == "all" {
 				if r.name == "ours" {
 					ourPer = rep.PerPage

@@ -471,7 +471,9 @@ func (d *doc) prepare(sel []*node, p pass) {
 				}
 			}
 			switch n.tag {
-			case atom.Form, atom.Fieldset, atom.Table, atom.Ul, atom.Div:
+			case atom.Form, atom.Fieldset, atom.Table, atom.Ul:
+				conds = append(conds, n)
+			case atom.Div:
 				conds = append(conds, n)
 			}
 			return true
@@ -566,6 +568,14 @@ func (d *doc) shouldClean(n *node, p pass) bool {
 		isList = true
 	}
 	w := d.weight(n, p)
+	if n.tag == atom.Div && !n.has(fDeepBlock) {
+		// A div of inline content only is a paragraph (Readability
+		// rewrites it as one): a caption or a short line is not cleaned
+		// away for its class name or length as a box would be, only for
+		// being mostly links.
+		ld := linkDensity(n)
+		return w < 25 && ld > 0.2 || ld > 0.5
+	}
 	if w < 0 {
 		return true
 	}
