@@ -46,8 +46,9 @@ type Result struct {
 	// MergedStories are stories that this article bridged into StoryID;
 	// they no longer exist and their articles now belong to StoryID.
 	MergedStories []int64
-	// Similarity is the article's similarity to its story when it joined
-	// one (0 when it started a story; 1 for a copy).
+	// Similarity is the engine's probability that the article reports
+	// its story's event when it joined one (0 when it started a story; 1
+	// for a copy).
 	Similarity float64
 }
 
