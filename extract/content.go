@@ -460,7 +460,10 @@ func (d *doc) prepare(sel []*node, p pass) {
 					n.flags |= fDataTable
 				}
 			}
-			if n.class != "" || n.id != "" {
+			// An element of a heading is named after its text ("id=
+			// Eich_CEO_promotion_controversy"), not its role: no name
+			// check applies inside a heading.
+			if (n.class != "" || n.id != "") && !inHeading(n) {
 				if n.chars < 500 && (strings.Contains(lower(n.class), "share") || strings.Contains(lower(n.id), "share")) {
 					n.remove()
 					return false
@@ -784,6 +787,19 @@ func coversNode(sel []*node, h *html.Node) bool {
 			if p == s.h {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// inHeading reports whether n is inside an h1-h6 element.
+func inHeading(n *node) bool {
+	for p := n.parent; p != nil; p = p.parent {
+		switch p.tag {
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			return true
+		case atom.Body, atom.Article, atom.Section, atom.Div:
+			return false
 		}
 	}
 	return false

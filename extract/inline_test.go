@@ -23,6 +23,11 @@ func TestInlineContentKept(t *testing.T) {
 			body: para + `<p>Words</p><x-formula><math><mi>x</mi></math></x-formula>, then more words of the same sentence follow here.` + para,
 			want: []string{"x, then more words"},
 		},
+		{
+			name: "heading whose id spells its text with a boilerplate word stays",
+			body: para + `<h3><span class="mw-headline" id="CEO_promotion_controversy">CEO promotion controversy</span></h3>` + para,
+			want: []string{"CEO promotion controversy"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
