@@ -661,7 +661,7 @@ func (d *doc) dropLinkBlocks(sel []*node) {
 				if n.has(fDataTable) {
 					return false
 				}
-				if n.chars > 0 && linkDensity(n) > linkBlockDensity && n.commas < 10 && (n.tag != atom.Ul && n.tag != atom.Ol || linkItems(n)) {
+				if n.chars > 0 && linkDensity(n) > linkBlockDensity && n.commas < 10 && (n.tag != atom.Ul && n.tag != atom.Ol || linkItems(n) && !textFollows(n, root)) {
 					n.remove()
 					return false
 				}
@@ -804,3 +804,20 @@ func inHeading(n *node) bool {
 	}
 	return false
 }
+
+// textFollows reports whether the article goes on after n: the blocks
+// after it, up to root, hold a few sentences of text that is not links.
+// A list of links in the middle of an article is part of it.
+func textFollows(n, root *node) bool {
+	var plain float32
+	for a := n; a != nil && a != root; a = a.parent {
+		for s := a.next; s != nil; s = s.next {
+			if !s.has(fRemoved) {
+				plain += float32(s.chars) - s.linkChars
+			}
+		}
+	}
+	return plain >= textFollowsChars
+}
+
+const textFollowsChars = 300

@@ -49,3 +49,27 @@ func TestInlineContentKept(t *testing.T) {
 		})
 	}
 }
+
+func TestLinkListPlace(t *testing.T) {
+	para := `<p>This paragraph is long enough to be the article, with commas, clauses, and words that make it read like real content on a page.</p>`
+	list := `<ul><li><a href="/1">Bug 101 – Fullscreen window is affected by switching source</a></li><li><a href="/2">Bug 102 – Add telemetry for tracking usage of several windows</a></li><li><a href="/3">Bug 103 – Prevent windows from opening on top of one another</a></li></ul>`
+	tests := []struct {
+		name, body string
+		keep       bool
+	}{
+		{"list of links in the middle of the article is kept", para + list + para + para + para, true},
+		{"list of links after the article is dropped", para + para + para + list, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := `<html><head><title>T</title></head><body><div class="article">` + tt.body + `</div></body></html>`
+			a, err := Extract([]byte(page), "https://example.com/a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(a.Text, "Bug 102"); got != tt.keep {
+				t.Errorf("list kept = %v, want %v:\n%s", got, tt.keep, a.Text)
+			}
+		})
+	}
+}
