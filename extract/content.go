@@ -602,7 +602,7 @@ func (d *doc) shouldClean(n *node, p pass) bool {
 		return true
 	case input > np/3:
 		return true
-	case !isList && headDensity < 0.9 && n.chars < 25 && (img == 0 || img > 2) && !inFigure:
+	case !isList && headDensity < 0.9 && n.chars < 25 && (img == 0 || img > 2) && !inFigure && !(ld == 0 && shortSentence(n)):
 		return true
 	case !isList && w < 25 && ld > 0.2:
 		return true
@@ -821,3 +821,10 @@ func textFollows(n, root *node) bool {
 }
 
 const textFollowsChars = 300
+
+// shortSentence reports whether n's text ends a sentence (a line of
+// dialogue, a one-line paragraph) rather than labels a box.
+func shortSentence(n *node) bool {
+	t := strings.TrimRight(n.innerText(), "”’\"')» ")
+	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") || strings.HasSuffix(t, "…")
+}

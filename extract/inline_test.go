@@ -24,6 +24,12 @@ func TestInlineContentKept(t *testing.T) {
 			want: []string{"x, then more words"},
 		},
 		{
+			name: "one short line of dialogue wrapped in divs stays, a short label does not",
+			body: para + `<div><div><span>“Gotcha.”</span></div></div><div><div><span>Advertisement</span></div></div>` + para,
+			want: []string{"“Gotcha.”"},
+			not:  []string{"Advertisement"},
+		},
+		{
 			name: "heading whose id spells its text with a boilerplate word stays",
 			body: para + `<h3><span class="mw-headline" id="CEO_promotion_controversy">CEO promotion controversy</span></h3>` + para,
 			want: []string{"CEO promotion controversy"},
