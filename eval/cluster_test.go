@@ -1,9 +1,9 @@
 package eval
 
 import (
+	"github.com/occasional-digest/digest/internal/testcorpus"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,19 +92,9 @@ func TestReadClustersRejectsBrokenInput(t *testing.T) {
 // corpus README (every article alone, all in one story, one story per
 // topic) on the ECB+ development file.
 func TestReferencePoints(t *testing.T) {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("no repository root")
-		}
-		dir = filepath.Dir(dir)
-	}
-	f, err := os.Open(filepath.Join(dir, "..", "shared", "corpus", "stories", "ecbplus-dev.jsonl"))
+	f, err := os.Open(testcorpus.Path(t, "stories", "ecbplus-dev.jsonl"))
 	if err != nil {
-		t.Skipf("corpus absent: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	gold, topic, err := GoldClusters(f)

@@ -3,6 +3,7 @@ package story
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/occasional-digest/digest/internal/testcorpus"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,29 +14,12 @@ import (
 	"github.com/occasional-digest/digest/eval"
 )
 
-// corpusDir returns ../shared/corpus relative to the repository root, or
-// skips the test when it is absent.
+// corpusDir returns ../shared/corpus, or skips the test when its stories
+// folder is absent.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(c, "stories")); err != nil {
-		t.Skipf("corpus not found at %s: skipping corpus evaluation", c)
-	}
-	return c
+	testcorpus.Path(t, "stories")
+	return testcorpus.Dir(t)
 }
 
 type corpusItem struct {

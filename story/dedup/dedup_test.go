@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/occasional-digest/digest/internal/testcorpus"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -176,22 +176,9 @@ type corpusDoc struct {
 
 func loadStories(t testing.TB, name string) []corpusDoc {
 	t.Helper()
-	dir, err := os.Getwd()
+	f, err := os.Open(testcorpus.Path(t, "stories", name))
 	if err != nil {
 		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("no repository root")
-		}
-		dir = filepath.Dir(dir)
-	}
-	f, err := os.Open(filepath.Join(dir, "..", "shared", "corpus", "stories", name))
-	if err != nil {
-		t.Skipf("corpus absent: %v", err)
 	}
 	defer f.Close()
 	var out []corpusDoc
