@@ -298,6 +298,21 @@ func (d *doc) grab(p pass) []*node {
 			}
 		}
 	}
+	// A page that repeats one article template (an endless scroll of
+	// stories) shows its own story first: an earlier block of the same
+	// template that scores at least half as well wins over a later one.
+	if top.class != "" {
+		for _, c := range candidates {
+			if c == top {
+				break
+			}
+			if c.tag == top.tag && c.class == top.class && c.score >= 0.5*top.score && c.parent != top.parent &&
+				!isAncestor(c, top) && !isAncestor(top, c) && linkDensity(c) < 0.25 {
+				top = c
+				break
+			}
+		}
+	}
 	// Several strong candidates under one ancestor: the ancestor is the
 	// article (a story split into blocks by ads or images).
 	var alts []*node

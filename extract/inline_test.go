@@ -79,3 +79,23 @@ func TestLinkListPlace(t *testing.T) {
 		})
 	}
 }
+
+func TestRepeatedTemplateFirstStory(t *testing.T) {
+	story := func(words string, n int) string {
+		var sb strings.Builder
+		sb.WriteString(`<article><div class="story"><div class="post_content">`)
+		for i := 0; i < n; i++ {
+			sb.WriteString(`<p>` + words + `, and this sentence, with its commas, goes on for a while so that it scores as a paragraph.</p>`)
+		}
+		sb.WriteString(`</div></div></article>`)
+		return sb.String()
+	}
+	page := `<html><head><title>First story</title></head><body>` + story("The first story", 6) + story("The next story", 9) + `</body></html>`
+	a, err := Extract([]byte(page), "https://example.com/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "The first story") || strings.Contains(a.Text, "The next story") {
+		t.Errorf("want the first story only, got:\n%s", a.Text)
+	}
+}
