@@ -247,3 +247,19 @@ func TestDefaultGuardRefusesLoopback(t *testing.T) {
 		t.Fatalf("last error %q, want a refusal naming 127.0.0.1", f.LastError)
 	}
 }
+
+func TestWaitIdleReturnsWithoutPostProcessing(t *testing.T) {
+	srv, _ := hostile(t)
+	p, st := newPipeline(t, fetch.Options{AllowedNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	addFeed(t, st, srv.URL+"/good.xml")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p.Start(ctx)
+	defer p.Close()
+	if err := p.RefreshAndWait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitIdle(ctx, 20*time.Second); err != nil {
+		t.Fatalf("WaitIdle with post-processing off: %v", err)
+	}
+}

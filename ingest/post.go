@@ -47,6 +47,9 @@ func newPostProcessor(p *Pipeline) *postProcessor {
 }
 
 func (pp *postProcessor) enqueue(s digest.SaveResult) {
+	if pp.p.opts.NoPostProcess {
+		return // nothing would ever take it from the queue
+	}
 	pp.mu.Lock()
 	pp.queue = append(pp.queue, s)
 	pp.mu.Unlock()

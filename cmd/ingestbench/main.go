@@ -96,14 +96,27 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 		return fmt.Errorf("import: %d problems, %v", len(problems), err)
 	}
 	fmt.Printf("imported %d feeds; per-host limit %d, %d workers, GOMAXPROCS %d\n", n, perHost, workers, runtime.GOMAXPROCS(0))
-	p.Start(ctx)
 	defer p.Close()
 
-	phase := func(name string) (ingest.StatsSnapshot, time.Duration, map[string]any, error) {
+	// The imported feeds are due at once: the first refresh is the
+	// pipeline's start until every feed has been fetched and saved. Later
+	// phases ask for a refresh of every feed.
+	firstRun := func() error {
+		p.Start(ctx)
+		for p.Stats().Fetched < int64(n) {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return p.WaitIdle(ctx, 10*time.Minute)
+	}
+	refreshAll := func() error { return p.RefreshAndWait(ctx) }
+	phase := func(name string, run func() error) (ingest.StatsSnapshot, time.Duration, map[string]any, error) {
 		before := p.Stats()
 		farmStats(farmURL, true)
 		t0 := time.Now()
-		if err := p.RefreshAndWait(ctx); err != nil {
+		if err := run(); err != nil {
 			return ingest.StatsSnapshot{}, 0, nil, err
 		}
 		d := time.Since(t0)
@@ -128,7 +141,7 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 			return err
 		}
 	}
-	first, _, _, err := phase("first refresh")
+	first, _, _, err := phase("first refresh", firstRun)
 	if traceFile != "" {
 		rtrace.Stop()
 	}
@@ -145,7 +158,7 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 	}
 	fmt.Printf("stored articles: %d, farm items served: %d, lost: %d\n", stored, truth, truth-stored)
 	_ = first
-	if _, _, _, err := phase("all-304 refresh"); err != nil {
+	if _, _, _, err := phase("all-304 refresh", refreshAll); err != nil {
 		return err
 	}
 	tick, err := http.Post(farmURL+"/tick?fraction=0.1", "", nil)
@@ -154,7 +167,7 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 	}
 	io.Copy(io.Discard, tick.Body)
 	tick.Body.Close()
-	if _, _, _, err := phase("tick 10% refresh"); err != nil {
+	if _, _, _, err := phase("tick 10% refresh", refreshAll); err != nil {
 		return err
 	}
 	stored, _ = countArticles(ctx, st)
