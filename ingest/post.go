@@ -106,6 +106,11 @@ func (pp *postProcessor) loop(ctx context.Context) {
 
 func (pp *postProcessor) process(ctx context.Context, batch []digest.SaveResult) {
 	log := pp.p.log
+	// Feeds are read afresh for each batch: their fetch mode may have
+	// changed since.
+	pp.mu.Lock()
+	clear(pp.feedCache)
+	pp.mu.Unlock()
 	sem := make(chan struct{}, pp.p.opts.Extractors)
 	var wg sync.WaitGroup
 	var ids []int64

@@ -21,6 +21,7 @@ func (s *Server) apiRoutes() http.Handler {
 	mux.HandleFunc("POST /api/v1/feeds", s.apiFeedCreate)
 	mux.HandleFunc("GET /api/v1/feeds/{id}", s.apiFeed)
 	mux.HandleFunc("DELETE /api/v1/feeds/{id}", s.apiFeedDelete)
+	mux.HandleFunc("PATCH /api/v1/feeds/{id}", s.apiFeedUpdate)
 	mux.HandleFunc("POST /api/v1/feeds/{id}/refresh", s.apiFeedRefresh)
 	mux.HandleFunc("POST /api/v1/feeds/refresh", s.apiFeedRefreshAll)
 

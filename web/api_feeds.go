@@ -112,3 +112,66 @@ func (s *Server) apiFeedRefreshAll(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeJSON(w, http.StatusAccepted, scheduledJSON{Status: "scheduled"})
 }
+
+// feedUpdate is the body of PATCH /api/v1/feeds/{id}: the fields to change.
+type feedUpdate struct {
+	Title     *string `json:"title"`
+	Category  *string `json:"category"`
+	FetchMode *string `json:"fetch_mode"`
+}
+
+// apply validates u and applies it to f.
+func (u feedUpdate) apply(f *digest.Feed) error {
+	if u.Title != nil {
+		t := strings.TrimSpace(*u.Title)
+		if t == "" || len(t) > 500 {
+			return digest.Errorf(digest.EINVALID, "a feed title must have 1 to 500 characters")
+		}
+		f.Title = t
+	}
+	if u.Category != nil {
+		c := strings.TrimSpace(*u.Category)
+		if len(c) > 200 {
+			return digest.Errorf(digest.EINVALID, "a category must have at most 200 characters")
+		}
+		f.Category = c
+	}
+	if u.FetchMode != nil {
+		m := digest.FetchMode(*u.FetchMode)
+		if !m.Valid() {
+			return digest.Errorf(digest.EINVALID, "fetch_mode must be %q, %q or %q", digest.FetchNever, digest.FetchShort, digest.FetchAlways)
+		}
+		f.Fetch = m
+	}
+	return nil
+}
+
+// apiFeedUpdate: PATCH /api/v1/feeds/{id} {"title", "category",
+// "fetch_mode"} (each optional) → the feed.
+func (s *Server) apiFeedUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	var u feedUpdate
+	if err := s.decodeJSON(w, r, &u); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	f, err := s.store.Feed(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if err := u.apply(f); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if err := s.store.UpdateFeed(r.Context(), f); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.cache.invalidate()
+	s.writeJSON(w, http.StatusOK, f)
+}

@@ -145,3 +145,33 @@ func (s *Server) feedRefreshAll(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/feeds?refreshing=1", http.StatusSeeOther)
 }
+
+// feedFetchMode sets when the feed's article pages are fetched for their
+// full text (form field "mode": never, short or always).
+func (s *Server) feedFetchMode(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := s.parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	mode := r.PostFormValue("mode")
+	f, err := s.store.Feed(r.Context(), id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := (feedUpdate{FetchMode: &mode}).apply(f); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := s.store.UpdateFeed(r.Context(), f); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.cache.invalidate()
+	http.Redirect(w, r, "/feeds#feed-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}

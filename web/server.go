@@ -138,6 +138,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /feeds", s.feedAdd)
 	mux.HandleFunc("POST /feeds/{id}/delete", s.feedDelete)
 	mux.HandleFunc("POST /feeds/{id}/refresh", s.feedRefresh)
+	mux.HandleFunc("POST /feeds/{id}/fetch-mode", s.feedFetchMode)
 	mux.HandleFunc("POST /feeds/refresh", s.feedRefreshAll)
 	mux.HandleFunc("POST /import", s.opmlImport)
 	mux.HandleFunc("GET /export.opml", s.opmlExport)
