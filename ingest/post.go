@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"context"
-	"html"
 	"fmt"
+	"html"
 	"strings"
 	"sync"
 	"time"
