@@ -275,23 +275,7 @@ func truncate(s string, n int) string {
 
 // resolveHTTP resolves ref against base and returns it when it is an
 // absolute http(s) URL with a host, "" otherwise.
-func resolveHTTP(base *url.URL, ref string) string {
-	ref = strings.TrimSpace(ref)
-	if ref == "" {
-		return ""
-	}
-	u, err := url.Parse(ref)
-	if err != nil {
-		return ""
-	}
-	if base != nil {
-		u = base.ResolveReference(u)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return u.String()
-}
+func resolveHTTP(base *url.URL, ref string) string { return sanitize.AbsoluteURL(base, ref) }
 
 // person returns the first author's name, or e-mail when it has no name.
 func person(ps []*gofeed.Person) string {

@@ -271,6 +271,17 @@ func writeStartTag(out *bytes.Buffer, tok *html.Token) {
 	out.WriteByte('>')
 }
 
+// AbsoluteURL returns ref resolved against base when the result is an
+// absolute http(s) URL with a sane host, "" otherwise. The feed parser uses
+// it for entry and site links, so links are resolved one way everywhere.
+func AbsoluteURL(base *url.URL, ref string) string {
+	u := resolve(base, ref)
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return ""
+	}
+	return u
+}
+
 // resolve returns ref resolved against base, or "" when the result is not
 // an http(s) URL (or a relative one when there is no base).
 func resolve(base *url.URL, ref string) string {
