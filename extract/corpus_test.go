@@ -11,31 +11,17 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/occasional-digest/digest/internal/testcorpus"
 )
 
-// corpusDir finds ../shared/corpus/extraction relative to the repository
-// root (the directory with go.mod), or skips the test.
+// corpusDir returns the extraction corpus, ../shared/corpus/extraction
+// beside the repository's root, or skips the test with a message when it
+// (or its ground truth) is absent.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "extraction")
-	if _, err := os.Stat(filepath.Join(c, "ground-truth.json")); err != nil {
-		t.Skipf("extraction corpus not found at %s: %v", c, err)
-	}
-	return c
+	testcorpus.Path(t, "extraction", "ground-truth.json")
+	return testcorpus.Path(t, "extraction")
 }
 
 type truthItem struct {
