@@ -20,6 +20,21 @@ type Store interface {
 	Feed(ctx context.Context, id int64) (*Feed, error)
 	// Feeds lists every feed with unread counts, ordered by category then title.
 	Feeds(ctx context.Context) ([]Feed, error)
+	// FeedsPage lists one page of the default user's feeds with unread
+	// counts, so a list of thousands need not be read whole. search, unless
+	// empty, keeps the feeds whose title, URL or site URL contains it,
+	// ignoring the case of ASCII letters. order is "" or "category" (the
+	// order of Feeds), "title", or "errors" (failing feeds first, the most
+	// consecutive failures first, then as "category"). limit <= 0 means 50;
+	// it is capped at 500. cursor is "" for the first page, or the next or
+	// prev of an earlier call with the same order: the page after, or
+	// before, that one. next and prev are "" when there is nothing further
+	// that way. EINVALID for an unknown order or a malformed cursor.
+	FeedsPage(ctx context.Context, search, order string, limit int, cursor string) (feeds []Feed, next, prev string, err error)
+	// FeedTotals counts the default user's feeds that match search (as in
+	// FeedsPage; "" counts all), their unread articles, and those failing
+	// (ErrorCount > 0 or LastError set).
+	FeedTotals(ctx context.Context, search string) (feeds, unread, failing int, err error)
 	// UpdateFeed saves f's title, site URL, category, icon and fetch mode
 	// (not its fetch state). ENOTFOUND.
 	UpdateFeed(ctx context.Context, f *Feed) error

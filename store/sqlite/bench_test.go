@@ -534,3 +534,59 @@ func BenchmarkMarkRead(b *testing.B) {
 		read = !read
 	})
 }
+
+// BenchmarkFeedsPage reads one page of 50 feeds of 10,000 in each order,
+// as the feeds page does instead of reading them all, and the totals the
+// page shows.
+func BenchmarkFeedsPage(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	for _, order := range []string{"category", "title", "errors"} {
+		b.Run(order, func(b *testing.B) {
+			_, next, _, err := db.FeedsPage(ctx, "", order, 50, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			// A page in the middle: the query skips the feeds before it.
+			for range 99 {
+				if _, next, _, err = db.FeedsPage(ctx, "", order, 50, next); err != nil {
+					b.Fatal(err)
+				}
+			}
+			measure(b, func() {
+				fs, _, _, err := db.FeedsPage(ctx, "", order, 50, next)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(fs) != 50 {
+					b.Fatalf("%d feeds", len(fs))
+				}
+			})
+		})
+	}
+	b.Run("search", func(b *testing.B) {
+		measure(b, func() {
+			fs, _, _, err := db.FeedsPage(ctx, "outlet99", "", 50, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(fs) == 0 {
+				b.Fatal("no feed matches")
+			}
+		})
+	})
+}
+
+func BenchmarkFeedTotals(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	measure(b, func() {
+		n, _, _, err := db.FeedTotals(ctx, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n != benchFeeds {
+			b.Fatalf("%d feeds", n)
+		}
+	})
+}

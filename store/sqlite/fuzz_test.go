@@ -59,3 +59,53 @@ func FuzzSaveEntry(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFeedsPage asks for feed pages with arbitrary search text, order and
+// cursor: the answer is a page or EINVALID, never another error, and a
+// page holds only feeds that match.
+func FuzzFeedsPage(f *testing.F) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer db.Close()
+	for _, title := range []string{"Alpha", "beta 50% off", "Ünïcode", "x_y", `back\slash`} {
+		if err := db.CreateFeed(ctx, &digest.Feed{URL: "https://fuzz.example/" + title, Title: title, Category: title[:1]}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	_, next, _, err := db.FeedsPage(ctx, "", "title", 2, "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, _, prev, err := db.FeedsPage(ctx, "", "title", 2, next)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("", "title", next)
+	f.Add("a", "title", prev)
+	f.Add("%", "", "")
+	f.Add(`\`, "errors", "eyJvIjoiZXJyb3JzIiwiaSI6MX0")
+	f.Add("\x00\xff", "category", "e30")
+	f.Add("'; DROP TABLE feeds; --", "title", "not a cursor")
+	f.Fuzz(func(t *testing.T, search, order, cursor string) {
+		fs, _, _, err := db.FeedsPage(ctx, search, order, 3, cursor)
+		if err != nil {
+			if digest.ErrorCode(err) != digest.EINVALID {
+				t.Fatalf("FeedsPage(%q, %q, %q): %v, want a page or EINVALID", search, order, cursor, err)
+			}
+			return
+		}
+		if len(fs) > 3 {
+			t.Fatalf("%d feeds for limit 3", len(fs))
+		}
+		n, _, _, err := db.FeedTotals(ctx, search)
+		if err != nil {
+			t.Fatalf("FeedTotals(%q): %v", search, err)
+		}
+		if len(fs) > n {
+			t.Fatalf("FeedsPage(%q) has %d feeds, FeedTotals counts %d", search, len(fs), n)
+		}
+	})
+}

@@ -43,6 +43,7 @@ func Dialect() *sqlstore.Dialect {
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         32766,
 		DataVersion:       "PRAGMA data_version",
+		FoldLike:          "LIKE", // case_sensitive_like is never set
 	}
 }
 

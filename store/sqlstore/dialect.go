@@ -50,6 +50,11 @@ type Dialect struct {
 	IsUniqueViolation func(err error) bool
 	// MaxParams is the most bind parameters one statement may have.
 	MaxParams int
+	// FoldLike, unless empty, is an operator like LIKE that ignores the
+	// case of letters (SQLite: "LIKE", which ignores the case of ASCII
+	// letters; PostgreSQL: "ILIKE"). Empty: both sides are lower()ed,
+	// which costs SQLite a third of a feed search.
+	FoldLike string
 	// DataVersion, unless empty, is a query returning one integer that
 	// changes, when run again on the same connection, whenever any other
 	// connection (of this or another process) committed a change to the

@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"unicode/utf8"
 
 	_ "modernc.org/sqlite"
+
+	digest "github.com/occasional-digest/digest"
 )
 
 var testDialect = Dialect{Name: "sqlite", IsUniqueViolation: func(error) bool { return false }}
@@ -273,5 +276,47 @@ func BenchmarkSearchSummary(b *testing.B) {
 				searchSummary(summary, text)
 			}
 		})
+	}
+}
+
+func TestSortFeeds(t *testing.T) {
+	fs := []digest.Feed{
+		{ID: 5, Category: "News", Title: "beta"},
+		{ID: 1, Category: "", Title: "Zulu"},
+		{ID: 9, Category: "News", Title: "Alpha"},
+		{ID: 2, Category: "News", Title: "alpha"},
+		{ID: 3, Category: "Tech", Title: "Émile"},
+		{ID: 4, Category: "Tech", Title: "Zed"},
+		{ID: 7, Category: "News", Title: "ALPHA"},
+	}
+	sortFeeds(fs)
+	var got []int64
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	// Category first, then title ignoring ASCII case (É sorts after Z,
+	// as bytes), then ID.
+	if want := []int64{1, 2, 7, 9, 5, 4, 3}; !slices.Equal(got, want) {
+		t.Errorf("sorted IDs %v, want %v", got, want)
+	}
+}
+
+func TestCompareFold(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"abc", "ABC", 0},
+		{"abc", "abd", -1},
+		{"ab", "abc", -1},
+		{"Zeta", "alpha", 1},
+		{"[", "a", -1}, // '[' sorts before letters once they are lowered
+		{"é", "É", 1},  // non-ASCII letters keep their case
+		{"", "", 0},
+	}
+	for _, tc := range tests {
+		if got := compareFold(tc.a, tc.b); got != tc.want {
+			t.Errorf("compareFold(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
 	}
 }

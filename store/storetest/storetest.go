@@ -25,6 +25,8 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		fn   func(t *testing.T, s digest.Store)
 	}{
 		{"Feeds", testFeeds},
+		{"FeedsPage", testFeedsPage},
+		{"FeedsPageWhileChanging", testFeedsPageChanging},
 		{"UpdateFeed", testUpdateFeed},
 		{"DueFeedsAndScheduleNow", testDueFeeds},
 		{"SaveFetchesCreates", testSaveCreates},
@@ -222,6 +224,311 @@ func testFeeds(t *testing.T, s digest.Store) {
 	// Category first ("" before "News"), then title regardless of case.
 	if want := []string{"Zulu", "Alpha", "beta"}; !slices.Equal(order, want) {
 		t.Errorf("Feeds order = %q, want %q", order, want)
+	}
+}
+
+// feedTitles returns the titles of feeds.
+func feedTitles(fs []digest.Feed) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Title
+	}
+	return out
+}
+
+// allPages pages through FeedsPage forwards, checking each page's size and
+// its cursors, and returns the pages' titles in order.
+func allPages(t *testing.T, s digest.Store, search, order string, limit int) [][]string {
+	t.Helper()
+	ctx := context.Background()
+	var pages [][]string
+	var prevs []string
+	cursor := ""
+	for range 100 {
+		fs, next, prev, err := s.FeedsPage(ctx, search, order, limit, cursor)
+		if err != nil {
+			t.Fatalf("FeedsPage(%q, %q, %d, %q): %v", search, order, limit, cursor, err)
+		}
+		if len(fs) > limit {
+			t.Fatalf("page of %d feeds for limit %d", len(fs), limit)
+		}
+		if (cursor == "") != (prev == "") {
+			t.Errorf("page %d: prev = %q after cursor %q: want a prev exactly after the first page", len(pages), prev, cursor)
+		}
+		if next != "" && len(fs) != limit {
+			t.Errorf("page %d has %d feeds of %d but a next page", len(pages), len(fs), limit)
+		}
+		pages = append(pages, feedTitles(fs))
+		prevs = append(prevs, prev)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	// Walking back with prev gives the same pages.
+	for i := len(pages) - 1; i > 0; i-- {
+		fs, _, _, err := s.FeedsPage(ctx, search, order, limit, prevs[i])
+		if err != nil {
+			t.Fatalf("FeedsPage prev of page %d: %v", i, err)
+		}
+		if got := feedTitles(fs); !slices.Equal(got, pages[i-1]) {
+			t.Errorf("prev of page %d = %q, want %q", i, got, pages[i-1])
+		}
+	}
+	return pages
+}
+
+func testFeedsPage(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	fs, next, prev, err := s.FeedsPage(ctx, "", "", 10, "")
+	if err != nil || len(fs) != 0 || next != "" || prev != "" {
+		t.Fatalf("FeedsPage of no feeds = %v, %q, %q, %v; want nothing", fs, next, prev, err)
+	}
+	// 23 feeds in three categories, titles in mixed case, some with the
+	// same title, one renamed by the user, some failing.
+	var all []*digest.Feed
+	for i := range 23 {
+		f := &digest.Feed{
+			URL:      fmt.Sprintf("https://site%02d.example/feed", i),
+			SiteURL:  fmt.Sprintf("https://www.outlet%02d.example/", i),
+			Title:    []string{"alpha", "Beta", "gamma", "Delta", "beta"}[i%5] + fmt.Sprintf(" %d", i%7),
+			Category: []string{"", "News", "Tech"}[i%3],
+		}
+		if err := s.CreateFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, f)
+	}
+	all[4].Title = "Renamed 50% off_sale"
+	if err := s.UpdateFeed(ctx, all[4]); err != nil {
+		t.Fatal(err)
+	}
+	failing := map[int64]int{all[3].ID: 2, all[10].ID: 5, all[17].ID: 2}
+	var rs []digest.FetchResult
+	for id, n := range failing {
+		rs = append(rs, digest.FetchResult{FeedID: id, State: digest.FetchState{LastCheck: base, LastError: "server answered 500", ErrorCount: n}})
+	}
+	rs = append(rs, fetched(all[0].ID, entry("one", 1), entry("two", 2)))
+	save(t, s, rs...)
+
+	every, err := s.Feeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := feedTitles(every)
+	t.Run("pages in category order are the order of Feeds", func(t *testing.T) {
+		for _, limit := range []int{1, 4, 23, 50} {
+			var got []string
+			for _, p := range allPages(t, s, "", "category", limit) {
+				got = append(got, p...)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("limit %d: pages %q, want %q", limit, got, want)
+			}
+		}
+		fs, _, _, err := s.FeedsPage(ctx, "", "", 5, "")
+		if err != nil || !slices.Equal(feedTitles(fs), want[:5]) {
+			t.Errorf(`order "" = %q, %v; want the category order %q`, feedTitles(fs), err, want[:5])
+		}
+		if fs[0].Unread != every[slices.IndexFunc(every, func(f digest.Feed) bool { return f.ID == fs[0].ID })].Unread {
+			t.Error("FeedsPage and Feeds disagree on unread counts")
+		}
+	})
+	t.Run("title order ignores case and category", func(t *testing.T) {
+		var got []digest.Feed
+		cursor := ""
+		for {
+			fs, next, _, err := s.FeedsPage(ctx, "", "title", 6, cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fs...)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(got) != len(all) {
+			t.Fatalf("%d feeds, want %d", len(got), len(all))
+		}
+		for i := 1; i < len(got); i++ {
+			a, b := strings.ToLower(got[i-1].Title), strings.ToLower(got[i].Title)
+			if a > b || (a == b && got[i-1].ID > got[i].ID) {
+				t.Errorf("title order broken at %d: %q (%d) before %q (%d)", i, got[i-1].Title, got[i-1].ID, got[i].Title, got[i].ID)
+			}
+		}
+		allPages(t, s, "", "title", 5)
+	})
+	t.Run("errors order lists failing feeds first, most failures first", func(t *testing.T) {
+		pages := allPages(t, s, "", "errors", 4)
+		var got []string
+		for _, p := range pages {
+			got = append(got, p...)
+		}
+		fs, _, _, err := s.FeedsPage(ctx, "", "errors", 500, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(feedTitles(fs), got) {
+			t.Errorf("paged errors order %q differs from one page %q", got, feedTitles(fs))
+		}
+		if fs[0].ID != all[10].ID || fs[0].ErrorCount != 5 {
+			t.Errorf("first feed %q with %d errors, want %q with 5", fs[0].Title, fs[0].ErrorCount, all[10].Title)
+		}
+		if fs[1].ErrorCount != 2 || fs[2].ErrorCount != 2 || fs[3].ErrorCount != 0 || fs[1].LastError == "" {
+			t.Errorf("feeds 2-4 have %d, %d, %d errors; want 2, 2, 0", fs[1].ErrorCount, fs[2].ErrorCount, fs[3].ErrorCount)
+		}
+		// The rest follow in the category order.
+		var rest, got2 []int64
+		for _, f := range every {
+			if failing[f.ID] == 0 {
+				rest = append(rest, f.ID)
+			}
+		}
+		for _, f := range fs[3:] {
+			got2 = append(got2, f.ID)
+		}
+		if !slices.Equal(got2, rest) {
+			t.Errorf("working feeds in errors order = %v, want the category order %v", got2, rest)
+		}
+	})
+	t.Run("search matches title, URL and site URL ignoring case", func(t *testing.T) {
+		tests := []struct {
+			search string
+			want   int
+		}{
+			{"BETA", 8},     // Beta and beta, in any case (one beta was renamed)
+			{"site07", 1},   // the feed URL
+			{"OUTLET1", 10}, // site URLs outlet10-19
+			{"50%", 1},      // % is literal
+			{"f_s", 1},      // _ is literal: "off_sale"
+			{"_", 1},
+			{"%", 1},
+			{`\`, 0},
+			{"nothing like it", 0},
+			{"  ", 0},
+			{"a\x00l\xffpha", 0},
+		}
+		for _, tc := range tests {
+			fs, next, _, err := s.FeedsPage(ctx, tc.search, "", 100, "")
+			if err != nil {
+				t.Fatalf("search %q: %v", tc.search, err)
+			}
+			if len(fs) != tc.want || next != "" {
+				t.Errorf("search %q: %d feeds %q, want %d", tc.search, len(fs), feedTitles(fs), tc.want)
+			}
+			n, _, _, err := s.FeedTotals(ctx, tc.search)
+			if err != nil || n != tc.want {
+				t.Errorf("FeedTotals(%q) = %d, %v; want %d", tc.search, n, err, tc.want)
+			}
+		}
+		pages := allPages(t, s, "beta", "category", 3)
+		if len(pages) != 3 || len(pages[2]) != 2 {
+			t.Errorf("8 matches by 3 = pages %q", pages)
+		}
+	})
+	t.Run("totals count feeds, unread articles and failing feeds", func(t *testing.T) {
+		n, unread, failingN, err := s.FeedTotals(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 23 || unread != 2 || failingN != 3 {
+			t.Errorf("FeedTotals = %d feeds, %d unread, %d failing; want 23, 2, 3", n, unread, failingN)
+		}
+		if n, _, f, err := s.FeedTotals(ctx, "gamma"); err != nil || n != 5 || f != 1 {
+			t.Errorf(`FeedTotals("gamma") = %d feeds, %d failing, %v; want 5, 1`, n, f, err)
+		}
+	})
+	t.Run("limits default to 50 and are capped at 500", func(t *testing.T) {
+		for _, limit := range []int{0, -3, 1000} {
+			fs, next, _, err := s.FeedsPage(ctx, "", "", limit, "")
+			if err != nil || len(fs) != 23 || next != "" {
+				t.Errorf("limit %d: %d feeds, next %q, %v", limit, len(fs), next, err)
+			}
+		}
+	})
+	t.Run("bad input is EINVALID", func(t *testing.T) {
+		_, next, _, err := s.FeedsPage(ctx, "", "title", 5, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ name, order, cursor, search string }{
+			{"unknown order", "newest", "", ""},
+			{"garbage cursor", "", "not a cursor!", ""},
+			{"base64 of garbage", "", "YS5i", ""},
+			{"cursor with NUL", "", "\x00", ""},
+			{"huge cursor", "", strings.Repeat("A", 10000), ""},
+			{"cursor of another order", "category", next, ""},
+			{"search of 1001 bytes", "", "", strings.Repeat("x", 1001)},
+		} {
+			_, _, _, err := s.FeedsPage(ctx, tc.search, tc.order, 5, tc.cursor)
+			wantCode(t, tc.name, err, digest.EINVALID)
+		}
+		_, _, _, err = s.FeedTotals(ctx, strings.Repeat("x", 1001))
+		wantCode(t, "FeedTotals search of 1001 bytes", err, digest.EINVALID)
+	})
+}
+
+// testFeedsPageChanging checks that a cursor keeps its place when feeds
+// are added, renamed and removed between pages.
+func testFeedsPageChanging(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	var feeds []*digest.Feed
+	for i := range 10 {
+		f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed", i), Title: fmt.Sprintf("Feed %d", i)}
+		if err := s.CreateFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		feeds = append(feeds, f)
+	}
+	first, next, _, err := s.FeedsPage(ctx, "", "", 4, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := feedTitles(first); !slices.Equal(got, []string{"Feed 0", "Feed 1", "Feed 2", "Feed 3"}) {
+		t.Fatalf("first page %q", got)
+	}
+	// The cursor's own feed goes, one before it is added, one after it
+	// is renamed to sort first.
+	if err := s.DeleteFeed(ctx, feeds[3].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateFeed(ctx, &digest.Feed{URL: "https://new.example/feed", Title: "Feed 00"}); err != nil {
+		t.Fatal(err)
+	}
+	feeds[8].Title = "A feed"
+	if err := s.UpdateFeed(ctx, feeds[8]); err != nil {
+		t.Fatal(err)
+	}
+	second, _, prev, err := s.FeedsPage(ctx, "", "", 4, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := feedTitles(second); !slices.Equal(got, []string{"Feed 4", "Feed 5", "Feed 6", "Feed 7"}) {
+		t.Errorf("second page after changes = %q, want Feed 4-7", got)
+	}
+	back, _, prev2, err := s.FeedsPage(ctx, "", "", 4, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := feedTitles(back); !slices.Equal(got, []string{"Feed 0", "Feed 00", "Feed 1", "Feed 2"}) {
+		t.Errorf("page before the second = %q", got)
+	}
+	if prev2 == "" {
+		t.Fatal("A feed sorts before: want a prev")
+	}
+	// Everything before the prev cursor removed: the first page instead.
+	for _, f := range []*digest.Feed{feeds[0], feeds[1], feeds[2], feeds[8]} {
+		if err := s.DeleteFeed(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, _, prev3, err := s.FeedsPage(ctx, "", "", 4, prev2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := feedTitles(fs); !slices.Equal(got, []string{"Feed 00", "Feed 4", "Feed 5", "Feed 6"}) || prev3 != "" {
+		t.Errorf("prev with nothing before = %q, prev %q; want the first page", got, prev3)
 	}
 }
 

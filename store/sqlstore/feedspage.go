@@ -1,0 +1,290 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// Orders of FeedsPage.
+const (
+	feedOrderCategory = "category"
+	feedOrderTitle    = "title"
+	feedOrderErrors   = "errors"
+)
+
+// maxFeedSearch bounds the search text of FeedsPage: LIKE patterns have a
+// length limit in SQLite, and no title or address worth finding is longer.
+const maxFeedSearch = 1000
+
+// titleExpr is the title of a feed as the user of the subscription u
+// sees it.
+const titleExpr = `COALESCE(NULLIF(u.title, ''), f.title)`
+
+// Key expressions of the feed orders. Every key sorts ascending, so that
+// one row-value comparison finds the rows after (or before) a cursor. The
+// title key is lower() of the title the user sees: SQLite lowers ASCII
+// letters only, and Feeds sorts the same way (see compareFold).
+const (
+	keyFailCount = `0 - f.error_count`
+	keyNoMessage = `CASE WHEN f.last_error = '' THEN 1 ELSE 0 END`
+	keyCategory  = `u.category`
+	keyTitle     = `lower(` + titleExpr + `)`
+	keyID        = `f.id`
+)
+
+// feedKey is where a feed stands in a FeedsPage order; the fields an
+// order does not use are zero. It is the content of a cursor, so that a
+// page starts at the same place even when the feed the cursor came from
+// was renamed, failed again or was removed since.
+type feedKey struct {
+	Order    string `json:"o"`
+	Before   bool   `json:"b,omitempty"` // the page before the key, not after it
+	Fail     int64  `json:"f,omitempty"` // minus the consecutive failures
+	NoMsg    int64  `json:"m,omitempty"` // 1 when the last fetch left no error message
+	Category string `json:"c,omitempty"`
+	Title    string `json:"t,omitempty"` // the title key (lowered)
+	ID       int64  `json:"i"`
+}
+
+// keyExprs returns the SQL key expressions of an order.
+func keyExprs(order string) []string {
+	switch order {
+	case feedOrderTitle:
+		return []string{keyTitle, keyID}
+	case feedOrderErrors:
+		return []string{keyFailCount, keyNoMessage, keyCategory, keyTitle, keyID}
+	}
+	return []string{keyCategory, keyTitle, keyID}
+}
+
+// args returns the bind values of k for the order's key expressions.
+func (k *feedKey) args() []any {
+	switch k.Order {
+	case feedOrderTitle:
+		return []any{k.Title, k.ID}
+	case feedOrderErrors:
+		return []any{k.Fail, k.NoMsg, k.Category, k.Title, k.ID}
+	}
+	return []any{k.Category, k.Title, k.ID}
+}
+
+// dests returns scan destinations for the order's key expressions.
+func (k *feedKey) dests() []any {
+	switch k.Order {
+	case feedOrderTitle:
+		return []any{&k.Title, &k.ID}
+	case feedOrderErrors:
+		return []any{&k.Fail, &k.NoMsg, &k.Category, &k.Title, &k.ID}
+	}
+	return []any{&k.Category, &k.Title, &k.ID}
+}
+
+func (k feedKey) encode(before bool) string {
+	k.Before = before
+	b, err := json.Marshal(k)
+	if err != nil {
+		return "" // cannot happen: strings and integers only
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeFeedCursor reads a cursor of FeedsPage made for order.
+func decodeFeedCursor(c, order string) (*feedKey, error) {
+	bad := digest.Errorf(digest.EINVALID, "invalid cursor")
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, bad
+	}
+	var k feedKey
+	if err := json.Unmarshal(b, &k); err != nil {
+		return nil, bad
+	}
+	if k.Order != order {
+		return nil, digest.Errorf(digest.EINVALID, "invalid cursor: it belongs to another order")
+	}
+	return &k, nil
+}
+
+// likePattern returns a LIKE pattern (with ESCAPE '\') matching text
+// anywhere.
+func likePattern(text string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(text) + "%"
+}
+
+// feedFilter returns the WHERE condition of FeedsPage and FeedTotals
+// (feeds f joined with subscriptions u) and its arguments.
+func (s *Store) feedFilter(search string) (string, []any, error) {
+	cond := `u.user_id = ?`
+	args := []any{digest.DefaultUserID}
+	search = clean(search)
+	if search == "" {
+		return cond, args, nil
+	}
+	if len(search) > maxFeedSearch {
+		return "", nil, digest.Errorf(digest.EINVALID, "search is longer than %d bytes", maxFeedSearch)
+	}
+	p := likePattern(search)
+	var terms []string
+	for _, col := range []string{titleExpr, "f.url", "f.site_url"} {
+		if s.d.FoldLike != "" {
+			terms = append(terms, col+" "+s.d.FoldLike+` CAST(? AS TEXT) ESCAPE '\'`)
+		} else {
+			terms = append(terms, "lower("+col+`) LIKE lower(CAST(? AS TEXT)) ESCAPE '\'`)
+		}
+		args = append(args, p)
+	}
+	return cond + " AND (" + strings.Join(terms, " OR ") + ")", args, nil
+}
+
+// FeedsPage lists one page of the default user's feeds (see
+// digest.Store). Pages are keyset-paginated on the order's key: feeds
+// added, renamed or removed while paging neither shift nor repeat the
+// others. A cursor of the page before the first page gives the first
+// page. Search ignores the case of ASCII letters only, as the order does.
+// EINVALID for an unknown order, a malformed cursor or a search longer
+// than 1000 bytes.
+func (s *Store) FeedsPage(ctx context.Context, search, order string, limit int, cursor string) ([]digest.Feed, string, string, error) {
+	if order == "" {
+		order = feedOrderCategory
+	}
+	if order != feedOrderCategory && order != feedOrderTitle && order != feedOrderErrors {
+		return nil, "", "", digest.Errorf(digest.EINVALID, "unknown feed order %q: want %q, %q or %q",
+			clipText(order, 40), feedOrderCategory, feedOrderTitle, feedOrderErrors)
+	}
+	switch {
+	case limit <= 0:
+		limit = 50
+	case limit > 500:
+		limit = 500
+	}
+	var at *feedKey
+	if cursor != "" {
+		k, err := decodeFeedCursor(cursor, order)
+		if err != nil {
+			return nil, "", "", err
+		}
+		at = k
+	}
+	where, args, err := s.feedFilter(search)
+	if err != nil {
+		return nil, "", "", err
+	}
+	before := at != nil && at.Before
+	fs, keys, err := s.feedRows(ctx, order, where, args, at, limit+1)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if before && len(fs) == 0 {
+		// Nothing before the cursor any more: the first page.
+		before, at = false, nil
+		if fs, keys, err = s.feedRows(ctx, order, where, args, nil, limit+1); err != nil {
+			return nil, "", "", err
+		}
+	}
+	more := len(fs) > limit
+	if more {
+		fs, keys = fs[:limit], keys[:limit]
+	}
+	if before {
+		slices.Reverse(fs)
+		slices.Reverse(keys)
+	}
+	var next, prev string
+	if len(fs) > 0 {
+		first, last := keys[0], keys[len(keys)-1]
+		if before {
+			// The cursor's own feed, or what followed it, comes next.
+			next = last.encode(false)
+			if more {
+				prev = first.encode(true)
+			}
+		} else {
+			if more {
+				next = last.encode(false)
+			}
+			if at != nil {
+				prev = first.encode(true)
+			}
+		}
+	}
+	return fs, next, prev, nil
+}
+
+// feedRows reads up to n feeds in the order's key order after at (before
+// it, in reverse order, when at.Before), with their keys.
+func (s *Store) feedRows(ctx context.Context, order, where string, args []any, at *feedKey, n int) ([]digest.Feed, []feedKey, error) {
+	exprs := keyExprs(order)
+	keyList := strings.Join(exprs, ", ")
+	dir := ""
+	if at != nil {
+		params := strings.TrimSuffix(strings.Repeat("?, ", len(exprs)), ", ")
+		cmp := ">"
+		if at.Before {
+			cmp, dir = "<", " DESC"
+		}
+		where += ` AND (` + keyList + `) ` + cmp + ` (` + params + `)`
+		args = append(slices.Clip(args), at.args()...)
+	}
+	orderBy := strings.Join(exprs, dir+", ") + dir
+	// The page's feeds are chosen on their keys alone, then read whole:
+	// the sorter then holds narrow rows, and only n feeds are read.
+	q := `SELECT ` + feedCols + `, u.unread, ` + keyList + `
+		FROM (SELECT f.id AS id FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
+			WHERE ` + where + ` ORDER BY ` + orderBy + ` LIMIT ?) p
+		JOIN feeds f ON f.id = p.id JOIN subscriptions u ON u.feed_id = f.id AND u.user_id = ?
+		ORDER BY ` + orderBy
+	args = append(slices.Clip(args), n, digest.DefaultUserID)
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, nil, wrap("feeds page", err)
+	}
+	defer rows.Close()
+	var (
+		fs   []digest.Feed
+		keys []feedKey
+	)
+	for rows.Next() {
+		var f digest.Feed
+		k := feedKey{Order: order}
+		if err := scanFeed(rows, &f, k.dests()...); err != nil {
+			return nil, nil, wrap("feeds page", err)
+		}
+		fs = append(fs, f)
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, wrap("feeds page", err)
+	}
+	return fs, keys, nil
+}
+
+// FeedTotals counts the default user's feeds that match search, their
+// unread articles and the failing ones (see digest.Store). EINVALID for a
+// search longer than 1000 bytes.
+func (s *Store) FeedTotals(ctx context.Context, search string) (feeds, unread, failing int, err error) {
+	where, args, err := s.feedFilter(search)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	err = s.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(u.unread), 0),
+		COALESCE(SUM(CASE WHEN f.error_count > 0 OR f.last_error <> '' THEN 1 ELSE 0 END), 0)
+		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id WHERE `+where, args...).Scan(&feeds, &unread, &failing)
+	if err != nil {
+		return 0, 0, 0, wrap("feed totals", err)
+	}
+	return feeds, unread, failing, nil
+}
+
+// clipText shortens s for an error message.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
