@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/story/ner"
 )
 
 // story is one open story: the sum of its articles' vectors and what a
@@ -223,19 +224,18 @@ func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 // addCopy records a syndicated copy: a source more, the same text.
 func (s *story) addCopy(a *article) { s.touch(a) }
 
+// addEntities folds an article's (or an absorbed story's) entities into the
+// story's: variants of one entity across its articles become one entry
+// under its canonical name (ner.Normalize: "Mr Xi", "Xi" → "Xi Jinping",
+// "University of Calder" and "Calder University", "Apple's" and "Apple
+// Inc."), so that the names stored and shown are the ones entity pages are
+// keyed by. The work is linear in the entities held (at most
+// maxStoryEntities) plus those added.
 func (s *story) addEntities(ents []digest.Entity) {
-	for _, en := range ents {
-		if en.Name == "" {
-			continue
-		}
-		c := max(en.Count, 1)
-		i := slices.IndexFunc(s.entities, func(x digest.Entity) bool { return x.Name == en.Name && x.Kind == en.Kind })
-		if i >= 0 {
-			s.entities[i].Count += c
-		} else {
-			s.entities = append(s.entities, digest.Entity{Name: en.Name, Kind: en.Kind, Count: c})
-		}
-	}
+	all := make([]digest.Entity, 0, len(s.entities)+len(ents))
+	all = append(all, s.entities...)
+	all = append(all, ents...)
+	s.entities = ner.Normalize(all)
 	slices.SortStableFunc(s.entities, func(a, b digest.Entity) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count

@@ -147,88 +147,34 @@ func (t *Tagger) Entities(text string) []digest.Entity {
 		}
 		out = append(out, digest.Entity{Name: name, Kind: kind, Count: a.count})
 	}
-	slices.SortStableFunc(out, func(a, b digest.Entity) int { return b.Count - a.Count })
-	return out
+	// Names of one entity the article writes in several ways ("Apple Inc."
+	// and "Apple", "University of X" in the text and "X University" in the
+	// title) become one.
+	return normalize(out, t.places)
 }
 
 // Merge combines the entities of several articles (of one story, say) into
-// one list: entities with the same Key are one, named as most of their
-// mentions name them, with their counts added; then a surname or acronym
-// alone is resolved to a longer name of the lists as within an article
-// ("Putin" → "Vladimir Putin"). Ordered like Entities.
+// one list, as Normalize does: variants of one entity are one entry with
+// their counts added ("Putin" and "Vladimir Putin", "U.S." and "United
+// States", "EU" and "European Union"). Ordered like Entities.
 func (t *Tagger) Merge(lists ...[]digest.Entity) []digest.Entity {
-	type agg struct {
-		names map[string]int
-		kind  digest.EntityKind
-		count int
-	}
-	byKey := map[string]*agg{}
-	var keys []string
+	var all []digest.Entity
 	for _, l := range lists {
-		for _, e := range l {
-			if e.Name == "" || e.Count < 1 {
-				continue
-			}
-			k := t.Key(e.Kind, e.Name)
-			a, ok := byKey[k]
-			if !ok {
-				a = &agg{names: map[string]int{}, kind: e.Kind}
-				byKey[k] = a
-				keys = append(keys, k)
-			}
-			a.names[e.Name] += e.Count
-			a.count += e.Count
-		}
+		all = append(all, l...)
 	}
-	// One weighted mention per key lets the article-level alias rules
-	// run unchanged.
-	ms := make([]Mention, len(keys))
-	weight := make([]int, len(keys))
-	for i, k := range keys {
-		a := byKey[k]
-		name, best := "", 0
-		for n, c := range a.names {
-			if c > best || c == best && n < name {
-				name, best = n, c
-			}
-		}
-		if c, ok := t.gaz.Canonical(name); ok && a.kind == digest.Place {
-			name = c
-		}
-		ms[i] = Mention{Name: name, Kind: a.kind, Text: name}
-		weight[i] = a.count
-	}
-	t.resolveAliases(ms, weight)
-	out := make([]digest.Entity, 0, len(keys))
-	index := map[string]int{}
-	for i, m := range ms {
-		k := string(m.Kind) + "\x00" + m.Name
-		j, ok := index[k]
-		if !ok {
-			j = len(out)
-			index[k] = j
-			out = append(out, digest.Entity{Name: m.Name, Kind: m.Kind})
-		}
-		out[j].Count += weight[i]
-	}
-	slices.SortStableFunc(out, func(a, b digest.Entity) int { return b.Count - a.Count })
-	return out
+	return normalize(all, t.places)
 }
 
-// Key returns the key under which an entity is the same across articles:
-// its kind and its name case-folded without punctuation, titles and
-// honorifics, places mapped to the gazetteer's name ("US", "U.S.", "the
-// United States" share one key).
+// Key returns the key under which an entity is the same across articles,
+// as the package's Key: the canonical name case-folded without
+// punctuation, titles and honorifics, legal-form suffixes and places mapped
+// to the gazetteer's name ("US", "U.S.", "the United States" share one
+// key), with the kind's class (organisations and places share one).
 func (t *Tagger) Key(kind digest.EntityKind, name string) string {
-	toks := trimMention(Tokenize(name), kind)
-	n := surface(name, toks)
-	if kind == digest.Place {
-		if c, ok := t.gaz.Canonical(n); ok {
-			n = c
-		}
-	}
-	return string(kind) + ":" + gazetteer.Key(n)
+	return key(kind, canonical(kind, name, t.places))
 }
+
+func (t *Tagger) places() *gazetteer.Gazetteer { return t.gaz }
 
 // honorifics are titles only people have: a name after one is a person's
 // whatever the model says ("Mr Xi", "Chancellor Angela Merkel").
