@@ -121,6 +121,11 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 			delete(touched, m)
 		}
 		touched[r.StoryID] = true
+		for _, n := range r.SplitStories {
+			// A split moved articles into a new story; saving both
+			// stories moves their article lists in the store.
+			touched[n] = true
+		}
 	}
 	for id := range touched {
 		if err := s.save(ctx, id); err != nil {

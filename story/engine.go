@@ -46,6 +46,11 @@ type Result struct {
 	// MergedStories are stories that this article bridged into StoryID;
 	// they no longer exist and their articles now belong to StoryID.
 	MergedStories []int64
+	// SplitStories are stories split off StoryID's story (or off the story
+	// it left) by this article: the engine found two events in one story
+	// and moved some of its articles to a new one. Their articles' stories
+	// changed; the caller saves both stories.
+	SplitStories []int64
 	// Similarity is the engine's probability that the article reports
 	// its story's event when it joined one (0 when it started a story; 1
 	// for a copy).
@@ -76,6 +81,10 @@ type Options struct {
 	// joined; Merge is the least probability the model gives the two
 	// stories (average link) for the merge to happen.
 	Bridge, Merge float64
+	// Split is the probability below which the model must put the two
+	// halves of a story's best bisection for the engine to split it in two
+	// stories (negative: never split). Stories are checked as they grow.
+	Split float64
 	// TitleBoost, LeadBoost and ProperBoost weigh title words, the first
 	// words of the text and capitalised names against other words.
 	TitleBoost, LeadBoost, ProperBoost float64
@@ -119,9 +128,10 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
-		Join:          0.2,
+		Join:          0.1,
 		Bridge:        0.2,
-		Merge:         0.5,
+		Merge:         0.4,
+		Split:         0.35,
 		TitleBoost:    3,
 		LeadBoost:     2,
 		ProperBoost:   2,
@@ -146,6 +156,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Merge <= 0 {
 		o.Merge = d.Merge
+	}
+	if o.Split == 0 {
+		o.Split = d.Split
 	}
 	if o.TitleBoost <= 0 {
 		o.TitleBoost = d.TitleBoost
@@ -190,8 +203,10 @@ type article struct {
 	source    string // normalised SourceURL
 	outlet    string
 	published time.Time
-	dupOf     int64 // the kept article, 0 if this is one
-	original  int64 // for a kept article with copies: the credited original
+	q         *query          // its vectors, while its story is open (for splits)
+	ents      []digest.Entity // its entities, likewise
+	dupOf     int64           // the kept article, 0 if this is one
+	original  int64           // for a kept article with copies: the credited original
 	result    Result
 }
 
@@ -299,15 +314,22 @@ func (e *Engine) Add(d Doc) Result {
 	}
 	s.add(a, &q, ents, e.opts.CentroidTerms)
 	a.story = s.id
+	a.q, a.ents = &q, keepEntities(ents)
+	e.articles[a.id] = a
 	if s.vectors <= 4 || s.vectors%4 == 0 {
 		// A story's top terms settle as it grows: re-index it on its
 		// first articles, then on every fourth.
 		e.index(s)
 	}
 	s, res.MergedStories = e.mergeBridged(s, sims)
+	if e.opts.Split > 0 && splitDue(s.vectors) {
+		var n *story
+		if s, n = e.maybeSplit(s, a.id); n != nil {
+			res.SplitStories = append(res.SplitStories, n.id)
+		}
+	}
 	res.StoryID = s.id
 	a.result = res
-	e.articles[a.id] = a
 	if a.url != "" {
 		if _, ok := e.urls[a.url]; !ok {
 			e.urls[a.url] = a.id

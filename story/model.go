@@ -96,16 +96,8 @@ func storyFeatures(a, b *story) [nFeatures]float64 {
 	}
 	x[fNames] = cos(a.names, b.names) / n
 	x[fLead] = cos(a.lead, b.lead) / n
-	var ys []int
-	for y := range a.years {
-		ys = append(ys, y)
-	}
-	x[fYearConf], x[fYearSame] = yearRelation(ys, b.years)
-	ys = ys[:0]
-	for m := range a.months {
-		ys = append(ys, m)
-	}
-	x[fMonthConf], x[fMonthSame] = yearRelation(ys, b.months)
+	x[fYearConf], x[fYearSame] = histRelation(a.years, b.years)
+	x[fMonthConf], x[fMonthSame] = histRelation(a.months, b.months)
 	x[fSize] = math.Log(float64(max(a.vectors+b.vectors, 1)))
 	return x
 }
@@ -128,4 +120,24 @@ func norm(v []term) float64 {
 		s += t.w * t.w
 	}
 	return math.Sqrt(s)
+}
+
+// histRelation compares two stories' year (or month) mentions as
+// histograms: same is their overlap (the sum of the smaller shares), and
+// conflict its complement, when both mention any.
+func histRelation(a, b map[int]int) (conflict, same float64) {
+	var na, nb int
+	for _, n := range a {
+		na += n
+	}
+	for _, n := range b {
+		nb += n
+	}
+	if na == 0 || nb == 0 {
+		return 0, 0
+	}
+	for y, n := range a {
+		same += math.Min(float64(n)/float64(na), float64(b[y])/float64(nb))
+	}
+	return 1 - same, same
 }

@@ -133,6 +133,10 @@ func clusterStream(ctx context.Context, r io.Reader, w io.Writer, opts story.Opt
 	enc := json.NewEncoder(w)
 	for _, r := range rows {
 		s := r.story
+		if now, ok := e.StoryOf(r.num); ok {
+			// The story holding the article now, after merges and splits.
+			s = now
+		}
 		for range len(merged) + 1 {
 			next, ok := merged[s]
 			if !ok {

@@ -1,0 +1,325 @@
+package story
+
+import (
+	"math"
+	"slices"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// Streaming assignment decides on each article with the story as it is at
+// that moment, so two events of one kind (two earthquakes, two trials of
+// one person) that arrive interleaved can end up in one story: their
+// first articles look alike before either event has its own vocabulary.
+// As a story grows the engine looks again: it partitions the story's
+// articles in two by a normalised cut of their pairwise model
+// probabilities, and splits the story when the model does not take the two
+// halves for one event.
+
+// splitDue reports whether a story of n articles is checked for a split:
+// on each of its first 16 articles from the fourth, then on every fourth
+// (a check compares at most maxSplit articles, so its cost is bounded).
+func splitDue(n int) bool {
+	return n >= minSplit && (n <= 16 || n%4 == 0)
+}
+
+const (
+	// minSplit is the smallest story checked for a split, and minSide the
+	// smallest half of a split.
+	minSplit = 4
+	minSide  = 2
+	// maxSplit caps the articles a split check compares (pairwise, so its
+	// cost grows with the square): larger stories are checked on their
+	// latest maxSplit articles, the rest following the half they resemble.
+	maxSplit = 96
+)
+
+// pairFeatures are the features of two articles, as if one were a story of
+// one article.
+func pairFeatures(a, b *query) [nFeatures]float64 {
+	var x [nFeatures]float64
+	dot := cos(a.vec, b.vec)
+	x[fBody] = dot
+	x[fCentroid] = dot
+	x[fNames] = cos(a.names, b.names)
+	x[fLead] = cos(a.lead, b.lead)
+	x[fYearConf], x[fYearSame] = listRelation(a.years, b.years)
+	x[fMonthConf], x[fMonthSame] = listRelation(a.months, b.months)
+	return x
+}
+
+// listRelation is yearRelation over two sorted lists.
+func listRelation(a, b []int) (conflict, same float64) {
+	if len(a) == 0 || len(b) == 0 {
+		return 0, 0
+	}
+	for _, y := range a {
+		if _, ok := slices.BinarySearch(b, y); ok {
+			return 0, 1
+		}
+	}
+	return 1, 0
+}
+
+// maybeSplit checks s for two events and splits it when it holds two. It
+// returns the story now holding the article id and the new story, if any.
+func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
+	var kept []*article
+	for _, m := range s.members {
+		if a, ok := e.articles[m]; ok && a.dupOf == 0 && a.q != nil {
+			kept = append(kept, a)
+		}
+	}
+	if len(kept) < minSplit {
+		return s, nil
+	}
+	cmp := kept
+	if len(cmp) > maxSplit {
+		cmp = cmp[len(cmp)-maxSplit:]
+	}
+	side := e.bisect(cmp)
+	if side == nil {
+		return s, nil
+	}
+	// The articles left out of the comparison follow the half whose
+	// centroid they are closer to.
+	in := make(map[int64]bool, len(kept))
+	if len(kept) > len(cmp) {
+		halves := e.buildHalves(cmp, side)
+		for _, a := range kept[:len(kept)-len(cmp)] {
+			xa := e.features(a.q, halves[0])
+			xb := e.features(a.q, halves[1])
+			in[a.id] = e.model.prob(&xb) > e.model.prob(&xa)
+		}
+	}
+	for i, a := range cmp {
+		in[a.id] = side[i]
+	}
+	// The half holding the story's first article keeps its ID.
+	if in[kept[0].id] {
+		for k := range in {
+			in[k] = !in[k]
+		}
+	}
+	var a0, a1 []*article
+	for _, a := range kept {
+		if in[a.id] {
+			a1 = append(a1, a)
+		} else {
+			a0 = append(a0, a)
+		}
+	}
+	if len(a0) < minSide || len(a1) < minSide {
+		return s, nil
+	}
+	h0, h1 := e.storyOf(a0), e.storyOf(a1)
+	x := storyFeatures(h0, h1)
+	if e.model.prob(&x) >= e.opts.Split {
+		return s, nil
+	}
+	// Split: rebuild s from its half and start a story for the other.
+	n := e.newStory()
+	old := s.members
+	e.reset(s)
+	for _, m := range old {
+		a, ok := e.articles[m]
+		if !ok {
+			continue
+		}
+		k := a
+		if a.dupOf != 0 {
+			if kk, ok := e.articles[a.dupOf]; ok {
+				k = kk
+			}
+		}
+		dst := s
+		if in[k.id] {
+			dst = n
+		}
+		a.story = dst.id
+		if a.dupOf != 0 || a.q == nil {
+			dst.addCopy(a)
+		} else {
+			dst.add(a, a.q, a.ents, e.opts.CentroidTerms)
+		}
+	}
+	e.index(n)
+	holder := s
+	if a, ok := e.articles[id]; ok && a.story == n.id {
+		holder = n
+	}
+	return holder, n
+}
+
+// reset empties s for a rebuild, keeping its ID and index entries.
+func (e *Engine) reset(s *story) {
+	*s = story{id: s.id, indexed: s.indexed, years: make(map[int]int), months: make(map[int]int)}
+}
+
+// storyOf builds an unregistered story of the given articles.
+func (e *Engine) storyOf(arts []*article) *story {
+	s := &story{years: make(map[int]int), months: make(map[int]int)}
+	for _, a := range arts {
+		s.centroid = sum(s.centroid, a.q.contrib)
+		s.names = sum(s.names, a.q.names)
+		s.lead = sum(s.lead, a.q.lead)
+		s.vectors++
+		for _, y := range a.q.years {
+			s.years[y]++
+		}
+		for _, m := range a.q.months {
+			s.months[m]++
+		}
+	}
+	s.cnorm = norm(s.centroid)
+	return s
+}
+
+func (e *Engine) buildHalves(arts []*article, side []bool) [2]*story {
+	var p [2][]*article
+	for i, a := range arts {
+		if side[i] {
+			p[1] = append(p[1], a)
+		} else {
+			p[0] = append(p[0], a)
+		}
+	}
+	return [2]*story{e.storyOf(p[0]), e.storyOf(p[1])}
+}
+
+// bisect partitions articles in two by the normalised cut (Shi and Malik)
+// of the graph weighted by the model's pairwise probabilities: the sign
+// structure of the second eigenvector of D^-½ W D^-½, swept for the cut of
+// least Ncut with at least minSide articles a side. It returns which side
+// each article is on, or nil when no such cut exists.
+func (e *Engine) bisect(arts []*article) []bool {
+	n := len(arts)
+	w := make([]float64, n*n)
+	deg := make([]float64, n)
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			x := pairFeatures(arts[i].q, arts[j].q)
+			p := e.model.prob(&x)
+			w[i*n+j], w[j*n+i] = p, p
+			deg[i] += p
+			deg[j] += p
+		}
+	}
+	for i := range deg {
+		if deg[i] <= 0 {
+			deg[i] = 1e-9
+		}
+	}
+	// First eigenvector of M = D^-½ W D^-½ is D^½ 1 (eigenvalue 1); the
+	// second comes from power iteration on M + I, kept orthogonal to it.
+	v1 := make([]float64, n)
+	var s float64
+	for i := range v1 {
+		v1[i] = math.Sqrt(deg[i])
+		s += deg[i]
+	}
+	s = math.Sqrt(s)
+	for i := range v1 {
+		v1[i] /= s
+	}
+	u := make([]float64, n)
+	for i := range u {
+		u[i] = float64(i%7) - 3 + float64(i)/float64(n) // fixed start: deterministic
+	}
+	next := make([]float64, n)
+	for range 200 {
+		orthonormal(u, v1)
+		for i := range n {
+			acc := u[i] // the identity shift
+			for j := range n {
+				if w[i*n+j] != 0 {
+					acc += w[i*n+j] / math.Sqrt(deg[i]*deg[j]) * u[j]
+				}
+			}
+			next[i] = acc
+		}
+		u, next = next, u
+	}
+	orthonormal(u, v1)
+	order := make([]int, n)
+	f := make([]float64, n)
+	for i := range order {
+		order[i] = i
+		f[i] = u[i] / math.Sqrt(deg[i])
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case f[a] < f[b]:
+			return -1
+		case f[a] > f[b]:
+			return 1
+		}
+		return a - b
+	})
+	// Sweep the cuts along the ordering.
+	var vol float64
+	for _, d := range deg {
+		vol += d
+	}
+	inA := make([]bool, n)
+	var cut, volA float64
+	best, bestK := math.Inf(1), -1
+	for k := 0; k < n-1; k++ {
+		i := order[k]
+		inA[i] = true
+		volA += deg[i]
+		for j := range n {
+			if j == i {
+				continue
+			}
+			if inA[j] {
+				cut -= w[i*n+j]
+			} else {
+				cut += w[i*n+j]
+			}
+		}
+		if k+1 < minSide || n-k-1 < minSide {
+			continue
+		}
+		nc := cut/volA + cut/(vol-volA)
+		if nc < best {
+			best, bestK = nc, k
+		}
+	}
+	if bestK < 0 {
+		return nil
+	}
+	side := make([]bool, n)
+	for k := 0; k <= bestK; k++ {
+		side[order[k]] = true
+	}
+	return side
+}
+
+// orthonormal removes v's component along the unit vector v1 from u and
+// normalises u.
+func orthonormal(u, v1 []float64) {
+	var d float64
+	for i := range u {
+		d += u[i] * v1[i]
+	}
+	var s float64
+	for i := range u {
+		u[i] -= d * v1[i]
+		s += u[i] * u[i]
+	}
+	if s = math.Sqrt(s); s > 0 {
+		for i := range u {
+			u[i] /= s
+		}
+	}
+}
+
+// keepEntities is what an article remembers of its entities while its
+// story is open, for rebuilding the story after a split.
+func keepEntities(ents []digest.Entity) []digest.Entity {
+	if len(ents) > maxStoryEntities {
+		ents = ents[:maxStoryEntities]
+	}
+	return slices.Clip(ents)
+}

@@ -1,0 +1,148 @@
+package story
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func TestSplitDue(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want bool
+	}{{1, false}, {3, false}, {4, true}, {9, true}, {16, true}, {17, false}, {20, true}, {22, false}, {400, true}} {
+		if got := splitDue(c.n); got != c.want {
+			t.Errorf("splitDue(%d) = %v, want %v", c.n, got, c.want)
+		}
+	}
+}
+
+// quakeDocs writes n reports of one earthquake: the same place, people,
+// magnitude and year in varied words, with the vocabulary every quake
+// report shares.
+func quakeDocs(firstID int64, n int, place, official, agency string, mag string, year int) []Doc {
+	openers := []string{
+		"A magnitude %s earthquake struck %s on Tuesday, %d, shaking buildings and cutting power, %s of the %s said.",
+		"%[2]s was hit by a magnitude %[1]s earthquake in %[3]d; %[4]s of the %[5]s said crews were checking bridges.",
+		"Residents of %[2]s ran into the streets when the %[1]s quake hit in %[3]d, according to %[4]s at the %[5]s.",
+		"The %[5]s recorded a magnitude %[1]s tremor under %[2]s in %[3]d; %[4]s said aftershocks were likely.",
+		"Schools in %[2]s stayed closed after the magnitude %[1]s earthquake of %[3]d, %[4]s told reporters for the %[5]s.",
+		"Engineers inspected dams around %[2]s after the %[1]s earthquake in %[3]d, the %[5]s and %[4]s said.",
+	}
+	common := " The earthquake damaged roads and homes. Seismologists said the quake was shallow. Emergency services treated injuries and aftershocks rattled the region through the night."
+	var out []Doc
+	for i := range n {
+		text := fmt.Sprintf(openers[i%len(openers)], mag, place, year, official, agency) + common +
+			fmt.Sprintf(" %s thanked volunteers in %s.", official, place)
+		out = append(out, Doc{ID: firstID + int64(i), Title: fmt.Sprintf("Earthquake shakes %s", place), Text: text})
+	}
+	return out
+}
+
+// forceStory puts docs into one story regardless of similarity, as an
+// early streaming mistake would.
+func forceStory(e *Engine, docs []Doc) *story {
+	s := e.newStory()
+	for _, d := range docs {
+		q := e.prepare(features(d.Title, d.Text, e.opts))
+		a := &article{id: d.ID, story: s.id, title: d.Title}
+		a.q = &q
+		s.add(a, &q, nil, e.opts.CentroidTerms)
+		e.articles[a.id] = a
+	}
+	e.index(s)
+	return s
+}
+
+func TestSplitSeparatesTwoEventsOfOneKind(t *testing.T) {
+	a := quakeDocs(1, 5, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
+	b := quakeDocs(101, 5, "Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023)
+	var docs []Doc
+	for i := range a {
+		docs = append(docs, a[i], b[i]) // interleaved, as they would arrive
+	}
+	e := NewEngine(DefaultOptions())
+	s := forceStory(e, docs)
+	holder, n := e.maybeSplit(s, docs[len(docs)-1].ID)
+	if n == nil {
+		t.Fatal("a story holding two earthquakes was not split")
+	}
+	if holder != n && holder != s {
+		t.Fatalf("holder is neither half")
+	}
+	for _, d := range docs {
+		got, ok := e.StoryOf(d.ID)
+		want := s.id // the half with the first article keeps the ID
+		if d.ID > 100 {
+			want = n.id
+		}
+		if !ok || got != want {
+			t.Errorf("article %d in story %d, want %d", d.ID, got, want)
+		}
+	}
+	if s.vectors != 5 || n.vectors != 5 || len(s.members) != 5 || len(n.members) != 5 {
+		t.Errorf("halves hold %d/%d and %d/%d articles", s.vectors, len(s.members), n.vectors, len(n.members))
+	}
+	if !slices.Contains(n.indexed, n.topTermsOf(e)) {
+		t.Errorf("the new story is not in the index")
+	}
+}
+
+// topTermsOf is the heaviest term of s (for checking the index).
+func (s *story) topTermsOf(e *Engine) uint64 { return s.topTerms(1, e.idf)[0] }
+
+func TestSplitKeepsOneEvent(t *testing.T) {
+	docs := quakeDocs(1, 10, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
+	e := NewEngine(DefaultOptions())
+	s := forceStory(e, docs)
+	if _, n := e.maybeSplit(s, 10); n != nil {
+		t.Fatalf("one earthquake was split in two stories (%d and %d articles)", s.vectors, n.vectors)
+	}
+}
+
+func TestSplitThroughAdd(t *testing.T) {
+	// Two quakes arriving interleaved through Add end in two stories, and
+	// any split the engine made was reported.
+	a := quakeDocs(1, 6, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
+	b := quakeDocs(101, 6, "Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023)
+	e := NewEngine(DefaultOptions())
+	stories := map[int64]bool{}
+	for i := range a {
+		for _, d := range []Doc{a[i], b[i]} {
+			r := e.Add(d)
+			stories[r.StoryID] = true
+			for _, n := range r.SplitStories {
+				stories[n] = true
+			}
+		}
+	}
+	of := func(d Doc) int64 { s, _ := e.StoryOf(d.ID); return s }
+	for i := range a {
+		if of(a[i]) != of(a[0]) || of(b[i]) != of(b[0]) {
+			t.Errorf("an event spread over stories: %d %d / %d %d", of(a[i]), of(a[0]), of(b[i]), of(b[0]))
+		}
+	}
+	if of(a[0]) == of(b[0]) {
+		t.Errorf("both earthquakes in story %d", of(a[0]))
+	}
+	for _, s := range []int64{of(a[0]), of(b[0])} {
+		if !stories[s] {
+			t.Errorf("story %d was never reported by Add", s)
+		}
+	}
+}
+
+func TestBisectTooSmall(t *testing.T) {
+	e := NewEngine(DefaultOptions())
+	s := forceStory(e, quakeDocs(1, 3, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019))
+	if _, n := e.maybeSplit(s, 3); n != nil {
+		t.Fatal("a story of three articles was split")
+	}
+	var arts []*article
+	for _, m := range s.members {
+		arts = append(arts, e.articles[m])
+	}
+	if side := e.bisect(arts); side != nil {
+		t.Fatalf("bisect of 3 articles with sides of at least %d: %v", minSide, side)
+	}
+}
