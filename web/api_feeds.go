@@ -12,9 +12,59 @@ type feedsJSON struct {
 	Feeds []digest.Feed `json:"feeds"`
 }
 
-// apiFeeds: GET /api/v1/feeds → {"feeds": [...]}.
+// feedsPageJSON is a page of GET /api/v1/feeds.
+type feedsPageJSON struct {
+	Feeds []digest.Feed `json:"feeds"`
+	Next  string        `json:"next"`  // "" on the last page
+	Prev  string        `json:"prev"`  // "" on the first page
+	Total int           `json:"total"` // feeds matching q
+}
+
+// apiFeedsDefaultLimit is the page size of GET /api/v1/feeds when a client
+// pages without a limit.
+const apiFeedsDefaultLimit = 100
+
+// apiFeeds: GET /api/v1/feeds → {"feeds": [...]}, every feed, as before
+// paging existed; with any of q, order, limit or cursor, one page:
+// {"feeds", "next", "prev", "total"}.
 func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
-	list, err := s.store.Feeds(r.Context())
+	v, err := query(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if !v.Has("q") && !v.Has("order") && !v.Has("limit") && !v.Has("cursor") {
+		list, err := s.store.Feeds(r.Context())
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		if list == nil {
+			list = []digest.Feed{}
+		}
+		s.writeJSON(w, http.StatusOK, feedsJSON{Feeds: list})
+		return
+	}
+	fv, err := parseFeedView(v)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	limit := apiFeedsDefaultLimit
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxQueryLimit {
+			s.apiError(w, r, digest.Errorf(digest.EINVALID, "invalid limit %q: want 1 to %d", clip(l, 20), maxQueryLimit))
+			return
+		}
+		limit = n
+	}
+	list, next, prev, err := s.store.FeedsPage(r.Context(), fv.Q, fv.Order, limit, fv.Cursor)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	total, _, _, err := s.store.FeedTotals(r.Context(), fv.Q)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -22,7 +72,7 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []digest.Feed{}
 	}
-	s.writeJSON(w, http.StatusOK, feedsJSON{Feeds: list})
+	s.writeJSON(w, http.StatusOK, feedsPageJSON{Feeds: list, Next: next, Prev: prev, Total: total})
 }
 
 // apiFeed: GET /api/v1/feeds/{id} → the feed.

@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -13,12 +15,97 @@ type feedGroup struct {
 	Feeds    []digest.Feed
 }
 
+// feedsPageSize is the number of feeds one page of /feeds lists.
+const feedsPageSize = 50
+
+// Orders of the feed list, as FeedsPage names them.
+const (
+	orderCategory = "category"
+	orderTitle    = "title"
+	orderErrors   = "errors"
+)
+
+// feedOrders are the orders a reader can pick, in the picker's order.
+var feedOrders = []struct{ Value, Label string }{
+	{orderCategory, "By category"},
+	{orderTitle, "By title"},
+	{orderErrors, "Failing first"},
+}
+
+// feedView is what the feed list shows: a search, an order and the
+// position of the page.
+type feedView struct {
+	Q      string
+	Order  string // one of the orders; "" is orderCategory
+	Cursor string
+}
+
+// query is the URL of the view at cursor; "/feeds" for the first page of
+// the default view. extra are more parameters, in pairs.
+func (v feedView) query(cursor string, extra ...string) string {
+	q := url.Values{}
+	if v.Q != "" {
+		q.Set("q", v.Q)
+	}
+	if v.Order != "" && v.Order != orderCategory {
+		q.Set("order", v.Order)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	if len(q) == 0 {
+		return "/feeds"
+	}
+	return "/feeds?" + q.Encode()
+}
+
+// maxFeedCursor bounds a cursor: it carries a feed's title.
+const maxFeedCursor = 4096
+
+// parseFeedView reads q, order and cursor of the feed list and the feeds
+// API. The store checks the cursor itself.
+func parseFeedView(v url.Values) (feedView, error) {
+	var fv feedView
+	q := v.Get("q")
+	if !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
+		return fv, digest.Errorf(digest.EINVALID, "invalid q: not UTF-8 text")
+	}
+	if len(q) > 500 {
+		return fv, digest.Errorf(digest.EINVALID, "invalid q: longer than 500 bytes")
+	}
+	fv.Q = strings.TrimSpace(q)
+	switch o := v.Get("order"); o {
+	case "", orderCategory, orderTitle, orderErrors:
+		fv.Order = o
+	default:
+		return fv, digest.Errorf(digest.EINVALID, "invalid order %q: want %s, %s or %s", clip(o, 40), orderCategory, orderTitle, orderErrors)
+	}
+	if c := v.Get("cursor"); c != "" {
+		if len(c) > maxFeedCursor || !utf8.ValidString(c) {
+			return fv, digest.Errorf(digest.EINVALID, "invalid cursor")
+		}
+		fv.Cursor = c
+	}
+	return fv, nil
+}
+
 type feedsPage struct {
 	layout
+	View     feedView
+	Orders   []orderOption
 	Groups   []feedGroup
-	Count    int
+	Grouped  bool // the groups are categories, with headings
+	Count    int  // every feed
 	Unread   int
 	Failing  int
+	Matches  int // the feeds the search matches; Count without one
+	Shown    int // the feeds on this page
+	Next     string
+	Prev     string
+	First    string   // the first page of the view, "" on it
 	Notice   string   // what the last action did
 	Problem  string   // why the last action failed
 	Problems []string // per-outline import problems
@@ -26,42 +113,117 @@ type feedsPage struct {
 	Category string
 }
 
-// feedList shows the subscriptions with unread counts and fetch errors.
+type orderOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// feedList shows one page of the subscriptions with unread counts and
+// fetch errors. A malformed q, order or cursor is a 400 that shows the
+// first page of the list, with the reason.
 func (s *Server) feedList(w http.ResponseWriter, r *http.Request) {
 	p := feedsPage{}
-	switch v := r.URL.Query(); {
+	v, err := query(r)
+	if err == nil {
+		p.View, err = parseFeedView(v)
+	}
+	if err != nil {
+		p.View = feedView{}
+		p.Problem = errorMessage(err) + ". Showing the first page of all feeds."
+		s.renderFeeds(w, r, http.StatusBadRequest, p)
+		return
+	}
+	switch {
 	case v.Get("added") != "":
 		p.Notice = "Subscribed. The first articles arrive with the next fetch."
 	case v.Get("refreshing") != "":
 		p.Notice = "Refresh scheduled."
 	case v.Get("removed") != "":
 		p.Notice = "Feed removed."
+	case v.Get("saved") != "":
+		p.Notice = "Saved."
 	}
 	s.renderFeeds(w, r, http.StatusOK, p)
 }
 
-// renderFeeds renders the feed page with fresh data from the store; p
-// carries the notice or the problem of the action that led here.
+// renderFeeds renders the page p.View of the feed list with fresh data
+// from the store; p carries the notice or the problem of the action that
+// led here. A cursor the store refuses gives the first page, with status
+// 400 and the reason.
 func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, status int, p feedsPage) {
-	list, err := s.store.Feeds(r.Context())
+	ctx := r.Context()
+	list, next, prev, err := s.store.FeedsPage(ctx, p.View.Q, p.View.Order, feedsPageSize, p.View.Cursor)
+	if digest.ErrorCode(err) == digest.EINVALID && p.View.Cursor != "" {
+		p.Problem = "This link to a page of the feed list is not valid (" + errorMessage(err) + "). Showing the first page."
+		p.View.Cursor = ""
+		status = http.StatusBadRequest
+		list, next, prev, err = s.store.FeedsPage(ctx, p.View.Q, p.View.Order, feedsPageSize, "")
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	p.layout = s.layout(r, "Feeds", "feeds")
-	p.Count = len(list)
-	for i, f := range list {
-		p.Unread += f.Unread
-		if f.ErrorCount > 0 || f.LastError != "" {
-			p.Failing++
+	if p.Count, p.Unread, p.Failing, err = s.store.FeedTotals(ctx, ""); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p.Matches = p.Count
+	if p.View.Q != "" {
+		if p.Matches, _, _, err = s.store.FeedTotals(ctx, p.View.Q); err != nil {
+			s.pageError(w, r, err)
+			return
 		}
-		if i == 0 || list[i-1].Category != f.Category {
+	}
+	p.layout = s.layout(r, "Feeds", "feeds")
+	// Forms on the page come back to this page, without the notice.
+	p.Return = p.View.query(p.View.Cursor)
+	for _, o := range feedOrders {
+		p.Orders = append(p.Orders, orderOption{o.Value, o.Label, o.Value == p.View.Order || (o.Value == orderCategory && p.View.Order == "")})
+	}
+	p.Shown = len(list)
+	p.Grouped = p.View.Order == "" || p.View.Order == orderCategory
+	for i, f := range list {
+		if i == 0 || (p.Grouped && list[i-1].Category != f.Category) {
 			p.Groups = append(p.Groups, feedGroup{Category: f.Category})
 		}
 		g := &p.Groups[len(p.Groups)-1]
 		g.Feeds = append(g.Feeds, f)
 	}
+	if next != "" {
+		p.Next = p.View.query(next)
+	}
+	if prev != "" {
+		p.Prev = p.View.query(prev)
+	}
+	if p.View.Cursor != "" {
+		p.First = p.View.query("")
+	}
 	s.render(w, r, status, "feeds", p)
+}
+
+// feedsReturn is where a feed form sends the browser back to: the page of
+// the list it was sent from (its "return" field) with a notice, at the
+// feed's entry when id is not 0.
+func feedsReturn(r *http.Request, notice string, id int64) string {
+	back := "/feeds"
+	if u, err := url.Parse(localPath(r.PostFormValue("return"), "/feeds")); err == nil && u.Path == "/feeds" {
+		q := u.Query()
+		for _, k := range []string{"added", "refreshing", "removed", "saved"} {
+			q.Del(k)
+		}
+		if notice != "" {
+			q.Set(notice, "1")
+		}
+		if len(q) > 0 {
+			back += "?" + q.Encode()
+		}
+	} else if notice != "" {
+		back += "?" + notice + "=1"
+	}
+	if id != 0 {
+		back += "#feed-" + strconv.FormatInt(id, 10)
+	}
+	return back
 }
 
 // feedAdd subscribes to a feed or a site from the add form.
@@ -86,7 +248,9 @@ func (s *Server) feedAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cache.invalidate()
-	http.Redirect(w, r, "/feeds?added="+strconv.FormatInt(f.ID, 10)+"#feed-"+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
+	// The new feed may sort onto any page: show it alone.
+	added := feedView{Q: f.URL}.query("", "added", strconv.FormatInt(f.ID, 10))
+	http.Redirect(w, r, added+"#feed-"+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
 }
 
 // validateSubscription checks what the web can check before handing a URL
@@ -111,18 +275,26 @@ func (s *Server) feedDelete(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	if err := s.parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	if err := s.store.DeleteFeed(r.Context(), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	s.cache.invalidate()
-	http.Redirect(w, r, "/feeds?removed=1", http.StatusSeeOther)
+	http.Redirect(w, r, feedsReturn(r, "removed", 0), http.StatusSeeOther)
 }
 
 // feedRefresh schedules one feed for a fetch now.
 func (s *Server) feedRefresh(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := s.parseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -134,16 +306,20 @@ func (s *Server) feedRefresh(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/feeds?refreshing=1#feed-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	http.Redirect(w, r, feedsReturn(r, "refreshing", id), http.StatusSeeOther)
 }
 
 // feedRefreshAll schedules every feed for a fetch now.
 func (s *Server) feedRefreshAll(w http.ResponseWriter, r *http.Request) {
+	if err := s.parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	if err := s.feeds.Refresh(r.Context()); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/feeds?refreshing=1", http.StatusSeeOther)
+	http.Redirect(w, r, feedsReturn(r, "refreshing", 0), http.StatusSeeOther)
 }
 
 // feedFetchMode sets when the feed's article pages are fetched for their
@@ -173,5 +349,5 @@ func (s *Server) feedFetchMode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cache.invalidate()
-	http.Redirect(w, r, "/feeds#feed-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	http.Redirect(w, r, feedsReturn(r, "saved", id), http.StatusSeeOther)
 }
