@@ -314,7 +314,7 @@ func (e *Engine) Add(d Doc) Result {
 	}
 	s.add(a, &q, ents, e.opts.CentroidTerms)
 	a.story = s.id
-	a.q, a.ents = &q, keepEntities(ents)
+	a.q, a.ents = compact(&q), keepEntities(ents)
 	e.articles[a.id] = a
 	if s.vectors <= 4 || s.vectors%4 == 0 {
 		// A story's top terms settle as it grows: re-index it on its
@@ -431,7 +431,6 @@ func (e *Engine) weigh(tf []term) (vec, contrib []term) {
 		e.df[t.h]++
 	}
 	vec = make([]term, len(tf))
-	contrib = make([]term, len(tf))
 	var norm float64
 	for i, t := range tf {
 		w := t.w * e.idf(t.h)
@@ -442,9 +441,9 @@ func (e *Engine) weigh(tf []term) (vec, contrib []term) {
 		norm = math.Sqrt(norm)
 		for i := range vec {
 			vec[i].w /= norm
-			contrib[i] = vec[i]
 		}
 	}
+	contrib = vec
 	if e.opts.ArticleTerms > 0 && len(contrib) > e.opts.ArticleTerms {
 		// A story keeps only the heaviest terms of each article: the
 		// light tail matters little to similarity and most of memory.

@@ -315,6 +315,18 @@ func orthonormal(u, v1 []float64) {
 	}
 }
 
+// keptTerms and keptNames bound the vectors an article keeps for split
+// checks (its heaviest terms): a split compares and rebuilds stories from
+// them.
+var keptTerms, keptNames = 128, 48
+
+// compact returns the part of q an article keeps while its story is open.
+func compact(q *query) *query {
+	vec := prune(q.vec, keptTerms)
+	return &query{vec: vec, contrib: vec, names: prune(q.names, keptNames), lead: prune(q.lead, keptNames),
+		years: slices.Clip(q.years), months: slices.Clip(q.months)}
+}
+
 // keepEntities is what an article remembers of its entities while its
 // story is open, for rebuilding the story after a split.
 func keepEntities(ents []digest.Entity) []digest.Entity {
