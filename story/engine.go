@@ -131,7 +131,7 @@ func DefaultOptions() Options {
 		Join:          0.1,
 		Bridge:        0.2,
 		Merge:         0.4,
-		Split:         0.35,
+		Split:         0.3,
 		TitleBoost:    3,
 		LeadBoost:     2,
 		ProperBoost:   2,
@@ -459,7 +459,7 @@ func (e *Engine) prepare(f textFeatures) query {
 	for _, t := range f.names {
 		e.df[t.h]++
 	}
-	return query{vec: vec, contrib: contrib, names: e.unit(f.names), lead: e.unit(f.lead), years: f.years, months: f.months}
+	return query{vec: vec, contrib: contrib, names: e.unit(f.names), lead: e.unit(f.lead), years: f.years, months: f.months, numbers: f.numbers}
 }
 
 // unit returns the L2-normalised TF-IDF vector of tf with the current idf.
@@ -647,7 +647,7 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 }
 
 func (e *Engine) newStory() *story {
-	s := &story{id: e.nextID, years: make(map[int]int), months: make(map[int]int)}
+	s := &story{id: e.nextID, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int)}
 	e.nextID++
 	e.stories[s.id] = s
 	return s

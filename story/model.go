@@ -22,10 +22,12 @@ const (
 	fMonthConf        // both name months near their openings and share none
 	fMonthSame        // both name months near their openings and share one
 	fSize             // ln of the story's articles
+	fNumConf          // both give specific numbers near their openings and share none
+	fNumSame          // both give specific numbers near their openings and share one
 	nFeatures
 )
 
-var featureNames = [nFeatures]string{"body", "centroid", "names", "lead", "yearConflict", "yearShared", "monthConflict", "monthShared", "lnSize"}
+var featureNames = [nFeatures]string{"body", "centroid", "names", "lead", "yearConflict", "yearShared", "monthConflict", "monthShared", "lnSize", "numConflict", "numShared"}
 
 // model is a logistic regression over the pair features.
 type model struct {
@@ -35,8 +37,8 @@ type model struct {
 
 // learned are the shipped weights (see TestTrainModel).
 var learned = model{
-	w: [nFeatures]float64{3.6605, 4.7462, 4.2040, 3.4095, -0.7551, 0.6983, -0.9825, 0.6981, -0.3864},
-	b: -4.7507,
+	w: [nFeatures]float64{3.5687, 4.7398, 4.2718, 3.3164, -0.8521, 0.8799, -0.8953, 0.7841, -0.3482, -0.2984, 0.1011},
+	b: -4.7851,
 }
 
 // prob returns P(same event) for the features x.
@@ -54,6 +56,7 @@ type query struct {
 	names, lead  []term
 	years        []int
 	months       []int
+	numbers      []int
 }
 
 // features computes the pair features of q against s.
@@ -69,6 +72,7 @@ func (e *Engine) features(q *query, s *story) [nFeatures]float64 {
 	x[fLead] = cos(q.lead, s.lead) / n
 	x[fYearConf], x[fYearSame] = yearRelation(q.years, s.years)
 	x[fMonthConf], x[fMonthSame] = yearRelation(q.months, s.months)
+	x[fNumConf], x[fNumSame] = yearRelation(q.numbers, s.numbers)
 	x[fSize] = math.Log(n)
 	return x
 }
@@ -98,6 +102,7 @@ func storyFeatures(a, b *story) [nFeatures]float64 {
 	x[fLead] = cos(a.lead, b.lead) / n
 	x[fYearConf], x[fYearSame] = histRelation(a.years, b.years)
 	x[fMonthConf], x[fMonthSame] = histRelation(a.months, b.months)
+	x[fNumConf], x[fNumSame] = histRelation(a.numbers, b.numbers)
 	x[fSize] = math.Log(float64(max(a.vectors+b.vectors, 1)))
 	return x
 }

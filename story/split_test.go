@@ -146,3 +146,18 @@ func TestBisectTooSmall(t *testing.T) {
 		t.Fatalf("bisect of 3 articles with sides of at least %d: %v", minSide, side)
 	}
 }
+
+func TestSpecificNumber(t *testing.T) {
+	for _, c := range []struct {
+		w    string
+		want bool
+	}{
+		{"4.6", true}, {"162", true}, {"1,400", true}, {"0.25", true},
+		{"2013", false}, // a year has its own feature
+		{"12", false}, {"7", false}, {"", false}, {"abc", false}, {"4a6", false}, {"MH370", false},
+	} {
+		if got := specificNumber(c.w); got != c.want {
+			t.Errorf("specificNumber(%q) = %v, want %v", c.w, got, c.want)
+		}
+	}
+}

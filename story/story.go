@@ -22,6 +22,7 @@ type story struct {
 	lead     []term  // the same for the title and lead channel
 	vectors  int     // articles summed into centroid
 	years    map[int]int
+	numbers  map[int]int
 	months   map[int]int
 	members  []int64 // article IDs in arrival order, copies included
 	outlets  []string
@@ -218,6 +219,9 @@ func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 	for _, m := range q.months {
 		s.months[m]++
 	}
+	for _, m := range q.numbers {
+		s.numbers[m]++
+	}
 	s.addEntities(ents)
 }
 
@@ -258,6 +262,9 @@ func (s *story) absorb(o *story, cap int) {
 	}
 	for m, n := range o.months {
 		s.months[m] += n
+	}
+	for m, n := range o.numbers {
+		s.numbers[m] += n
 	}
 	s.members = append(s.members, o.members...)
 	for _, out := range o.outlets {

@@ -21,7 +21,11 @@ type textFeatures struct {
 	lead   []term // title and lead words only (hashes as in terms)
 	years  []int  // distinct years mentioned, sorted
 	months []int  // distinct months named near the opening, sorted
-	words  int    // words read
+	// numbers are hashes of the specific numbers near the opening
+	// (decimals such as a magnitude, and numbers of three digits or more
+	// that are not years), sorted: two events of one kind differ in them.
+	numbers []int
+	words   int // words read
 }
 
 // nameSalt separates the hashes of the names channel from those of words.
@@ -65,7 +69,7 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 		names = make(map[uint64]float64, 64)
 		leadTF = make(map[uint64]float64, 64)
 	}
-	var years, months []int
+	var years, months, numbers []int
 	buf := make([]byte, 0, 64)
 	addWords := func(s string, base float64, lead int, limit int, title bool) int {
 		caps := mostlyUpper(s)
@@ -77,6 +81,11 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 			n++
 			if y := yearOf(w); y > 0 && (o.YearWords <= 0 || n <= o.YearWords) && !slices.Contains(years, y) {
 				years = append(years, y)
+			}
+			if (o.YearWords <= 0 || n <= o.YearWords) && specificNumber(w) {
+				if h := int(fnv(w) & 0x7fffffff); !slices.Contains(numbers, h) {
+					numbers = append(numbers, h)
+				}
 			}
 			buf = lower(buf[:0], w)
 			if o.YearWords <= 0 || n <= o.YearWords {
@@ -119,7 +128,8 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 	words := addWords(text, 1, leadWords, max(o.MaxWords, 1), false)
 	slices.Sort(years)
 	slices.Sort(months)
-	return textFeatures{terms: tfTerms(tf), names: tfTerms(names), lead: tfTerms(leadTF), years: years, months: months, words: words}
+	slices.Sort(numbers)
+	return textFeatures{terms: tfTerms(tf), names: tfTerms(names), lead: tfTerms(leadTF), years: years, months: months, numbers: numbers, words: words}
 }
 
 // tfTerms turns raw counts into sublinear tf weights sorted by term.
@@ -283,4 +293,24 @@ monday tuesday wednesday thursday friday saturday sunday today yesterday tomorro
 func stopword(w string) bool {
 	_, ok := stopwords[w]
 	return ok
+}
+
+// specificNumber reports whether w is a number specific to an event: a
+// decimal ("4.6"), or an integer of three digits or more ("162", "1,400")
+// that is not a year.
+func specificNumber(w string) bool {
+	if len(w) < 3 || !isDigitByte(w[0]) || yearOf(w) > 0 {
+		return false
+	}
+	dot := false
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c == '.':
+			dot = true
+		case c == ',':
+		case !isDigitByte(c):
+			return false
+		}
+	}
+	return dot || len(w) >= 3
 }
