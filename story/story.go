@@ -230,16 +230,13 @@ func (s *story) addCopy(a *article) { s.touch(a) }
 
 // addEntities folds an article's (or an absorbed story's) entities into the
 // story's: variants of one entity across its articles become one entry
-// under its canonical name (ner.Normalize: "Mr Xi", "Xi" → "Xi Jinping",
+// under its canonical name (ner.Fold: "Mr Xi", "Xi" → "Xi Jinping",
 // "University of Calder" and "Calder University", "Apple's" and "Apple
 // Inc."), so that the names stored and shown are the ones entity pages are
 // keyed by. The work is linear in the entities held (at most
 // maxStoryEntities) plus those added.
 func (s *story) addEntities(ents []digest.Entity) {
-	all := make([]digest.Entity, 0, len(s.entities)+len(ents))
-	all = append(all, s.entities...)
-	all = append(all, ents...)
-	s.entities = ner.Normalize(all)
+	s.entities = ner.Fold(s.entities, ents)
 	slices.SortStableFunc(s.entities, func(a, b digest.Entity) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count

@@ -150,7 +150,7 @@ func (t *Tagger) Entities(text string) []digest.Entity {
 	// Names of one entity the article writes in several ways ("Apple Inc."
 	// and "Apple", "University of X" in the text and "X University" in the
 	// title) become one.
-	return normalize(out, t.places)
+	return normalize(nil, out, t.places)
 }
 
 // Merge combines the entities of several articles (of one story, say) into
@@ -162,7 +162,7 @@ func (t *Tagger) Merge(lists ...[]digest.Entity) []digest.Entity {
 	for _, l := range lists {
 		all = append(all, l...)
 	}
-	return normalize(all, t.places)
+	return normalize(nil, all, t.places)
 }
 
 // Key returns the key under which an entity is the same across articles,

@@ -2,6 +2,8 @@ package ner
 
 import (
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -68,7 +70,7 @@ func Key(kind digest.EntityKind, name string) string {
 }
 
 func key(kind digest.EntityKind, display string) string {
-	k := gazetteer.Key(display)
+	k := foldKey(display)
 	if k == "" {
 		return ""
 	}
@@ -89,53 +91,53 @@ func class(kind digest.EntityKind) string {
 }
 
 func canonical(kind digest.EntityKind, name string, places placeTable) string {
-	words := strings.Fields(strings.ToValidUTF8(name, "\uFFFD"))
+	s := name
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	// From here words are apart by one space.
+	s = collapseSpaces(s)
+	var buf [16]byte
 	// Peel titles, articles, possessives and suffixes until nothing
-	// changes: "the Apple Inc.'s" → "Apple".
-	for changed := true; changed && len(words) > 0; {
-		changed = false
-		last := words[len(words)-1]
+	// changes: "the Apple Inc.'s" → "Apple". Every step cuts s.
+	for s != "" {
+		ls := strings.LastIndexByte(s, ' ')
+		last := s[ls+1:]
 		if t := trimPossessive(last); t != last {
-			words[len(words)-1], changed = t, true
-			if t == "" {
-				words = words[:len(words)-1]
-			}
+			s = strings.TrimRight(s[:len(s)-len(last)+len(t)], " ")
 			continue
 		}
 		if t := strings.TrimRightFunc(last, isTrailingPunct); t != last {
-			words[len(words)-1], changed = t, true
-			if t == "" {
-				words = words[:len(words)-1]
-			}
+			s = strings.TrimRight(s[:len(s)-len(last)+len(t)], " ")
 			continue
 		}
-		if !hasLetterOrDigit(last) || len(words) > 1 && (last == "&" || strings.EqualFold(last, "and")) {
-			words, changed = words[:len(words)-1], true
-			continue
-		}
-		if len(words) > 1 && kind == digest.Organization && designators[designatorKey(last)] {
+		if !hasLetterOrDigit(last) || ls >= 0 && strings.EqualFold(last, "and") ||
+			ls >= 0 && kind == digest.Organization && designators[string(lowerWord(&buf, last, true))] {
 			// "Apple, Inc." leaves "Apple," for the next round.
-			words, changed = words[:len(words)-1], true
+			s = strings.TrimRight(s[:ls+1], " ")
 			continue
 		}
-		if t := strings.TrimLeftFunc(words[0], isOpenPunct); t != words[0] && t != "" {
-			words[0], changed = t, true
+		fs := strings.IndexByte(s, ' ')
+		first := s
+		if fs >= 0 {
+			first = s[:fs]
+		}
+		if t := strings.TrimLeftFunc(first, isOpenPunct); t != first && t != "" {
+			s = s[len(first)-len(t):]
 			continue
 		}
-		first := strings.TrimSuffix(strings.ToLower(words[0]), ".")
-		switch {
-		case !hasLetterOrDigit(words[0]):
-			words, changed = words[1:], true
-		case len(words) > 1 && first == "the":
-			words, changed = words[1:], true
-		case len(words) > 1 && kind == digest.Person && titles[first]:
-			words, changed = words[1:], true
+		if fs >= 0 {
+			w := lowerWord(&buf, first, false)
+			if string(w) == "the" || kind == digest.Person && titles[string(w)] {
+				s = s[fs+1:]
+				continue
+			}
 		}
+		break
 	}
-	if len(words) == 0 {
+	if s == "" {
 		return ""
 	}
-	s := strings.Join(words, " ")
 	if kind == digest.Place && !isLowerStart(s) {
 		if g := places(); g != nil {
 			if c, ok := g.Canonical(s); ok {
@@ -149,19 +151,73 @@ func canonical(kind digest.EntityKind, name string, places placeTable) string {
 	return s
 }
 
+// lowerWord writes a short word into buf in ASCII lower case without a
+// final dot (and, with all, without any dot or comma), for a lookup in
+// titles or designators that allocates nothing; nil for a word too long to
+// be one.
+func lowerWord(buf *[16]byte, w string, all bool) []byte {
+	if len(w) > len(buf) {
+		return nil
+	}
+	n := 0
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c == '.' && (all || i == len(w)-1), c == ',' && all:
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return buf[:n]
+}
+
+// collapseSpaces trims s and makes every run of white space inside it one
+// space, allocating only when there is a run to change.
+func collapseSpaces(s string) string {
+	prevSpace := true // a leading space is a change
+	for i := 0; i < len(s); {
+		c := s[i]
+		sp, n := false, 1
+		switch {
+		case c == ' ':
+			sp = true
+		case c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			return strings.Join(strings.Fields(s), " ")
+		case c >= utf8.RuneSelf:
+			var r rune
+			r, n = utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+		}
+		if sp && prevSpace {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prevSpace = sp
+		i += n
+	}
+	if prevSpace && s != "" {
+		return strings.TrimRight(s, " ")
+	}
+	return s
+}
+
 // trimPossessive removes a final "'s" or the apostrophe of a plural
 // possessive ("Farmers'"), in straight or curly quotes.
 func trimPossessive(w string) string {
-	for _, suf := range []string{"'s", "’s", "'S", "’S"} {
-		if t, ok := strings.CutSuffix(w, suf); ok {
-			return t
-		}
-	}
-	if t, ok := strings.CutSuffix(w, "'"); ok && strings.HasSuffix(t, "s") {
-		return t
-	}
-	if t, ok := strings.CutSuffix(w, "’"); ok && strings.HasSuffix(t, "s") {
-		return t
+	n := len(w)
+	switch {
+	case n >= 2 && (w[n-1] == 's' || w[n-1] == 'S') && w[n-2] == '\'':
+		return w[:n-2]
+	case n >= 4 && (w[n-1] == 's' || w[n-1] == 'S') && w[n-4:n-1] == "’":
+		return w[:n-4]
+	case n >= 2 && w[n-1] == '\'' && w[n-2] == 's':
+		return w[:n-1]
+	case n >= 4 && w[n-3:] == "’" && w[n-4] == 's':
+		return w[:n-3]
 	}
 	return w
 }
@@ -177,10 +233,6 @@ func isTrailingPunct(r rune) bool {
 	return unicode.IsPunct(r) || unicode.IsSymbol(r) && r != '$' && r != '€' && r != '£'
 }
 
-func designatorKey(w string) string {
-	return strings.ToLower(strings.ReplaceAll(strings.Trim(w, ",."), ".", ""))
-}
-
 // Normalize returns ents with the variants of each entity folded into one
 // entry, counts added (a count below 1 counts as 1), most mentioned first,
 // then in order of first appearance. Entries without a name are dropped.
@@ -192,10 +244,13 @@ func designatorKey(w string) string {
 // acronym of capitals and the one organisation in the list it abbreviates
 // ("EU" → "European Union"); and a part of a person's name ("Xi", "Mr Xi",
 // "Amara", "Hillary Clinton" beside "Hillary Rodham Clinton") and the one
-// longer name in the list that contains it. When several longer names
-// contain a part ("Clinton" beside "Hillary Clinton" and "Bill Clinton")
-// the part stays on its own: ambiguity never merges. A person and a place
-// written alike stay two.
+// longer name in the list that contains it; a one-word organisation or
+// place that is not in the gazetteer and is a later part of the one
+// person's name that has it ("Velasquez said", tagged as an organisation,
+// beside "Amara Velasquez"). When several longer names contain a part
+// ("Clinton" beside "Hillary Clinton" and "Bill Clinton") the part stays
+// on its own: ambiguity never merges. A person and a place written alike
+// stay two.
 //
 // The folded entry is named by its longest form for people and
 // abbreviations, otherwise by its most mentioned variant (a capitalised one
@@ -203,25 +258,47 @@ func designatorKey(w string) string {
 // depends only on the list. Normalize(Normalize(x)) equals Normalize(x).
 // It takes time linear in len(ents) (names are bounded parts of texts).
 func Normalize(ents []digest.Entity) []digest.Entity {
-	return normalize(ents, embeddedPlaces)
+	return normalize(nil, ents, embeddedPlaces)
 }
 
-// group is the entries of one key.
+// Fold returns Normalize(append(held, added...)) for a held list that is
+// a result of Normalize or Fold (a story's entities, to which an
+// article's are added), faster: the names of held are taken as they are,
+// not written again in their canonical form.
+func Fold(held, added []digest.Entity) []digest.Entity {
+	return normalize(held, added, embeddedPlaces)
+}
+
+// group is the entries of one key and, at its root, the totals of its set.
 type group struct {
-	key      string
-	words    []string // the key's words, without the class
-	variants []variant
-	kinds    [4]int // mentions by kind: Person, Organization, Place, other
-	kind     digest.EntityKind
-	count    int
-	first    int // index in the input of the first entry
-	display  string
-	parent   int
+	key     string   // foldKey of the display name: the key without its class
+	words   []string // the key's words, for people only
+	display string
+	v0      variant // the first spelling, and the others
+	more    []variant
+	kind    digest.EntityKind
+	kinds   [4]int // mentions by kind: Person, Organization, Place, other
+	count   int
+	first   int // index in the input of the first entry
+	parent  int
+
+	// Totals over the set, kept at its root.
+	totKinds [4]int
+	totCount int
+	totFirst int
+	totKind  digest.EntityKind
+	counted  bool
 }
 
 type variant struct {
 	name  string
 	count int
+}
+
+// groupKey identifies a group without building a string per entry.
+type groupKey struct {
+	class string
+	key   string
 }
 
 func kindIndex(k digest.EntityKind) int {
@@ -236,8 +313,75 @@ func kindIndex(k digest.EntityKind) int {
 	return 3
 }
 
-func normalize(ents []digest.Entity, places placeTable) []digest.Entity {
-	if len(ents) == 0 {
+// addVariant counts one more mention of a spelling of g. Spellings are
+// few; past a handful they are found through byName.
+func (g *group) addVariant(name string, c int, gi int, byName map[groupKey]int) map[groupKey]int {
+	if g.v0.name == name {
+		g.v0.count += c
+		return byName
+	}
+	if len(g.more) < 8 {
+		for i := range g.more {
+			if g.more[i].name == name {
+				g.more[i].count += c
+				return byName
+			}
+		}
+		g.more = append(g.more, variant{name, c})
+		return byName
+	}
+	if byName == nil {
+		byName = map[groupKey]int{}
+	}
+	id := groupKey{strconv.Itoa(gi), name}
+	if len(g.more) == 8 {
+		for i, v := range g.more {
+			byName[groupKey{id.class, v.name}] = i
+		}
+	}
+	if i, ok := byName[id]; ok {
+		g.more[i].count += c
+	} else {
+		byName[id] = len(g.more)
+		g.more = append(g.more, variant{name, c})
+	}
+	return byName
+}
+
+// foldKey is gazetteer.Key, with a faster path for ASCII names (most of
+// them).
+func foldKey(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return gazetteer.Key(s)
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z':
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		case c == '.' || c == '\'':
+		default:
+			space = true
+		}
+	}
+	if len(b) > 4 && string(b[:4]) == "the " {
+		b = b[4:]
+	}
+	return string(b)
+}
+
+// normalize folds held, whose names are canonical already, and added.
+func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
+	n := len(held) + len(added)
+	if n == 0 {
 		return []digest.Entity{}
 	}
 	// The gazetteer is fetched once per call, on demand.
@@ -249,111 +393,124 @@ func normalize(ents []digest.Entity, places placeTable) []digest.Entity {
 		}
 		return gaz
 	}
-	byKey := make(map[string]int, len(ents))
-	byVariant := make(map[string]int, len(ents)) // key, NUL, name → index in its group's variants
-	gs := make([]group, 0, len(ents))
-	for i, e := range ents {
-		if e.Name == "" {
+	byKey := make(map[groupKey]int, n)
+	var byName map[groupKey]int
+	gs := make([]group, 0, n)
+	people := 0
+	for i := range n {
+		var e digest.Entity
+		d := ""
+		if i < len(held) {
+			e = held[i]
+			d = e.Name
+		} else {
+			e = added[i-len(held)]
+			if e.Name != "" {
+				d = canonical(e.Kind, e.Name, table)
+			}
+		}
+		if d == "" {
 			continue
 		}
-		d := canonical(e.Kind, e.Name, table)
-		k := key(e.Kind, d)
+		k := foldKey(d)
 		if k == "" {
 			continue
 		}
+		gk := groupKey{class(e.Kind), k}
 		c := max(e.Count, 1)
-		j, ok := byKey[k]
+		j, ok := byKey[gk]
 		if !ok {
 			j = len(gs)
-			byKey[k] = j
-			gs = append(gs, group{key: k, first: i, kind: e.Kind, parent: j})
+			byKey[gk] = j
+			gs = append(gs, group{key: k, first: i, kind: e.Kind, parent: j, v0: variant{d, 0}})
 		}
 		g := &gs[j]
 		g.count += c
 		g.kinds[kindIndex(e.Kind)] += c
-		vk := k + "\x00" + d
-		if v, ok := byVariant[vk]; ok {
-			g.variants[v].count += c
-		} else {
-			byVariant[vk] = len(g.variants)
-			g.variants = append(g.variants, variant{d, c})
-		}
+		byName = g.addVariant(d, c, j, byName)
 	}
 	for i := range gs {
 		g := &gs[i]
-		g.display = bestVariant(g.variants)
-		_, rest, _ := strings.Cut(g.key, ":")
-		g.words = strings.Fields(rest)
+		g.display = g.bestVariant()
 		g.kind = majorityKind(g)
+		if g.kind == digest.Person {
+			g.words = strings.Fields(g.key)
+			people++
+		}
 	}
-	u := unionFind(gs)
+	u := &union{gs: gs}
 	u.universities()
 	u.acronyms(table)
-	u.people()
+	if people > 1 {
+		u.people(people)
+	}
+	if people > 0 {
+		u.surnames(table)
+	}
 
-	// Sum each root's members.
-	type agg struct {
-		kinds [4]int
-		count int
-		first int
-		kind  digest.EntityKind
-	}
-	roots := map[int]*agg{}
-	var order []int
+	// Sum each set at its root, roots in order of first appearance.
+	roots := 0
 	for i := range gs {
-		r := u.find(i)
-		a, ok := roots[r]
-		if !ok {
-			a = &agg{first: gs[i].first, kind: gs[i].kind}
-			roots[r] = a
-			order = append(order, r)
+		r := &gs[u.find(i)]
+		if !r.counted {
+			r.counted = true
+			r.totFirst, r.totKind = gs[i].first, gs[i].kind
+			roots++
 		}
-		a.count += gs[i].count
+		r.totCount += gs[i].count
 		for k, n := range gs[i].kinds {
-			a.kinds[k] += n
+			r.totKinds[k] += n
 		}
 	}
-	out := make([]digest.Entity, 0, len(order))
-	firsts := make([]int, 0, len(order))
-	for _, r := range order {
-		a := roots[r]
-		kind := gs[r].kind
-		if kind == digest.Organization || kind == digest.Place {
+	out := make([]digest.Entity, 0, roots)
+	firsts := make([]int, 0, roots)
+	for i := range gs {
+		r := &gs[i]
+		if r.parent != i {
+			continue
+		}
+		kind := r.kind
+		if orgOrPlace(kind) {
 			// Groups join only within a class, so one of a class's kinds
 			// has most mentions; ties go to the first seen.
-			kind = a.kind
-			if a.kinds[1] > a.kinds[2] {
+			kind = r.totKind
+			if r.totKinds[1] > r.totKinds[2] {
 				kind = digest.Organization
-			} else if a.kinds[2] > a.kinds[1] {
+			} else if r.totKinds[2] > r.totKinds[1] {
 				kind = digest.Place
 			}
 		}
 		// A variant of the other kind may name it: "The Hague" is
 		// "Hague" as an organisation.
-		name := gs[r].display
-		if a.kinds[1] > 0 && a.kinds[2] > 0 {
+		name := r.display
+		if r.totKinds[1] > 0 && r.totKinds[2] > 0 {
 			if c := canonical(kind, name, table); c != "" {
 				name = c
 			}
 		}
-		out = append(out, digest.Entity{Name: name, Kind: kind, Count: a.count})
-		firsts = append(firsts, a.first)
+		out = append(out, digest.Entity{Name: name, Kind: kind, Count: r.totCount})
+		firsts = append(firsts, r.totFirst)
 	}
-	idx := make([]int, len(out))
-	for i := range idx {
-		idx[i] = i
+	sort.Stable(byCount{out, firsts})
+	return out
+}
+
+// byCount orders entities by decreasing count, then by first appearance.
+type byCount struct {
+	es     []digest.Entity
+	firsts []int
+}
+
+func (b byCount) Len() int { return len(b.es) }
+func (b byCount) Less(i, j int) bool {
+	if b.es[i].Count != b.es[j].Count {
+		return b.es[i].Count > b.es[j].Count
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		if out[a].Count != out[b].Count {
-			return out[b].Count - out[a].Count
-		}
-		return firsts[a] - firsts[b]
-	})
-	sorted := make([]digest.Entity, len(out))
-	for i, j := range idx {
-		sorted[i] = out[j]
-	}
-	return sorted
+	return b.firsts[i] < b.firsts[j]
+}
+func (b byCount) Swap(i, j int) {
+	b.es[i], b.es[j] = b.es[j], b.es[i]
+	b.firsts[i], b.firsts[j] = b.firsts[j], b.firsts[i]
 }
 
 // majorityKind is the kind of most of a group's mentions, ties to the
@@ -372,12 +529,16 @@ func majorityKind(g *group) digest.EntityKind {
 // bestVariant picks the display name among a key's spellings: written
 // with a capital (not in lower case, nor in capitals when a word is
 // longer than an acronym), then most mentioned, then first in byte order.
-func bestVariant(vs []variant) string {
-	best := vs[0]
-	for _, v := range vs[1:] {
-		if rb, rv := caseRank(best.name), caseRank(v.name); rv < rb ||
+func (g *group) bestVariant() string {
+	best := g.v0
+	if len(g.more) == 0 {
+		return best.name
+	}
+	rb := caseRank(best.name)
+	for _, v := range g.more {
+		if rv := caseRank(v.name); rv < rb ||
 			rv == rb && (v.count > best.count || v.count == best.count && v.name < best.name) {
-			best = v
+			best, rb = v, rv
 		}
 	}
 	return best.name
@@ -402,8 +563,6 @@ type union struct {
 	gs []group
 }
 
-func unionFind(gs []group) *union { return &union{gs: gs} }
-
 func (u *union) find(i int) int {
 	for u.gs[i].parent != i {
 		u.gs[i].parent = u.gs[u.gs[i].parent].parent
@@ -420,25 +579,40 @@ func (u *union) join(child, root int) {
 	}
 }
 
+func orgOrPlace(k digest.EntityKind) bool { return k == digest.Organization || k == digest.Place }
+
+// institutions are the words of "University of X" and "X University".
+var institutions = []struct{ prefix, suffix string }{
+	{"university of ", " university"}, {"college of ", " college"}, {"institute of ", " institute"},
+}
+
 // universities joins "University of X" and "X University" (and the same
 // for colleges and institutes) when both are in the list. The one more
 // mentioned names them, "University of X" on a tie.
 func (u *union) universities() {
-	seen := map[string]int{}
+	var seen map[string]int
 	for i := range u.gs {
 		g := &u.gs[i]
-		if g.kind != digest.Organization && g.kind != digest.Place || len(g.words) < 2 {
+		if !orgOrPlace(g.kind) {
 			continue
 		}
-		w := g.words
 		var inst, x string
-		switch {
-		case len(w) >= 3 && isInstitution(w[0]) && w[1] == "of":
-			inst, x = w[0], strings.Join(w[2:], " ")
-		case isInstitution(w[len(w)-1]):
-			inst, x = w[len(w)-1], strings.Join(w[:len(w)-1], " ")
-		default:
+		of := false
+		for _, in := range institutions {
+			if rest, ok := strings.CutPrefix(g.key, in.prefix); ok && rest != "" {
+				inst, x, of = in.prefix, rest, true
+				break
+			}
+			if rest, ok := strings.CutSuffix(g.key, in.suffix); ok && rest != "" {
+				inst, x = in.prefix, rest
+				break
+			}
+		}
+		if inst == "" {
 			continue
+		}
+		if seen == nil {
+			seen = map[string]int{}
 		}
 		k := inst + "\x00" + x
 		j, ok := seen[k]
@@ -446,7 +620,7 @@ func (u *union) universities() {
 			seen[k] = i
 			continue
 		}
-		if g.count > u.gs[j].count || g.count == u.gs[j].count && w[1] == "of" {
+		if g.count > u.gs[j].count || g.count == u.gs[j].count && of {
 			u.join(j, i)
 			seen[k] = i
 		} else {
@@ -455,32 +629,34 @@ func (u *union) universities() {
 	}
 }
 
-func isInstitution(w string) bool {
-	return w == "university" || w == "college" || w == "institute"
-}
-
 // acronyms joins an organisation written as one word of capitals ("EU",
 // "U.N.") to the one organisation or place of the list whose capitalised
 // words it abbreviates, unless the gazetteer knows the short form as a
 // place ("US" is not "United Steelworkers").
 func (u *union) acronyms(places placeTable) {
 	var shorts []int
+	for i := range u.gs {
+		g := &u.gs[i]
+		if g.kind != digest.Organization || strings.Contains(g.key, " ") {
+			continue
+		}
+		letters := strings.ReplaceAll(g.display, ".", "")
+		if n := utf8.RuneCountInString(letters); n >= 2 && n <= 6 && isUpperText(letters) && allLetters(letters) {
+			shorts = append(shorts, i)
+		}
+	}
+	if len(shorts) == 0 {
+		return
+	}
 	expansions := map[string][]int{}
 	for i := range u.gs {
 		g := &u.gs[i]
 		// Roots only: a name joined to another is known by the other's
 		// initials.
-		if g.kind != digest.Organization && g.kind != digest.Place || u.find(i) != i {
+		if !orgOrPlace(g.kind) || u.find(i) != i {
 			continue
 		}
-		if len(g.words) == 1 && g.kind == digest.Organization {
-			letters := strings.ReplaceAll(g.display, ".", "")
-			if n := utf8.RuneCountInString(letters); n >= 2 && n <= 6 && isUpperText(letters) && allLetters(letters) {
-				shorts = append(shorts, i)
-			}
-			continue
-		}
-		if len(g.words) >= 2 && len(g.words) <= maxNameWords {
+		if n := strings.Count(g.key, " ") + 1; n >= 2 && n <= maxNameWords {
 			if a := acronym(g.display); a != "" {
 				a = strings.ToLower(a)
 				expansions[a] = append(expansions[a], i)
@@ -488,7 +664,7 @@ func (u *union) acronyms(places placeTable) {
 		}
 	}
 	for _, i := range shorts {
-		cands := expansions[u.gs[i].words[0]]
+		cands := expansions[u.gs[i].key]
 		if len(cands) == 0 {
 			continue
 		}
@@ -515,9 +691,14 @@ func allLetters(s string) bool {
 // Velasquez") or, for names of three words and more, as the first and last
 // ("Hillary Clinton" → "Hillary Rodham Clinton"). Longer names are settled
 // first, so that both of those count as one candidate for "Clinton".
-func (u *union) people() {
+func (u *union) people(people int) {
 	var names []int
-	index := map[string][]int{}
+	index := make(map[string][]int, 2*people)
+	add := func(k string, i int) {
+		if l := index[k]; len(l) == 0 || l[len(l)-1] != i {
+			index[k] = append(index[k], i)
+		}
+	}
 	for i := range u.gs {
 		g := &u.gs[i]
 		if g.kind != digest.Person {
@@ -528,29 +709,71 @@ func (u *union) people() {
 		if len(w) < 2 || len(w) > maxNameWords {
 			continue
 		}
+		// Runs of words are substrings of the key, which has one space
+		// between words: no string is built.
+		starts := make([]int, len(w)+1)
+		off := 0
+		for j, x := range w {
+			starts[j] = off
+			off += len(x) + 1
+		}
+		starts[len(w)] = off
 		for n := 1; n < len(w); n++ {
 			for s := 0; s+n <= len(w); s++ {
-				k := strings.Join(w[s:s+n], " ")
-				if l := index[k]; len(l) == 0 || l[len(l)-1] != i {
-					index[k] = append(index[k], i)
-				}
+				add(g.key[starts[s]:starts[s+n]-1], i)
 			}
 		}
 		if len(w) >= 3 {
-			k := w[0] + " " + w[len(w)-1]
-			if l := index[k]; len(l) == 0 || l[len(l)-1] != i {
-				index[k] = append(index[k], i)
-			}
+			add(w[0]+" "+w[len(w)-1], i)
 		}
 	}
 	// Longest first, then in order of appearance.
 	slices.SortStableFunc(names, func(a, b int) int { return len(u.gs[b].words) - len(u.gs[a].words) })
 	for _, i := range names {
-		w := u.gs[i].words
-		if len(w) > maxNameWords || len(w) == 1 && utf8.RuneCountInString(w[0]) < 2 {
+		g := &u.gs[i]
+		if len(g.words) > maxNameWords || len(g.words) == 1 && utf8.RuneCountInString(g.key) < 2 {
 			continue
 		}
-		cands := index[strings.Join(w, " ")]
+		if r, ok := u.uniqueRoot(index[g.key], i); ok {
+			u.join(i, r)
+		}
+	}
+}
+
+// surnames joins a one-word organisation or place to the one person of the
+// list whose name has it after the first word, as the tagger does within
+// an article ("Velasquez said" tagged as an organisation beside "Amara
+// Velasquez"), unless the gazetteer knows the word as a place ("Jordan"
+// beside "Michael Jordan") or it is written in capitals.
+func (u *union) surnames(places placeTable) {
+	var index map[string][]int
+	for i := range u.gs {
+		g := &u.gs[i]
+		if !orgOrPlace(g.kind) || strings.Contains(g.key, " ") || utf8.RuneCountInString(g.key) < 2 ||
+			isUpperText(g.display) || u.find(i) != i {
+			continue
+		}
+		if index == nil {
+			index = map[string][]int{}
+			for j := range u.gs {
+				p := &u.gs[j]
+				if p.kind != digest.Person || len(p.words) < 2 || len(p.words) > maxNameWords {
+					continue
+				}
+				for _, w := range p.words[1:] {
+					if l := index[w]; len(l) == 0 || l[len(l)-1] != j {
+						index[w] = append(index[w], j)
+					}
+				}
+			}
+		}
+		cands := index[g.key]
+		if len(cands) == 0 {
+			continue
+		}
+		if gz := places(); gz != nil && len(gz.Lookup(g.display)) > 0 {
+			continue
+		}
 		if r, ok := u.uniqueRoot(cands, i); ok {
 			u.join(i, r)
 		}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/story/gazetteer"
 )
 
 const (
@@ -196,7 +197,28 @@ func TestNormalize(t *testing.T) {
 			want: []digest.Entity{ent(per, "Angela Merkel", 2), ent(loc, "Berlin", 1), ent(loc, "Paris", 1)},
 		},
 
+		{
+			name: "a surname tagged as an organisation folds into the one person with it",
+			in:   []digest.Entity{ent(per, "Amara Velasquez", 1), ent(org, "Velasquez", 1)},
+			want: []digest.Entity{ent(per, "Amara Velasquez", 2)},
+		},
+
 		// Names that must stay apart.
+		{
+			name: "a surname tagged as an organisation joins neither of two people with it",
+			in:   []digest.Entity{ent(per, "Hillary Clinton", 1), ent(org, "Clinton", 1), ent(per, "Bill Clinton", 1)},
+			want: []digest.Entity{ent(per, "Hillary Clinton", 1), ent(org, "Clinton", 1), ent(per, "Bill Clinton", 1)},
+		},
+		{
+			name: "a first name tagged as an organisation stays an organisation",
+			in:   []digest.Entity{ent(per, "Chelsea Clinton", 1), ent(org, "Chelsea", 1)},
+			want: []digest.Entity{ent(per, "Chelsea Clinton", 1), ent(org, "Chelsea", 1)},
+		},
+		{
+			name: "an acronym in a person's name stays an organisation",
+			in:   []digest.Entity{ent(per, "John Abc", 1), ent(org, "ABC", 1)},
+			want: []digest.Entity{ent(per, "John Abc", 1), ent(org, "ABC", 1)},
+		},
 		{
 			name: "two full names sharing a surname stay two",
 			in:   []digest.Entity{ent(per, "Hillary Clinton", 2), ent(per, "Bill Clinton", 1)},
@@ -357,6 +379,9 @@ func FuzzNormalize(f *testing.F) {
 			if e.Name != "" && Key(e.Kind, e.Name) != "" {
 				want += max(e.Count, 1)
 			}
+			if a, b := foldKey(e.Name), gazetteer.Key(e.Name); a != b {
+				t.Fatalf("foldKey(%q) = %q; gazetteer.Key = %q", e.Name, a, b)
+			}
 			c := Canonical(e.Kind, e.Name)
 			if Canonical(e.Kind, c) != c {
 				t.Fatalf("Canonical(%s, %q) = %q, not stable", e.Kind, e.Name, c)
@@ -381,6 +406,13 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if again := Normalize(got); !slices.Equal(again, got) {
 			t.Fatalf("not stable:\n%v\n→ %v\n→ %v", in, got, again)
+		}
+		// A story's list folded with an article's, as addEntities does.
+		cut := int(seed) % (len(in) + 1)
+		held := Normalize(in[:cut])
+		want2 := Normalize(append(slices.Clone(held), in[cut:]...))
+		if got2 := Fold(held, in[cut:]); !slices.Equal(got2, want2) {
+			t.Fatalf("Fold(%v, %v) = %v; Normalize of both = %v", held, in[cut:], got2, want2)
 		}
 	})
 }
@@ -409,16 +441,28 @@ func benchLists() (held []digest.Entity, arts [][]digest.Entity) {
 	return held, arts
 }
 
-// BenchmarkNormalize folds one article's entities into a story's list at
-// the cap, as addEntities does for every article added.
+// BenchmarkNormalize folds a story's list at the cap and one article's
+// entities, all written again in canonical form; BenchmarkFold does the
+// same as addEntities does for every article added, taking the story's
+// names as they are.
 func BenchmarkNormalize(b *testing.B) {
 	held, arts := benchLists()
-	Normalize(held) // load the gazetteer
+	held = Normalize(held) // and load the gazetteer
 	all := make([]digest.Entity, 0, 64)
 	i := 0
 	for b.Loop() {
 		all = append(append(all[:0], held...), arts[i%len(arts)]...)
 		Normalize(all)
+		i++
+	}
+}
+
+func BenchmarkFold(b *testing.B) {
+	held, arts := benchLists()
+	held = Normalize(held)
+	i := 0
+	for b.Loop() {
+		Fold(held, arts[i%len(arts)])
 		i++
 	}
 }
