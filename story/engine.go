@@ -1,7 +1,9 @@
 // Package story turns a stream of articles into stories: it recognises
 // syndicated copies of one text (keeping one article with several sources and
 // crediting the original) and groups the articles that report one event into
-// a story, as they arrive.
+// a story, as they arrive. Stories merge when an article bridges two, and
+// split when the articles of one turn out to report two events of one kind
+// (two earthquakes, two trials of one person), as Add reports.
 //
 // The Engine is pure computation over the domain types: no storage, no I/O.
 // The server replays recent articles into a new Engine at start and saves
