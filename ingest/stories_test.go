@@ -1,0 +1,119 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/story"
+)
+
+// quake writes report i of an earthquake: its place, people, magnitude and
+// year in varied words, with the vocabulary every quake report shares.
+func quake(i int, place, official, agency, mag string, year int) (title, text string) {
+	openers := []string{
+		"A magnitude %s earthquake struck %s on Tuesday, %d, shaking buildings and cutting power, %s of the %s said.",
+		"%[2]s was hit by a magnitude %[1]s earthquake in %[3]d; %[4]s of the %[5]s said crews were checking bridges.",
+		"Residents of %[2]s ran into the streets when the %[1]s quake hit in %[3]d, according to %[4]s at the %[5]s.",
+		"The %[5]s recorded a magnitude %[1]s tremor under %[2]s in %[3]d; %[4]s said aftershocks were likely.",
+		"Schools in %[2]s stayed closed after the magnitude %[1]s earthquake of %[3]d, %[4]s told reporters for the %[5]s.",
+		"Engineers inspected dams around %[2]s after the %[1]s earthquake in %[3]d, the %[5]s and %[4]s said.",
+	}
+	// Each report words the aftermath its own way, so that no two are
+	// syndicated copies of one text.
+	aftermath := []string{
+		"The earthquake damaged roads and homes.", "Seismologists said the quake was shallow.",
+		"Emergency services treated dozens of injuries.", "Aftershocks rattled the region through the night.",
+		"Power was restored to most districts by morning.", "Rail services were suspended while tracks were checked.",
+		"Hospitals reported a rush of minor injuries.", "Several older buildings lost their facades.",
+	}
+	text = fmt.Sprintf(openers[i%len(openers)], mag, place, year, official, agency)
+	for k := range 3 {
+		text += " " + aftermath[(i*3+k)%len(aftermath)]
+	}
+	text += fmt.Sprintf(" %s thanked volunteers in %s.", official, place)
+	return "Earthquake shakes " + place, text
+}
+
+// TestStoriesSavesSplits feeds two earthquakes of one kind, interleaved,
+// through the story sink into a real SQLite store: whatever the engine
+// merged and split on the way, the store ends with each quake's articles
+// in one story of their own.
+func TestStoriesSavesSplits(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f := &digest.Feed{URL: "https://wire.example/feed", Title: "Wire"}
+	if err := st.CreateFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)
+	var entries []digest.Entry
+	for i := range 6 {
+		for k, q := range []struct {
+			place, official, agency, mag string
+			year                         int
+		}{
+			{"Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019},
+			{"Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023},
+		} {
+			title, text := quake(i, q.place, q.official, q.agency, q.mag, q.year)
+			u := fmt.Sprintf("https://wire.example/%d-%d", k, i)
+			entries = append(entries, digest.Entry{GUID: u, URL: u, Link: u, Title: title, Text: text, Summary: text,
+				Published: t0.Add(time.Duration(2*i+k) * time.Minute), Hash: u})
+		}
+	}
+	res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: entries}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := res[0].Created
+	if len(ids) != len(entries) {
+		t.Fatalf("created %d articles, want %d", len(ids), len(entries))
+	}
+	sink := ingest.NewStories(st, story.DefaultOptions(), nil)
+	// One article at a time, as a trickle of refreshes would deliver them.
+	for _, id := range ids {
+		if err := sink.Add(ctx, []int64{id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	storyOf := map[string]int64{}
+	for i, id := range ids {
+		a, err := st.Article(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		quake := fmt.Sprint(i % 2)
+		if a.StoryID == 0 {
+			t.Fatalf("article %d has no story", id)
+		}
+		if s, ok := storyOf[quake]; ok && s != a.StoryID {
+			t.Errorf("quake %s spread over stories %d and %d", quake, s, a.StoryID)
+		}
+		storyOf[quake] = a.StoryID
+		s, err := st.Story(ctx, a.StoryID)
+		if err != nil {
+			t.Fatalf("article %d names story %d: %v", id, a.StoryID, err)
+		}
+		found := false
+		for _, m := range s.ArticleIDs {
+			found = found || m == id
+		}
+		if !found {
+			t.Errorf("story %d does not list its article %d", s.ID, id)
+		}
+	}
+	if storyOf["0"] == storyOf["1"] {
+		t.Errorf("both earthquakes in story %d", storyOf["0"])
+	}
+}
