@@ -5,10 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/store/sqlstore"
 )
 
 // TestFeedsCacheSeesEveryWriter checks that the cached feed list follows
@@ -158,5 +162,57 @@ func TestFeedsConcurrent(t *testing.T) {
 	fs, err := db.Feeds(ctx)
 	if err != nil || len(fs) != n || fs[0].Title != "F00" || fs[n-1].Title != fmt.Sprintf("F%02d", n-1) {
 		t.Fatalf("final list: %d feeds, %v", len(fs), err)
+	}
+}
+
+// TestFeedsPackedMatchesRows checks that Feeds read as one packed value
+// (Dialect.GroupConcat) equals Feeds read row by row, for texts built to
+// break the packing: separators, NUL bytes written by plain SQL, multi-byte
+// characters, empty and long strings.
+func TestFeedsPackedMatchesRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "digest.db")
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	titles := []string{"", "a,b:c", "12:34,", "Ünïcödé ✓ 日本", strings.Repeat("long title ", 5000), "0:", ":", ","}
+	for i, title := range titles {
+		f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed?a=1,b=2:3", i), SiteURL: "", Title: title, Category: titles[(i+3)%len(titles)], Fetch: digest.FetchAlways}
+		if err := db.CreateFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, State: digest.FetchState{
+			ETag: `"` + title + `"`, LastModified: "Mon, 02 Jan 2006 15:04:05 GMT", LastError: title + ":" + title,
+			ErrorCount: i, Interval: time.Duration(i) * time.Hour, LastCheck: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC),
+		}, Entries: []digest.Entry{{GUID: fmt.Sprint("g", i), Title: "t"}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE feeds SET last_error = 'x' || char(0) || '5:abc,' || char(0) WHERE id % 2 = 0`); err != nil {
+		t.Fatal(err)
+	}
+	packed, err := db.Feeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sqlite.Dialect()
+	d.GroupConcat, d.DataVersion = "", ""
+	rows := sqlstore.New(raw, raw, d, nil)
+	plain, err := rows.Feeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plain) != len(titles) || !reflect.DeepEqual(packed, plain) {
+		t.Errorf("packed feeds differ from feeds read by rows:\npacked %.2000v\nrows   %.2000v", packed, plain)
+	}
+	if !strings.Contains(packed[1].LastError, "\x00") && !strings.Contains(packed[0].LastError, "\x00") {
+		t.Error("no feed carries the NUL written by plain SQL: the test tests nothing")
 	}
 }

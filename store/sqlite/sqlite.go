@@ -44,6 +44,7 @@ func Dialect() *sqlstore.Dialect {
 		MaxParams:         32766,
 		DataVersion:       "PRAGMA data_version",
 		FoldLike:          "LIKE", // case_sensitive_like is never set
+		GroupConcat:       "group_concat(%s, '')",
 	}
 }
 

@@ -55,6 +55,13 @@ type Dialect struct {
 	// letters; PostgreSQL: "ILIKE"). Empty: both sides are lower()ed,
 	// which costs SQLite a third of a feed search.
 	FoldLike string
+	// GroupConcat, unless empty, is an aggregate concatenating the text %s
+	// over the rows of a group with no separator (SQLite:
+	// "group_concat(%s, '')", PostgreSQL: "string_agg(%s, '')"); the
+	// expression may use octet_length. Feeds then reads every feed packed
+	// in one value, in two thirds of the time (see feedpack.go). Empty:
+	// one row per feed.
+	GroupConcat string
 	// DataVersion, unless empty, is a query returning one integer that
 	// changes, when run again on the same connection, whenever any other
 	// connection (of this or another process) committed a change to the

@@ -30,7 +30,11 @@
 // storetest checks them against a count after every test. SaveFetches
 // writes single rows by key (see its statements for why) and looks up a
 // result's known GUIDs and URLs with a few IN queries. Feeds is cached
-// while Dialect.DataVersion says nothing was committed. A search for
+// while Dialect.DataVersion says nothing was committed, and read as one
+// packed value where the dialect can (Dialect.GroupConcat); lists of
+// feeds for people use FeedsPage, which reads one page. Its orders compare
+// text bytewise, as SQLite's BINARY collation does (PostgreSQL: COLLATE
+// "C"). A search for
 // words most articles contain checks each article of the walk
 // (Dialect.SearchCheck) instead of listing every match.
 package sqlstore

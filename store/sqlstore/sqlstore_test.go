@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 	"unicode/utf8"
 
 	_ "modernc.org/sqlite"
@@ -319,4 +322,42 @@ func TestCompareFold(t *testing.T) {
 			t.Errorf("compareFold(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
+}
+
+// pack packs a feed as packedFeed does in SQL.
+func pack(f digest.Feed) string {
+	var b strings.Builder
+	for _, n := range []int64{f.ID, f.IconID, dbTime(f.Created), dbTime(f.LastCheck), dbTime(f.NextCheck), int64(f.ErrorCount), int64(f.Interval), int64(f.Unread)} {
+		b.WriteString(strconv.FormatInt(n, 10) + ",")
+	}
+	for _, s := range []string{f.URL, f.SiteURL, f.Title, f.Category, string(f.Fetch), f.ETag, f.LastModified, f.LastError} {
+		b.WriteString(strconv.Itoa(len(s)) + ":" + s)
+	}
+	return b.String()
+}
+
+// FuzzUnpackFeeds reads arbitrary packed values: an error or feeds, never a
+// panic; and feeds packed with any texts read back as they were.
+func FuzzUnpackFeeds(f *testing.F) {
+	f.Add("", "Title", "1:2,3")
+	f.Add("1,0,0,0,0,0,0,0,0:0:0:0:0:0:0:0:", "", ":")
+	f.Add("9,9,9,9,9,9,9,9,3:abc", "a\x00b", "")
+	f.Add("-1,2,3,4,5,6,7,8,99999999999999999999:x", ",", "\xff")
+	f.Fuzz(func(t *testing.T, p, title, lastError string) {
+		if fs, err := unpackFeeds(p, nil); err != nil && fs != nil {
+			t.Fatalf("unpackFeeds(%q) returned feeds and an error", p)
+		}
+		want := []digest.Feed{
+			{ID: 7, URL: "https://a.example/", Title: title, Category: title, Fetch: digest.FetchShort, Unread: 3,
+				FetchState: digest.FetchState{LastError: lastError, ErrorCount: 2, Interval: time.Hour, LastCheck: time.UnixMicro(1234567).UTC()}},
+			{ID: 8, Title: lastError, Fetch: digest.FetchMode(title), FetchState: digest.FetchState{ETag: title + lastError}},
+		}
+		got, err := unpackFeeds(pack(want[0])+pack(want[1]), nil)
+		if err != nil {
+			t.Fatalf("unpack: %v", err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("unpacked %+v, want %+v", got, want)
+		}
+	})
 }
