@@ -232,9 +232,13 @@ func BenchmarkStoryAddEntities(b *testing.B) {
 				bc.add(s, arts[i%len(arts)])
 			}
 			i := 0
+			cpu0 := cpuTime()
 			for b.Loop() {
 				bc.add(s, arts[i%len(arts)])
 				i++
+			}
+			if cpu := cpuTime() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 			}
 		})
 	}

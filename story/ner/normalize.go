@@ -271,23 +271,23 @@ func Fold(held, added []digest.Entity) []digest.Entity {
 
 // group is the entries of one key and, at its root, the totals of its set.
 type group struct {
-	key     string   // foldKey of the display name: the key without its class
-	words   []string // the key's words, for people only
+	key     string // foldKey of the display name: the key without its class
 	display string
 	v0      variant // the first spelling, and the others
 	more    []variant
 	kind    digest.EntityKind
 	kinds   [4]int // mentions by kind: Person, Organization, Place, other
 	count   int
-	first   int // index in the input of the first entry
-	parent  int
+	first   int32 // index in the input of the first entry
+	parent  int32
+	nwords  int32 // words in key
+	counted bool
 
 	// Totals over the set, kept at its root.
 	totKinds [4]int
 	totCount int
-	totFirst int
+	totFirst int32
 	totKind  digest.EntityKind
-	counted  bool
 }
 
 type variant struct {
@@ -351,31 +351,36 @@ func (g *group) addVariant(name string, c int, gi int, byName map[groupKey]int) 
 // foldKey is gazetteer.Key, with a faster path for ASCII names (most of
 // them).
 func foldKey(s string) string {
-	b := make([]byte, 0, len(s))
+	return string(appendFoldKey(make([]byte, 0, len(s)), s))
+}
+
+// appendFoldKey appends foldKey(s) to dst.
+func appendFoldKey(dst []byte, s string) []byte {
+	start := len(dst)
 	space := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= utf8.RuneSelf:
-			return gazetteer.Key(s)
+			return append(dst[:start], gazetteer.Key(s)...)
 		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z':
-			if space && len(b) > 0 {
-				b = append(b, ' ')
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
 			}
 			space = false
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b = append(b, c)
+			dst = append(dst, c)
 		case c == '.' || c == '\'':
 		default:
 			space = true
 		}
 	}
-	if len(b) > 4 && string(b[:4]) == "the " {
-		b = b[4:]
+	if k := dst[start:]; len(k) > 4 && string(k[:4]) == "the " {
+		dst = dst[:start+copy(k, k[4:])]
 	}
-	return string(b)
+	return dst
 }
 
 // normalize folds held, whose names are canonical already, and added.
@@ -393,28 +398,38 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 		}
 		return gaz
 	}
+	// Names as they will be shown, and their keys in one string.
+	names := make([]string, n)
+	ends := make([]int32, n)
+	var arena []byte
+	for i := range n {
+		if i < len(held) {
+			names[i] = held[i].Name
+		} else if e := added[i-len(held)]; e.Name != "" {
+			names[i] = canonical(e.Kind, e.Name, table)
+		}
+		arena = appendFoldKey(arena, names[i])
+		ends[i] = int32(len(arena))
+	}
+	keys := string(arena)
+
 	byKey := make(map[groupKey]int, n)
 	var byName map[groupKey]int
 	gs := make([]group, 0, n)
 	people := 0
+	start := int32(0)
 	for i := range n {
-		var e digest.Entity
-		d := ""
-		if i < len(held) {
-			e = held[i]
-			d = e.Name
-		} else {
-			e = added[i-len(held)]
-			if e.Name != "" {
-				d = canonical(e.Kind, e.Name, table)
-			}
-		}
-		if d == "" {
-			continue
-		}
-		k := foldKey(d)
+		k := keys[start:ends[i]]
+		start = ends[i]
+		d := names[i]
 		if k == "" {
 			continue
+		}
+		var e digest.Entity
+		if i < len(held) {
+			e = held[i]
+		} else {
+			e = added[i-len(held)]
 		}
 		gk := groupKey{class(e.Kind), k}
 		c := max(e.Count, 1)
@@ -422,7 +437,8 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 		if !ok {
 			j = len(gs)
 			byKey[gk] = j
-			gs = append(gs, group{key: k, first: i, kind: e.Kind, parent: j, v0: variant{d, 0}})
+			gs = append(gs, group{key: k, first: int32(i), kind: e.Kind, parent: int32(j), v0: variant{d, 0},
+				nwords: int32(strings.Count(k, " ") + 1)})
 		}
 		g := &gs[j]
 		g.count += c
@@ -434,7 +450,6 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 		g.display = g.bestVariant()
 		g.kind = majorityKind(g)
 		if g.kind == digest.Person {
-			g.words = strings.Fields(g.key)
 			people++
 		}
 	}
@@ -463,10 +478,10 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 		}
 	}
 	out := make([]digest.Entity, 0, roots)
-	firsts := make([]int, 0, roots)
+	firsts := make([]int32, 0, roots)
 	for i := range gs {
 		r := &gs[i]
-		if r.parent != i {
+		if int(r.parent) != i {
 			continue
 		}
 		kind := r.kind
@@ -498,7 +513,7 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 // byCount orders entities by decreasing count, then by first appearance.
 type byCount struct {
 	es     []digest.Entity
-	firsts []int
+	firsts []int32
 }
 
 func (b byCount) Len() int { return len(b.es) }
@@ -564,9 +579,9 @@ type union struct {
 }
 
 func (u *union) find(i int) int {
-	for u.gs[i].parent != i {
+	for int(u.gs[i].parent) != i {
 		u.gs[i].parent = u.gs[u.gs[i].parent].parent
-		i = u.gs[i].parent
+		i = int(u.gs[i].parent)
 	}
 	return i
 }
@@ -575,7 +590,7 @@ func (u *union) find(i int) int {
 func (u *union) join(child, root int) {
 	c, r := u.find(child), u.find(root)
 	if c != r {
-		u.gs[c].parent = r
+		u.gs[c].parent = int32(r)
 	}
 }
 
@@ -590,31 +605,31 @@ var institutions = []struct{ prefix, suffix string }{
 // for colleges and institutes) when both are in the list. The one more
 // mentioned names them, "University of X" on a tie.
 func (u *union) universities() {
-	var seen map[string]int
+	type place struct{ inst, x string }
+	var seen map[place]int
 	for i := range u.gs {
 		g := &u.gs[i]
-		if !orgOrPlace(g.kind) {
+		if !orgOrPlace(g.kind) || g.nwords < 2 {
 			continue
 		}
-		var inst, x string
+		var k place
 		of := false
 		for _, in := range institutions {
 			if rest, ok := strings.CutPrefix(g.key, in.prefix); ok && rest != "" {
-				inst, x, of = in.prefix, rest, true
+				k, of = place{in.prefix, rest}, true
 				break
 			}
 			if rest, ok := strings.CutSuffix(g.key, in.suffix); ok && rest != "" {
-				inst, x = in.prefix, rest
+				k = place{in.prefix, rest}
 				break
 			}
 		}
-		if inst == "" {
+		if k.inst == "" {
 			continue
 		}
 		if seen == nil {
-			seen = map[string]int{}
+			seen = map[place]int{}
 		}
-		k := inst + "\x00" + x
 		j, ok := seen[k]
 		if !ok {
 			seen[k] = i
@@ -634,157 +649,126 @@ func (u *union) universities() {
 // words it abbreviates, unless the gazetteer knows the short form as a
 // place ("US" is not "United Steelworkers").
 func (u *union) acronyms(places placeTable) {
-	var shorts []int
+	var shorts map[string]int
 	for i := range u.gs {
 		g := &u.gs[i]
-		if g.kind != digest.Organization || strings.Contains(g.key, " ") {
+		if g.kind != digest.Organization || g.nwords != 1 {
 			continue
 		}
-		letters := strings.ReplaceAll(g.display, ".", "")
-		if n := utf8.RuneCountInString(letters); n >= 2 && n <= 6 && isUpperText(letters) && allLetters(letters) {
-			shorts = append(shorts, i)
+		if n := len(g.key); n >= 2 && n <= maxAcronym && isAcronym(g.display) {
+			if shorts == nil {
+				shorts = map[string]int{}
+			}
+			shorts[g.key] = i
 		}
 	}
-	if len(shorts) == 0 {
+	if shorts == nil {
 		return
 	}
-	expansions := map[string][]int{}
+	var index *multiIndex
+	var buf [maxAcronym]byte
 	for i := range u.gs {
 		g := &u.gs[i]
 		// Roots only: a name joined to another is known by the other's
 		// initials.
-		if !orgOrPlace(g.kind) || u.find(i) != i {
+		if !orgOrPlace(g.kind) || g.nwords < 2 || g.nwords > maxNameWords || u.find(i) != i {
 			continue
 		}
-		if n := strings.Count(g.key, " ") + 1; n >= 2 && n <= maxNameWords {
-			if a := acronym(g.display); a != "" {
-				a = strings.ToLower(a)
-				expansions[a] = append(expansions[a], i)
+		if a, ok := initials(&buf, g.display); ok {
+			if _, ok := shorts[string(a)]; ok {
+				if index == nil {
+					index = newMultiIndex(4)
+				}
+				index.add(string(a), i)
 			}
 		}
 	}
-	for _, i := range shorts {
-		cands := expansions[u.gs[i].key]
-		if len(cands) == 0 {
+	if index == nil {
+		return
+	}
+	for i := range u.gs {
+		k := u.gs[i].key
+		if j, ok := shorts[k]; !ok || j != i || index.head[k] == 0 {
 			continue
 		}
 		if g := places(); g != nil && len(g.Lookup(u.gs[i].display)) > 0 {
 			continue
 		}
-		if r, ok := u.uniqueRoot(cands, i); ok {
+		if r, ok := u.uniqueRootIn(index, k, i); ok {
 			u.join(i, r)
 		}
 	}
 }
 
-func allLetters(s string) bool {
-	for _, r := range s {
-		if !unicode.IsLetter(r) {
+// maxAcronym is the longest acronym folded into its expansion.
+const maxAcronym = 6
+
+// isAcronym reports whether a word is capital letters, dots aside.
+func isAcronym(w string) bool {
+	n := 0
+	for _, r := range w {
+		switch {
+		case r == '.':
+		case unicode.IsUpper(r):
+			n++
+		default:
 			return false
 		}
 	}
-	return true
+	return n >= 2
 }
 
-// people joins a person's name to the one longer name of the list that
-// contains it as a run of words ("Xi" → "Xi Jinping", "Amara" → "Amara
-// Velasquez") or, for names of three words and more, as the first and last
-// ("Hillary Clinton" → "Hillary Rodham Clinton"). Longer names are settled
-// first, so that both of those count as one candidate for "Clinton".
-func (u *union) people(people int) {
-	var names []int
-	index := make(map[string][]int, 2*people)
-	add := func(k string, i int) {
-		if l := index[k]; len(l) == 0 || l[len(l)-1] != i {
-			index[k] = append(index[k], i)
-		}
-	}
-	for i := range u.gs {
-		g := &u.gs[i]
-		if g.kind != digest.Person {
+// initials writes into buf the lower-case initials of a name's
+// capitalised words ("European Central Bank" → "ecb", "Bank of England" →
+// "be"), as acronym does; false when there are fewer than two or more than
+// fit, or one is not ASCII.
+func initials(buf *[maxAcronym]byte, name string) ([]byte, bool) {
+	n := 0
+	for w := range strings.FieldsSeq(name) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) {
 			continue
 		}
-		names = append(names, i)
-		w := g.words
-		if len(w) < 2 || len(w) > maxNameWords {
-			continue
+		if r >= utf8.RuneSelf || n == len(buf) {
+			return nil, false
 		}
-		// Runs of words are substrings of the key, which has one space
-		// between words: no string is built.
-		starts := make([]int, len(w)+1)
-		off := 0
-		for j, x := range w {
-			starts[j] = off
-			off += len(x) + 1
-		}
-		starts[len(w)] = off
-		for n := 1; n < len(w); n++ {
-			for s := 0; s+n <= len(w); s++ {
-				add(g.key[starts[s]:starts[s+n]-1], i)
-			}
-		}
-		if len(w) >= 3 {
-			add(w[0]+" "+w[len(w)-1], i)
-		}
+		buf[n] = byte(unicode.ToLower(r))
+		n++
 	}
-	// Longest first, then in order of appearance.
-	slices.SortStableFunc(names, func(a, b int) int { return len(u.gs[b].words) - len(u.gs[a].words) })
-	for _, i := range names {
-		g := &u.gs[i]
-		if len(g.words) > maxNameWords || len(g.words) == 1 && utf8.RuneCountInString(g.key) < 2 {
-			continue
-		}
-		if r, ok := u.uniqueRoot(index[g.key], i); ok {
-			u.join(i, r)
-		}
-	}
+	return buf[:n], n >= 2
 }
 
-// surnames joins a one-word organisation or place to the one person of the
-// list whose name has it after the first word, as the tagger does within
-// an article ("Velasquez said" tagged as an organisation beside "Amara
-// Velasquez"), unless the gazetteer knows the word as a place ("Jordan"
-// beside "Michael Jordan") or it is written in capitals.
-func (u *union) surnames(places placeTable) {
-	var index map[string][]int
-	for i := range u.gs {
-		g := &u.gs[i]
-		if !orgOrPlace(g.kind) || strings.Contains(g.key, " ") || utf8.RuneCountInString(g.key) < 2 ||
-			isUpperText(g.display) || u.find(i) != i {
-			continue
-		}
-		if index == nil {
-			index = map[string][]int{}
-			for j := range u.gs {
-				p := &u.gs[j]
-				if p.kind != digest.Person || len(p.words) < 2 || len(p.words) > maxNameWords {
-					continue
-				}
-				for _, w := range p.words[1:] {
-					if l := index[w]; len(l) == 0 || l[len(l)-1] != j {
-						index[w] = append(index[w], j)
-					}
-				}
-			}
-		}
-		cands := index[g.key]
-		if len(cands) == 0 {
-			continue
-		}
-		if gz := places(); gz != nil && len(gz.Lookup(g.display)) > 0 {
-			continue
-		}
-		if r, ok := u.uniqueRoot(cands, i); ok {
-			u.join(i, r)
-		}
-	}
+// multiIndex maps keys to groups in one map and one slice, without a
+// slice per key.
+type multiIndex struct {
+	head  map[string]int32 // key → 1 + position in links of its last entry
+	links []indexLink
 }
 
-// uniqueRoot returns the one root the candidates other than self belong
-// to, and false when there is none or more than one.
-func (u *union) uniqueRoot(cands []int, self int) (int, bool) {
+type indexLink struct {
+	group int32
+	next  int32 // 1 + position of the key's previous entry, 0 at the end
+}
+
+func newMultiIndex(n int) *multiIndex {
+	return &multiIndex{head: make(map[string]int32, n), links: make([]indexLink, 0, n)}
+}
+
+func (m *multiIndex) add(k string, g int) {
+	h := m.head[k]
+	if h > 0 && m.links[h-1].group == int32(g) {
+		return
+	}
+	m.links = append(m.links, indexLink{int32(g), h})
+	m.head[k] = int32(len(m.links))
+}
+
+// uniqueRoot returns the one root that the groups under k other than self
+// belong to, and false when there is none or more than one.
+func (u *union) uniqueRootIn(m *multiIndex, k string, self int) (int, bool) {
 	root := -1
-	for _, c := range cands {
+	for h := m.head[k]; h > 0; h = m.links[h-1].next {
+		c := int(m.links[h-1].group)
 		if c == self {
 			continue
 		}
@@ -798,4 +782,109 @@ func (u *union) uniqueRoot(cands []int, self int) (int, bool) {
 		root = r
 	}
 	return root, root >= 0
+}
+
+// people joins a person's name to the one longer name of the list that
+// contains it as a run of words ("Xi" → "Xi Jinping", "Amara" → "Amara
+// Velasquez") or, for names of three words and more, as the first and last
+// ("Hillary Clinton" → "Hillary Rodham Clinton"). Longer names are settled
+// first, so that both of those count as one candidate for "Clinton".
+func (u *union) people(people int) {
+	names := make([]int, 0, people)
+	index := newMultiIndex(3 * people)
+	var starts [maxNameWords + 1]int
+	for i := range u.gs {
+		g := &u.gs[i]
+		if g.kind != digest.Person {
+			continue
+		}
+		names = append(names, i)
+		w := int(g.nwords)
+		if w < 2 || w > maxNameWords {
+			continue
+		}
+		// Runs of words are substrings of the key, which has one space
+		// between words: no string is built.
+		j := 0
+		for p := 0; p < len(g.key); p++ {
+			if g.key[p] == ' ' {
+				j++
+				starts[j] = p + 1
+			}
+		}
+		starts[w] = len(g.key) + 1
+		for n := 1; n < w; n++ {
+			for s := 0; s+n <= w; s++ {
+				index.add(g.key[starts[s]:starts[s+n]-1], i)
+			}
+		}
+		if w >= 3 {
+			index.add(g.key[:starts[1]]+g.key[starts[w-1]:], i)
+		}
+	}
+	// Longest first, then in order of appearance.
+	slices.SortStableFunc(names, func(a, b int) int { return int(u.gs[b].nwords - u.gs[a].nwords) })
+	for _, i := range names {
+		g := &u.gs[i]
+		if g.nwords > maxNameWords || g.nwords == 1 && utf8.RuneCountInString(g.key) < 2 {
+			continue
+		}
+		if r, ok := u.uniqueRootIn(index, g.key, i); ok {
+			u.join(i, r)
+		}
+	}
+}
+
+// surnames joins a one-word organisation or place to the one person of the
+// list whose name has it after the first word, as the tagger does within
+// an article ("Velasquez said" tagged as an organisation beside "Amara
+// Velasquez"), unless the gazetteer knows the word as a place ("Jordan"
+// beside "Michael Jordan") or it is written in capitals.
+func (u *union) surnames(places placeTable) {
+	var words map[string]bool
+	for i := range u.gs {
+		g := &u.gs[i]
+		if !orgOrPlace(g.kind) || g.nwords != 1 || utf8.RuneCountInString(g.key) < 2 ||
+			isUpperText(g.display) || u.find(i) != i {
+			continue
+		}
+		if words == nil {
+			words = map[string]bool{}
+		}
+		words[g.key] = true
+	}
+	if words == nil {
+		return
+	}
+	var index *multiIndex
+	for j := range u.gs {
+		p := &u.gs[j]
+		if p.kind != digest.Person || p.nwords < 2 || p.nwords > maxNameWords {
+			continue
+		}
+		_, rest, _ := strings.Cut(p.key, " ")
+		for w := range strings.SplitSeq(rest, " ") {
+			if words[w] {
+				if index == nil {
+					index = newMultiIndex(4)
+				}
+				index.add(w, j)
+			}
+		}
+	}
+	if index == nil {
+		return
+	}
+	for i := range u.gs {
+		g := &u.gs[i]
+		if g.nwords != 1 || !orgOrPlace(g.kind) || !words[g.key] || index.head[g.key] == 0 {
+			continue
+		}
+		if gz := places(); gz != nil && len(gz.Lookup(g.display)) > 0 {
+			continue
+		}
+		if r, ok := u.uniqueRootIn(index, g.key, i); ok {
+			u.join(i, r)
+		}
+	}
 }

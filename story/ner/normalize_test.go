@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
@@ -450,10 +451,20 @@ func BenchmarkNormalize(b *testing.B) {
 	held = Normalize(held) // and load the gazetteer
 	all := make([]digest.Entity, 0, 64)
 	i := 0
+	cpu0 := cpuTime()
 	for b.Loop() {
 		all = append(append(all[:0], held...), arts[i%len(arts)]...)
 		Normalize(all)
 		i++
+	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU adds the CPU time per operation (on a shared machine the
+// wall time includes waiting for a core).
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -461,8 +472,10 @@ func BenchmarkFold(b *testing.B) {
 	held, arts := benchLists()
 	held = Normalize(held)
 	i := 0
+	cpu0 := cpuTime()
 	for b.Loop() {
 		Fold(held, arts[i%len(arts)])
 		i++
 	}
+	reportCPU(b, cpu0)
 }
