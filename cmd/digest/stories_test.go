@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/demo"
+	"github.com/occasional-digest/digest/story/ner"
 )
 
 func TestDemoNewswireBecomesStories(t *testing.T) {
@@ -34,10 +37,11 @@ func TestDemoNewswireBecomesStories(t *testing.T) {
 	}
 	var list struct {
 		Stories []struct {
-			ID         int64   `json:"id"`
-			Headline   string  `json:"headline"`
-			Outlets    int     `json:"outlets"`
-			ArticleIDs []int64 `json:"article_ids"`
+			ID         int64           `json:"id"`
+			Headline   string          `json:"headline"`
+			Outlets    int             `json:"outlets"`
+			ArticleIDs []int64         `json:"article_ids"`
+			Entities   []digest.Entity `json:"entities"`
 		} `json:"stories"`
 	}
 	getJSON(t, base+"/api/v1/stories?limit=50", &list)
@@ -82,5 +86,51 @@ func TestDemoNewswireBecomesStories(t *testing.T) {
 	}
 	if find("Lindenfeld council approves") != find("Trams return to Lindenfeld") {
 		t.Errorf("the Lindenfeld tram coverage is split")
+	}
+
+	// Each story names each entity once, under its canonical name, however
+	// its articles write it: the wheat story's articles say "Calder
+	// University" (a title) and "University of Calder", and one names the
+	// scientist "Amara" only (its lead is cut after her first name).
+	wheat := find("Calder University team unveils wheat")
+	for _, s := range list.Stories {
+		keys := map[string]string{}
+		for _, e := range s.Entities {
+			k := ner.Key(e.Kind, e.Name)
+			if other, ok := keys[k]; ok {
+				t.Errorf("story %q names one entity twice: %q and %q", s.Headline, other, e.Name)
+			}
+			keys[k] = e.Name
+		}
+		if s.ID != wheat {
+			continue
+		}
+		var unis, people []string
+		for _, e := range s.Entities {
+			if strings.Contains(e.Name, "Calder") && strings.Contains(e.Name, "University") {
+				unis = append(unis, e.Name)
+			}
+			if e.Kind == digest.Person && strings.Contains("Amara Velasquez", e.Name) {
+				people = append(people, e.Name)
+			}
+		}
+		if len(unis) != 1 {
+			t.Errorf("wheat story names the university %q; want one entity (University of Calder and Calder University are one)", unis)
+		}
+		if len(people) != 1 || people[0] != "Amara Velasquez" {
+			t.Errorf("wheat story names the scientist %q; want Amara Velasquez alone (Amara folded into her)", people)
+		}
+		if len(unis) == 1 {
+			// The entity page of the canonical name collects the story.
+			var page struct {
+				Stories []struct {
+					ID int64 `json:"id"`
+				} `json:"stories"`
+			}
+			getJSON(t, base+"/api/v1/entities/ORG/"+url.PathEscape(unis[0]), &page)
+			if len(page.Stories) != 1 || page.Stories[0].ID != wheat {
+				t.Errorf("entity page of %q lists %+v; want the wheat story %d", unis[0], page.Stories, wheat)
+			}
+		}
 	}
 }
