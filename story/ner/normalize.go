@@ -242,7 +242,9 @@ func isTrailingPunct(r rune) bool {
 // names; an organisation and a place written alike are one entry of the kind
 // of most of their mentions); "University of X" and "X University"; an
 // acronym of capitals and the one organisation in the list it abbreviates
-// ("EU" → "European Union"); and a part of a person's name ("Xi", "Mr Xi",
+// ("EU" → "European Union"); a one-word organisation and the one sports
+// club it shortens ("Dunmere" → "Dunmere Athletic", "Rovers" → "Harbour
+// Rovers"); and a part of a person's name ("Xi", "Mr Xi",
 // "Amara", "Hillary Clinton" beside "Hillary Rodham Clinton") and the one
 // longer name in the list that contains it; a one-word organisation or
 // place that is not in the gazetteer and is a later part of the one
@@ -462,6 +464,7 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 	if people > 0 {
 		u.surnames(table)
 	}
+	u.clubs(table)
 
 	// Sum each set at its root, roots in order of first appearance.
 	roots := 0
@@ -884,6 +887,73 @@ func (u *union) surnames(places placeTable) {
 			continue
 		}
 		if r, ok := u.uniqueRootIn(index, g.key, i); ok {
+			u.join(i, r)
+		}
+	}
+}
+
+// clubWords name sports clubs beside a place: "Dunmere Athletic",
+// "Harbour Rovers", "Lindenfeld City".
+var clubWords = map[string]bool{
+	"athletic": true, "city": true, "united": true, "rovers": true, "rangers": true, "wanderers": true,
+	"town": true, "county": true, "albion": true, "hotspur": true, "fc": true, "afc": true, "cf": true,
+}
+
+// clubs joins a one-word organisation to the one club of the list it
+// shortens, as match reports do: the place of "X Athletic" ("Dunmere" →
+// "Dunmere Athletic") or the club word of "X Rovers" ("Rovers" → "Harbour
+// Rovers"). A word the gazetteer knows as a place is left alone
+// ("Manchester" is not "Manchester United").
+func (u *union) clubs(places placeTable) {
+	var shorts map[string]int
+	for i := range u.gs {
+		g := &u.gs[i]
+		if g.kind != digest.Organization || g.nwords != 1 || isUpperText(g.display) || u.find(i) != i {
+			continue
+		}
+		if shorts == nil {
+			shorts = map[string]int{}
+		}
+		shorts[g.key] = i
+	}
+	if shorts == nil {
+		return
+	}
+	var index *multiIndex
+	for i := range u.gs {
+		g := &u.gs[i]
+		if g.kind != digest.Organization || g.nwords < 2 || g.nwords > 4 || u.find(i) != i {
+			continue
+		}
+		first, rest, _ := strings.Cut(g.key, " ")
+		last := g.key[strings.LastIndexByte(g.key, ' ')+1:]
+		if clubWords[first] {
+			continue
+		}
+		for _, short := range [2]string{first, last} {
+			if short == first && !clubWords[rest] || short == last && !clubWords[last] {
+				continue // "Dunmere" of "Dunmere Athletic", "Rovers" of "Harbour Rovers"
+			}
+			if _, ok := shorts[short]; ok {
+				if index == nil {
+					index = newMultiIndex(4)
+				}
+				index.add(short, i)
+			}
+		}
+	}
+	if index == nil {
+		return
+	}
+	for i := range u.gs {
+		k := u.gs[i].key
+		if j, ok := shorts[k]; !ok || j != i || index.head[k] == 0 {
+			continue
+		}
+		if g := places(); g != nil && len(g.Lookup(u.gs[i].display)) > 0 {
+			continue
+		}
+		if r, ok := u.uniqueRootIn(index, k, i); ok {
 			u.join(i, r)
 		}
 	}

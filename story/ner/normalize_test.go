@@ -204,7 +204,28 @@ func TestNormalize(t *testing.T) {
 			want: []digest.Entity{ent(per, "Amara Velasquez", 2)},
 		},
 
+		{
+			name: "a club's place alone folds into the one club named after it",
+			in:   []digest.Entity{ent(org, "Dunmere", 1), ent(org, "Dunmere Athletic", 1), ent(org, "Harbour Rovers", 2)},
+			want: []digest.Entity{ent(org, "Dunmere Athletic", 2), ent(org, "Harbour Rovers", 2)},
+		},
+		{
+			name: "a club word alone folds into the one club ending with it",
+			in:   []digest.Entity{ent(org, "Rovers", 1), ent(org, "Harbour Rovers", 2), ent(org, "Dunmere Athletic", 1)},
+			want: []digest.Entity{ent(org, "Harbour Rovers", 3), ent(org, "Dunmere Athletic", 1)},
+		},
+
 		// Names that must stay apart.
+		{
+			name: "a club word shared by two clubs joins neither",
+			in:   []digest.Entity{ent(org, "Rovers", 1), ent(org, "Harbour Rovers", 1), ent(org, "Blackburn Rovers", 1)},
+			want: []digest.Entity{ent(org, "Rovers", 1), ent(org, "Harbour Rovers", 1), ent(org, "Blackburn Rovers", 1)},
+		},
+		{
+			name: "a city does not fold into its club",
+			in:   []digest.Entity{ent(loc, "Manchester", 1), ent(org, "Manchester", 1), ent(org, "Manchester United", 1)},
+			want: []digest.Entity{ent(loc, "Manchester", 2), ent(org, "Manchester United", 1)},
+		},
 		{
 			name: "a surname tagged as an organisation joins neither of two people with it",
 			in:   []digest.Entity{ent(per, "Hillary Clinton", 1), ent(org, "Clinton", 1), ent(per, "Bill Clinton", 1)},
@@ -356,6 +377,7 @@ func FuzzNormalize(f *testing.F) {
 		"ORG University of Calder\nORG Calder University\nORG Calder College\nORG College of Calder",
 		"ORG EU\nORG European Union\nORG Eastern University\nORG University of Eastern",
 		"ORG Lindenfeld\nLOC Lindenfeld\nPER Lindenfeld",
+		"ORG Rovers\nORG Harbour Rovers\nORG Dunmere\nORG Dunmere Athletic\nORG City\nORG City Rovers",
 		"PER George W. Bush\nPER George H. W. Bush\nPER George Bush\nPER W.",
 		"PER 's\nORG ...\nLOC \xff\xfe\nPER Mr\nORG Inc.",
 		"LOC French\nLOC France\nLOC The Hague\nORG The Hague",
