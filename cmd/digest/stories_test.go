@@ -93,6 +93,7 @@ func TestDemoNewswireBecomesStories(t *testing.T) {
 	// University" (a title) and "University of Calder", and one names the
 	// scientist "Amara" only (its lead is cut after her first name).
 	wheat := find("Calder University team unveils wheat")
+	cup := find("Harbour Rovers reach cup final")
 	for _, s := range list.Stories {
 		keys := map[string]string{}
 		for _, e := range s.Entities {
@@ -101,6 +102,15 @@ func TestDemoNewswireBecomesStories(t *testing.T) {
 				t.Errorf("story %q names one entity twice: %q and %q", s.Headline, other, e.Name)
 			}
 			keys[k] = e.Name
+		}
+		if s.ID == cup {
+			// "Rovers" and "Dunmere" are the clubs Harbour Rovers and
+			// Dunmere Athletic, named so in the same report.
+			for _, short := range []string{"Rovers", "Dunmere"} {
+				if _, ok := keys[ner.Key(digest.Organization, short)]; ok {
+					t.Errorf("cup story names %q beside the club it shortens: %v", short, s.Entities)
+				}
+			}
 		}
 		if s.ID != wheat {
 			continue

@@ -8,7 +8,13 @@
 // aliases resolved within the article ("Mr Xi", "Xi" → "Xi Jinping") and
 // places normalised through the gazetteer ("U.S." → "United States").
 // Tagger.TagTokens and Tagger.TagDocument tag pre-tokenised CoNLL input.
-// Tagger.Key and Tagger.Merge relate entities of different articles.
+//
+// Normalize and Fold relate the entities of different articles (of one
+// story): the variants of one entity ("Mr Xi", "Xi", "Xi Jinping"; "U.S.",
+// "United States"; "Apple Inc.", "Apple's"; "University of X", "X
+// University") become one entry under its canonical name, and a part of a
+// name shared by several longer names joins none of them. Canonical and
+// Key give one entity's display name and the key it is compared by.
 //
 // On CoNLL-2003 eng.testa the model scores 0.920 micro-F1 over PER, LOC and
 // ORG (see TestCoNLLDev). The weights are fitted on eng.train only; eng.testa
