@@ -29,11 +29,13 @@ type Store interface {
 	// it is capped at 500. cursor is "" for the first page, or the next or
 	// prev of an earlier call with the same order: the page after, or
 	// before, that one. next and prev are "" when there is nothing further
-	// that way. EINVALID for an unknown order or a malformed cursor.
+	// that way. EINVALID for an unknown order, a malformed cursor or a
+	// search longer than 1000 bytes.
 	FeedsPage(ctx context.Context, search, order string, limit int, cursor string) (feeds []Feed, next, prev string, err error)
 	// FeedTotals counts the default user's feeds that match search (as in
 	// FeedsPage; "" counts all), their unread articles, and those failing
-	// (ErrorCount > 0 or LastError set).
+	// (ErrorCount > 0 or LastError set). EINVALID for a search longer than
+	// 1000 bytes.
 	FeedTotals(ctx context.Context, search string) (feeds, unread, failing int, err error)
 	// UpdateFeed saves f's title, site URL, category, icon and fetch mode
 	// (not its fetch state). ENOTFOUND.

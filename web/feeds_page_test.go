@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/chromedp/chromedp"
 
@@ -447,4 +448,59 @@ func TestBrowserFeedsPages(t *testing.T) {
 	if n := run(t, ctx, chromedp.Evaluate[int](count)); n != feedsPageSize {
 		t.Errorf("back on the first page: %d feeds, want %d", n, feedsPageSize)
 	}
+}
+
+// FuzzFeedView parses arbitrary query strings of the feed list: a clean
+// EINVALID or a view whose URL parses back to the same view.
+func FuzzFeedView(f *testing.F) {
+	for _, s := range []string{"", "q=bbc&order=title&cursor=eyJvIjoidGl0bGUifQ", "order=errors", "order=newest", "q=%FF", "q=a%00b", "cursor=" + strings.Repeat("A", 5000), "q=++x++&order=category"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		fv, err := parseFeedView(v)
+		if err != nil {
+			if digest.ErrorCode(err) != digest.EINVALID || !utf8.ValidString(digest.ErrorMessage(err)) {
+				t.Fatalf("error %v is not a clean EINVALID", err)
+			}
+			return
+		}
+		if len(fv.Q) > 500 || !utf8.ValidString(fv.Q) || len(fv.Cursor) > maxFeedCursor {
+			t.Fatalf("accepted a bad view: %+v", fv)
+		}
+		u, err := url.Parse(fv.query(fv.Cursor))
+		if err != nil || u.Path != "/feeds" {
+			t.Fatalf("view %+v has the URL %q", fv, fv.query(fv.Cursor))
+		}
+		again, err := parseFeedView(u.Query())
+		if err != nil {
+			t.Fatalf("the URL of %+v does not parse: %v", fv, err)
+		}
+		if again.Order == "" {
+			again.Order = fv.Order
+		}
+		if again.Q != fv.Q || again.Cursor != fv.Cursor || (again.Order != fv.Order && fv.Order != orderCategory) {
+			t.Fatalf("view %+v came back as %+v", fv, again)
+		}
+	})
+}
+
+// FuzzFeedsReturn sends feed forms back to arbitrary return fields: always
+// to the feed list on this site.
+func FuzzFeedsReturn(f *testing.F) {
+	for _, s := range []string{"/feeds?q=x&cursor=abc", "https://evil.example/feeds", "//evil.example/feeds", "/feeds?%zz", "/articles/1", "/feeds#x", "/feeds?added=1&saved=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, back string) {
+		r := httptest.NewRequest("POST", "/feeds/1/refresh", strings.NewReader(url.Values{"return": {back}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		got := feedsReturn(r, "refreshing", 7)
+		u, err := url.Parse(got)
+		if err != nil || u.Scheme != "" || u.Host != "" || u.Path != "/feeds" || u.Fragment != "feed-7" || u.Query().Get("refreshing") != "1" {
+			t.Fatalf("return %q went to %q", back, got)
+		}
+	})
 }

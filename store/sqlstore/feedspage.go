@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 
@@ -42,13 +44,35 @@ const (
 // page starts at the same place even when the feed the cursor came from
 // was renamed, failed again or was removed since.
 type feedKey struct {
-	Order    string `json:"o"`
-	Before   bool   `json:"b,omitempty"` // the page before the key, not after it
-	Fail     int64  `json:"f,omitempty"` // minus the consecutive failures
-	NoMsg    int64  `json:"m,omitempty"` // 1 when the last fetch left no error message
-	Category string `json:"c,omitempty"`
-	Title    string `json:"t,omitempty"` // the title key (lowered)
-	ID       int64  `json:"i"`
+	Order    string
+	Before   bool  // the page before the key, not after it
+	Fail     int64 // minus the consecutive failures
+	NoMsg    int64 // 1 when the last fetch left no error message
+	Category string
+	Title    string // the title key (lowered)
+	ID       int64
+	// Cut says that Category or Title hold only the start of the key: a
+	// cursor carries at most maxCursorText bytes of each.
+	Cut bool
+}
+
+// maxCursorText bounds the text a cursor carries of a category or title
+// key, so that a feed with a title of a megabyte still pages with a short
+// link. A cut key is completed from the feed itself when the cursor is
+// used (see completeKey).
+const maxCursorText = 256
+
+// cursorJSON is the encoding of a feedKey. Texts are bytes, so that a cut
+// inside a character, or a title that is not UTF-8, comes back exactly.
+type cursorJSON struct {
+	O string `json:"o"`
+	B bool   `json:"b,omitempty"`
+	F int64  `json:"f,omitempty"`
+	M int64  `json:"m,omitempty"`
+	C []byte `json:"c,omitempty"`
+	T []byte `json:"t,omitempty"`
+	X bool   `json:"x,omitempty"`
+	I int64  `json:"i"`
 }
 
 // keyExprs returns the SQL key expressions of an order.
@@ -85,10 +109,18 @@ func (k *feedKey) dests() []any {
 }
 
 func (k feedKey) encode(before bool) string {
-	k.Before = before
-	b, err := json.Marshal(k)
+	cut := func(t string) []byte {
+		if len(t) > maxCursorText {
+			k.Cut = true
+			t = t[:maxCursorText]
+		}
+		return []byte(t)
+	}
+	j := cursorJSON{O: k.Order, B: before, F: k.Fail, M: k.NoMsg, C: cut(k.Category), T: cut(k.Title), I: k.ID}
+	j.X = k.Cut
+	b, err := json.Marshal(j)
 	if err != nil {
-		return "" // cannot happen: strings and integers only
+		return "" // cannot happen: bytes, strings and integers only
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -100,14 +132,42 @@ func decodeFeedCursor(c, order string) (*feedKey, error) {
 	if err != nil {
 		return nil, bad
 	}
-	var k feedKey
-	if err := json.Unmarshal(b, &k); err != nil {
+	var j cursorJSON
+	if err := json.Unmarshal(b, &j); err != nil {
 		return nil, bad
 	}
-	if k.Order != order {
+	if j.O != order {
 		return nil, digest.Errorf(digest.EINVALID, "invalid cursor: it belongs to another order")
 	}
-	return &k, nil
+	return &feedKey{Order: j.O, Before: j.B, Fail: j.F, NoMsg: j.M, Category: string(j.C), Title: string(j.T), ID: j.I, Cut: j.X}, nil
+}
+
+// completeKey restores the texts of a cut cursor key from its feed, when
+// that feed still starts with them. Otherwise the page starts at the edge
+// of the feeds whose keys start with the cut texts, repeating some feeds,
+// never skipping one: a page after it at their first, a page before it
+// after their last.
+func (s *Store) completeKey(ctx context.Context, k *feedKey) error {
+	var category, title string
+	err := s.queryRow(ctx, `SELECT `+keyCategory+`, `+keyTitle+` FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
+		WHERE u.user_id = ? AND f.id = ?`, digest.DefaultUserID, k.ID).Scan(&category, &title)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return wrap("feeds page: cursor", err)
+	}
+	if err == nil && strings.HasPrefix(category, k.Category) && strings.HasPrefix(title, k.Title) {
+		k.Category, k.Title = category, title
+		return nil
+	}
+	if k.Before {
+		// 0xFF is in no UTF-8 text: after every key that starts so.
+		if len(k.Category) == maxCursorText {
+			k.Category += "\xff"
+		}
+		if len(k.Title) == maxCursorText {
+			k.Title += "\xff"
+		}
+	}
+	return nil
 }
 
 // likePattern returns a LIKE pattern (with ESCAPE '\') matching text
@@ -168,6 +228,11 @@ func (s *Store) FeedsPage(ctx context.Context, search, order string, limit int, 
 		k, err := decodeFeedCursor(cursor, order)
 		if err != nil {
 			return nil, "", "", err
+		}
+		if k.Cut {
+			if err := s.completeKey(ctx, k); err != nil {
+				return nil, "", "", err
+			}
 		}
 		at = k
 	}

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Feeds", testFeeds},
 		{"FeedsPage", testFeedsPage},
 		{"FeedsPageWhileChanging", testFeedsPageChanging},
+		{"FeedsPageLongTitles", testFeedsPageLongTitles},
 		{"UpdateFeed", testUpdateFeed},
 		{"DueFeedsAndScheduleNow", testDueFeeds},
 		{"SaveFetchesCreates", testSaveCreates},
@@ -529,6 +530,89 @@ func testFeedsPageChanging(t *testing.T, s digest.Store) {
 	}
 	if got := feedTitles(fs); !slices.Equal(got, []string{"Feed 00", "Feed 4", "Feed 5", "Feed 6"}) || prev3 != "" {
 		t.Errorf("prev with nothing before = %q, prev %q; want the first page", got, prev3)
+	}
+}
+
+// testFeedsPageLongTitles pages through feeds whose titles and categories
+// are longer than a cursor carries: the cursors stay short, and no feed is
+// skipped, even when the feed a cursor came from is removed.
+func testFeedsPageLongTitles(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	long := strings.Repeat("Ünïcode title ", 300) // 4,800 bytes, cut inside a character
+	var ids []int64
+	for i := range 9 {
+		f := &digest.Feed{URL: fmt.Sprintf("https://l%d.example/feed", i), Title: long + fmt.Sprint(i%3), Category: long[:1000]}
+		if i%4 == 0 {
+			f.Title, f.Category = fmt.Sprintf("Short %d", i), "News"
+		}
+		if err := s.CreateFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, f.ID)
+	}
+	every, err := s.Feeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range []string{"title", "errors", "category"} { // category last: it removes a feed
+		var got []int64
+		var cursors []string
+		cursor := ""
+		for range 20 {
+			fs, next, _, err := s.FeedsPage(ctx, "", order, 2, cursor)
+			if err != nil {
+				t.Fatalf("%s: %v", order, err)
+			}
+			for _, f := range fs {
+				got = append(got, f.ID)
+			}
+			if len(next) > 2000 {
+				t.Errorf("%s: cursor of %d bytes for a title of %d", order, len(next), len(long))
+			}
+			if next == "" {
+				break
+			}
+			cursors = append(cursors, next)
+			cursor = next
+		}
+		if len(got) != len(every) {
+			t.Errorf("%s: paged %d feeds, want %d: %v", order, len(got), len(every), got)
+		}
+		if order == "category" {
+			var want []int64
+			for _, f := range every {
+				want = append(want, f.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("category pages %v, want the order of Feeds %v", got, want)
+			}
+			// Remove the feed of the second cursor: its page repeats some
+			// feeds but skips none of those after it.
+			last := got[3]
+			if err := s.DeleteFeed(ctx, last); err != nil {
+				t.Fatal(err)
+			}
+			fs, _, prev, err := s.FeedsPage(ctx, "", order, 20, cursors[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var after []int64
+			for _, f := range fs {
+				after = append(after, f.ID)
+			}
+			for _, id := range got[4:] {
+				if !slices.Contains(after, id) {
+					t.Errorf("after removing the cursor's feed, feed %d is skipped: %v", id, after)
+				}
+			}
+			back, _, _, err := s.FeedsPage(ctx, "", order, 20, prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(back)+len(fs) < len(every)-1 {
+				t.Errorf("back and forth from a removed feed's cursor: %d + %d feeds of %d", len(back), len(fs), len(every)-1)
+			}
+		}
 	}
 }
 
