@@ -271,25 +271,31 @@ func Fold(held, added []digest.Entity) []digest.Entity {
 	return normalize(held, added, embeddedPlaces)
 }
 
-// group is the entries of one key and, at its root, the totals of its set.
+// group is the entries of one key. Once groups are joined, the root of a
+// set holds the set's counts, first appearance and the kind of its first
+// group.
 type group struct {
-	key     string // foldKey of the display name: the key without its class
-	display string
-	v0      variant // the first spelling, and the others
+	key     string  // foldKey of the display name: the key without its class
+	v0      variant // the first spelling, and the others; the chosen one once chosen
 	more    []variant
-	kind    digest.EntityKind
+	kind    digest.EntityKind // of most mentions
+	setKind digest.EntityKind
 	kinds   [4]int // mentions by kind: Person, Organization, Place, other
 	count   int
 	first   int32 // index in the input of the first entry
 	parent  int32
 	nwords  int32 // words in key
-	counted bool
+}
 
-	// Totals over the set, kept at its root.
-	totKinds [4]int
-	totCount int
-	totFirst int32
-	totKind  digest.EntityKind
+// display is the name a group is shown by.
+func (g *group) display() string { return g.v0.name }
+
+// entryAt is the i-th entry of held and added one after the other.
+func entryAt(held, added []digest.Entity, i int) digest.Entity {
+	if i < len(held) {
+		return held[i]
+	}
+	return added[i-len(held)]
 }
 
 type variant struct {
@@ -400,57 +406,61 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 		}
 		return gaz
 	}
-	// Names as they will be shown, and their keys in one string.
+	// Names as they will be shown, and their keys with their classes in
+	// one string: a key is keys[ends[i-1]:ends[i]], its class the first
+	// cls[i] bytes.
 	names := make([]string, n)
 	ends := make([]int32, n)
+	cls := make([]uint8, n)
 	var arena []byte
 	for i := range n {
+		e := entryAt(held, added, i)
 		if i < len(held) {
-			names[i] = held[i].Name
-		} else if e := added[i-len(held)]; e.Name != "" {
+			names[i] = e.Name
+		} else if e.Name != "" {
 			names[i] = canonical(e.Kind, e.Name, table)
 		}
-		arena = appendFoldKey(arena, names[i])
-		ends[i] = int32(len(arena))
+		start := len(arena)
+		arena = append(arena, class(e.Kind)...)
+		c := len(arena) - start
+		if arena = appendFoldKey(arena, names[i]); len(arena) == start+c {
+			arena = arena[:start] // no key: dropped
+		}
+		ends[i], cls[i] = int32(len(arena)), uint8(min(c, 255))
 	}
 	keys := string(arena)
 
-	byKey := make(map[groupKey]int, n)
+	byKey := make(map[string]int, n)
 	var byName map[groupKey]int
 	gs := make([]group, 0, n)
 	people := 0
 	start := int32(0)
 	for i := range n {
-		k := keys[start:ends[i]]
+		full := keys[start:ends[i]]
 		start = ends[i]
-		d := names[i]
-		if k == "" {
+		if full == "" {
 			continue
 		}
-		var e digest.Entity
-		if i < len(held) {
-			e = held[i]
-		} else {
-			e = added[i-len(held)]
-		}
-		gk := groupKey{class(e.Kind), k}
+		e := entryAt(held, added, i)
 		c := max(e.Count, 1)
-		j, ok := byKey[gk]
+		j, ok := byKey[full]
 		if !ok {
 			j = len(gs)
-			byKey[gk] = j
-			gs = append(gs, group{key: k, first: int32(i), kind: e.Kind, parent: int32(j), v0: variant{d, 0},
+			byKey[full] = j
+			k := full[cls[i]:]
+			gs = append(gs, group{key: k, first: int32(i), kind: e.Kind, parent: int32(j), v0: variant{names[i], 0},
 				nwords: int32(strings.Count(k, " ") + 1)})
 		}
 		g := &gs[j]
 		g.count += c
 		g.kinds[kindIndex(e.Kind)] += c
-		byName = g.addVariant(d, c, j, byName)
+		byName = g.addVariant(names[i], c, j, byName)
 	}
 	for i := range gs {
 		g := &gs[i]
-		g.display = g.bestVariant()
+		g.v0 = g.bestVariant()
 		g.kind = majorityKind(g)
+		g.setKind = g.kind
 		if g.kind == digest.Person {
 			people++
 		}
@@ -466,18 +476,22 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 	}
 	u.clubs(table)
 
-	// Sum each set at its root, roots in order of first appearance.
+	// Sum each set at its root, which takes the first appearance of its
+	// members (and the kind of the first).
 	roots := 0
 	for i := range gs {
-		r := &gs[u.find(i)]
-		if !r.counted {
-			r.counted = true
-			r.totFirst, r.totKind = gs[i].first, gs[i].kind
+		r := u.find(i)
+		if r == i {
 			roots++
+			continue
 		}
-		r.totCount += gs[i].count
-		for k, n := range gs[i].kinds {
-			r.totKinds[k] += n
+		g, root := &gs[i], &gs[r]
+		root.count += g.count
+		for k, n := range g.kinds {
+			root.kinds[k] += n
+		}
+		if g.first < root.first {
+			root.first, root.setKind = g.first, g.kind
 		}
 	}
 	out := make([]digest.Entity, 0, roots)
@@ -491,23 +505,23 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 		if orgOrPlace(kind) {
 			// Groups join only within a class, so one of a class's kinds
 			// has most mentions; ties go to the first seen.
-			kind = r.totKind
-			if r.totKinds[1] > r.totKinds[2] {
+			kind = r.setKind
+			if r.kinds[1] > r.kinds[2] {
 				kind = digest.Organization
-			} else if r.totKinds[2] > r.totKinds[1] {
+			} else if r.kinds[2] > r.kinds[1] {
 				kind = digest.Place
 			}
 		}
 		// A variant of the other kind may name it: "The Hague" is
 		// "Hague" as an organisation.
-		name := r.display
-		if r.totKinds[1] > 0 && r.totKinds[2] > 0 {
+		name := r.display()
+		if r.kinds[1] > 0 && r.kinds[2] > 0 {
 			if c := canonical(kind, name, table); c != "" {
 				name = c
 			}
 		}
-		out = append(out, digest.Entity{Name: name, Kind: kind, Count: r.totCount})
-		firsts = append(firsts, r.totFirst)
+		out = append(out, digest.Entity{Name: name, Kind: kind, Count: r.count})
+		firsts = append(firsts, r.first)
 	}
 	sort.Stable(byCount{out, firsts})
 	return out
@@ -547,10 +561,10 @@ func majorityKind(g *group) digest.EntityKind {
 // bestVariant picks the display name among a key's spellings: written
 // with a capital (not in lower case, nor in capitals when a word is
 // longer than an acronym), then most mentioned, then first in byte order.
-func (g *group) bestVariant() string {
+func (g *group) bestVariant() variant {
 	best := g.v0
 	if len(g.more) == 0 {
-		return best.name
+		return best
 	}
 	rb := caseRank(best.name)
 	for _, v := range g.more {
@@ -559,7 +573,7 @@ func (g *group) bestVariant() string {
 			best, rb = v, rv
 		}
 	}
-	return best.name
+	return best
 }
 
 func caseRank(s string) int {
@@ -658,7 +672,7 @@ func (u *union) acronyms(places placeTable) {
 		if g.kind != digest.Organization || g.nwords != 1 {
 			continue
 		}
-		if n := len(g.key); n >= 2 && n <= maxAcronym && isAcronym(g.display) {
+		if n := len(g.key); n >= 2 && n <= maxAcronym && isAcronym(g.display()) {
 			if shorts == nil {
 				shorts = map[string]int{}
 			}
@@ -677,7 +691,7 @@ func (u *union) acronyms(places placeTable) {
 		if !orgOrPlace(g.kind) || g.nwords < 2 || g.nwords > maxNameWords || u.find(i) != i {
 			continue
 		}
-		if a, ok := initials(&buf, g.display); ok {
+		if a, ok := initials(&buf, g.display()); ok {
 			if _, ok := shorts[string(a)]; ok {
 				if index == nil {
 					index = newMultiIndex(4)
@@ -694,7 +708,7 @@ func (u *union) acronyms(places placeTable) {
 		if j, ok := shorts[k]; !ok || j != i || index.head[k] == 0 {
 			continue
 		}
-		if g := places(); g != nil && len(g.Lookup(u.gs[i].display)) > 0 {
+		if g := places(); g != nil && len(g.Lookup(u.gs[i].display())) > 0 {
 			continue
 		}
 		if r, ok := u.uniqueRootIn(index, k, i); ok {
@@ -848,7 +862,7 @@ func (u *union) surnames(places placeTable) {
 	for i := range u.gs {
 		g := &u.gs[i]
 		if !orgOrPlace(g.kind) || g.nwords != 1 || utf8.RuneCountInString(g.key) < 2 ||
-			isUpperText(g.display) || u.find(i) != i {
+			isUpperText(g.display()) || u.find(i) != i {
 			continue
 		}
 		if words == nil {
@@ -883,7 +897,7 @@ func (u *union) surnames(places placeTable) {
 		if g.nwords != 1 || !orgOrPlace(g.kind) || !words[g.key] || index.head[g.key] == 0 {
 			continue
 		}
-		if gz := places(); gz != nil && len(gz.Lookup(g.display)) > 0 {
+		if gz := places(); gz != nil && len(gz.Lookup(g.display())) > 0 {
 			continue
 		}
 		if r, ok := u.uniqueRootIn(index, g.key, i); ok {
@@ -908,7 +922,7 @@ func (u *union) clubs(places placeTable) {
 	var shorts map[string]int
 	for i := range u.gs {
 		g := &u.gs[i]
-		if g.kind != digest.Organization || g.nwords != 1 || isUpperText(g.display) || u.find(i) != i {
+		if g.kind != digest.Organization || g.nwords != 1 || isUpperText(g.display()) || u.find(i) != i {
 			continue
 		}
 		if shorts == nil {
@@ -950,7 +964,7 @@ func (u *union) clubs(places placeTable) {
 		if j, ok := shorts[k]; !ok || j != i || index.head[k] == 0 {
 			continue
 		}
-		if g := places(); g != nil && len(g.Lookup(u.gs[i].display)) > 0 {
+		if g := places(); g != nil && len(g.Lookup(u.gs[i].display())) > 0 {
 			continue
 		}
 		if r, ok := u.uniqueRootIn(index, k, i); ok {
