@@ -130,7 +130,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
-		Join:          0.1,
+		Join:          0.15,
 		Bridge:        0.2,
 		Merge:         0.4,
 		Split:         0.3,
@@ -461,7 +461,7 @@ func (e *Engine) prepare(f textFeatures) query {
 	for _, t := range f.names {
 		e.df[t.h]++
 	}
-	return query{vec: vec, contrib: contrib, names: e.unit(f.names), lead: e.unit(f.lead), years: f.years, months: f.months, numbers: f.numbers}
+	return query{vec: vec, contrib: contrib, names: e.unit(f.names), lead: e.unit(f.lead), years: f.years, months: f.months, numbers: f.numbers, days: f.days}
 }
 
 // unit returns the L2-normalised TF-IDF vector of tf with the current idf.
@@ -649,7 +649,7 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 }
 
 func (e *Engine) newStory() *story {
-	s := &story{id: e.nextID, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int)}
+	s := &story{id: e.nextID, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
 	e.nextID++
 	e.stories[s.id] = s
 	return s

@@ -24,10 +24,12 @@ const (
 	fSize             // ln of the story's articles
 	fNumConf          // both give specific numbers near their openings and share none
 	fNumSame          // both give specific numbers near their openings and share one
+	fDayConf          // both name weekdays near their openings and share none
+	fDaySame          // both name weekdays near their openings and share one
 	nFeatures
 )
 
-var featureNames = [nFeatures]string{"body", "centroid", "names", "lead", "yearConflict", "yearShared", "monthConflict", "monthShared", "lnSize", "numConflict", "numShared"}
+var featureNames = [nFeatures]string{"body", "centroid", "names", "lead", "yearConflict", "yearShared", "monthConflict", "monthShared", "lnSize", "numConflict", "numShared", "dayConflict", "dayShared"}
 
 // model is a logistic regression over the pair features.
 type model struct {
@@ -37,8 +39,8 @@ type model struct {
 
 // learned are the shipped weights (see TestTrainModel).
 var learned = model{
-	w: [nFeatures]float64{3.5687, 4.7398, 4.2718, 3.3164, -0.8521, 0.8799, -0.8953, 0.7841, -0.3482, -0.2984, 0.1011},
-	b: -4.7851,
+	w: [nFeatures]float64{3.5128, 4.6573, 4.3080, 3.2073, -0.8357, 0.9841, -0.9053, 0.9380, -0.3737, -0.3952, 0.0809, -0.9799, 0.2937},
+	b: -4.6103,
 }
 
 // prob returns P(same event) for the features x.
@@ -57,6 +59,7 @@ type query struct {
 	years        []int
 	months       []int
 	numbers      []int
+	days         []int
 }
 
 // features computes the pair features of q against s.
@@ -73,6 +76,7 @@ func (e *Engine) features(q *query, s *story) [nFeatures]float64 {
 	x[fYearConf], x[fYearSame] = yearRelation(q.years, s.years)
 	x[fMonthConf], x[fMonthSame] = yearRelation(q.months, s.months)
 	x[fNumConf], x[fNumSame] = yearRelation(q.numbers, s.numbers)
+	x[fDayConf], x[fDaySame] = yearRelation(q.days, s.days)
 	x[fSize] = math.Log(n)
 	return x
 }
@@ -103,6 +107,7 @@ func storyFeatures(a, b *story) [nFeatures]float64 {
 	x[fYearConf], x[fYearSame] = histRelation(a.years, b.years)
 	x[fMonthConf], x[fMonthSame] = histRelation(a.months, b.months)
 	x[fNumConf], x[fNumSame] = histRelation(a.numbers, b.numbers)
+	x[fDayConf], x[fDaySame] = histRelation(a.days, b.days)
 	x[fSize] = math.Log(float64(max(a.vectors+b.vectors, 1)))
 	return x
 }

@@ -46,6 +46,7 @@ func pairFeatures(a, b *query) [nFeatures]float64 {
 	x[fYearConf], x[fYearSame] = listRelation(a.years, b.years)
 	x[fMonthConf], x[fMonthSame] = listRelation(a.months, b.months)
 	x[fNumConf], x[fNumSame] = listRelation(a.numbers, b.numbers)
+	x[fDayConf], x[fDaySame] = listRelation(a.days, b.days)
 	return x
 }
 
@@ -154,12 +155,12 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 
 // reset empties s for a rebuild, keeping its ID and index entries.
 func (e *Engine) reset(s *story) {
-	*s = story{id: s.id, indexed: s.indexed, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int)}
+	*s = story{id: s.id, indexed: s.indexed, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
 }
 
 // storyOf builds an unregistered story of the given articles.
 func (e *Engine) storyOf(arts []*article) *story {
-	s := &story{years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int)}
+	s := &story{years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
 	for _, a := range arts {
 		s.centroid = sum(s.centroid, a.q.contrib)
 		s.names = sum(s.names, a.q.names)
@@ -173,6 +174,9 @@ func (e *Engine) storyOf(arts []*article) *story {
 		}
 		for _, m := range a.q.numbers {
 			s.numbers[m]++
+		}
+		for _, m := range a.q.days {
+			s.days[m]++
 		}
 	}
 	s.cnorm = norm(s.centroid)
@@ -328,7 +332,7 @@ var keptTerms, keptNames = 128, 48
 func compact(q *query) *query {
 	vec := prune(q.vec, keptTerms)
 	return &query{vec: vec, contrib: vec, names: prune(q.names, keptNames), lead: prune(q.lead, keptNames),
-		years: slices.Clip(q.years), months: slices.Clip(q.months), numbers: slices.Clip(q.numbers)}
+		years: slices.Clip(q.years), months: slices.Clip(q.months), numbers: slices.Clip(q.numbers), days: slices.Clip(q.days)}
 }
 
 // keepEntities is what an article remembers of its entities while its

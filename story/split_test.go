@@ -161,3 +161,14 @@ func TestSpecificNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestDayOf(t *testing.T) {
+	for _, c := range []struct {
+		w    string
+		want int
+	}{{"Monday", 1}, {"Sunday", 7}, {"Thursday", 4}, {"monday", 0}, {"Mon", 0}, {"Mondays", 0}, {"", 0}} {
+		if got := dayOf(lower(nil, c.w), c.w); got != c.want {
+			t.Errorf("dayOf(%q) = %d, want %d", c.w, got, c.want)
+		}
+	}
+}

@@ -23,6 +23,7 @@ type story struct {
 	vectors  int     // articles summed into centroid
 	years    map[int]int
 	numbers  map[int]int
+	days     map[int]int
 	months   map[int]int
 	members  []int64 // article IDs in arrival order, copies included
 	outlets  []string
@@ -222,6 +223,9 @@ func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 	for _, m := range q.numbers {
 		s.numbers[m]++
 	}
+	for _, m := range q.days {
+		s.days[m]++
+	}
 	s.addEntities(ents)
 }
 
@@ -262,6 +266,9 @@ func (s *story) absorb(o *story, cap int) {
 	}
 	for m, n := range o.numbers {
 		s.numbers[m] += n
+	}
+	for m, n := range o.days {
+		s.days[m] += n
 	}
 	s.members = append(s.members, o.members...)
 	for _, out := range o.outlets {

@@ -25,7 +25,8 @@ type textFeatures struct {
 	// (decimals such as a magnitude, and numbers of three digits or more
 	// that are not years), sorted: two events of one kind differ in them.
 	numbers []int
-	words   int // words read
+	days    []int // distinct weekdays (1–7) named near the opening, sorted
+	words   int   // words read
 }
 
 // nameSalt separates the hashes of the names channel from those of words.
@@ -69,7 +70,7 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 		names = make(map[uint64]float64, 64)
 		leadTF = make(map[uint64]float64, 64)
 	}
-	var years, months, numbers []int
+	var years, months, numbers, days []int
 	buf := make([]byte, 0, 64)
 	addWords := func(s string, base float64, lead int, limit int, title bool) int {
 		caps := mostlyUpper(s)
@@ -91,6 +92,9 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 			if o.YearWords <= 0 || n <= o.YearWords {
 				if m := monthOf(buf, w, sentStart); m > 0 && !slices.Contains(months, m) {
 					months = append(months, m)
+				}
+				if d := dayOf(buf, w); d > 0 && !slices.Contains(days, d) {
+					days = append(days, d)
 				}
 			}
 			if len(buf) < 2 || stopword(string(buf)) || utf8.RuneCount(buf) < 2 {
@@ -129,7 +133,8 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 	slices.Sort(years)
 	slices.Sort(months)
 	slices.Sort(numbers)
-	return textFeatures{terms: tfTerms(tf), names: tfTerms(names), lead: tfTerms(leadTF), years: years, months: months, numbers: numbers, words: words}
+	slices.Sort(days)
+	return textFeatures{terms: tfTerms(tf), names: tfTerms(names), lead: tfTerms(leadTF), years: years, months: months, numbers: numbers, days: days, words: words}
 }
 
 // tfTerms turns raw counts into sublinear tf weights sorted by term.
@@ -313,4 +318,20 @@ func specificNumber(w string) bool {
 		}
 	}
 	return dot || len(w) >= 3
+}
+
+var dayNames = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+// dayOf returns the weekday (1–7) a capitalised word names, or 0: the day
+// an event happened, which its reports name near their openings.
+func dayOf(low []byte, w string) int {
+	if len(w) < 6 || w[0] < 'A' || w[0] > 'Z' {
+		return 0
+	}
+	for i, d := range dayNames {
+		if string(low) == d {
+			return i + 1
+		}
+	}
+	return 0
 }

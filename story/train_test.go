@@ -238,7 +238,8 @@ func (m model) String() string {
 // "ship" line with DIGEST_ONPOLICY=1 (a second fit that adds the engine's
 // own comparisons under the first model). DIGEST_JOINS and DIGEST_MERGES
 // (comma-separated) sweep the thresholds; DIGEST_BRIDGE, DIGEST_QTERMS,
-// DIGEST_CANDS and DIGEST_YEARWORDS override those options.
+// DIGEST_CANDS, DIGEST_SPLIT, DIGEST_IDFPOWER and DIGEST_YEARWORDS override
+// those options.
 func TestTrainModel(t *testing.T) {
 	if os.Getenv("DIGEST_TRAIN") != "1" {
 		t.Skip("set DIGEST_TRAIN=1 to fit the similarity model")
@@ -254,6 +255,12 @@ func TestTrainModel(t *testing.T) {
 	}
 	if v := os.Getenv("DIGEST_CANDS"); v != "" {
 		opts.Candidates, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("DIGEST_SPLIT"); v != "" {
+		opts.Split, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("DIGEST_IDFPOWER"); v != "" {
+		opts.IDFPower, _ = strconv.ParseFloat(v, 64)
 	}
 	joins := []float64{0.3, 0.4, 0.5, 0.6, 0.7}
 	if v := os.Getenv("DIGEST_JOINS"); v != "" {
