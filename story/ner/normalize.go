@@ -3,7 +3,6 @@ package ner
 import (
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -303,10 +302,10 @@ type variant struct {
 	count int
 }
 
-// groupKey identifies a group without building a string per entry.
-type groupKey struct {
-	class string
-	key   string
+// variantKey finds a spelling of a group that has many.
+type variantKey struct {
+	group int
+	name  string
 }
 
 func kindIndex(k digest.EntityKind) int {
@@ -323,7 +322,7 @@ func kindIndex(k digest.EntityKind) int {
 
 // addVariant counts one more mention of a spelling of g. Spellings are
 // few; past a handful they are found through byName.
-func (g *group) addVariant(name string, c int, gi int, byName map[groupKey]int) map[groupKey]int {
+func (g *group) addVariant(name string, c int, gi int, byName map[variantKey]int) map[variantKey]int {
 	if g.v0.name == name {
 		g.v0.count += c
 		return byName
@@ -339,14 +338,14 @@ func (g *group) addVariant(name string, c int, gi int, byName map[groupKey]int) 
 		return byName
 	}
 	if byName == nil {
-		byName = map[groupKey]int{}
+		byName = map[variantKey]int{}
 	}
-	id := groupKey{strconv.Itoa(gi), name}
 	if len(g.more) == 8 {
 		for i, v := range g.more {
-			byName[groupKey{id.class, v.name}] = i
+			byName[variantKey{gi, v.name}] = i
 		}
 	}
+	id := variantKey{gi, name}
 	if i, ok := byName[id]; ok {
 		g.more[i].count += c
 	} else {
@@ -411,7 +410,7 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 	// cls[i] bytes.
 	names := make([]string, n)
 	ends := make([]int32, n)
-	cls := make([]uint8, n)
+	cls := make([]int32, n)
 	var arena []byte
 	for i := range n {
 		e := entryAt(held, added, i)
@@ -426,12 +425,12 @@ func normalize(held, added []digest.Entity, places placeTable) []digest.Entity {
 		if arena = appendFoldKey(arena, names[i]); len(arena) == start+c {
 			arena = arena[:start] // no key: dropped
 		}
-		ends[i], cls[i] = int32(len(arena)), uint8(min(c, 255))
+		ends[i], cls[i] = int32(len(arena)), int32(c)
 	}
 	keys := string(arena)
 
 	byKey := make(map[string]int, n)
-	var byName map[groupKey]int
+	var byName map[variantKey]int
 	gs := make([]group, 0, n)
 	people := 0
 	start := int32(0)

@@ -330,6 +330,27 @@ func TestNormalizeEmpty(t *testing.T) {
 	}
 }
 
+// TestNormalizeManySpellings folds more spellings of one name than are
+// kept in a group's short list.
+func TestNormalizeManySpellings(t *testing.T) {
+	var in []digest.Entity
+	for i := range 40 {
+		// "Acmewidgets", "ACmewidgets"...: one key, forty spellings.
+		name := []byte("acmewidgets")
+		for j := range name {
+			if j == 0 || i&(1<<j) != 0 {
+				name[j] -= 'a' - 'A'
+			}
+		}
+		in = append(in, ent(org, string(name)+" Inc", 1))
+	}
+	in = append(in, ent(org, "AcmeWidgets", 5), ent(org, "ACMEWIDGETS", 9))
+	got := Normalize(in)
+	if want := []digest.Entity{ent(org, "AcmeWidgets", 54)}; !slices.Equal(got, want) {
+		t.Errorf("Normalize = %v; want %v", got, want)
+	}
+}
+
 // TestNormalizeLargeList checks that a long list of distinct names sharing
 // a word (every person a Smith) merges none of them, and that a surname
 // they share joins none.
