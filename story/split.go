@@ -326,7 +326,7 @@ func orthonormal(u, v1 []float64) {
 // keptTerms and keptNames bound the vectors an article keeps for split
 // checks (its heaviest terms): a split compares and rebuilds stories from
 // them.
-var keptTerms, keptNames = 128, 48
+const keptTerms, keptNames = 128, 48
 
 // compact returns the part of q an article keeps while its story is open.
 func compact(q *query) *query {
