@@ -296,6 +296,12 @@ func (s *Store) feedRows(ctx context.Context, order, where string, args []any, a
 		where += ` AND (` + keyList + `) ` + cmp + ` (` + params + `)`
 		args = append(slices.Clip(args), at.args()...)
 	}
+	if at == nil && order == feedOrderCategory {
+		// Always true, but it lets SQLite walk the subscriptions by
+		// category (index subscriptions_category) and sort only the
+		// categories of the page by title.
+		where += ` AND ` + keyCategory + ` >= ''`
+	}
 	orderBy := strings.Join(exprs, dir+", ") + dir
 	// The page's feeds are chosen on their keys alone, then read whole:
 	// the sorter then holds narrow rows, and only n feeds are read.

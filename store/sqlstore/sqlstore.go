@@ -8,7 +8,7 @@
 // A dialect's migrations (see store/sqlite/migrations) must create the same
 // tables and columns: users (with the row id 1, digest.DefaultUserID),
 // icons, feeds, subscriptions (per user: title, category and the unread
-// counter), articles (one per canonical URL, NULL when unknown), sources
+// counter; indexed by (user_id, category, feed_id)), articles (one per canonical URL, NULL when unknown), sources
 // (PRIMARY KEY (feed_id, guid); article_published copied from the article,
 // indexed with (feed_id, article_published DESC, article_id DESC, guid)),
 // article_states (per user: published copied from the article, read,
