@@ -62,8 +62,12 @@ func (v feedView) query(cursor string, extra ...string) string {
 	return "/feeds?" + q.Encode()
 }
 
-// maxFeedCursor bounds a cursor: it carries a feed's title.
+// maxFeedCursor bounds a cursor: it carries the start of a feed's title
+// and category.
 const maxFeedCursor = 4096
+
+// maxFeedFilter bounds the filter of the feed list, in bytes.
+const maxFeedFilter = 500
 
 // parseFeedView reads q, order and cursor of the feed list and the feeds
 // API. The store checks the cursor itself.
@@ -73,8 +77,8 @@ func parseFeedView(v url.Values) (feedView, error) {
 	if !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
 		return fv, digest.Errorf(digest.EINVALID, "invalid q: not UTF-8 text")
 	}
-	if len(q) > 500 {
-		return fv, digest.Errorf(digest.EINVALID, "invalid q: longer than 500 bytes")
+	if len(q) > maxFeedFilter {
+		return fv, digest.Errorf(digest.EINVALID, "invalid q: longer than %d bytes", maxFeedFilter)
 	}
 	fv.Q = strings.TrimSpace(q)
 	switch o := v.Get("order"); o {
@@ -248,8 +252,13 @@ func (s *Server) feedAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cache.invalidate()
-	// The new feed may sort onto any page: show it alone.
-	added := feedView{Q: f.URL}.query("", "added", strconv.FormatInt(f.ID, 10))
+	// The new feed may sort onto any page: show it alone, filtering by its
+	// URL (its start, for a URL longer than a filter may be).
+	q := f.URL
+	for len(q) > maxFeedFilter || (len(q) < len(f.URL) && !utf8.RuneStart(f.URL[len(q)])) {
+		q = q[:len(q)-1]
+	}
+	added := feedView{Q: strings.TrimSpace(q)}.query("", "added", strconv.FormatInt(f.ID, 10))
 	http.Redirect(w, r, added+"#feed-"+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
 }
 

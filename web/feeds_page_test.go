@@ -293,6 +293,13 @@ func TestFeedsPageFormsComeBack(t *testing.T) {
 	if len(added.ids) != 1 || !strings.Contains(added.body, "Subscribed.") || !strings.Contains(added.body, "zzz-new.example") {
 		t.Errorf("after adding, %s lists %d feeds", loc, len(added.ids))
 	}
+	// A URL longer than a filter may be is shown by its start.
+	longURL := "https://long.example/" + strings.Repeat("ä", 400)
+	w = fx.form(t, "/feeds", url.Values{"url": {longURL}})
+	added = getFeedPage(t, fx, w.Header().Get("Location"))
+	if w.Code != http.StatusSeeOther || added.status != 200 || len(added.ids) != 1 || !strings.Contains(added.body, "Subscribed.") {
+		t.Errorf("after adding a %d-byte URL: %d, then %d listing %d feeds", len(longURL), w.Code, added.status, len(added.ids))
+	}
 }
 
 // sameURL compares two local URLs with their query parameters in any order.
