@@ -70,9 +70,16 @@ type Summarizer func(headline string, leads []string) string
 // Options configure an Engine. The zero value of a field means its default;
 // DefaultOptions returns them all.
 type Options struct {
-	// Window is how long a story stays open after its last article, and
-	// how long articles are remembered for duplicate detection (default 72h).
+	// Window is how long a story stays open after its last article
+	// (default 72h).
 	Window time.Duration
+	// DedupWindow is how long the articles of a closed story are still
+	// recognised when a copy of them arrives (default 14 days, at least
+	// Window): a wire story republished a week later is credited to its
+	// original. Past the Window an article keeps only what that takes (its
+	// text sketch, URL, date and credit), a small part of what an article
+	// of an open story holds.
+	DedupWindow time.Duration
 	// Join is the least probability that an article reports the event of
 	// its most likely story (by the engine's learned pair model over mean
 	// TF-IDF cosines of words, names and leads, year and month conflicts)
@@ -130,6 +137,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Window:        72 * time.Hour,
+		DedupWindow:   14 * 24 * time.Hour,
 		Join:          0.15,
 		Bridge:        0.2,
 		Merge:         0.4,
@@ -150,6 +158,10 @@ func (o Options) withDefaults() Options {
 	if o.Window <= 0 {
 		o.Window = d.Window
 	}
+	if o.DedupWindow <= 0 {
+		o.DedupWindow = d.DedupWindow
+	}
+	o.DedupWindow = max(o.DedupWindow, o.Window)
 	if o.Join <= 0 {
 		o.Join = d.Join
 	}
@@ -220,6 +232,8 @@ type Engine struct {
 	trace    func(x [nFeatures]float64, s *story) // sees every comparison (training)
 	dedup    *dedup.Index
 	articles map[int64]*article
+	past     map[int64]*article // articles of closed stories, for copies
+	forgets  []forgetAt         // when to drop them, oldest first
 	urls     map[string]int64
 	stories  map[int64]*story
 	mergedTo map[int64]int64 // a merged story's ID -> the story it went into
@@ -239,6 +253,7 @@ func NewEngine(opts Options) *Engine {
 		model:    learned,
 		dedup:    dedup.New(o.Dedup),
 		articles: make(map[int64]*article),
+		past:     make(map[int64]*article),
 		urls:     make(map[string]int64),
 		stories:  make(map[int64]*story),
 		mergedTo: make(map[int64]int64),
@@ -258,10 +273,10 @@ const maxSketchBytes = 256 << 10
 // fails: an empty text starts a story of its own, an ID seen before returns
 // its first Result, a copy of a stored article joins that article's story.
 func (e *Engine) Add(d Doc) Result {
-	if a, ok := e.articles[d.ID]; ok {
+	if a, ok := e.article(d.ID); ok {
 		r := a.result
 		r.StoryID = e.resolve(a.story)
-		r.MergedStories = nil
+		r.MergedStories, r.SplitStories = nil, nil
 		return r
 	}
 	d.Title = strings.ToValidUTF8(d.Title, "")
@@ -371,16 +386,26 @@ func (e *Engine) findCopy(a *article, sk dedup.Sketch) *article {
 
 // keptOf returns the article kept for id's group of copies.
 func (e *Engine) keptOf(id int64) *article {
-	a, ok := e.articles[id]
+	a, ok := e.article(id)
 	if !ok {
 		return nil
 	}
 	if a.dupOf != 0 {
-		if k, ok := e.articles[a.dupOf]; ok {
+		if k, ok := e.article(a.dupOf); ok {
 			return k
 		}
 	}
 	return a
+}
+
+// article returns a remembered article: one of an open story, or one of a
+// closed story still remembered for duplicate detection.
+func (e *Engine) article(id int64) (*article, bool) {
+	if a, ok := e.articles[id]; ok {
+		return a, true
+	}
+	a, ok := e.past[id]
+	return a, ok
 }
 
 func (e *Engine) addCopy(a, kept *article) Result {
@@ -390,7 +415,7 @@ func (e *Engine) addCopy(a, kept *article) Result {
 	if orig == 0 {
 		orig = kept.id
 	}
-	if o, ok := e.articles[orig]; ok && isOriginalOf(a, o) {
+	if o, ok := e.article(orig); ok && isOriginalOf(a, o) {
 		orig = a.id
 	}
 	kept.original = orig
@@ -401,7 +426,13 @@ func (e *Engine) addCopy(a, kept *article) Result {
 	}
 	res := Result{ID: a.id, StoryID: a.story, DuplicateOf: kept.id, Original: orig, Similarity: 1}
 	a.result = res
-	e.articles[a.id] = a
+	if s != nil {
+		e.articles[a.id] = a
+	} else {
+		// A late copy of an article whose story has closed: it is
+		// credited, and remembered as long as the article it copies.
+		e.forget(a)
+	}
 	if a.url != "" {
 		if _, ok := e.urls[a.url]; !ok {
 			e.urls[a.url] = a.id

@@ -151,7 +151,7 @@ func TestSameURLIsOneArticle(t *testing.T) {
 }
 
 func TestStoriesCloseAfterTheWindow(t *testing.T) {
-	e := NewEngine(Options{Window: 24 * time.Hour})
+	e := NewEngine(Options{Window: 24 * time.Hour, DedupWindow: 24 * time.Hour})
 	for i := range 400 {
 		e.Add(Doc{ID: int64(i + 1), Title: fmt.Sprintf("Item %d", i), Text: fmt.Sprintf("Report number %d on topic%d with detail%d and figure %d.", i, i%50, i, i*13),
 			Published: t0.Add(time.Duration(i) * time.Hour)})
@@ -169,6 +169,50 @@ func TestStoriesCloseAfterTheWindow(t *testing.T) {
 	}
 	if e.dedup.Len() > 30 {
 		t.Errorf("dedup index holds %d texts", e.dedup.Len())
+	}
+}
+
+func TestClosedStoriesStillCatchCopies(t *testing.T) {
+	// A 24-hour story window and a 10-day duplicate window, one article an
+	// hour for 400 hours.
+	e := NewEngine(Options{Window: 24 * time.Hour, DedupWindow: 240 * time.Hour})
+	text := func(i int) string {
+		return fmt.Sprintf("Report number %d on topic%d with detail%d and figure %d, filed by desk%d after the council vote%d on the harbour works%d.", i, i%50, i, i*13, i%7, i, i)
+	}
+	var late Result
+	for i := range 400 {
+		e.Add(Doc{ID: int64(i + 1), Title: fmt.Sprintf("Item %d", i), Text: text(i), URL: fmt.Sprintf("https://wire.example/%d", i),
+			Published: t0.Add(time.Duration(i) * time.Hour)})
+		if i == 300 {
+			// A copy of article 201 (hour 200), republished 100 hours
+			// later: its story closed long ago.
+			late = e.Add(Doc{ID: 10_000, Text: "Republished. " + text(200), URL: "https://digest.example/copy-200",
+				Published: t0.Add(300 * time.Hour)})
+		}
+	}
+	if late.DuplicateOf != 201 || late.Original != 201 {
+		t.Errorf("late copy: %+v, want a duplicate of 201 credited to it", late)
+	}
+	if n := len(e.articles); n > 30 {
+		t.Errorf("%d articles of open stories, want about 27", n)
+	}
+	// Articles of closed stories are kept for 10 days, the window included.
+	if n := len(e.past); n < 200 || n > 250 {
+		t.Errorf("%d articles of closed stories remembered, want about 216", n)
+	}
+	if n := e.dedup.Len(); n != len(e.past)+len(e.articles)-1 { // the late copy is not a text of its own
+		t.Errorf("dedup index holds %d texts for %d articles", n, len(e.past)+len(e.articles))
+	}
+	if _, ok := e.StoryOf(1); ok {
+		t.Error("first article still known after the duplicate window")
+	}
+	if _, ok := e.StoryOf(300); !ok {
+		t.Error("an article of a closed story within the duplicate window is unknown")
+	}
+	for _, a := range e.past {
+		if a.q != nil || a.lead != "" {
+			t.Fatalf("article %d of a closed story keeps its vectors or lead", a.id)
+		}
 	}
 }
 

@@ -338,7 +338,7 @@ func (e *Engine) Stories() []StoryView {
 // StoryOf returns the ID of the story an article belongs to now (after
 // merges), and false for an unknown or forgotten article.
 func (e *Engine) StoryOf(articleID int64) (int64, bool) {
-	a, ok := e.articles[articleID]
+	a, ok := e.article(articleID)
 	if !ok {
 		return 0, false
 	}
@@ -584,15 +584,27 @@ func (e *Engine) evict() {
 		closed = true
 		for _, m := range s.members {
 			if a, ok := e.articles[m]; ok {
-				if e.urls[a.url] == a.id {
-					delete(e.urls, a.url)
-				}
+				a.story = id
 				delete(e.articles, m)
-				e.dedup.Remove(m)
+				e.forget(a)
 			}
 		}
 		delete(e.stories, id)
 	}
+	// Drop the articles of closed stories past the duplicate window.
+	n := 0
+	for n < len(e.forgets) && e.forgets[n].at.Before(e.clock) {
+		id := e.forgets[n].id
+		if a, ok := e.past[id]; ok {
+			if e.urls[a.url] == a.id {
+				delete(e.urls, a.url)
+			}
+			delete(e.past, id)
+			e.dedup.Remove(id)
+		}
+		n++
+	}
+	e.forgets = append(e.forgets[:0], e.forgets[n:]...)
 	if !closed {
 		return
 	}
@@ -626,4 +638,20 @@ func (e *Engine) evict() {
 			}
 		}
 	}
+}
+
+// forgetAt schedules an article of a closed story to be dropped.
+type forgetAt struct {
+	id int64
+	at time.Time
+}
+
+// forget keeps of an article of a closed story only what recognising its
+// copies takes (sketch, URL, date, credit), until the duplicate window
+// passes.
+func (e *Engine) forget(a *article) {
+	a.q, a.ents, a.title, a.lead = nil, nil, "", ""
+	a.result.MergedStories, a.result.SplitStories = nil, nil
+	e.past[a.id] = a
+	e.forgets = append(e.forgets, forgetAt{a.id, e.clock.Add(e.opts.DedupWindow - e.opts.Window)})
 }
