@@ -172,3 +172,74 @@ func TestDayOf(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitLargeStoryPlacesTheOlderArticles(t *testing.T) {
+	// More articles than a split check compares: the older ones follow
+	// the half they resemble.
+	a := quakeDocs(1, 60, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
+	b := quakeDocs(1001, 60, "Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023)
+	var docs []Doc
+	for i := range a {
+		docs = append(docs, a[i], b[i])
+	}
+	if len(docs) <= maxSplit {
+		t.Fatalf("%d articles do not exceed maxSplit %d", len(docs), maxSplit)
+	}
+	e := NewEngine(DefaultOptions())
+	s := forceStory(e, docs)
+	_, n := e.maybeSplit(s, docs[len(docs)-1].ID)
+	if n == nil {
+		t.Fatal("not split")
+	}
+	for _, d := range docs {
+		got, _ := e.StoryOf(d.ID)
+		want := s.id
+		if d.ID > 1000 {
+			want = n.id
+		}
+		if got != want {
+			t.Errorf("article %d in story %d, want %d", d.ID, got, want)
+		}
+	}
+}
+
+func TestSplitHostileStories(t *testing.T) {
+	words := func(n int, f func(i int) string) []Doc {
+		var out []Doc
+		for i := range n {
+			out = append(out, Doc{ID: int64(i + 1), Text: f(i)})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		docs []Doc
+	}{
+		{"empty texts", words(10, func(int) string { return "" })},
+		{"one word each", words(10, func(i int) string { return []string{"Breaking", "Update", "Live"}[i%3] })},
+		{"one text ten times", words(10, func(int) string { return "The council approved the budget on Tuesday." })},
+		{"two texts five times each", words(10, func(i int) string {
+			return []string{"The council approved the budget on Tuesday.", "Floods closed the coastal road on Friday."}[i%2]
+		})},
+		{"numbers only", words(12, func(i int) string { return fmt.Sprintf("%d.%d %d,000 %d", i, i, i, 1900+i) })},
+		{"mixed scripts", words(8, func(i int) string { return "東京 地震 مدينة ٢٠٢٤ Землетрясение " + fmt.Sprint(i) })},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := NewEngine(DefaultOptions())
+			s := forceStory(e, c.docs)
+			_, n := e.maybeSplit(s, c.docs[len(c.docs)-1].ID)
+			total := len(s.members)
+			if n != nil {
+				total += len(n.members)
+			}
+			if total != len(c.docs) {
+				t.Fatalf("%d articles after the check, want %d", total, len(c.docs))
+			}
+			for _, d := range c.docs {
+				if _, ok := e.StoryOf(d.ID); !ok {
+					t.Errorf("article %d lost", d.ID)
+				}
+			}
+		})
+	}
+}
