@@ -38,10 +38,13 @@ func NewStories(store digest.Store, opts story.Options, log *slog.Logger) *Stori
 
 // Load replays the stored articles of the engine's window into the engine,
 // oldest first, so that new articles join the stories they belong to after
-// a restart. It saves nothing.
+// a restart; before them it recalls the older articles of the duplicate
+// window (at most maxRemembered), so that a late copy of one is still
+// credited to it. It saves nothing.
 func (s *Stories) Load(ctx context.Context, now time.Time) error {
-	since := now.Add(-s.engine.Options().Window)
-	var recent []digest.Article
+	opts := s.engine.Options()
+	since, pastSince := now.Add(-opts.Window), now.Add(-opts.DedupWindow)
+	var recent, past []int64
 	q := digest.ArticleQuery{Limit: 500}
 	for {
 		page, err := s.store.Articles(ctx, q)
@@ -50,11 +53,15 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 		}
 		done := page.Next == ""
 		for _, a := range page.Articles {
-			if a.Published.Before(since) {
+			if a.Published.Before(pastSince) || len(past) >= maxRemembered {
 				done = true
 				break
 			}
-			recent = append(recent, a)
+			if a.Published.Before(since) {
+				past = append(past, a.ID)
+			} else {
+				recent = append(recent, a.ID)
+			}
 		}
 		if done {
 			break
@@ -63,22 +70,38 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(recent) - 1; i >= 0; i-- {
-		a, err := s.store.Article(ctx, recent[i].ID)
-		if err != nil {
-			if digest.IsNotFound(err) {
-				continue
+	load := func(ids []int64, fn func(a *digest.Article)) error {
+		for i := len(ids) - 1; i >= 0; i-- { // oldest first
+			a, err := s.store.Article(ctx, ids[i])
+			if err != nil {
+				if digest.IsNotFound(err) {
+					continue
+				}
+				return fmt.Errorf("load stories: %w", err)
 			}
-			return fmt.Errorf("load stories: %w", err)
+			fn(a)
 		}
+		return nil
+	}
+	if err := load(past, func(a *digest.Article) { s.engine.Remember(docOf(a)) }); err != nil {
+		return err
+	}
+	err := load(recent, func(a *digest.Article) {
 		r := s.engine.Add(docOf(a))
 		if a.StoryID != 0 {
 			s.ids[r.StoryID] = a.StoryID
 		}
+	})
+	if err != nil {
+		return err
 	}
-	s.log.Info("stories loaded", "articles", len(recent))
+	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
 	return nil
 }
+
+// maxRemembered bounds the older articles Load recalls for duplicate
+// detection (the newest of them), and so the time a start takes.
+const maxRemembered = 50_000
 
 // Add implements StorySink.
 func (s *Stories) Add(ctx context.Context, ids []int64) error {

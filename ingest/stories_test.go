@@ -117,3 +117,52 @@ func TestStoriesSavesSplits(t *testing.T) {
 		t.Errorf("both earthquakes in story %d", storyOf["0"])
 	}
 }
+
+// TestLoadRemembersOlderArticlesForCopies restarts the story sink over a
+// store holding an article five days old (past the 72-hour story window,
+// within the 14-day duplicate window): a copy arriving after the restart
+// is merged into it as another source.
+func TestLoadRemembersOlderArticlesForCopies(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	wire := &digest.Feed{URL: "https://wire.example/feed", Title: "Wire"}
+	digestSite := &digest.Feed{URL: "https://digest.example/feed", Title: "Digest"}
+	for _, f := range []*digest.Feed{wire, digestSite} {
+		if err := st.CreateFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
+	text := "The harbour authority approved the dredging plan for the north channel after a two-year review, its chair Lena Ostrova said on Monday. Work starts in spring and will close the channel to large ships for six weeks, the authority said."
+	save := func(f *digest.Feed, u, body string, at time.Time) int64 {
+		res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: u, URL: u, Link: u,
+			Title: "Dredging plan approved", Text: body, Summary: body, Published: at, Hash: u}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0].Created[0]
+	}
+	orig := save(wire, "https://wire.example/dredging", text, now.Add(-5*24*time.Hour))
+	sink := ingest.NewStories(st, story.DefaultOptions(), nil)
+	if err := sink.Load(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	cp := save(digestSite, "https://digest.example/dredging-copy", "Republished from the wire. "+text, now)
+	if err := sink.Add(ctx, []int64{cp}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Article(ctx, cp); !digest.IsNotFound(err) {
+		t.Errorf("the copy is still an article of its own (err %v)", err)
+	}
+	a, err := st.Article(ctx, orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Sources) != 2 {
+		t.Errorf("original has %d sources, want the wire and the digest site", len(a.Sources))
+	}
+}

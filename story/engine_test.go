@@ -354,3 +354,33 @@ func FuzzAdd(f *testing.F) {
 		}
 	})
 }
+
+func TestRememberedArticlesCatchLateCopies(t *testing.T) {
+	e := NewEngine(Options{Window: 24 * time.Hour, DedupWindow: 10 * 24 * time.Hour})
+	old := "The harbour authority approved the dredging plan for the north channel after a two-year review, its chair Lena Ostrova said on Monday, and work starts in spring."
+	e.Remember(Doc{ID: 7, Text: old, URL: "https://wire.example/dredging", Published: t0})
+	e.Remember(Doc{ID: 7, Text: "ignored: the ID is known"})
+	if _, ok := e.StoryOf(7); !ok {
+		t.Fatal("a remembered article is unknown")
+	}
+	e.Add(Doc{ID: 8, Text: "An unrelated report on the regional rail timetable.", Published: t0.Add(5 * 24 * time.Hour)})
+	r := e.Add(Doc{ID: 9, Text: "Republished from the wire. " + old, Published: t0.Add(5 * 24 * time.Hour)})
+	if r.DuplicateOf != 7 || r.Original != 7 || r.StoryID == 0 {
+		t.Fatalf("late copy: %+v, want a duplicate of the remembered article 7", r)
+	}
+	if r := e.Add(Doc{ID: 10, Text: "Same URL, other text.", URL: "http://www.wire.example/dredging/", Published: t0.Add(5 * 24 * time.Hour)}); r.DuplicateOf != 7 {
+		t.Errorf("same URL as a remembered article: %+v", r)
+	}
+	// Past the duplicate window after its publication it is forgotten (the
+	// clock moves with the articles, by less than a window at a time: a
+	// larger leap is taken for a bad date).
+	for h := 5*24 + 12; h <= 12*24; h += 12 {
+		e.Add(Doc{ID: int64(100 + h), Text: fmt.Sprintf("Filler report %d on the weather in district %d.", h, h), Published: t0.Add(time.Duration(h) * time.Hour)})
+	}
+	if _, ok := e.StoryOf(7); ok {
+		t.Error("a remembered article outlived the duplicate window")
+	}
+	if r := e.Add(Doc{ID: 13, Text: old, Published: t0.Add(12 * 24 * time.Hour)}); r.DuplicateOf != 0 {
+		t.Errorf("a copy after the duplicate window still matched: %+v", r)
+	}
+}

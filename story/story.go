@@ -655,3 +655,38 @@ func (e *Engine) forget(a *article) {
 	e.past[a.id] = a
 	e.forgets = append(e.forgets, forgetAt{a.id, e.clock.Add(e.opts.DedupWindow - e.opts.Window)})
 }
+
+// Remember adds an article whose story has closed, for duplicate detection
+// only: a later copy of it is credited to it until the duplicate window
+// passes after its publication. The server remembers the articles between
+// the duplicate window and the story window at start, before it replays
+// the window's articles with Add, oldest first. An ID already known is
+// ignored.
+func (e *Engine) Remember(d Doc) {
+	if _, ok := e.article(d.ID); ok {
+		return
+	}
+	t := d.Published
+	if t.IsZero() || t.After(e.clock) && !e.clock.IsZero() {
+		t = e.clock
+	}
+	a := &article{id: d.ID, story: e.nextID, url: normURL(d.URL), source: normURL(d.SourceURL), published: t}
+	e.nextID++ // a closed story of its own: the stored story it was in is not the engine's
+	a.result = Result{ID: a.id, StoryID: a.story}
+	text := strings.ToValidUTF8(d.Text, "")
+	if len(text) > maxSketchBytes {
+		text = strings.ToValidUTF8(text[:maxSketchBytes], "")
+	}
+	e.dedup.Add(a.id, e.dedup.Sketch(text))
+	if a.url != "" {
+		if _, ok := e.urls[a.url]; !ok {
+			e.urls[a.url] = a.id
+		}
+	}
+	e.past[a.id] = a
+	at := e.clock.Add(e.opts.DedupWindow - e.opts.Window)
+	if !d.Published.IsZero() {
+		at = d.Published.Add(e.opts.DedupWindow)
+	}
+	e.forgets = append(e.forgets, forgetAt{a.id, at})
+}
