@@ -384,3 +384,25 @@ func TestRememberedArticlesCatchLateCopies(t *testing.T) {
 		t.Errorf("a copy after the duplicate window still matched: %+v", r)
 	}
 }
+
+func TestFirstWordsFinishesAName(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		n          int
+		want       string
+	}{
+		{"short text whole", "Rain in the north.", 10, "Rain in the north."},
+		{"cut between plain words", "one two three four five", 3, "one two three"},
+		{"a name cut in half is finished", "The deal was signed by Amara Velasquez on Monday.", 6, "The deal was signed by Amara Velasquez"},
+		{"a long name stops after four more words", "Met A B C D E F G today", 2, "Met A B C D E"},
+		{"punctuation ends the name", "He met Smith. Jones left early.", 3, "He met Smith."},
+		{"a capitalised sentence start is not a name", "He met them. Later they left.", 3, "He met them."},
+		{"lower-case word after the cut", "Talks with Lena Ostrova ended on Friday", 5, "Talks with Lena Ostrova ended"},
+		{"non-ASCII capitals", "Gespräch mit Ödön Ébner heute", 3, "Gespräch mit Ödön Ébner"},
+		{"empty", "", 5, ""},
+	} {
+		if got := firstWords(c.text, c.n); got != c.want {
+			t.Errorf("%s: firstWords(%q, %d) = %q, want %q", c.name, c.text, c.n, got, c.want)
+		}
+	}
+}

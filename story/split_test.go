@@ -222,7 +222,9 @@ func TestSplitHostileStories(t *testing.T) {
 			return []string{"The council approved the budget on Tuesday.", "Floods closed the coastal road on Friday."}[i%2]
 		})},
 		{"numbers only", words(12, func(i int) string { return fmt.Sprintf("%d.%d %d,000 %d", i, i, i, 1900+i) })},
-		{"mixed scripts", words(8, func(i int) string { return "東京 地震 مدينة ٢٠٢٤ Землетрясение " + fmt.Sprint(i) })},
+		{"mixed scripts", words(8, func(i int) string {
+			return "東京 地震 مدينة ٢٠٢٤ Землетрясение " + fmt.Sprint(i)
+		})},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := NewEngine(DefaultOptions())

@@ -3,6 +3,8 @@ package story
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/story/ner"
@@ -40,19 +42,41 @@ func Standard() (Options, error) {
 }
 
 // firstWords returns the opening of text up to n whitespace-separated
-// words.
+// words, and past them the rest of a capitalised name the cut would split
+// ("... said Amara | Velasquez" keeps "Velasquez"), up to maxNameRun words.
 func firstWords(text string, n int) string {
 	words := 0
 	inWord := false
+	prev := "" // the last word counted
+	start := 0
 	for i, r := range text {
 		space := r == ' ' || r == '\n' || r == '\t' || r == '\r'
 		if !space && !inWord {
+			if words > 0 {
+				prev = strings.TrimSpace(text[start:i])
+			}
+			start = i
 			words++
-			if words > n {
+			if words > n && (words > n+maxNameRun || !continuesName(prev, text[i:])) {
 				return strings.TrimSpace(text[:i])
 			}
 		}
 		inWord = !space
 	}
 	return text
+}
+
+// maxNameRun caps how far firstWords reads past its count to finish a name.
+const maxNameRun = 4
+
+// continuesName reports whether the word at the start of rest carries on
+// the capitalised name that prev ends: both capitalised, no punctuation
+// between them.
+func continuesName(prev, rest string) bool {
+	if prev == "" || strings.ContainsAny(prev[len(prev)-1:], ".,;:!?)\"”'’") {
+		return false
+	}
+	p, _ := utf8.DecodeRuneInString(prev)
+	r, _ := utf8.DecodeRuneInString(rest)
+	return unicode.IsUpper(p) && unicode.IsUpper(r)
 }
