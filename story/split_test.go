@@ -10,7 +10,8 @@ func TestSplitDue(t *testing.T) {
 	for _, c := range []struct {
 		n    int
 		want bool
-	}{{1, false}, {3, false}, {4, true}, {9, true}, {16, true}, {17, false}, {20, true}, {22, false}, {400, true}} {
+	}{{1, false}, {3, false}, {4, true}, {9, true}, {16, true}, {17, false}, {20, true}, {22, false}, {64, true},
+		{68, false}, {80, true}, {400, true}, {404, false}} {
 		if got := splitDue(c.n); got != c.want {
 			t.Errorf("splitDue(%d) = %v, want %v", c.n, got, c.want)
 		}
@@ -243,5 +244,19 @@ func TestSplitHostileStories(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSplitCheck measures one split check of a story of maxSplit
+// articles holding one event (the check compares them all and keeps the
+// story whole).
+func BenchmarkSplitCheck(b *testing.B) {
+	docs := quakeDocs(1, maxSplit, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
+	e := NewEngine(DefaultOptions())
+	s := forceStory(e, docs)
+	for b.Loop() {
+		if _, n := e.maybeSplit(s, docs[len(docs)-1].ID); n != nil {
+			b.Fatal("split one event")
+		}
 	}
 }
