@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/occasional-digest/digest/internal/testnews"
 )
 
 func TestSplitDue(t *testing.T) {
@@ -18,24 +20,12 @@ func TestSplitDue(t *testing.T) {
 	}
 }
 
-// quakeDocs writes n reports of one earthquake: the same place, people,
-// magnitude and year in varied words, with the vocabulary every quake
-// report shares.
-func quakeDocs(firstID int64, n int, place, official, agency string, mag string, year int) []Doc {
-	openers := []string{
-		"A magnitude %s earthquake struck %s on Tuesday, %d, shaking buildings and cutting power, %s of the %s said.",
-		"%[2]s was hit by a magnitude %[1]s earthquake in %[3]d; %[4]s of the %[5]s said crews were checking bridges.",
-		"Residents of %[2]s ran into the streets when the %[1]s quake hit in %[3]d, according to %[4]s at the %[5]s.",
-		"The %[5]s recorded a magnitude %[1]s tremor under %[2]s in %[3]d; %[4]s said aftershocks were likely.",
-		"Schools in %[2]s stayed closed after the magnitude %[1]s earthquake of %[3]d, %[4]s told reporters for the %[5]s.",
-		"Engineers inspected dams around %[2]s after the %[1]s earthquake in %[3]d, the %[5]s and %[4]s said.",
-	}
-	common := " The earthquake damaged roads and homes. Seismologists said the quake was shallow. Emergency services treated injuries and aftershocks rattled the region through the night."
+// quakeDocs writes n reports of q with IDs from firstID.
+func quakeDocs(firstID int64, n int, q testnews.Quake) []Doc {
 	var out []Doc
 	for i := range n {
-		text := fmt.Sprintf(openers[i%len(openers)], mag, place, year, official, agency) + common +
-			fmt.Sprintf(" %s thanked volunteers in %s.", official, place)
-		out = append(out, Doc{ID: firstID + int64(i), Title: fmt.Sprintf("Earthquake shakes %s", place), Text: text})
+		title, text := q.Report(i)
+		out = append(out, Doc{ID: firstID + int64(i), Title: title, Text: text})
 	}
 	return out
 }
@@ -56,8 +46,8 @@ func forceStory(e *Engine, docs []Doc) *story {
 }
 
 func TestSplitSeparatesTwoEventsOfOneKind(t *testing.T) {
-	a := quakeDocs(1, 5, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
-	b := quakeDocs(101, 5, "Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023)
+	a := quakeDocs(1, 5, testnews.PortAlder)
+	b := quakeDocs(101, 5, testnews.AshbyFalls)
 	var docs []Doc
 	for i := range a {
 		docs = append(docs, a[i], b[i]) // interleaved, as they would arrive
@@ -93,7 +83,7 @@ func TestSplitSeparatesTwoEventsOfOneKind(t *testing.T) {
 func (s *story) topTermsOf(e *Engine) uint64 { return s.topTerms(1, e.idf)[0] }
 
 func TestSplitKeepsOneEvent(t *testing.T) {
-	docs := quakeDocs(1, 10, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
+	docs := quakeDocs(1, 10, testnews.PortAlder)
 	e := NewEngine(DefaultOptions())
 	s := forceStory(e, docs)
 	if _, n := e.maybeSplit(s, 10); n != nil {
@@ -104,8 +94,8 @@ func TestSplitKeepsOneEvent(t *testing.T) {
 func TestSplitThroughAdd(t *testing.T) {
 	// Two quakes arriving interleaved through Add end in two stories, and
 	// any split the engine made was reported.
-	a := quakeDocs(1, 6, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
-	b := quakeDocs(101, 6, "Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023)
+	a := quakeDocs(1, 6, testnews.PortAlder)
+	b := quakeDocs(101, 6, testnews.AshbyFalls)
 	e := NewEngine(DefaultOptions())
 	stories := map[int64]bool{}
 	for i := range a {
@@ -135,7 +125,7 @@ func TestSplitThroughAdd(t *testing.T) {
 
 func TestBisectTooSmall(t *testing.T) {
 	e := NewEngine(DefaultOptions())
-	s := forceStory(e, quakeDocs(1, 3, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019))
+	s := forceStory(e, quakeDocs(1, 3, testnews.PortAlder))
 	if _, n := e.maybeSplit(s, 3); n != nil {
 		t.Fatal("a story of three articles was split")
 	}
@@ -177,8 +167,8 @@ func TestDayOf(t *testing.T) {
 func TestSplitLargeStoryPlacesTheOlderArticles(t *testing.T) {
 	// More articles than a split check compares: the older ones follow
 	// the half they resemble.
-	a := quakeDocs(1, 60, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
-	b := quakeDocs(1001, 60, "Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023)
+	a := quakeDocs(1, 60, testnews.PortAlder)
+	b := quakeDocs(1001, 60, testnews.AshbyFalls)
 	var docs []Doc
 	for i := range a {
 		docs = append(docs, a[i], b[i])
@@ -251,7 +241,7 @@ func TestSplitHostileStories(t *testing.T) {
 // articles holding one event (the check compares them all and keeps the
 // story whole).
 func BenchmarkSplitCheck(b *testing.B) {
-	docs := quakeDocs(1, maxSplit, "Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019)
+	docs := quakeDocs(1, maxSplit, testnews.PortAlder)
 	e := NewEngine(DefaultOptions())
 	s := forceStory(e, docs)
 	for b.Loop() {
