@@ -10,36 +10,10 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/internal/testnews"
 	"github.com/occasional-digest/digest/store/sqlite"
 	"github.com/occasional-digest/digest/story"
 )
-
-// quake writes report i of an earthquake: its place, people, magnitude and
-// year in varied words, with the vocabulary every quake report shares.
-func quake(i int, place, official, agency, mag string, year int) (title, text string) {
-	openers := []string{
-		"A magnitude %s earthquake struck %s on Tuesday, %d, shaking buildings and cutting power, %s of the %s said.",
-		"%[2]s was hit by a magnitude %[1]s earthquake in %[3]d; %[4]s of the %[5]s said crews were checking bridges.",
-		"Residents of %[2]s ran into the streets when the %[1]s quake hit in %[3]d, according to %[4]s at the %[5]s.",
-		"The %[5]s recorded a magnitude %[1]s tremor under %[2]s in %[3]d; %[4]s said aftershocks were likely.",
-		"Schools in %[2]s stayed closed after the magnitude %[1]s earthquake of %[3]d, %[4]s told reporters for the %[5]s.",
-		"Engineers inspected dams around %[2]s after the %[1]s earthquake in %[3]d, the %[5]s and %[4]s said.",
-	}
-	// Each report words the aftermath its own way, so that no two are
-	// syndicated copies of one text.
-	aftermath := []string{
-		"The earthquake damaged roads and homes.", "Seismologists said the quake was shallow.",
-		"Emergency services treated dozens of injuries.", "Aftershocks rattled the region through the night.",
-		"Power was restored to most districts by morning.", "Rail services were suspended while tracks were checked.",
-		"Hospitals reported a rush of minor injuries.", "Several older buildings lost their facades.",
-	}
-	text = fmt.Sprintf(openers[i%len(openers)], mag, place, year, official, agency)
-	for k := range 3 {
-		text += " " + aftermath[(i*3+k)%len(aftermath)]
-	}
-	text += fmt.Sprintf(" %s thanked volunteers in %s.", official, place)
-	return "Earthquake shakes " + place, text
-}
 
 // TestStoriesSavesSplits feeds two earthquakes of one kind, interleaved,
 // through the story sink into a real SQLite store: whatever the engine
@@ -59,14 +33,8 @@ func TestStoriesSavesSplits(t *testing.T) {
 	t0 := time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)
 	var entries []digest.Entry
 	for i := range 6 {
-		for k, q := range []struct {
-			place, official, agency, mag string
-			year                         int
-		}{
-			{"Port Alder", "Mayor Ines Halvorsen", "Coastal Seismic Bureau", "6.1", 2019},
-			{"Ashby Falls", "Governor Tomas Reyes", "Inland Geology Office", "4.2", 2023},
-		} {
-			title, text := quake(i, q.place, q.official, q.agency, q.mag, q.year)
+		for k, q := range []testnews.Quake{testnews.PortAlder, testnews.AshbyFalls} {
+			title, text := q.Report(i)
 			u := fmt.Sprintf("https://wire.example/%d-%d", k, i)
 			entries = append(entries, digest.Entry{GUID: u, URL: u, Link: u, Title: title, Text: text, Summary: text,
 				Published: t0.Add(time.Duration(2*i+k) * time.Minute), Hash: u})
