@@ -89,8 +89,22 @@ type Store interface {
 	Story(ctx context.Context, id int64) (*Story, error)
 	// Stories lists stories by descending importance, then last seen.
 	Stories(ctx context.Context, limit, offset int) ([]Story, error)
-	// EntityStories lists the stories that name an entity, newest first.
-	EntityStories(ctx context.Context, kind EntityKind, name string, limit int) ([]Story, error)
+	// EntityStories finds the entity that kind and name name, under any
+	// stored spelling, and lists up to limit (<= 0: 50) stories that name
+	// it, last seen first. Spellings are the stored names with the same
+	// key (see story/ner.Key: case, punctuation, possessives, titles;
+	// organisations and places share keys), a person's names that differ
+	// only by a middle initial when one such variant is stored, and a
+	// one-word person name that is the first or last word of exactly one
+	// stored full name ("Xi" of "Xi Jinping"); two full names are never
+	// merged. spellings come canonical first (the name and kind pages
+	// show: the kind of most mentions, then the most mentioned name, a
+	// person's full name before a one-word one), each with its ID and
+	// Count of mentions in all stories. A name found under no entity of
+	// kind but under exactly one entity of another kind names that one.
+	// EINVALID for an unknown kind or a name without a letter or digit;
+	// ENOTFOUND when no stored entity has the name.
+	EntityStories(ctx context.Context, kind EntityKind, name string, limit int) (spellings []Entity, stories []Story, err error)
 
 	// Close releases the store.
 	Close() error

@@ -93,25 +93,30 @@ func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
 }
 
 type entityJSON struct {
-	Entity  digest.Entity   `json:"entity"`
-	Stories []storyItemJSON `json:"stories"`
+	Entity digest.Entity `json:"entity"`
+	// Spellings are the stored names of the entity, canonical (Entity)
+	// first, each with its mentions in all stories.
+	Spellings []digest.Entity `json:"spellings"`
+	Stories   []storyItemJSON `json:"stories"`
 }
 
 // apiEntity: GET /api/v1/entities/{kind}/{name} → {"entity": {...},
-// "stories": [...]}, the stories most recent first. kind is PER, LOC, ORG
-// or MISC in any case; 404 when no story names the entity.
+// "spellings": [...], "stories": [...]}, the stories most recent first.
+// kind is PER, LOC, ORG or MISC in any case; the name may be any spelling
+// of the entity (see Store.EntityStories), and entity is the canonical
+// one. 404 when no story names the entity.
 func (s *Server) apiEntity(w http.ResponseWriter, r *http.Request) {
-	e, stories, err := s.entityStories(r)
+	res, err := s.entityStories(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	cards, err := s.storyCards(r.Context(), stories)
+	cards, err := s.storyCards(r.Context(), res.Stories)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, entityJSON{Entity: e, Stories: storyItems(cards)})
+	s.writeJSON(w, http.StatusOK, entityJSON{Entity: res.Entity, Spellings: res.Spellings, Stories: storyItems(cards)})
 }
 
 // intParam parses an optional integer query parameter within [min, max].

@@ -3,8 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -243,6 +246,7 @@ type entityPage struct {
 	layout
 	Entity  digest.Entity
 	Label   string
+	Also    []string // the other spellings stored
 	Stories []storyCard
 }
 
@@ -256,52 +260,117 @@ func parseEntityKind(s string) (digest.EntityKind, error) {
 	return "", digest.Errorf(digest.EINVALID, "invalid entity kind %q: want PER, ORG, LOC or MISC", clip(s, 20))
 }
 
-// entityStories reads the {kind}/{name} path parameters and the stories
-// that name that entity, most recent first. ENOTFOUND when none does.
-func (s *Server) entityStories(r *http.Request) (digest.Entity, []digest.Story, error) {
-	kind, err := parseEntityKind(r.PathValue("kind"))
+// maxEntityName is the longest entity name a path may carry, in bytes.
+const maxEntityName = 200
+
+// parseEntityRef checks the {kind} and {name} of an entity path (already
+// unescaped): a known kind in any case, and a name of 1 to maxEntityName
+// bytes of valid UTF-8 without control characters, space around it
+// ignored.
+func parseEntityRef(kindText, nameText string) (digest.EntityKind, string, error) {
+	kind, err := parseEntityKind(kindText)
 	if err != nil {
-		return digest.Entity{}, nil, err
+		return "", "", err
 	}
-	name := strings.TrimSpace(r.PathValue("name"))
-	if name == "" || len(name) > 200 {
-		return digest.Entity{}, nil, digest.Errorf(digest.EINVALID, "invalid entity name: want 1 to 200 bytes")
+	if !utf8.ValidString(nameText) {
+		return "", "", digest.Errorf(digest.EINVALID, "invalid entity name: not UTF-8")
 	}
-	stories, err := s.store.EntityStories(r.Context(), kind, name, entityStoriesMax)
+	name := strings.TrimSpace(nameText)
+	if name == "" || len(name) > maxEntityName {
+		return "", "", digest.Errorf(digest.EINVALID, "invalid entity name: want 1 to %d bytes", maxEntityName)
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return "", "", digest.Errorf(digest.EINVALID, "invalid entity name: control characters")
+	}
+	return kind, name, nil
+}
+
+// entityResult is an entity, its other spellings and the stories that
+// name it.
+type entityResult struct {
+	Entity    digest.Entity
+	Spellings []digest.Entity // canonical first
+	Stories   []digest.Story
+	// Canonical says the path named the entity as its page does; if not,
+	// pages redirect to entityURL(Entity).
+	Canonical bool
+}
+
+// entityStories reads the {kind}/{name} path parameters and finds the
+// entity they name in any spelling (Store.EntityStories), with its stories,
+// most recent first. ENOTFOUND when no story names it.
+func (s *Server) entityStories(r *http.Request) (entityResult, error) {
+	kindText, nameText := r.PathValue("kind"), r.PathValue("name")
+	kind, name, err := parseEntityRef(kindText, nameText)
 	if err != nil {
-		return digest.Entity{}, nil, err
+		return entityResult{}, err
+	}
+	spellings, stories, err := s.store.EntityStories(r.Context(), kind, name, entityStoriesMax)
+	if err != nil {
+		return entityResult{}, err
 	}
 	if len(stories) == 0 {
-		return digest.Entity{}, nil, digest.Errorf(digest.ENOTFOUND, "no stories about %s yet", clip(name, 80))
+		return entityResult{}, digest.Errorf(digest.ENOTFOUND, "no stories about %s yet", clip(name, 80))
 	}
-	e := digest.Entity{Name: name, Kind: kind}
-	// The stored spelling and ID, from the first story that names it.
-	for _, x := range stories[0].Entities {
-		if x.Kind == kind && strings.EqualFold(x.Name, name) {
-			e.ID, e.Name = x.ID, x.Name
-			break
+	e := spellings[0]
+	e.Count = 0 // mentions under every spelling
+	for _, x := range spellings {
+		e.Count += x.Count
+	}
+	return entityResult{
+		Entity:    e,
+		Spellings: spellings,
+		Stories:   stories,
+		Canonical: kindText == strings.ToLower(string(e.Kind)) && nameText == e.Name,
+	}, nil
+}
+
+// otherSpellings lists the distinct names of spellings after the first.
+func otherSpellings(spellings []digest.Entity) []string {
+	var out []string
+	for _, x := range spellings[1:] {
+		if x.Name != spellings[0].Name && !slices.Contains(out, x.Name) {
+			out = append(out, x.Name)
 		}
 	}
-	return e, stories, nil
+	return out
 }
 
 // entity lists the stories that name a person, organisation or place.
+// A path that names it otherwise (another spelling, case or kind) is
+// redirected to its page. The redirect is permanent but revalidated:
+// which spelling is canonical may change as stories come in, and a
+// cached permanent redirect could then loop.
 func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
-	e, stories, err := s.entityStories(r)
+	res, err := s.entityStories(r)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	cards, err := s.storyCards(r.Context(), stories)
+	e := res.Entity
+	if !res.Canonical {
+		target := entityURL(e)
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.Redirect(w, r, target, http.StatusPermanentRedirect)
+		return
+	}
+	cards, err := s.storyCards(r.Context(), res.Stories)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	// The page is about e: its chips show who and what else is named.
+	self := make(map[int64]bool, len(res.Spellings))
+	for _, x := range res.Spellings {
+		self[x.ID] = true
+	}
 	for i := range cards {
 		var others []digest.Entity
 		for _, x := range cards[i].Story.Entities {
-			if x.Kind != e.Kind || !strings.EqualFold(x.Name, e.Name) {
+			if !self[x.ID] {
 				others = append(others, x)
 			}
 		}
@@ -312,6 +381,7 @@ func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
 		layout:  s.layout(r, e.Name, "river"),
 		Entity:  e,
 		Label:   entityKindLabel(e.Kind),
+		Also:    otherSpellings(res.Spellings),
 		Stories: cards,
 	})
 }

@@ -283,19 +283,46 @@ func TestEntityPage(t *testing.T) {
 		t.Error("entity page does not name the stories' outlets")
 	}
 
-	for target, status := range map[string]int{
-		"/entities/per/" + url.PathEscape(hostileName): 404, // right name, wrong kind
-		"/entities/org/Nobody":                         404,
-		"/entities/ORG/Harbour%20Town":                 404,
-		"/entities/loc/harbour%20town":                 404, // names are exact
-		"/entities/LOC/Harbour%20Town":                 200, // kinds are not
-		"/entities/place/Harbour%20Town":               400,
-		"/entities/loc/%20%20":                         400,
-		"/entities/loc/" + strings.Repeat("a", 201):    400,
-	} {
-		if w := fx.do(t, "GET", target, ""); w.Code != status {
-			t.Errorf("GET %s = %d, want %d", target, w.Code, status)
-		}
+	org := "/entities/org/" + url.PathEscape(hostileName)
+	tests := []struct {
+		name, target string
+		status       int
+		location     string
+	}{
+		{"a name under another kind only redirects to that kind", "/entities/per/" + url.PathEscape(hostileName), 308, org},
+		{"an unknown name is not found", "/entities/org/Nobody", 404, ""},
+		{"an organisation asked as a place is the place", "/entities/ORG/Harbour%20Town", 308, "/entities/loc/Harbour%20Town"},
+		{"names are found in any case", "/entities/loc/harbour%20town", 308, "/entities/loc/Harbour%20Town"},
+		{"kinds are found in any case", "/entities/LOC/Harbour%20Town", 308, "/entities/loc/Harbour%20Town"},
+		{"space around a name is ignored", "/entities/loc/%20Harbour%20Town%20", 308, "/entities/loc/Harbour%20Town"},
+		{"the canonical page is shown", "/entities/loc/Harbour%20Town", 200, ""},
+		{"an unknown kind is refused", "/entities/place/Harbour%20Town", 400, ""},
+		{"a blank name is refused", "/entities/loc/%20%20", 400, ""},
+		{"dots are not a name", "/entities/loc/%2E%2E%2E", 400, ""},
+		{"punctuation alone is not a name", "/entities/loc/%22%27", 400, ""},
+		{"a name too long is refused", "/entities/loc/" + strings.Repeat("a", 201), 400, ""},
+		{"invalid UTF-8 is refused", "/entities/loc/Harbour%FFTown", 400, ""},
+		{"a NUL byte is refused", "/entities/loc/Harbour%00Town", 400, ""},
+		{"a newline is refused", "/entities/loc/Harbour%0ATown", 400, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := fx.do(t, "GET", tc.target, "")
+			if w.Code != tc.status {
+				t.Fatalf("GET %s = %d, want %d: %s", tc.target, w.Code, tc.status, w.Body)
+			}
+			if loc := w.Header().Get("Location"); loc != tc.location {
+				t.Errorf("GET %s: Location %q, want %q", tc.target, loc, tc.location)
+			}
+			if tc.location != "" {
+				if cc := w.Header().Get("Cache-Control"); cc != "no-cache" {
+					t.Errorf("redirect Cache-Control = %q, want no-cache (the canonical spelling may change)", cc)
+				}
+				if w := fx.do(t, "GET", tc.location, ""); w.Code != 200 {
+					t.Errorf("GET %s (redirected) = %d", tc.location, w.Code)
+				}
+			}
+		})
 	}
 }
 

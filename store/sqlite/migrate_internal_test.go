@@ -80,3 +80,65 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		t.Errorf("schema version %d, want %d (%v)", n, len(ms), err)
 	}
 }
+
+// TestUpgradeFillsEntityKeys opens a database written before entities had
+// lookup keys: the migration that adds them fills them for every stored
+// entity, so its spellings are one page at once.
+func TestUpgradeFillsEntityKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	ms, err := sqlstore.ReadMigrations(migrationFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before []sqlstore.Migration
+	for _, m := range ms {
+		if m.After != nil {
+			break
+		}
+		before = append(before, m)
+	}
+	if len(before) == len(ms) {
+		t.Fatal("no migration has a Go step: entity keys are not backfilled")
+	}
+	raw, err := openPool(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.Migrate(ctx, raw, Dialect(), before, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO stories (id, headline, last_seen) VALUES (1, 'Summit', 10), (2, 'Talks', 20), (3, 'Visit', 30)`,
+		`INSERT INTO entities (id, kind, name) VALUES (1, 'ORG', 'NATO'), (2, 'ORG', 'Nato'), (3, 'PER', 'Mr Xi'), (4, 'PER', 'Xi Jinping')`,
+		`INSERT INTO story_entities (story_id, entity_id, count) VALUES (1, 1, 3), (2, 2, 1), (2, 3, 1), (3, 4, 2)`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("Open old database: %v", err)
+	}
+	defer db.Close()
+	tests := []struct {
+		kind      digest.EntityKind
+		ask, want string
+		stories   int
+	}{
+		{digest.Organization, "Nato", "NATO", 2},
+		{digest.Person, "Xi", "Xi Jinping", 2},
+	}
+	for _, tc := range tests {
+		sp, list, err := db.EntityStories(ctx, tc.kind, tc.ask, 10)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.ask, err)
+		}
+		if sp[0].Name != tc.want || len(list) != tc.stories {
+			t.Errorf("%s after upgrade: %s with %d stories, want %s with %d", tc.ask, sp[0].Name, len(list), tc.want, tc.stories)
+		}
+	}
+}

@@ -19,6 +19,17 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// After, unless nil, runs in the migration's transaction after SQL:
+	// a backfill that needs Go (ReadMigrations sets it from the steps
+	// this package knows, by the name after the version: "entity_keys").
+	After func(ctx context.Context, tx *sql.Tx, d *Dialect) error
+}
+
+// goSteps are the Go parts of migrations, by the file name's part after
+// the version and before ".sql". Every dialect's migration of that name
+// gets the step.
+var goSteps = map[string]func(ctx context.Context, tx *sql.Tx, d *Dialect) error{
+	"entity_keys": backfillEntityKeys,
 }
 
 // ReadMigrations reads the migrations in dir of fsys. File names must start
@@ -49,7 +60,8 @@ func ReadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read migrations: %w", err)
 		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
+		_, stem, _ := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
+		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b), After: goSteps[stem]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil
@@ -106,6 +118,11 @@ func applyMigration(ctx context.Context, db *sql.DB, d *Dialect, m Migration, lo
 	}
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.Name, err)
+	}
+	if m.After != nil {
+		if err := m.After(ctx, tx, d); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`),
 		m.Version, m.Name, time.Now().UTC().UnixMicro()); err != nil {

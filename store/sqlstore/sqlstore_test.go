@@ -73,8 +73,8 @@ func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 	db := openRaw(t)
 	ms := []Migration{
-		{1, "0001_a.sql", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"},
-		{2, "0002_b.sql", "CREATE TABLE b (x INTEGER);"},
+		{Version: 1, Name: "0001_a.sql", SQL: "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"},
+		{Version: 2, Name: "0002_b.sql", SQL: "CREATE TABLE b (x INTEGER);"},
 	}
 	if err := Migrate(ctx, db, &testDialect, ms, nil); err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestMigrate(t *testing.T) {
 	}
 	// A failing migration leaves nothing behind: not its first statement,
 	// not its record.
-	bad := append(ms, Migration{3, "0003_bad.sql", "CREATE TABLE c (x INTEGER); THIS IS NOT SQL;"})
+	bad := append(ms, Migration{Version: 3, Name: "0003_bad.sql", SQL: "CREATE TABLE c (x INTEGER); THIS IS NOT SQL;"})
 	if err := Migrate(ctx, db, &testDialect, bad, nil); err == nil || !strings.Contains(err.Error(), "0003_bad.sql") {
 		t.Fatalf("bad migration: %v, want an error naming it", err)
 	}

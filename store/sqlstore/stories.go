@@ -65,13 +65,7 @@ func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
 		counts := map[int64]int{}
 		var order []int64
 		for _, e := range st.Entities {
-			var eid int64
-			name := strings.TrimSpace(clean(e.Name))
-			err := s.txRow(ctx, tx, `INSERT INTO entities (kind, name) VALUES (?, ?)
-				ON CONFLICT (kind, name) DO NOTHING RETURNING id`, string(e.Kind), name).Scan(&eid)
-			if errors.Is(err, sql.ErrNoRows) {
-				err = s.txRow(ctx, tx, `SELECT id FROM entities WHERE kind = ? AND name = ?`, string(e.Kind), name).Scan(&eid)
-			}
+			eid, err := s.insertEntity(ctx, tx, e.Kind, strings.TrimSpace(clean(e.Name)))
 			if err != nil {
 				return err
 			}
@@ -146,18 +140,6 @@ func (s *Store) Stories(ctx context.Context, limit, offset int) ([]digest.Story,
 	offset = max(offset, 0)
 	return s.listStories(ctx, "stories", `SELECT `+storyCols+` FROM stories st
 		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ? OFFSET ?`, limit, offset)
-}
-
-// EntityStories lists the stories that name an entity, last seen first. A
-// limit <= 0 means 50.
-func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name string, limit int) ([]digest.Story, error) {
-	if limit <= 0 {
-		limit = 50
-	}
-	return s.listStories(ctx, "entity stories", `SELECT `+storyCols+`
-		FROM entities e JOIN story_entities se ON se.entity_id = e.id JOIN stories st ON st.id = se.story_id
-		WHERE e.kind = ? AND e.name = ?
-		ORDER BY st.last_seen DESC, st.id DESC LIMIT ?`, string(kind), strings.TrimSpace(clean(name)), limit)
 }
 
 func (s *Store) listStories(ctx context.Context, op, q string, args ...any) ([]digest.Story, error) {

@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"UpdateArticle", testUpdateArticle},
 		{"Icons", testIcons},
 		{"Stories", testStories},
+		{"EntityLookup", testEntityLookup},
+		{"EntityLookupHostile", testEntityLookupHostile},
 		{"HostileStrings", testHostile},
 		{"ContextCanceled", testCanceled},
 		{"ConcurrentSaves", testConcurrentSaves},
@@ -1519,15 +1521,18 @@ func testStories(t *testing.T, s digest.Store) {
 	if page, _ := s.Stories(ctx, 1, 1); len(page) != 1 || page[0].ID != third.ID {
 		t.Errorf("Stories(1, 1) = %+v", page)
 	}
-	es, err := s.EntityStories(ctx, digest.Person, "Jane Roe", 10)
+	spellings, es, err := s.EntityStories(ctx, digest.Person, "Jane Roe", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(es) != 2 || es[0].ID != st.ID || es[1].ID != other.ID {
 		t.Errorf("EntityStories = %+v, want newest first", es)
 	}
-	if es, _ := s.EntityStories(ctx, digest.Place, "Jane Roe", 10); len(es) != 0 {
-		t.Errorf("EntityStories with another kind = %+v", es)
+	if len(spellings) != 1 || spellings[0].Name != "Jane Roe" || spellings[0].Kind != digest.Person || spellings[0].Count != 2 || spellings[0].ID == 0 {
+		t.Errorf("EntityStories spellings = %+v, want Jane Roe with 2 mentions", spellings)
+	}
+	if _, es, _ := s.EntityStories(ctx, digest.Person, "Parliament", 10); len(es) != 0 {
+		t.Errorf("EntityStories of an entity no story names any more = %+v", es)
 	}
 	if err := s.DeleteStory(ctx, st.ID); err != nil {
 		t.Fatal(err)
