@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"golang.org/x/net/html"
 	"strings"
 	"unicode/utf8"
 
@@ -27,7 +26,7 @@ func (d *doc) content(a *Article) {
 	p := pass{strip: true, weights: true, clean: true}
 	var bestText, bestHTML string
 	bestChars := -1
-	var firstTop *html.Node // the first pass's choice
+	var firstTop *hnode // the first pass's choice
 	firstChars := 0
 	for try := 0; ; try++ {
 		if try > 0 {
@@ -796,9 +795,9 @@ func (d *doc) protected(n *node) bool {
 const shortArticleChars = 140
 
 // coversNode reports whether one of sel holds h (or is h).
-func coversNode(sel []*node, h *html.Node) bool {
+func coversNode(sel []*node, h *hnode) bool {
 	for _, s := range sel {
-		for p := h; p != nil; p = p.Parent {
+		for p := h; p != nil; p = p.parent {
 			if p == s.h {
 				return true
 			}

@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"strings"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -13,12 +12,10 @@ import (
 // filled once after the tree is built and kept up to date when a subtree is
 // dropped.
 type node struct {
-	h      *html.Node
+	h      *hnode
 	tag    atom.Atom // 0 for text nodes
 	parent *node
 	first  *node
-	last   *node
-	lastBr *node // the last child, while building, if it is a <br>
 	next   *node
 
 	flags uint16
@@ -45,14 +42,17 @@ type node struct {
 // the index (c, "") or a text node of the parse tree (nil, text). Removed
 // elements are passed too; elements left out of the index are not.
 func (n *node) children(fn func(c *node, text string)) {
+	if n.h.text != "" {
+		fn(nil, n.h.text)
+	}
 	c := n.first
-	for h := n.h.FirstChild; h != nil; h = h.NextSibling {
-		switch {
-		case h.Type == html.TextNode:
-			fn(nil, h.Data)
-		case c != nil && c.h == h:
+	for h := n.h.first; h != nil; h = h.next {
+		if c != nil && c.h == h {
 			fn(c, "")
 			c = c.next
+		}
+		if h.tail != "" {
+			fn(nil, h.tail)
 		}
 	}
 }
@@ -87,7 +87,7 @@ func (n *node) has(f uint16) bool { return n.flags&f != 0 }
 
 // doc is one page being extracted.
 type doc struct {
-	root *html.Node
+	root *hnode
 	base *url.URL
 
 	slabs  [][]node
@@ -98,6 +98,7 @@ type doc struct {
 
 	totalText int
 	meta      metaSource
+	collected bool // the metadata sources were collected
 
 	titleHint string // the page title, to drop a heading that repeats it
 	sourceURL string // the "Source link" of a republished story
@@ -106,7 +107,7 @@ type doc struct {
 	bestNode  *node // the best-scoring block of the current pass
 }
 
-func newDoc(root *html.Node, base *url.URL) *doc {
+func newDoc(root *hnode, base *url.URL) *doc {
 	return &doc{root: root, base: base}
 }
 
@@ -124,16 +125,6 @@ func (d *doc) alloc() *node {
 	s := &d.slabs[len(d.slabs)-1]
 	*s = append(*s, node{})
 	return &(*s)[len(*s)-1]
-}
-
-func (n *node) appendChild(c *node) {
-	c.parent = n
-	if n.last == nil {
-		n.first, n.last = c, c
-		return
-	}
-	n.last.next = c
-	n.last = c
 }
 
 // skipTags are never part of the content.
@@ -162,200 +153,32 @@ var blockTags = map[atom.Atom]bool{
 	atom.Menu: true, atom.Dialog: true, atom.Noscript: true, atom.Picture: false,
 }
 
-type frame struct {
-	h       *html.Node
-	parent  *node
-	inTable int32
-	skip    bool // outside the content tree: only collect metadata
+// addText adds the statistics of a text of p's to p and returns its
+// visible characters.
+func (d *doc) addText(p *node, s string) int32 {
+	c, k := textStats(s)
+	p.chars += c
+	p.commas += k
+	p.bytes += int32(min(len(s), 1<<30))
+	d.totalText += int(c)
+	return c
 }
 
 // build copies the parse tree into the index. With strip set, subtrees that
 // look like boilerplate by their class, id, role or tag are left out.
 // Metadata sources are collected on the first build only.
 func (d *doc) build(strip bool) {
-	collect := d.order == nil
+	collect := !d.collected
+	d.collected = true
 	d.slabs = d.slabs[:0]
 	d.order = d.order[:0]
 	d.body, d.top = nil, nil
 	d.nElems = 0
 	d.totalText = 0
-
-	var stack []frame
-	for c := d.root.LastChild; c != nil; c = c.PrevSibling {
-		stack = append(stack, frame{h: c})
-	}
-	for len(stack) > 0 {
-		f := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		h := f.h
-		if f.skip {
-			if h.Type == html.ElementNode && collect {
-				d.collectMeta(h)
-				d.collectBodyMeta(h, "", "", "", "", true)
-				for c := h.LastChild; c != nil; c = c.PrevSibling {
-					if c.Type == html.ElementNode {
-						stack = append(stack, frame{h: c, skip: true})
-					}
-				}
-			}
-			continue
-		}
-		switch h.Type {
-		case html.TextNode:
-			if f.parent == nil {
-				continue
-			}
-			// Text stays in the parse tree; its statistics go to the
-			// element that holds it.
-			p := f.parent
-			c, k := textStats(h.Data)
-			p.chars += c
-			p.commas += k
-			p.bytes += int32(min(len(h.Data), 1<<30))
-			d.totalText += int(c)
-			if c > 0 {
-				p.lastBr = nil
-			}
-			continue
-		case html.ElementNode:
-		default:
-			continue
-		}
-		if collect {
-			d.collectMeta(h)
-		}
-		a := h.DataAtom
-		// MathML is text (formulas read as their symbols, as a browser's
-		// textContent gives them); its TeX source annotation is not.
-		mathML := h.Namespace == "math" && a != atom.Annotation && h.Data != "annotation-xml"
-		if !mathML && (skipTags[a] || h.Namespace != "") {
-			if collect && (a == atom.Head || a == atom.Noscript || a == atom.Svg || a == atom.Template) {
-				for c := h.LastChild; c != nil; c = c.PrevSibling {
-					if c.Type == html.ElementNode {
-						stack = append(stack, frame{h: c, skip: true})
-					}
-				}
-			}
-			if a == atom.Input && f.parent != nil {
-				f.parent.nInput++
-			}
-			if (a == atom.Iframe || a == atom.Object || a == atom.Embed || a == atom.Video) && f.parent != nil {
-				if isVideo(h) {
-					f.parent.nVideo++
-				} else {
-					f.parent.nEmbed++
-				}
-			}
-			continue
-		}
-		if a == 0 && h.Data == "" {
-			continue
-		}
-		n := d.alloc()
-		n.h = h
-		n.tag = a
-		if mathML {
-			n.tag = atom.Span // formulas run inline with their sentence
-		} else if n.tag == 0 {
-			n.tag = atom.Span // unknown elements behave as inline
-			if strings.Contains(h.Data, "-") && (f.parent == nil || blockTags[f.parent.tag] && f.parent.tag != atom.P) && !besideText(h) {
-				n.tag = atom.Div // custom elements are usually containers, except in a sentence
-			}
-		}
-		d.nElems++
-		var style, role, ariaHidden, itemprop, rel string
-		hidden := false
-		for _, at := range h.Attr {
-			switch at.Key {
-			case "class":
-				n.class = at.Val
-			case "id":
-				n.id = at.Val
-			case "style":
-				style = at.Val
-			case "role":
-				role = at.Val
-			case "hidden":
-				hidden = true
-			case "aria-hidden":
-				ariaHidden = at.Val
-			case "itemprop":
-				itemprop = at.Val
-			case "rel":
-				rel = at.Val
-			case "href":
-				if a == atom.A {
-					n.flags |= fHref
-					if strings.HasPrefix(at.Val, "#") {
-						n.flags |= fHashLink
-					}
-				}
-			}
-		}
-		if collect {
-			d.collectBodyMeta(h, n.class, n.id, itemprop, rel, false)
-		}
-		skipKids := func() {
-			if collect {
-				for c := h.LastChild; c != nil; c = c.PrevSibling {
-					if c.Type == html.ElementNode {
-						stack = append(stack, frame{h: c, skip: true})
-					}
-				}
-			}
-		}
-		if hidden || (ariaHidden == "true" && !strings.Contains(n.class, "fallback-image")) || isHiddenStyle(style) {
-			if a != atom.Body && a != atom.Html {
-				skipKids()
-				continue
-			}
-		}
-		if f.parent != nil && blockTags[n.tag] {
-			f.parent.flags |= fBlockKids
-		}
-		inTable := f.inTable
-		if a == atom.Table || a == atom.Code || a == atom.Pre {
-			inTable++
-		}
-		if strip && f.parent != nil && a != atom.Body && a != atom.A && a != atom.Html {
-			if unlikelyRole(role) || a == atom.Nav || a == atom.Aside {
-				skipKids()
-				continue
-			}
-			if inTable == 0 && (n.class != "" || n.id != "") && isUnlikely(n.class, n.id) {
-				skipKids()
-				continue
-			}
-		}
-		switch a {
-		case atom.P:
-			n.nP = 1
-		case atom.Img:
-			n.nImg = 1
-		case atom.Li:
-			n.nLi = 1
-		case atom.Body:
-			if d.body == nil {
-				d.body = n
-			}
-		}
-		if f.parent != nil {
-			if a == atom.Br {
-				if f.parent.lastBr != nil {
-					f.parent.flags |= fBrChain
-				}
-				f.parent.lastBr = n
-			} else {
-				f.parent.lastBr = nil
-			}
-			f.parent.appendChild(n)
-		} else if d.top == nil {
-			d.top = n
-		}
-		d.order = append(d.order, n)
-		for c := h.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, frame{h: c, parent: n, inTable: inTable})
-		}
+	var prev *hnode
+	for h := d.root.first; h != nil; h = h.next {
+		d.visit(h, nil, prev, 0, strip, collect)
+		prev = h
 	}
 	if d.body == nil {
 		d.body = d.top
@@ -382,6 +205,180 @@ func (d *doc) build(strip bool) {
 			p.add(n, 1)
 		}
 	}
+}
+
+// Kinds of element visit returns: what the element means for a run of
+// <br> in its parent.
+const (
+	visitNone  = iota // not in the index
+	visitBr           // a <br>
+	visitOther        // any other element
+)
+
+// collectSkipped collects the metadata of h's subtree, which is not part of
+// the content.
+func (d *doc) collectSkipped(h *hnode) {
+	for c := h.first; c != nil; c = c.next {
+		d.collectMeta(c)
+		d.collectBodyMeta(c, "", "", "", "", true)
+		d.collectSkipped(c)
+	}
+}
+
+// visit adds element h, a child of parent (nil at the top) that follows
+// prev, and its subtree to the index, or collects the metadata it holds.
+// It returns the node made for h (nil when h is left out) and its kind.
+// Recursion is bounded: the tree is at most maxDepth deep.
+func (d *doc) visit(h *hnode, parent *node, prev *hnode, inTable int32, strip, collect bool) (*node, int) {
+	if collect {
+		d.collectMeta(h)
+	}
+	a := h.tag
+	// MathML is text (formulas read as their symbols, as a browser's
+	// textContent gives them); its TeX source annotation is not.
+	mathML := h.ns == nsMath && a != atom.Annotation && h.name != "annotation-xml"
+	if !mathML && (skipTags[a] || h.ns != nsHTML) {
+		if collect && (a == atom.Head || a == atom.Noscript || a == atom.Svg || a == atom.Template) {
+			d.collectSkipped(h)
+		}
+		if a == atom.Input && parent != nil {
+			parent.nInput++
+		}
+		if (a == atom.Iframe || a == atom.Object || a == atom.Embed || a == atom.Video) && parent != nil {
+			if isVideo(h) {
+				parent.nVideo++
+			} else {
+				parent.nEmbed++
+			}
+		}
+		return nil, visitNone
+	}
+	if h.name == "" {
+		return nil, visitNone
+	}
+	n := d.alloc()
+	n.h = h
+	n.tag = a
+	if mathML {
+		n.tag = atom.Span // formulas run inline with their sentence
+	} else if n.tag == 0 {
+		n.tag = atom.Span // unknown elements behave as inline
+		if strings.Contains(h.name, "-") && (parent == nil || blockTags[parent.tag] && parent.tag != atom.P) && !besideText(h, prev) {
+			n.tag = atom.Div // custom elements are usually containers, except in a sentence
+		}
+	}
+	d.nElems++
+	var style, role, ariaHidden, itemprop, rel string
+	hidden := false
+	for _, at := range h.attrs {
+		switch at.key {
+		case "class":
+			n.class = at.val
+		case "id":
+			n.id = at.val
+		case "style":
+			style = at.val
+		case "role":
+			role = at.val
+		case "hidden":
+			hidden = true
+		case "aria-hidden":
+			ariaHidden = at.val
+		case "itemprop":
+			itemprop = at.val
+		case "rel":
+			rel = at.val
+		case "href":
+			if a == atom.A {
+				n.flags |= fHref
+				if strings.HasPrefix(at.val, "#") {
+					n.flags |= fHashLink
+				}
+			}
+		}
+	}
+	if collect {
+		d.collectBodyMeta(h, n.class, n.id, itemprop, rel, false)
+	}
+	skipKids := func() {
+		if collect {
+			d.collectSkipped(h)
+		}
+	}
+	if hidden || (ariaHidden == "true" && !strings.Contains(n.class, "fallback-image")) || isHiddenStyle(style) {
+		if a != atom.Body && a != atom.Html {
+			skipKids()
+			return nil, visitNone
+		}
+	}
+	if parent != nil && blockTags[n.tag] {
+		parent.flags |= fBlockKids
+	}
+	if a == atom.Table || a == atom.Code || a == atom.Pre {
+		inTable++
+	}
+	if strip && parent != nil && a != atom.Body && a != atom.A && a != atom.Html {
+		if unlikelyRole(role) || a == atom.Nav || a == atom.Aside {
+			skipKids()
+			return nil, visitNone
+		}
+		if inTable == 0 && (n.class != "" || n.id != "") && isUnlikely(n.class, n.id) {
+			skipKids()
+			return nil, visitNone
+		}
+	}
+	switch a {
+	case atom.P:
+		n.nP = 1
+	case atom.Img:
+		n.nImg = 1
+	case atom.Li:
+		n.nLi = 1
+	case atom.Body:
+		if d.body == nil {
+			d.body = n
+		}
+	}
+	n.parent = parent
+	if parent == nil && d.top == nil {
+		d.top = n
+	}
+	d.order = append(d.order, n)
+	if h.text != "" {
+		d.addText(n, h.text)
+	}
+	var last *node
+	br := false // the last child was a <br>, with no text since
+	var cprev *hnode
+	for c := h.first; c != nil; c = c.next {
+		cn, kind := d.visit(c, n, cprev, inTable, strip, collect)
+		if cn != nil {
+			if last == nil {
+				n.first = cn
+			} else {
+				last.next = cn
+			}
+			last = cn
+		}
+		switch kind {
+		case visitBr:
+			if br {
+				n.flags |= fBrChain
+			}
+			br = true
+		case visitOther:
+			br = false
+		}
+		// The text after an element belongs to its parent.
+		if c.tail != "" && d.addText(n, c.tail) > 0 {
+			br = false
+		}
+		cprev = c
+	}
+	if a == atom.Br {
+		return n, visitBr
+	}
+	return n, visitOther
 }
 
 // add adds (sign 1) or subtracts (sign -1) c's statistics to n's.
@@ -471,13 +468,8 @@ func unlikelyRole(r string) bool {
 	return false
 }
 
-func attr(h *html.Node, key string) string {
-	for _, a := range h.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
+func attr(h *hnode, key string) string {
+	return attrVal(h.attrs, key)
 }
 
 // innerText returns the text of n's subtree with white space collapsed.
@@ -548,13 +540,13 @@ var videoHosts = []string{
 	"brightcove", "jwplayer", "players.", "player.", "video",
 }
 
-func isVideo(h *html.Node) bool {
-	if h.DataAtom == atom.Video {
+func isVideo(h *hnode) bool {
+	if h.tag == atom.Video {
 		return true
 	}
-	for _, a := range h.Attr {
-		if a.Key == "src" || a.Key == "data" || a.Key == "data-src" {
-			if containsAny(lower(a.Val), videoHosts) {
+	for _, a := range h.attrs {
+		if a.key == "src" || a.key == "data" || a.key == "data-src" {
+			if containsAny(lower(a.val), videoHosts) {
 				return true
 			}
 		}
@@ -562,13 +554,13 @@ func isVideo(h *html.Node) bool {
 	return false
 }
 
-// besideText reports whether the element next to h on either side is
-// text with something visible in it: h is then part of a sentence.
-func besideText(h *html.Node) bool {
-	for _, s := range [...]*html.Node{h.PrevSibling, h.NextSibling} {
-		if s != nil && s.Type == html.TextNode && !isBlank(s.Data) {
-			return true
-		}
+// besideText reports whether the text right before h (prev is the
+// element before it) or right after it has something visible in it: h is
+// then part of a sentence.
+func besideText(h, prev *hnode) bool {
+	before := h.parent.text
+	if prev != nil {
+		before = prev.tail
 	}
-	return false
+	return !isBlank(before) || !isBlank(h.tail)
 }

@@ -112,17 +112,16 @@ func Extract(b []byte, pageURL string, opts ...Option) (*Article, error) {
 	if !looksLikeText(src) {
 		return nil, ErrNotHTML
 	}
-	root, err := html.Parse(bytes.NewReader(src))
-	if err != nil {
-		// x/net/html refuses trees nested deeper than it can hold; such a
-		// page is read again as a flat sequence of blocks.
-		root = flatParse(bytes.NewReader(src))
-	}
+	// The tree is built straight from the tokenizer: no copy of the page
+	// and no node per text run (x/net/html's tree takes about five times
+	// the page), and nesting deeper than maxDepth is flattened rather than
+	// refused.
+	root, count := parseTree(src)
 	base, _ := url.Parse(pageURL)
 	if base != nil && base.Scheme == "" && base.Host == "" {
 		base = nil
 	}
-	return extractDoc(root, base, pageURL, cs, o)
+	return extractDoc(root, count, base, pageURL, cs, o)
 }
 
 // ExtractNode is Extract for a page that is already parsed. The tree is only
@@ -139,11 +138,13 @@ func ExtractNode(root *html.Node, pageURL string, opts ...Option) (*Article, err
 	if base != nil && base.Scheme == "" && base.Host == "" {
 		base = nil
 	}
-	return extractDoc(root, base, pageURL, "", o)
+	h, count := fromHTML(root)
+	return extractDoc(h, count, base, pageURL, "", o)
 }
 
-func extractDoc(root *html.Node, base *url.URL, pageURL, cs string, o options) (*Article, error) {
+func extractDoc(root *hnode, count int, base *url.URL, pageURL, cs string, o options) (*Article, error) {
 	d := newDoc(root, base)
+	d.order = make([]*node, 0, count)
 	d.build(true)
 	if d.nElems <= 3 && d.totalText == 0 && len(d.meta.metas) == 0 && d.meta.title == "" {
 		return nil, ErrNotHTML

@@ -45,9 +45,9 @@ const (
 
 // collectMeta records head-like elements: <title>, <meta>, <link>, JSON-LD
 // scripts and the root's lang.
-func (d *doc) collectMeta(h *html.Node) {
+func (d *doc) collectMeta(h *hnode) {
 	m := &d.meta
-	switch h.DataAtom {
+	switch h.tag {
 	case atom.Html:
 		if m.htmlLang == "" {
 			m.htmlLang = attr(h, "lang")
@@ -56,21 +56,21 @@ func (d *doc) collectMeta(h *html.Node) {
 			}
 		}
 	case atom.Title:
-		if m.title == "" && h.FirstChild != nil && !isSVGAncestor(h) {
+		if m.title == "" && (h.text != "" || h.first != nil) && !isSVGAncestor(h) {
 			m.title = collapse(nodeText(h, 2048))
 		}
 	case atom.Meta:
 		var key, content, equiv string
-		for _, a := range h.Attr {
-			switch a.Key {
+		for _, a := range h.attrs {
+			switch a.key {
 			case "name", "property", "itemprop":
-				if key == "" || a.Key == "property" {
-					key = strings.ToLower(strings.TrimSpace(a.Val))
+				if key == "" || a.key == "property" {
+					key = strings.ToLower(strings.TrimSpace(a.val))
 				}
 			case "content":
-				content = a.Val
+				content = a.val
 			case "http-equiv":
-				equiv = strings.ToLower(a.Val)
+				equiv = strings.ToLower(a.val)
 			}
 		}
 		if key == "" && equiv == "content-language" {
@@ -91,9 +91,9 @@ func (d *doc) collectMeta(h *html.Node) {
 	}
 }
 
-func isSVGAncestor(h *html.Node) bool {
-	for p := h.Parent; p != nil; p = p.Parent {
-		if p.DataAtom == atom.Svg {
+func isSVGAncestor(h *hnode) bool {
+	for p := h.parent; p != nil; p = p.parent {
+		if p.tag == atom.Svg {
 			return true
 		}
 	}
@@ -102,23 +102,23 @@ func isSVGAncestor(h *html.Node) bool {
 
 // collectBodyMeta records microdata, <time>, rel=author and byline
 // elements. With scan set it reads the attributes itself.
-func (d *doc) collectBodyMeta(h *html.Node, class, id, itemprop, rel string, scan bool) {
+func (d *doc) collectBodyMeta(h *hnode, class, id, itemprop, rel string, scan bool) {
 	m := &d.meta
 	if scan {
-		for _, a := range h.Attr {
-			switch a.Key {
+		for _, a := range h.attrs {
+			switch a.key {
 			case "class":
-				class = a.Val
+				class = a.val
 			case "id":
-				id = a.Val
+				id = a.val
 			case "itemprop":
-				itemprop = a.Val
+				itemprop = a.val
 			case "rel":
-				rel = a.Val
+				rel = a.val
 			}
 		}
 	}
-	if h.DataAtom == atom.Time && len(m.times) < maxTimes {
+	if h.tag == atom.Time && len(m.times) < maxTimes {
 		dt := attr(h, "datetime")
 		t := timeTag{datetime: dt, text: collapse(nodeText(h, 200))}
 		_, pubAttr := attrOK(h, "pubdate")
@@ -126,14 +126,14 @@ func (d *doc) collectBodyMeta(h *html.Node, class, id, itemprop, rel string, sca
 			strings.Contains(lower(class), "publish")
 		m.times = append(m.times, t)
 	}
-	if h.DataAtom == atom.H1 && len(m.h1) < 4 {
+	if h.tag == atom.H1 && len(m.h1) < 4 {
 		m.h1 = append(m.h1, collapse(nodeText(h, 1024)))
 	}
-	if itemprop != "" && h.DataAtom != atom.Meta && len(m.props) < maxProps {
+	if itemprop != "" && h.tag != atom.Meta && len(m.props) < maxProps {
 		p := strings.ToLower(itemprop)
 		var v string
 		switch {
-		case h.DataAtom == atom.Time || h.DataAtom == atom.Link || h.DataAtom == atom.A && p != "author":
+		case h.tag == atom.Time || h.tag == atom.Link || h.tag == atom.A && p != "author":
 			v = attr(h, "datetime")
 			if v == "" {
 				v = attr(h, "href")
@@ -141,7 +141,7 @@ func (d *doc) collectBodyMeta(h *html.Node, class, id, itemprop, rel string, sca
 			if v == "" {
 				v = attr(h, "content")
 			}
-		case h.DataAtom == atom.Img:
+		case h.tag == atom.Img:
 			v = attr(h, "src")
 		default:
 			v = attr(h, "content")
@@ -153,7 +153,7 @@ func (d *doc) collectBodyMeta(h *html.Node, class, id, itemprop, rel string, sca
 			m.props = append(m.props, propTag{p, v})
 		}
 	}
-	if len(m.dates) < maxBylines && (class != "" || id != "") && h.DataAtom != atom.Body && h.DataAtom != atom.Html {
+	if len(m.dates) < maxBylines && (class != "" || id != "") && h.tag != atom.Body && h.tag != atom.Html {
 		cl := lower(class) + " " + lower(id)
 		if containsAny(cl, dateClassWords) && !strings.Contains(cl, "update") {
 			if t := collapse(nodeText(h, 200)); t != "" && len(t) < 160 {
@@ -162,9 +162,9 @@ func (d *doc) collectBodyMeta(h *html.Node, class, id, itemprop, rel string, sca
 		}
 	}
 	if len(m.bylines) < maxBylines {
-		if strings.Contains(strings.ToLower(rel), "author") && h.DataAtom == atom.A {
+		if strings.Contains(strings.ToLower(rel), "author") && h.tag == atom.A {
 			m.bylines = append(m.bylines, collapse(nodeText(h, 200)))
-		} else if (class != "" || id != "") && h.DataAtom != atom.Body && h.DataAtom != atom.Html {
+		} else if (class != "" || id != "") && h.tag != atom.Body && h.tag != atom.Html {
 			cl := lower(class) + " " + lower(id)
 			if strings.Contains(cl, "byline") || strings.Contains(cl, "author") && !strings.Contains(cl, "author-bio") && !strings.Contains(cl, "comment") {
 				if t := collapse(nodeText(h, 300)); t != "" && len(t) < 120 {
@@ -175,40 +175,34 @@ func (d *doc) collectBodyMeta(h *html.Node, class, id, itemprop, rel string, sca
 	}
 }
 
-func attrOK(h *html.Node, key string) (string, bool) {
-	for _, a := range h.Attr {
-		if a.Key == key {
-			return a.Val, true
+func attrOK(h *hnode, key string) (string, bool) {
+	for _, a := range h.attrs {
+		if a.key == key {
+			return a.val, true
 		}
 	}
 	return "", false
 }
 
 // nodeText returns the text under h, at most limit bytes.
-func nodeText(h *html.Node, limit int) string {
+func nodeText(h *hnode, limit int) string {
 	var sb strings.Builder
-	var stack []*html.Node
-	for c := h.LastChild; c != nil; c = c.PrevSibling {
-		stack = append(stack, c)
-	}
-	for len(stack) > 0 && sb.Len() < limit {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		switch n.Type {
-		case html.TextNode:
-			sb.WriteString(n.Data)
-		case html.ElementNode:
-			if n.DataAtom == atom.Script || n.DataAtom == atom.Style {
-				continue
+	var walk func(h *hnode)
+	walk = func(h *hnode) {
+		sb.WriteString(h.text)
+		for c := h.first; c != nil && sb.Len() < limit; c = c.next {
+			if c.tag != atom.Script && c.tag != atom.Style {
+				if blockTags[c.tag] || c.tag == atom.Br {
+					sb.WriteByte(' ')
+				}
+				walk(c)
 			}
-			if blockTags[n.DataAtom] || n.DataAtom == atom.Br {
-				sb.WriteByte(' ')
-			}
-			for c := n.LastChild; c != nil; c = c.PrevSibling {
-				stack = append(stack, c)
+			if sb.Len() < limit {
+				sb.WriteString(c.tail)
 			}
 		}
 	}
+	walk(h)
 	s := sb.String()
 	if len(s) > limit {
 		s = s[:limit]

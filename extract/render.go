@@ -59,7 +59,9 @@ func (d *doc) render(sel []*node) (string, string) {
 	for _, n := range sel {
 		size += int(n.bytes)
 	}
-	r.text.Grow(size + 64)
+	// The text adds a line break or two per block to the page's text;
+	// the HTML adds its tags.
+	r.text.Grow(size + size/16 + 64)
 	r.out.Grow(size + size/2 + 256)
 	for _, n := range sel {
 		r.node(n)
@@ -321,13 +323,13 @@ func isDigits(s string) bool {
 // attributes that hold the real one.
 func imgSrc(n *node) string {
 	var src, lazy string
-	for _, a := range n.h.Attr {
-		switch a.Key {
+	for _, a := range n.h.attrs {
+		switch a.key {
 		case "src":
-			src = a.Val
+			src = a.val
 		case "data-src", "data-lazy-src", "data-original", "data-url":
 			if lazy == "" {
-				lazy = a.Val
+				lazy = a.val
 			}
 		}
 	}

@@ -1,0 +1,976 @@
+package extract
+
+import (
+	"bytes"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// hnode is one element of the page as the tree builder reads it. Text is
+// kept the way lxml keeps it: an element's text is what comes before its
+// first child element, its tail what comes after its end tag and before the
+// next sibling. Comments, doctypes and processing instructions are dropped.
+//
+// The document itself is an hnode with tag 0 and no name.
+type hnode struct {
+	parent, first, next *hnode
+	text, tail          string
+	attrs               []hattr
+	name                string // lower-case tag name
+	tag                 atom.Atom
+	ns                  uint8 // nsHTML, nsSVG or nsMath
+}
+
+const (
+	nsHTML uint8 = iota
+	nsSVG
+	nsMath
+)
+
+type hattr struct{ key, val string }
+
+// keptAttrs are the attributes the extractor reads; the others are not
+// stored. The map gives the key strings every element shares.
+var keptAttrs = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"class", "id", "style", "role", "hidden", "aria-hidden", "itemprop", "rel", "href",
+		"src", "data", "data-src", "data-lazy-src", "data-original", "data-url", "alt",
+		"colspan", "rowspan", "datatable", "summary", "lang", "xml:lang", "name", "property",
+		"content", "http-equiv", "type", "datetime", "pubdate", "encoding",
+	} {
+		m[k] = k
+	}
+	return m
+}()
+
+// maxDepth is the deepest an element may be nested; deeper start tags are
+// dropped and their content goes to the element that is open there (the
+// x/net/html tree builder refuses such pages outright).
+const maxDepth = 512
+
+// maxAttrs is the number of kept attributes read from one tag.
+const maxAttrs = 64
+
+// treeBuilder builds an hnode tree straight from the tokenizer, following
+// the HTML tree-construction rules that decide what contains what: implied
+// end tags (p, li, dd/dt, table parts, options), void elements, raw text,
+// head and body placement, table structure with foster parenting, foreign
+// content (SVG, MathML) and misnested end tags. It does not rebuild
+// formatting elements across blocks (the adoption agency): a misnested <b>
+// changes which inline element holds a text, never the text.
+type treeBuilder struct {
+	src   string // the input, for text taken without a copy
+	z     *html.Tokenizer
+	stack []open
+	doc   *hnode
+	html  *hnode
+	head  *hnode
+	body  *hnode
+	quirk bool
+	inSel bool // a <select> is open: only options go in
+
+	headLast *hnode // the last child of <head>
+	count    int
+
+	nodes  []hnode
+	attrs  []hattr
+	tmp    []hattr
+	sawDoc bool
+}
+
+type open struct {
+	n    *hnode
+	last *hnode // last child element
+}
+
+// parseTree reads src (UTF-8) into a tree and returns its root (the
+// document) and its number of nodes. The tree's text aliases src, so
+// src must not change while the tree is used, and text taken from the tree
+// into a result must be copied.
+func parseTree(src []byte) (*hnode, int) {
+	b := &treeBuilder{z: html.NewTokenizer(bytes.NewReader(src))}
+	if len(src) > 0 {
+		b.src = unsafe.String(&src[0], len(src))
+	}
+	b.doc = b.alloc()
+	b.html = b.newElem(atom.Html, "html", nsHTML)
+	b.appendTo(b.doc, nil, b.html)
+	b.stack = append(b.stack, open{n: b.html})
+	b.run()
+	return b.doc, b.count
+}
+
+func (b *treeBuilder) alloc() *hnode {
+	if len(b.nodes) == cap(b.nodes) {
+		b.nodes = make([]hnode, 0, min(max(2*cap(b.nodes), 256), 8192))
+	}
+	b.nodes = append(b.nodes, hnode{})
+	b.count++
+	return &b.nodes[len(b.nodes)-1]
+}
+
+func (b *treeBuilder) newElem(a atom.Atom, name string, ns uint8) *hnode {
+	n := b.alloc()
+	n.tag, n.name, n.ns = a, name, ns
+	return n
+}
+
+// appendTo links c as the last child of p, whose last child is last.
+func (b *treeBuilder) appendTo(p, last, c *hnode) {
+	c.parent = p
+	if last == nil {
+		p.first = c
+	} else {
+		last.next = c
+	}
+}
+
+func (b *treeBuilder) top() *open { return &b.stack[len(b.stack)-1] }
+
+// insert adds an element as the current node's last child (or before the
+// table it would otherwise land in) and, unless void, opens it.
+func (b *treeBuilder) insert(n *hnode, void bool) {
+	if b.fosterNeeded(n) {
+		b.foster(n)
+	} else {
+		t := b.top()
+		b.appendTo(t.n, t.last, n)
+		t.last = n
+	}
+	if !void && len(b.stack) < maxDepth {
+		b.stack = append(b.stack, open{n: n})
+	}
+}
+
+// fosterNeeded reports whether content placed now would land directly in a
+// table's structure, which the HTML rules forbid: it goes before the table.
+func (b *treeBuilder) fosterNeeded(n *hnode) bool {
+	t := b.top().n
+	if t.ns != nsHTML {
+		return false
+	}
+	switch t.tag {
+	case atom.Table, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr:
+	default:
+		return false
+	}
+	if n == nil {
+		return true
+	}
+	switch n.tag {
+	case atom.Caption, atom.Colgroup, atom.Col, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr,
+		atom.Td, atom.Th, atom.Table, atom.Style, atom.Script, atom.Template, atom.Form, atom.Input:
+		return false
+	}
+	return true
+}
+
+// tableOnStack returns the index of the innermost open table, or -1.
+func (b *treeBuilder) tableOnStack() int {
+	for i := len(b.stack) - 1; i >= 0; i-- {
+		if b.stack[i].n.tag == atom.Table && b.stack[i].n.ns == nsHTML {
+			return i
+		}
+	}
+	return -1
+}
+
+// foster puts n (an element, or nil for text) just before the innermost
+// table; it returns the node whose text or tail receives text.
+func (b *treeBuilder) foster(n *hnode) {
+	ti := b.tableOnStack()
+	table := b.stack[ti].n
+	p := table.parent
+	var prev *hnode
+	for c := p.first; c != nil && c != table; c = c.next {
+		prev = c
+	}
+	n.parent = p
+	n.next = table
+	if prev == nil {
+		p.first = n
+	} else {
+		prev.next = n
+	}
+}
+
+// fosterText adds text before the innermost table.
+func (b *treeBuilder) fosterText(s string) {
+	ti := b.tableOnStack()
+	table := b.stack[ti].n
+	p := table.parent
+	var prev *hnode
+	for c := p.first; c != nil && c != table; c = c.next {
+		prev = c
+	}
+	if prev == nil {
+		p.text = b.join(p.text, s)
+	} else {
+		prev.tail = b.join(prev.tail, s)
+	}
+}
+
+// join appends s to t, extending t in place when both are adjacent
+// stretches of the input.
+func (b *treeBuilder) join(t, s string) string {
+	if t == "" {
+		return s
+	}
+	if len(b.src) > 0 && len(t) > 0 && len(s) > 0 {
+		base := uintptr(unsafe.Pointer(unsafe.StringData(b.src)))
+		tp := uintptr(unsafe.Pointer(unsafe.StringData(t)))
+		sp := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		if tp >= base && tp+uintptr(len(t)) == sp && sp+uintptr(len(s)) <= base+uintptr(len(b.src)) {
+			off := int(tp - base)
+			return b.src[off : off+len(t)+len(s)]
+		}
+	}
+	return t + s
+}
+
+func (b *treeBuilder) addText(s string) {
+	if s == "" {
+		return
+	}
+	if b.fosterNeeded(nil) && !isBlankHTML(s) {
+		b.fosterText(s)
+		return
+	}
+	t := b.top()
+	if t.last == nil {
+		t.n.text = b.join(t.n.text, s)
+	} else {
+		t.last.tail = b.join(t.last.tail, s)
+	}
+}
+
+func isBlankHTML(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\f':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (b *treeBuilder) pop() { b.stack = b.stack[:len(b.stack)-1] }
+
+// popTo pops elements until the one at index i is popped.
+func (b *treeBuilder) popTo(i int) {
+	if i < 1 {
+		i = 1 // <html> stays
+	}
+	b.stack = b.stack[:i]
+}
+
+// scope boundaries: the elements an "in scope" search stops at.
+const (
+	scopeDefault = iota
+	scopeButton
+	scopeList
+	scopeTable
+)
+
+func isScopeBoundary(n *hnode, kind int) bool {
+	if n.ns != nsHTML {
+		switch n.name {
+		case "mi", "mo", "mn", "ms", "mtext", "annotation-xml", "foreignobject", "foreignObject", "desc", "title":
+			return kind != scopeTable
+		}
+		return false
+	}
+	switch n.tag {
+	case atom.Html, atom.Table, atom.Template:
+		return true
+	case atom.Applet, atom.Caption, atom.Td, atom.Th, atom.Marquee, atom.Object:
+		return kind != scopeTable
+	case atom.Button:
+		return kind == scopeButton
+	case atom.Ol, atom.Ul:
+		return kind == scopeList
+	}
+	return false
+}
+
+// inScope returns the stack index of the innermost open element matching
+// match before a scope boundary, or -1.
+func (b *treeBuilder) inScope(kind int, match func(*hnode) bool) int {
+	for i := len(b.stack) - 1; i >= 0; i-- {
+		n := b.stack[i].n
+		if match(n) {
+			return i
+		}
+		if isScopeBoundary(n, kind) {
+			return -1
+		}
+	}
+	return -1
+}
+
+func isTag(a atom.Atom) func(*hnode) bool {
+	return func(n *hnode) bool { return n.tag == a && n.ns == nsHTML }
+}
+
+func isHeading(n *hnode) bool {
+	switch n.tag {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return n.ns == nsHTML
+	}
+	return false
+}
+
+func (b *treeBuilder) closeP() {
+	if i := b.inScope(scopeButton, isTag(atom.P)); i >= 0 {
+		b.popTo(i)
+	}
+}
+
+// special are the elements an unmatched end tag does not close across.
+var special = map[atom.Atom]bool{
+	atom.Address: true, atom.Applet: true, atom.Area: true, atom.Article: true, atom.Aside: true,
+	atom.Base: true, atom.Basefont: true, atom.Bgsound: true, atom.Blockquote: true, atom.Body: true,
+	atom.Br: true, atom.Button: true, atom.Caption: true, atom.Center: true, atom.Col: true,
+	atom.Colgroup: true, atom.Dd: true, atom.Details: true, atom.Dir: true, atom.Div: true,
+	atom.Dl: true, atom.Dt: true, atom.Embed: true, atom.Fieldset: true, atom.Figcaption: true,
+	atom.Figure: true, atom.Footer: true, atom.Form: true, atom.Frame: true, atom.Frameset: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Head: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true, atom.Html: true,
+	atom.Iframe: true, atom.Img: true, atom.Input: true, atom.Keygen: true, atom.Li: true,
+	atom.Link: true, atom.Listing: true, atom.Main: true, atom.Marquee: true, atom.Menu: true,
+	atom.Meta: true, atom.Nav: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true,
+	atom.Object: true, atom.Ol: true, atom.P: true, atom.Param: true, atom.Plaintext: true,
+	atom.Pre: true, atom.Script: true, atom.Search: true, atom.Section: true, atom.Select: true,
+	atom.Source: true, atom.Style: true, atom.Summary: true, atom.Table: true, atom.Tbody: true,
+	atom.Td: true, atom.Template: true, atom.Textarea: true, atom.Tfoot: true, atom.Th: true,
+	atom.Thead: true, atom.Title: true, atom.Tr: true, atom.Track: true, atom.Ul: true,
+	atom.Wbr: true, atom.Xmp: true,
+}
+
+func isSpecial(n *hnode) bool {
+	if n.ns != nsHTML {
+		return isScopeBoundary(n, scopeDefault)
+	}
+	return special[n.tag]
+}
+
+var voidTags = map[atom.Atom]bool{
+	atom.Area: true, atom.Base: true, atom.Basefont: true, atom.Bgsound: true, atom.Br: true,
+	atom.Col: true, atom.Embed: true, atom.Frame: true, atom.Hr: true, atom.Img: true,
+	atom.Input: true, atom.Keygen: true, atom.Link: true, atom.Meta: true, atom.Param: true,
+	atom.Source: true, atom.Track: true, atom.Wbr: true,
+}
+
+// closesP are the start tags that end an open <p>.
+var closesP = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Center: true, atom.Details: true, atom.Dialog: true, atom.Dir: true, atom.Div: true,
+	atom.Dl: true, atom.Fieldset: true, atom.Figcaption: true, atom.Figure: true,
+	atom.Footer: true, atom.Header: true, atom.Hgroup: true, atom.Main: true, atom.Menu: true,
+	atom.Nav: true, atom.Ol: true, atom.P: true, atom.Search: true, atom.Section: true,
+	atom.Summary: true, atom.Ul: true, atom.Pre: true, atom.Listing: true, atom.Form: true,
+	atom.Plaintext: true, atom.Hr: true, atom.Xmp: true,
+}
+
+// headTags may stay in <head>; any other content starts the body.
+var headTags = map[atom.Atom]bool{
+	atom.Base: true, atom.Basefont: true, atom.Bgsound: true, atom.Link: true, atom.Meta: true,
+	atom.Title: true, atom.Noscript: true, atom.Noframes: true, atom.Style: true, atom.Script: true,
+	atom.Template: true,
+}
+
+// breakout start tags end foreign (SVG, MathML) content.
+var breakout = map[atom.Atom]bool{
+	atom.B: true, atom.Big: true, atom.Blockquote: true, atom.Body: true, atom.Br: true,
+	atom.Center: true, atom.Code: true, atom.Dd: true, atom.Div: true, atom.Dl: true, atom.Dt: true,
+	atom.Em: true, atom.Embed: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true,
+	atom.H5: true, atom.H6: true, atom.Head: true, atom.Hr: true, atom.I: true, atom.Img: true,
+	atom.Li: true, atom.Listing: true, atom.Menu: true, atom.Meta: true, atom.Nobr: true,
+	atom.Ol: true, atom.P: true, atom.Pre: true, atom.Ruby: true, atom.S: true, atom.Small: true,
+	atom.Span: true, atom.Strong: true, atom.Strike: true, atom.Sub: true, atom.Sup: true,
+	atom.Table: true, atom.Tt: true, atom.U: true, atom.Ul: true, atom.Var: true,
+}
+
+// formatting elements close across inline elements only.
+var formatting = map[atom.Atom]bool{
+	atom.A: true, atom.B: true, atom.Big: true, atom.Code: true, atom.Em: true, atom.Font: true,
+	atom.I: true, atom.Nobr: true, atom.S: true, atom.Small: true, atom.Strike: true,
+	atom.Strong: true, atom.Tt: true, atom.U: true,
+}
+
+// htmlPoint reports whether HTML content inside foreign element n is HTML
+// again (an integration point).
+func htmlPoint(n *hnode) bool {
+	switch n.ns {
+	case nsSVG:
+		switch n.name {
+		case "foreignobject", "foreignObject", "desc", "title":
+			return true
+		}
+	case nsMath:
+		switch n.name {
+		case "mi", "mo", "mn", "ms", "mtext":
+			return true
+		case "annotation-xml":
+			for _, a := range n.attrs {
+				if a.key == "encoding" {
+					e := strings.ToLower(a.val)
+					return e == "text/html" || e == "application/xhtml+xml"
+				}
+			}
+		}
+	}
+	return false
+}
+
+// readAttrs reads the current tag's kept attributes.
+func (b *treeBuilder) readAttrs(more bool) []hattr {
+	b.tmp = b.tmp[:0]
+	for more {
+		var k, v []byte
+		k, v, more = b.z.TagAttr()
+		key, ok := keptAttrs[string(k)]
+		if !ok || len(b.tmp) >= maxAttrs {
+			continue
+		}
+		dup := false
+		for _, a := range b.tmp {
+			if a.key == key {
+				dup = true // the first of repeated attributes counts
+				break
+			}
+		}
+		if !dup {
+			b.tmp = append(b.tmp, hattr{key, string(v)})
+		}
+	}
+	if len(b.tmp) == 0 {
+		return nil
+	}
+	if cap(b.attrs)-len(b.attrs) < len(b.tmp) {
+		b.attrs = make([]hattr, 0, max(1024, len(b.tmp)))
+	}
+	start := len(b.attrs)
+	b.attrs = append(b.attrs, b.tmp...)
+	return b.attrs[start:len(b.attrs):len(b.attrs)]
+}
+
+func (b *treeBuilder) run() {
+	z := b.z
+	pos := 0
+	for {
+		tt := z.Next()
+		raw := len(z.Raw())
+		start := pos
+		pos += raw
+		switch tt {
+		case html.ErrorToken:
+			return
+		case html.TextToken:
+			var s string
+			if pos <= len(b.src) && strings.IndexAny(b.src[start:pos], "&\r\x00") < 0 {
+				s = b.src[start:pos]
+			} else {
+				s = strings.ReplaceAll(string(z.Text()), "\x00", "")
+			}
+			b.text(s)
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, more := z.TagName()
+			b.start(name, more, tt == html.SelfClosingTagToken)
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			b.end(name)
+		case html.DoctypeToken:
+			if !b.sawDoc {
+				b.sawDoc = true
+				b.quirk = quirksDoctype(string(z.Text()))
+			}
+		}
+	}
+}
+
+// quirksDoctype reports whether a doctype puts the page in quirks mode
+// (where a <table> does not end an open <p>).
+func quirksDoctype(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s != "html" && !strings.HasPrefix(s, "html ") {
+		return true
+	}
+	pub := strings.Contains(s, "public")
+	if !pub {
+		return false
+	}
+	hasSystem := strings.Count(s, `"`) >= 4 || strings.Count(s, `'`) >= 4
+	for _, q := range []string{"html 2.0", "html 3", "html level", "html strict level", "-//ietf//", "-//netscape", "-//microsoft", "-//sq//", "-//softquad", "-//spyglass", "-//webtechs", "-//w3o//", "-//o'reilly", "-//metrius", "-//as//", "html 4.0 transitional", "html 4.0 frameset", "html experimental"} {
+		if strings.Contains(s, q) {
+			return true
+		}
+	}
+	if !hasSystem && (strings.Contains(s, "html 4.01 transitional") || strings.Contains(s, "html 4.01 frameset")) {
+		return true
+	}
+	return false
+}
+
+func (b *treeBuilder) ensureHead() {
+	if b.head == nil {
+		b.head = b.newElem(atom.Head, "head", nsHTML)
+		t := &b.stack[0]
+		b.appendTo(b.html, t.last, b.head)
+		t.last = b.head
+	}
+}
+
+// ensureBody opens <body> once anything of the body comes.
+func (b *treeBuilder) ensureBody() {
+	if b.body != nil {
+		return
+	}
+	b.ensureHead()
+	b.stack = b.stack[:1]
+	b.body = b.newElem(atom.Body, "body", nsHTML)
+	t := &b.stack[0]
+	b.appendTo(b.html, t.last, b.body)
+	t.last = b.body
+	b.stack = append(b.stack, open{n: b.body})
+}
+
+func (b *treeBuilder) text(s string) {
+	if b.body == nil {
+		if len(b.stack) > 1 { // in <title>, <script>, <style> in the head
+			b.addText(s)
+			return
+		}
+		if isBlankHTML(s) {
+			return
+		}
+		b.ensureBody()
+	}
+	b.addText(s)
+}
+
+func (b *treeBuilder) start(nameB []byte, more, selfClosing bool) {
+	a := atom.Lookup(nameB)
+	var name string
+	if a != 0 {
+		name = a.String()
+	} else {
+		name = string(nameB)
+	}
+	if a == atom.Image {
+		a, name = atom.Img, "img"
+	}
+	attrs := b.readAttrs(more)
+	// Foreign content.
+	if t := b.top().n; t.ns != nsHTML && !htmlPoint(t) {
+		if breakout[a] || a == atom.Font && hasAnyAttr(attrs, "color", "face", "size") {
+			for len(b.stack) > 1 && b.top().n.ns != nsHTML && !htmlPoint(b.top().n) {
+				b.pop()
+			}
+		} else {
+			b.foreign(a, name, t.ns, attrs, selfClosing)
+			return
+		}
+	}
+	if b.inSel {
+		switch a {
+		case atom.Option, atom.Optgroup:
+		case atom.Select, atom.Input, atom.Keygen, atom.Textarea:
+			if i := b.inScope(scopeTable, isTag(atom.Select)); i >= 0 {
+				b.popTo(i)
+			}
+			b.inSel = false
+			if a == atom.Select {
+				return
+			}
+		case atom.Script, atom.Template, atom.Style:
+		default:
+			return
+		}
+	}
+	switch a {
+	case atom.Html:
+		if b.html.attrs == nil {
+			b.html.attrs = attrs
+		}
+		return
+	case atom.Head:
+		b.ensureHead()
+		return
+	case atom.Body:
+		b.ensureBody()
+		return
+	case atom.Frameset, atom.Frame:
+		return
+	}
+	if b.body == nil {
+		if headTags[a] {
+			b.ensureHead()
+			n := b.elem(a, name, nsHTML, attrs)
+			b.appendTo(b.head, b.headLast, n)
+			b.headLast = n
+			if !voidTags[a] {
+				b.stack = append(b.stack[:1], open{n: n})
+			}
+			return
+		}
+		b.ensureBody()
+	}
+	switch {
+	case closesP[a]:
+		b.closeP()
+		if a == atom.Form && isTableCtx(b.top().n) {
+			b.insert(b.elem(a, name, nsHTML, attrs), true)
+			return
+		}
+	case a == atom.Table:
+		if isTableCtx(b.top().n) || b.top().n.tag == atom.Caption || b.top().n.tag == atom.Colgroup {
+			if i := b.inScope(scopeTable, isTag(atom.Table)); i >= 0 {
+				b.popTo(i)
+			}
+		} else if !b.quirk {
+			b.closeP()
+		}
+	case isHeading(&hnode{tag: a}):
+		b.closeP()
+		if isHeading(b.top().n) {
+			b.pop()
+		}
+	case a == atom.Li || a == atom.Dd || a == atom.Dt:
+		for i := len(b.stack) - 1; i >= 1; i-- {
+			n := b.stack[i].n
+			if n.ns == nsHTML && (a == atom.Li && n.tag == atom.Li || a != atom.Li && (n.tag == atom.Dd || n.tag == atom.Dt)) {
+				b.popTo(i)
+				break
+			}
+			if isSpecial(n) && n.tag != atom.Address && n.tag != atom.Div && n.tag != atom.P {
+				break
+			}
+		}
+		b.closeP()
+	case a == atom.A:
+		for i := len(b.stack) - 1; i >= 1; i-- {
+			n := b.stack[i].n
+			if n.tag == atom.A && n.ns == nsHTML {
+				b.popTo(i)
+				break
+			}
+			if n.ns == nsHTML && (n.tag == atom.Td || n.tag == atom.Th || n.tag == atom.Caption || n.tag == atom.Table ||
+				n.tag == atom.Object || n.tag == atom.Applet || n.tag == atom.Marquee || n.tag == atom.Template) {
+				break
+			}
+		}
+	case a == atom.Button:
+		if i := b.inScope(scopeDefault, isTag(atom.Button)); i >= 0 {
+			b.popTo(i)
+		}
+	case a == atom.Option || a == atom.Optgroup:
+		if t := b.top().n; t.tag == atom.Option && t.ns == nsHTML {
+			b.pop()
+		}
+	case a == atom.Caption || a == atom.Colgroup || a == atom.Col || a == atom.Tbody || a == atom.Thead ||
+		a == atom.Tfoot || a == atom.Tr || a == atom.Td || a == atom.Th:
+		b.tablePart(a, name, attrs)
+		return
+	case a == atom.Svg || a == atom.Math:
+		ns := nsSVG
+		if a == atom.Math {
+			ns = nsMath
+		}
+		b.foreign(a, name, ns, attrs, selfClosing)
+		return
+	case a == atom.Input && b.fosterNeeded(&hnode{tag: atom.Div}) && strings.EqualFold(attrVal(attrs, "type"), "hidden"):
+		b.insert(b.elem(a, name, nsHTML, attrs), true)
+		return
+	}
+	n := b.elem(a, name, nsHTML, attrs)
+	void := voidTags[a]
+	b.insert(n, void)
+	if a == atom.Select && !void {
+		b.inSel = true
+	}
+}
+
+func isTableCtx(n *hnode) bool {
+	if n.ns != nsHTML {
+		return false
+	}
+	switch n.tag {
+	case atom.Table, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr:
+		return true
+	}
+	return false
+}
+
+func hasAnyAttr(attrs []hattr, keys ...string) bool {
+	for _, a := range attrs {
+		for _, k := range keys {
+			if a.key == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func attrVal(attrs []hattr, key string) string {
+	for _, a := range attrs {
+		if a.key == key {
+			return a.val
+		}
+	}
+	return ""
+}
+
+func (b *treeBuilder) elem(a atom.Atom, name string, ns uint8, attrs []hattr) *hnode {
+	n := b.newElem(a, name, ns)
+	n.attrs = attrs
+	return n
+}
+
+// foreign inserts an SVG or MathML element.
+func (b *treeBuilder) foreign(a atom.Atom, name string, ns uint8, attrs []hattr, selfClosing bool) {
+	if b.top().n.ns == nsMath && b.top().n.name == "annotation-xml" && a == atom.Svg {
+		ns = nsSVG
+	}
+	if a == atom.Svg && b.top().n.ns == nsHTML {
+		ns = nsSVG
+	}
+	if a == atom.Math && b.top().n.ns == nsHTML {
+		ns = nsMath
+	}
+	n := b.elem(a, name, ns, attrs)
+	b.insert(n, selfClosing)
+	if !selfClosing {
+		switch name {
+		case "iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp":
+			b.z.NextIsNotRawText()
+		}
+	}
+}
+
+// tablePart handles the start tags of a table's structure.
+func (b *treeBuilder) tablePart(a atom.Atom, name string, attrs []hattr) {
+	ti := b.inScope(scopeTable, isTag(atom.Table))
+	if ti < 0 {
+		return // outside a table these tags are ignored
+	}
+	clearTo := func(stop ...atom.Atom) {
+		for len(b.stack) > ti+1 {
+			t := b.top().n
+			for _, s := range stop {
+				if t.tag == s && t.ns == nsHTML {
+					return
+				}
+			}
+			b.pop()
+		}
+	}
+	switch a {
+	case atom.Caption, atom.Colgroup, atom.Tbody, atom.Thead, atom.Tfoot:
+		clearTo()
+		b.insert(b.elem(a, name, nsHTML, attrs), false)
+	case atom.Col:
+		if t := b.top().n; t.tag != atom.Colgroup {
+			clearTo()
+			b.insert(b.elem(atom.Colgroup, "colgroup", nsHTML, nil), false)
+		}
+		b.insert(b.elem(a, name, nsHTML, attrs), true)
+	case atom.Tr:
+		clearTo(atom.Tbody, atom.Thead, atom.Tfoot)
+		if b.top().n.tag == atom.Table {
+			b.insert(b.elem(atom.Tbody, "tbody", nsHTML, nil), false)
+		}
+		b.insert(b.elem(a, name, nsHTML, attrs), false)
+	case atom.Td, atom.Th:
+		clearTo(atom.Tr, atom.Tbody, atom.Thead, atom.Tfoot)
+		switch b.top().n.tag {
+		case atom.Table:
+			b.insert(b.elem(atom.Tbody, "tbody", nsHTML, nil), false)
+			b.insert(b.elem(atom.Tr, "tr", nsHTML, nil), false)
+		case atom.Tbody, atom.Thead, atom.Tfoot:
+			b.insert(b.elem(atom.Tr, "tr", nsHTML, nil), false)
+		}
+		b.insert(b.elem(a, name, nsHTML, attrs), false)
+	}
+}
+
+func (b *treeBuilder) end(nameB []byte) {
+	a := atom.Lookup(nameB)
+	// Foreign content closes by name.
+	if b.top().n.ns != nsHTML {
+		for i := len(b.stack) - 1; i >= 1; i-- {
+			n := b.stack[i].n
+			if n.ns == nsHTML {
+				break
+			}
+			if strings.EqualFold(n.name, string(nameB)) {
+				b.popTo(i)
+				return
+			}
+		}
+	}
+	if b.inSel {
+		switch a {
+		case atom.Select:
+			if i := b.inScope(scopeTable, isTag(atom.Select)); i >= 0 {
+				b.popTo(i)
+			}
+			b.inSel = false
+		case atom.Option, atom.Optgroup:
+			if t := b.top().n; t.tag == a {
+				b.pop()
+			}
+		case atom.Table, atom.Tr, atom.Td, atom.Th, atom.Tbody, atom.Thead, atom.Tfoot, atom.Caption:
+			b.inSel = false
+			if i := b.inScope(scopeTable, isTag(atom.Select)); i >= 0 {
+				b.popTo(i)
+			}
+			b.end(nameB)
+		}
+		return
+	}
+	switch a {
+	case atom.Head:
+		return
+	case atom.Body, atom.Html:
+		return
+	case atom.Br:
+		b.ensureBody()
+		b.insert(b.elem(atom.Br, "br", nsHTML, nil), true)
+		return
+	case atom.P:
+		if b.inScope(scopeButton, isTag(atom.P)) < 0 {
+			b.ensureBody()
+			b.insert(b.elem(atom.P, "p", nsHTML, nil), true)
+			return
+		}
+		b.closeP()
+		return
+	case atom.Li:
+		if i := b.inScope(scopeList, isTag(atom.Li)); i >= 0 {
+			b.popTo(i)
+		}
+		return
+	case atom.Dd, atom.Dt:
+		if i := b.inScope(scopeDefault, isTag(a)); i >= 0 {
+			b.popTo(i)
+		}
+		return
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		if i := b.inScope(scopeDefault, isHeading); i >= 0 {
+			b.popTo(i)
+		}
+		return
+	case atom.Form:
+		if i := b.inScope(scopeDefault, isTag(atom.Form)); i >= 0 {
+			b.stack = append(b.stack[:i], b.stack[i+1:]...)
+		}
+		return
+	case atom.Table, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr, atom.Td, atom.Th, atom.Caption, atom.Colgroup:
+		if i := b.inScope(scopeTable, isTag(a)); i >= 0 {
+			b.popTo(i)
+		}
+		return
+	case atom.Address, atom.Article, atom.Aside, atom.Blockquote, atom.Button, atom.Center,
+		atom.Details, atom.Dialog, atom.Dir, atom.Div, atom.Dl, atom.Fieldset, atom.Figcaption,
+		atom.Figure, atom.Footer, atom.Header, atom.Hgroup, atom.Listing, atom.Main, atom.Menu,
+		atom.Nav, atom.Ol, atom.Pre, atom.Search, atom.Section, atom.Summary, atom.Ul,
+		atom.Applet, atom.Marquee, atom.Object:
+		if i := b.inScope(scopeDefault, isTag(a)); i >= 0 {
+			b.popTo(i)
+		}
+		return
+	}
+	if formatting[a] {
+		for i := len(b.stack) - 1; i >= 1; i-- {
+			n := b.stack[i].n
+			if n.tag == a && n.ns == nsHTML {
+				b.popTo(i)
+				return
+			}
+			if isSpecial(n) {
+				// A block opened inside the formatting element: the
+				// end tag is left for the block's end (a close
+				// approximation of the adoption agency).
+				return
+			}
+		}
+		return
+	}
+	name := ""
+	if a != 0 {
+		name = a.String()
+	} else {
+		name = string(nameB)
+	}
+	for i := len(b.stack) - 1; i >= 1; i-- {
+		n := b.stack[i].n
+		if n.name == name && n.ns == nsHTML {
+			b.popTo(i)
+			return
+		}
+		if isSpecial(n) {
+			return
+		}
+	}
+}
+
+// fromHTML copies an x/net/html tree into an hnode tree and returns it with
+// its number of nodes.
+func fromHTML(root *html.Node) (*hnode, int) {
+	b := &treeBuilder{}
+	var conv func(h *html.Node, n *hnode)
+	conv = func(h *html.Node, n *hnode) {
+		var last *hnode
+		for c := h.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				if last == nil {
+					n.text += c.Data
+				} else {
+					last.tail += c.Data
+				}
+			case html.ElementNode:
+				ns := nsHTML
+				switch c.Namespace {
+				case "svg":
+					ns = nsSVG
+				case "math":
+					ns = nsMath
+				case "":
+				default:
+					ns = nsSVG
+				}
+				e := b.newElem(c.DataAtom, c.Data, ns)
+				if c.DataAtom != 0 && c.Namespace == "" {
+					e.name = c.DataAtom.String()
+				}
+				for _, a := range c.Attr {
+					if k, ok := keptAttrs[a.Key]; ok && a.Namespace == "" && attrVal(e.attrs, k) == "" && len(e.attrs) < maxAttrs {
+						e.attrs = append(e.attrs, hattr{k, a.Val})
+					}
+				}
+				b.appendTo(n, last, e)
+				last = e
+				conv(c, e)
+			case html.DocumentNode:
+				conv(c, n)
+			}
+		}
+	}
+	doc := b.alloc()
+	if root.Type == html.DocumentNode {
+		conv(root, doc)
+		return doc, b.count
+	}
+	wrap := &html.Node{Type: html.DocumentNode}
+	wrap.FirstChild, wrap.LastChild = root, root
+	conv(wrap, doc)
+	return doc, b.count
+}
