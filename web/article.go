@@ -23,7 +23,10 @@ type articlePage struct {
 	Story     *digest.Story
 }
 
-// article shows one article and marks it read.
+// article shows one article. It changes nothing: a GET may come from a
+// link prefetcher or a crawler, not a reader. The page's script marks the
+// article read (a same-origin POST to the API) once the page is shown to
+// the reader; without the script its "Mark read" form does.
 func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := pathID(r)
@@ -35,13 +38,6 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.pageError(w, r, err)
 		return
-	}
-	if !a.Read {
-		if err := s.store.MarkRead(ctx, digest.DefaultUserID, []int64{id}, true); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		a.Read = true
 	}
 	byID, err := s.cache.lookup(ctx, a.FeedID)
 	if err != nil {

@@ -252,12 +252,73 @@ func TestBrowserReadAnArticle(t *testing.T) {
 	if !strings.HasPrefix(strings.TrimSpace(source), "Source") || href != "https://news.example/budget" || rel != "noopener noreferrer" {
 		t.Errorf("source link %q -> %q rel %q", source, href, rel)
 	}
+	// The page's script marks it read once shown: the form turns into
+	// "Mark unread" when the POST has been answered.
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-article].is-read form[data-toggle="read"][data-active="true"]`)))
 	a, err := fx.store.Article(context.Background(), fx.articleIDs["budget"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !a.Read {
 		t.Error("the opened article is not marked read")
+	}
+	if b := run(t, ctx, chromedp.Text(chromedp.CSS(`form[data-toggle="read"] button`))); b != "Mark unread" {
+		t.Errorf("read button says %q, want Mark unread", b)
+	}
+	// m on the article page marks it unread again, and reloading the page
+	// does not mark it read behind the reader's back... until shown again.
+	do(t, ctx, chromedp.KeyEvent("m"), chromedp.WaitVisible(chromedp.CSS(`form[data-toggle="read"][data-active="false"]`)))
+	if a, err := fx.store.Article(context.Background(), fx.articleIDs["budget"]); err != nil || a.Read {
+		t.Errorf("m on the article page left it read (%v)", err)
+	}
+	// An article read and starred before: its page is not marked again,
+	// and m and s undo what the server says is set.
+	ferry := fx.articleIDs["ferry"]
+	if err := fx.store.MarkRead(context.Background(), digest.DefaultUserID, []int64{ferry}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.store.MarkStarred(context.Background(), digest.DefaultUserID, []int64{ferry}, true); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx,
+		chromedp.Navigate(srv.URL+"/articles/"+strconv.FormatInt(ferry, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-toggle="read"][data-active="true"]`)),
+		chromedp.KeyEvent("m"),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-toggle="read"][data-active="false"]`)),
+		chromedp.KeyEvent("s"),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-toggle="star"][data-active="false"]`)),
+	)
+	if a, err := fx.store.Article(context.Background(), ferry); err != nil || a.Read || a.Starred {
+		t.Errorf("m and s on a read, starred article: %+v (%v), want unread and unstarred", a, err)
+	}
+}
+
+// TestBrowserMarkReadWithoutScript: with scripts off, opening an article
+// leaves it unread, and its "Mark read" button marks it.
+func TestBrowserMarkReadWithoutScript(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	fx.seed(t)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+	id := fx.articleIDs["ferry"]
+	do(t, ctx,
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}),
+		chromedp.Navigate(srv.URL+"/articles/"+strconv.FormatInt(id, 10)),
+		chromedp.WaitVisible(chromedp.CSS("h1.headline")),
+	)
+	if a, err := fx.store.Article(context.Background(), id); err != nil || a.Read {
+		t.Fatalf("opening the article without a script marked it read (%v)", err)
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[data-toggle="read"] button`), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.CSS(".river")), // the form returns to the river
+	)
+	if a, err := fx.store.Article(context.Background(), id); err != nil || !a.Read {
+		t.Errorf("the Mark read button did not mark the article read (%v)", err)
 	}
 }
 

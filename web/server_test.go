@@ -221,11 +221,56 @@ func TestArticlePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.Read {
-		t.Error("opening the article did not mark it read")
+	if a.Read {
+		t.Error("a GET of the article marked it read")
 	}
-	if !strings.Contains(body, `action="/articles/`+strconv.FormatInt(id, 10)+`/unread"`) {
-		t.Error("the read article offers no mark-unread form")
+	sid := strconv.FormatInt(id, 10)
+	if !strings.Contains(body, `action="/articles/`+sid+`/read" data-toggle="read" data-id="`+sid+`" data-active="false" data-read-on-view>`) {
+		t.Errorf("the unread article offers no mark-read form for its script to use:\n%s", body)
+	}
+	// The form marks it read (without a script), then offers to undo it.
+	w = fx.do(t, "POST", "/articles/"+sid+"/read", "return=%2Farticles%2F"+sid, "Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("POST read = %d: %s", w.Code, w.Body)
+	}
+	if a, err := fx.store.Article(context.Background(), id); err != nil || !a.Read {
+		t.Fatalf("POST read did not mark it read (%v)", err)
+	}
+	body = fx.do(t, "GET", "/articles/"+sid, "").Body.String()
+	if !strings.Contains(body, `action="/articles/`+sid+`/unread"`) || strings.Contains(body, "data-read-on-view") {
+		t.Error("the read article offers no mark-unread form, or would be marked again")
+	}
+}
+
+// TestArticleGetChangesNothing: prefetchers, prerenderers and crawlers
+// GET pages; none of their requests marks an article read.
+func TestArticleGetChangesNothing(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	id := fx.articleIDs["ferry"]
+	target := "/articles/" + strconv.FormatInt(id, 10)
+	for _, tc := range []struct {
+		name    string
+		method  string
+		headers []string
+	}{
+		{"a link prefetch", "GET", []string{"Sec-Purpose", "prefetch", "Sec-Fetch-Dest", "document"}},
+		{"a prerender", "GET", []string{"Sec-Purpose", "prefetch;prerender"}},
+		{"a crawler", "GET", []string{"User-Agent", "Googlebot/2.1"}},
+		{"a HEAD", "HEAD", nil},
+		{"a reader's navigation", "GET", []string{"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Site", "same-origin"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if w := fx.do(t, tc.method, target, "", tc.headers...); w.Code != 200 {
+				t.Fatalf("%s %s = %d", tc.method, target, w.Code)
+			}
+			if a, err := fx.store.Article(context.Background(), id); err != nil || a.Read {
+				t.Errorf("%s marked the article read (%v)", tc.name, err)
+			}
+		})
+	}
+	if w := fx.do(t, "GET", "/articles/"+strconv.FormatInt(id, 10)+"/read", ""); w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET of the mark-read URL = %d, want 405", w.Code)
 	}
 }
 

@@ -47,20 +47,25 @@
   }
 
   // toggle flips a read or star form through the JSON API and updates the
-  // form in place; on any failure it falls back to submitting the form.
-  function toggle(form) {
+  // form in place; on any failure it falls back to submitting the form,
+  // unless quiet (then the form stays for the reader to use). A form
+  // already on its way is left alone.
+  function toggle(form, quiet) {
+    if (form.hasAttribute("data-busy")) return;
     var kind = form.getAttribute("data-toggle");
     var id = form.getAttribute("data-id");
-    var on = form.getAttribute("data-on") === "true";
+    var on = form.getAttribute("data-active") === "true";
     var verb = kind === "read" ? (on ? "unread" : "read") : (on ? "unstar" : "star");
+    form.setAttribute("data-busy", "");
     fetch("/api/v1/articles/" + encodeURIComponent(id) + "/" + verb, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (res) {
+      form.removeAttribute("data-busy");
       if (!res.ok) throw new Error("status " + res.status);
       on = !on;
-      form.setAttribute("data-on", String(on));
+      form.setAttribute("data-active", String(on));
       var next = kind === "read" ? (on ? "unread" : "read") : (on ? "unstar" : "star");
       form.setAttribute("action", "/articles/" + id + "/" + next);
       var button = form.querySelector("button");
@@ -70,8 +75,29 @@
       var holder = form.closest("[data-item]") || form.closest("[data-article]");
       if (holder) holder.classList.toggle(kind === "read" ? "is-read" : "is-starred", on);
     }).catch(function () {
-      form.submit();
+      form.removeAttribute("data-busy");
+      if (!quiet) form.submit();
     });
+  }
+
+  // readOnView marks an article page's article read once the page is
+  // shown to the reader: not while it is prerendered or in a background
+  // tab. Opening the page (a GET) changes nothing by itself, so
+  // prefetchers and crawlers mark nothing read.
+  function readOnView() {
+    var form = document.querySelector('[data-article] form[data-toggle="read"][data-read-on-view]');
+    if (!form || !window.fetch) return;
+    var done = false;
+    function check() {
+      if (done || document.visibilityState !== "visible" || document.prerendering) return;
+      done = true;
+      document.removeEventListener("visibilitychange", check);
+      document.removeEventListener("prerenderingchange", check);
+      if (form.getAttribute("data-active") !== "true") toggle(form, true);
+    }
+    document.addEventListener("visibilitychange", check);
+    document.addEventListener("prerenderingchange", check);
+    check();
   }
 
   function toggleKind(kind) {
@@ -166,4 +192,6 @@
 
   var button = document.querySelector("[data-help-open]");
   if (button) button.hidden = false;
+
+  readOnView();
 })();
