@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	digest "github.com/occasional-digest/digest"
@@ -127,18 +128,22 @@ func TestUpgradeFillsEntityKeys(t *testing.T) {
 	tests := []struct {
 		kind      digest.EntityKind
 		ask, want string
-		stories   int
+		stories   []int64
 	}{
-		{digest.Organization, "Nato", "NATO", 2},
-		{digest.Person, "Xi", "Xi Jinping", 2},
+		{digest.Organization, "Nato", "NATO", []int64{2, 1}},
+		{digest.Person, "Xi", "Xi Jinping", []int64{3, 2}},
 	}
 	for _, tc := range tests {
 		sp, list, err := db.EntityStories(ctx, tc.kind, tc.ask, 10)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.ask, err)
 		}
-		if sp[0].Name != tc.want || len(list) != tc.stories {
-			t.Errorf("%s after upgrade: %s with %d stories, want %s with %d", tc.ask, sp[0].Name, len(list), tc.want, tc.stories)
+		var got []int64
+		for _, st := range list {
+			got = append(got, st.ID)
+		}
+		if sp[0].Name != tc.want || !slices.Equal(got, tc.stories) {
+			t.Errorf("%s after upgrade: %s with stories %v, want %s with %v (newest first)", tc.ask, sp[0].Name, got, tc.want, tc.stories)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -295,33 +296,74 @@ func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name 
 	for i := range group {
 		spellings[i] = group[i].Entity
 	}
-	var stories []digest.Story
-	chunks := s.chunks(ids, 1)
-	for _, c := range chunks {
-		in, args := inList(c)
-		list, err := s.listStories(ctx, "entity stories", `SELECT `+storyCols+` FROM stories st
-			WHERE st.id IN (SELECT se.story_id FROM story_entities se WHERE se.entity_id IN (`+in+`))
-			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?`, append(args, limit)...)
-		if err != nil {
-			return nil, nil, err
-		}
-		stories = append(stories, list...)
-	}
-	if len(chunks) > 1 {
-		// Thousands of spellings: merge the chunks' lists.
-		slices.SortFunc(stories, func(a, b digest.Story) int {
-			if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
-				return c
-			}
-			return int(b.ID - a.ID)
-		})
-		stories = slices.CompactFunc(stories, func(a, b digest.Story) bool { return a.ID == b.ID })
-		stories = stories[:min(len(stories), limit)]
+	stories, err := s.recentStories(ctx, ids, limit)
+	if err != nil {
+		return nil, nil, wrap("entity stories", err)
 	}
 	if stories == nil {
 		stories = []digest.Story{}
 	}
 	return spellings, stories, nil
+}
+
+// recentStories lists the newest limit stories that name any of the
+// entities ids: the newest limit of each (an index range of
+// story_entities_recent), merged.
+func (s *Store) recentStories(ctx context.Context, ids []int64, limit int) ([]digest.Story, error) {
+	type ref struct{ id, seen int64 }
+	var refs []ref
+	for _, id := range ids {
+		rows, err := s.query(ctx, `SELECT story_id, last_seen FROM story_entities WHERE entity_id = ?
+			ORDER BY last_seen DESC, story_id DESC LIMIT ?`, id, limit)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var r ref
+			if err := rows.Scan(&r.id, &r.seen); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			refs = append(refs, r)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		if a.seen != b.seen {
+			return cmp.Compare(b.seen, a.seen)
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	refs = slices.CompactFunc(refs, func(a, b ref) bool { return a.id == b.id })
+	refs = refs[:min(len(refs), limit)]
+	if len(refs) == 0 {
+		return []digest.Story{}, nil
+	}
+	sids := make([]int64, len(refs))
+	for i, r := range refs {
+		sids[i] = r.id
+	}
+	at := make(map[int64]int, len(sids))
+	for i, id := range sids {
+		at[id] = i
+	}
+	out := make([]digest.Story, 0, len(sids))
+	for _, c := range s.chunks(sids, 0) {
+		in, args := inList(c)
+		list, err := s.listStories(ctx, "entity stories", `SELECT `+storyCols+` FROM stories st WHERE st.id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+	}
+	// In the order of the index, which is the stories' order.
+	slices.SortFunc(out, func(a, b digest.Story) int { return at[a.ID] - at[b.ID] })
+	return out, nil
 }
 
 func sameGroup(a, b []entityRow) bool {

@@ -75,8 +75,8 @@ func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
 			counts[eid] += e.Count // the same entity twice: counts add up
 		}
 		for _, eid := range order {
-			if _, err := s.exec(ctx, tx, `INSERT INTO story_entities (story_id, entity_id, count) VALUES (?, ?, ?)`,
-				id, eid, counts[eid]); err != nil {
+			if _, err := s.exec(ctx, tx, `INSERT INTO story_entities (story_id, entity_id, count, last_seen) VALUES (?, ?, ?, ?)`,
+				id, eid, counts[eid], dbTime(st.LastSeen)); err != nil {
 				return err
 			}
 		}

@@ -151,7 +151,19 @@ func testEntityLookup(t *testing.T, s digest.Store) {
 	if _, list, err := s.EntityStories(ctx, digest.Person, "Xi", 1); err != nil || len(list) != 1 || list[0].ID != ids["b"] {
 		t.Errorf("limit 1 = %+v (%v), want the newest story", list, err)
 	}
-	_, _, err := s.EntityStories(ctx, digest.Organization, "Pellham", 10)
+	// A story seen again moves to the front of its entities' pages.
+	a, err := s.Story(ctx, ids["a"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.LastSeen = base.Add(100 * time.Hour)
+	if err := s.SaveStory(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, list, err := s.EntityStories(ctx, digest.Organization, "NATO", 2); err != nil || len(list) != 2 || list[0].ID != ids["a"] || list[1].ID != ids["d"] {
+		t.Errorf("after story a was seen again: %+v (%v), want a, d", list, err)
+	}
+	_, _, err = s.EntityStories(ctx, digest.Organization, "Pellham", 10)
 	wantCode(t, "a name of two entities of other kinds", err, digest.ENOTFOUND)
 	_, _, err = s.EntityStories(ctx, digest.Organization, "Nobody Known", 10)
 	wantCode(t, "unknown name", err, digest.ENOTFOUND)
