@@ -63,28 +63,33 @@ const maxAttrs = 64
 // formatting elements across blocks (the adoption agency): a misnested <b>
 // changes which inline element holds a text, never the text.
 type treeBuilder struct {
-	src   string // the input, for text taken without a copy
-	z     *html.Tokenizer
-	stack []open
-	doc   *hnode
-	html  *hnode
-	head  *hnode
-	body  *hnode
-	quirk bool
-	inSel bool // a <select> is open: only options go in
+	src     string // the input, for text taken without a copy
+	z       *html.Tokenizer
+	stack   []open
+	doc     *hnode
+	html    *hnode
+	head    *hnode
+	body    *hnode
+	quirk   bool // quirks mode: a <table> does not end an open <p>
+	skipNL  bool // the token before was <pre>, <listing> or <textarea>
+	initial bool // nothing but white space and comments came yet
+	inHead  int  // 0 before <head>, 1 in it, 2 after it
 
 	headLast *hnode // the last child of <head>
-	count    int
 
-	nodes  []hnode
-	attrs  []hattr
-	tmp    []hattr
-	sawDoc bool
+	pend      []byte  // text gathered for pendField
+	pendField *string // the text or tail being gathered, if any
+	count     int
+
+	nodes []hnode
+	attrs []hattr
+	tmp   []hattr
 }
 
 type open struct {
-	n    *hnode
-	last *hnode // last child element
+	n      *hnode
+	last   *hnode // last child element
+	before *hnode // the element before n among its siblings
 }
 
 // parseTree reads src (UTF-8) into a tree and returns its root (the
@@ -92,7 +97,7 @@ type open struct {
 // src must not change while the tree is used, and text taken from the tree
 // into a result must be copied.
 func parseTree(src []byte) (*hnode, int) {
-	b := &treeBuilder{z: html.NewTokenizer(bytes.NewReader(src))}
+	b := &treeBuilder{z: html.NewTokenizer(bytes.NewReader(src)), quirk: true, initial: true}
 	if len(src) > 0 {
 		b.src = unsafe.String(&src[0], len(src))
 	}
@@ -134,15 +139,17 @@ func (b *treeBuilder) top() *open { return &b.stack[len(b.stack)-1] }
 // insert adds an element as the current node's last child (or before the
 // table it would otherwise land in) and, unless void, opens it.
 func (b *treeBuilder) insert(n *hnode, void bool) {
+	var before *hnode
 	if b.fosterNeeded(n) {
 		b.foster(n)
 	} else {
 		t := b.top()
+		before = t.last
 		b.appendTo(t.n, t.last, n)
 		t.last = n
 	}
 	if !void && len(b.stack) < maxDepth {
-		b.stack = append(b.stack, open{n: n})
+		b.stack = append(b.stack, open{n: n, before: before})
 	}
 }
 
@@ -179,57 +186,69 @@ func (b *treeBuilder) tableOnStack() int {
 	return -1
 }
 
-// foster puts n (an element, or nil for text) just before the innermost
-// table; it returns the node whose text or tail receives text.
+// foster puts element n just before the innermost open table.
 func (b *treeBuilder) foster(n *hnode) {
-	ti := b.tableOnStack()
-	table := b.stack[ti].n
+	e := &b.stack[b.tableOnStack()]
+	table := e.n
 	p := table.parent
-	var prev *hnode
-	for c := p.first; c != nil && c != table; c = c.next {
-		prev = c
-	}
 	n.parent = p
 	n.next = table
-	if prev == nil {
+	if e.before == nil {
 		p.first = n
 	} else {
-		prev.next = n
+		e.before.next = n
 	}
+	e.before = n
 }
 
-// fosterText adds text before the innermost table.
+// fosterText adds text just before the innermost open table.
 func (b *treeBuilder) fosterText(s string) {
-	ti := b.tableOnStack()
-	table := b.stack[ti].n
-	p := table.parent
-	var prev *hnode
-	for c := p.first; c != nil && c != table; c = c.next {
-		prev = c
-	}
-	if prev == nil {
-		p.text = b.join(p.text, s)
+	e := &b.stack[b.tableOnStack()]
+	if e.before == nil {
+		b.appendText(&e.n.parent.text, s)
 	} else {
-		prev.tail = b.join(prev.tail, s)
+		b.appendText(&e.before.tail, s)
 	}
 }
 
-// join appends s to t, extending t in place when both are adjacent
-// stretches of the input.
-func (b *treeBuilder) join(t, s string) string {
-	if t == "" {
-		return s
+// appendText appends s to the text or tail *f. A text that is one stretch
+// of the input stays a slice of it; pieces that are not (text around a
+// dropped tag or a comment) are gathered in a buffer, written to the field
+// when another field receives text or at the end.
+func (b *treeBuilder) appendText(f *string, s string) {
+	switch {
+	case b.pendField == f:
+		b.pend = append(b.pend, s...)
+	case *f == "":
+		*f = s
+	case b.adjacent(*f, s):
+		off := int(uintptr(unsafe.Pointer(unsafe.StringData(*f))) - uintptr(unsafe.Pointer(unsafe.StringData(b.src))))
+		*f = b.src[off : off+len(*f)+len(s)]
+	default:
+		b.flush()
+		b.pend = append(append(b.pend, *f...), s...)
+		b.pendField = f
 	}
-	if len(b.src) > 0 && len(t) > 0 && len(s) > 0 {
-		base := uintptr(unsafe.Pointer(unsafe.StringData(b.src)))
-		tp := uintptr(unsafe.Pointer(unsafe.StringData(t)))
-		sp := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-		if tp >= base && tp+uintptr(len(t)) == sp && sp+uintptr(len(s)) <= base+uintptr(len(b.src)) {
-			off := int(tp - base)
-			return b.src[off : off+len(t)+len(s)]
-		}
+}
+
+// flush writes the gathered text to its field.
+func (b *treeBuilder) flush() {
+	if b.pendField != nil {
+		*b.pendField = string(b.pend)
+		b.pendField = nil
+		b.pend = b.pend[:0]
 	}
-	return t + s
+}
+
+// adjacent reports whether s follows t directly in the input.
+func (b *treeBuilder) adjacent(t, s string) bool {
+	if len(b.src) == 0 || len(t) == 0 || len(s) == 0 {
+		return false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.StringData(b.src)))
+	tp := uintptr(unsafe.Pointer(unsafe.StringData(t)))
+	sp := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	return tp >= base && tp+uintptr(len(t)) == sp && sp+uintptr(len(s)) <= base+uintptr(len(b.src))
 }
 
 func (b *treeBuilder) addText(s string) {
@@ -242,9 +261,9 @@ func (b *treeBuilder) addText(s string) {
 	}
 	t := b.top()
 	if t.last == nil {
-		t.n.text = b.join(t.n.text, s)
+		b.appendText(&t.n.text, s)
 	} else {
-		t.last.tail = b.join(t.last.tail, s)
+		b.appendText(&t.last.tail, s)
 	}
 }
 
@@ -288,7 +307,7 @@ func isScopeBoundary(n *hnode, kind int) bool {
 	switch n.tag {
 	case atom.Html, atom.Table, atom.Template:
 		return true
-	case atom.Applet, atom.Caption, atom.Td, atom.Th, atom.Marquee, atom.Object:
+	case atom.Applet, atom.Caption, atom.Td, atom.Th, atom.Marquee, atom.Object, atom.Select:
 		return kind != scopeTable
 	case atom.Button:
 		return kind == scopeButton
@@ -470,6 +489,8 @@ func (b *treeBuilder) run() {
 		pos += raw
 		switch tt {
 		case html.ErrorToken:
+			b.ensureBody()
+			b.flush()
 			return
 		case html.TextToken:
 			var s string
@@ -478,47 +499,134 @@ func (b *treeBuilder) run() {
 			} else {
 				s = strings.ReplaceAll(string(z.Text()), "\x00", "")
 			}
+			if b.skipNL && s != "" && s[0] == '\n' {
+				s = s[1:] // a newline right after <pre> is not content
+			}
+			b.skipNL = false
+			if b.initial && !isBlankHTML(s) {
+				b.initial = false
+			}
 			b.text(s)
 		case html.StartTagToken, html.SelfClosingTagToken:
+			b.initial = false
 			name, more := z.TagName()
-			b.start(name, more, tt == html.SelfClosingTagToken)
+			a := atom.Lookup(name)
+			b.start(a, name, more, tt == html.SelfClosingTagToken)
+			b.skipNL = a == atom.Pre || a == atom.Listing || a == atom.Textarea
 		case html.EndTagToken:
+			b.initial, b.skipNL = false, false
 			name, _ := z.TagName()
 			b.end(name)
 		case html.DoctypeToken:
-			if !b.sawDoc {
-				b.sawDoc = true
+			if b.initial {
 				b.quirk = quirksDoctype(string(z.Text()))
 			}
+			b.initial = false
 		}
 	}
 }
 
 // quirksDoctype reports whether a doctype puts the page in quirks mode
-// (where a <table> does not end an open <p>).
+// (where a <table> does not end an open <p>), as x/net/html decides it.
 func quirksDoctype(s string) bool {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s != "html" && !strings.HasPrefix(s, "html ") {
-		return true
+	var name, rest string
+	if i := strings.IndexAny(s, " \t\n\f\r"); i >= 0 {
+		name, rest = s[:i], s[i:]
+	} else {
+		name, rest = s, ""
 	}
-	pub := strings.Contains(s, "public")
-	if !pub {
-		return false
+	quirks := name != "html" // case-sensitive, as x/net/html has it
+	rest = strings.TrimLeft(rest, " \t\n\f\r")
+	if len(rest) < 6 {
+		return quirks || rest != ""
 	}
-	hasSystem := strings.Count(s, `"`) >= 4 || strings.Count(s, `'`) >= 4
-	for _, q := range []string{"html 2.0", "html 3", "html level", "html strict level", "-//ietf//", "-//netscape", "-//microsoft", "-//sq//", "-//softquad", "-//spyglass", "-//webtechs", "-//w3o//", "-//o'reilly", "-//metrius", "-//as//", "html 4.0 transitional", "html 4.0 frameset", "html experimental"} {
-		if strings.Contains(s, q) {
-			return true
+	key := strings.ToLower(rest[:6])
+	rest = rest[6:]
+	var ids []string // public, then system
+	var keys []string
+	for key == "public" || key == "system" {
+		rest = strings.TrimLeft(rest, " \t\n\f\r")
+		if rest == "" {
+			break
+		}
+		q := rest[0]
+		if q != '"' && q != '\'' {
+			break
+		}
+		rest = rest[1:]
+		id := rest
+		if i := strings.IndexByte(rest, q); i >= 0 {
+			id, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		ids, keys = append(ids, id), append(keys, key)
+		if key == "public" {
+			key = "system"
+		} else {
+			key = ""
 		}
 	}
-	if !hasSystem && (strings.Contains(s, "html 4.01 transitional") || strings.Contains(s, "html 4.01 frameset")) {
+	if key != "" || rest != "" {
 		return true
 	}
-	return false
+	if len(ids) == 0 {
+		return quirks
+	}
+	if keys[0] == "public" {
+		pub := strings.ToLower(ids[0])
+		switch pub {
+		case "-//w3o//dtd w3 html strict 3.0//en//", "-/w3d/dtd html 4.0 transitional/en", "html":
+			quirks = true
+		default:
+			for _, q := range quirkyIDs {
+				if strings.HasPrefix(pub, q) {
+					quirks = true
+					break
+				}
+			}
+		}
+		if len(ids) == 1 && (strings.HasPrefix(pub, "-//w3c//dtd html 4.01 frameset//") ||
+			strings.HasPrefix(pub, "-//w3c//dtd html 4.01 transitional//")) {
+			quirks = true
+		}
+	}
+	if keys[len(keys)-1] == "system" && strings.EqualFold(ids[len(ids)-1], "http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd") {
+		quirks = true
+	}
+	return quirks
+}
+
+// quirkyIDs are the public identifiers of doctypes that mean quirks mode
+// (the HTML standard's list).
+var quirkyIDs = []string{
+	"+//silmaril//dtd html pro v0r11 19970101//", "-//advasoft ltd//dtd html 3.0 aswedit + extensions//",
+	"-//as//dtd html 3.0 aswedit + extensions//", "-//ietf//dtd html 2.0 level 1//", "-//ietf//dtd html 2.0 level 2//",
+	"-//ietf//dtd html 2.0 strict level 1//", "-//ietf//dtd html 2.0 strict level 2//", "-//ietf//dtd html 2.0 strict//",
+	"-//ietf//dtd html 2.0//", "-//ietf//dtd html 2.1e//", "-//ietf//dtd html 3.0//", "-//ietf//dtd html 3.2 final//",
+	"-//ietf//dtd html 3.2//", "-//ietf//dtd html 3//", "-//ietf//dtd html level 0//", "-//ietf//dtd html level 1//",
+	"-//ietf//dtd html level 2//", "-//ietf//dtd html level 3//", "-//ietf//dtd html strict level 0//",
+	"-//ietf//dtd html strict level 1//", "-//ietf//dtd html strict level 2//", "-//ietf//dtd html strict level 3//",
+	"-//ietf//dtd html strict//", "-//ietf//dtd html//", "-//metrius//dtd metrius presentational//",
+	"-//microsoft//dtd internet explorer 2.0 html strict//", "-//microsoft//dtd internet explorer 2.0 html//",
+	"-//microsoft//dtd internet explorer 2.0 tables//", "-//microsoft//dtd internet explorer 3.0 html strict//",
+	"-//microsoft//dtd internet explorer 3.0 html//", "-//microsoft//dtd internet explorer 3.0 tables//",
+	"-//netscape comm. corp.//dtd html//", "-//netscape comm. corp.//dtd strict html//",
+	"-//o'reilly and associates//dtd html 2.0//", "-//o'reilly and associates//dtd html extended 1.0//",
+	"-//o'reilly and associates//dtd html extended relaxed 1.0//",
+	"-//softquad software//dtd hotmetal pro 6.0::19990601::extensions to html 4.0//",
+	"-//softquad//dtd hotmetal pro 4.0::19971010::extensions to html 4.0//", "-//spyglass//dtd html 2.0 extended//",
+	"-//sq//dtd html 2.0 hotmetal + extensions//", "-//sun microsystems corp.//dtd hotjava html//",
+	"-//sun microsystems corp.//dtd hotjava strict html//", "-//w3c//dtd html 3 1995-03-24//",
+	"-//w3c//dtd html 3.2 draft//", "-//w3c//dtd html 3.2 final//", "-//w3c//dtd html 3.2//",
+	"-//w3c//dtd html 3.2s draft//", "-//w3c//dtd html 4.0 frameset//", "-//w3c//dtd html 4.0 transitional//",
+	"-//w3c//dtd html experimental 19960712//", "-//w3c//dtd html experimental 970421//", "-//w3c//dtd w3 html//",
+	"-//w3o//dtd w3 html 3.0//", "-//webtechs//dtd mozilla html 2.0//", "-//webtechs//dtd mozilla html//",
 }
 
 func (b *treeBuilder) ensureHead() {
 	if b.head == nil {
+		b.inHead = 1
 		b.head = b.newElem(atom.Head, "head", nsHTML)
 		t := &b.stack[0]
 		b.appendTo(b.html, t.last, b.head)
@@ -532,6 +640,7 @@ func (b *treeBuilder) ensureBody() {
 		return
 	}
 	b.ensureHead()
+	b.inHead = 2
 	b.stack = b.stack[:1]
 	b.body = b.newElem(atom.Body, "body", nsHTML)
 	t := &b.stack[0]
@@ -547,6 +656,18 @@ func (b *treeBuilder) text(s string) {
 			return
 		}
 		if isBlankHTML(s) {
+			// White space stays where the HTML rules put it: in the
+			// head, after it, or nowhere before it.
+			switch b.inHead {
+			case 1:
+				if b.headLast == nil {
+					b.appendText(&b.head.text, s)
+				} else {
+					b.appendText(&b.headLast.tail, s)
+				}
+			case 2:
+				b.appendText(&b.head.tail, s)
+			}
 			return
 		}
 		b.ensureBody()
@@ -554,8 +675,7 @@ func (b *treeBuilder) text(s string) {
 	b.addText(s)
 }
 
-func (b *treeBuilder) start(nameB []byte, more, selfClosing bool) {
-	a := atom.Lookup(nameB)
+func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 	var name string
 	if a != 0 {
 		name = a.String()
@@ -577,38 +697,23 @@ func (b *treeBuilder) start(nameB []byte, more, selfClosing bool) {
 			return
 		}
 	}
-	if b.inSel {
-		switch a {
-		case atom.Option, atom.Optgroup:
-		case atom.Select, atom.Input, atom.Keygen, atom.Textarea:
-			if i := b.inScope(scopeTable, isTag(atom.Select)); i >= 0 {
-				b.popTo(i)
-			}
-			b.inSel = false
-			if a == atom.Select {
-				return
-			}
-		case atom.Script, atom.Template, atom.Style:
-		default:
-			return
-		}
-	}
 	switch a {
 	case atom.Html:
-		if b.html.attrs == nil {
-			b.html.attrs = attrs
-		}
+		b.html.attrs = mergeAttrs(b.html.attrs, attrs)
 		return
 	case atom.Head:
-		b.ensureHead()
+		if b.head == nil && b.body == nil {
+			b.ensureHead()
+		}
 		return
 	case atom.Body:
 		b.ensureBody()
+		b.body.attrs = mergeAttrs(b.body.attrs, attrs)
 		return
 	case atom.Frameset, atom.Frame:
 		return
 	}
-	if b.body == nil {
+	if b.body == nil && !b.inTemplate() {
 		if headTags[a] {
 			b.ensureHead()
 			n := b.elem(a, name, nsHTML, attrs)
@@ -670,8 +775,19 @@ func (b *treeBuilder) start(nameB []byte, more, selfClosing bool) {
 			b.popTo(i)
 		}
 	case a == atom.Option || a == atom.Optgroup:
-		if t := b.top().n; t.tag == atom.Option && t.ns == nsHTML {
+		if b.inScope(scopeDefault, isTag(atom.Select)) >= 0 {
+			b.impliedEnd(a == atom.Option)
+		} else if t := b.top().n; t.tag == atom.Option && t.ns == nsHTML {
 			b.pop()
+		}
+	case a == atom.Select:
+		if i := b.inScope(scopeDefault, isTag(atom.Select)); i >= 0 {
+			b.popTo(i)
+			return
+		}
+	case a == atom.Input && !b.fosterNeeded(&hnode{tag: atom.Div}):
+		if i := b.inScope(scopeDefault, isTag(atom.Select)); i >= 0 {
+			b.popTo(i)
 		}
 	case a == atom.Caption || a == atom.Colgroup || a == atom.Col || a == atom.Tbody || a == atom.Thead ||
 		a == atom.Tfoot || a == atom.Tr || a == atom.Td || a == atom.Th:
@@ -688,12 +804,54 @@ func (b *treeBuilder) start(nameB []byte, more, selfClosing bool) {
 		b.insert(b.elem(a, name, nsHTML, attrs), true)
 		return
 	}
-	n := b.elem(a, name, nsHTML, attrs)
-	void := voidTags[a]
-	b.insert(n, void)
-	if a == atom.Select && !void {
-		b.inSel = true
+	if a == atom.Hr && b.inScope(scopeDefault, isTag(atom.Select)) >= 0 {
+		b.impliedEnd(false)
 	}
+	b.insert(b.elem(a, name, nsHTML, attrs), voidTags[a])
+}
+
+// impliedEnd pops the elements whose end tag may be left out (but an
+// optgroup when keepGroup is set).
+func (b *treeBuilder) impliedEnd(keepGroup bool) {
+	for len(b.stack) > 1 {
+		t := b.top().n
+		if t.ns != nsHTML {
+			return
+		}
+		switch t.tag {
+		case atom.Dd, atom.Dt, atom.Li, atom.Option, atom.P, atom.Rb, atom.Rp, atom.Rt, atom.Rtc:
+		case atom.Optgroup:
+			if keepGroup {
+				return
+			}
+		default:
+			return
+		}
+		b.pop()
+	}
+}
+
+// inTemplate reports whether a <template> in the head is open.
+func (b *treeBuilder) inTemplate() bool {
+	for i := len(b.stack) - 1; i >= 1; i-- {
+		if n := b.stack[i].n; n.tag == atom.Template && n.ns == nsHTML {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeAttrs adds to have the attributes of add it lacks.
+func mergeAttrs(have, add []hattr) []hattr {
+	if have == nil {
+		return add
+	}
+	for _, a := range add {
+		if attrVal(have, a.key) == "" && !hasAnyAttr(have, a.key) {
+			have = append(have[:len(have):len(have)], a)
+		}
+	}
+	return have
 }
 
 func isTableCtx(n *hnode) bool {
@@ -815,28 +973,11 @@ func (b *treeBuilder) end(nameB []byte) {
 			}
 		}
 	}
-	if b.inSel {
-		switch a {
-		case atom.Select:
-			if i := b.inScope(scopeTable, isTag(atom.Select)); i >= 0 {
-				b.popTo(i)
-			}
-			b.inSel = false
-		case atom.Option, atom.Optgroup:
-			if t := b.top().n; t.tag == a {
-				b.pop()
-			}
-		case atom.Table, atom.Tr, atom.Td, atom.Th, atom.Tbody, atom.Thead, atom.Tfoot, atom.Caption:
-			b.inSel = false
-			if i := b.inScope(scopeTable, isTag(atom.Select)); i >= 0 {
-				b.popTo(i)
-			}
-			b.end(nameB)
-		}
-		return
-	}
 	switch a {
 	case atom.Head:
+		if b.inHead == 1 {
+			b.inHead = 2
+		}
 		return
 	case atom.Body, atom.Html:
 		return
@@ -881,7 +1022,7 @@ func (b *treeBuilder) end(nameB []byte) {
 		atom.Details, atom.Dialog, atom.Dir, atom.Div, atom.Dl, atom.Fieldset, atom.Figcaption,
 		atom.Figure, atom.Footer, atom.Header, atom.Hgroup, atom.Listing, atom.Main, atom.Menu,
 		atom.Nav, atom.Ol, atom.Pre, atom.Search, atom.Section, atom.Summary, atom.Ul,
-		atom.Applet, atom.Marquee, atom.Object:
+		atom.Applet, atom.Marquee, atom.Object, atom.Select:
 		if i := b.inScope(scopeDefault, isTag(a)); i >= 0 {
 			b.popTo(i)
 		}
