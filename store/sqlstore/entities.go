@@ -73,8 +73,11 @@ func keysOf(kind digest.EntityKind, name string) entityKeys {
 	for last > 1 && generational[words[last]] {
 		last--
 	}
-	ek.first = personPrefix + words[0]
-	if last > 0 {
+	// A one-letter word ("J" of "J K Rowling") is no one's one-word name.
+	if utf8.RuneCountInString(words[0]) > 1 {
+		ek.first = personPrefix + words[0]
+	}
+	if last > 0 && utf8.RuneCountInString(words[last]) > 1 {
 		ek.last = personPrefix + words[last]
 	}
 	return ek
@@ -256,7 +259,7 @@ func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name 
 	if limit <= 0 {
 		limit = 50
 	}
-	group, err := s.resolveEntity(ctx, kind, name)
+	group, err := s.namedInStories(ctx, kind, name)
 	if err != nil {
 		return nil, nil, wrap("entity stories", err)
 	}
@@ -267,7 +270,7 @@ func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name 
 			if k == kind {
 				continue
 			}
-			g, err := s.resolveEntity(ctx, k, name)
+			g, err := s.namedInStories(ctx, k, name)
 			if err != nil {
 				return nil, nil, wrap("entity stories", err)
 			}
@@ -283,13 +286,9 @@ func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name 
 	if len(group) == 0 {
 		return nil, nil, digest.Errorf(digest.ENOTFOUND, "no stories about %s yet", clipText(name, 80))
 	}
-	group = dedupRows(group)
 	ids := make([]int64, len(group))
 	for i := range group {
 		ids[i] = group[i].ID
-	}
-	if err := s.countMentions(ctx, group); err != nil {
-		return nil, nil, wrap("entity stories", err)
 	}
 	orderSpellings(group)
 	spellings := make([]digest.Entity, len(group))
@@ -364,6 +363,21 @@ func (s *Store) recentStories(ctx context.Context, ids []int64, limit int) ([]di
 	// In the order of the index, which is the stories' order.
 	slices.SortFunc(out, func(a, b digest.Story) int { return at[a.ID] - at[b.ID] })
 	return out, nil
+}
+
+// namedInStories is resolveEntity without the spellings no story names
+// any more (a story's entities are replaced when it is saved again), with
+// their mentions counted.
+func (s *Store) namedInStories(ctx context.Context, kind digest.EntityKind, name string) ([]entityRow, error) {
+	group, err := s.resolveEntity(ctx, kind, name)
+	if err != nil || len(group) == 0 {
+		return nil, err
+	}
+	group = dedupRows(group)
+	if err := s.countMentions(ctx, group); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(group, func(r entityRow) bool { return r.stories == 0 }), nil
 }
 
 func sameGroup(a, b []entityRow) bool {

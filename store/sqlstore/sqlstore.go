@@ -12,7 +12,12 @@
 // (PRIMARY KEY (feed_id, guid); article_published copied from the article,
 // indexed with (feed_id, article_published DESC, article_id DESC, guid)),
 // article_states (per user: published copied from the article, read,
-// starred; the row exists while the user sees the article), stories, entities and story_entities, with the foreign keys'
+// starred; the row exists while the user sees the article), stories,
+// entities (with name_key, base_key, first_word and last_word, each
+// indexed: see entities.go; filled by the migration named entity_keys,
+// whose Go step this package runs) and story_entities (with the story's
+// last_seen, indexed by (entity_id, last_seen DESC, story_id DESC,
+// count)), with the foreign keys'
 // ON DELETE actions of the SQLite schema. Times are BIGINT microseconds
 // since the epoch, 0 for unknown; durations are BIGINT nanoseconds; flags
 // are BOOLEAN (SQLite: INTEGER 0/1), used with NOT, OR and TRUE/FALSE.

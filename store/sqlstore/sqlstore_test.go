@@ -361,3 +361,34 @@ func FuzzUnpackFeeds(f *testing.F) {
 		}
 	})
 }
+
+func TestKeysOf(t *testing.T) {
+	tests := []struct {
+		name             string
+		kind             digest.EntityKind
+		in               string
+		key, base, first string
+		last             string
+	}{
+		{"an organisation has its key only", digest.Organization, "NATO's", "O:nato", "O:nato", "", ""},
+		{"a place shares the organisations' class", digest.Place, "Lindenfeld", "O:lindenfeld", "O:lindenfeld", "", ""},
+		{"a one-word person has no words to be found by", digest.Person, "Mr Xi", "P:xi", "P:xi", "", ""},
+		{"a full name is found by its first and last word", digest.Person, "Xi Jinping", "P:xi jinping", "P:xi jinping", "P:xi", "P:jinping"},
+		{"a middle initial is dropped from the base", digest.Person, "President Donald J. Trump", "P:donald j trump", "P:donald trump", "P:donald", "P:trump"},
+		{"two middle initials are dropped", digest.Person, "George H. W. Bush", "P:george h w bush", "P:george bush", "P:george", "P:bush"},
+		{"initials that are the first name stay", digest.Person, "J. K. Rowling", "P:j k rowling", "P:j k rowling", "", "P:rowling"},
+		{"a generational suffix is not the surname", digest.Person, "Donald Trump Jr.", "P:donald trump jr", "P:donald trump jr", "P:donald", "P:trump"},
+		{"a middle name of several letters stays", digest.Person, "Hillary Rodham Clinton", "P:hillary rodham clinton", "P:hillary rodham clinton", "P:hillary", "P:clinton"},
+		{"no letter gives no key", digest.Person, "...", "", "", "", ""},
+		{"invalid UTF-8 does not panic", digest.Person, "\xff\xfe Ab", "P:ab", "P:ab", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := keysOf(tc.kind, tc.in)
+			want := entityKeys{tc.key, tc.base, tc.first, tc.last}
+			if got != want {
+				t.Errorf("keysOf(%s, %q) = %+v, want %+v", tc.kind, tc.in, got, want)
+			}
+		})
+	}
+}

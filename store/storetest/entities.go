@@ -163,6 +163,19 @@ func testEntityLookup(t *testing.T, s digest.Store) {
 	if _, list, err := s.EntityStories(ctx, digest.Organization, "NATO", 2); err != nil || len(list) != 2 || list[0].ID != ids["a"] || list[1].ID != ids["d"] {
 		t.Errorf("after story a was seen again: %+v (%v), want a, d", list, err)
 	}
+	// A spelling no story names any more is no match: a person once
+	// tagged "Harbour Rovers" leaves the club's page to be found.
+	g := &digest.Story{Headline: "g", LastSeen: base, Entities: []digest.Entity{per("Harbour Rovers", 1)}}
+	if err := s.SaveStory(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	g.Entities = []digest.Entity{misc("Regatta", 1)}
+	if err := s.SaveStory(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if sp, list, err := s.EntityStories(ctx, digest.Person, "Harbour Rovers", 10); err != nil || sp[0].Kind != digest.Organization || len(sp) != 1 || len(list) != 1 {
+		t.Errorf("a person no story names any more: %+v, %d stories (%v), want the organisation", sp, len(list), err)
+	}
 	_, _, err = s.EntityStories(ctx, digest.Organization, "Pellham", 10)
 	wantCode(t, "a name of two entities of other kinds", err, digest.ENOTFOUND)
 	_, _, err = s.EntityStories(ctx, digest.Organization, "Nobody Known", 10)

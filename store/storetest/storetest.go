@@ -1531,9 +1531,8 @@ func testStories(t *testing.T, s digest.Store) {
 	if len(spellings) != 1 || spellings[0].Name != "Jane Roe" || spellings[0].Kind != digest.Person || spellings[0].Count != 2 || spellings[0].ID == 0 {
 		t.Errorf("EntityStories spellings = %+v, want Jane Roe with 2 mentions", spellings)
 	}
-	if _, es, _ := s.EntityStories(ctx, digest.Person, "Parliament", 10); len(es) != 0 {
-		t.Errorf("EntityStories of an entity no story names any more = %+v", es)
-	}
+	_, _, err = s.EntityStories(ctx, digest.Organization, "Parliament", 10)
+	wantCode(t, "an entity no story names any more", err, digest.ENOTFOUND)
 	if err := s.DeleteStory(ctx, st.ID); err != nil {
 		t.Fatal(err)
 	}
