@@ -392,3 +392,42 @@ func TestKeysOf(t *testing.T) {
 		})
 	}
 }
+
+// FuzzKeysOf: any name gives lookup keys without panicking: the base is
+// the key with words removed from its middle only, and the words a person
+// is found by are single words of the base.
+func FuzzKeysOf(f *testing.F) {
+	for _, s := range []string{"Donald J. Trump", "Mr Xi", "George H. W. Bush", "J. K. Rowling", "Donald Trump Jr.", "NATO's", "\xff", "a  b  c  d", "Ⅻ Ünïcødé Ñame"} {
+		f.Add(s, uint8(0))
+	}
+	kinds := []digest.EntityKind{digest.Person, digest.Organization, digest.Place, digest.Misc}
+	f.Fuzz(func(t *testing.T, name string, k uint8) {
+		kind := kinds[int(k)%len(kinds)]
+		ek := keysOf(kind, name)
+		if ek.key == "" {
+			if ek != (entityKeys{}) {
+				t.Fatalf("no key but %+v", ek)
+			}
+			return
+		}
+		if kind != digest.Person {
+			if ek.base != ek.key || ek.first != "" || ek.last != "" {
+				t.Fatalf("%s %q: %+v", kind, name, ek)
+			}
+			return
+		}
+		kw, bw := strings.Fields(strings.TrimPrefix(ek.key, personPrefix)), strings.Fields(strings.TrimPrefix(ek.base, personPrefix))
+		if !strings.HasPrefix(ek.base, personPrefix) || len(bw) == 0 || bw[0] != kw[0] || bw[len(bw)-1] != kw[len(kw)-1] || len(bw) > len(kw) {
+			t.Fatalf("%q: base %q of key %q", name, ek.base, ek.key)
+		}
+		for _, w := range []string{ek.first, ek.last} {
+			if w == "" {
+				continue
+			}
+			word, ok := strings.CutPrefix(w, personPrefix)
+			if !ok || word == "" || strings.Contains(word, " ") || !slices.Contains(bw, word) {
+				t.Fatalf("%q: word %q not a word of base %q", name, w, ek.base)
+			}
+		}
+	})
+}
