@@ -17,16 +17,18 @@ import (
 // halves for one event.
 
 // splitDue reports whether a story of n articles is checked for a split:
-// on each of its first 16 articles from the fourth, then on every fourth up
-// to 64, then on every sixteenth (a check compares at most maxSplit
+// on each of its first 8 articles from the fourth, every second up to 16,
+// every fourth up to 64, then every sixteenth (a check compares at most maxSplit
 // articles, about 2 ms at that size, so a large story costs at most about
 // a tenth of a millisecond an article).
 func splitDue(n int) bool {
 	switch {
 	case n < minSplit:
 		return false
-	case n <= 16:
+	case n <= 8:
 		return true
+	case n <= 16:
+		return n%2 == 0
 	case n <= 64:
 		return n%4 == 0
 	}

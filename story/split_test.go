@@ -12,7 +12,7 @@ func TestSplitDue(t *testing.T) {
 	for _, c := range []struct {
 		n    int
 		want bool
-	}{{1, false}, {3, false}, {4, true}, {9, true}, {16, true}, {17, false}, {20, true}, {22, false}, {64, true},
+	}{{1, false}, {3, false}, {4, true}, {8, true}, {9, false}, {10, true}, {16, true}, {17, false}, {20, true}, {22, false}, {64, true},
 		{68, false}, {80, true}, {400, true}, {404, false}} {
 		if got := splitDue(c.n); got != c.want {
 			t.Errorf("splitDue(%d) = %v, want %v", c.n, got, c.want)
