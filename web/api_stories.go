@@ -116,6 +116,10 @@ func (s *Server) apiEntity(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
+	if !res.Canonical {
+		// The answer is the canonical entity's: say where it lives.
+		w.Header().Set("Content-Location", "/api/v1"+entityURL(res.Entity))
+	}
 	s.writeJSON(w, http.StatusOK, entityJSON{Entity: res.Entity, Spellings: res.Spellings, Stories: storyItems(cards)})
 }
 

@@ -79,6 +79,12 @@ func TestEntityAcrossStories(t *testing.T) {
 		t.Fatalf("API nato = %d: %s", w.Code, w.Body)
 	}
 	decodeStrict(t, w.Body.Bytes(), &got)
+	if cl := w.Header().Get("Content-Location"); cl != "/api/v1/entities/org/NATO" {
+		t.Errorf("Content-Location = %q, want the canonical entity's", cl)
+	}
+	if w := fx.do(t, "GET", "/api/v1/entities/org/NATO", ""); w.Header().Get("Content-Location") != "" {
+		t.Error("the canonical request has a Content-Location")
+	}
 	if got.Entity.Name != "NATO" || got.Entity.Kind != digest.Organization || got.Entity.Count != 5 || len(got.Stories) != 2 ||
 		len(got.Spellings) != 2 || got.Spellings[1].Name != "Nato" {
 		t.Errorf("API nato = %+v", got)
