@@ -95,11 +95,20 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 	if side == nil {
 		return s, nil
 	}
+	var halves [2]*story
+	if len(kept) > len(cmp) {
+		// Decide on the compared articles first: placing the others
+		// costs a comparison each.
+		halves = e.buildHalves(cmp, side)
+		x := storyFeatures(halves[0], halves[1])
+		if e.model.prob(&x) >= e.opts.Split {
+			return s, nil
+		}
+	}
 	// The articles left out of the comparison follow the half whose
 	// centroid they are closer to.
 	in := make(map[int64]bool, len(kept))
 	if len(kept) > len(cmp) {
-		halves := e.buildHalves(cmp, side)
 		for _, a := range kept[:len(kept)-len(cmp)] {
 			xa := e.features(a.q, halves[0])
 			xb := e.features(a.q, halves[1])
