@@ -147,3 +147,55 @@ func TestUpgradeFillsEntityKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshEntityKeys: keys written by another key function (an older
+// program's) are recomputed on open, once; keys of this one are not
+// read again.
+func TestRefreshEntityKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "keys.db")
+	db, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &digest.Story{Headline: "Summit", Entities: []digest.Entity{{Name: "NATO", Kind: digest.Organization, Count: 1}}}
+	if err := db.SaveStory(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	exec := func(q string) {
+		t.Helper()
+		raw, err := openPool(path, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	found := func() bool {
+		t.Helper()
+		db, err := Open(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		_, list, err := db.EntityStories(ctx, digest.Organization, "nato", 10)
+		if err != nil && !digest.IsNotFound(err) {
+			t.Fatal(err)
+		}
+		return len(list) == 1
+	}
+	// A stale key under the current fingerprint stays: open does not
+	// read every entity each time.
+	exec(`UPDATE entities SET name_key = 'O:stale', base_key = 'O:stale'`)
+	if found() {
+		t.Fatal("keys were recomputed although the key function did not change")
+	}
+	// Another program's fingerprint: the keys are recomputed.
+	exec(`UPDATE entity_keys_version SET fingerprint = 'older program'`)
+	if !found() {
+		t.Error("keys of an older key function were not recomputed on open")
+	}
+}

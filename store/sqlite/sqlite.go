@@ -97,6 +97,12 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	if err == nil {
 		err = sqlstore.Migrate(ctx, write, d, ms, logger)
 	}
+	if err == nil {
+		var n int
+		if n, err = sqlstore.RefreshEntityKeys(ctx, write, d); n > 0 {
+			logger.Info("entity lookup keys recomputed", slog.Int("entities", n))
+		}
+	}
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -3,8 +3,11 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -86,41 +89,120 @@ func keysOf(kind digest.EntityKind, name string) entityKeys {
 // backfillEntityKeys fills the lookup columns of every entity, in the
 // migration that adds them.
 func backfillEntityKeys(ctx context.Context, tx *sql.Tx, d *Dialect) error {
+	_, err := rekeyEntities(ctx, tx, d)
+	return err
+}
+
+// rekeyEntities recomputes the lookup columns of every entity and writes
+// those that changed; it returns how many did.
+func rekeyEntities(ctx context.Context, tx *sql.Tx, d *Dialect) (int, error) {
 	type row struct {
 		id         int64
 		kind, name string
+		keys       entityKeys
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, name FROM entities`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, name, name_key, base_key, first_word, last_word FROM entities`)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	var all []row
+	var stale []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.kind, &r.name); err != nil {
+		if err := rows.Scan(&r.id, &r.kind, &r.name, &r.keys.key, &r.keys.base, &r.keys.first, &r.keys.last); err != nil {
 			rows.Close()
-			return err
+			return 0, err
 		}
-		all = append(all, r)
+		if ek := keysOf(digest.EntityKind(r.kind), r.name); ek != r.keys {
+			r.keys = ek
+			stale = append(stale, r)
+		}
 	}
 	if err := rows.Close(); err != nil {
-		return err
+		return 0, err
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return 0, err
+	}
+	if len(stale) == 0 {
+		return 0, nil
 	}
 	stmt, err := tx.PrepareContext(ctx, d.rebind(`UPDATE entities SET name_key = ?, base_key = ?, first_word = ?, last_word = ? WHERE id = ?`))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer stmt.Close()
-	for _, r := range all {
-		ek := keysOf(digest.EntityKind(r.kind), r.name)
-		if _, err := stmt.ExecContext(ctx, ek.key, ek.base, ek.first, ek.last, r.id); err != nil {
-			return err
+	for _, r := range stale {
+		if _, err := stmt.ExecContext(ctx, r.keys.key, r.keys.base, r.keys.first, r.keys.last, r.id); err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	return len(stale), nil
+}
+
+// entityKeyProbes stand for the rules of the key function: names whose
+// keys change when a rule does (titles, possessives, legal forms, the
+// gazetteer's names and demonyms, middle initials, suffixes). A change to
+// ner.Key or keysOf that none of them shows must add one, or stored keys
+// stay those of the old rules.
+var entityKeyProbes = [...]struct {
+	kind digest.EntityKind
+	name string
+}{
+	{digest.Person, "Mr Xi"}, {digest.Person, "President Donald J. Trump"}, {digest.Person, "Dr. Amara Velasquez's"},
+	{digest.Person, "George H. W. Bush"}, {digest.Person, "J. K. Rowling"}, {digest.Person, "Donald Trump Jr."},
+	{digest.Person, "Prime Minister Keir Starmer"}, {digest.Person, "Sheikh Tamim bin Hamad Al Thani"},
+	{digest.Person, "Ségolène Royal"}, {digest.Person, "Xi"},
+	{digest.Organization, "Apple Inc."}, {digest.Organization, "the Apple, Inc.'s"}, {digest.Organization, "N.A.T.O."},
+	{digest.Organization, "University of Calder"}, {digest.Organization, "Volkswagen AG"}, {digest.Organization, "Farmers'"},
+	{digest.Organization, "Dunmere Athletic"}, {digest.Organization, "The Hague"},
+	{digest.Place, "U.S."}, {digest.Place, "French"}, {digest.Place, "UK"}, {digest.Place, "the Netherlands"},
+	{digest.Place, "Côte d'Ivoire"}, {digest.Place, "Lindenfeld"}, {digest.Place, "New York City"}, {digest.Place, "Chinese"},
+	{digest.Misc, "Olympics"}, {digest.Misc, "“World Cup”"}, {digest.Misc, "COVID-19"},
+}
+
+// entityKeyFingerprint is the fingerprint of the key function: a hash of
+// the probes' keys.
+func entityKeyFingerprint() string {
+	h := sha256.New()
+	for _, p := range entityKeyProbes {
+		ek := keysOf(p.kind, p.name)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\n", p.kind, p.name, ek.key, ek.base, ek.first, ek.last)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// RefreshEntityKeys recomputes the entities' lookup columns when the key
+// function's fingerprint differs from the one stored with them (a new
+// version changed how names are keyed), in one transaction on db, and
+// returns how many rows changed. Open calls it after migrating; it costs
+// one query when nothing changed.
+func RefreshEntityKeys(ctx context.Context, db *sql.DB, d *Dialect) (int, error) {
+	fp := entityKeyFingerprint()
+	var stored string
+	err := db.QueryRowContext(ctx, `SELECT fingerprint FROM entity_keys_version WHERE id = 1`).Scan(&stored)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("refresh entity keys: %w", err)
+	}
+	if stored == fp {
+		return 0, nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("refresh entity keys: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := rekeyEntities(ctx, tx, d)
+	if err != nil {
+		return 0, fmt.Errorf("refresh entity keys: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO entity_keys_version (id, fingerprint) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint`), fp); err != nil {
+		return 0, fmt.Errorf("refresh entity keys: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("refresh entity keys: %w", err)
+	}
+	return n, nil
 }
 
 // entityRow is one stored spelling of an entity and its mentions.

@@ -15,7 +15,8 @@
 // starred; the row exists while the user sees the article), stories,
 // entities (with name_key, base_key, first_word and last_word, each
 // indexed: see entities.go; filled by the migration named entity_keys,
-// whose Go step this package runs) and story_entities (with the story's
+// whose Go step this package runs, and kept by RefreshEntityKeys with
+// the fingerprint in entity_keys_version) and story_entities (with the story's
 // last_seen, indexed by (entity_id, last_seen DESC, story_id DESC,
 // count)), with the foreign keys'
 // ON DELETE actions of the SQLite schema. Times are BIGINT microseconds
