@@ -406,3 +406,30 @@ func TestFirstWordsFinishesAName(t *testing.T) {
 		}
 	}
 }
+
+func TestRememberHostileInput(t *testing.T) {
+	e := NewEngine(DefaultOptions())
+	big := strings.Repeat("The committee met again on Tuesday to discuss the budget. ", 90_000) // ~5 MB
+	for i, d := range []Doc{
+		{Text: ""},
+		{Text: "\xff\xfe \xc3\x28"},
+		{Text: big, URL: "https://wire.example/big"},
+		{Text: "No date at all."},
+		{Text: "From the far future.", Published: time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Text: "From long ago.", Published: time.Date(1901, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Text: "A URL that is not one.", URL: "::::"},
+	} {
+		d.ID = int64(i + 1)
+		e.Remember(d)
+		if _, ok := e.StoryOf(d.ID); !ok {
+			t.Errorf("remembered article %d unknown", d.ID)
+		}
+	}
+	r := e.Add(Doc{ID: 100, Text: "Republished: " + big[:200_000], Published: t0})
+	if r.StoryID == 0 {
+		t.Fatalf("add after hostile memories: %+v", r)
+	}
+	if e.clock.Year() != 2026 {
+		t.Errorf("a remembered date moved the clock to %v", e.clock)
+	}
+}
