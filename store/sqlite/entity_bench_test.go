@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/store/sqlstore"
 )
 
 // The entity benchmark database: 10,000 stories naming 8 entities each,
@@ -131,5 +133,31 @@ func BenchmarkEntityStories(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkRefreshEntityKeys is the start-up cost after an upgrade that
+// changed the key function: every entity of the benchmark database
+// (about 30,000) keyed again and compared.
+func BenchmarkRefreshEntityKeys(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, entityBenchDB(b), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", "file:"+entityBenchDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	for b.Loop() {
+		if _, err := raw.Exec(`UPDATE entity_keys_version SET fingerprint = 'older'`); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sqlstore.RefreshEntityKeys(ctx, raw, sqlite.Dialect()); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
