@@ -18,9 +18,9 @@ import (
 
 // splitDue reports whether a story of n articles is checked for a split:
 // on each of its first 8 articles from the fourth, every second up to 16,
-// every fourth up to 64, then every sixteenth (a check compares at most maxSplit
-// articles, about 2 ms at that size, so a large story costs at most about
-// a tenth of a millisecond an article).
+// every fourth up to 64, then every sixteenth. A check compares at most
+// maxSplit articles (about 2 ms at that size), so a large story costs
+// about a tenth of a millisecond an article.
 func splitDue(n int) bool {
 	switch {
 	case n < minSplit:
