@@ -2,6 +2,7 @@ package story
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -248,5 +249,32 @@ func BenchmarkSplitCheck(b *testing.B) {
 		if _, n := e.maybeSplit(s, docs[len(docs)-1].ID); n != nil {
 			b.Fatal("split one event")
 		}
+	}
+}
+
+func TestSplitsAreDeterministic(t *testing.T) {
+	items := loadCorpus(t, "ecbplus-dev.jsonl")
+	run := func() ([]Result, map[int64]int64) {
+		e := NewEngine(DefaultOptions())
+		var out []Result
+		splits := 0
+		for i, it := range items {
+			r := e.Add(Doc{ID: int64(i + 1), Text: it.Text, Published: t0})
+			splits += len(r.SplitStories)
+			out = append(out, r)
+		}
+		if splits == 0 {
+			t.Fatal("no split over the ECB+ file: the test checks nothing")
+		}
+		final := map[int64]int64{}
+		for i := range items {
+			final[int64(i+1)], _ = e.StoryOf(int64(i + 1))
+		}
+		return out, final
+	}
+	r1, f1 := run()
+	r2, f2 := run()
+	if !reflect.DeepEqual(r1, r2) || !reflect.DeepEqual(f1, f2) {
+		t.Fatal("two runs over the same input differ")
 	}
 }
