@@ -26,7 +26,8 @@ type clusterIn struct {
 }
 
 // clusterOut is one output line: the article's final story (after every
-// merge the rest of the input caused) and the article it copies, if any.
+// merge and split the rest of the input caused) and the article it copies,
+// if any.
 type clusterOut struct {
 	ID          json.RawMessage `json:"id"`
 	Story       int64           `json:"story"`
@@ -34,9 +35,10 @@ type clusterOut struct {
 }
 
 func runCluster(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "cluster", "cluster -in FILE.jsonl [-window 72h]")
+	fs := newFlagSet(env, "cluster", "cluster -in FILE.jsonl [-window 72h] [-dedup-window 336h]")
 	in := fs.String("in", "-", "JSON lines {id, title, text, published, url, outlet, source_url} in arrival order (- for stdin)")
 	window := fs.Duration("window", story.DefaultOptions().Window, "how long a story stays open after its last article")
+	dedupWindow := fs.Duration("dedup-window", story.DefaultOptions().DedupWindow, "how long an article of a closed story is still recognised in a copy (at least -window)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,7 +58,7 @@ func runCluster(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
-	opts.Window = *window
+	opts.Window, opts.DedupWindow = *window, *dedupWindow
 	opts.Now = time.Now
 	w := bufio.NewWriter(env.Stdout)
 	if err := clusterStream(ctx, r, w, opts); err != nil {
