@@ -77,6 +77,13 @@ type treeBuilder struct {
 
 	headLast *hnode // the last child of <head>
 
+	afe []*hnode // active formatting elements; nil is a marker
+	// sigs holds, for formatting elements, a hash of all their attributes
+	// (kept or not), which tells equal ones apart; sig is the current tag's.
+	sigs map[*hnode]uint64
+	sig  uint64
+	form *hnode // the open <form>, if any
+
 	pend      []byte  // text gathered for pendField
 	pendField *string // the text or tail being gathered, if any
 	count     int
@@ -97,7 +104,7 @@ type open struct {
 // src must not change while the tree is used, and text taken from the tree
 // into a result must be copied.
 func parseTree(src []byte) (*hnode, int) {
-	b := &treeBuilder{z: html.NewTokenizer(bytes.NewReader(src)), quirk: true, initial: true}
+	b := &treeBuilder{z: html.NewTokenizer(bytes.NewReader(src)), quirk: true, initial: true, sigs: map[*hnode]uint64{}}
 	if len(src) > 0 {
 		b.src = unsafe.String(&src[0], len(src))
 	}
@@ -150,6 +157,9 @@ func (b *treeBuilder) insert(n *hnode, void bool) {
 	}
 	if !void && len(b.stack) < maxDepth {
 		b.stack = append(b.stack, open{n: n, before: before})
+		if isMarkerElem(n) {
+			b.afe = append(b.afe, nil)
+		}
 	}
 }
 
@@ -278,14 +288,308 @@ func isBlankHTML(s string) bool {
 	return true
 }
 
-func (b *treeBuilder) pop() { b.stack = b.stack[:len(b.stack)-1] }
+func (b *treeBuilder) pop() { b.popTo(len(b.stack) - 1) }
 
 // popTo pops elements until the one at index i is popped.
 func (b *treeBuilder) popTo(i int) {
 	if i < 1 {
 		i = 1 // <html> stays
 	}
+	for j := len(b.stack) - 1; j >= i; j-- {
+		if isMarkerElem(b.stack[j].n) {
+			b.clearToMarker()
+		}
+	}
 	b.stack = b.stack[:i]
+}
+
+// isMarkerElem reports whether n puts a marker in the list of active
+// formatting elements: formatting does not carry into it or out of it.
+func isMarkerElem(n *hnode) bool {
+	if n.ns != nsHTML {
+		return false
+	}
+	switch n.tag {
+	case atom.Applet, atom.Object, atom.Marquee, atom.Template, atom.Td, atom.Th, atom.Caption:
+		return true
+	}
+	return false
+}
+
+func (b *treeBuilder) clearToMarker() {
+	for len(b.afe) > 0 {
+		e := b.afe[len(b.afe)-1]
+		b.afe = b.afe[:len(b.afe)-1]
+		if e == nil {
+			return
+		}
+	}
+}
+
+// maxFormatting bounds the list of active formatting elements (a page of
+// distinct unclosed <b class=...> would otherwise make every text rebuild
+// all of them).
+const maxFormatting = 64
+
+// pushFormatting adds a formatting element to the list, keeping at most
+// three equal ones after the last marker.
+func (b *treeBuilder) pushFormatting(n *hnode) {
+	same, first := 0, -1
+	for i := len(b.afe) - 1; i >= 0 && b.afe[i] != nil; i-- {
+		if e := b.afe[i]; e.tag == n.tag && e.ns == n.ns && b.sigs[e] == b.sigs[n] {
+			same++
+			first = i
+		}
+	}
+	if same >= 3 {
+		b.afe = append(b.afe[:first], b.afe[first+1:]...)
+	}
+	if len(b.afe) >= maxFormatting {
+		b.afe = append(b.afe[:0], b.afe[1:]...)
+	}
+	b.afe = append(b.afe, n)
+	if len(b.sigs) > 2*maxFormatting {
+		// Forget the elements that left the list.
+		keep := make(map[*hnode]uint64, len(b.afe))
+		for _, e := range b.afe {
+			if s, ok := b.sigs[e]; ok && e != nil {
+				keep[e] = s
+			}
+		}
+		b.sigs = keep
+	}
+}
+
+func (b *treeBuilder) afeIndex(n *hnode) int {
+	for i := len(b.afe) - 1; i >= 0; i-- {
+		if b.afe[i] == n {
+			return i
+		}
+	}
+	return -1
+}
+
+func (b *treeBuilder) afeRemove(i int) {
+	if i >= 0 {
+		b.afe = append(b.afe[:i], b.afe[i+1:]...)
+	}
+}
+
+func (b *treeBuilder) stackIndex(n *hnode) int {
+	for i := len(b.stack) - 1; i >= 0; i-- {
+		if b.stack[i].n == n {
+			return i
+		}
+	}
+	return -1
+}
+
+func (b *treeBuilder) clone(n *hnode) *hnode {
+	c := b.alloc()
+	c.tag, c.name, c.ns, c.attrs = n.tag, n.name, n.ns, n.attrs
+	if s, ok := b.sigs[n]; ok {
+		b.sigs[c] = s
+	}
+	return c
+}
+
+// reconstruct reopens the formatting elements that were closed by a block
+// but still apply to the text that follows (<p><b>x</p>y: y is bold).
+func (b *treeBuilder) reconstruct() {
+	if len(b.afe) == 0 || len(b.stack) >= maxDepth {
+		return
+	}
+	i := len(b.afe) - 1
+	if e := b.afe[i]; e == nil || b.stackIndex(e) >= 0 {
+		return
+	}
+	for i > 0 {
+		if e := b.afe[i-1]; e == nil || b.stackIndex(e) >= 0 {
+			break
+		}
+		i--
+	}
+	for ; i < len(b.afe) && len(b.stack) < maxDepth; i++ {
+		c := b.clone(b.afe[i])
+		b.insert(c, false)
+		b.afe[i] = c
+	}
+}
+
+// entry returns n's entry on the stack, or nil.
+func (b *treeBuilder) entry(n *hnode) *open {
+	if i := b.stackIndex(n); i >= 0 {
+		return &b.stack[i]
+	}
+	return nil
+}
+
+// detach takes n out of its parent; the text after it stays where it was.
+func (b *treeBuilder) detach(n *hnode) {
+	p := n.parent
+	if p == nil {
+		return
+	}
+	var prev *hnode
+	for c := p.first; c != nil && c != n; c = c.next {
+		prev = c
+	}
+	if prev == nil {
+		p.first = n.next
+	} else {
+		prev.next = n.next
+	}
+	if n.tail != "" {
+		b.flushIf(&n.tail)
+		if prev == nil {
+			b.appendText(&p.text, n.tail)
+		} else {
+			b.appendText(&prev.tail, n.tail)
+		}
+		b.flushIf(&n.tail)
+		n.tail = ""
+	}
+	for i := range b.stack {
+		e := &b.stack[i]
+		if e.n == p && e.last == n {
+			e.last = prev
+		}
+		if e.before == n {
+			e.before = prev
+		}
+	}
+	n.parent, n.next = nil, nil
+}
+
+// flushIf writes the gathered text if it belongs to f.
+func (b *treeBuilder) flushIf(f *string) {
+	if b.pendField == f {
+		b.flush()
+	}
+}
+
+// appendChild makes c the last child of p.
+func (b *treeBuilder) appendChild(p, c *hnode) {
+	e := b.entry(p)
+	var last *hnode
+	if e != nil {
+		last = e.last
+	} else {
+		for x := p.first; x != nil; x = x.next {
+			last = x
+		}
+	}
+	b.appendTo(p, last, c)
+	c.next = nil
+	if e != nil {
+		e.last = c
+	}
+}
+
+// adoption is the HTML "adoption agency" for the end tag of formatting
+// element a (or a start <a>/<nobr> while one is open): a formatting element
+// that encloses the start of a block is split so that each part sits
+// properly nested, as x/net/html does.
+func (b *treeBuilder) adoption(a atom.Atom, name string) {
+	if t := b.top().n; t.name == name && t.ns == nsHTML && b.afeIndex(t) < 0 {
+		b.pop()
+		return
+	}
+	for outer := 0; outer < 8; outer++ {
+		var fe *hnode
+		for j := len(b.afe) - 1; j >= 0 && b.afe[j] != nil; j-- {
+			if b.afe[j].tag == a {
+				fe = b.afe[j]
+				break
+			}
+		}
+		if fe == nil {
+			b.endOther(a, name)
+			return
+		}
+		fi := b.stackIndex(fe)
+		if fi < 0 {
+			b.afeRemove(b.afeIndex(fe))
+			return
+		}
+		if b.inScope(scopeDefault, isTag(a)) < 0 {
+			return
+		}
+		fbi := -1
+		for i := fi; i < len(b.stack); i++ {
+			if isSpecial(b.stack[i].n) {
+				fbi = i
+				break
+			}
+		}
+		if fbi < 0 {
+			b.popTo(fi)
+			b.afeRemove(b.afeIndex(fe))
+			return
+		}
+		fb := b.stack[fbi].n
+		ca := b.stack[fi-1].n
+		bookmark := b.afeIndex(fe)
+		lastNode, x := fb, fbi
+		for j := 1; ; j++ {
+			x--
+			node := b.stack[x].n
+			if node == fe {
+				break
+			}
+			if ni := b.afeIndex(node); j > 3 && ni > -1 {
+				b.afeRemove(ni)
+				if ni <= bookmark {
+					bookmark--
+				}
+				continue
+			}
+			ni := b.afeIndex(node)
+			if ni < 0 {
+				b.stack = append(b.stack[:x], b.stack[x+1:]...)
+				continue
+			}
+			c := b.clone(node)
+			b.afe[ni] = c
+			b.stack[x] = open{n: c}
+			if lastNode == fb {
+				bookmark = ni + 1
+			}
+			b.detach(lastNode)
+			b.appendChild(c, lastNode)
+			lastNode = c
+		}
+		b.detach(lastNode)
+		if isTableCtx(ca) && b.tableOnStack() >= 0 {
+			b.foster(lastNode)
+		} else {
+			b.appendChild(ca, lastNode)
+		}
+		c := b.clone(fe)
+		b.flushIf(&fb.text)
+		c.text, fb.text = fb.text, ""
+		c.first, fb.first = fb.first, nil
+		for k := c.first; k != nil; k = k.next {
+			k.parent = c
+		}
+		fbe := b.entry(fb)
+		var cLast *hnode
+		if fbe != nil {
+			cLast = fbe.last
+			fbe.last = nil
+		}
+		b.appendChild(fb, c)
+		if old := b.afeIndex(fe); old != -1 && old < bookmark {
+			bookmark--
+		}
+		b.afeRemove(b.afeIndex(fe))
+		bookmark = max(0, min(bookmark, len(b.afe)))
+		b.afe = append(b.afe[:bookmark], append([]*hnode{c}, b.afe[bookmark:]...)...)
+		si := b.stackIndex(fe)
+		b.stack = append(b.stack[:si], b.stack[si+1:]...)
+		at := b.stackIndex(fb) + 1
+		b.stack = append(b.stack[:at], append([]open{{n: c, last: cLast}}, b.stack[at:]...)...)
+	}
 }
 
 // scope boundaries: the elements an "in scope" search stops at.
@@ -447,12 +751,31 @@ func htmlPoint(n *hnode) bool {
 	return false
 }
 
-// readAttrs reads the current tag's kept attributes.
-func (b *treeBuilder) readAttrs(more bool) []hattr {
+// attrHash hashes one attribute (FNV-1a); the sum over a tag's attributes
+// does not depend on their order.
+func attrHash(k, v []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range k {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	h = (h ^ 0xff) * 1099511628211
+	for _, c := range v {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
+
+// readAttrs reads the current tag's kept attributes; with sign set it also
+// sets b.sig to the hash of all of them.
+func (b *treeBuilder) readAttrs(more, sign bool) []hattr {
 	b.tmp = b.tmp[:0]
+	b.sig = 0
 	for more {
 		var k, v []byte
 		k, v, more = b.z.TagAttr()
+		if sign {
+			b.sig += attrHash(k, v)
+		}
 		key, ok := keptAttrs[string(k)]
 		if !ok || len(b.tmp) >= maxAttrs {
 			continue
@@ -655,24 +978,37 @@ func (b *treeBuilder) text(s string) {
 			b.addText(s)
 			return
 		}
-		if isBlankHTML(s) {
-			// White space stays where the HTML rules put it: in the
-			// head, after it, or nowhere before it.
+		// Leading white space stays where the HTML rules put it: in
+		// the head, after it, or nowhere before it.
+		ws := len(s) - len(strings.TrimLeft(s, " \t\n\r\f"))
+		if ws > 0 {
 			switch b.inHead {
 			case 1:
 				if b.headLast == nil {
-					b.appendText(&b.head.text, s)
+					b.appendText(&b.head.text, s[:ws])
 				} else {
-					b.appendText(&b.headLast.tail, s)
+					b.appendText(&b.headLast.tail, s[:ws])
 				}
 			case 2:
-				b.appendText(&b.head.tail, s)
+				b.appendText(&b.head.tail, s[:ws])
 			}
+			s = s[ws:]
+		}
+		if s == "" {
 			return
 		}
 		b.ensureBody()
 	}
+	if top := b.top().n; top.ns == nsHTML && !rawText[top.tag] && !(isBlankHTML(s) && b.fosterNeeded(nil)) {
+		b.reconstruct()
+	}
 	b.addText(s)
+}
+
+// rawText elements hold text the tokenizer does not parse.
+var rawText = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Title: true, atom.Textarea: true, atom.Xmp: true,
+	atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true, atom.Plaintext: true,
 }
 
 func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
@@ -682,10 +1018,7 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 	} else {
 		name = string(nameB)
 	}
-	if a == atom.Image {
-		a, name = atom.Img, "img"
-	}
-	attrs := b.readAttrs(more)
+	attrs := b.readAttrs(more, formatting[a])
 	// Foreign content.
 	if t := b.top().n; t.ns != nsHTML && !htmlPoint(t) {
 		if breakout[a] || a == atom.Font && hasAnyAttr(attrs, "color", "face", "size") {
@@ -697,6 +1030,9 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 			return
 		}
 	}
+	if a == atom.Image {
+		a, name = atom.Img, "img"
+	}
 	switch a {
 	case atom.Html:
 		b.html.attrs = mergeAttrs(b.html.attrs, attrs)
@@ -704,6 +1040,7 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 	case atom.Head:
 		if b.head == nil && b.body == nil {
 			b.ensureHead()
+			b.head.attrs = attrs
 		}
 		return
 	case atom.Body:
@@ -714,25 +1051,40 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 		return
 	}
 	if b.body == nil && !b.inTemplate() {
-		if headTags[a] {
+		// After </head> a <noscript> starts the body.
+		if headTags[a] && !(a == atom.Noscript && b.inHead == 2) {
 			b.ensureHead()
 			n := b.elem(a, name, nsHTML, attrs)
 			b.appendTo(b.head, b.headLast, n)
 			b.headLast = n
 			if !voidTags[a] {
 				b.stack = append(b.stack[:1], open{n: n})
+				if a == atom.Template {
+					b.afe = append(b.afe, nil)
+				}
 			}
 			return
 		}
 		b.ensureBody()
 	}
+	if a == atom.Form {
+		// One form at a time: a <form> inside another is ignored.
+		if b.form != nil && !b.inTemplate() {
+			return
+		}
+		if isTableCtx(b.top().n) {
+			if b.inTemplate() {
+				return
+			}
+			n := b.elem(a, name, nsHTML, attrs)
+			b.insert(n, true)
+			b.form = n
+			return
+		}
+	}
 	switch {
 	case closesP[a]:
 		b.closeP()
-		if a == atom.Form && isTableCtx(b.top().n) {
-			b.insert(b.elem(a, name, nsHTML, attrs), true)
-			return
-		}
 	case a == atom.Table:
 		if isTableCtx(b.top().n) || b.top().n.tag == atom.Caption || b.top().n.tag == atom.Colgroup {
 			if i := b.inScope(scopeTable, isTag(atom.Table)); i >= 0 {
@@ -759,16 +1111,20 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 		}
 		b.closeP()
 	case a == atom.A:
-		for i := len(b.stack) - 1; i >= 1; i-- {
-			n := b.stack[i].n
-			if n.tag == atom.A && n.ns == nsHTML {
-				b.popTo(i)
+		for j := len(b.afe) - 1; j >= 0 && b.afe[j] != nil; j-- {
+			if e := b.afe[j]; e.tag == atom.A {
+				b.adoption(atom.A, "a")
+				b.afeRemove(b.afeIndex(e))
+				if i := b.stackIndex(e); i >= 0 {
+					b.stack = append(b.stack[:i], b.stack[i+1:]...)
+				}
 				break
 			}
-			if n.ns == nsHTML && (n.tag == atom.Td || n.tag == atom.Th || n.tag == atom.Caption || n.tag == atom.Table ||
-				n.tag == atom.Object || n.tag == atom.Applet || n.tag == atom.Marquee || n.tag == atom.Template) {
-				break
-			}
+		}
+	case a == atom.Nobr:
+		b.reconstruct()
+		if b.inScope(scopeDefault, isTag(atom.Nobr)) >= 0 {
+			b.adoption(atom.Nobr, "nobr")
 		}
 	case a == atom.Button:
 		if i := b.inScope(scopeDefault, isTag(atom.Button)); i >= 0 {
@@ -794,6 +1150,7 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 		b.tablePart(a, name, attrs)
 		return
 	case a == atom.Svg || a == atom.Math:
+		b.reconstruct()
 		ns := nsSVG
 		if a == atom.Math {
 			ns = nsMath
@@ -807,8 +1164,39 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 	if a == atom.Hr && b.inScope(scopeDefault, isTag(atom.Select)) >= 0 {
 		b.impliedEnd(false)
 	}
-	b.insert(b.elem(a, name, nsHTML, attrs), voidTags[a])
+	if a == atom.Xmp || !noReconstruct[a] {
+		b.reconstruct()
+	}
+	n := b.elem(a, name, nsHTML, attrs)
+	b.insert(n, voidTags[a])
+	if a == atom.Form && !b.inTemplate() {
+		b.form = n
+	}
+	if formatting[a] && b.top().n == n {
+		b.sigs[n] = b.sig
+		b.pushFormatting(n)
+	}
 }
+
+// noReconstruct are the start tags with rules of their own that do not
+// reopen formatting elements.
+var noReconstruct = func() map[atom.Atom]bool {
+	m := map[atom.Atom]bool{}
+	for a := range closesP {
+		m[a] = true
+	}
+	for _, a := range []atom.Atom{
+		atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Li, atom.Dd, atom.Dt,
+		atom.Table, atom.Hr, atom.Textarea, atom.Iframe, atom.Noembed, atom.Noscript, atom.Noframes,
+		atom.Param, atom.Source, atom.Track, atom.Html, atom.Head, atom.Body, atom.Frameset, atom.Frame,
+		atom.Base, atom.Basefont, atom.Bgsound, atom.Link, atom.Meta, atom.Script, atom.Style,
+		atom.Template, atom.Title, atom.Caption, atom.Col, atom.Colgroup, atom.Tbody, atom.Td,
+		atom.Tfoot, atom.Th, atom.Thead, atom.Tr, atom.Rb, atom.Rp, atom.Rt, atom.Rtc,
+	} {
+		m[a] = true
+	}
+	return m
+}()
 
 // impliedEnd pops the elements whose end tag may be left out (but an
 // optgroup when keepGroup is set).
@@ -973,6 +1361,25 @@ func (b *treeBuilder) end(nameB []byte) {
 			}
 		}
 	}
+	if b.body == nil && !b.inTemplate() {
+		// Before the body only a few end tags count.
+		switch a {
+		case atom.Head:
+			if b.inHead == 1 {
+				b.inHead = 2
+			}
+		case atom.Body, atom.Html:
+			b.ensureBody()
+		case atom.Br:
+			b.ensureBody()
+			b.insert(b.elem(atom.Br, "br", nsHTML, nil), true)
+		default:
+			if len(b.stack) > 1 && b.top().n.tag == a && a != 0 {
+				b.pop()
+			}
+		}
+		return
+	}
 	switch a {
 	case atom.Head:
 		if b.inHead == 1 {
@@ -983,6 +1390,7 @@ func (b *treeBuilder) end(nameB []byte) {
 		return
 	case atom.Br:
 		b.ensureBody()
+		b.reconstruct()
 		b.insert(b.elem(atom.Br, "br", nsHTML, nil), true)
 		return
 	case atom.P:
@@ -1009,7 +1417,20 @@ func (b *treeBuilder) end(nameB []byte) {
 		}
 		return
 	case atom.Form:
-		if i := b.inScope(scopeDefault, isTag(atom.Form)); i >= 0 {
+		if b.inTemplate() {
+			if i := b.inScope(scopeDefault, isTag(atom.Form)); i >= 0 {
+				b.impliedEnd(false)
+				b.popTo(i)
+			}
+			return
+		}
+		n := b.form
+		b.form = nil
+		if n == nil || b.inScope(scopeDefault, func(h *hnode) bool { return h == n }) < 0 {
+			return
+		}
+		b.impliedEnd(false)
+		if i := b.stackIndex(n); i >= 0 {
 			b.stack = append(b.stack[:i], b.stack[i+1:]...)
 		}
 		return
@@ -1029,19 +1450,7 @@ func (b *treeBuilder) end(nameB []byte) {
 		return
 	}
 	if formatting[a] {
-		for i := len(b.stack) - 1; i >= 1; i-- {
-			n := b.stack[i].n
-			if n.tag == a && n.ns == nsHTML {
-				b.popTo(i)
-				return
-			}
-			if isSpecial(n) {
-				// A block opened inside the formatting element: the
-				// end tag is left for the block's end (a close
-				// approximation of the adoption agency).
-				return
-			}
-		}
+		b.adoption(a, a.String())
 		return
 	}
 	name := ""
@@ -1050,6 +1459,12 @@ func (b *treeBuilder) end(nameB []byte) {
 	} else {
 		name = string(nameB)
 	}
+	b.endOther(a, name)
+}
+
+// endOther closes the innermost open element named name, unless a special
+// element comes first.
+func (b *treeBuilder) endOther(a atom.Atom, name string) {
 	for i := len(b.stack) - 1; i >= 1; i-- {
 		n := b.stack[i].n
 		if n.name == name && n.ns == nsHTML {

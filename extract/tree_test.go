@@ -55,21 +55,6 @@ func oracle(t testing.TB, src string) *hnode {
 	return h
 }
 
-// allText returns all text of the tree in document order, as is.
-func allText(root *hnode) string {
-	var sb strings.Builder
-	var walk func(h *hnode)
-	walk = func(h *hnode) {
-		sb.WriteString(h.text)
-		for c := h.first; c != nil; c = c.next {
-			walk(c)
-			sb.WriteString(c.tail)
-		}
-	}
-	walk(root)
-	return sb.String()
-}
-
 // treeText returns all text of the tree in document order, white space
 // collapsed.
 func treeText(root *hnode) string {
@@ -143,6 +128,22 @@ func TestTreeMatchesParser(t *testing.T) {
 		{"NUL in text", "<p>a\x00b</p>"},
 		{"noscript is raw text", `<noscript><img src="x.png"></noscript><p>x`},
 		{"template content", `<template><p>x</p></template><p>y`},
+		{"bold is reopened in the next paragraph", `<p><b>one<p>two</b>three</p>`},
+		{"bold around a block is split", `<b>one<div>two</b>three</div>four`},
+		{"italic closed after its block", `<i><p>one</i>two</p>`},
+		{"font around everything", `<font face="x"><p>one<div>two</font>three</div>`},
+		{"emphasis is reopened after a block end", `<div><span><em>text</div>after`},
+		{"at most three equal formatting elements are reopened", `<p><b><b><b><b><b>x<p>y`},
+		{"formatting does not leak out of a cell", `<table><tr><td><b>in cell</td><td>next</table>after`},
+		{"a link around a block", `<a href="/x"><div>block</div>tail</a>after`},
+		{"a second link splits a link around a block", `<a href="/1"><div>one<a href="/2">two</a></div></a>`},
+		{"a form inside a form is ignored", `<form id="f1"><form id="f2"><p>x</form>y`},
+		{"an end form closes its paragraph", `<form><p>text</form><p>after`},
+		{"a noscript after the head starts the body", `<head><script>x</script></head><noscript><p>n</p></noscript>`},
+		{"end tags in the head are ignored", `<head><meta charset="utf-8"></p></div>  </head><p>x`},
+		{"leading white space of body text stays in the head", "<title>t</title>\n  text"},
+		{"an image in SVG stays SVG", `<svg><image href="x.png"/></svg>`},
+		{"head attributes are kept", `<html><head id="h"><title>t</title></head>`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -150,28 +151,6 @@ func TestTreeMatchesParser(t *testing.T) {
 			want := oracle(t, c.src)
 			if g, w := dumpTree(got), dumpTree(want); g != w {
 				t.Errorf("tree differs from x/net/html's\n got: %s\nwant: %s", g, w)
-			}
-		})
-	}
-}
-
-// The adoption agency is not rebuilt: a formatting element misnested
-// across blocks yields a different tree, but the same text in the same
-// order.
-func TestTreeMisnestedFormattingKeepsText(t *testing.T) {
-	cases := []struct{ name, src string }{
-		{"bold across paragraphs", `<p><b>one<p>two</b>three</p>`},
-		{"bold around a block", `<b>one<div>two</b>three</div>four`},
-		{"italic closed after its block", `<i><p>one</i>two</p>`},
-		{"font around everything", `<font face="x"><p>one<div>two</font>three</div>`},
-		{"emphasis left open across a block end", `<div><span><em>text</div>after`},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, _ := parseTree([]byte(c.src))
-			want := oracle(t, c.src)
-			if g, w := allText(got), allText(want); g != w {
-				t.Errorf("text differs from x/net/html's\n got: %s\nwant: %s", g, w)
 			}
 		})
 	}
@@ -305,7 +284,9 @@ func clip(s string, i int) string {
 // TestTreeCorpus compares the builder with x/net/html on the extraction
 // corpus (a sample; every page with DIGEST_EVAL=1): how many trees are
 // identical, how many hold the same text in the same order, and how many
-// extractions give the same Text. Only the last is asserted, with a floor.
+// extractions give the same Text. At the last full run 2,292 of 2,293 trees
+// were identical and every Text was; the floors leave room for a page or
+// two.
 func TestTreeCorpus(t *testing.T) {
 	dir := corpusDir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
@@ -345,7 +326,10 @@ func TestTreeCorpus(t *testing.T) {
 	}
 	t.Logf("%d pages: identical tree %d (%.1f%%), same text in order %d (%.1f%%), same extracted Text %d (%.1f%%); differing Text: %v",
 		pages, sameTree, pct(sameTree, pages), sameText, pct(sameText, pages), sameOut, pct(sameOut, pages), firstN(diffs, 20))
-	if pct(sameOut, pages) < 95 {
+	if pct(sameTree, pages) < 98 {
+		t.Errorf("only %.1f%% of trees are the same as x/net/html's", pct(sameTree, pages))
+	}
+	if pct(sameOut, pages) < 99 {
 		t.Errorf("only %.1f%% of pages extract the same Text as over x/net/html's tree", pct(sameOut, pages))
 	}
 }
