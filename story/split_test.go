@@ -278,3 +278,34 @@ func TestSplitsAreDeterministic(t *testing.T) {
 		t.Fatal("two runs over the same input differ")
 	}
 }
+
+// FuzzSplit forces articles made of arbitrary texts into one story and
+// checks a split check keeps every article in exactly one story.
+func FuzzSplit(f *testing.F) {
+	f.Add("A magnitude 6.1 earthquake struck Port Alder on Tuesday, 2019.", "Governor Tomas Reyes said the 4.2 quake in Ashby Falls in 2023 was shallow.", 8)
+	f.Add("", "", 4)
+	f.Add("東京 2024 \xff\xfe مدينة", "ÉCLAIR 1,400 Monday", 12)
+	f.Fuzz(func(t *testing.T, a, b string, n int) {
+		n = 4 + int(uint(n)%60)
+		var docs []Doc
+		for i := range n {
+			text := a
+			if i%3 == 1 {
+				text = b
+			} else if i%3 == 2 {
+				text = a + " " + b + fmt.Sprint(" ", i)
+			}
+			docs = append(docs, Doc{ID: int64(i + 1), Text: text})
+		}
+		e := NewEngine(DefaultOptions())
+		s := forceStory(e, docs)
+		_, split := e.maybeSplit(s, int64(n))
+		total := len(s.members)
+		if split != nil {
+			total += len(split.members)
+		}
+		if total != n {
+			t.Fatalf("%d articles in the stories after the check, want %d", total, n)
+		}
+	})
+}
