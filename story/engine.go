@@ -82,8 +82,9 @@ type Options struct {
 	DedupWindow time.Duration
 	// Join is the least probability that an article reports the event of
 	// its most likely story (by the engine's learned pair model over mean
-	// TF-IDF cosines of words, names and leads, year and month conflicts)
-	// for it to join the story rather than start one.
+	// TF-IDF cosines of words, names and leads, and conflicts of the years,
+	// months, specific numbers and weekdays near their openings) for it to
+	// join the story rather than start one.
 	Join float64
 	// Bridge is the least probability of an article for a second
 	// candidate story to be considered for a merge with the story it

@@ -11,7 +11,10 @@ import (
 // development files (Multi-News and ECB+, weighted equally) by
 // TestTrainModel; they are data of this package, not options.
 
-// Pair features of an article (or a story) against a story.
+// Pair features of an article (or a story) against a story. Between two
+// stories (merges, splits) the year, month, number and weekday features
+// compare the stories' mentions as histograms (see histRelation), so one
+// stray mention does not hide a conflict.
 const (
 	fBody      = iota // mean TF-IDF cosine with the story's articles
 	fCentroid         // cosine with the story's centroid (size-free topicality)
