@@ -239,7 +239,8 @@ func (m model) String() string {
 // own comparisons under the first model). DIGEST_JOINS and DIGEST_MERGES
 // (comma-separated) sweep the thresholds; DIGEST_BRIDGE, DIGEST_QTERMS,
 // DIGEST_CANDS, DIGEST_SPLIT, DIGEST_IDFPOWER and DIGEST_YEARWORDS override
-// those options.
+// those options; DIGEST_ECBWEIGHT (default 0.5) is the ECB+ file's share of
+// the training weight.
 func TestTrainModel(t *testing.T) {
 	if os.Getenv("DIGEST_TRAIN") != "1" {
 		t.Skip("set DIGEST_TRAIN=1 to fit the similarity model")
@@ -255,6 +256,10 @@ func TestTrainModel(t *testing.T) {
 	}
 	if v := os.Getenv("DIGEST_CANDS"); v != "" {
 		opts.Candidates, _ = strconv.Atoi(v)
+	}
+	wECB := 0.5
+	if v := os.Getenv("DIGEST_ECBWEIGHT"); v != "" {
+		wECB, _ = strconv.ParseFloat(v, 64)
 	}
 	if v := os.Getenv("DIGEST_SPLIT"); v != "" {
 		opts.Split, _ = strconv.ParseFloat(v, 64)
@@ -280,11 +285,11 @@ func TestTrainModel(t *testing.T) {
 		return out
 	}
 	for part := range 2 {
-		train := append(oracleSamples(subset(mn, part), opts, 0.5), oracleSamples(byTopic(ecb, part), opts, 0.5)...)
+		train := append(oracleSamples(subset(mn, part), opts, 1-wECB), oracleSamples(byTopic(ecb, part), opts, wECB)...)
 		m := fit(train)
 		if os.Getenv("DIGEST_ONPOLICY") == "1" {
-			train = append(train, onPolicySamples(subset(mn, part), opts, m, 0.5)...)
-			train = append(train, onPolicySamples(byTopic(ecb, part), opts, m, 0.5)...)
+			train = append(train, onPolicySamples(subset(mn, part), opts, m, 1-wECB)...)
+			train = append(train, onPolicySamples(byTopic(ecb, part), opts, m, wECB)...)
 			m = fit(train)
 		}
 		t.Logf("fold %d model: %v", part, m)
@@ -297,12 +302,12 @@ func TestTrainModel(t *testing.T) {
 				sm.Pairwise, sm.BCubed.F1, sm.Stories, se.Pairwise.F1, se.BCubed, se.Stories, se.SiblingMerge)
 		}
 	}
-	all := append(oracleSamples(mn, opts, 0.5), oracleSamples(ecb, opts, 0.5)...)
+	all := append(oracleSamples(mn, opts, 1-wECB), oracleSamples(ecb, opts, wECB)...)
 	m := fit(all)
 	if os.Getenv("DIGEST_ONPOLICY") == "1" {
 		t.Logf("oracle model: %v", m)
-		all = append(all, onPolicySamples(mn, opts, m, 0.5)...)
-		all = append(all, onPolicySamples(ecb, opts, m, 0.5)...)
+		all = append(all, onPolicySamples(mn, opts, m, 1-wECB)...)
+		all = append(all, onPolicySamples(ecb, opts, m, wECB)...)
 		m = fit(all)
 	}
 	t.Logf("all model: %v", m)
