@@ -90,7 +90,8 @@ type doc struct {
 	root *hnode
 	base *url.URL
 
-	slabs  [][]node
+	nodes  []node // the index's nodes; the first used are taken
+	used   int
 	order  []*node // pre-order; reverse order visits children before parents
 	body   *node
 	top    *node // the tree's root element (html)
@@ -111,20 +112,20 @@ func newDoc(root *hnode, base *url.URL) *doc {
 	return &doc{root: root, base: base}
 }
 
+// alloc returns a zeroed node. Nodes come from one block sized for the
+// page (an element of the index is an element of the tree), reused by
+// every build.
 func (d *doc) alloc() *node {
-	if len(d.slabs) == 0 || len(d.slabs[len(d.slabs)-1]) == cap(d.slabs[len(d.slabs)-1]) {
-		size := 512
-		if len(d.slabs) > 0 {
-			size = 2 * cap(d.slabs[len(d.slabs)-1])
-			if size > 16384 {
-				size = 16384
-			}
-		}
-		d.slabs = append(d.slabs, make([]node, 0, size))
+	if d.used == len(d.nodes) {
+		// The block was too small: start another (the nodes handed out
+		// keep the old one alive).
+		d.nodes = make([]node, max(len(d.nodes), 64))
+		d.used = 0
 	}
-	s := &d.slabs[len(d.slabs)-1]
-	*s = append(*s, node{})
-	return &(*s)[len(*s)-1]
+	n := &d.nodes[d.used]
+	*n = node{}
+	d.used++
+	return n
 }
 
 // skipTags are never part of the content.
@@ -170,7 +171,7 @@ func (d *doc) addText(p *node, s string) int32 {
 func (d *doc) build(strip bool) {
 	collect := !d.collected
 	d.collected = true
-	d.slabs = d.slabs[:0]
+	d.used = 0
 	d.order = d.order[:0]
 	d.body, d.top = nil, nil
 	d.nElems = 0

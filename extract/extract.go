@@ -145,6 +145,7 @@ func ExtractNode(root *html.Node, pageURL string, opts ...Option) (*Article, err
 func extractDoc(root *hnode, count int, base *url.URL, pageURL, cs string, o options) (*Article, error) {
 	d := newDoc(root, base)
 	d.order = make([]*node, 0, count)
+	d.nodes = make([]node, count)
 	d.build(true)
 	if d.nElems <= 3 && d.totalText == 0 && len(d.meta.metas) == 0 && d.meta.title == "" {
 		return nil, ErrNotHTML

@@ -77,12 +77,9 @@ type treeBuilder struct {
 
 	headLast *hnode // the last child of <head>
 
-	afe []*hnode // active formatting elements; nil is a marker
-	// sigs holds, for formatting elements, a hash of all their attributes
-	// (kept or not), which tells equal ones apart; sig is the current tag's.
-	sigs map[*hnode]uint64
-	sig  uint64
-	form *hnode // the open <form>, if any
+	afe  []afeEntry // active formatting elements
+	form *hnode     // the open <form>, if any
+	sig  uint64     // the hash of the current tag's attributes
 
 	pend      []byte  // text gathered for pendField
 	pendField *string // the text or tail being gathered, if any
@@ -91,6 +88,14 @@ type treeBuilder struct {
 	nodes []hnode
 	attrs []hattr
 	tmp   []hattr
+}
+
+// afeEntry is a formatting element in the list of active ones (n nil: a
+// marker) with the hash of all its attributes, kept or not, which tells
+// equal elements apart.
+type afeEntry struct {
+	n   *hnode
+	sig uint64
 }
 
 type open struct {
@@ -104,7 +109,7 @@ type open struct {
 // src must not change while the tree is used, and text taken from the tree
 // into a result must be copied.
 func parseTree(src []byte) (*hnode, int) {
-	b := &treeBuilder{z: html.NewTokenizer(bytes.NewReader(src)), quirk: true, initial: true, sigs: map[*hnode]uint64{}}
+	b := &treeBuilder{z: html.NewTokenizer(bytes.NewReader(src)), quirk: true, initial: true}
 	if len(src) > 0 {
 		b.src = unsafe.String(&src[0], len(src))
 	}
@@ -158,7 +163,7 @@ func (b *treeBuilder) insert(n *hnode, void bool) {
 	if !void && len(b.stack) < maxDepth {
 		b.stack = append(b.stack, open{n: n, before: before})
 		if isMarkerElem(n) {
-			b.afe = append(b.afe, nil)
+			b.afe = append(b.afe, afeEntry{})
 		}
 	}
 }
@@ -318,7 +323,7 @@ func isMarkerElem(n *hnode) bool {
 
 func (b *treeBuilder) clearToMarker() {
 	for len(b.afe) > 0 {
-		e := b.afe[len(b.afe)-1]
+		e := b.afe[len(b.afe)-1].n
 		b.afe = b.afe[:len(b.afe)-1]
 		if e == nil {
 			return
@@ -333,10 +338,10 @@ const maxFormatting = 64
 
 // pushFormatting adds a formatting element to the list, keeping at most
 // three equal ones after the last marker.
-func (b *treeBuilder) pushFormatting(n *hnode) {
+func (b *treeBuilder) pushFormatting(n *hnode, sig uint64) {
 	same, first := 0, -1
-	for i := len(b.afe) - 1; i >= 0 && b.afe[i] != nil; i-- {
-		if e := b.afe[i]; e.tag == n.tag && e.ns == n.ns && b.sigs[e] == b.sigs[n] {
+	for i := len(b.afe) - 1; i >= 0 && b.afe[i].n != nil; i-- {
+		if e := b.afe[i]; e.n.tag == n.tag && e.n.ns == n.ns && e.sig == sig {
 			same++
 			first = i
 		}
@@ -347,22 +352,12 @@ func (b *treeBuilder) pushFormatting(n *hnode) {
 	if len(b.afe) >= maxFormatting {
 		b.afe = append(b.afe[:0], b.afe[1:]...)
 	}
-	b.afe = append(b.afe, n)
-	if len(b.sigs) > 2*maxFormatting {
-		// Forget the elements that left the list.
-		keep := make(map[*hnode]uint64, len(b.afe))
-		for _, e := range b.afe {
-			if s, ok := b.sigs[e]; ok && e != nil {
-				keep[e] = s
-			}
-		}
-		b.sigs = keep
-	}
+	b.afe = append(b.afe, afeEntry{n, sig})
 }
 
 func (b *treeBuilder) afeIndex(n *hnode) int {
 	for i := len(b.afe) - 1; i >= 0; i-- {
-		if b.afe[i] == n {
+		if b.afe[i].n == n {
 			return i
 		}
 	}
@@ -387,9 +382,6 @@ func (b *treeBuilder) stackIndex(n *hnode) int {
 func (b *treeBuilder) clone(n *hnode) *hnode {
 	c := b.alloc()
 	c.tag, c.name, c.ns, c.attrs = n.tag, n.name, n.ns, n.attrs
-	if s, ok := b.sigs[n]; ok {
-		b.sigs[c] = s
-	}
 	return c
 }
 
@@ -400,19 +392,19 @@ func (b *treeBuilder) reconstruct() {
 		return
 	}
 	i := len(b.afe) - 1
-	if e := b.afe[i]; e == nil || b.stackIndex(e) >= 0 {
+	if e := b.afe[i].n; e == nil || b.stackIndex(e) >= 0 {
 		return
 	}
 	for i > 0 {
-		if e := b.afe[i-1]; e == nil || b.stackIndex(e) >= 0 {
+		if e := b.afe[i-1].n; e == nil || b.stackIndex(e) >= 0 {
 			break
 		}
 		i--
 	}
 	for ; i < len(b.afe) && len(b.stack) < maxDepth; i++ {
-		c := b.clone(b.afe[i])
+		c := b.clone(b.afe[i].n)
 		b.insert(c, false)
-		b.afe[i] = c
+		b.afe[i].n = c
 	}
 }
 
@@ -497,9 +489,9 @@ func (b *treeBuilder) adoption(a atom.Atom, name string) {
 	}
 	for outer := 0; outer < 8; outer++ {
 		var fe *hnode
-		for j := len(b.afe) - 1; j >= 0 && b.afe[j] != nil; j-- {
-			if b.afe[j].tag == a {
-				fe = b.afe[j]
+		for j := len(b.afe) - 1; j >= 0 && b.afe[j].n != nil; j-- {
+			if b.afe[j].n.tag == a {
+				fe = b.afe[j].n
 				break
 			}
 		}
@@ -550,7 +542,7 @@ func (b *treeBuilder) adoption(a atom.Atom, name string) {
 				continue
 			}
 			c := b.clone(node)
-			b.afe[ni] = c
+			b.afe[ni].n = c
 			b.stack[x] = open{n: c}
 			if lastNode == fb {
 				bookmark = ni + 1
@@ -579,12 +571,16 @@ func (b *treeBuilder) adoption(a atom.Atom, name string) {
 			fbe.last = nil
 		}
 		b.appendChild(fb, c)
-		if old := b.afeIndex(fe); old != -1 && old < bookmark {
-			bookmark--
+		var sig uint64
+		if old := b.afeIndex(fe); old != -1 {
+			sig = b.afe[old].sig
+			if old < bookmark {
+				bookmark--
+			}
+			b.afeRemove(old)
 		}
-		b.afeRemove(b.afeIndex(fe))
 		bookmark = max(0, min(bookmark, len(b.afe)))
-		b.afe = append(b.afe[:bookmark], append([]*hnode{c}, b.afe[bookmark:]...)...)
+		b.afe = append(b.afe[:bookmark], append([]afeEntry{{c, sig}}, b.afe[bookmark:]...)...)
 		si := b.stackIndex(fe)
 		b.stack = append(b.stack[:si], b.stack[si+1:]...)
 		at := b.stackIndex(fb) + 1
@@ -795,7 +791,8 @@ func (b *treeBuilder) readAttrs(more, sign bool) []hattr {
 		return nil
 	}
 	if cap(b.attrs)-len(b.attrs) < len(b.tmp) {
-		b.attrs = make([]hattr, 0, max(1024, len(b.tmp)))
+		// Blocks grow with the page, from a size a small page fills.
+		b.attrs = make([]hattr, 0, max(min(2*cap(b.attrs), 4096), 64, len(b.tmp)))
 	}
 	start := len(b.attrs)
 	b.attrs = append(b.attrs, b.tmp...)
@@ -1060,7 +1057,7 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 			if !voidTags[a] {
 				b.stack = append(b.stack[:1], open{n: n})
 				if a == atom.Template {
-					b.afe = append(b.afe, nil)
+					b.afe = append(b.afe, afeEntry{})
 				}
 			}
 			return
@@ -1111,8 +1108,8 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 		}
 		b.closeP()
 	case a == atom.A:
-		for j := len(b.afe) - 1; j >= 0 && b.afe[j] != nil; j-- {
-			if e := b.afe[j]; e.tag == atom.A {
+		for j := len(b.afe) - 1; j >= 0 && b.afe[j].n != nil; j-- {
+			if e := b.afe[j].n; e.tag == atom.A {
 				b.adoption(atom.A, "a")
 				b.afeRemove(b.afeIndex(e))
 				if i := b.stackIndex(e); i >= 0 {
@@ -1173,8 +1170,7 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 		b.form = n
 	}
 	if formatting[a] && b.top().n == n {
-		b.sigs[n] = b.sig
-		b.pushFormatting(n)
+		b.pushFormatting(n, b.sig)
 	}
 }
 
