@@ -123,7 +123,10 @@ func parseTree(src []byte) (*hnode, int) {
 
 func (b *treeBuilder) alloc() *hnode {
 	if len(b.nodes) == cap(b.nodes) {
-		b.nodes = make([]hnode, 0, min(max(2*cap(b.nodes), 256), 8192))
+		// Blocks start at about one element per 64 bytes of page and
+		// double up to 8192 nodes.
+		n := min(max(2*cap(b.nodes), len(b.src)/64, 32), 8192)
+		b.nodes = make([]hnode, 0, n)
 	}
 	b.nodes = append(b.nodes, hnode{})
 	b.count++
@@ -203,7 +206,14 @@ func (b *treeBuilder) tableOnStack() int {
 
 // foster puts element n just before the innermost open table.
 func (b *treeBuilder) foster(n *hnode) {
-	e := &b.stack[b.tableOnStack()]
+	ti := b.tableOnStack()
+	if ti < 1 {
+		t := b.top()
+		b.appendTo(t.n, t.last, n)
+		t.last = n
+		return
+	}
+	e := &b.stack[ti]
 	table := e.n
 	p := table.parent
 	n.parent = p
@@ -218,7 +228,16 @@ func (b *treeBuilder) foster(n *hnode) {
 
 // fosterText adds text just before the innermost open table.
 func (b *treeBuilder) fosterText(s string) {
-	e := &b.stack[b.tableOnStack()]
+	ti := b.tableOnStack()
+	if ti < 1 {
+		if t := b.top(); t.last == nil {
+			b.appendText(&t.n.text, s)
+		} else {
+			b.appendText(&t.last.tail, s)
+		}
+		return
+	}
+	e := &b.stack[ti]
 	if e.before == nil {
 		b.appendText(&e.n.parent.text, s)
 	} else {
