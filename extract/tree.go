@@ -188,7 +188,7 @@ func (b *treeBuilder) fosterNeeded(n *hnode) bool {
 	}
 	switch n.tag {
 	case atom.Caption, atom.Colgroup, atom.Col, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr,
-		atom.Td, atom.Th, atom.Table, atom.Style, atom.Script, atom.Template, atom.Form, atom.Input:
+		atom.Td, atom.Th, atom.Table, atom.Style, atom.Script, atom.Template:
 		return false
 	}
 	return true
@@ -1088,12 +1088,12 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 		if b.form != nil && !b.inTemplate() {
 			return
 		}
-		if isTableCtx(b.top().n) {
+		if b.inTableMode() {
 			if b.inTemplate() {
 				return
 			}
 			n := b.elem(a, name, nsHTML, attrs)
-			b.insert(n, true)
+			b.appendTop(n)
 			b.form = n
 			return
 		}
@@ -1102,7 +1102,7 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 	case closesP[a]:
 		b.closeP()
 	case a == atom.Table:
-		if isTableCtx(b.top().n) || b.top().n.tag == atom.Caption || b.top().n.tag == atom.Colgroup {
+		if b.inTableMode() || b.top().n.tag == atom.Caption || b.top().n.tag == atom.Colgroup {
 			if i := b.inScope(scopeTable, isTag(atom.Table)); i >= 0 {
 				b.popTo(i)
 			}
@@ -1157,7 +1157,11 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 			b.popTo(i)
 			return
 		}
-	case a == atom.Input && !b.fosterNeeded(&hnode{tag: atom.Div}):
+	case a == atom.Input && b.inTableMode() && strings.EqualFold(attrVal(attrs, "type"), "hidden"):
+		// A hidden input stays in the table.
+		b.appendTop(b.elem(a, name, nsHTML, attrs))
+		return
+	case a == atom.Input:
 		if i := b.inScope(scopeDefault, isTag(atom.Select)); i >= 0 {
 			b.popTo(i)
 		}
@@ -1172,9 +1176,6 @@ func (b *treeBuilder) start(a atom.Atom, nameB []byte, more, selfClosing bool) {
 			ns = nsMath
 		}
 		b.foreign(a, name, ns, attrs, selfClosing)
-		return
-	case a == atom.Input && b.fosterNeeded(&hnode{tag: atom.Div}) && strings.EqualFold(attrVal(attrs, "type"), "hidden"):
-		b.insert(b.elem(a, name, nsHTML, attrs), true)
 		return
 	}
 	if a == atom.Hr && b.inScope(scopeDefault, isTag(atom.Select)) >= 0 {
@@ -1255,6 +1256,34 @@ func mergeAttrs(have, add []hattr) []hattr {
 		}
 	}
 	return have
+}
+
+// inTableMode reports whether the builder is in the HTML "in table"
+// insertion mode: the innermost open table part is a table, its body or a
+// row (not a cell), even with elements placed before the table open above
+// it.
+func (b *treeBuilder) inTableMode() bool {
+	for i := len(b.stack) - 1; i >= 1; i-- {
+		n := b.stack[i].n
+		if n.ns != nsHTML {
+			return false
+		}
+		switch n.tag {
+		case atom.Table, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr:
+			return true
+		case atom.Td, atom.Th, atom.Caption, atom.Colgroup, atom.Template, atom.Body, atom.Html:
+			return false
+		}
+	}
+	return false
+}
+
+// appendTop adds a void element as the current node's last child, never
+// before a table.
+func (b *treeBuilder) appendTop(n *hnode) {
+	t := b.top()
+	b.appendTo(t.n, t.last, n)
+	t.last = n
 }
 
 func isTableCtx(n *hnode) bool {
