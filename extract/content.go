@@ -71,7 +71,7 @@ func (d *doc) weight(n *node, p pass) int16 {
 	if !p.weights {
 		return 0
 	}
-	return classWeight(n.class, n.id)
+	return classWeight(n.class(), n.id())
 }
 
 func (d *doc) initScore(n *node, p pass) {
@@ -300,12 +300,12 @@ func (d *doc) grab(p pass) []*node {
 	// A page that repeats one article template (an endless scroll of
 	// stories) shows its own story first: an earlier block of the same
 	// template that scores at least half as well wins over a later one.
-	if top.class != "" {
+	if top.class() != "" {
 		for _, c := range candidates {
 			if c == top {
 				break
 			}
-			if c.tag == top.tag && c.class == top.class && c.score >= 0.5*top.score && c.parent != top.parent &&
+			if c.tag == top.tag && c.class() == top.class() && c.score >= 0.5*top.score && c.parent != top.parent &&
 				!isAncestor(c, top) && !isAncestor(top, c) && linkDensity(c) < 0.25 {
 				top = c
 				break
@@ -375,7 +375,7 @@ func (d *doc) grab(p pass) []*node {
 			continue
 		}
 		bonus := 0.0
-		if s.class != "" && s.class == top.class {
+		if s.class() != "" && s.class() == top.class() {
 			bonus = top.score * 0.2
 		}
 		if s.has(fScored) && s.score+bonus >= sibThreshold {
@@ -477,12 +477,12 @@ func (d *doc) prepare(sel []*node, p pass) {
 			// An element of a heading is named after its text ("id=
 			// Eich_CEO_promotion_controversy"), not its role: no name
 			// check applies inside a heading.
-			if (n.class != "" || n.id != "") && !inHeading(n) {
-				if n.chars < 500 && (strings.Contains(lower(n.class), "share") || strings.Contains(lower(n.id), "share")) {
+			if (n.class() != "" || n.id() != "") && !inHeading(n) {
+				if n.chars < 500 && (strings.Contains(lower(n.class()), "share") || strings.Contains(lower(n.id()), "share")) {
 					n.remove()
 					return false
 				}
-				if p.clean && n.tag != atom.P && n.chars < boilerMaxChars && isBoilerplate(n.class, n.id) {
+				if p.clean && n.tag != atom.P && n.chars < boilerMaxChars && isBoilerplate(n.class(), n.id()) {
 					n.remove()
 					return false
 				}

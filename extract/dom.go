@@ -19,8 +19,6 @@ type node struct {
 	next   *node
 
 	flags uint16
-	class string
-	id    string
 
 	chars     int32   // visible characters, runs of white space counted once
 	bytes     int32   // bytes of text, white space included
@@ -84,6 +82,11 @@ const (
 )
 
 func (n *node) has(f uint16) bool { return n.flags&f != 0 }
+
+// class and id return the element's attributes (read from the tree, not
+// copied into every node).
+func (n *node) class() string { return attr(n.h, "class") }
+func (n *node) id() string    { return attr(n.h, "id") }
 
 // doc is one page being extracted.
 type doc struct {
@@ -269,14 +272,14 @@ func (d *doc) visit(h *hnode, parent *node, prev *hnode, inTable int32, strip, c
 		}
 	}
 	d.nElems++
-	var style, role, ariaHidden, itemprop, rel string
+	var class, id, style, role, ariaHidden, itemprop, rel string
 	hidden := false
 	for _, at := range h.attrs {
 		switch at.key {
 		case "class":
-			n.class = at.val
+			class = at.val
 		case "id":
-			n.id = at.val
+			id = at.val
 		case "style":
 			style = at.val
 		case "role":
@@ -299,14 +302,14 @@ func (d *doc) visit(h *hnode, parent *node, prev *hnode, inTable int32, strip, c
 		}
 	}
 	if collect {
-		d.collectBodyMeta(h, n.class, n.id, itemprop, rel, false)
+		d.collectBodyMeta(h, class, id, itemprop, rel, false)
 	}
 	skipKids := func() {
 		if collect {
 			d.collectSkipped(h)
 		}
 	}
-	if hidden || (ariaHidden == "true" && !strings.Contains(n.class, "fallback-image")) || isHiddenStyle(style) {
+	if hidden || (ariaHidden == "true" && !strings.Contains(class, "fallback-image")) || isHiddenStyle(style) {
 		if a != atom.Body && a != atom.Html {
 			skipKids()
 			return nil, visitNone
@@ -323,7 +326,7 @@ func (d *doc) visit(h *hnode, parent *node, prev *hnode, inTable int32, strip, c
 			skipKids()
 			return nil, visitNone
 		}
-		if inTable == 0 && (n.class != "" || n.id != "") && isUnlikely(n.class, n.id) {
+		if inTable == 0 && (class != "" || id != "") && isUnlikely(class, id) {
 			skipKids()
 			return nil, visitNone
 		}

@@ -8,7 +8,7 @@
 // into a compact tree of its own, built by the HTML tree-construction rules
 // (the same tree x/net/html's parser builds, with text kept as slices of the
 // page), indexes it with per-subtree text statistics, and scores blocks on
-// that index. A page costs about 7 times its size in memory at the peak,
+// that index. A page costs under 7 times its size in memory at the peak,
 // the page itself included. It makes no network calls and keeps no state
 // between calls, so Extract may be called from many goroutines at once.
 package extract

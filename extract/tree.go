@@ -1554,7 +1554,7 @@ func fromHTML(root *html.Node) (*hnode, int) {
 					e.name = c.DataAtom.String()
 				}
 				for _, a := range c.Attr {
-					if k, ok := keptAttrs[a.Key]; ok && a.Namespace == "" && attrVal(e.attrs, k) == "" && len(e.attrs) < maxAttrs {
+					if k, ok := keptAttrs[a.Key]; ok && a.Namespace == "" && !hasAnyAttr(e.attrs, k) && len(e.attrs) < maxAttrs {
 						e.attrs = append(e.attrs, hattr{k, a.Val})
 					}
 				}
