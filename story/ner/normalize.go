@@ -699,21 +699,7 @@ func (u *union) acronyms(places placeTable) {
 			}
 		}
 	}
-	if index == nil {
-		return
-	}
-	for i := range u.gs {
-		k := u.gs[i].key
-		if j, ok := shorts[k]; !ok || j != i || index.head[k] == 0 {
-			continue
-		}
-		if g := places(); g != nil && len(g.Lookup(u.gs[i].display())) > 0 {
-			continue
-		}
-		if r, ok := u.uniqueRootIn(index, k, i); ok {
-			u.join(i, r)
-		}
-	}
+	u.joinShorts(shorts, index, places)
 }
 
 // maxAcronym is the longest acronym folded into its expansion.
@@ -955,6 +941,12 @@ func (u *union) clubs(places placeTable) {
 			}
 		}
 	}
+	u.joinShorts(shorts, index, places)
+}
+
+// joinShorts joins each short form (shorts: key -> its group) into the one
+// group index names for it, unless the short form is a known place.
+func (u *union) joinShorts(shorts map[string]int, index *multiIndex, places placeTable) {
 	if index == nil {
 		return
 	}
