@@ -29,7 +29,20 @@ type Options struct {
 	Workers     int           // concurrent feed fetches; default 16
 	MinInterval time.Duration // shortest time between two checks of one feed; default 15m
 	MaxInterval time.Duration // longest; default 24h
-	BatchSize   int           // results per store transaction; default 200
+	BatchSize   int           // results per store transaction at most; default 200
+	// BatchBytes bounds a store transaction by the approximate size of
+	// the parsed entries it saves (see PendingBytes); the writer commits
+	// once a batch reaches it. Default 8 MiB.
+	BatchBytes int64
+	// PendingBytes bounds the approximate size of the parsed entries that
+	// were fetched but are not saved yet: a fetch worker waits before
+	// handing over a result that would exceed it, so a slow database
+	// holds back fetching instead of growing memory. A single result
+	// larger than the bound still passes when nothing else is pending.
+	// Sizes count the entries' strings plus a fixed overhead per entry
+	// and per result. Default 16 MiB: one batch being saved while the
+	// next one is fetched.
+	PendingBytes int64
 	// Extractors is the number of concurrent article-page fetches for
 	// extraction; 0 means 2.
 	Extractors int
@@ -60,6 +73,15 @@ func (o *Options) setDefaults() {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 200
 	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 8 << 20
+	}
+	if o.PendingBytes <= 0 {
+		o.PendingBytes = 16 << 20
+	}
+	if o.PendingBytes < o.BatchBytes {
+		o.PendingBytes = o.BatchBytes
+	}
 	if o.Extractors <= 0 {
 		o.Extractors = 2
 	}
@@ -83,7 +105,8 @@ type Pipeline struct {
 	stories StorySink
 
 	jobs    chan digest.Feed
-	results chan digest.FetchResult
+	results chan fetched
+	pending *budget // bytes of the results fetched and not yet saved
 
 	mu       sync.Mutex
 	inFlight map[int64]bool // feeds queued or being fetched
@@ -133,8 +156,9 @@ func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
 		log:    opts.Logger.With("component", "ingest"),
 		jobs:   make(chan digest.Feed, opts.Workers*2),
 		// One batch waits while the writer saves the previous one: enough
-		// to keep the writer busy, little enough to bound memory.
-		results:  make(chan digest.FetchResult, opts.BatchSize),
+		// to keep the writer busy. Memory is bounded by pending, in bytes.
+		results:  make(chan fetched, opts.BatchSize),
+		pending:  newBudget(opts.PendingBytes),
 		inFlight: make(map[int64]bool),
 		finished: make(map[int64]bool),
 		wake:     make(chan struct{}, 1),
@@ -353,42 +377,62 @@ func (p *Pipeline) Refresh(ctx context.Context, ids ...int64) error {
 	return nil
 }
 
+// fetched is a fetch result on its way to the writer with its size as
+// counted against the pending budget.
+type fetched struct {
+	res  digest.FetchResult
+	size int64
+}
+
 func (p *Pipeline) worker(ctx context.Context) {
 	for f := range p.jobs {
 		res := p.fetchFeed(ctx, f)
+		size := resultSize(&res)
 		// The result is sent even when ctx ended: the writer drains
-		// everything before Close returns.
-		p.results <- res
+		// everything before Close returns. The writer releases the budget
+		// once the result is saved.
+		p.pending.acquire(size)
+		p.results <- fetched{res: res, size: size}
 	}
 }
 
 // write batches results into store transactions.
 func (p *Pipeline) write(ctx context.Context) {
 	batch := make([]digest.FetchResult, 0, p.opts.BatchSize)
+	var batchBytes int64
 	flush := func() {
 		if len(batch) == 0 {
 			return
 		}
 		p.saveBatch(ctx, batch)
+		// Drop the saved results: the backing array outlives the batch
+		// and would otherwise keep their entries alive.
+		clear(batch)
 		batch = batch[:0]
+		p.pending.release(batchBytes)
+		batchBytes = 0
+	}
+	add := func(f fetched) {
+		batch = append(batch, f.res)
+		batchBytes += f.size
 	}
 	for {
-		res, ok := <-p.results
+		f, ok := <-p.results
 		if !ok {
 			flush()
 			return
 		}
-		batch = append(batch, res)
+		add(f)
 		// Take whatever else is ready without waiting: under load batches
 		// fill up, when idle each result is saved at once.
 	fill:
-		for len(batch) < p.opts.BatchSize {
+		for len(batch) < p.opts.BatchSize && batchBytes < p.opts.BatchBytes {
 			select {
-			case r, ok := <-p.results:
+			case f, ok := <-p.results:
 				if !ok {
 					break fill
 				}
-				batch = append(batch, r)
+				add(f)
 			default:
 				break fill
 			}

@@ -9,6 +9,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -22,10 +23,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	rtrace "runtime/trace"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -45,6 +48,15 @@ func main() {
 		requests = flag.Int("requests", 200, "requests per page for the latency figures")
 		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the refresh phases to this file")
 		trace    = flag.String("trace", "", "write an execution trace of the first refresh to this file")
+		batchB   = flag.Int64("batch-bytes", 0, "ingest.Options.BatchBytes (0: the default)")
+		pendingB = flag.Int64("pending-bytes", 0, "ingest.Options.PendingBytes (0: the default)")
+		batchN   = flag.Int("batch", 500, "ingest.Options.BatchSize")
+		wcache   = flag.Int("write-cache", 0, "sqlite.Options.WriteCacheKiB (0: the default)")
+		rcache   = flag.Int("read-cache", 0, "sqlite.Options.ReadCacheKiB (0: the default)")
+		ckpt     = flag.Int("checkpoint-pages", 0, "sqlite.Options.CheckpointPages (0: the default)")
+		rconns   = flag.Int("read-conns", 0, "sqlite.Options.ReadConns (0: the default)")
+		first    = flag.Bool("first-only", false, "stop after the first refresh (memory and throughput experiments)")
+		memprof  = flag.String("memprofile", "", "write a heap profile taken when the Go heap in use peaked during the first refresh to this file")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -56,15 +68,26 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	traceFile = *trace
-	if err := run(*farmDir, *feeds, *items, *perHost, *workers, *requests); err != nil {
+	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first,
+		sqlite: sqlite.Options{WriteCacheKiB: *wcache, ReadCacheKiB: *rcache, ReadConns: *rconns, CheckpointPages: *ckpt},
+		ingest: ingest.Options{Workers: *workers, NoPostProcess: true, BatchSize: *batchN, BatchBytes: *batchB, PendingBytes: *pendingB}}
+	if err := run(cfg, *farmDir, *feeds, *items, *perHost, *workers, *requests); err != nil {
 		fmt.Fprintln(os.Stderr, "ingest bench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(farmDir string, feeds, items, perHost, workers, requests int) error {
+// config holds the optional outputs of a run.
+type config struct {
+	trace      string // execution trace of the first refresh
+	memprofile string // heap profile at the first refresh's peak
+	ingest     ingest.Options
+	firstOnly  bool // stop after the first refresh
+	sqlite     sqlite.Options
+}
+
+func run(cfg config, farmDir string, feeds, items, perHost, workers, requests int) error {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "digest-bench-")
 	if err != nil {
@@ -78,13 +101,13 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 	}
 	defer stopFarm()
 
-	st, err := sqlite.Open(ctx, filepath.Join(tmp, "digest.db"), slog.New(slog.DiscardHandler))
+	st, err := sqlite.OpenOptions(ctx, filepath.Join(tmp, "digest.db"), slog.New(slog.DiscardHandler), cfg.sqlite)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	client := fetch.New(fetch.Options{PerHost: perHost, AllowPrivate: true})
-	p := ingest.New(st, client, ingest.Options{Workers: workers, NoPostProcess: true, BatchSize: 500})
+	p := ingest.New(st, client, cfg.ingest)
 
 	resp, err := http.Get(farmURL + "/opml")
 	if err != nil {
@@ -115,11 +138,13 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 	phase := func(name string, run func() error) (ingest.StatsSnapshot, time.Duration, map[string]any, error) {
 		before := p.Stats()
 		farmStats(farmURL, true)
+		cpu0 := cpuTime()
 		t0 := time.Now()
 		if err := run(); err != nil {
 			return ingest.StatsSnapshot{}, 0, nil, err
 		}
 		d := time.Since(t0)
+		cpu := cpuTime() - cpu0
 		after := p.Stats()
 		fs := farmStats(farmURL, false)
 		diff := ingest.StatsSnapshot{
@@ -127,13 +152,13 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 			Errors: after.Errors - before.Errors, Created: after.Created - before.Created,
 			Updated: after.Updated - before.Updated, Batches: after.Batches - before.Batches,
 		}
-		fmt.Printf("%-22s %6d feeds in %7.2fs = %7.0f feeds/s; 200: %v, 304: %v, errors %d, new %d, updated %d, transactions %d, peak in flight %v, peak RSS so far %s\n",
-			name, diff.Fetched, d.Seconds(), float64(diff.Fetched)/d.Seconds(), fs["feed_200"], fs["feed_304"], diff.Errors, diff.Created, diff.Updated, diff.Batches, fs["max_in_flight"], peakRSS())
+		fmt.Printf("%-22s %6d feeds in %7.2fs = %7.0f feeds/s (process CPU %.1fs = %.0f feeds per CPU-s); 200: %v, 304: %v, errors %d, new %d, updated %d, transactions %d, peak in flight %v, peak RSS so far %s\n",
+			name, diff.Fetched, d.Seconds(), float64(diff.Fetched)/d.Seconds(), cpu.Seconds(), float64(diff.Fetched)/cpu.Seconds(), fs["feed_200"], fs["feed_304"], diff.Errors, diff.Created, diff.Updated, diff.Batches, fs["max_in_flight"], peakRSS())
 		return diff, d, fs, nil
 	}
 
-	if traceFile != "" {
-		f, err := os.Create(traceFile)
+	if cfg.trace != "" {
+		f, err := os.Create(cfg.trace)
 		if err != nil {
 			return err
 		}
@@ -141,12 +166,21 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 			return err
 		}
 	}
+	sampler := startMemSampler(cfg.memprofile != "")
 	first, _, _, err := phase("first refresh", firstRun)
-	if traceFile != "" {
+	peak := sampler.stop()
+	if cfg.trace != "" {
 		rtrace.Stop()
 	}
 	if err != nil {
 		return err
+	}
+	fmt.Printf("first refresh peak: Go heap in use %.0f MB, Go sys %.0f MB, RSS %.0f MB (sampled every 100 ms)\n",
+		float64(peak.heapInuse)/1e6, float64(peak.sys)/1e6, float64(peak.rss)/1e6)
+	if cfg.memprofile != "" {
+		if err := os.WriteFile(cfg.memprofile, peak.profile, 0o644); err != nil {
+			return err
+		}
 	}
 	stored, err := countArticles(ctx, st)
 	if err != nil {
@@ -158,6 +192,9 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 	}
 	fmt.Printf("stored articles: %d, farm items served: %d, lost: %d\n", stored, truth, truth-stored)
 	_ = first
+	if cfg.firstOnly {
+		return nil
+	}
 	if _, _, _, err := phase("all-304 refresh", refreshAll); err != nil {
 		return err
 	}
@@ -188,9 +225,6 @@ func run(farmDir string, feeds, items, perHost, workers, requests int) error {
 	fmt.Printf("memory: peak RSS %s, Go heap in use now %.0f MB, total Go sys %.0f MB\n", peakRSS(), float64(ms.HeapInuse)/1e6, float64(ms.Sys)/1e6)
 	return nil
 }
-
-// traceFile, when set, receives an execution trace of the first refresh.
-var traceFile string
 
 func startFarm(ctx context.Context, dir, tmp string, feeds, items int) (string, func(), error) {
 	abs, err := filepath.Abs(dir)
@@ -292,6 +326,85 @@ func latency(url string, n int) (median, p90 float64, err error) {
 	}
 	sort.Float64s(ds)
 	return ds[len(ds)/2], ds[len(ds)*9/10], nil
+}
+
+// memPeak is the largest memory use a memSampler saw.
+type memPeak struct {
+	heapInuse, sys, rss uint64
+	profile             []byte // heap profile taken at the heapInuse peak
+}
+
+type memSampler struct {
+	done chan struct{}
+	out  chan memPeak
+}
+
+// startMemSampler samples the Go heap and the RSS every 100 ms until stop,
+// and with profile set takes a heap profile whenever the heap in use
+// reaches a new peak (the profile shows the heap as of the last GC).
+func startMemSampler(profile bool) *memSampler {
+	s := &memSampler{done: make(chan struct{}), out: make(chan memPeak, 1)}
+	go func() {
+		var peak memPeak
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
+		for {
+			metrics.Read(samples)
+			heap, sys := samples[0].Value.Uint64(), samples[1].Value.Uint64()
+			if rss := currentRSS(); rss > peak.rss {
+				peak.rss = rss
+			}
+			peak.sys = max(peak.sys, sys)
+			if heap > peak.heapInuse {
+				peak.heapInuse = heap
+				if profile {
+					var b bytes.Buffer
+					if err := pprof.Lookup("heap").WriteTo(&b, 0); err == nil {
+						peak.profile = b.Bytes()
+					}
+				}
+			}
+			select {
+			case <-s.done:
+				s.out <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *memSampler) stop() memPeak {
+	close(s.done)
+	return <-s.out
+}
+
+// currentRSS returns the process's resident set in bytes, 0 if unknown.
+func currentRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb uint64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// cpuTime returns the user plus system CPU time the process has used: on a
+// shared machine it moves less with other people's load than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func peakRSS() string {

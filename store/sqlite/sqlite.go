@@ -66,10 +66,52 @@ type DB struct {
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
+// Options tune the memory SQLite uses. The zero value means the defaults.
+type Options struct {
+	// WriteCacheKiB is the page cache of the one write connection, in
+	// KiB. Default 4000: a larger cache saves the writer some page reads
+	// from the operating system's file cache but holds that much memory.
+	WriteCacheKiB int
+	// CheckpointPages is the write-ahead log's size, in pages, that makes
+	// a commit copy it back into the database (wal_autocheckpoint).
+	// Default 10000 (40 MB of 4 KiB pages, on disk): the writer commits
+	// often, and a checkpoint after every commit would copy the same
+	// index pages again and again. SQLite's own default is 1000.
+	CheckpointPages int
+	// ReadCacheKiB is the page cache of each read connection, in KiB.
+	// Default 4000: reads touch few pages, and the operating system's
+	// file cache serves the rest.
+	ReadCacheKiB int
+	// ReadConns is the size of the read pool. Default max(4, GOMAXPROCS).
+	ReadConns int
+}
+
+func (o *Options) setDefaults() {
+	if o.WriteCacheKiB <= 0 {
+		o.WriteCacheKiB = 4000
+	}
+	if o.CheckpointPages <= 0 {
+		o.CheckpointPages = 10000
+	}
+	if o.ReadCacheKiB <= 0 {
+		o.ReadCacheKiB = 4000
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(4, runtime.GOMAXPROCS(0))
+	}
+}
+
 // Open opens (creating it and its directory if needed) the SQLite database
-// at path and brings its schema up to date. It fails if the database's
-// schema is newer than this program knows. logger may be nil.
+// at path with the default Options and brings its schema up to date. It
+// fails if the database's schema is newer than this program knows. logger
+// may be nil.
 func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
+	return OpenOptions(ctx, path, logger, Options{})
+}
+
+// OpenOptions is Open with memory settings.
+func OpenOptions(ctx context.Context, path string, logger *slog.Logger, opts Options) (*DB, error) {
+	opts.setDefaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -84,7 +126,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	write, err := openPool(abs, true)
+	write, err := openPool(abs, true, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +149,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read, err := openPool(abs, false)
+	read, err := openPool(abs, false, opts)
 	if err != nil {
 		write.Close()
 		return nil, err
@@ -117,14 +159,20 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 
 // openPool opens the writer (one connection, transactions begin
 // IMMEDIATE so they never fail upgrading a read lock) or the read pool.
-func openPool(path string, writer bool) (*sql.DB, error) {
+func openPool(path string, writer bool, opts Options) (*sql.DB, error) {
+	opts.setDefaults()
+	cache := opts.ReadCacheKiB
+	if writer {
+		cache = opts.WriteCacheKiB
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-16000)")
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cache))
 	if writer {
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", opts.CheckpointPages))
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
@@ -140,7 +188,7 @@ func openPool(path string, writer bool) (*sql.DB, error) {
 	} else {
 		// One more for the connection the store keeps to check its feed
 		// cache (Dialect.DataVersion).
-		n := max(4, runtime.GOMAXPROCS(0)) + 1
+		n := opts.ReadConns + 1
 		db.SetMaxOpenConns(n)
 		db.SetMaxIdleConns(n)
 	}
