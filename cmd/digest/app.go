@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -49,6 +50,11 @@ func newLogger(env *Env, level string) *slog.Logger {
 // and pipeline; it starts nothing.
 func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, error) {
 	log := newLogger(env, cfg.LogLevel)
+	if cfg.MemoryLimit > 0 {
+		// The runtime's setting is per process; the config is its one
+		// source, applied once here as GOMEMLIMIT would be at start.
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}

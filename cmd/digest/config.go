@@ -3,9 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,6 +22,10 @@ type Config struct {
 	PerHost         int           // concurrent fetches per host (DIGEST_PER_HOST)
 	AllowPrivate    bool          // allow feeds on private networks and loopback (DIGEST_ALLOW_PRIVATE)
 	LogLevel        string        // debug, info, warn, error (DIGEST_LOG_LEVEL)
+	// MemoryLimit is the Go runtime's soft memory limit in bytes
+	// (DIGEST_MEMORY_LIMIT), applied when the app opens; 0 leaves the
+	// runtime's own setting (GOMEMLIMIT, or none).
+	MemoryLimit int64
 }
 
 // configVar describes one setting: its flag, environment variable and help.
@@ -37,6 +43,7 @@ var configVars = []configVar{
 	{"per-host", "DIGEST_PER_HOST", "concurrent fetches per host"},
 	{"allow-private", "DIGEST_ALLOW_PRIVATE", "allow feeds on loopback and private networks"},
 	{"log-level", "DIGEST_LOG_LEVEL", "log level: debug, info, warn, error"},
+	{"memory-limit", "DIGEST_MEMORY_LIMIT", "soft limit of the Go heap, e.g. 64MiB or 1GiB; 0 keeps GOMEMLIMIT"},
 }
 
 func defaultConfig() Config {
@@ -95,12 +102,54 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config) (finish func() error) {
 		cfg.AllowPrivate = b
 	}
 	fs.BoolVar(&cfg.AllowPrivate, "allow-private", cfg.AllowPrivate, helpOf("allow-private"))
+	if v := env.Getenv("DIGEST_MEMORY_LIMIT"); v != "" {
+		n, err := parseBytes(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DIGEST_MEMORY_LIMIT: %w", err))
+		}
+		cfg.MemoryLimit = n
+	}
+	fs.Func("memory-limit", helpOf("memory-limit"), func(v string) error {
+		n, err := parseBytes(v)
+		cfg.MemoryLimit = n
+		return err
+	})
 	return func() error {
 		if len(errs) > 0 {
 			return errs[0]
 		}
 		return cfg.validate()
 	}
+}
+
+// parseBytes reads a size: a whole number of bytes with an optional unit
+// B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024).
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
+	}
+	num, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("size %q: want a whole number of bytes with an optional unit (B, KB, MB, GB, KiB, MiB, GiB)", s)
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("size %q is negative", s)
+	}
+	if n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return n * mult, nil
 }
 
 func envName(flagName string) string {
