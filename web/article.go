@@ -131,13 +131,8 @@ func (m mark) apply(r *http.Request, store digest.Store, ids []int64) error {
 // browser back to the page it came from.
 func (s *Server) articleMark(m mark) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		if err := s.parseForm(w, r); err != nil {
-			s.pageError(w, r, err)
+		id, ok := s.formFor(w, r)
+		if !ok {
 			return
 		}
 		if _, err := s.store.Article(r.Context(), id); err != nil {
@@ -163,4 +158,19 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
 		return digest.WrapError(digest.EINVALID, "invalid form", err)
 	}
 	return nil
+}
+
+// formFor reads the ID in the path and the posted form of a form handler,
+// answering the error page itself when either is bad.
+func (s *Server) formFor(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := pathID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return 0, false
+	}
+	if err := s.parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return 0, false
+	}
+	return id, true
 }

@@ -279,13 +279,8 @@ func validateSubscription(rawURL, category string) error {
 
 // feedDelete unsubscribes from a feed.
 func (s *Server) feedDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	if err := s.parseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+	id, ok := s.formFor(w, r)
+	if !ok {
 		return
 	}
 	if err := s.store.DeleteFeed(r.Context(), id); err != nil {
@@ -298,13 +293,8 @@ func (s *Server) feedDelete(w http.ResponseWriter, r *http.Request) {
 
 // feedRefresh schedules one feed for a fetch now.
 func (s *Server) feedRefresh(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	if err := s.parseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+	id, ok := s.formFor(w, r)
+	if !ok {
 		return
 	}
 	if _, err := s.store.Feed(r.Context(), id); err != nil {
@@ -334,13 +324,8 @@ func (s *Server) feedRefreshAll(w http.ResponseWriter, r *http.Request) {
 // feedFetchMode sets when the feed's article pages are fetched for their
 // full text (form field "mode": never, short or always).
 func (s *Server) feedFetchMode(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	if err := s.parseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+	id, ok := s.formFor(w, r)
+	if !ok {
 		return
 	}
 	mode := r.PostFormValue("mode")
