@@ -67,17 +67,7 @@ func BenchmarkExtractLarge(b *testing.B) {
 }
 
 func BenchmarkExtract(b *testing.B) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "pages", "*.html"))
-	var pages [][]byte
-	size := 0
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pages = append(pages, data)
-		size += len(data)
-	}
+	pages, size := goldenPages(b)
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
