@@ -10,10 +10,6 @@ import (
 	"time"
 )
 
-// DefaultUserID is the account that owns subscriptions and read state until
-// accounts exist. The schema already keys both by user.
-const DefaultUserID int64 = 1
-
 // FetchMode says when the ingest pipeline fetches an entry's article page to
 // extract the full text.
 type FetchMode string
@@ -32,17 +28,18 @@ func (m FetchMode) Valid() bool {
 
 // Feed is one subscribed feed and its fetch state.
 type Feed struct {
-	ID       int64     `json:"id"`
-	URL      string    `json:"url"`      // the feed document's URL
-	SiteURL  string    `json:"site_url"` // the outlet's homepage
-	Title    string    `json:"title"`
-	Category string    `json:"category,omitempty"`
-	IconID   int64     `json:"icon_id,omitempty"` // 0: no icon
-	Fetch    FetchMode `json:"fetch_mode"`
-	Created  time.Time `json:"created"`
+	ID         int64     `json:"id"`
+	URL        string    `json:"url"`      // the feed document's URL
+	SiteURL    string    `json:"site_url"` // the outlet's homepage
+	Title      string    `json:"title"`
+	Category   string    `json:"category,omitempty"`    // the user's; "" for none
+	CategoryID int64     `json:"category_id,omitempty"` // 0 for none
+	IconID     int64     `json:"icon_id,omitempty"`     // 0: no icon
+	Fetch      FetchMode `json:"fetch_mode"`
+	Created    time.Time `json:"created"`
 
 	FetchState
-	Unread int `json:"unread"` // filled by Store.Feeds for the asking user
+	Unread int `json:"unread"` // the asking user's unread articles
 }
 
 // FetchState is what the scheduler knows of a feed between two fetches. It is
@@ -143,17 +140,39 @@ type SaveResult struct {
 	Linked  []int64 // existing articles that gained this feed as a source
 }
 
-// ArticleQuery selects articles. The zero value lists every article of the
-// default user's feeds, newest first.
+// ArticleQuery selects one user's articles. Filters combine with AND.
 type ArticleQuery struct {
-	UserID  int64 // 0 means DefaultUserID
-	FeedID  int64 // 0: all feeds
-	StoryID int64 // 0: all stories
-	Unread  bool  // only unread
-	Starred bool  // only starred
-	Search  string
-	Limit   int    // 0 means 50; capped at 500
-	Cursor  string // from a previous page's Next; opaque
+	UserID     int64 // required
+	FeedID     int64 // 0: all feeds
+	CategoryID int64 // 0: all categories; -1: feeds in no category
+	StoryID    int64 // 0: all stories
+	IDs        []int64
+	Unread     bool // only unread
+	Read       bool // only read
+	Starred    bool // only starred
+	Search     string
+	// After and Before keep articles published strictly after and before
+	// them; AfterID and BeforeID those whose ID is above and below.
+	After, Before     time.Time
+	AfterID, BeforeID int64
+	// Oldest lists oldest first; ByID orders by ID (arrival order)
+	// instead of publication time.
+	Oldest bool
+	ByID   bool
+	// WithContent fills Content.
+	WithContent bool
+	Limit       int    // 0 means 50; capped at 500 (ArticleRefs: 100,000)
+	Offset      int    // articles skipped before the page (not with Cursor)
+	Cursor      string // from a previous page's Next; opaque
+}
+
+// ArticleRef is an article's identity and place in a user's lists.
+type ArticleRef struct {
+	ID        int64
+	FeedID    int64
+	Published time.Time
+	Read      bool
+	Starred   bool
 }
 
 // ArticlePage is one page of articles and the cursor of the next one.

@@ -14,6 +14,10 @@ const (
 	ENOTFOUND = "not_found" // no such thing
 	EREFUSED  = "refused"   // a policy refused it (e.g. a private address)
 	EUPSTREAM = "upstream"  // a remote server failed or sent something unusable
+
+	EUNAUTHORIZED = "unauthorized"      // no credentials, or wrong ones
+	EFORBIDDEN    = "forbidden"         // signed in, but not allowed
+	ETHROTTLED    = "too_many_requests" // too many failed attempts; try later
 )
 
 // Error is an application error with a code and a message safe to show to

@@ -2,93 +2,199 @@ package digest
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
-// Store persists feeds, articles, their sources, icons, fetch state and
-// stories. Implementations: store/sqlite (default) and, later,
+// Store persists everything: it is the union of the stores of each
+// domain, so that a part of the program can ask for only the part it
+// uses. Implementations: store/sqlite (default) and, later,
 // store/postgres; both pass the conformance suite in store/storetest.
 //
-// Methods return *Error with ENOTFOUND for a missing row and ECONFLICT for a
-// duplicate; anything else is EINTERNAL. All methods are safe for
-// concurrent use.
+// Methods return *Error with ENOTFOUND for a missing row, ECONFLICT for a
+// duplicate and EINVALID for bad input; anything else is EINTERNAL. All
+// methods are safe for concurrent use.
+//
+// Every method that reads or changes something personal takes the user's
+// ID: a row of another user is ENOTFOUND, never someone else's data. The
+// pipeline's methods (ContentStore) act on the shared content and take no
+// user.
 type Store interface {
-	// CreateFeed subscribes the default user to f.URL, setting f.ID and
-	// f.Created. ECONFLICT if the user already has that URL.
-	CreateFeed(ctx context.Context, f *Feed) error
-	// Feed returns one feed with its unread count. ENOTFOUND.
-	Feed(ctx context.Context, id int64) (*Feed, error)
-	// Feeds lists every feed with unread counts, ordered by category then title.
-	Feeds(ctx context.Context) ([]Feed, error)
-	// FeedsPage lists one page of the default user's feeds with unread
-	// counts, so a list of thousands need not be read whole. search, unless
-	// empty, keeps the feeds whose title, URL or site URL contains it,
-	// ignoring the case of ASCII letters. order is "" or "category" (the
-	// order of Feeds), "title", or "errors" (failing feeds first, the most
+	FeedStore
+	ArticleStore
+	ContentStore
+	StoryStore
+	EntityStore
+	UserStore
+	// Close releases the store.
+	Close() error
+}
+
+// Category is one of a user's categories of feeds. A feed with no
+// category is in none (Feed.Category "", CategoryID 0).
+type Category struct {
+	ID     int64  `json:"id"`
+	Title  string `json:"title"`
+	Feeds  int    `json:"feeds"`
+	Unread int    `json:"unread"`
+}
+
+// FeedStore keeps a user's subscriptions and categories.
+type FeedStore interface {
+	// CreateFeed subscribes the user to f.URL (in f.Category, created when
+	// new), setting f.ID, f.CategoryID and f.Created. A feed several users
+	// follow is stored and fetched once. ECONFLICT if the user already has
+	// that URL.
+	CreateFeed(ctx context.Context, userID int64, f *Feed) error
+	// Feed returns one of the user's feeds with its unread count. ENOTFOUND.
+	Feed(ctx context.Context, userID, id int64) (*Feed, error)
+	// Feeds lists the user's feeds with unread counts, ordered by category
+	// then title.
+	Feeds(ctx context.Context, userID int64) ([]Feed, error)
+	// FeedsPage lists one page of the user's feeds with unread counts, so
+	// a list of thousands need not be read whole. search, unless empty,
+	// keeps the feeds whose title, URL or site URL contains it, ignoring
+	// the case of ASCII letters. order is "" or "category" (the order of
+	// Feeds), "title", or "errors" (failing feeds first, the most
 	// consecutive failures first, then as "category"). limit <= 0 means 50;
 	// it is capped at 500. cursor is "" for the first page, or the next or
 	// prev of an earlier call with the same order: the page after, or
 	// before, that one. next and prev are "" when there is nothing further
 	// that way. EINVALID for an unknown order, a malformed cursor or a
 	// search longer than 1000 bytes.
-	FeedsPage(ctx context.Context, search, order string, limit int, cursor string) (feeds []Feed, next, prev string, err error)
-	// FeedTotals counts the default user's feeds that match search (as in
+	FeedsPage(ctx context.Context, userID int64, search, order string, limit int, cursor string) (feeds []Feed, next, prev string, err error)
+	// FeedTotals counts the user's feeds that match search (as in
 	// FeedsPage; "" counts all), their unread articles, and those failing
 	// (ErrorCount > 0 or LastError set). EINVALID for a search longer than
 	// 1000 bytes.
-	FeedTotals(ctx context.Context, search string) (feeds, unread, failing int, err error)
-	// UpdateFeed saves f's title, site URL, category, icon and fetch mode
-	// (not its fetch state). ENOTFOUND.
-	UpdateFeed(ctx context.Context, f *Feed) error
-	// DeleteFeed removes a feed and its sources; an article left with no
-	// source is removed too. ENOTFOUND.
-	DeleteFeed(ctx context.Context, id int64) error
+	FeedTotals(ctx context.Context, userID int64, search string) (feeds, unread, failing int, err error)
+	// UpdateFeed saves the user's title and category of f (category
+	// created when new) and the feed's fetch mode. ENOTFOUND.
+	UpdateFeed(ctx context.Context, userID int64, f *Feed) error
+	// DeleteFeed unsubscribes the user from a feed; a feed no one follows
+	// is removed with its sources, and an article left with no source
+	// too. ENOTFOUND.
+	DeleteFeed(ctx context.Context, userID, id int64) error
+	// ScheduleUserFeeds makes the given feeds of the user (all of them
+	// when ids is empty) due now; IDs the user does not follow are
+	// ignored. It returns how many feeds were scheduled.
+	ScheduleUserFeeds(ctx context.Context, userID int64, ids ...int64) (int, error)
+
+	// Categories lists the user's categories by title, with the number of
+	// feeds and unread articles in each.
+	Categories(ctx context.Context, userID int64) ([]Category, error)
+	// CreateCategory creates a category (an empty one too). EINVALID for
+	// an empty title; ECONFLICT when the user has one of that title.
+	CreateCategory(ctx context.Context, userID int64, title string) (*Category, error)
+	// RenameCategory renames one of the user's categories; its feeds
+	// follow. ECONFLICT when the title is taken; ENOTFOUND.
+	RenameCategory(ctx context.Context, userID, id int64, title string) error
+	// DeleteCategory removes one of the user's categories; its feeds stay,
+	// in no category. ENOTFOUND.
+	DeleteCategory(ctx context.Context, userID, id int64) error
+}
+
+// ArticleStore reads articles as one user sees them (the articles of the
+// feeds they follow) and keeps their read and starred state.
+type ArticleStore interface {
+	// Article returns one of the user's articles with its sources and
+	// state. ENOTFOUND when the user does not see it.
+	Article(ctx context.Context, userID, id int64) (*Article, error)
+	// Articles returns a page of q.UserID's articles, newest published
+	// first (ties broken by descending ID) unless q says otherwise,
+	// without Content unless q.WithContent. EINVALID for q.UserID 0.
+	Articles(ctx context.Context, q ArticleQuery) (*ArticlePage, error)
+	// ArticleRefs returns the IDs, feeds and times of the articles q
+	// selects (in q's order, up to q.Limit, which may be up to 100,000
+	// here), without reading the articles themselves. Cursor is ignored.
+	ArticleRefs(ctx context.Context, q ArticleQuery) ([]ArticleRef, error)
+	// CountArticles counts the articles q selects, ignoring Limit, Offset
+	// and Cursor.
+	CountArticles(ctx context.Context, q ArticleQuery) (int, error)
+	// MarkRead sets the read flag of the given articles for a user;
+	// articles the user does not see are ignored. It returns how many the
+	// user sees.
+	MarkRead(ctx context.Context, userID int64, ids []int64, read bool) (int, error)
+	// MarkStarred sets the starred flag of the given articles for a user,
+	// as MarkRead.
+	MarkStarred(ctx context.Context, userID int64, ids []int64, starred bool) (int, error)
+	// MarkAllRead marks read every unread article of the user's that q
+	// selects (its UserID, FeedID, CategoryID, StoryID, Starred, Before
+	// and BeforeID are honoured) and returns how many it marked.
+	MarkAllRead(ctx context.Context, q ArticleQuery) (int, error)
+	// Icon returns the icon of one of the user's feeds. ENOTFOUND.
+	Icon(ctx context.Context, userID, id int64) (*Icon, error)
+}
+
+// ContentStore is the pipeline's side: shared feeds, articles, sources
+// and icons, whoever follows them. No method takes a user.
+type ContentStore interface {
+	// FeedByID returns a feed's own metadata and fetch state (title as the
+	// feed gives it, no category, no unread count), whoever follows it.
+	// ENOTFOUND.
+	FeedByID(ctx context.Context, id int64) (*Feed, error)
+	// FeedIDs lists the IDs of every stored feed.
+	FeedIDs(ctx context.Context) ([]int64, error)
 	// DueFeeds returns up to limit feeds whose NextCheck is at or before
 	// now, the most overdue first.
 	DueFeeds(ctx context.Context, now time.Time, limit int) ([]Feed, error)
 	// ScheduleNow sets NextCheck of the given feeds (all feeds if ids is
 	// empty) to now, so the scheduler picks them up at once.
 	ScheduleNow(ctx context.Context, ids ...int64) error
+	// SetFeedIcon sets a feed's icon. ENOTFOUND.
+	SetFeedIcon(ctx context.Context, feedID, iconID int64) error
 
 	// SaveFetches saves each result's entries and its fetch state together,
 	// all in one transaction: either everything of a batch is stored or
 	// nothing is. An entry is matched by (feed, GUID), then by canonical URL
 	// across all feeds (the article gains a source); a matched entry whose
 	// Hash changed is updated in place; an unchanged one writes nothing.
+	// Every follower of the feed sees the new articles.
 	SaveFetches(ctx context.Context, results []FetchResult) ([]SaveResult, error)
 
-	// Article returns one article with its sources and the user's read
-	// state. ENOTFOUND.
-	Article(ctx context.Context, id int64) (*Article, error)
-	// Articles returns a page of articles, newest published first
-	// (ties broken by descending ID), without Content.
-	Articles(ctx context.Context, q ArticleQuery) (*ArticlePage, error)
+	// StoredArticle returns one article with its content and sources, and
+	// no user's state. ENOTFOUND.
+	StoredArticle(ctx context.Context, id int64) (*Article, error)
+	// RecentArticles lists every stored article published at or after
+	// since, newest first, a page of limit (<= 0: 500) at a time from
+	// cursor ("" first), without content; next is "" on the last page.
+	RecentArticles(ctx context.Context, since time.Time, limit int, cursor string) (as []Article, next string, err error)
 	// UpdateArticle saves an article's extracted content and metadata
 	// (everything but identity, sources and state). ENOTFOUND.
 	UpdateArticle(ctx context.Context, a *Article) error
-	// MarkRead sets the read flag of the given articles for a user.
-	MarkRead(ctx context.Context, userID int64, ids []int64, read bool) error
-	// MarkStarred sets the starred flag of the given articles for a user.
-	MarkStarred(ctx context.Context, userID int64, ids []int64, starred bool) error
 	// MergeArticles makes dup a syndicated copy of keep: dup's sources move
 	// to keep, the source of original (keep or dup) is marked Original, and
-	// dup is removed. Read and starred state carry over.
+	// dup is removed. Every user's read and starred state carries over.
 	MergeArticles(ctx context.Context, keep, dup, original int64) error
 
 	// SaveIcon stores an icon once per hash and returns its ID.
 	SaveIcon(ctx context.Context, icon *Icon) (int64, error)
-	// Icon returns one icon. ENOTFOUND.
-	Icon(ctx context.Context, id int64) (*Icon, error)
+	// IconByID returns one icon, whoever's feed it is. ENOTFOUND.
+	IconByID(ctx context.Context, id int64) (*Icon, error)
+}
 
+// StoryStore keeps stories. Stories are shared; a user sees a story when
+// they see one of its articles, and only those articles of it.
+type StoryStore interface {
 	// SaveStory creates (ID 0) or replaces a story: its fields, its
 	// entities, and the story of each of its ArticleIDs.
 	SaveStory(ctx context.Context, s *Story) error
 	// DeleteStory removes a story (after a merge); its articles keep no story.
 	DeleteStory(ctx context.Context, id int64) error
-	// Story returns one story with its entities and article IDs. ENOTFOUND.
-	Story(ctx context.Context, id int64) (*Story, error)
-	// Stories lists stories by descending importance, then last seen.
-	Stories(ctx context.Context, limit, offset int) ([]Story, error)
+	// StoredStory returns one story with its entities and every article
+	// ID, for the pipeline. ENOTFOUND.
+	StoredStory(ctx context.Context, id int64) (*Story, error)
+	// Story returns one story the user sees, with its entities and the IDs
+	// of the articles the user sees. ENOTFOUND.
+	Story(ctx context.Context, userID, id int64) (*Story, error)
+	// Stories lists the stories the user sees by descending importance,
+	// then last seen.
+	Stories(ctx context.Context, userID int64, limit, offset int) ([]Story, error)
+}
+
+// EntityStore finds the stories that name a person, place or
+// organisation.
+type EntityStore interface {
 	// EntityStories finds the entity that kind and name name, under any
 	// stored spelling, and lists up to limit (<= 0: 50) stories that name
 	// it, last seen first. Spellings are the stored names with the same
@@ -104,8 +210,37 @@ type Store interface {
 	// kind but under exactly one entity of another kind names that one.
 	// EINVALID for an unknown kind or a name without a letter or digit;
 	// ENOTFOUND when no stored entity has the name.
-	EntityStories(ctx context.Context, kind EntityKind, name string, limit int) (spellings []Entity, stories []Story, err error)
+	// Only stories the user sees are listed.
+	EntityStories(ctx context.Context, userID int64, kind EntityKind, name string, limit int) (spellings []Entity, stories []Story, err error)
+}
 
-	// Close releases the store.
-	Close() error
+// FeedService is what the edges (web pages, JSON API, reader-app
+// protocols) need from the ingest pipeline: they never fetch anything
+// themselves. The ingest package implements it.
+type FeedService interface {
+	// Subscribe discovers the feed at rawURL (a feed or a site), subscribes
+	// the user to it in the given category and schedules its first fetch.
+	// Errors are *Error with EINVALID (bad URL), EREFUSED (a policy refused
+	// the address), ENOTFOUND (no feed there), ECONFLICT (already
+	// subscribed) or EUPSTREAM (the remote server failed).
+	Subscribe(ctx context.Context, userID int64, rawURL, category string) (*Feed, error)
+	// Discover lists the feeds found at rawURL (a feed or a site) without
+	// subscribing; errors as Subscribe's.
+	Discover(ctx context.Context, rawURL string) ([]DiscoveredFeed, error)
+	// Refresh schedules the given feeds of the user (all of theirs if
+	// none) for a fetch now.
+	Refresh(ctx context.Context, userID int64, ids ...int64) error
+	// ImportOPML subscribes the user to every feed of an OPML document.
+	// problems are the outlines that could not be imported; err is set
+	// when the document itself is unusable.
+	ImportOPML(ctx context.Context, userID int64, r io.Reader) (imported int, problems []error, err error)
+	// ExportOPML writes the user's subscriptions as an OPML document.
+	ExportOPML(ctx context.Context, userID int64, w io.Writer) error
+}
+
+// DiscoveredFeed is a feed found at an address.
+type DiscoveredFeed struct {
+	URL   string `json:"url"`
+	Title string `json:"title"`
+	Type  string `json:"type"` // "rss", "atom" or "json"
 }
