@@ -32,6 +32,7 @@ func TestByteBoundsSmallerThanOneFeedStillSaveEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustReader(t, st)
 	defer st.Close()
 	client := fetch.New(fetch.Options{AllowedNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	p := ingest.New(st, client, ingest.Options{Workers: 8, NoPostProcess: true, BatchBytes: 1, PendingBytes: 1})
@@ -52,7 +53,7 @@ func TestByteBoundsSmallerThanOneFeedStillSaveEverything(t *testing.T) {
 	if s.Batches < feeds {
 		t.Fatalf("%d transactions for %d feeds: results with entries were batched past the byte bound", s.Batches, feeds)
 	}
-	page, err := st.Articles(ctx, digest.ArticleQuery{Limit: 1000})
+	page, err := st.Articles(ctx, digest.ArticleQuery{UserID: reader, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

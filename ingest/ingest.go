@@ -338,13 +338,11 @@ type waiter struct {
 // waits until each has been fetched and its result saved, or ctx ends.
 func (p *Pipeline) RefreshAndWait(ctx context.Context, ids ...int64) error {
 	if len(ids) == 0 {
-		feeds, err := p.store.Feeds(ctx)
+		all, err := p.store.FeedIDs(ctx)
 		if err != nil {
 			return fmt.Errorf("refresh: %w", err)
 		}
-		for _, f := range feeds {
-			ids = append(ids, f.ID)
-		}
+		ids = all
 	}
 	if len(ids) == 0 {
 		return nil
@@ -368,14 +366,17 @@ func (p *Pipeline) RefreshAndWait(ctx context.Context, ids ...int64) error {
 	}
 }
 
-// Refresh schedules the given feeds (all if none) for a fetch now.
-func (p *Pipeline) Refresh(ctx context.Context, ids ...int64) error {
-	if err := p.store.ScheduleNow(ctx, ids...); err != nil {
+// Refresh schedules the given feeds of the user (all of theirs if none)
+// for a fetch now; feeds the user does not follow are ignored.
+func (p *Pipeline) Refresh(ctx context.Context, userID int64, ids ...int64) error {
+	if _, err := p.store.ScheduleUserFeeds(ctx, userID, ids...); err != nil {
 		return fmt.Errorf("refresh: %w", err)
 	}
 	p.Nudge()
 	return nil
 }
+
+var _ digest.FeedService = (*Pipeline)(nil)
 
 // fetched is a fetch result on its way to the writer with its size as
 // counted against the pending budget.

@@ -114,6 +114,7 @@ func newPipeline(t *testing.T, opts fetch.Options) (*ingest.Pipeline, digest.Sto
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustReader(t, st)
 	t.Cleanup(func() { st.Close() })
 	p := ingest.New(st, fetch.New(opts), ingest.Options{Workers: 8, NoPostProcess: true})
 	return p, st
@@ -125,7 +126,7 @@ func addFeed(t *testing.T, st digest.Store, u string) int64 {
 	// Not due: the tests fetch through RefreshAndWait only, so each feed
 	// is fetched exactly once per refresh.
 	f.NextCheck = time.Now().Add(time.Hour)
-	if err := st.CreateFeed(context.Background(), f); err != nil {
+	if err := st.CreateFeed(context.Background(), reader, f); err != nil {
 		t.Fatal(err)
 	}
 	return f.ID
@@ -168,7 +169,7 @@ func TestHostilePeersAreRecordedAndNothingElseIsLost(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := st.Feed(ctx, ids[c.name])
+			f, err := st.Feed(ctx, reader, ids[c.name])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +177,7 @@ func TestHostilePeersAreRecordedAndNothingElseIsLost(t *testing.T) {
 				if f.LastError != "" || f.ErrorCount != 0 {
 					t.Fatalf("error recorded on a good feed: %q", f.LastError)
 				}
-				page, err := st.Articles(ctx, digest.ArticleQuery{FeedID: f.ID})
+				page, err := st.Articles(ctx, digest.ArticleQuery{UserID: reader, FeedID: f.ID})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -197,16 +198,16 @@ func TestHostilePeersAreRecordedAndNothingElseIsLost(t *testing.T) {
 		})
 	}
 	t.Run("wrong charset label", func(t *testing.T) {
-		page, err := st.Articles(ctx, digest.ArticleQuery{FeedID: ids["wrong charset label"]})
+		page, err := st.Articles(ctx, digest.ArticleQuery{UserID: reader, FeedID: ids["wrong charset label"]})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page.Articles) != 2 {
-			f, _ := st.Feed(ctx, ids["wrong charset label"])
+			f, _ := st.Feed(ctx, reader, ids["wrong charset label"])
 			t.Fatalf("stored %d articles, want 2 (feed error %q)", len(page.Articles), f.LastError)
 		}
 		for _, a := range page.Articles {
-			a, err := st.Article(ctx, a.ID)
+			a, err := st.Article(ctx, reader, a.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -239,7 +240,7 @@ func TestDefaultGuardRefusesLoopback(t *testing.T) {
 	if err := p.RefreshAndWait(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	f, err := st.Feed(context.Background(), id)
+	f, err := st.Feed(context.Background(), reader, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,7 @@ func (pp *postProcessor) feed(ctx context.Context, id int64) (digest.Feed, error
 	if ok {
 		return f, nil
 	}
-	fp, err := pp.p.store.Feed(ctx, id)
+	fp, err := pp.p.store.FeedByID(ctx, id)
 	if err != nil {
 		return digest.Feed{}, err
 	}
@@ -185,7 +185,7 @@ func (pp *postProcessor) maybeIcon(ctx context.Context, f digest.Feed) {
 		return
 	}
 	f.IconID = id
-	if err := pp.p.store.UpdateFeed(ctx, &f); err != nil {
+	if err := pp.p.store.SetFeedIcon(ctx, f.ID, id); err != nil {
 		pp.p.log.Error("set feed icon", "feed", f.ID, "err", err)
 		return
 	}
@@ -208,7 +208,7 @@ func (pp *postProcessor) fetchIcon(ctx context.Context, site string) (*digest.Ic
 // extractArticle fetches the article page and replaces the feed's content
 // with the extracted article when the feed's mode asks for it.
 func (pp *postProcessor) extractArticle(ctx context.Context, f digest.Feed, id int64) error {
-	a, err := pp.p.store.Article(ctx, id)
+	a, err := pp.p.store.StoredArticle(ctx, id)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}

@@ -45,14 +45,14 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	opts := s.engine.Options()
 	since, pastSince := now.Add(-opts.Window), now.Add(-opts.DedupWindow)
 	var recent, past []int64
-	q := digest.ArticleQuery{Limit: 500}
+	cursor := ""
 	for {
-		page, err := s.store.Articles(ctx, q)
+		page, next, err := s.store.RecentArticles(ctx, pastSince, 500, cursor)
 		if err != nil {
 			return fmt.Errorf("load stories: %w", err)
 		}
-		done := page.Next == ""
-		for _, a := range page.Articles {
+		done := next == ""
+		for _, a := range page {
 			if a.Published.Before(pastSince) || len(past) >= maxRemembered {
 				done = true
 				break
@@ -66,13 +66,13 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 		if done {
 			break
 		}
-		q.Cursor = page.Next
+		cursor = next
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	load := func(ids []int64, fn func(a *digest.Article)) error {
 		for i := len(ids) - 1; i >= 0; i-- { // oldest first
-			a, err := s.store.Article(ctx, ids[i])
+			a, err := s.store.StoredArticle(ctx, ids[i])
 			if err != nil {
 				if digest.IsNotFound(err) {
 					continue
@@ -107,7 +107,7 @@ const maxRemembered = 50_000
 func (s *Stories) Add(ctx context.Context, ids []int64) error {
 	arts := make([]*digest.Article, 0, len(ids))
 	for _, id := range ids {
-		a, err := s.store.Article(ctx, id)
+		a, err := s.store.StoredArticle(ctx, id)
 		if err != nil {
 			if digest.IsNotFound(err) {
 				continue // merged or deleted since

@@ -25,9 +25,10 @@ func TestStoriesSavesSplits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustReader(t, st)
 	defer st.Close()
 	f := &digest.Feed{URL: "https://wire.example/feed", Title: "Wire"}
-	if err := st.CreateFeed(ctx, f); err != nil {
+	if err := st.CreateFeed(ctx, reader, f); err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)
@@ -57,7 +58,7 @@ func TestStoriesSavesSplits(t *testing.T) {
 	}
 	storyOf := map[string]int64{}
 	for i, id := range ids {
-		a, err := st.Article(ctx, id)
+		a, err := st.Article(ctx, reader, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +70,7 @@ func TestStoriesSavesSplits(t *testing.T) {
 			t.Errorf("quake %s spread over stories %d and %d", quake, s, a.StoryID)
 		}
 		storyOf[quake] = a.StoryID
-		s, err := st.Story(ctx, a.StoryID)
+		s, err := st.Story(ctx, reader, a.StoryID)
 		if err != nil {
 			t.Fatalf("article %d names story %d: %v", id, a.StoryID, err)
 		}
@@ -96,11 +97,12 @@ func TestLoadRemembersOlderArticlesForCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustReader(t, st)
 	defer st.Close()
 	wire := &digest.Feed{URL: "https://wire.example/feed", Title: "Wire"}
 	digestSite := &digest.Feed{URL: "https://digest.example/feed", Title: "Digest"}
 	for _, f := range []*digest.Feed{wire, digestSite} {
-		if err := st.CreateFeed(ctx, f); err != nil {
+		if err := st.CreateFeed(ctx, reader, f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -123,10 +125,10 @@ func TestLoadRemembersOlderArticlesForCopies(t *testing.T) {
 	if err := sink.Add(ctx, []int64{cp}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Article(ctx, cp); !digest.IsNotFound(err) {
+	if _, err := st.Article(ctx, reader, cp); !digest.IsNotFound(err) {
 		t.Errorf("the copy is still an article of its own (err %v)", err)
 	}
-	a, err := st.Article(ctx, orig)
+	a, err := st.Article(ctx, reader, orig)
 	if err != nil {
 		t.Fatal(err)
 	}

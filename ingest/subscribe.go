@@ -15,18 +15,13 @@ import (
 const maxCandidates = 8
 
 // Subscribe discovers the feed at rawURL (a feed URL or a site's page),
-// subscribes to it and schedules its first fetch. Errors: EINVALID for a
-// malformed URL, EREFUSED for a refused address, ENOTFOUND when no feed is
-// found, ECONFLICT when already subscribed, EUPSTREAM when the site fails.
-func (p *Pipeline) Subscribe(ctx context.Context, rawURL, category string) (*digest.Feed, error) {
-	u := strings.TrimSpace(rawURL)
-	if u == "" {
-		return nil, digest.Errorf(digest.EINVALID, "the feed URL is empty")
-	}
-	if !strings.Contains(u, "://") {
-		u = "https://" + u
-	}
-	if err := fetch.CheckURL(u); err != nil {
+// subscribes the user to it and schedules its first fetch. Errors:
+// EINVALID for a malformed URL, EREFUSED for a refused address, ENOTFOUND
+// when no feed is found, ECONFLICT when already subscribed, EUPSTREAM when
+// the site fails.
+func (p *Pipeline) Subscribe(ctx context.Context, userID int64, rawURL, category string) (*digest.Feed, error) {
+	u, err := subscribeURL(rawURL)
+	if err != nil {
 		return nil, err
 	}
 	found, err := p.discover(ctx, u)
@@ -44,11 +39,91 @@ func (p *Pipeline) Subscribe(ctx context.Context, rawURL, category string) (*dig
 	if f.Title == "" {
 		f.Title = f.URL
 	}
-	if err := p.store.CreateFeed(ctx, f); err != nil {
+	if err := p.store.CreateFeed(ctx, userID, f); err != nil {
 		return nil, fmt.Errorf("subscribe %s: %w", f.URL, err)
 	}
 	p.Nudge()
 	return f, nil
+}
+
+// subscribeURL checks a URL a user typed, https:// added when it has no
+// scheme.
+func subscribeURL(rawURL string) (string, error) {
+	u := strings.TrimSpace(rawURL)
+	if u == "" {
+		return "", digest.Errorf(digest.EINVALID, "the feed URL is empty")
+	}
+	if !strings.Contains(u, "://") {
+		u = "https://" + u
+	}
+	if err := fetch.CheckURL(u); err != nil {
+		return "", err
+	}
+	return u, nil
+}
+
+// Discover lists the feeds at rawURL: the feed itself, or the feeds a
+// page advertises (at most 8 tried) that parse. Errors as Subscribe's.
+func (p *Pipeline) Discover(ctx context.Context, rawURL string) ([]digest.DiscoveredFeed, error) {
+	u, err := subscribeURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.client.Get(ctx, fetch.Request{URL: u, Accept: feedAccept + ", text/html;q=0.8"})
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	one := func(url string, body []byte) (digest.DiscoveredFeed, bool) {
+		if !feed.IsFeed(body) {
+			return digest.DiscoveredFeed{}, false
+		}
+		parsed, err := feed.Parse(body, url, p.opts.Now())
+		if err != nil {
+			return digest.DiscoveredFeed{}, false
+		}
+		return digest.DiscoveredFeed{URL: url, Title: parsed.Title, Type: feedType(body)}, true
+	}
+	if d, ok := one(resp.URL, resp.Body); ok {
+		return []digest.DiscoveredFeed{d}, nil
+	}
+	cands := feed.Discover(resp.URL, resp.Body)
+	if len(cands) > maxCandidates {
+		cands = cands[:maxCandidates]
+	}
+	out := []digest.DiscoveredFeed{}
+	var lastErr error
+	for _, c := range cands {
+		if c == resp.URL {
+			continue
+		}
+		r, err := p.client.Get(ctx, fetch.Request{URL: c, Accept: feedAccept})
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if d, ok := one(r.URL, r.Body); ok {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		if lastErr != nil && digest.ErrorCode(lastErr) == digest.EREFUSED {
+			return nil, lastErr
+		}
+		return nil, digest.Errorf(digest.ENOTFOUND, "no feed found at %s", u)
+	}
+	return out, nil
+}
+
+// feedType names a feed document's format from its first bytes.
+func feedType(body []byte) string {
+	head := strings.TrimLeft(string(body[:min(len(body), 512)]), " \t\r\n\ufeff")
+	switch {
+	case strings.HasPrefix(head, "{"):
+		return "json"
+	case strings.Contains(head, "<feed"):
+		return "atom"
+	}
+	return "rss"
 }
 
 type discovered struct {
@@ -104,7 +179,7 @@ func (p *Pipeline) discover(ctx context.Context, u string) (*discovered, error) 
 // them (the scheduler fetches them at once). Broken entries, refused URLs
 // and feeds already subscribed are reported in problems; the rest is
 // imported. err is set only when the document is unusable.
-func (p *Pipeline) ImportOPML(ctx context.Context, r io.Reader) (imported int, problems []error, err error) {
+func (p *Pipeline) ImportOPML(ctx context.Context, userID int64, r io.Reader) (imported int, problems []error, err error) {
 	outlines, problems, err := feed.ParseOPML(r)
 	if err != nil {
 		return 0, problems, err
@@ -120,7 +195,7 @@ func (p *Pipeline) ImportOPML(ctx context.Context, r io.Reader) (imported int, p
 		if f.Title == "" {
 			f.Title = o.URL
 		}
-		if err := p.store.CreateFeed(ctx, f); err != nil {
+		if err := p.store.CreateFeed(ctx, userID, f); err != nil {
 			if ctx.Err() != nil {
 				return imported, problems, ctx.Err()
 			}
@@ -133,9 +208,9 @@ func (p *Pipeline) ImportOPML(ctx context.Context, r io.Reader) (imported int, p
 	return imported, problems, nil
 }
 
-// ExportOPML writes every subscription as OPML 2.0 with categories.
-func (p *Pipeline) ExportOPML(ctx context.Context, w io.Writer) error {
-	feeds, err := p.store.Feeds(ctx)
+// ExportOPML writes the user's subscriptions as OPML 2.0 with categories.
+func (p *Pipeline) ExportOPML(ctx context.Context, userID int64, w io.Writer) error {
+	feeds, err := p.store.Feeds(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -130,10 +130,17 @@ func populate(path string, sh shape) error {
 		return err
 	}
 	defer db.Close()
+	u := &digest.User{Name: "bench"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	if u.ID != benchUser {
+		return fmt.Errorf("bench user has ID %d, want %d", u.ID, benchUser)
+	}
 	ids := make([]int64, sh.feeds)
 	for i := range ids {
 		f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", i), Title: fmt.Sprintf("Outlet %05d", i), Category: fmt.Sprint("cat", i%10)}
-		if err := db.CreateFeed(ctx, f); err != nil {
+		if err := db.CreateFeed(ctx, benchUser, f); err != nil {
 			return err
 		}
 		ids[i] = f.ID
@@ -166,7 +173,7 @@ func populate(path string, sh shape) error {
 			}
 		}
 	}
-	if err := db.MarkRead(ctx, 0, read, true); err != nil {
+	if _, err := db.MarkRead(ctx, benchUser, read, true); err != nil {
 		return err
 	}
 	return nil
@@ -238,7 +245,7 @@ func copyFile(src, dst string) error {
 
 func feedIDs(b *testing.B, db *sqlite.DB) []int64 {
 	b.Helper()
-	fs, err := db.Feeds(context.Background())
+	fs, err := db.Feeds(context.Background(), benchUser)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -397,51 +404,51 @@ func reportCPU(b *testing.B, cpu time.Duration) {
 	}
 }
 
-func BenchmarkArticlesFirstPage(b *testing.B) { benchArticles(b, digest.ArticleQuery{}, 0) }
+func BenchmarkArticlesFirstPage(b *testing.B) { benchArticles(b, digest.ArticleQuery{UserID: benchUser}, 0) }
 
 // A page of 50 after the 100,000th article.
 func BenchmarkArticlesDeepPage(b *testing.B) {
-	benchArticles(b, digest.ArticleQuery{}, 200)
+	benchArticles(b, digest.ArticleQuery{UserID: benchUser}, 200)
 }
 
 func BenchmarkArticlesUnreadFirstPage(b *testing.B) {
-	benchArticles(b, digest.ArticleQuery{Unread: true}, 0)
+	benchArticles(b, digest.ArticleQuery{UserID: benchUser, Unread: true}, 0)
 }
 
 func BenchmarkArticlesUnreadDeepPage(b *testing.B) {
-	benchArticles(b, digest.ArticleQuery{Unread: true}, 150)
+	benchArticles(b, digest.ArticleQuery{UserID: benchUser, Unread: true}, 150)
 }
 
-func BenchmarkArticlesFeed(b *testing.B) { benchArticles(b, digest.ArticleQuery{FeedID: 5000}, 0) }
+func BenchmarkArticlesFeed(b *testing.B) { benchArticles(b, digest.ArticleQuery{UserID: benchUser, FeedID: 5000}, 0) }
 
 // One of 50 feeds with 4,000 articles each: the first page, and a page
 // after 2,000 of its articles.
 func BenchmarkArticlesBigFeed(b *testing.B) {
-	benchShapeArticles(b, deep, digest.ArticleQuery{FeedID: 7}, 0)
+	benchShapeArticles(b, deep, digest.ArticleQuery{UserID: benchUser, FeedID: 7}, 0)
 }
 
 func BenchmarkArticlesBigFeedDeepPage(b *testing.B) {
-	benchShapeArticles(b, deep, digest.ArticleQuery{FeedID: 7}, 4)
+	benchShapeArticles(b, deep, digest.ArticleQuery{UserID: benchUser, FeedID: 7}, 4)
 }
 
 func BenchmarkArticlesBigFeedUnread(b *testing.B) {
-	benchShapeArticles(b, deep, digest.ArticleQuery{FeedID: 7, Unread: true}, 0)
+	benchShapeArticles(b, deep, digest.ArticleQuery{UserID: benchUser, FeedID: 7, Unread: true}, 0)
 }
 
 // The whole river of the deep database, for comparison with the wide one.
 func BenchmarkArticlesBigFeedsRiver(b *testing.B) {
-	benchShapeArticles(b, deep, digest.ArticleQuery{}, 0)
+	benchShapeArticles(b, deep, digest.ArticleQuery{UserID: benchUser}, 0)
 }
 
 func BenchmarkArticlesSearch(b *testing.B) {
-	benchArticles(b, digest.ArticleQuery{Search: "f4242-e7"}, 0)
+	benchArticles(b, digest.ArticleQuery{UserID: benchUser, Search: "f4242-e7"}, 0)
 }
 
 func BenchmarkArticle(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
 	measure(b, func() {
-		if _, err := db.Article(ctx, 123456); err != nil {
+		if _, err := db.Article(ctx, benchUser, 123456); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -451,7 +458,7 @@ func BenchmarkFeeds(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
 	measure(b, func() {
-		fs, err := db.Feeds(ctx)
+		fs, err := db.Feeds(ctx, benchUser)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -474,7 +481,7 @@ func BenchmarkFeedsUncached(b *testing.B) {
 	b.Cleanup(func() { st.Close() })
 	ctx := context.Background()
 	measure(b, func() {
-		fs, err := st.Feeds(ctx)
+		fs, err := st.Feeds(ctx, benchUser)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -488,7 +495,7 @@ func BenchmarkFeed(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
 	measure(b, func() {
-		if _, err := db.Feed(ctx, 777); err != nil {
+		if _, err := db.Feed(ctx, benchUser, 777); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -511,14 +518,14 @@ func BenchmarkDueFeeds(b *testing.B) {
 
 // A word in every article: the ordered index is scanned instead.
 func BenchmarkArticlesSearchCommon(b *testing.B) {
-	benchArticles(b, digest.ArticleQuery{Search: "headline"}, 0)
+	benchArticles(b, digest.ArticleQuery{UserID: benchUser, Search: "headline"}, 0)
 }
 
 // BenchmarkMarkRead marks a page of 50 articles read and unread again.
 func BenchmarkMarkRead(b *testing.B) {
 	db := openBenchCopy(b)
 	ctx := context.Background()
-	p, err := db.Articles(ctx, digest.ArticleQuery{})
+	p, err := db.Articles(ctx, digest.ArticleQuery{UserID: benchUser})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -528,7 +535,7 @@ func BenchmarkMarkRead(b *testing.B) {
 	}
 	read := true
 	measure(b, func() {
-		if err := db.MarkRead(ctx, 0, ids, read); err != nil {
+		if _, err := db.MarkRead(ctx, benchUser, ids, read); err != nil {
 			b.Fatal(err)
 		}
 		read = !read
@@ -543,18 +550,18 @@ func BenchmarkFeedsPage(b *testing.B) {
 	ctx := context.Background()
 	for _, order := range []string{"category", "title", "errors"} {
 		b.Run(order, func(b *testing.B) {
-			_, next, _, err := db.FeedsPage(ctx, "", order, 50, "")
+			_, next, _, err := db.FeedsPage(ctx, benchUser, "", order, 50, "")
 			if err != nil {
 				b.Fatal(err)
 			}
 			// A page in the middle: the query skips the feeds before it.
 			for range 99 {
-				if _, next, _, err = db.FeedsPage(ctx, "", order, 50, next); err != nil {
+				if _, next, _, err = db.FeedsPage(ctx, benchUser, "", order, 50, next); err != nil {
 					b.Fatal(err)
 				}
 			}
 			measure(b, func() {
-				fs, _, _, err := db.FeedsPage(ctx, "", order, 50, next)
+				fs, _, _, err := db.FeedsPage(ctx, benchUser, "", order, 50, next)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -566,7 +573,7 @@ func BenchmarkFeedsPage(b *testing.B) {
 	}
 	b.Run("search", func(b *testing.B) {
 		measure(b, func() {
-			fs, _, _, err := db.FeedsPage(ctx, "outlet99", "", 50, "")
+			fs, _, _, err := db.FeedsPage(ctx, benchUser, "outlet99", "", 50, "")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -581,7 +588,7 @@ func BenchmarkFeedTotals(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
 	measure(b, func() {
-		n, _, _, err := db.FeedTotals(ctx, "")
+		n, _, _, err := db.FeedTotals(ctx, benchUser, "")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -590,3 +597,7 @@ func BenchmarkFeedTotals(b *testing.B) {
 		}
 	})
 }
+
+// benchUser is the user of the benchmark databases: the first user
+// created in a new database.
+const benchUser int64 = 1

@@ -26,11 +26,13 @@ func TestFeedsCacheSeesEveryWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustUser(t, db)
 	defer db.Close()
 	other, err := sqlite.Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustUser(t, other)
 	defer other.Close()
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
@@ -40,7 +42,7 @@ func TestFeedsCacheSeesEveryWriter(t *testing.T) {
 
 	titles := func(what string, want ...string) {
 		t.Helper()
-		fs, err := db.Feeds(ctx)
+		fs, err := db.Feeds(ctx, benchUser)
 		if err != nil {
 			t.Fatalf("%s: Feeds: %v", what, err)
 		}
@@ -59,19 +61,19 @@ func TestFeedsCacheSeesEveryWriter(t *testing.T) {
 	}
 	titles("empty")
 	a := &digest.Feed{URL: "https://a.example/feed", Title: "A"}
-	if err := db.CreateFeed(ctx, a); err != nil {
+	if err := db.CreateFeed(ctx, benchUser, a); err != nil {
 		t.Fatal(err)
 	}
 	titles("after CreateFeed", "A")
 
-	fs, err := db.Feeds(ctx)
+	fs, err := db.Feeds(ctx, benchUser)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fs[0].Title = "edited by the caller"
 	titles("after the caller edits its copy", "A")
 
-	if err := other.CreateFeed(ctx, &digest.Feed{URL: "https://b.example/feed", Title: "B"}); err != nil {
+	if err := other.CreateFeed(ctx, benchUser, &digest.Feed{URL: "https://b.example/feed", Title: "B"}); err != nil {
 		t.Fatal(err)
 	}
 	titles("after another store's write", "A", "B")
@@ -84,7 +86,7 @@ func TestFeedsCacheSeesEveryWriter(t *testing.T) {
 	if _, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: a.ID, Entries: []digest.Entry{{GUID: "g", Title: "t"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	fs, err = db.Feeds(ctx)
+	fs, err = db.Feeds(ctx, benchUser)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,16 +101,16 @@ func TestFeedsCanceled(t *testing.T) {
 	db := openTemp(t)
 	defer db.Close()
 	ctx := context.Background()
-	if err := db.CreateFeed(ctx, &digest.Feed{URL: "https://a.example/feed"}); err != nil {
+	if err := db.CreateFeed(ctx, benchUser, &digest.Feed{URL: "https://a.example/feed"}); err != nil {
 		t.Fatal(err)
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := db.Feeds(canceled); err == nil {
+	if _, err := db.Feeds(canceled, benchUser); err == nil {
 		t.Error("Feeds with a canceled context succeeded")
 	}
 	for range 2 {
-		fs, err := db.Feeds(ctx)
+		fs, err := db.Feeds(ctx, benchUser)
 		if err != nil || len(fs) != 1 {
 			t.Fatalf("Feeds after cancel: %v, %v", fs, err)
 		}
@@ -135,7 +137,7 @@ func TestFeedsConcurrent(t *testing.T) {
 					return
 				default:
 				}
-				fs, err := db.Feeds(ctx)
+				fs, err := db.Feeds(ctx, benchUser)
 				if err != nil {
 					errs <- err
 					return
@@ -149,7 +151,7 @@ func TestFeedsConcurrent(t *testing.T) {
 		}()
 	}
 	for i := range n {
-		if err := db.CreateFeed(ctx, &digest.Feed{URL: fmt.Sprintf("https://f%02d.example/feed", i), Title: fmt.Sprintf("F%02d", i)}); err != nil {
+		if err := db.CreateFeed(ctx, benchUser, &digest.Feed{URL: fmt.Sprintf("https://f%02d.example/feed", i), Title: fmt.Sprintf("F%02d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -159,7 +161,7 @@ func TestFeedsConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fs, err := db.Feeds(ctx)
+	fs, err := db.Feeds(ctx, benchUser)
 	if err != nil || len(fs) != n || fs[0].Title != "F00" || fs[n-1].Title != fmt.Sprintf("F%02d", n-1) {
 		t.Fatalf("final list: %d feeds, %v", len(fs), err)
 	}
@@ -176,11 +178,12 @@ func TestFeedsPackedMatchesRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustUser(t, db)
 	defer db.Close()
 	titles := []string{"", "a,b:c", "12:34,", "Ünïcödé ✓ 日本", strings.Repeat("long title ", 5000), "0:", ":", ","}
 	for i, title := range titles {
 		f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed?a=1,b=2:3", i), SiteURL: "", Title: title, Category: titles[(i+3)%len(titles)], Fetch: digest.FetchAlways}
-		if err := db.CreateFeed(ctx, f); err != nil {
+		if err := db.CreateFeed(ctx, benchUser, f); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, State: digest.FetchState{
@@ -198,14 +201,14 @@ func TestFeedsPackedMatchesRows(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE feeds SET last_error = 'x' || char(0) || '5:abc,' || char(0) WHERE id % 2 = 0`); err != nil {
 		t.Fatal(err)
 	}
-	packed, err := db.Feeds(ctx)
+	packed, err := db.Feeds(ctx, benchUser)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := sqlite.Dialect()
 	d.GroupConcat, d.DataVersion = "", ""
 	rows := sqlstore.New(raw, raw, d, nil)
-	plain, err := rows.Feeds(ctx)
+	plain, err := rows.Feeds(ctx, benchUser)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,9 +25,10 @@ func FuzzSaveEntry(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	mustUser(f, db)
 	defer db.Close()
 	feed := &digest.Feed{URL: "https://fuzz.example/feed"}
-	if err := db.CreateFeed(ctx, feed); err != nil {
+	if err := db.CreateFeed(ctx, benchUser, feed); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, guid, url, title, text, hash string) {
@@ -41,7 +42,7 @@ func FuzzSaveEntry(f *testing.F) {
 		}
 		first := save()
 		for _, id := range append(first.Created, first.Updated...) {
-			a, err := db.Article(ctx, id)
+			a, err := db.Article(ctx, benchUser, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +55,7 @@ func FuzzSaveEntry(f *testing.F) {
 		if again := save(); len(again.Created)+len(again.Updated)+len(again.Linked) != 0 {
 			t.Fatalf("saving %+v again changed %+v", e, again)
 		}
-		if _, err := db.Articles(ctx, digest.ArticleQuery{Search: title}); err != nil {
+		if _, err := db.Articles(ctx, digest.ArticleQuery{UserID: benchUser, Search: title}); err != nil {
 			t.Fatalf("search %q: %v", title, err)
 		}
 	})
@@ -69,17 +70,18 @@ func FuzzFeedsPage(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	mustUser(f, db)
 	defer db.Close()
 	for _, title := range []string{"Alpha", "beta 50% off", "Ünïcode", "x_y", `back\slash`} {
-		if err := db.CreateFeed(ctx, &digest.Feed{URL: "https://fuzz.example/" + title, Title: title, Category: title[:1]}); err != nil {
+		if err := db.CreateFeed(ctx, benchUser, &digest.Feed{URL: "https://fuzz.example/" + title, Title: title, Category: title[:1]}); err != nil {
 			f.Fatal(err)
 		}
 	}
-	_, next, _, err := db.FeedsPage(ctx, "", "title", 2, "")
+	_, next, _, err := db.FeedsPage(ctx, benchUser, "", "title", 2, "")
 	if err != nil {
 		f.Fatal(err)
 	}
-	_, _, prev, err := db.FeedsPage(ctx, "", "title", 2, next)
+	_, _, prev, err := db.FeedsPage(ctx, benchUser, "", "title", 2, next)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func FuzzFeedsPage(f *testing.F) {
 	f.Add("\x00\xff", "category", "e30")
 	f.Add("'; DROP TABLE feeds; --", "title", "not a cursor")
 	f.Fuzz(func(t *testing.T, search, order, cursor string) {
-		fs, _, _, err := db.FeedsPage(ctx, search, order, 3, cursor)
+		fs, _, _, err := db.FeedsPage(ctx, benchUser, search, order, 3, cursor)
 		if err != nil {
 			if digest.ErrorCode(err) != digest.EINVALID {
 				t.Fatalf("FeedsPage(%q, %q, %q): %v, want a page or EINVALID", search, order, cursor, err)
@@ -100,7 +102,7 @@ func FuzzFeedsPage(f *testing.F) {
 		if len(fs) > 3 {
 			t.Fatalf("%d feeds for limit 3", len(fs))
 		}
-		n, _, _, err := db.FeedTotals(ctx, search)
+		n, _, _, err := db.FeedTotals(ctx, benchUser, search)
 		if err != nil {
 			t.Fatalf("FeedTotals(%q): %v", search, err)
 		}

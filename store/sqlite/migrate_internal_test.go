@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/store/sqlstore"
@@ -48,14 +49,14 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		t.Fatalf("Open old database: %v", err)
 	}
 	defer db.Close()
-	f, err := db.Feed(ctx, 7)
+	f, err := db.Feed(ctx, 1, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if f.Unread != 1 {
 		t.Errorf("unread after upgrade = %d, want 1", f.Unread)
 	}
-	p, err := db.Articles(ctx, digest.ArticleQuery{Search: "zeppelin"})
+	p, err := db.Articles(ctx, digest.ArticleQuery{UserID: 1, Search: "zeppelin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	}
 	// The feed's page walks sources by the article's published time, which
 	// the upgrade copies onto existing sources.
-	p, err = db.Articles(ctx, digest.ArticleQuery{FeedID: 7})
+	p, err = db.Articles(ctx, digest.ArticleQuery{UserID: 1, FeedID: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +114,14 @@ func TestUpgradeFillsEntityKeys(t *testing.T) {
 		`INSERT INTO stories (id, headline, last_seen) VALUES (1, 'Summit', 10), (2, 'Talks', 20), (3, 'Visit', 30)`,
 		`INSERT INTO entities (id, kind, name) VALUES (1, 'ORG', 'NATO'), (2, 'ORG', 'Nato'), (3, 'PER', 'Mr Xi'), (4, 'PER', 'Xi Jinping')`,
 		`INSERT INTO story_entities (story_id, entity_id, count) VALUES (1, 1, 3), (2, 2, 1), (2, 3, 1), (3, 4, 2)`,
+		// The user of single-user days sees an article of each story.
+		`INSERT INTO feeds (id, url, title, created) VALUES (7, 'https://old.example/feed', 'Old', 1)`,
+		`INSERT INTO subscriptions (user_id, feed_id, created) VALUES (1, 7, 1)`,
+		`INSERT INTO articles (id, url, title, published, created, feed_id, story_id) VALUES
+			(1, 'https://old.example/1', 'a', 10, 10, 7, 1), (2, 'https://old.example/2', 'b', 20, 20, 7, 2),
+			(3, 'https://old.example/3', 'c', 30, 30, 7, 3)`,
+		`INSERT INTO sources (feed_id, guid, article_id, original, created) VALUES (7, 'g1', 1, 1, 10), (7, 'g2', 2, 1, 20), (7, 'g3', 3, 1, 30)`,
+		`INSERT INTO article_states (user_id, article_id, published) VALUES (1, 1, 10), (1, 2, 20), (1, 3, 30)`,
 	} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -134,7 +143,7 @@ func TestUpgradeFillsEntityKeys(t *testing.T) {
 		{digest.Person, "Xi", "Xi Jinping", []int64{3, 2}},
 	}
 	for _, tc := range tests {
-		sp, list, err := db.EntityStories(ctx, tc.kind, tc.ask, 10)
+		sp, list, err := db.EntityStories(ctx, 1, tc.kind, tc.ask, 10)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.ask, err)
 		}
@@ -158,7 +167,22 @@ func TestRefreshEntityKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &digest.Story{Headline: "Summit", Entities: []digest.Entity{{Name: "NATO", Kind: digest.Organization, Count: 1}}}
+	// The reader (user 1) sees the story's article.
+	u := &digest.User{Name: "reader"}
+	if err := db.CreateUser(ctx, u); err != nil || u.ID != 1 {
+		t.Fatalf("user %d: %v", u.ID, err)
+	}
+	f := &digest.Feed{URL: "https://a.example/feed"}
+	if err := db.CreateFeed(ctx, 1, f); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{
+		{GUID: "1", URL: "https://a.example/1", Title: "Summit", Published: time.Unix(1, 0), Hash: "1"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &digest.Story{Headline: "Summit", Entities: []digest.Entity{{Name: "NATO", Kind: digest.Organization, Count: 1}},
+		ArticleIDs: saved[0].Created}
 	if err := db.SaveStory(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +205,7 @@ func TestRefreshEntityKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		_, list, err := db.EntityStories(ctx, digest.Organization, "nato", 10)
+		_, list, err := db.EntityStories(ctx, 1, digest.Organization, "nato", 10)
 		if err != nil && !digest.IsNotFound(err) {
 			t.Fatal(err)
 		}

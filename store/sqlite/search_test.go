@@ -25,7 +25,7 @@ func TestSearchCommonWord(t *testing.T) {
 	var feeds []int64
 	for i := range 3 {
 		f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed", i)}
-		if err := db.CreateFeed(ctx, f); err != nil {
+		if err := db.CreateFeed(ctx, benchUser, f); err != nil {
 			t.Fatal(err)
 		}
 		feeds = append(feeds, f.ID)
@@ -67,7 +67,7 @@ func TestSearchCommonWord(t *testing.T) {
 			}
 		}
 	}
-	if err := db.MarkRead(ctx, 0, read, true); err != nil {
+	if _, err := db.MarkRead(ctx, benchUser, read, true); err != nil {
 		t.Fatal(err)
 	}
 	readSet := map[int64]bool{}
@@ -77,7 +77,7 @@ func TestSearchCommonWord(t *testing.T) {
 
 	// The expected order: the unfiltered pages, 500 at a time.
 	var all []int64
-	q := digest.ArticleQuery{Limit: 500}
+	q := digest.ArticleQuery{UserID: benchUser, Limit: 500}
 	for {
 		p, err := db.Articles(ctx, q)
 		if err != nil {
@@ -100,12 +100,12 @@ func TestSearchCommonWord(t *testing.T) {
 		keep  func(id int64) bool
 		pages int
 	}{
-		{"word in every article", digest.ArticleQuery{Search: "everywhere"}, func(int64) bool { return true }, 3},
-		{"word in nine of ten", digest.ArticleQuery{Search: "mostly"}, func(id int64) bool { return mostly[id] }, 3},
-		{"two common words", digest.ArticleQuery{Search: "mostly everywhere"}, func(id int64) bool { return mostly[id] }, 2},
-		{"common word, unread only", digest.ArticleQuery{Search: "mostly", Unread: true},
+		{"word in every article", digest.ArticleQuery{UserID: benchUser, Search: "everywhere"}, func(int64) bool { return true }, 3},
+		{"word in nine of ten", digest.ArticleQuery{UserID: benchUser, Search: "mostly"}, func(id int64) bool { return mostly[id] }, 3},
+		{"two common words", digest.ArticleQuery{UserID: benchUser, Search: "mostly everywhere"}, func(id int64) bool { return mostly[id] }, 2},
+		{"common word, unread only", digest.ArticleQuery{UserID: benchUser, Search: "mostly", Unread: true},
 			func(id int64) bool { return mostly[id] && !readSet[id] }, 2},
-		{"common word in one feed", digest.ArticleQuery{Search: "everywhere", FeedID: feeds[1]},
+		{"common word in one feed", digest.ArticleQuery{UserID: benchUser, Search: "everywhere", FeedID: feeds[1]},
 			func(id int64) bool { return slices.Contains(res[1].Created, id) }, 2},
 	}
 	for _, tc := range tests {

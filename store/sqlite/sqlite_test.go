@@ -21,6 +21,7 @@ func openTemp(t *testing.T) *sqlite.DB {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
+	mustUser(t, db)
 	return db
 }
 
@@ -35,6 +36,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustUser(t, db)
 	db.Close()
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
@@ -57,8 +59,9 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustUser(t, db)
 	f := &digest.Feed{URL: "https://a.example/feed"}
-	if err := db.CreateFeed(ctx, f); err != nil {
+	if err := db.CreateFeed(ctx, benchUser, f); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: "1", URL: "https://a.example/1", Title: "kept", Hash: "h"}}}}); err != nil {
@@ -71,8 +74,9 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
+	mustUser(t, db)
 	defer db.Close()
-	p, err := db.Articles(ctx, digest.ArticleQuery{Search: "kept"})
+	p, err := db.Articles(ctx, digest.ArticleQuery{UserID: benchUser, Search: "kept"})
 	if err != nil || len(p.Articles) != 1 {
 		t.Fatalf("after reopen: %v, %v", p, err)
 	}
@@ -133,6 +137,7 @@ func TestConcurrentWriters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		mustUser(t, db)
 		defer db.Close()
 		dbs[i] = db
 	}
@@ -140,7 +145,7 @@ func TestConcurrentWriters(t *testing.T) {
 	feeds := make([]int64, goroutines)
 	for g := range feeds {
 		f := &digest.Feed{URL: fmt.Sprintf("https://g%d.example/feed", g)}
-		if err := dbs[0].CreateFeed(ctx, f); err != nil {
+		if err := dbs[0].CreateFeed(ctx, benchUser, f); err != nil {
 			t.Fatal(err)
 		}
 		feeds[g] = f.ID
@@ -163,7 +168,7 @@ func TestConcurrentWriters(t *testing.T) {
 					errs <- err
 					return
 				}
-				if err := db.MarkRead(ctx, 0, res[0].Created[:1], true); err != nil {
+				if _, err := db.MarkRead(ctx, benchUser, res[0].Created[:1], true); err != nil {
 					errs <- err
 					return
 				}
@@ -175,7 +180,7 @@ func TestConcurrentWriters(t *testing.T) {
 	for err := range errs {
 		t.Errorf("concurrent writer: %v", err)
 	}
-	fs, err := dbs[1].Feeds(ctx)
+	fs, err := dbs[1].Feeds(ctx, benchUser)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,5 +193,22 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	if total != goroutines*batches*(perFeed-1) {
 		t.Errorf("%d unread in all, want %d", total, goroutines*batches*(perFeed-1))
+	}
+}
+
+// mustUser makes sure the database has its first user, benchUser, that
+// the tests read and write as.
+func mustUser(tb testing.TB, db *sqlite.DB) {
+	tb.Helper()
+	ctx := context.Background()
+	if _, err := db.User(ctx, benchUser); err == nil {
+		return
+	}
+	u := &digest.User{Name: "tester"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		tb.Fatal(err)
+	}
+	if u.ID != benchUser {
+		tb.Fatalf("first user has ID %d, want %d", u.ID, benchUser)
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -47,16 +49,16 @@ func setArticleTimes(a *digest.Article, published, updated, created int64) {
 	a.Created = goTime(created)
 }
 
-// Article returns one article with its content, its sources (original
-// first) and the default user's read state. ENOTFOUND.
-func (s *Store) Article(ctx context.Context, id int64) (*digest.Article, error) {
+// Article returns one of the user's articles (one they see through a
+// feed they follow) with its content, its sources (original first) and
+// the user's read state. ENOTFOUND.
+func (s *Store) Article(ctx context.Context, userID, id int64) (*digest.Article, error) {
 	var a digest.Article
 	var published, updated, created int64
 	dest := append(articleDest(&a, &published, &updated, &created), &a.Content, &a.Text, &a.Read, &a.Starred)
-	err := s.queryRow(ctx, `SELECT `+articleCols+`, a.content, a.text,
-		COALESCE(st.read, FALSE), COALESCE(st.starred, FALSE)
-		FROM articles a LEFT JOIN article_states st ON st.article_id = a.id AND st.user_id = ?
-		WHERE a.id = ?`, digest.DefaultUserID, id).Scan(dest...)
+	err := s.queryRow(ctx, `SELECT `+articleCols+`, a.content, a.text, st.read, st.starred
+		FROM article_states st JOIN articles a ON a.id = st.article_id
+		WHERE st.user_id = ? AND st.article_id = ?`, userID, id).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("article", id)
 	}
@@ -69,6 +71,71 @@ func (s *Store) Article(ctx context.Context, id int64) (*digest.Article, error) 
 		return nil, wrap("article", err)
 	}
 	return &page[0], nil
+}
+
+// StoredArticle returns one article with its content and sources and no
+// user's state, whoever follows it. ENOTFOUND.
+func (s *Store) StoredArticle(ctx context.Context, id int64) (*digest.Article, error) {
+	var a digest.Article
+	var published, updated, created int64
+	dest := append(articleDest(&a, &published, &updated, &created), &a.Content, &a.Text)
+	err := s.queryRow(ctx, `SELECT `+articleCols+`, a.content, a.text FROM articles a WHERE a.id = ?`, id).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("article", id)
+	}
+	if err != nil {
+		return nil, wrap("article", err)
+	}
+	setArticleTimes(&a, published, updated, created)
+	page := []digest.Article{a}
+	if err := s.fillSources(ctx, page); err != nil {
+		return nil, wrap("article", err)
+	}
+	return &page[0], nil
+}
+
+// RecentArticles lists every stored article published at or after since,
+// newest first (ties by descending ID), limit at a time (<= 0: 500),
+// without content or sources.
+func (s *Store) RecentArticles(ctx context.Context, since time.Time, limit int, cursor string) ([]digest.Article, string, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	where, args := `a.published >= ?`, []any{dbTime(since)}
+	if cursor != "" {
+		p, id, err := decodeCursor(cursor)
+		if err != nil {
+			return nil, "", wrap("recent articles", err)
+		}
+		where += ` AND a.published <= ? AND (a.published < ? OR a.id < ?)`
+		args = append(args, p, p, id)
+	}
+	rows, err := s.query(ctx, `SELECT `+articleCols+` FROM articles a WHERE `+where+`
+		ORDER BY a.published DESC, a.id DESC LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return nil, "", wrap("recent articles", err)
+	}
+	defer rows.Close()
+	var out []digest.Article
+	for rows.Next() {
+		var a digest.Article
+		var published, updated, created int64
+		if err := rows.Scan(articleDest(&a, &published, &updated, &created)...); err != nil {
+			return nil, "", wrap("recent articles", err)
+		}
+		setArticleTimes(&a, published, updated, created)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", wrap("recent articles", err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = encodeCursor(dbTime(last.Published), last.ID)
+	}
+	return out, next, nil
 }
 
 // fillSources sets the Sources of the articles with one query.
@@ -137,52 +204,69 @@ func decodeCursor(c string) (published, id int64, err error) {
 	return 0, 0, digest.Errorf(digest.EINVALID, "invalid cursor")
 }
 
-// Articles returns a page of the user's articles (those of their feeds),
-// newest published first, ties by descending ID, with sources but without
-// Content and Text. Pages are keyset-paginated: articles inserted while
-// paging appear on no later page unless they sort after the cursor, and no
-// article is skipped or repeated. Search matches every word of q.Search in
-// the title, summary or text. EINVALID for a malformed cursor.
-func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.ArticlePage, error) {
-	limit := q.Limit
-	switch {
-	case limit <= 0:
-		limit = 50
-	case limit > 500:
-		limit = 500
+// maxQueryIDs bounds ArticleQuery.IDs.
+const maxQueryIDs = 10_000
+
+// articlePlan is the FROM, WHERE and ORDER BY of a query over one user's
+// articles: st is the user's article_states row, a the article.
+type articlePlan struct {
+	from    string
+	where   []string
+	args    []any
+	sortKey [2]string // the (time or ID, ID) pair the list is ordered by
+	desc    bool
+	empty   bool // nothing can match
+}
+
+func (p *articlePlan) add(sql string, args ...any) {
+	if sql != "" {
+		p.where = append(p.where, sql)
 	}
-	// The query is driven by the most selective filter:
-	//   - a story, or search words with few matches: their articles are
-	//     looked up and sorted;
-	//   - a feed: its sources are walked in the order of the page on the
-	//     index (feed_id, article_published DESC, article_id DESC) and the
-	//     walk stops after one page, however many articles the feed has;
-	//   - otherwise the user's index on (published, article_id) is walked.
-	// Other filters are checked row by row; search words with many matches
-	// through an IN list of them, or, when most articles match, by checking
-	// each article walked (Dialect.SearchCheck). CROSS JOIN fixes the join
-	// order in SQLite; PostgreSQL plans it freely.
-	type cond struct {
-		sql  string
-		args []any
+	p.args = append(p.args, args...)
+}
+
+// planArticles builds the query of q. limit is the page size the plan is
+// for (it only steers the choice of a search plan).
+//
+// The query is driven by the most selective filter:
+//   - a story, a list of IDs, or search words with few matches: their
+//     articles are looked up and sorted;
+//   - a feed: its sources are walked in the order of the page on the
+//     index (feed_id, article_published DESC, article_id DESC) and the
+//     walk stops after one page, however many articles the feed has;
+//   - otherwise the user's index on (published, article_id) is walked
+//     (or the primary key (user_id, article_id) when ordered by ID).
+//
+// Other filters are checked row by row; search words with many matches
+// through an IN list of them, or, when most articles match, by checking
+// each article walked (Dialect.SearchCheck). CROSS JOIN fixes the join
+// order in SQLite; PostgreSQL plans it freely.
+func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit int) (*articlePlan, error) {
+	if q.UserID == 0 {
+		return nil, digest.Errorf(digest.EINVALID, "articles: no user")
+	}
+	if len(q.IDs) > maxQueryIDs {
+		return nil, digest.Errorf(digest.EINVALID, "at most %d article IDs at once", maxQueryIDs)
+	}
+	p := &articlePlan{sortKey: [2]string{"st.published", "st.article_id"}, desc: !q.Oldest}
+	if q.ByID {
+		p.sortKey = [2]string{"st.article_id", "st.article_id"}
 	}
 	var (
-		from   string
-		conds  []cond
-		search *cond // search words: IN list of the matches
-		driven bool  // from already holds the driving subquery
+		search *string // search words: IN list of the matches
+		term   string
+		driven bool // from already holds the driving subquery
 	)
-	// sortKey is the (published, article_id) pair the page is ordered by,
-	// in the driving table.
-	sortKey := [2]string{"st.published", "st.article_id"}
 	if strings.TrimSpace(q.Search) != "" {
-		term, ok := s.d.SearchQuery(clean(q.Search))
+		t, ok := s.d.SearchQuery(clean(q.Search))
 		if !ok {
-			return &digest.ArticlePage{Articles: []digest.Article{}}, nil
+			p.empty = true
+			return p, nil
 		}
+		term = t
 		// Matches are counted up to the point where a plan changes.
 		limitCount, checkMin := searchDriveMax, 0
-		if s.d.SearchCheck != "" && q.StoryID == 0 {
+		if s.d.SearchCheck != "" && q.StoryID == 0 && len(q.IDs) == 0 {
 			var total int64
 			if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&total); err != nil {
 				return nil, wrap("articles: search", err)
@@ -194,72 +278,168 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, term, limitCount).Scan(&n); err != nil {
 			return nil, wrap("articles: search", err)
 		}
-		search = &cond{"st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)", []any{term}}
+		in := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
+		search = &in
 		if checkMin > searchDriveMax && n >= checkMin {
 			// A word in most articles: the walk finds a page after a few
 			// checks, while listing the matches would take them all.
-			search.sql = fmt.Sprintf(s.d.SearchCheck, "st.article_id")
+			check := fmt.Sprintf(s.d.SearchCheck, "st.article_id")
+			search = &check
 		}
-		if n < searchDriveMax && q.StoryID == 0 {
-			from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st CROSS JOIN articles a"
-			conds = append(conds, cond{"", []any{term}}, cond{"st.article_id = f.id", nil})
+		if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 {
+			p.from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st CROSS JOIN articles a"
+			p.add("", term)
+			p.add("st.article_id = f.id")
 			search, driven = nil, true
 		}
 	}
-	if q.StoryID != 0 {
-		from = "(SELECT id FROM articles WHERE story_id = ?) f CROSS JOIN article_states st CROSS JOIN articles a"
-		conds = append(conds, cond{"", []any{q.StoryID}}, cond{"st.article_id = f.id", nil})
+	switch {
+	case len(q.IDs) > 0:
+		in, args := inList(q.IDs)
+		p.from = "(SELECT id FROM articles WHERE id IN (" + in + ")) f CROSS JOIN article_states st CROSS JOIN articles a"
+		p.add("", args...)
+		p.add("st.article_id = f.id")
+		driven = true
+		if q.StoryID != 0 {
+			p.add("a.story_id = ?", q.StoryID)
+		}
+	case q.StoryID != 0:
+		p.from = "(SELECT id FROM articles WHERE story_id = ?) f CROSS JOIN article_states st CROSS JOIN articles a"
+		p.add("", q.StoryID)
+		p.add("st.article_id = f.id")
 		driven = true
 	}
 	if q.FeedID != 0 {
-		if driven {
-			conds = append(conds, cond{"EXISTS (SELECT 1 FROM sources s WHERE s.article_id = st.article_id AND s.feed_id = ?)", []any{q.FeedID}})
+		if driven || q.ByID {
+			p.add("EXISTS (SELECT 1 FROM sources s WHERE s.article_id = st.article_id AND s.feed_id = ?)", q.FeedID)
 		} else {
 			// A feed may carry an article twice (under two GUIDs): only
 			// its source with the least GUID is walked. The check reads
 			// the same index as the walk, next to the current entry.
-			from = "sources s CROSS JOIN article_states st CROSS JOIN articles a"
-			conds = append(conds, cond{"s.feed_id = ?", []any{q.FeedID}}, cond{"st.article_id = s.article_id", nil},
-				cond{`NOT EXISTS (SELECT 1 FROM sources s2 WHERE s2.feed_id = s.feed_id
-					AND s2.article_published = s.article_published AND s2.article_id = s.article_id AND s2.guid < s.guid)`, nil})
-			sortKey = [2]string{"s.article_published", "s.article_id"}
+			p.from = "sources s CROSS JOIN article_states st CROSS JOIN articles a"
+			p.add("s.feed_id = ?", q.FeedID)
+			p.add("st.article_id = s.article_id")
+			p.add(`NOT EXISTS (SELECT 1 FROM sources s2 WHERE s2.feed_id = s.feed_id
+					AND s2.article_published = s.article_published AND s2.article_id = s.article_id AND s2.guid < s.guid)`)
+			p.sortKey = [2]string{"s.article_published", "s.article_id"}
 			driven = true
 		}
 	}
 	if !driven {
-		from = "article_states st CROSS JOIN articles a"
+		p.from = "article_states st CROSS JOIN articles a"
 	}
-	conds = append(conds, cond{"st.user_id = ?", []any{userID(q.UserID)}}, cond{"a.id = st.article_id", nil})
+	p.add("st.user_id = ?", q.UserID)
+	p.add("a.id = st.article_id")
+	if q.CategoryID != 0 {
+		title := ""
+		if q.CategoryID > 0 {
+			t, err := s.categoryOf(ctx, s.read, q.UserID, q.CategoryID)
+			if err != nil {
+				return nil, wrap("articles", err)
+			}
+			title = t
+		}
+		p.add(`EXISTS (SELECT 1 FROM sources s3 JOIN subscriptions u3 ON u3.feed_id = s3.feed_id AND u3.user_id = st.user_id
+			WHERE s3.article_id = st.article_id AND u3.category = ?)`, title)
+	}
 	if search != nil {
-		conds = append(conds, *search)
+		p.add(*search, term)
 	}
 	if q.Unread {
-		conds = append(conds, cond{"NOT st.read", nil})
+		p.add("NOT st.read")
+	}
+	if q.Read {
+		p.add("st.read")
 	}
 	if q.Starred {
-		conds = append(conds, cond{"st.starred", nil})
+		p.add("st.starred")
+	}
+	if !q.After.IsZero() {
+		p.add("st.published > ?", dbTime(q.After))
+	}
+	if !q.Before.IsZero() {
+		p.add("st.published < ?", dbTime(q.Before))
+	}
+	if q.AfterID != 0 {
+		p.add("st.article_id > ?", q.AfterID)
+	}
+	if q.BeforeID != 0 {
+		p.add("st.article_id < ?", q.BeforeID)
+	}
+	return p, nil
+}
+
+// orderBy returns the plan's ORDER BY list.
+func (p *articlePlan) orderBy() string {
+	dir := " DESC"
+	if !p.desc {
+		dir = " ASC"
+	}
+	if p.sortKey[0] == p.sortKey[1] {
+		return p.sortKey[0] + dir
+	}
+	return p.sortKey[0] + dir + ", " + p.sortKey[1] + dir
+}
+
+// after adds the condition of a page after the cursor's (key, id).
+func (p *articlePlan) after(key, id int64) {
+	k0, k1 := p.sortKey[0], p.sortKey[1]
+	op, eq := "<", "<="
+	if !p.desc {
+		op, eq = ">", ">="
+	}
+	if k0 == k1 {
+		p.add(k0+" "+op+" ?", id)
+		return
+	}
+	// The first term gives an index range; the second breaks ties.
+	p.add(k0+" "+eq+" ? AND ("+k0+" "+op+" ? OR "+k1+" "+op+" ?)", key, key, id)
+}
+
+func (p *articlePlan) whereSQL() string { return strings.Join(p.where, " AND ") }
+
+// Articles returns a page of the user's articles (those of their feeds),
+// newest published first, ties by descending ID (or as q orders them),
+// with sources but without Text, and without Content unless
+// q.WithContent. Pages are keyset-paginated: articles inserted while
+// paging appear on no later page unless they sort after the cursor, and
+// no article is skipped or repeated. Search matches every word of
+// q.Search in the title, summary or text. EINVALID for a malformed
+// cursor, no user, or too many IDs; ENOTFOUND for a category not the
+// user's.
+func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.ArticlePage, error) {
+	limit := q.Limit
+	switch {
+	case limit <= 0:
+		limit = 50
+	case limit > 500:
+		limit = 500
+	}
+	p, err := s.planArticles(ctx, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	if p.empty {
+		return &digest.ArticlePage{Articles: []digest.Article{}}, nil
 	}
 	if q.Cursor != "" {
-		p, id, err := decodeCursor(q.Cursor)
+		key, id, err := decodeCursor(q.Cursor)
 		if err != nil {
 			return nil, wrap("articles", err)
 		}
-		// The first term gives an index range; the second breaks ties.
-		conds = append(conds, cond{sortKey[0] + " <= ? AND (" + sortKey[0] + " < ? OR " + sortKey[1] + " < ?)", []any{p, p, id}})
+		p.after(key, id)
 	}
-	var where []string
-	var args []any
-	for _, c := range conds {
-		if c.sql != "" {
-			where = append(where, c.sql)
-		}
-		args = append(args, c.args...)
+	cols := articleCols + `, st.read, st.starred`
+	if q.WithContent {
+		cols += `, a.content`
 	}
-	args = append(args, limit+1)
-	rows, err := s.query(ctx, `SELECT `+articleCols+`, st.read, st.starred
-		FROM `+from+`
-		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY `+sortKey[0]+` DESC, `+sortKey[1]+` DESC LIMIT ?`, args...)
+	args := append(p.args, limit+1)
+	tail := ` LIMIT ?`
+	if q.Offset > 0 && q.Cursor == "" {
+		tail += ` OFFSET ?`
+		args = append(args, q.Offset)
+	}
+	rows, err := s.query(ctx, `SELECT `+cols+` FROM `+p.from+` WHERE `+p.whereSQL()+` ORDER BY `+p.orderBy()+tail, args...)
 	if err != nil {
 		return nil, wrap("articles", err)
 	}
@@ -268,7 +448,11 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 	for rows.Next() {
 		var a digest.Article
 		var published, updated, created int64
-		if err := rows.Scan(append(articleDest(&a, &published, &updated, &created), &a.Read, &a.Starred)...); err != nil {
+		dest := append(articleDest(&a, &published, &updated, &created), &a.Read, &a.Starred)
+		if q.WithContent {
+			dest = append(dest, &a.Content)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, wrap("articles", err)
 		}
 		setArticleTimes(&a, published, updated, created)
@@ -281,12 +465,105 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 	if len(page.Articles) > limit {
 		page.Articles = page.Articles[:limit]
 		last := page.Articles[limit-1]
-		page.Next = encodeCursor(dbTime(last.Published), last.ID)
+		key := dbTime(last.Published)
+		if q.ByID {
+			key = last.ID
+		}
+		page.Next = encodeCursor(key, last.ID)
 	}
 	if err := s.fillSources(ctx, page.Articles); err != nil {
 		return nil, wrap("articles", err)
 	}
 	return page, nil
+}
+
+// maxRefs bounds one ArticleRefs list.
+const maxRefs = 100_000
+
+// ArticleRefs returns the IDs, original feeds, times and state of the
+// articles q selects, in q's order, up to q.Limit (<= 0: 1000; at most
+// 100,000), after q.Offset. Cursor is ignored.
+func (s *Store) ArticleRefs(ctx context.Context, q digest.ArticleQuery) ([]digest.ArticleRef, error) {
+	limit := q.Limit
+	switch {
+	case limit <= 0:
+		limit = 1000
+	case limit > maxRefs:
+		limit = maxRefs
+	}
+	p, err := s.planArticles(ctx, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := []digest.ArticleRef{}
+	if p.empty {
+		return out, nil
+	}
+	args := append(p.args, limit)
+	tail := ` LIMIT ?`
+	if q.Offset > 0 {
+		tail += ` OFFSET ?`
+		args = append(args, q.Offset)
+	}
+	rows, err := s.query(ctx, `SELECT st.article_id, COALESCE(a.feed_id, 0), st.published, st.read, st.starred
+		FROM `+p.from+` WHERE `+p.whereSQL()+` ORDER BY `+p.orderBy()+tail, args...)
+	if err != nil {
+		return nil, wrap("article refs", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r digest.ArticleRef
+		var published int64
+		if err := rows.Scan(&r.ID, &r.FeedID, &published, &r.Read, &r.Starred); err != nil {
+			return nil, wrap("article refs", err)
+		}
+		r.Published = goTime(published)
+		out = append(out, r)
+	}
+	return out, wrap("article refs", rows.Err())
+}
+
+// CountArticles counts the articles q selects, ignoring its Limit, Offset
+// and Cursor.
+func (s *Store) CountArticles(ctx context.Context, q digest.ArticleQuery) (int, error) {
+	p, err := s.planArticles(ctx, q, 50)
+	if err != nil {
+		return 0, err
+	}
+	if p.empty {
+		return 0, nil
+	}
+	var n int
+	err = s.queryRow(ctx, `SELECT COUNT(*) FROM `+p.from+` WHERE `+p.whereSQL(), p.args...).Scan(&n)
+	return n, wrap("count articles", err)
+}
+
+// MarkAllRead marks read the user's unread articles that q selects and
+// returns how many it marked.
+func (s *Store) MarkAllRead(ctx context.Context, q digest.ArticleQuery) (int, error) {
+	q.Unread, q.Read, q.Cursor, q.Offset = true, false, "", 0
+	total := 0
+	for {
+		q.Limit = 5000
+		refs, err := s.ArticleRefs(ctx, q)
+		if err != nil {
+			return total, wrap("mark all read", err)
+		}
+		if len(refs) == 0 {
+			return total, nil
+		}
+		ids := make([]int64, len(refs))
+		for i, r := range refs {
+			ids[i] = r.ID
+		}
+		if _, err := s.MarkRead(ctx, q.UserID, ids, true); err != nil {
+			return total, err
+		}
+		total += len(ids)
+		if len(refs) < q.Limit {
+			return total, nil
+		}
+	}
 }
 
 // UpdateArticle saves an article's title, author, published and updated
@@ -327,27 +604,42 @@ func (s *Store) UpdateArticle(ctx context.Context, a *digest.Article) error {
 	return wrap("update article", err)
 }
 
-// MarkRead sets the read flag of the given articles for a user (0: the
-// default user). Articles the user does not see are ignored.
-func (s *Store) MarkRead(ctx context.Context, user int64, ids []int64, read bool) error {
-	return wrap("mark read", s.setFlag(ctx, "read", user, ids, read))
+// MarkRead sets the read flag of the given articles for a user and
+// returns how many of them the user sees. Articles the user does not see
+// are ignored.
+func (s *Store) MarkRead(ctx context.Context, user int64, ids []int64, read bool) (int, error) {
+	n, err := s.setFlag(ctx, "read", user, ids, read)
+	return n, wrap("mark read", err)
 }
 
-// MarkStarred sets the starred flag of the given articles for a user (0:
-// the default user). Articles the user does not see are ignored.
-func (s *Store) MarkStarred(ctx context.Context, user int64, ids []int64, starred bool) error {
-	return wrap("mark starred", s.setFlag(ctx, "starred", user, ids, starred))
+// MarkStarred sets the starred flag of the given articles for a user, as
+// MarkRead.
+func (s *Store) MarkStarred(ctx context.Context, user int64, ids []int64, starred bool) (int, error) {
+	n, err := s.setFlag(ctx, "starred", user, ids, starred)
+	return n, wrap("mark starred", err)
 }
 
-// setFlag sets column (a constant: read or starred) of article states.
-func (s *Store) setFlag(ctx context.Context, column string, user int64, ids []int64, v bool) error {
+// setFlag sets column (a constant: read or starred) of article states
+// and returns how many of ids the user sees.
+func (s *Store) setFlag(ctx context.Context, column string, user int64, ids []int64, v bool) (int, error) {
 	if len(ids) == 0 {
-		return nil
+		return 0, nil
 	}
-	user = userID(user)
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
+	if user == 0 {
+		return 0, digest.Errorf(digest.EINVALID, "no user")
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	seen := 0
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		seen = 0
 		for _, c := range s.chunks(ids, 3) {
 			in, args := inList(c)
+			var n int
+			if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM article_states WHERE user_id = ? AND article_id IN (`+in+`)`,
+				append([]any{user}, args...)...).Scan(&n); err != nil {
+				return err
+			}
+			seen += n
 			if column == "read" {
 				if err := s.adjustUnread(ctx, tx, user, in, args, v); err != nil {
 					return err
@@ -360,6 +652,7 @@ func (s *Store) setFlag(ctx context.Context, column string, user int64, ids []in
 		}
 		return nil
 	})
+	return seen, err
 }
 
 // adjustUnread updates the user's unread counters for the articles (the

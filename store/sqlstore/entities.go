@@ -330,7 +330,7 @@ var entityKinds = [...]digest.EntityKind{digest.Person, digest.Organization, dig
 // under exactly one of another kind names that one. EINVALID for an
 // unknown kind or a name without a letter or digit; ENOTFOUND when no
 // stored entity has the name.
-func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name string, limit int) ([]digest.Entity, []digest.Story, error) {
+func (s *Store) EntityStories(ctx context.Context, userID int64, kind digest.EntityKind, name string, limit int) ([]digest.Entity, []digest.Story, error) {
 	if !slices.Contains(entityKinds[:], kind) {
 		return nil, nil, digest.Errorf(digest.EINVALID, "unknown entity kind %q", clipText(string(kind), 20))
 	}
@@ -377,7 +377,7 @@ func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name 
 	for i := range group {
 		spellings[i] = group[i].Entity
 	}
-	stories, err := s.recentStories(ctx, ids, limit)
+	stories, err := s.recentStories(ctx, userID, ids, limit)
 	if err != nil {
 		return nil, nil, wrap("entity stories", err)
 	}
@@ -387,15 +387,17 @@ func (s *Store) EntityStories(ctx context.Context, kind digest.EntityKind, name 
 	return spellings, stories, nil
 }
 
-// recentStories lists the newest limit stories that name any of the
-// entities ids: the newest limit of each (an index range of
+// recentStories lists the newest limit stories the user sees that name
+// any of the entities ids: the newest limit of each (an index range of
 // story_entities_recent), merged.
-func (s *Store) recentStories(ctx context.Context, ids []int64, limit int) ([]digest.Story, error) {
+func (s *Store) recentStories(ctx context.Context, userID int64, ids []int64, limit int) ([]digest.Story, error) {
 	type ref struct{ id, seen int64 }
 	var refs []ref
 	for _, id := range ids {
-		rows, err := s.query(ctx, `SELECT story_id, last_seen FROM story_entities WHERE entity_id = ?
-			ORDER BY last_seen DESC, story_id DESC LIMIT ?`, id, limit)
+		rows, err := s.query(ctx, `SELECT se.story_id, se.last_seen FROM story_entities se WHERE se.entity_id = ?
+			AND EXISTS (SELECT 1 FROM articles sa JOIN article_states sst ON sst.article_id = sa.id AND sst.user_id = ?
+				WHERE sa.story_id = se.story_id)
+			ORDER BY se.last_seen DESC, se.story_id DESC LIMIT ?`, id, userID, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -436,7 +438,7 @@ func (s *Store) recentStories(ctx context.Context, ids []int64, limit int) ([]di
 	out := make([]digest.Story, 0, len(sids))
 	for _, c := range s.chunks(sids, 0) {
 		in, args := inList(c)
-		list, err := s.listStories(ctx, "entity stories", `SELECT `+storyCols+` FROM stories st WHERE st.id IN (`+in+`)`, args...)
+		list, err := s.listStories(ctx, "entity stories", userID, `SELECT `+storyCols+` FROM stories st WHERE st.id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

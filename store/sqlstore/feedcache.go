@@ -18,20 +18,22 @@ import (
 // changes it, so no write can be missed, whatever method or program made
 // it.
 type feedCache struct {
-	mu      sync.Mutex // held while the cache is checked or filled
-	conn    *sql.Conn  // kept from the read pool; nil until first use
-	ok      bool       // feeds and version hold a result
-	version int64
-	feeds   []digest.Feed
+	mu      sync.Mutex              // held while the cache is checked or filled
+	conn    *sql.Conn               // kept from the read pool; nil until first use
+	version int64                   // the data version of every entry of feeds
+	feeds   map[int64][]digest.Feed // by user
 }
+
+// feedCacheUsers bounds the users whose feed lists are kept.
+const feedCacheUsers = 32
 
 // cachedFeeds returns a copy of the cached feed list when no commit
 // happened since it was read, and otherwise reads it with load on the
 // cache's connection and keeps it. It calls load directly when the dialect
 // has no DataVersion.
-func (s *Store) cachedFeeds(ctx context.Context, load func(ctx context.Context, q querier, size int) ([]digest.Feed, error)) ([]digest.Feed, error) {
+func (s *Store) cachedFeeds(ctx context.Context, user int64, load func(ctx context.Context, q querier, user int64, size int) ([]digest.Feed, error)) ([]digest.Feed, error) {
 	if s.d.DataVersion == "" {
-		return load(ctx, s.read, 0)
+		return load(ctx, s.read, user, 0)
 	}
 	c := &s.feedCache
 	c.mu.Lock()
@@ -49,19 +51,24 @@ func (s *Store) cachedFeeds(ctx context.Context, load func(ctx context.Context, 
 		c.drop()
 		return nil, wrap("feeds: data version", err)
 	}
-	if c.ok && v == c.version {
-		return slices.Clone(c.feeds), nil
+	if v != c.version || len(c.feeds) >= feedCacheUsers {
+		clear(c.feeds)
+		c.version = v
 	}
-	size := len(c.feeds) + len(c.feeds)/8 // a few may have been added
-	c.ok = false
+	if fs, ok := c.feeds[user]; ok {
+		return slices.Clone(fs), nil
+	}
 	// A commit between the version read above and this query leaves the
-	// cache tagged with the older version: the next call reloads.
-	fs, err := load(ctx, c.conn, size)
+	// entry tagged with the older version: the next call reloads.
+	fs, err := load(ctx, c.conn, user, 0)
 	if err != nil {
 		c.drop()
 		return nil, err
 	}
-	c.feeds, c.version, c.ok = fs, v, true
+	if c.feeds == nil {
+		c.feeds = map[int64][]digest.Feed{}
+	}
+	c.feeds[user] = fs
 	return slices.Clone(fs), nil
 }
 
@@ -72,7 +79,7 @@ func (c *feedCache) drop() {
 		_ = c.conn.Close() // returns it to the pool; nothing to report
 		c.conn = nil
 	}
-	c.ok, c.feeds = false, nil
+	c.feeds = nil
 }
 
 // close releases the cache's connection before the pool closes.

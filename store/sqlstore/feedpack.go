@@ -42,12 +42,12 @@ func packedFeed() string {
 	return b.String()
 }
 
-// loadPackedFeeds reads the default user's feeds, unsorted, as one packed
+// loadPackedFeeds reads the user's feeds, unsorted, as one packed
 // value and appends them to out.
-func (s *Store) loadPackedFeeds(ctx context.Context, q querier, out []digest.Feed) ([]digest.Feed, error) {
+func (s *Store) loadPackedFeeds(ctx context.Context, q querier, user int64, out []digest.Feed) ([]digest.Feed, error) {
 	rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT `+strings.Replace(s.d.GroupConcat, "%s", packedFeed(), 1)+`
 		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
-		WHERE u.user_id = ?`), digest.DefaultUserID)
+		WHERE u.user_id = ?`), user)
 	if err != nil {
 		return nil, wrap("feeds", err)
 	}

@@ -73,13 +73,13 @@ func fetchMode(m string) digest.FetchMode {
 	return digest.FetchMode(m)
 }
 
-// CreateFeed subscribes the default user to f.URL. The feed row is shared:
+// CreateFeed subscribes the user to f.URL. The feed row is shared:
 // if another user already has the URL, the subscription reuses it and the
 // feed's existing articles appear for the new subscriber. A new feed is due
 // at f.NextCheck, or at once when that is zero. f.Fetch defaults to
-// FetchShort. EINVALID for an empty URL or unknown fetch mode; ECONFLICT if
-// the default user already has the URL.
-func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
+// FetchShort; the category is created when new. EINVALID for an empty URL
+// or unknown fetch mode; ECONFLICT if the user already has the URL.
+func (s *Store) CreateFeed(ctx context.Context, userID int64, f *digest.Feed) error {
 	url := clean(strings.TrimSpace(f.URL))
 	if url == "" {
 		return digest.Errorf(digest.EINVALID, "feed URL is empty")
@@ -95,7 +95,8 @@ func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
 	if next.IsZero() {
 		next = now
 	}
-	var id int64
+	var id, categoryID int64
+	category := strings.TrimSpace(clean(f.Category))
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		err := s.txRow(ctx, tx, `INSERT INTO feeds (url, site_url, title, icon_id, fetch_mode, created, next_check)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id`,
@@ -111,7 +112,7 @@ func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
 			return err
 		}
 		if _, err := s.exec(ctx, tx, `INSERT INTO subscriptions (user_id, feed_id, title, category, created) VALUES (?, ?, ?, ?, ?)`,
-			digest.DefaultUserID, id, userTitle, clean(f.Category), dbTime(now)); err != nil {
+			userID, id, userTitle, category, dbTime(now)); err != nil {
 			if s.d.IsUniqueViolation(err) {
 				return digest.Errorf(digest.ECONFLICT, "already subscribed to %s", url)
 			}
@@ -119,7 +120,10 @@ func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
 		}
 		if _, err = s.exec(ctx, tx, `INSERT INTO article_states (user_id, article_id, published, read, starred)
 			SELECT CAST(? AS BIGINT), a.id, a.published, FALSE, FALSE FROM sources s JOIN articles a ON a.id = s.article_id
-			WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, digest.DefaultUserID, id); err != nil {
+			WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, userID, id); err != nil {
+			return err
+		}
+		if categoryID, err = s.ensureCategory(ctx, tx, userID, category); err != nil {
 			return err
 		}
 		// The new subscriber may have seen some of the feed's articles
@@ -131,17 +135,38 @@ func (s *Store) CreateFeed(ctx context.Context, f *digest.Feed) error {
 	}
 	f.ID = id
 	f.URL = url
+	f.Category, f.CategoryID = category, categoryID
 	f.Created = now
 	return nil
 }
 
-// Feed returns one of the default user's feeds with its unread count.
-// ENOTFOUND.
-func (s *Store) Feed(ctx context.Context, id int64) (*digest.Feed, error) {
+// Feed returns one of the user's feeds with its unread count. ENOTFOUND.
+func (s *Store) Feed(ctx context.Context, userID, id int64) (*digest.Feed, error) {
 	var f digest.Feed
 	err := scanFeed(s.queryRow(ctx, `SELECT `+feedCols+`, u.unread
 		FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
-		WHERE u.user_id = ? AND u.feed_id = ?`, digest.DefaultUserID, id), &f)
+		WHERE u.user_id = ? AND u.feed_id = ?`, userID, id), &f)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("feed", id)
+	}
+	if err != nil {
+		return nil, wrap("feed", err)
+	}
+	fs := []digest.Feed{f}
+	if err := s.fillCategoryIDs(ctx, userID, fs); err != nil {
+		return nil, wrap("feed", err)
+	}
+	return &fs[0], nil
+}
+
+// FeedByID returns a feed's own metadata and fetch state, whoever follows
+// it: the title the feed document gives, no category, no unread count.
+// ENOTFOUND.
+func (s *Store) FeedByID(ctx context.Context, id int64) (*digest.Feed, error) {
+	var f digest.Feed
+	err := scanFeed(s.queryRow(ctx, `SELECT `+feedCols+`, 0
+		FROM feeds f LEFT JOIN subscriptions u ON FALSE
+		WHERE f.id = ?`, id), &f)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("feed", id)
 	}
@@ -151,19 +176,49 @@ func (s *Store) Feed(ctx context.Context, id int64) (*digest.Feed, error) {
 	return &f, nil
 }
 
-// Feeds lists the default user's feeds with unread counts, ordered by
-// category, then title ignoring the case of ASCII letters, then ID: the
-// order of FeedsPage's "category".
-func (s *Store) Feeds(ctx context.Context) ([]digest.Feed, error) {
-	return s.cachedFeeds(ctx, s.loadFeeds)
+// FeedIDs lists the IDs of every stored feed, ascending.
+func (s *Store) FeedIDs(ctx context.Context) ([]int64, error) {
+	rows, err := s.query(ctx, `SELECT id FROM feeds ORDER BY id`)
+	if err != nil {
+		return nil, wrap("feed ids", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrap("feed ids", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, wrap("feed ids", rows.Err())
 }
 
-// loadFeeds reads the default user's feeds through q, sorted as Feeds
+// SetFeedIcon sets a feed's icon (0: none). ENOTFOUND.
+func (s *Store) SetFeedIcon(ctx context.Context, feedID, iconID int64) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE feeds SET icon_id = ? WHERE id = ?`, nullID(iconID), feedID)
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, "feed", feedID)
+	})
+	return wrap("set feed icon", err)
+}
+
+// Feeds lists the user's feeds with unread counts, ordered by
+// category, then title ignoring the case of ASCII letters, then ID: the
+// order of FeedsPage's "category".
+func (s *Store) Feeds(ctx context.Context, userID int64) ([]digest.Feed, error) {
+	return s.cachedFeeds(ctx, userID, s.loadFeeds)
+}
+
+// loadFeeds reads the user's feeds through q, sorted as Feeds
 // returns them; size is the number expected, 0 if unknown.
-func (s *Store) loadFeeds(ctx context.Context, q querier, size int) ([]digest.Feed, error) {
+func (s *Store) loadFeeds(ctx context.Context, q querier, user int64, size int) ([]digest.Feed, error) {
 	if size == 0 {
 		// Growing the slice row by row copied it a dozen times.
-		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM subscriptions WHERE user_id = ?`), digest.DefaultUserID)
+		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM subscriptions WHERE user_id = ?`), user)
 		if err != nil {
 			return nil, wrap("feeds", err)
 		}
@@ -183,13 +238,13 @@ func (s *Store) loadFeeds(ctx context.Context, q querier, size int) ([]digest.Fe
 	fs := make([]digest.Feed, 0, size)
 	if s.d.GroupConcat != "" {
 		var err error
-		if fs, err = s.loadPackedFeeds(ctx, q, fs); err != nil {
+		if fs, err = s.loadPackedFeeds(ctx, q, user, fs); err != nil {
 			return nil, err
 		}
 	} else {
 		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT `+feedCols+`, u.unread
 			FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
-			WHERE u.user_id = ?`), digest.DefaultUserID)
+			WHERE u.user_id = ?`), user)
 		if err != nil {
 			return nil, wrap("feeds", err)
 		}
@@ -198,6 +253,9 @@ func (s *Store) loadFeeds(ctx context.Context, q querier, size int) ([]digest.Fe
 		}
 	}
 	sortFeeds(fs)
+	if err := s.fillCategoryIDs(ctx, user, fs); err != nil {
+		return nil, wrap("feeds", err)
+	}
 	return fs, nil
 }
 
@@ -273,11 +331,12 @@ func appendFeeds(out []digest.Feed, rows *sql.Rows, op string) ([]digest.Feed, e
 	return out, nil
 }
 
-// UpdateFeed saves the default user's title and category of the feed and
-// the feed's site URL, icon and fetch mode. A title equal to the feed
-// document's own is stored as "follow the feed", so later renames by the
-// outlet show. ENOTFOUND; EINVALID for an unknown fetch mode or icon.
-func (s *Store) UpdateFeed(ctx context.Context, f *digest.Feed) error {
+// UpdateFeed saves the user's title and category of the feed (the
+// category created when new) and the feed's fetch mode. A title equal to
+// the feed document's own is stored as "follow the feed", so later
+// renames by the outlet show. ENOTFOUND; EINVALID for an unknown fetch
+// mode.
+func (s *Store) UpdateFeed(ctx context.Context, userID int64, f *digest.Feed) error {
 	mode := f.Fetch
 	if mode == "" {
 		mode = digest.FetchShort
@@ -285,46 +344,40 @@ func (s *Store) UpdateFeed(ctx context.Context, f *digest.Feed) error {
 	if !mode.Valid() {
 		return digest.Errorf(digest.EINVALID, "unknown fetch mode %q", f.Fetch)
 	}
+	category := strings.TrimSpace(clean(f.Category))
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var feedTitle string
 		err := s.txRow(ctx, tx, `SELECT f.title FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
-			WHERE u.user_id = ? AND u.feed_id = ?`, digest.DefaultUserID, f.ID).Scan(&feedTitle)
+			WHERE u.user_id = ? AND u.feed_id = ?`, userID, f.ID).Scan(&feedTitle)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("feed", f.ID)
 		}
 		if err != nil {
 			return err
 		}
-		if f.IconID != 0 {
-			var n int
-			if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM icons WHERE id = ?`, f.IconID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return digest.Errorf(digest.EINVALID, "icon %d does not exist", f.IconID)
-			}
-		}
 		title := clean(f.Title)
 		if title == feedTitle {
 			title = ""
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE subscriptions SET title = ?, category = ? WHERE user_id = ? AND feed_id = ?`,
-			title, clean(f.Category), digest.DefaultUserID, f.ID); err != nil {
+		if f.CategoryID, err = s.ensureCategory(ctx, tx, userID, category); err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `UPDATE feeds SET site_url = ?, icon_id = ?, fetch_mode = ? WHERE id = ?`,
-			clean(f.SiteURL), nullID(f.IconID), string(mode), f.ID)
+		if _, err := s.exec(ctx, tx, `UPDATE subscriptions SET title = ?, category = ? WHERE user_id = ? AND feed_id = ?`,
+			title, category, userID, f.ID); err != nil {
+			return err
+		}
+		_, err = s.exec(ctx, tx, `UPDATE feeds SET fetch_mode = ? WHERE id = ?`, string(mode), f.ID)
 		return err
 	})
+	f.Category = category
 	return wrap("update feed", err)
 }
 
-// DeleteFeed unsubscribes the default user from a feed. When no user is
+// DeleteFeed unsubscribes the user from a feed. When no user is
 // left subscribed, the feed and its sources are removed, and so is every
 // article left with no source; an article still carried by another feed
 // stays (its FeedID moves to one of its remaining sources). ENOTFOUND.
-func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
-	user := digest.DefaultUserID
+func (s *Store) DeleteFeed(ctx context.Context, user, id int64) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?`, user, id)
 		if err != nil {
@@ -390,16 +443,16 @@ func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
 }
 
 // DueFeeds returns up to limit feeds (100 if limit <= 0) whose NextCheck is
-// at or before now, the most overdue first, whoever subscribes to them.
-// Title and category are the default user's when subscribed.
+// at or before now, the most overdue first, whoever subscribes to them,
+// with the feed document's own title and no category.
 func (s *Store) DueFeeds(ctx context.Context, now time.Time, limit int) ([]digest.Feed, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	rows, err := s.query(ctx, `SELECT `+feedCols+`, 0
-		FROM feeds f LEFT JOIN subscriptions u ON u.feed_id = f.id AND u.user_id = ?
+		FROM feeds f LEFT JOIN subscriptions u ON FALSE
 		WHERE f.next_check <= ?
-		ORDER BY f.next_check, f.id LIMIT ?`, digest.DefaultUserID, dbTime(now), limit)
+		ORDER BY f.next_check, f.id LIMIT ?`, dbTime(now), limit)
 	if err != nil {
 		return nil, wrap("due feeds", err)
 	}
@@ -424,4 +477,39 @@ func (s *Store) ScheduleNow(ctx context.Context, ids ...int64) error {
 		return nil
 	})
 	return wrap("schedule now", err)
+}
+
+// ScheduleUserFeeds makes the given feeds of the user (all of theirs when
+// ids is empty) due now and returns how many it scheduled; IDs the user
+// does not follow are ignored.
+func (s *Store) ScheduleUserFeeds(ctx context.Context, userID int64, ids ...int64) (int, error) {
+	now := dbTime(s.now())
+	var n int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if len(ids) == 0 {
+			res, err := s.exec(ctx, tx, `UPDATE feeds SET next_check = ?
+				WHERE id IN (SELECT feed_id FROM subscriptions WHERE user_id = ?)`, now, userID)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		}
+		for _, c := range s.chunks(ids, 2) {
+			in, args := inList(c)
+			res, err := s.exec(ctx, tx, `UPDATE feeds SET next_check = ?
+				WHERE id IN (SELECT feed_id FROM subscriptions WHERE user_id = ? AND feed_id IN (`+in+`))`,
+				append([]any{now, userID}, args...)...)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	return int(n), wrap("schedule feeds", err)
 }

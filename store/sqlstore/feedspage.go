@@ -147,10 +147,10 @@ func decodeFeedCursor(c, order string) (*feedKey, error) {
 // of the feeds whose keys start with the cut texts, repeating some feeds,
 // never skipping one: a page after it at their first, a page before it
 // after their last.
-func (s *Store) completeKey(ctx context.Context, k *feedKey) error {
+func (s *Store) completeKey(ctx context.Context, user int64, k *feedKey) error {
 	var category, title string
 	err := s.queryRow(ctx, `SELECT `+keyCategory+`, `+keyTitle+` FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
-		WHERE u.user_id = ? AND f.id = ?`, digest.DefaultUserID, k.ID).Scan(&category, &title)
+		WHERE u.user_id = ? AND f.id = ?`, user, k.ID).Scan(&category, &title)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return wrap("feeds page: cursor", err)
 	}
@@ -179,9 +179,9 @@ func likePattern(text string) string {
 
 // feedFilter returns the WHERE condition of FeedsPage and FeedTotals
 // (feeds f joined with subscriptions u) and its arguments.
-func (s *Store) feedFilter(search string) (string, []any, error) {
+func (s *Store) feedFilter(user int64, search string) (string, []any, error) {
 	cond := `u.user_id = ?`
-	args := []any{digest.DefaultUserID}
+	args := []any{user}
 	search = clean(search)
 	if search == "" {
 		return cond, args, nil
@@ -209,7 +209,7 @@ func (s *Store) feedFilter(search string) (string, []any, error) {
 // page. Search ignores the case of ASCII letters only, as the order does.
 // EINVALID for an unknown order, a malformed cursor or a search longer
 // than 1000 bytes.
-func (s *Store) FeedsPage(ctx context.Context, search, order string, limit int, cursor string) ([]digest.Feed, string, string, error) {
+func (s *Store) FeedsPage(ctx context.Context, user int64, search, order string, limit int, cursor string) ([]digest.Feed, string, string, error) {
 	if order == "" {
 		order = feedOrderCategory
 	}
@@ -230,25 +230,25 @@ func (s *Store) FeedsPage(ctx context.Context, search, order string, limit int, 
 			return nil, "", "", err
 		}
 		if k.Cut {
-			if err := s.completeKey(ctx, k); err != nil {
+			if err := s.completeKey(ctx, user, k); err != nil {
 				return nil, "", "", err
 			}
 		}
 		at = k
 	}
-	where, args, err := s.feedFilter(search)
+	where, args, err := s.feedFilter(user, search)
 	if err != nil {
 		return nil, "", "", err
 	}
 	before := at != nil && at.Before
-	fs, keys, err := s.feedRows(ctx, order, where, args, at, limit+1)
+	fs, keys, err := s.feedRows(ctx, user, order, where, args, at, limit+1)
 	if err != nil {
 		return nil, "", "", err
 	}
 	if before && len(fs) == 0 {
 		// Nothing before the cursor any more: the first page.
 		before, at = false, nil
-		if fs, keys, err = s.feedRows(ctx, order, where, args, nil, limit+1); err != nil {
+		if fs, keys, err = s.feedRows(ctx, user, order, where, args, nil, limit+1); err != nil {
 			return nil, "", "", err
 		}
 	}
@@ -278,12 +278,15 @@ func (s *Store) FeedsPage(ctx context.Context, search, order string, limit int, 
 			}
 		}
 	}
+	if err := s.fillCategoryIDs(ctx, user, fs); err != nil {
+		return nil, "", "", wrap("feeds page", err)
+	}
 	return fs, next, prev, nil
 }
 
 // feedRows reads up to n feeds in the order's key order after at (before
 // it, in reverse order, when at.Before), with their keys.
-func (s *Store) feedRows(ctx context.Context, order, where string, args []any, at *feedKey, n int) ([]digest.Feed, []feedKey, error) {
+func (s *Store) feedRows(ctx context.Context, user int64, order, where string, args []any, at *feedKey, n int) ([]digest.Feed, []feedKey, error) {
 	exprs := keyExprs(order)
 	keyList := strings.Join(exprs, ", ")
 	dir := ""
@@ -310,7 +313,7 @@ func (s *Store) feedRows(ctx context.Context, order, where string, args []any, a
 			WHERE ` + where + ` ORDER BY ` + orderBy + ` LIMIT ?) p
 		JOIN feeds f ON f.id = p.id JOIN subscriptions u ON u.feed_id = f.id AND u.user_id = ?
 		ORDER BY ` + orderBy
-	args = append(slices.Clip(args), n, digest.DefaultUserID)
+	args = append(slices.Clip(args), n, user)
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, wrap("feeds page", err)
@@ -335,11 +338,11 @@ func (s *Store) feedRows(ctx context.Context, order, where string, args []any, a
 	return fs, keys, nil
 }
 
-// FeedTotals counts the default user's feeds that match search, their
+// FeedTotals counts the user's feeds that match search, their
 // unread articles and the failing ones (see digest.Store). EINVALID for a
 // search longer than 1000 bytes.
-func (s *Store) FeedTotals(ctx context.Context, search string) (feeds, unread, failing int, err error) {
-	where, args, err := s.feedFilter(search)
+func (s *Store) FeedTotals(ctx context.Context, user int64, search string) (feeds, unread, failing int, err error) {
+	where, args, err := s.feedFilter(user, search)
 	if err != nil {
 		return 0, 0, 0, err
 	}

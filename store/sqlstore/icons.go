@@ -39,10 +39,26 @@ func (s *Store) SaveIcon(ctx context.Context, icon *digest.Icon) (int64, error) 
 	return id, nil
 }
 
-// Icon returns one icon. ENOTFOUND.
-func (s *Store) Icon(ctx context.Context, id int64) (*digest.Icon, error) {
+// IconByID returns one icon, whoever's feed it is. ENOTFOUND.
+func (s *Store) IconByID(ctx context.Context, id int64) (*digest.Icon, error) {
 	icon := &digest.Icon{}
 	err := s.queryRow(ctx, `SELECT id, hash, content_type, data FROM icons WHERE id = ?`, id).
+		Scan(&icon.ID, &icon.Hash, &icon.ContentType, &icon.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("icon", id)
+	}
+	if err != nil {
+		return nil, wrap("icon", err)
+	}
+	return icon, nil
+}
+
+// Icon returns the icon of one of the user's feeds. ENOTFOUND for an icon
+// no feed of the user's has.
+func (s *Store) Icon(ctx context.Context, userID, id int64) (*digest.Icon, error) {
+	icon := &digest.Icon{}
+	err := s.queryRow(ctx, `SELECT id, hash, content_type, data FROM icons WHERE id = ?
+		AND EXISTS (SELECT 1 FROM feeds f JOIN subscriptions u ON u.feed_id = f.id AND u.user_id = ? WHERE f.icon_id = icons.id)`, id, userID).
 		Scan(&icon.ID, &icon.Hash, &icon.ContentType, &icon.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("icon", id)

@@ -6,7 +6,8 @@
 // # Schema contract
 //
 // A dialect's migrations (see store/sqlite/migrations) must create the same
-// tables and columns: users (with the row id 1, digest.DefaultUserID),
+// tables and columns: users (with role, password_hash and settings), sessions,
+// credentials, categories (per user, unique titles),
 // icons, feeds, subscriptions (per user: title, category and the unread
 // counter; indexed by (user_id, category, feed_id)), articles (one per canonical URL, NULL when unknown), sources
 // (PRIMARY KEY (feed_id, guid); article_published copied from the article,
@@ -262,14 +263,6 @@ func inList(ids []int64) (string, []any) {
 		args[i] = id
 	}
 	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
-}
-
-// userID returns id, or the default user for 0.
-func userID(id int64) int64 {
-	if id == 0 {
-		return digest.DefaultUserID
-	}
-	return id
 }
 
 // dbTime converts t to microseconds since the epoch; the zero time is 0.

@@ -113,9 +113,9 @@ func (s *Store) DeleteStory(ctx context.Context, id int64) error {
 	return wrap("delete story", err)
 }
 
-// Story returns one story with its entities (most mentioned first) and
-// article IDs (oldest published first). ENOTFOUND.
-func (s *Store) Story(ctx context.Context, id int64) (*digest.Story, error) {
+// StoredStory returns one story with its entities (most mentioned first)
+// and every article ID (oldest published first). ENOTFOUND.
+func (s *Store) StoredStory(ctx context.Context, id int64) (*digest.Story, error) {
 	var st digest.Story
 	err := scanStory(s.queryRow(ctx, `SELECT `+storyCols+` FROM stories st WHERE st.id = ?`, id), &st)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -125,24 +125,50 @@ func (s *Store) Story(ctx context.Context, id int64) (*digest.Story, error) {
 		return nil, wrap("story", err)
 	}
 	list := []digest.Story{st}
-	if err := s.fillStories(ctx, list); err != nil {
+	if err := s.fillStories(ctx, 0, list); err != nil {
 		return nil, wrap("story", err)
 	}
 	return &list[0], nil
 }
 
-// Stories lists stories by descending importance, then last seen, with
-// their entities and article IDs. A limit <= 0 means 50.
-func (s *Store) Stories(ctx context.Context, limit, offset int) ([]digest.Story, error) {
+// userSees is true for a story st of which the user sees an article.
+const userSees = `EXISTS (SELECT 1 FROM articles sa JOIN article_states sst ON sst.article_id = sa.id AND sst.user_id = ?
+	WHERE sa.story_id = st.id)`
+
+// Story returns one story of which the user sees an article, with its
+// entities (most mentioned first) and the IDs of the articles the user
+// sees (oldest published first). ENOTFOUND.
+func (s *Store) Story(ctx context.Context, userID, id int64) (*digest.Story, error) {
+	var st digest.Story
+	err := scanStory(s.queryRow(ctx, `SELECT `+storyCols+` FROM stories st WHERE st.id = ? AND `+userSees, id, userID), &st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("story", id)
+	}
+	if err != nil {
+		return nil, wrap("story", err)
+	}
+	list := []digest.Story{st}
+	if err := s.fillStories(ctx, userID, list); err != nil {
+		return nil, wrap("story", err)
+	}
+	return &list[0], nil
+}
+
+// Stories lists the stories the user sees by descending importance, then
+// last seen, with their entities and the article IDs the user sees. A
+// limit <= 0 means 50.
+func (s *Store) Stories(ctx context.Context, userID int64, limit, offset int) ([]digest.Story, error) {
 	if limit <= 0 {
 		limit = 50
 	}
 	offset = max(offset, 0)
-	return s.listStories(ctx, "stories", `SELECT `+storyCols+` FROM stories st
-		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ? OFFSET ?`, limit, offset)
+	return s.listStories(ctx, "stories", userID, `SELECT `+storyCols+` FROM stories st WHERE `+userSees+`
+		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
 }
 
-func (s *Store) listStories(ctx context.Context, op, q string, args ...any) ([]digest.Story, error) {
+// listStories reads the stories of q and fills them for the user (0:
+// every article).
+func (s *Store) listStories(ctx context.Context, op string, userID int64, q string, args ...any) ([]digest.Story, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, wrap(op, err)
@@ -160,14 +186,15 @@ func (s *Store) listStories(ctx context.Context, op, q string, args ...any) ([]d
 		return nil, wrap(op, err)
 	}
 	rows.Close()
-	if err := s.fillStories(ctx, out); err != nil {
+	if err := s.fillStories(ctx, userID, out); err != nil {
 		return nil, wrap(op, err)
 	}
 	return out, nil
 }
 
-// fillStories sets the entities and article IDs of stories.
-func (s *Store) fillStories(ctx context.Context, list []digest.Story) error {
+// fillStories sets the entities and article IDs of stories: the IDs of
+// the articles the user sees, or of all for userID 0.
+func (s *Store) fillStories(ctx context.Context, userID int64, list []digest.Story) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -203,8 +230,13 @@ func (s *Store) fillStories(ctx context.Context, list []digest.Story) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = s.query(ctx, `SELECT story_id, id FROM articles WHERE story_id IN (`+in+`)
-			ORDER BY story_id, published, id`, args...)
+		q := `SELECT story_id, id FROM articles WHERE story_id IN (` + in + `) ORDER BY story_id, published, id`
+		if userID != 0 {
+			q = `SELECT a.story_id, a.id FROM articles a JOIN article_states st ON st.article_id = a.id AND st.user_id = ?
+				WHERE a.story_id IN (` + in + `) ORDER BY a.story_id, a.published, a.id`
+			args = append([]any{userID}, args...)
+		}
+		rows, err = s.query(ctx, q, args...)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -21,8 +22,17 @@ func entityStories(t *testing.T, s digest.Store, stories map[string][]digest.Ent
 	}
 	slices.Sort(heads)
 	ids := map[string]int64{}
+	// The user sees one article of each story.
+	entitySet++
+	f := createFeed(t, s, fmt.Sprintf("https://entities%d.example/feed", entitySet))
+	var es []digest.Entry
+	for _, h := range heads {
+		es = append(es, entry(fmt.Sprintf("entities%d-%s", entitySet, h), 0))
+	}
+	created := save(t, s, fetched(f.ID, es...))[0].Created
 	for i, h := range heads {
-		st := &digest.Story{Headline: h, LastSeen: base.Add(time.Duration(i) * time.Hour), Entities: stories[h]}
+		st := &digest.Story{Headline: h, LastSeen: base.Add(time.Duration(i) * time.Hour), Entities: stories[h],
+			ArticleIDs: []int64{created[i]}}
 		if err := s.SaveStory(context.Background(), st); err != nil {
 			t.Fatalf("SaveStory(%s): %v", h, err)
 		}
@@ -30,6 +40,9 @@ func entityStories(t *testing.T, s digest.Store, stories map[string][]digest.Ent
 	}
 	return ids
 }
+
+// entitySet numbers the calls of entityStories, whose feeds differ.
+var entitySet int
 
 func per(name string, n int) digest.Entity {
 	return digest.Entity{Name: name, Kind: digest.Person, Count: n}
@@ -108,7 +121,7 @@ func testEntityLookup(t *testing.T, s digest.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			spellings, stories, err := s.EntityStories(ctx, tc.kind, tc.ask, 10)
+			spellings, stories, err := s.EntityStories(ctx, uid(t, s), tc.kind, tc.ask, 10)
 			if err != nil {
 				t.Fatalf("EntityStories(%s, %q): %v", tc.kind, tc.ask, err)
 			}
@@ -139,20 +152,20 @@ func testEntityLookup(t *testing.T, s digest.Store) {
 	}
 	// The canonical spelling finds itself: a page never redirects in a loop.
 	for _, tc := range tests {
-		spellings, _, err := s.EntityStories(ctx, tc.kind, tc.ask, 10)
+		spellings, _, err := s.EntityStories(ctx, uid(t, s), tc.kind, tc.ask, 10)
 		if err != nil || len(spellings) == 0 {
 			continue
 		}
-		again, _, err := s.EntityStories(ctx, spellings[0].Kind, spellings[0].Name, 10)
+		again, _, err := s.EntityStories(ctx, uid(t, s), spellings[0].Kind, spellings[0].Name, 10)
 		if err != nil || again[0].Kind != spellings[0].Kind || again[0].Name != spellings[0].Name {
 			t.Errorf("canonical %s %q resolves to %+v (%v)", spellings[0].Kind, spellings[0].Name, again, err)
 		}
 	}
-	if _, list, err := s.EntityStories(ctx, digest.Person, "Xi", 1); err != nil || len(list) != 1 || list[0].ID != ids["b"] {
+	if _, list, err := s.EntityStories(ctx, uid(t, s), digest.Person, "Xi", 1); err != nil || len(list) != 1 || list[0].ID != ids["b"] {
 		t.Errorf("limit 1 = %+v (%v), want the newest story", list, err)
 	}
 	// A story seen again moves to the front of its entities' pages.
-	a, err := s.Story(ctx, ids["a"])
+	a, err := s.Story(ctx, uid(t, s), ids["a"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +173,7 @@ func testEntityLookup(t *testing.T, s digest.Store) {
 	if err := s.SaveStory(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if _, list, err := s.EntityStories(ctx, digest.Organization, "NATO", 2); err != nil || len(list) != 2 || list[0].ID != ids["a"] || list[1].ID != ids["d"] {
+	if _, list, err := s.EntityStories(ctx, uid(t, s), digest.Organization, "NATO", 2); err != nil || len(list) != 2 || list[0].ID != ids["a"] || list[1].ID != ids["d"] {
 		t.Errorf("after story a was seen again: %+v (%v), want a, d", list, err)
 	}
 	// A spelling no story names any more is no match: a person once
@@ -173,12 +186,12 @@ func testEntityLookup(t *testing.T, s digest.Store) {
 	if err := s.SaveStory(ctx, g); err != nil {
 		t.Fatal(err)
 	}
-	if sp, list, err := s.EntityStories(ctx, digest.Person, "Harbour Rovers", 10); err != nil || sp[0].Kind != digest.Organization || len(sp) != 1 || len(list) != 1 {
+	if sp, list, err := s.EntityStories(ctx, uid(t, s), digest.Person, "Harbour Rovers", 10); err != nil || sp[0].Kind != digest.Organization || len(sp) != 1 || len(list) != 1 {
 		t.Errorf("a person no story names any more: %+v, %d stories (%v), want the organisation", sp, len(list), err)
 	}
-	_, _, err = s.EntityStories(ctx, digest.Organization, "Pellham", 10)
+	_, _, err = s.EntityStories(ctx, uid(t, s), digest.Organization, "Pellham", 10)
 	wantCode(t, "a name of two entities of other kinds", err, digest.ENOTFOUND)
-	_, _, err = s.EntityStories(ctx, digest.Organization, "Nobody Known", 10)
+	_, _, err = s.EntityStories(ctx, uid(t, s), digest.Organization, "Nobody Known", 10)
 	wantCode(t, "unknown name", err, digest.ENOTFOUND)
 }
 
@@ -206,12 +219,12 @@ func testEntityLookupHostile(t *testing.T, s digest.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := s.EntityStories(ctx, tc.kind, tc.ask, 10)
+			_, _, err := s.EntityStories(ctx, uid(t, s), tc.kind, tc.ask, 10)
 			wantCode(t, tc.name, err, tc.code)
 		})
 	}
 	// Invalid UTF-8 around a name is replaced, as when it was stored.
-	if sp, _, err := s.EntityStories(ctx, digest.Organization, "NATO\x00", 10); err != nil || sp[0].Name != "NATO" {
+	if sp, _, err := s.EntityStories(ctx, uid(t, s), digest.Organization, "NATO\x00", 10); err != nil || sp[0].Name != "NATO" {
 		t.Errorf("NUL after a name: %+v, %v", sp, err)
 	}
 }

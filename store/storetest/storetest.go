@@ -77,7 +77,7 @@ var base = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func createFeed(t *testing.T, s digest.Store, url string) *digest.Feed {
 	t.Helper()
 	f := &digest.Feed{URL: url, Title: "Feed " + url, SiteURL: url + "/site"}
-	if err := s.CreateFeed(context.Background(), f); err != nil {
+	if err := s.CreateFeed(context.Background(), uid(t, s), f); err != nil {
 		t.Fatalf("CreateFeed(%s): %v", url, err)
 	}
 	return f
@@ -118,7 +118,7 @@ func fetched(feed int64, es ...digest.Entry) digest.FetchResult {
 
 func article(t *testing.T, s digest.Store, id int64) *digest.Article {
 	t.Helper()
-	a, err := s.Article(context.Background(), id)
+	a, err := s.Article(context.Background(), uid(t, s), id)
 	if err != nil {
 		t.Fatalf("Article(%d): %v", id, err)
 	}
@@ -163,16 +163,16 @@ func wantCode(t *testing.T, what string, err error, code string) {
 func checkUnread(t *testing.T, s digest.Store) {
 	t.Helper()
 	ctx := context.Background()
-	fs, err := s.Feeds(ctx)
+	fs, err := s.Feeds(ctx, uid(t, s))
 	if err != nil {
 		t.Fatalf("Feeds: %v", err)
 	}
 	for _, f := range fs {
-		n := len(list(t, s, digest.ArticleQuery{FeedID: f.ID, Unread: true, Limit: 500}))
+		n := len(list(t, s, digest.ArticleQuery{UserID: uid(t, s), FeedID: f.ID, Unread: true, Limit: 500}))
 		if f.Unread != n {
 			t.Errorf("feed %d: Feeds says %d unread, %d unread articles listed", f.ID, f.Unread, n)
 		}
-		one, err := s.Feed(ctx, f.ID)
+		one, err := s.Feed(ctx, uid(t, s), f.ID)
 		if err != nil {
 			t.Fatalf("Feed: %v", err)
 		}
@@ -192,7 +192,7 @@ func testFeeds(t *testing.T, s digest.Store) {
 	a := &digest.Feed{URL: "https://a.example/feed", Title: "Alpha", Category: "News", Fetch: digest.FetchAlways}
 	c := &digest.Feed{URL: "https://c.example/feed", Title: "Zulu", Category: ""}
 	for _, f := range []*digest.Feed{b, a, c} {
-		if err := s.CreateFeed(ctx, f); err != nil {
+		if err := s.CreateFeed(ctx, uid(t, s), f); err != nil {
 			t.Fatalf("CreateFeed: %v", err)
 		}
 		if f.ID == 0 || f.Created.IsZero() {
@@ -202,21 +202,21 @@ func testFeeds(t *testing.T, s digest.Store) {
 	if b.Fetch != digest.FetchShort {
 		t.Errorf("default fetch mode = %q, want %q", b.Fetch, digest.FetchShort)
 	}
-	wantCode(t, "duplicate URL", s.CreateFeed(ctx, &digest.Feed{URL: a.URL}), digest.ECONFLICT)
-	wantCode(t, "empty URL", s.CreateFeed(ctx, &digest.Feed{URL: "  "}), digest.EINVALID)
-	wantCode(t, "bad fetch mode", s.CreateFeed(ctx, &digest.Feed{URL: "https://d.example/", Fetch: "sometimes"}), digest.EINVALID)
+	wantCode(t, "duplicate URL", s.CreateFeed(ctx, uid(t, s), &digest.Feed{URL: a.URL}), digest.ECONFLICT)
+	wantCode(t, "empty URL", s.CreateFeed(ctx, uid(t, s), &digest.Feed{URL: "  "}), digest.EINVALID)
+	wantCode(t, "bad fetch mode", s.CreateFeed(ctx, uid(t, s), &digest.Feed{URL: "https://d.example/", Fetch: "sometimes"}), digest.EINVALID)
 
-	got, err := s.Feed(ctx, a.ID)
+	got, err := s.Feed(ctx, uid(t, s), a.ID)
 	if err != nil {
 		t.Fatalf("Feed: %v", err)
 	}
 	if got.URL != a.URL || got.Title != "Alpha" || got.Category != "News" || got.Fetch != digest.FetchAlways || got.Unread != 0 {
 		t.Errorf("Feed = %+v", got)
 	}
-	_, err = s.Feed(ctx, 9999)
+	_, err = s.Feed(ctx, uid(t, s), 9999)
 	wantCode(t, "missing feed", err, digest.ENOTFOUND)
 
-	fs, err := s.Feeds(ctx)
+	fs, err := s.Feeds(ctx, uid(t, s))
 	if err != nil {
 		t.Fatalf("Feeds: %v", err)
 	}
@@ -248,7 +248,7 @@ func allPages(t *testing.T, s digest.Store, search, order string, limit int) [][
 	var prevs []string
 	cursor := ""
 	for range 100 {
-		fs, next, prev, err := s.FeedsPage(ctx, search, order, limit, cursor)
+		fs, next, prev, err := s.FeedsPage(ctx, uid(t, s), search, order, limit, cursor)
 		if err != nil {
 			t.Fatalf("FeedsPage(%q, %q, %d, %q): %v", search, order, limit, cursor, err)
 		}
@@ -270,7 +270,7 @@ func allPages(t *testing.T, s digest.Store, search, order string, limit int) [][
 	}
 	// Walking back with prev gives the same pages.
 	for i := len(pages) - 1; i > 0; i-- {
-		fs, _, _, err := s.FeedsPage(ctx, search, order, limit, prevs[i])
+		fs, _, _, err := s.FeedsPage(ctx, uid(t, s), search, order, limit, prevs[i])
 		if err != nil {
 			t.Fatalf("FeedsPage prev of page %d: %v", i, err)
 		}
@@ -283,7 +283,7 @@ func allPages(t *testing.T, s digest.Store, search, order string, limit int) [][
 
 func testFeedsPage(t *testing.T, s digest.Store) {
 	ctx := context.Background()
-	fs, next, prev, err := s.FeedsPage(ctx, "", "", 10, "")
+	fs, next, prev, err := s.FeedsPage(ctx, uid(t, s), "", "", 10, "")
 	if err != nil || len(fs) != 0 || next != "" || prev != "" {
 		t.Fatalf("FeedsPage of no feeds = %v, %q, %q, %v; want nothing", fs, next, prev, err)
 	}
@@ -297,13 +297,13 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 			Title:    []string{"alpha", "Beta", "gamma", "Delta", "beta"}[i%5] + fmt.Sprintf(" %d", i%7),
 			Category: []string{"", "News", "Tech"}[i%3],
 		}
-		if err := s.CreateFeed(ctx, f); err != nil {
+		if err := s.CreateFeed(ctx, uid(t, s), f); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, f)
 	}
 	all[4].Title = "Renamed 50% off_sale"
-	if err := s.UpdateFeed(ctx, all[4]); err != nil {
+	if err := s.UpdateFeed(ctx, uid(t, s), all[4]); err != nil {
 		t.Fatal(err)
 	}
 	failing := map[int64]int{all[3].ID: 2, all[10].ID: 5, all[17].ID: 2}
@@ -314,7 +314,7 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 	rs = append(rs, fetched(all[0].ID, entry("one", 1), entry("two", 2)))
 	save(t, s, rs...)
 
-	every, err := s.Feeds(ctx)
+	every, err := s.Feeds(ctx, uid(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 				t.Errorf("limit %d: pages %q, want %q", limit, got, want)
 			}
 		}
-		fs, _, _, err := s.FeedsPage(ctx, "", "", 5, "")
+		fs, _, _, err := s.FeedsPage(ctx, uid(t, s), "", "", 5, "")
 		if err != nil || !slices.Equal(feedTitles(fs), want[:5]) {
 			t.Errorf(`order "" = %q, %v; want the category order %q`, feedTitles(fs), err, want[:5])
 		}
@@ -341,7 +341,7 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 		var got []digest.Feed
 		cursor := ""
 		for {
-			fs, next, _, err := s.FeedsPage(ctx, "", "title", 6, cursor)
+			fs, next, _, err := s.FeedsPage(ctx, uid(t, s), "", "title", 6, cursor)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -368,7 +368,7 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 		for _, p := range pages {
 			got = append(got, p...)
 		}
-		fs, _, _, err := s.FeedsPage(ctx, "", "errors", 500, "")
+		fs, _, _, err := s.FeedsPage(ctx, uid(t, s), "", "errors", 500, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -413,14 +413,14 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 			{"a\x00l\xffpha", 0},
 		}
 		for _, tc := range tests {
-			fs, next, _, err := s.FeedsPage(ctx, tc.search, "", 100, "")
+			fs, next, _, err := s.FeedsPage(ctx, uid(t, s), tc.search, "", 100, "")
 			if err != nil {
 				t.Fatalf("search %q: %v", tc.search, err)
 			}
 			if len(fs) != tc.want || next != "" {
 				t.Errorf("search %q: %d feeds %q, want %d", tc.search, len(fs), feedTitles(fs), tc.want)
 			}
-			n, _, _, err := s.FeedTotals(ctx, tc.search)
+			n, _, _, err := s.FeedTotals(ctx, uid(t, s), tc.search)
 			if err != nil || n != tc.want {
 				t.Errorf("FeedTotals(%q) = %d, %v; want %d", tc.search, n, err, tc.want)
 			}
@@ -431,27 +431,27 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 		}
 	})
 	t.Run("totals count feeds, unread articles and failing feeds", func(t *testing.T) {
-		n, unread, failingN, err := s.FeedTotals(ctx, "")
+		n, unread, failingN, err := s.FeedTotals(ctx, uid(t, s), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n != 23 || unread != 2 || failingN != 3 {
 			t.Errorf("FeedTotals = %d feeds, %d unread, %d failing; want 23, 2, 3", n, unread, failingN)
 		}
-		if n, _, f, err := s.FeedTotals(ctx, "gamma"); err != nil || n != 5 || f != 1 {
+		if n, _, f, err := s.FeedTotals(ctx, uid(t, s), "gamma"); err != nil || n != 5 || f != 1 {
 			t.Errorf(`FeedTotals("gamma") = %d feeds, %d failing, %v; want 5, 1`, n, f, err)
 		}
 	})
 	t.Run("limits default to 50 and are capped at 500", func(t *testing.T) {
 		for _, limit := range []int{0, -3, 1000} {
-			fs, next, _, err := s.FeedsPage(ctx, "", "", limit, "")
+			fs, next, _, err := s.FeedsPage(ctx, uid(t, s), "", "", limit, "")
 			if err != nil || len(fs) != 23 || next != "" {
 				t.Errorf("limit %d: %d feeds, next %q, %v", limit, len(fs), next, err)
 			}
 		}
 	})
 	t.Run("bad input is EINVALID", func(t *testing.T) {
-		_, next, _, err := s.FeedsPage(ctx, "", "title", 5, "")
+		_, next, _, err := s.FeedsPage(ctx, uid(t, s), "", "title", 5, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -464,10 +464,10 @@ func testFeedsPage(t *testing.T, s digest.Store) {
 			{"cursor of another order", "category", next, ""},
 			{"search of 1001 bytes", "", "", strings.Repeat("x", 1001)},
 		} {
-			_, _, _, err := s.FeedsPage(ctx, tc.search, tc.order, 5, tc.cursor)
+			_, _, _, err := s.FeedsPage(ctx, uid(t, s), tc.search, tc.order, 5, tc.cursor)
 			wantCode(t, tc.name, err, digest.EINVALID)
 		}
-		_, _, _, err = s.FeedTotals(ctx, strings.Repeat("x", 1001))
+		_, _, _, err = s.FeedTotals(ctx, uid(t, s), strings.Repeat("x", 1001))
 		wantCode(t, "FeedTotals search of 1001 bytes", err, digest.EINVALID)
 	})
 }
@@ -479,12 +479,12 @@ func testFeedsPageChanging(t *testing.T, s digest.Store) {
 	var feeds []*digest.Feed
 	for i := range 10 {
 		f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed", i), Title: fmt.Sprintf("Feed %d", i)}
-		if err := s.CreateFeed(ctx, f); err != nil {
+		if err := s.CreateFeed(ctx, uid(t, s), f); err != nil {
 			t.Fatal(err)
 		}
 		feeds = append(feeds, f)
 	}
-	first, next, _, err := s.FeedsPage(ctx, "", "", 4, "")
+	first, next, _, err := s.FeedsPage(ctx, uid(t, s), "", "", 4, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,24 +493,24 @@ func testFeedsPageChanging(t *testing.T, s digest.Store) {
 	}
 	// The cursor's own feed goes, one before it is added, one after it
 	// is renamed to sort first.
-	if err := s.DeleteFeed(ctx, feeds[3].ID); err != nil {
+	if err := s.DeleteFeed(ctx, uid(t, s), feeds[3].ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateFeed(ctx, &digest.Feed{URL: "https://new.example/feed", Title: "Feed 00"}); err != nil {
+	if err := s.CreateFeed(ctx, uid(t, s), &digest.Feed{URL: "https://new.example/feed", Title: "Feed 00"}); err != nil {
 		t.Fatal(err)
 	}
 	feeds[8].Title = "A feed"
-	if err := s.UpdateFeed(ctx, feeds[8]); err != nil {
+	if err := s.UpdateFeed(ctx, uid(t, s), feeds[8]); err != nil {
 		t.Fatal(err)
 	}
-	second, _, prev, err := s.FeedsPage(ctx, "", "", 4, next)
+	second, _, prev, err := s.FeedsPage(ctx, uid(t, s), "", "", 4, next)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := feedTitles(second); !slices.Equal(got, []string{"Feed 4", "Feed 5", "Feed 6", "Feed 7"}) {
 		t.Errorf("second page after changes = %q, want Feed 4-7", got)
 	}
-	back, _, prev2, err := s.FeedsPage(ctx, "", "", 4, prev)
+	back, _, prev2, err := s.FeedsPage(ctx, uid(t, s), "", "", 4, prev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -522,11 +522,11 @@ func testFeedsPageChanging(t *testing.T, s digest.Store) {
 	}
 	// Everything before the prev cursor removed: the first page instead.
 	for _, f := range []*digest.Feed{feeds[0], feeds[1], feeds[2], feeds[8]} {
-		if err := s.DeleteFeed(ctx, f.ID); err != nil {
+		if err := s.DeleteFeed(ctx, uid(t, s), f.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	fs, _, prev3, err := s.FeedsPage(ctx, "", "", 4, prev2)
+	fs, _, prev3, err := s.FeedsPage(ctx, uid(t, s), "", "", 4, prev2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,12 +547,12 @@ func testFeedsPageLongTitles(t *testing.T, s digest.Store) {
 		if i%4 == 0 {
 			f.Title, f.Category = fmt.Sprintf("Short %d", i), "News"
 		}
-		if err := s.CreateFeed(ctx, f); err != nil {
+		if err := s.CreateFeed(ctx, uid(t, s), f); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, f.ID)
 	}
-	every, err := s.Feeds(ctx)
+	every, err := s.Feeds(ctx, uid(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,7 +561,7 @@ func testFeedsPageLongTitles(t *testing.T, s digest.Store) {
 		var cursors []string
 		cursor := ""
 		for range 20 {
-			fs, next, _, err := s.FeedsPage(ctx, "", order, 2, cursor)
+			fs, next, _, err := s.FeedsPage(ctx, uid(t, s), "", order, 2, cursor)
 			if err != nil {
 				t.Fatalf("%s: %v", order, err)
 			}
@@ -591,10 +591,10 @@ func testFeedsPageLongTitles(t *testing.T, s digest.Store) {
 			// Remove the feed of the second cursor: its page repeats some
 			// feeds but skips none of those after it.
 			last := got[3]
-			if err := s.DeleteFeed(ctx, last); err != nil {
+			if err := s.DeleteFeed(ctx, uid(t, s), last); err != nil {
 				t.Fatal(err)
 			}
-			fs, _, prev, err := s.FeedsPage(ctx, "", order, 20, cursors[1])
+			fs, _, prev, err := s.FeedsPage(ctx, uid(t, s), "", order, 20, cursors[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -607,7 +607,7 @@ func testFeedsPageLongTitles(t *testing.T, s digest.Store) {
 					t.Errorf("after removing the cursor's feed, feed %d is skipped: %v", id, after)
 				}
 			}
-			back, _, _, err := s.FeedsPage(ctx, "", order, 20, prev)
+			back, _, _, err := s.FeedsPage(ctx, uid(t, s), "", order, 20, prev)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -622,39 +622,36 @@ func testUpdateFeed(t *testing.T, s digest.Store) {
 	ctx := context.Background()
 	f := createFeed(t, s, "https://a.example/feed")
 	save(t, s, digest.FetchResult{FeedID: f.ID, State: digest.FetchState{ETag: `"v1"`, NextCheck: base}})
-	f.Title, f.Category, f.SiteURL, f.Fetch = "Renamed", "Tech", "https://a.example/", digest.FetchNever
+	f.Title, f.Category, f.Fetch = "Renamed", "Tech", digest.FetchNever
 	f.ETag = "must not be saved"
-	if err := s.UpdateFeed(ctx, f); err != nil {
+	if err := s.UpdateFeed(ctx, uid(t, s), f); err != nil {
 		t.Fatalf("UpdateFeed: %v", err)
 	}
-	got, err := s.Feed(ctx, f.ID)
+	got, err := s.Feed(ctx, uid(t, s), f.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Title != "Renamed" || got.Category != "Tech" || got.SiteURL != "https://a.example/" || got.Fetch != digest.FetchNever {
+	if got.Title != "Renamed" || got.Category != "Tech" || got.CategoryID == 0 || got.Fetch != digest.FetchNever {
 		t.Errorf("after UpdateFeed: %+v", got)
 	}
 	if got.ETag != `"v1"` {
 		t.Errorf("UpdateFeed changed the fetch state: ETag %q", got.ETag)
 	}
-	wantCode(t, "missing feed", s.UpdateFeed(ctx, &digest.Feed{ID: 9999, Title: "x"}), digest.ENOTFOUND)
+	wantCode(t, "missing feed", s.UpdateFeed(ctx, uid(t, s), &digest.Feed{ID: 9999, Title: "x"}), digest.ENOTFOUND)
 	bad := *got
 	bad.Fetch = "weekly"
-	wantCode(t, "bad fetch mode", s.UpdateFeed(ctx, &bad), digest.EINVALID)
-	bad = *got
-	bad.IconID = 12345
-	wantCode(t, "missing icon", s.UpdateFeed(ctx, &bad), digest.EINVALID)
+	wantCode(t, "bad fetch mode", s.UpdateFeed(ctx, uid(t, s), &bad), digest.EINVALID)
+	wantCode(t, "missing feed's icon", s.SetFeedIcon(ctx, 9999, 1), digest.ENOTFOUND)
 
 	icon := &digest.Icon{ContentType: "image/png", Data: []byte("png")}
 	iconID, err := s.SaveIcon(ctx, icon)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got.IconID = iconID
-	if err := s.UpdateFeed(ctx, got); err != nil {
+	if err := s.SetFeedIcon(ctx, f.ID, iconID); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := s.Feed(ctx, f.ID); g == nil || g.IconID != iconID {
+	if g, _ := s.Feed(ctx, uid(t, s), f.ID); g == nil || g.IconID != iconID {
 		t.Errorf("icon not saved: %+v", g)
 	}
 }
@@ -733,14 +730,14 @@ func testSaveCreates(t *testing.T, s digest.Store) {
 	if b.Published.Before(before) {
 		t.Errorf("unknown published time became %v, want the ingest time", b.Published)
 	}
-	got := list(t, s, digest.ArticleQuery{})
+	got := list(t, s, digest.ArticleQuery{UserID: uid(t, s)})
 	if want := []int64{b.ID, a.ID}; !slices.Equal(ids(got), want) {
 		t.Errorf("Articles = %v, want %v", ids(got), want)
 	}
 	if got[1].Content != "" || got[1].Title != e1.Title || len(got[1].Sources) != 1 {
 		t.Errorf("listed article: content %q title %q sources %d (want no content, sources filled)", got[1].Content, got[1].Title, len(got[1].Sources))
 	}
-	_, err := s.Article(context.Background(), 99999)
+	_, err := s.Article(context.Background(), uid(t, s), 99999)
 	wantCode(t, "missing article", err, digest.ENOTFOUND)
 
 	// An entry with neither GUID nor URL cannot be matched again: skipped.
@@ -779,7 +776,7 @@ func testSameURLTwoFeeds(t *testing.T, s digest.Store) {
 	if art.Title != ea.Title || art.FeedID != a.ID {
 		t.Errorf("the second feed changed the article: %+v", art)
 	}
-	if got := list(t, s, digest.ArticleQuery{}); len(got) != 1 {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s)}); len(got) != 1 {
 		t.Errorf("listing has %d articles, want 1", len(got))
 	}
 	// The other feed's entry changing does not rewrite the original's text.
@@ -793,7 +790,7 @@ func testSameURLTwoFeeds(t *testing.T, s digest.Store) {
 		t.Errorf("after change of non-original source: title %q, source title %q", art.Title, art.Sources[1].Title)
 	}
 	for _, f := range []int64{a.ID, b.ID} {
-		if got := list(t, s, digest.ArticleQuery{FeedID: f}); len(got) != 1 {
+		if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), FeedID: f}); len(got) != 1 {
 			t.Errorf("feed %d lists %d articles, want 1", f, len(got))
 		}
 	}
@@ -808,7 +805,7 @@ func testRepublished(t *testing.T, s digest.Store) {
 	if len(res[0].Created) != 0 {
 		t.Errorf("re-published entry created %v", res[0].Created)
 	}
-	if got := list(t, s, digest.ArticleQuery{}); len(got) != 1 || got[0].ID != first[0].Created[0] {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s)}); len(got) != 1 || got[0].ID != first[0].Created[0] {
 		t.Errorf("listing = %v, want only %v", ids(got), first[0].Created)
 	}
 	// Both GUIDs now match without further writes.
@@ -823,7 +820,7 @@ func testChangedEntry(t *testing.T, s digest.Store) {
 	e := entry("story", 1)
 	first := save(t, s, fetched(f.ID, e))
 	id := first[0].Created[0]
-	if err := s.MarkRead(context.Background(), digest.DefaultUserID, []int64{id}, true); err != nil {
+	if _, err := s.MarkRead(context.Background(), uid(t, s), []int64{id}, true); err != nil {
 		t.Fatal(err)
 	}
 	e.Title, e.Text, e.Content, e.Hash = "Corrected title", "corrected text here now", "<p>corrected</p>", "hash-2"
@@ -843,7 +840,7 @@ func testChangedEntry(t *testing.T, s digest.Store) {
 		t.Errorf("source title %q, want %q", a.Sources[0].Title, e.Title)
 	}
 	// The listing follows the new published time.
-	if got := list(t, s, digest.ArticleQuery{}); len(got) != 1 || !got[0].Published.Equal(e.Published) {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s)}); len(got) != 1 || !got[0].Published.Equal(e.Published) {
 		t.Errorf("listing after update: %+v", got)
 	}
 }
@@ -870,7 +867,7 @@ func testUnchangedEntry(t *testing.T, s digest.Store) {
 	if n := len(res[0].Created) + len(res[0].Updated) + len(res[0].Linked); n != 0 {
 		t.Errorf("unchanged entries changed %d articles", n)
 	}
-	for _, a := range list(t, s, digest.ArticleQuery{}) {
+	for _, a := range list(t, s, digest.ArticleQuery{UserID: uid(t, s)}) {
 		if a.Title == "should not be stored" {
 			t.Fatalf("an unchanged entry was written: article %d", a.ID)
 		}
@@ -902,7 +899,7 @@ func testFetchState(t *testing.T, s digest.Store) {
 	if len(res[0].Created) != 1 {
 		t.Fatal("entry not saved with state")
 	}
-	got, err := s.Feed(ctx, f.ID)
+	got, err := s.Feed(ctx, uid(t, s), f.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -916,17 +913,17 @@ func testFetchState(t *testing.T, s digest.Store) {
 	st2 := digest.FetchState{ETag: st.ETag, LastModified: st.LastModified, LastCheck: base.Add(time.Hour),
 		NextCheck: base.Add(3 * time.Hour), LastError: "503 Service Unavailable", ErrorCount: 2, Interval: st.Interval}
 	save(t, s, digest.FetchResult{FeedID: f.ID, State: st2})
-	got, _ = s.Feed(ctx, f.ID)
+	got, _ = s.Feed(ctx, uid(t, s), f.ID)
 	if got.FetchState != st2 || got.Title != "Fresh title" || got.SiteURL != "https://a.example/home" {
 		t.Errorf("after failure: %+v", got)
 	}
 	// A user's own title wins over the feed's, which keeps updating underneath.
 	got.Title = "My name for it"
-	if err := s.UpdateFeed(ctx, got); err != nil {
+	if err := s.UpdateFeed(ctx, uid(t, s), got); err != nil {
 		t.Fatal(err)
 	}
 	save(t, s, digest.FetchResult{FeedID: f.ID, State: st2, Title: "Outlet renamed"})
-	if g, _ := s.Feed(ctx, f.ID); g.Title != "My name for it" {
+	if g, _ := s.Feed(ctx, uid(t, s), f.ID); g.Title != "My name for it" {
 		t.Errorf("user title %q, want it kept", g.Title)
 	}
 }
@@ -946,7 +943,7 @@ func testPaging(t *testing.T, s digest.Store) {
 		es = append(es, entry(fmt.Sprint("p", i), i/3)) // groups of three share a published time
 	}
 	save(t, s, fetched(f.ID, es...))
-	all := list(t, s, digest.ArticleQuery{Limit: 1000})
+	all := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Limit: 1000})
 	if len(all) != 30 {
 		t.Fatalf("%d articles, want 30", len(all))
 	}
@@ -959,7 +956,7 @@ func testPaging(t *testing.T, s digest.Store) {
 	// Page by 7 while articles arrive between pages: new ones (newer, older
 	// and with tied times) must not disturb the original sequence.
 	ctx := context.Background()
-	q := digest.ArticleQuery{Limit: 7}
+	q := digest.ArticleQuery{UserID: uid(t, s), Limit: 7}
 	var paged []int64
 	seen := map[int64]bool{}
 	for page := 0; ; page++ {
@@ -995,9 +992,9 @@ func testPaging(t *testing.T, s digest.Store) {
 	if !slices.Equal(orig, ids(all)) {
 		t.Errorf("paging while inserting: original articles seen %v, want %v", orig, ids(all))
 	}
-	_, err := s.Articles(ctx, digest.ArticleQuery{Cursor: "not a cursor!"})
+	_, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Cursor: "not a cursor!"})
 	wantCode(t, "garbage cursor", err, digest.EINVALID)
-	if p, err := s.Articles(ctx, digest.ArticleQuery{Limit: 100000}); err != nil || len(p.Articles) > 500 {
+	if p, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Limit: 100000}); err != nil || len(p.Articles) > 500 {
 		t.Errorf("limit is not capped at 500: %d, %v", len(p.Articles), err)
 	}
 }
@@ -1008,10 +1005,10 @@ func testFilters(t *testing.T, s digest.Store) {
 	b := createFeed(t, s, "https://b.example/feed")
 	ra := save(t, s, fetched(a.ID, entry("a1", 1), entry("a2", 2), entry("a3", 3)))[0].Created
 	rb := save(t, s, fetched(b.ID, entry("b1", 4), entry("b2", 5)))[0].Created
-	if err := s.MarkRead(ctx, 0, []int64{ra[0], rb[1]}, true); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), []int64{ra[0], rb[1]}, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkStarred(ctx, 0, []int64{ra[1], rb[1]}, true); err != nil {
+	if _, err := s.MarkStarred(ctx, uid(t, s), []int64{ra[1], rb[1]}, true); err != nil {
 		t.Fatal(err)
 	}
 	story := &digest.Story{Headline: "h", ArticleIDs: []int64{ra[2], rb[0]}}
@@ -1023,20 +1020,20 @@ func testFilters(t *testing.T, s digest.Store) {
 		q    digest.ArticleQuery
 		want []int64
 	}{
-		{"all articles newest first", digest.ArticleQuery{}, []int64{rb[1], rb[0], ra[2], ra[1], ra[0]}},
-		{"unread only", digest.ArticleQuery{Unread: true}, []int64{rb[0], ra[2], ra[1]}},
-		{"starred only", digest.ArticleQuery{Starred: true}, []int64{rb[1], ra[1]}},
-		{"one feed", digest.ArticleQuery{FeedID: a.ID}, []int64{ra[2], ra[1], ra[0]}},
-		{"one feed unread", digest.ArticleQuery{FeedID: a.ID, Unread: true}, []int64{ra[2], ra[1]}},
-		{"one story", digest.ArticleQuery{StoryID: story.ID}, []int64{rb[0], ra[2]}},
-		{"one story within one feed", digest.ArticleQuery{StoryID: story.ID, FeedID: a.ID}, []int64{ra[2]}},
-		{"search within one feed", digest.ArticleQuery{Search: "a2", FeedID: a.ID}, []int64{ra[1]}},
-		{"search within another feed", digest.ArticleQuery{Search: "a2", FeedID: b.ID}, nil},
-		{"one feed, starred, paged by one", digest.ArticleQuery{FeedID: b.ID, Starred: true, Limit: 1}, []int64{rb[1]}},
-		{"unread and starred", digest.ArticleQuery{Unread: true, Starred: true}, []int64{ra[1]}},
-		{"unknown feed is empty", digest.ArticleQuery{FeedID: 9999}, nil},
-		{"other user sees nothing", digest.ArticleQuery{UserID: 2}, nil},
-		{"paged by two", digest.ArticleQuery{Limit: 2}, []int64{rb[1], rb[0], ra[2], ra[1], ra[0]}},
+		{"all articles newest first", digest.ArticleQuery{UserID: uid(t, s)}, []int64{rb[1], rb[0], ra[2], ra[1], ra[0]}},
+		{"unread only", digest.ArticleQuery{UserID: uid(t, s), Unread: true}, []int64{rb[0], ra[2], ra[1]}},
+		{"starred only", digest.ArticleQuery{UserID: uid(t, s), Starred: true}, []int64{rb[1], ra[1]}},
+		{"one feed", digest.ArticleQuery{UserID: uid(t, s), FeedID: a.ID}, []int64{ra[2], ra[1], ra[0]}},
+		{"one feed unread", digest.ArticleQuery{UserID: uid(t, s), FeedID: a.ID, Unread: true}, []int64{ra[2], ra[1]}},
+		{"one story", digest.ArticleQuery{UserID: uid(t, s), StoryID: story.ID}, []int64{rb[0], ra[2]}},
+		{"one story within one feed", digest.ArticleQuery{UserID: uid(t, s), StoryID: story.ID, FeedID: a.ID}, []int64{ra[2]}},
+		{"search within one feed", digest.ArticleQuery{UserID: uid(t, s), Search: "a2", FeedID: a.ID}, []int64{ra[1]}},
+		{"search within another feed", digest.ArticleQuery{UserID: uid(t, s), Search: "a2", FeedID: b.ID}, nil},
+		{"one feed, starred, paged by one", digest.ArticleQuery{UserID: uid(t, s), FeedID: b.ID, Starred: true, Limit: 1}, []int64{rb[1]}},
+		{"unread and starred", digest.ArticleQuery{UserID: uid(t, s), Unread: true, Starred: true}, []int64{ra[1]}},
+		{"unknown feed is empty", digest.ArticleQuery{UserID: uid(t, s), FeedID: 9999}, nil},
+		{"other user sees nothing", digest.ArticleQuery{UserID: otherUID(t, s)}, nil},
+		{"paged by two", digest.ArticleQuery{UserID: uid(t, s), Limit: 2}, []int64{rb[1], rb[0], ra[2], ra[1], ra[0]}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1046,7 +1043,7 @@ func testFilters(t *testing.T, s digest.Store) {
 			}
 		})
 	}
-	for _, x := range list(t, s, digest.ArticleQuery{}) {
+	for _, x := range list(t, s, digest.ArticleQuery{UserID: uid(t, s)}) {
 		if wantRead := x.ID == ra[0] || x.ID == rb[1]; x.Read != wantRead {
 			t.Errorf("article %d Read = %v, want %v", x.ID, x.Read, wantRead)
 		}
@@ -1069,7 +1066,7 @@ func testFeedPageOrder(t *testing.T, s digest.Store) {
 	check := func(what string, feed int64, want ...int64) {
 		t.Helper()
 		for _, limit := range []int{1, 50} {
-			got := ids(list(t, s, digest.ArticleQuery{FeedID: feed, Limit: limit}))
+			got := ids(list(t, s, digest.ArticleQuery{UserID: uid(t, s), FeedID: feed, Limit: limit}))
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: feed %d pages of %d = %v, want %v", what, feed, limit, got, want)
 			}
@@ -1097,7 +1094,7 @@ func testFeedPageOrder(t *testing.T, s digest.Store) {
 	check("after a merge", b.ID, rb[1], ra[2])
 	check("merge leaves the keeper's feed alone", a.ID, ra[1], ra[0], ra[2])
 	// The unfiltered river agrees with the feed pages.
-	if got, want := ids(list(t, s, digest.ArticleQuery{Limit: 2})), []int64{ra[1], ra[0], rb[1], ra[2]}; !slices.Equal(got, want) {
+	if got, want := ids(list(t, s, digest.ArticleQuery{UserID: uid(t, s), Limit: 2})), []int64{ra[1], ra[0], rb[1], ra[2]}; !slices.Equal(got, want) {
 		t.Errorf("river = %v, want %v", got, want)
 	}
 }
@@ -1137,7 +1134,7 @@ func testRepeatsInOneBatch(t *testing.T, s digest.Store) {
 	if got.Title != "Title story v2" || len(got.Sources) != 3 {
 		t.Errorf("story %q with %d sources, want the changed title and 3 sources", got.Title, len(got.Sources))
 	}
-	if n := len(list(t, s, digest.ArticleQuery{FeedID: a.ID, Limit: 7})); n != 41 {
+	if n := len(list(t, s, digest.ArticleQuery{UserID: uid(t, s), FeedID: a.ID, Limit: 7})); n != 41 {
 		t.Errorf("feed a lists %d articles, want 41 (the story once)", n)
 	}
 	// Again, with one more: only that one is written.
@@ -1180,7 +1177,7 @@ func testSearch(t *testing.T, s digest.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := list(t, s, digest.ArticleQuery{Search: tc.search})
+			got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Search: tc.search})
 			if !slices.Equal(ids(got), tc.want) {
 				t.Errorf("Search %q = %v, want %v", tc.search, ids(got), tc.want)
 			}
@@ -1194,11 +1191,11 @@ func testSearch(t *testing.T, s digest.Store) {
 		many = append(many, e)
 	}
 	save(t, s, fetched(f.ID, many...))
-	got := list(t, s, digest.ArticleQuery{Search: "common word", Limit: 500})
+	got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Search: "common word", Limit: 500})
 	if len(got) != len(many) || got[0].Title != many[len(many)-1].Title {
 		t.Errorf("common word: %d matches (first %q), want %d newest first", len(got), got[0].Title, len(many))
 	}
-	if got := list(t, s, digest.ArticleQuery{Search: "common budget", Limit: 500}); len(got) != 0 {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Search: "common budget", Limit: 500}); len(got) != 0 {
 		t.Errorf("common word and a rare one that never meet: %v", ids(got))
 	}
 
@@ -1208,7 +1205,7 @@ func testSearch(t *testing.T, s digest.Store) {
 	if err := s.UpdateArticle(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	if got := list(t, s, digest.ArticleQuery{Search: "volcano"}); !slices.Equal(ids(got), []int64{r[0]}) {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Search: "volcano"}); !slices.Equal(ids(got), []int64{r[0]}) {
 		t.Errorf("after UpdateArticle, search = %v", ids(got))
 	}
 }
@@ -1217,15 +1214,15 @@ func testReadState(t *testing.T, s digest.Store) {
 	ctx := context.Background()
 	f := createFeed(t, s, "https://a.example/feed")
 	r := save(t, s, fetched(f.ID, entry("a", 1), entry("b", 2)))[0].Created
-	if err := s.MarkRead(ctx, digest.DefaultUserID, r, true); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), r, true); err != nil {
 		t.Fatal(err)
 	}
 	// Another user's flags are theirs: they do not touch the default user's.
-	if err := s.MarkRead(ctx, 2, r, false); err != nil {
-		t.Fatal(err)
+	if n, err := s.MarkRead(ctx, otherUID(t, s), r, false); err != nil || n != 0 {
+		t.Fatalf("another user marked %d articles read (%v), want 0", n, err)
 	}
-	if err := s.MarkStarred(ctx, 2, r, true); err != nil {
-		t.Fatal(err)
+	if n, err := s.MarkStarred(ctx, otherUID(t, s), r, true); err != nil || n != 0 {
+		t.Fatalf("another user starred %d articles (%v), want 0", n, err)
 	}
 	for _, id := range r {
 		a := article(t, s, id)
@@ -1233,17 +1230,17 @@ func testReadState(t *testing.T, s digest.Store) {
 			t.Errorf("article %d: read %v starred %v, want read, not starred", id, a.Read, a.Starred)
 		}
 	}
-	if err := s.MarkRead(ctx, 0, r[:1], false); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), r[:1], false); err != nil {
 		t.Fatal(err)
 	}
-	if got := list(t, s, digest.ArticleQuery{Unread: true}); !slices.Equal(ids(got), r[:1]) {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Unread: true}); !slices.Equal(ids(got), r[:1]) {
 		t.Errorf("unread = %v, want %v", ids(got), r[:1])
 	}
 	// Unknown IDs and empty lists are harmless.
-	if err := s.MarkRead(ctx, 0, []int64{424242}, true); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), []int64{424242}, true); err != nil {
 		t.Errorf("MarkRead unknown id: %v", err)
 	}
-	if err := s.MarkStarred(ctx, 0, nil, true); err != nil {
+	if _, err := s.MarkStarred(ctx, uid(t, s), nil, true); err != nil {
 		t.Errorf("MarkStarred no ids: %v", err)
 	}
 	// Many IDs at once.
@@ -1251,10 +1248,10 @@ func testReadState(t *testing.T, s digest.Store) {
 	for i := range many {
 		many[i] = int64(i + 1)
 	}
-	if err := s.MarkRead(ctx, 0, many, true); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), many, true); err != nil {
 		t.Fatalf("MarkRead 2000 ids: %v", err)
 	}
-	if got := list(t, s, digest.ArticleQuery{Unread: true}); len(got) != 0 {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Unread: true}); len(got) != 0 {
 		t.Errorf("still unread: %v", ids(got))
 	}
 }
@@ -1268,13 +1265,13 @@ func testUnreadCounts(t *testing.T, s digest.Store) {
 	shared := entry("shared", 3)
 	shared.GUID = "b-shared"
 	save(t, s, fetched(b.ID, entry("b1", 4), shared))
-	if err := s.MarkRead(ctx, 0, ra[:1], true); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), ra[:1], true); err != nil {
 		t.Fatal(err)
 	}
 	want := map[int64]int{a.ID: 2, b.ID: 2}
 	check := func() {
 		t.Helper()
-		fs, err := s.Feeds(ctx)
+		fs, err := s.Feeds(ctx, uid(t, s))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1282,7 +1279,7 @@ func testUnreadCounts(t *testing.T, s digest.Store) {
 			if f.Unread != want[f.ID] {
 				t.Errorf("Feeds: feed %d unread %d, want %d", f.ID, f.Unread, want[f.ID])
 			}
-			one, err := s.Feed(ctx, f.ID)
+			one, err := s.Feed(ctx, uid(t, s), f.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1293,7 +1290,7 @@ func testUnreadCounts(t *testing.T, s digest.Store) {
 	}
 	check()
 	// The shared article is read once and counts in neither feed.
-	if err := s.MarkRead(ctx, 0, ra[2:], true); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), ra[2:], true); err != nil {
 		t.Fatal(err)
 	}
 	want = map[int64]int{a.ID: 1, b.ID: 1}
@@ -1311,24 +1308,24 @@ func testDeleteFeed(t *testing.T, s digest.Store) {
 	if !slices.Equal(rb.Linked, ra[1:]) {
 		t.Fatalf("shared article not linked: %+v", rb)
 	}
-	if err := s.MarkStarred(ctx, 0, ra[1:], true); err != nil {
+	if _, err := s.MarkStarred(ctx, uid(t, s), ra[1:], true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteFeed(ctx, a.ID); err != nil {
+	if err := s.DeleteFeed(ctx, uid(t, s), a.ID); err != nil {
 		t.Fatalf("DeleteFeed: %v", err)
 	}
-	_, err := s.Feed(ctx, a.ID)
+	_, err := s.Feed(ctx, uid(t, s), a.ID)
 	wantCode(t, "deleted feed", err, digest.ENOTFOUND)
-	_, err = s.Article(ctx, ra[0])
+	_, err = s.Article(ctx, uid(t, s), ra[0])
 	wantCode(t, "orphaned article", err, digest.ENOTFOUND)
 	kept := article(t, s, ra[1])
 	if len(kept.Sources) != 1 || kept.Sources[0].FeedID != b.ID || kept.FeedID != b.ID || !kept.Starred {
 		t.Errorf("shared article after delete: feed %d starred %v sources %+v", kept.FeedID, kept.Starred, kept.Sources)
 	}
-	if got := list(t, s, digest.ArticleQuery{}); len(got) != 2 {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s)}); len(got) != 2 {
 		t.Errorf("%d articles left, want 2", len(got))
 	}
-	wantCode(t, "delete twice", s.DeleteFeed(ctx, a.ID), digest.ENOTFOUND)
+	wantCode(t, "delete twice", s.DeleteFeed(ctx, uid(t, s), a.ID), digest.ENOTFOUND)
 	// Subscribing again starts afresh.
 	again := createFeed(t, s, a.URL)
 	res := save(t, s, fetched(again.ID, entry("only-a", 1)))
@@ -1343,10 +1340,10 @@ func testMerge(t *testing.T, s digest.Store) {
 	b := createFeed(t, s, "https://paper.example/feed")
 	orig := save(t, s, fetched(a.ID, entry("wire-story", 1)))[0].Created[0]
 	copyID := save(t, s, fetched(b.ID, entry("paper-copy", 2)))[0].Created[0]
-	if err := s.MarkRead(ctx, 0, []int64{orig}, true); err != nil {
+	if _, err := s.MarkRead(ctx, uid(t, s), []int64{orig}, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkStarred(ctx, 0, []int64{copyID}, true); err != nil {
+	if _, err := s.MarkStarred(ctx, uid(t, s), []int64{copyID}, true); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, "missing dup", s.MergeArticles(ctx, copyID, 99999, copyID), digest.ENOTFOUND)
@@ -1358,7 +1355,7 @@ func testMerge(t *testing.T, s digest.Store) {
 	if err := s.MergeArticles(ctx, copyID, orig, orig); err != nil {
 		t.Fatalf("MergeArticles: %v", err)
 	}
-	_, err := s.Article(ctx, orig)
+	_, err := s.Article(ctx, uid(t, s), orig)
 	wantCode(t, "merged dup", err, digest.ENOTFOUND)
 	k := article(t, s, copyID)
 	if len(k.Sources) != 2 || k.Sources[0].FeedID != a.ID || !k.Sources[0].Original || k.Sources[1].Original {
@@ -1375,7 +1372,7 @@ func testMerge(t *testing.T, s digest.Store) {
 	if n := len(res[0].Created) + len(res[0].Updated) + len(res[0].Linked); n != 0 {
 		t.Errorf("refetch after merge changed things: %+v", res[0])
 	}
-	if got := list(t, s, digest.ArticleQuery{FeedID: a.ID}); !slices.Equal(ids(got), []int64{copyID}) {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), FeedID: a.ID}); !slices.Equal(ids(got), []int64{copyID}) {
 		t.Errorf("wire feed lists %v, want %v", ids(got), []int64{copyID})
 	}
 
@@ -1405,7 +1402,7 @@ func testUpdateArticle(t *testing.T, s digest.Store) {
 	ctx := context.Background()
 	f := createFeed(t, s, "https://a.example/feed")
 	id := save(t, s, fetched(f.ID, entry("x", 1)))[0].Created[0]
-	if err := s.MarkStarred(ctx, 0, []int64{id}, true); err != nil {
+	if _, err := s.MarkStarred(ctx, uid(t, s), []int64{id}, true); err != nil {
 		t.Fatal(err)
 	}
 	a := article(t, s, id)
@@ -1441,14 +1438,27 @@ func testIcons(t *testing.T, s digest.Store) {
 	if err != nil || id3 == id1 {
 		t.Errorf("different data: id %d (%v)", id3, err)
 	}
-	got, err := s.Icon(ctx, id1)
+	if _, err := s.Icon(ctx, uid(t, s), id1); !digest.IsNotFound(err) {
+		t.Errorf("an icon of no feed of the user's: %v, want not found", err)
+	}
+	f := createFeed(t, s, "https://icons.example/feed")
+	if err := s.SetFeedIcon(ctx, f.ID, id1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Icon(ctx, uid(t, s), id1)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.Icon(ctx, otherUID(t, s), id1); !digest.IsNotFound(err) {
+		t.Errorf("another user's feed's icon: %v, want not found", err)
+	}
+	if byID, err := s.IconByID(ctx, id3); err != nil || byID.ID != id3 {
+		t.Errorf("IconByID(%d) = %v, %v", id3, byID, err)
 	}
 	if got.ID != id1 || got.ContentType != "image/png" || string(got.Data) != string(png.Data) || len(got.Hash) != 64 || got.Hash != png.Hash {
 		t.Errorf("Icon = %+v", got)
 	}
-	_, err = s.Icon(ctx, 99999)
+	_, err = s.Icon(ctx, uid(t, s), 99999)
 	wantCode(t, "missing icon", err, digest.ENOTFOUND)
 	_, err = s.SaveIcon(ctx, &digest.Icon{ContentType: "image/png", Data: []byte("x"), Hash: "00"})
 	wantCode(t, "wrong hash", err, digest.EINVALID)
@@ -1459,7 +1469,7 @@ func testIcons(t *testing.T, s digest.Store) {
 func testStories(t *testing.T, s digest.Store) {
 	ctx := context.Background()
 	f := createFeed(t, s, "https://a.example/feed")
-	r := save(t, s, fetched(f.ID, entry("s1", 1), entry("s2", 2), entry("s3", 3)))[0].Created
+	r := save(t, s, fetched(f.ID, entry("s1", 1), entry("s2", 2), entry("s3", 3), entry("s4", 4), entry("s5", 5)))[0].Created
 	st := &digest.Story{
 		Headline: "Budget passes", Summary: "It passed.", FirstSeen: base, LastSeen: base.Add(time.Hour),
 		Importance: 2.5, Outlets: 2, ArticleIDs: []int64{r[0], r[1], 77777},
@@ -1471,7 +1481,7 @@ func testStories(t *testing.T, s digest.Store) {
 	if st.ID == 0 {
 		t.Fatal("SaveStory did not set ID")
 	}
-	got, err := s.Story(ctx, st.ID)
+	got, err := s.Story(ctx, uid(t, s), st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1492,22 +1502,36 @@ func testStories(t *testing.T, s digest.Store) {
 	if err := s.SaveStory(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = s.Story(ctx, st.ID)
-	if !slices.Equal(got.ArticleIDs, r[1:]) || len(got.Entities) != 1 {
+	got, _ = s.Story(ctx, uid(t, s), st.ID)
+	if !slices.Equal(got.ArticleIDs, r[1:3]) || len(got.Entities) != 1 {
 		t.Errorf("replaced story = %+v", got)
 	}
 	if a := article(t, s, r[0]); a.StoryID != 0 {
 		t.Errorf("article left the story but has story %d", a.StoryID)
 	}
-	other := &digest.Story{Headline: "Storm", Importance: 5, LastSeen: base, Entities: []digest.Entity{{Name: "Jane Roe", Kind: digest.Person, Count: 1}}}
+	other := &digest.Story{Headline: "Storm", Importance: 5, LastSeen: base, Entities: []digest.Entity{{Name: "Jane Roe", Kind: digest.Person, Count: 1}},
+		ArticleIDs: r[3:4]}
 	if err := s.SaveStory(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	third := &digest.Story{Headline: "Minor", Importance: 1, LastSeen: base.Add(2 * time.Hour)}
+	third := &digest.Story{Headline: "Minor", Importance: 1, LastSeen: base.Add(2 * time.Hour), ArticleIDs: r[4:5]}
+	hidden := &digest.Story{Headline: "Nobody's", Importance: 9, LastSeen: base}
+	if err := s.SaveStory(ctx, hidden); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Story(ctx, uid(t, s), hidden.ID); !digest.IsNotFound(err) {
+		t.Errorf("a story of no article of the user's: %v, want not found", err)
+	}
+	if got, err := s.StoredStory(ctx, hidden.ID); err != nil || got.ID != hidden.ID {
+		t.Errorf("StoredStory = %v, %v", got, err)
+	}
+	if list, err := s.Stories(ctx, otherUID(t, s), 10, 0); err != nil || len(list) != 0 {
+		t.Errorf("another user's stories = %d (%v), want none", len(list), err)
+	}
 	if err := s.SaveStory(ctx, third); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.Stories(ctx, 10, 0)
+	list, err := s.Stories(ctx, uid(t, s), 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1518,10 +1542,10 @@ func testStories(t *testing.T, s digest.Store) {
 	if want := []int64{other.ID, third.ID, st.ID}; !slices.Equal(order, want) {
 		t.Errorf("Stories order = %v, want %v (importance, then last seen)", order, want)
 	}
-	if page, _ := s.Stories(ctx, 1, 1); len(page) != 1 || page[0].ID != third.ID {
+	if page, _ := s.Stories(ctx, uid(t, s), 1, 1); len(page) != 1 || page[0].ID != third.ID {
 		t.Errorf("Stories(1, 1) = %+v", page)
 	}
-	spellings, es, err := s.EntityStories(ctx, digest.Person, "Jane Roe", 10)
+	spellings, es, err := s.EntityStories(ctx, uid(t, s), digest.Person, "Jane Roe", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1531,12 +1555,12 @@ func testStories(t *testing.T, s digest.Store) {
 	if len(spellings) != 1 || spellings[0].Name != "Jane Roe" || spellings[0].Kind != digest.Person || spellings[0].Count != 2 || spellings[0].ID == 0 {
 		t.Errorf("EntityStories spellings = %+v, want Jane Roe with 2 mentions", spellings)
 	}
-	_, _, err = s.EntityStories(ctx, digest.Organization, "Parliament", 10)
+	_, _, err = s.EntityStories(ctx, uid(t, s), digest.Organization, "Parliament", 10)
 	wantCode(t, "an entity no story names any more", err, digest.ENOTFOUND)
 	if err := s.DeleteStory(ctx, st.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Story(ctx, st.ID)
+	_, err = s.Story(ctx, uid(t, s), st.ID)
 	wantCode(t, "deleted story", err, digest.ENOTFOUND)
 	if a := article(t, s, r[1]); a.StoryID != 0 {
 		t.Errorf("article of deleted story has story %d", a.StoryID)
@@ -1583,20 +1607,20 @@ func testHostile(t *testing.T, s digest.Store) {
 			}
 		})
 	}
-	if got := list(t, s, digest.ArticleQuery{}); len(got) != len(tests) {
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s)}); len(got) != len(tests) {
 		t.Errorf("%d articles, want %d", len(got), len(tests))
 	}
 	for _, q := range []string{"\x00", "\xff\xfe", `"unbalanced`, "NEAR(a b", "a*", "title:x", "-x", "^x", strings.Repeat("word ", 2000)} {
-		if _, err := s.Articles(ctx, digest.ArticleQuery{Search: q}); err != nil {
+		if _, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Search: q}); err != nil {
 			t.Errorf("search %.20q: %v", q, err)
 		}
 	}
 	for _, c := range []string{"\x00", "MTIz", "YS5i", "LTEuLTE", strings.Repeat("A", 10000)} {
-		if _, err := s.Articles(ctx, digest.ArticleQuery{Cursor: c}); digest.ErrorCode(err) != digest.EINVALID && err != nil {
+		if _, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Cursor: c}); digest.ErrorCode(err) != digest.EINVALID && err != nil {
 			t.Errorf("cursor %.20q: %v, want EINVALID or a page", c, err)
 		}
 	}
-	if fs, err := s.Feeds(ctx); err != nil || len(fs) != 1 {
+	if fs, err := s.Feeds(ctx, uid(t, s)); err != nil || len(fs) != 1 {
 		t.Errorf("feeds after hostile input: %v, %v", fs, err)
 	}
 }
@@ -1609,21 +1633,21 @@ func testCanceled(t *testing.T, s digest.Store) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("SaveFetches with canceled context: %v, want context.Canceled", err)
 	}
-	if _, err := s.Articles(ctx, digest.ArticleQuery{}); !errors.Is(err, context.Canceled) {
+	if _, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s)}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Articles with canceled context: %v", err)
 	}
-	if _, err := s.Feeds(ctx); !errors.Is(err, context.Canceled) {
+	if _, err := s.Feeds(ctx, uid(t, s)); !errors.Is(err, context.Canceled) {
 		t.Errorf("Feeds with canceled context: %v", err)
 	}
-	if err := s.MarkRead(ctx, 0, []int64{1}, true); !errors.Is(err, context.Canceled) {
+	if _, err := s.MarkRead(ctx, uid(t, s), []int64{1}, true); !errors.Is(err, context.Canceled) {
 		t.Errorf("MarkRead with canceled context: %v", err)
 	}
 	// Nothing of the canceled batch was stored, and the store still works.
-	got, err := s.Feed(context.Background(), f.ID)
+	got, err := s.Feed(context.Background(), uid(t, s), f.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ETag != "" || len(list(t, s, digest.ArticleQuery{})) != 0 {
+	if got.ETag != "" || len(list(t, s, digest.ArticleQuery{UserID: uid(t, s)})) != 0 {
 		t.Errorf("canceled batch left traces: etag %q", got.ETag)
 	}
 	save(t, s, fetched(f.ID, entry("x", 1)))
@@ -1654,7 +1678,7 @@ func testConcurrentSaves(t *testing.T, s digest.Store) {
 					errs <- err
 					return
 				}
-				if _, err := s.Articles(context.Background(), digest.ArticleQuery{Limit: 10}); err != nil {
+				if _, err := s.Articles(context.Background(), digest.ArticleQuery{UserID: uid(t, s), Limit: 10}); err != nil {
 					errs <- err
 					return
 				}
@@ -1666,7 +1690,7 @@ func testConcurrentSaves(t *testing.T, s digest.Store) {
 	for err := range errs {
 		t.Errorf("concurrent: %v", err)
 	}
-	got := list(t, s, digest.ArticleQuery{Limit: 500})
+	got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Limit: 500})
 	if want := writers*feedsPer*entries + 1; len(got) != want {
 		t.Errorf("%d articles after concurrent saves, want %d", len(got), want)
 	}
@@ -1675,4 +1699,36 @@ func testConcurrentSaves(t *testing.T, s digest.Store) {
 			t.Errorf("shared article has %d sources, want %d", len(a.Sources), writers*feedsPer)
 		}
 	}
+}
+
+// uid returns the ID of the user the suite's tests read and write as,
+// creating it on first use.
+func uid(t testing.TB, s digest.Store) int64 {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.UserByName(ctx, "reader")
+	if digest.IsNotFound(err) {
+		u = &digest.User{Name: "reader", Role: digest.RoleUser}
+		err = s.CreateUser(ctx, u)
+	}
+	if err != nil {
+		t.Fatalf("test user: %v", err)
+	}
+	return u.ID
+}
+
+// otherUID returns the ID of a second user, who follows nothing unless a
+// test subscribes them.
+func otherUID(t testing.TB, s digest.Store) int64 {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.UserByName(ctx, "other")
+	if digest.IsNotFound(err) {
+		u = &digest.User{Name: "other", Role: digest.RoleUser}
+		err = s.CreateUser(ctx, u)
+	}
+	if err != nil {
+		t.Fatalf("other user: %v", err)
+	}
+	return u.ID
 }
