@@ -404,7 +404,9 @@ func reportCPU(b *testing.B, cpu time.Duration) {
 	}
 }
 
-func BenchmarkArticlesFirstPage(b *testing.B) { benchArticles(b, digest.ArticleQuery{UserID: benchUser}, 0) }
+func BenchmarkArticlesFirstPage(b *testing.B) {
+	benchArticles(b, digest.ArticleQuery{UserID: benchUser}, 0)
+}
 
 // A page of 50 after the 100,000th article.
 func BenchmarkArticlesDeepPage(b *testing.B) {
@@ -419,7 +421,9 @@ func BenchmarkArticlesUnreadDeepPage(b *testing.B) {
 	benchArticles(b, digest.ArticleQuery{UserID: benchUser, Unread: true}, 150)
 }
 
-func BenchmarkArticlesFeed(b *testing.B) { benchArticles(b, digest.ArticleQuery{UserID: benchUser, FeedID: 5000}, 0) }
+func BenchmarkArticlesFeed(b *testing.B) {
+	benchArticles(b, digest.ArticleQuery{UserID: benchUser, FeedID: 5000}, 0)
+}
 
 // One of 50 feeds with 4,000 articles each: the first page, and a page
 // after 2,000 of its articles.
