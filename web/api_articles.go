@@ -15,6 +15,7 @@ func (s *Server) apiArticles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, err := parseArticleQuery(v, 0)
+	q.UserID = uid(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -38,7 +39,7 @@ func (s *Server) apiArticle(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	a, err := s.store.Article(r.Context(), id)
+	a, err := s.store.Article(r.Context(), uid(r), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -55,11 +56,11 @@ func (s *Server) apiArticleMark(m mark) http.HandlerFunc {
 			s.apiError(w, r, err)
 			return
 		}
-		if _, err := s.store.Article(r.Context(), id); err != nil {
+		if _, err := s.store.Article(r.Context(), uid(r), id); err != nil {
 			s.apiError(w, r, err)
 			return
 		}
-		if err := m.apply(r, s.store, []int64{id}); err != nil {
+		if _, err := m.apply(r, s.store, []int64{id}); err != nil {
 			s.apiError(w, r, err)
 			return
 		}
@@ -97,7 +98,7 @@ func (s *Server) apiArticlesMark(m mark) http.HandlerFunc {
 				return
 			}
 		}
-		if err := m.apply(r, s.store, req.IDs); err != nil {
+		if _, err := m.apply(r, s.store, req.IDs); err != nil {
 			s.apiError(w, r, err)
 			return
 		}

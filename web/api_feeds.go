@@ -34,7 +34,7 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !v.Has("q") && !v.Has("order") && !v.Has("limit") && !v.Has("cursor") {
-		list, err := s.store.Feeds(r.Context())
+		list, err := s.store.Feeds(r.Context(), uid(r))
 		if err != nil {
 			s.apiError(w, r, err)
 			return
@@ -59,12 +59,12 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	list, next, prev, err := s.store.FeedsPage(r.Context(), fv.Q, fv.Order, limit, fv.Cursor)
+	list, next, prev, err := s.store.FeedsPage(r.Context(), uid(r), fv.Q, fv.Order, limit, fv.Cursor)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	total, _, _, err := s.store.FeedTotals(r.Context(), fv.Q)
+	total, _, _, err := s.store.FeedTotals(r.Context(), uid(r), fv.Q)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -82,7 +82,7 @@ func (s *Server) apiFeed(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	f, err := s.store.Feed(r.Context(), id)
+	f, err := s.store.Feed(r.Context(), uid(r), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -107,7 +107,7 @@ func (s *Server) apiFeedCreate(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	f, err := s.feeds.Subscribe(r.Context(), req.URL, req.Category)
+	f, err := s.feeds.Subscribe(r.Context(), uid(r), req.URL, req.Category)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -124,7 +124,7 @@ func (s *Server) apiFeedDelete(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.store.DeleteFeed(r.Context(), id); err != nil {
+	if err := s.store.DeleteFeed(r.Context(), uid(r), id); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -143,11 +143,11 @@ func (s *Server) apiFeedRefresh(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if _, err := s.store.Feed(r.Context(), id); err != nil {
+	if _, err := s.store.Feed(r.Context(), uid(r), id); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.feeds.Refresh(r.Context(), id); err != nil {
+	if err := s.feeds.Refresh(r.Context(), uid(r), id); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -156,7 +156,7 @@ func (s *Server) apiFeedRefresh(w http.ResponseWriter, r *http.Request) {
 
 // apiFeedRefreshAll: POST /api/v1/feeds/refresh → 202.
 func (s *Server) apiFeedRefreshAll(w http.ResponseWriter, r *http.Request) {
-	if err := s.feeds.Refresh(r.Context()); err != nil {
+	if err := s.feeds.Refresh(r.Context(), uid(r)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -209,7 +209,7 @@ func (s *Server) apiFeedUpdate(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	f, err := s.store.Feed(r.Context(), id)
+	f, err := s.store.Feed(r.Context(), uid(r), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -218,7 +218,7 @@ func (s *Server) apiFeedUpdate(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.store.UpdateFeed(r.Context(), f); err != nil {
+	if err := s.store.UpdateFeed(r.Context(), uid(r), f); err != nil {
 		s.apiError(w, r, err)
 		return
 	}

@@ -46,7 +46,7 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	list, err := s.store.Stories(r.Context(), limit, offset)
+	list, err := s.store.Stories(r.Context(), uid(r), limit, offset)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -74,12 +74,12 @@ func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	st, err := s.store.Story(r.Context(), id)
+	st, err := s.store.Story(r.Context(), uid(r), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	page, err := s.store.Articles(r.Context(), digest.ArticleQuery{StoryID: id, Limit: maxStoryArticles})
+	page, err := s.store.Articles(r.Context(), digest.ArticleQuery{UserID: uid(r), StoryID: id, Limit: maxStoryArticles})
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -128,7 +128,7 @@ func TestAPIMarkArticles(t *testing.T) {
 	id := fx.articleIDs["storm"]
 	sid := strconv.FormatInt(id, 10)
 	state := func() (bool, bool) {
-		a, err := fx.store.Article(ctx, id)
+		a, err := fx.store.Article(ctx, fx.uid, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +154,7 @@ func TestAPIMarkArticles(t *testing.T) {
 	if w := fx.do(t, "POST", "/api/v1/articles/read", string(body), "Content-Type", "application/json"); w.Code != http.StatusNoContent {
 		t.Fatalf("bulk read = %d: %s", w.Code, w.Body)
 	}
-	page, err := fx.store.Articles(ctx, digest.ArticleQuery{Unread: true})
+	page, err := fx.store.Articles(ctx, digest.ArticleQuery{UserID: fx.uid, Unread: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestAPIMarkArticles(t *testing.T) {
 	if w := fx.do(t, "POST", "/api/v1/articles/unread", string(body), "Content-Type", "application/json"); w.Code != http.StatusNoContent {
 		t.Fatalf("bulk unread = %d", w.Code)
 	}
-	if page, _ = fx.store.Articles(ctx, digest.ArticleQuery{Unread: true}); len(page.Articles) != 4 {
+	if page, _ = fx.store.Articles(ctx, digest.ArticleQuery{UserID: fx.uid, Unread: true}); len(page.Articles) != 4 {
 		t.Errorf("unread after bulk unread = %d, want 4", len(page.Articles))
 	}
 }

@@ -34,12 +34,12 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	a, err := s.store.Article(ctx, id)
+	a, err := s.store.Article(ctx, uid(r), id)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	byID, err := s.cache.lookup(ctx, a.FeedID)
+	byID, err := s.cache.lookup(ctx, uid(r), a.FeedID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -57,7 +57,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 		p.IconID = f.IconID
 	}
 	if a.StoryID != 0 {
-		st, err := s.store.Story(ctx, a.StoryID)
+		st, err := s.store.Story(ctx, uid(r), a.StoryID)
 		switch {
 		case err == nil:
 			if len(st.ArticleIDs) > 1 {
@@ -116,14 +116,15 @@ const (
 	markUnstar
 )
 
-// apply sets the flag the mark stands for.
-func (m mark) apply(r *http.Request, store digest.Store, ids []int64) error {
+// apply sets the flag the mark stands for on the signed-in user's
+// articles, and returns how many of ids the user sees.
+func (m mark) apply(r *http.Request, store digest.ArticleStore, ids []int64) (int, error) {
 	ctx := r.Context()
 	switch m {
 	case markRead, markUnread:
-		return store.MarkRead(ctx, digest.DefaultUserID, ids, m == markRead)
+		return store.MarkRead(ctx, uid(r), ids, m == markRead)
 	default:
-		return store.MarkStarred(ctx, digest.DefaultUserID, ids, m == markStar)
+		return store.MarkStarred(ctx, uid(r), ids, m == markStar)
 	}
 }
 
@@ -135,11 +136,11 @@ func (s *Server) articleMark(m mark) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if _, err := s.store.Article(r.Context(), id); err != nil {
+		if _, err := s.store.Article(r.Context(), uid(r), id); err != nil {
 			s.pageError(w, r, err)
 			return
 		}
-		if err := m.apply(r, s.store, []int64{id}); err != nil {
+		if _, err := m.apply(r, s.store, []int64{id}); err != nil {
 			s.pageError(w, r, err)
 			return
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/store/sqlite"
 )
 
@@ -26,7 +28,11 @@ var bench struct {
 	dir    string
 	server *Server
 	err    error
+	cookie string // the bench user's session
 }
+
+// benchUser is the first user of the benchmark database.
+const benchUser int64 = 1
 
 func benchServer(b *testing.B) *Server {
 	b.Helper()
@@ -47,7 +53,14 @@ func benchServer(b *testing.B) *Server {
 			bench.err = err
 			return
 		}
-		feeds, err := db.Feeds(ctx)
+		if _, err := db.User(ctx, benchUser); digest.IsNotFound(err) {
+			u := &digest.User{Name: "bench"}
+			if err := db.CreateUser(ctx, u); err != nil || u.ID != benchUser {
+				bench.err = fmt.Errorf("bench user %d: %v", u.ID, err)
+				return
+			}
+		}
+		feeds, err := db.Feeds(ctx, benchUser)
 		if err != nil {
 			bench.err = err
 			return
@@ -63,7 +76,19 @@ func benchServer(b *testing.B) *Server {
 		if bench.err = seedStories(ctx, db); bench.err != nil {
 			return
 		}
-		bench.server = New(Config{}, db, &storeFeeds{store: db}, nil)
+		authSvc := auth.New(db, auth.Options{Params: auth.Params{Time: 1, Memory: 64, Threads: 1}})
+		bench.server = New(Config{}, db, &storeFeeds{store: db}, authSvc, nil)
+		u, err := db.User(ctx, benchUser)
+		if err != nil {
+			bench.err = err
+			return
+		}
+		token, _, err := authSvc.StartSession(ctx, u, "bench", "127.0.0.1")
+		if err != nil {
+			bench.err = err
+			return
+		}
+		bench.cookie = "digest_session=" + token
 	})
 	if bench.err != nil {
 		b.Fatal(bench.err)
@@ -89,7 +114,7 @@ func seedMany(ctx context.Context, st digest.Store, feeds, n int) error {
 	ids := make([]int64, feeds)
 	for i := range ids {
 		f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", i), SiteURL: fmt.Sprintf("https://outlet%d.example/", i), Title: fmt.Sprintf("Outlet %d", i), Fetch: digest.FetchShort}
-		if err := st.CreateFeed(ctx, f); err != nil {
+		if err := st.CreateFeed(ctx, benchUser, f); err != nil {
 			return err
 		}
 		ids[i] = f.ID
@@ -134,7 +159,7 @@ const (
 // engine saves them, unless the store has stories already. Article IDs
 // follow insertion order, so consecutive IDs come from different feeds.
 func seedStories(ctx context.Context, st digest.Store) error {
-	have, err := st.Stories(ctx, 1, 0)
+	have, err := st.Stories(ctx, benchUser, 1, 0)
 	if err != nil || len(have) > 0 {
 		return err
 	}
@@ -168,7 +193,7 @@ func benchGet(b *testing.B, s *Server, target string) {
 	h := s.Handler()
 	// Warm up once and check the answer.
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+	h.ServeHTTP(w, benchRequest(target))
 	if w.Code != 200 {
 		b.Fatalf("GET %s = %d: %s", target, w.Code, w.Body)
 	}
@@ -178,7 +203,7 @@ func benchGet(b *testing.B, s *Server, target string) {
 	for b.Loop() {
 		start := time.Now()
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		h.ServeHTTP(w, benchRequest(target))
 		times = append(times, time.Since(start))
 		if w.Code != 200 {
 			b.Fatalf("GET %s = %d", target, w.Code)
@@ -204,7 +229,7 @@ func BenchmarkStoryCardsCold(b *testing.B) { benchStoryCards(b, true) }
 func benchStoryCards(b *testing.B, cold bool) {
 	s := benchServer(b)
 	ctx := context.Background()
-	list, err := s.store.Stories(ctx, homeStories, 0)
+	list, err := s.store.Stories(ctx, benchUser, homeStories, 0)
 	if err != nil || len(list) != homeStories {
 		b.Fatalf("stories: %d, %v", len(list), err)
 	}
@@ -227,7 +252,7 @@ func BenchmarkStoriesPage(b *testing.B) {
 
 func BenchmarkStoryPage(b *testing.B) {
 	s := benchServer(b)
-	list, err := s.store.Stories(context.Background(), 1, 0)
+	list, err := s.store.Stories(context.Background(), benchUser, 1, 0)
 	if err != nil || len(list) == 0 {
 		b.Fatalf("stories: %v", err)
 	}
@@ -267,12 +292,12 @@ func BenchmarkAPIArticles(b *testing.B) {
 // OFFSET-based query would slow down.
 func BenchmarkAPIArticlesDeep(b *testing.B) {
 	s := benchServer(b)
-	page, err := s.store.Articles(context.Background(), digest.ArticleQuery{Limit: 500})
+	page, err := s.store.Articles(context.Background(), digest.ArticleQuery{UserID: benchUser, Limit: 500})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for range 9 {
-		if page, err = s.store.Articles(context.Background(), digest.ArticleQuery{Limit: 500, Cursor: page.Next}); err != nil {
+		if page, err = s.store.Articles(context.Background(), digest.ArticleQuery{UserID: benchUser, Limit: 500, Cursor: page.Next}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -293,7 +318,7 @@ func BenchmarkRiverColdCache(b *testing.B) {
 		s.cache.invalidate()
 		start := time.Now()
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		h.ServeHTTP(w, benchRequest("/"))
 		times = append(times, time.Since(start))
 		if w.Code != 200 {
 			b.Fatalf("GET / = %d", w.Code)
@@ -301,4 +326,11 @@ func BenchmarkRiverColdCache(b *testing.B) {
 	}
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+}
+
+// benchRequest is a GET of target by the signed-in bench user.
+func benchRequest(target string) *http.Request {
+	r := httptest.NewRequest("GET", target, nil)
+	r.Header.Set("Cookie", bench.cookie)
+	return r
 }

@@ -255,7 +255,7 @@ func TestBrowserReadAnArticle(t *testing.T) {
 	// The page's script marks it read once shown: the form turns into
 	// "Mark unread" when the POST has been answered.
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-article].is-read form[data-toggle="read"][data-active="true"]`)))
-	a, err := fx.store.Article(context.Background(), fx.articleIDs["budget"])
+	a, err := fx.store.Article(context.Background(), fx.uid, fx.articleIDs["budget"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,16 +268,16 @@ func TestBrowserReadAnArticle(t *testing.T) {
 	// m on the article page marks it unread again, and reloading the page
 	// does not mark it read behind the reader's back... until shown again.
 	do(t, ctx, chromedp.KeyEvent("m"), chromedp.WaitVisible(chromedp.CSS(`form[data-toggle="read"][data-active="false"]`)))
-	if a, err := fx.store.Article(context.Background(), fx.articleIDs["budget"]); err != nil || a.Read {
+	if a, err := fx.store.Article(context.Background(), fx.uid, fx.articleIDs["budget"]); err != nil || a.Read {
 		t.Errorf("m on the article page left it read (%v)", err)
 	}
 	// An article read and starred before: its page is not marked again,
 	// and m and s undo what the server says is set.
 	ferry := fx.articleIDs["ferry"]
-	if err := fx.store.MarkRead(context.Background(), digest.DefaultUserID, []int64{ferry}, true); err != nil {
+	if _, err := fx.store.MarkRead(context.Background(), fx.uid, []int64{ferry}, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.store.MarkStarred(context.Background(), digest.DefaultUserID, []int64{ferry}, true); err != nil {
+	if _, err := fx.store.MarkStarred(context.Background(), fx.uid, []int64{ferry}, true); err != nil {
 		t.Fatal(err)
 	}
 	do(t, ctx,
@@ -288,7 +288,7 @@ func TestBrowserReadAnArticle(t *testing.T) {
 		chromedp.KeyEvent("s"),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-toggle="star"][data-active="false"]`)),
 	)
-	if a, err := fx.store.Article(context.Background(), ferry); err != nil || a.Read || a.Starred {
+	if a, err := fx.store.Article(context.Background(), fx.uid, ferry); err != nil || a.Read || a.Starred {
 		t.Errorf("m and s on a read, starred article: %+v (%v), want unread and unstarred", a, err)
 	}
 }
@@ -310,14 +310,14 @@ func TestBrowserMarkReadWithoutScript(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/articles/"+strconv.FormatInt(id, 10)),
 		chromedp.WaitVisible(chromedp.CSS("h1.headline")),
 	)
-	if a, err := fx.store.Article(context.Background(), id); err != nil || a.Read {
+	if a, err := fx.store.Article(context.Background(), fx.uid, id); err != nil || a.Read {
 		t.Fatalf("opening the article without a script marked it read (%v)", err)
 	}
 	do(t, ctx,
 		chromedp.Click(chromedp.CSS(`form[data-toggle="read"] button`), chromedp.NodeVisible),
 		chromedp.WaitVisible(chromedp.CSS(".river")), // the form returns to the river
 	)
-	if a, err := fx.store.Article(context.Background(), id); err != nil || !a.Read {
+	if a, err := fx.store.Article(context.Background(), fx.uid, id); err != nil || !a.Read {
 		t.Errorf("the Mark read button did not mark the article read (%v)", err)
 	}
 }
@@ -354,7 +354,7 @@ func TestBrowserKeyboard(t *testing.T) {
 
 	// m marks the selected (first) item read in place, through the API.
 	do(t, ctx, chromedp.KeyEvent("m"), chromedp.WaitVisible(chromedp.CSS(`[data-item].is-selected.is-read`)))
-	a, err := fx.store.Article(context.Background(), fx.articleIDs["budget"])
+	a, err := fx.store.Article(context.Background(), fx.uid, fx.articleIDs["budget"])
 	if err != nil {
 		t.Fatal(err)
 	}

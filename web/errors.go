@@ -11,7 +11,7 @@ import (
 // Codes the web adds to digest's for failures that only exist at the HTTP
 // edge.
 const (
-	EFORBIDDEN = "forbidden" // cross-origin request refused
+	EFORBIDDEN = digest.EFORBIDDEN // cross-origin request refused, or not an admin
 	ETOOLARGE  = "too_large" // request body over the limit
 	EMETHOD    = "method_not_allowed"
 )
@@ -40,6 +40,10 @@ func httpStatus(err error) int {
 		return http.StatusBadGateway
 	case EFORBIDDEN:
 		return http.StatusForbidden
+	case digest.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case digest.ETHROTTLED:
+		return http.StatusTooManyRequests
 	case ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case EMETHOD:

@@ -15,7 +15,7 @@ func TestFeedFetchModeIsAPerFeedSetting(t *testing.T) {
 	id := fx.addFeed(t, "wire", "Wire")
 	sid := strconv.FormatInt(id, 10)
 	mode := func() digest.FetchMode {
-		f, err := fx.store.Feed(context.Background(), id)
+		f, err := fx.store.Feed(context.Background(), fx.uid, id)
 		if err != nil {
 			t.Fatal(err)
 		}

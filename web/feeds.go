@@ -156,24 +156,24 @@ func (s *Server) feedList(w http.ResponseWriter, r *http.Request) {
 // 400 and the reason.
 func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, status int, p feedsPage) {
 	ctx := r.Context()
-	list, next, prev, err := s.store.FeedsPage(ctx, p.View.Q, p.View.Order, feedsPageSize, p.View.Cursor)
+	list, next, prev, err := s.store.FeedsPage(ctx, uid(r), p.View.Q, p.View.Order, feedsPageSize, p.View.Cursor)
 	if digest.ErrorCode(err) == digest.EINVALID && p.View.Cursor != "" {
 		p.Problem = "This link to a page of the feed list is not valid (" + errorMessage(err) + "). Showing the first page."
 		p.View.Cursor = ""
 		status = http.StatusBadRequest
-		list, next, prev, err = s.store.FeedsPage(ctx, p.View.Q, p.View.Order, feedsPageSize, "")
+		list, next, prev, err = s.store.FeedsPage(ctx, uid(r), p.View.Q, p.View.Order, feedsPageSize, "")
 	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	if p.Count, p.Unread, p.Failing, err = s.store.FeedTotals(ctx, ""); err != nil {
+	if p.Count, p.Unread, p.Failing, err = s.store.FeedTotals(ctx, uid(r), ""); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	p.Matches = p.Count
 	if p.View.Q != "" {
-		if p.Matches, _, _, err = s.store.FeedTotals(ctx, p.View.Q); err != nil {
+		if p.Matches, _, _, err = s.store.FeedTotals(ctx, uid(r), p.View.Q); err != nil {
 			s.pageError(w, r, err)
 			return
 		}
@@ -246,7 +246,7 @@ func (s *Server) feedAdd(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	f, err := s.feeds.Subscribe(r.Context(), rawURL, category)
+	f, err := s.feeds.Subscribe(r.Context(), uid(r), rawURL, category)
 	if err != nil {
 		fail(err)
 		return
@@ -283,7 +283,7 @@ func (s *Server) feedDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.store.DeleteFeed(r.Context(), id); err != nil {
+	if err := s.store.DeleteFeed(r.Context(), uid(r), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -297,11 +297,11 @@ func (s *Server) feedRefresh(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.store.Feed(r.Context(), id); err != nil {
+	if _, err := s.store.Feed(r.Context(), uid(r), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.feeds.Refresh(r.Context(), id); err != nil {
+	if err := s.feeds.Refresh(r.Context(), uid(r), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -314,7 +314,7 @@ func (s *Server) feedRefreshAll(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.feeds.Refresh(r.Context()); err != nil {
+	if err := s.feeds.Refresh(r.Context(), uid(r)); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -329,7 +329,7 @@ func (s *Server) feedFetchMode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mode := r.PostFormValue("mode")
-	f, err := s.store.Feed(r.Context(), id)
+	f, err := s.store.Feed(r.Context(), uid(r), id)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -338,7 +338,7 @@ func (s *Server) feedFetchMode(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.store.UpdateFeed(r.Context(), f); err != nil {
+	if err := s.store.UpdateFeed(r.Context(), uid(r), f); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

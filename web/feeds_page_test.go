@@ -33,7 +33,7 @@ func seedFeeds(t testing.TB, fx *fixture, n int) {
 			Title:    fmt.Sprintf("Outlet %03d", i),
 			Category: []string{"Local", "World", "Science"}[i%3],
 		}
-		if err := fx.store.CreateFeed(ctx, f); err != nil {
+		if err := fx.store.CreateFeed(ctx, fx.uid, f); err != nil {
 			t.Fatal(err)
 		}
 		fx.feedIDs[f.Title] = f.ID
@@ -83,7 +83,7 @@ func getFeedPage(t *testing.T, fx *fixture, target string) feedPage {
 func TestFeedsPagePagination(t *testing.T) {
 	fx := newFixture(t)
 	seedFeeds(t, fx, 120)
-	all, err := fx.store.Feeds(context.Background())
+	all, err := fx.store.Feeds(context.Background(), fx.uid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestFeedsPageOrdersAndFilter(t *testing.T) {
 	// Feeds 3, 10, 17, ... fail; 3, 31 and 59 (i%4 == 3) four times in a
 	// row, and these lead, by category.
 	for i, id := range errs.ids[:9] {
-		f, err := fx.store.Feed(context.Background(), id)
+		f, err := fx.store.Feed(context.Background(), fx.uid, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestFeedsPageOrdersAndFilter(t *testing.T) {
 			}
 			var titles []string
 			for _, id := range p.ids {
-				f, err := fx.store.Feed(context.Background(), id)
+				f, err := fx.store.Feed(context.Background(), fx.uid, id)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -274,7 +274,7 @@ func TestFeedsPageFormsComeBack(t *testing.T) {
 			}
 		})
 	}
-	f, err := fx.store.Feed(context.Background(), id)
+	f, err := fx.store.Feed(context.Background(), fx.uid, id)
 	if err != nil || f.Fetch != digest.FetchAlways {
 		t.Errorf("fetch mode of feed %d = %v, %v; want always", id, f, err)
 	}
@@ -398,7 +398,7 @@ func TestBrowserFeedsPages(t *testing.T) {
 	long := strings.Repeat("Unbreakable", 12)
 	for i := range 3 {
 		f := &digest.Feed{URL: "https://" + long + strconv.Itoa(i) + ".example/feed", Title: long + " " + strconv.Itoa(i), Category: long}
-		if err := fx.store.CreateFeed(context.Background(), f); err != nil {
+		if err := fx.store.CreateFeed(context.Background(), fx.uid, f); err != nil {
 			t.Fatal(err)
 		}
 	}

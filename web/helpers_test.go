@@ -14,6 +14,7 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/store/sqlite"
 )
 
@@ -40,7 +41,7 @@ type storeFeeds struct {
 	refreshed [][]int64
 }
 
-func (f *storeFeeds) Subscribe(ctx context.Context, rawURL, category string) (*digest.Feed, error) {
+func (f *storeFeeds) Subscribe(ctx context.Context, userID int64, rawURL, category string) (*digest.Feed, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, digest.Errorf(digest.EINVALID, "%q is not an http or https URL", rawURL)
@@ -54,7 +55,7 @@ func (f *storeFeeds) Subscribe(ctx context.Context, rawURL, category string) (*d
 		return nil, digest.Errorf(digest.EUPSTREAM, "the server answered 503")
 	}
 	feed := &digest.Feed{URL: rawURL, SiteURL: u.Scheme + "://" + u.Host + "/", Title: u.Hostname(), Category: category, Fetch: digest.FetchShort}
-	if err := f.store.CreateFeed(ctx, feed); err != nil {
+	if err := f.store.CreateFeed(ctx, userID, feed); err != nil {
 		return nil, err
 	}
 	if err := f.store.ScheduleNow(ctx, feed.ID); err != nil {
@@ -63,9 +64,14 @@ func (f *storeFeeds) Subscribe(ctx context.Context, rawURL, category string) (*d
 	return feed, nil
 }
 
-func (f *storeFeeds) Refresh(ctx context.Context, ids ...int64) error {
+func (f *storeFeeds) Refresh(ctx context.Context, userID int64, ids ...int64) error {
 	f.refreshed = append(f.refreshed, ids)
-	return f.store.ScheduleNow(ctx, ids...)
+	_, err := f.store.ScheduleUserFeeds(ctx, userID, ids...)
+	return err
+}
+
+func (f *storeFeeds) Discover(ctx context.Context, rawURL string) ([]digest.DiscoveredFeed, error) {
+	return []digest.DiscoveredFeed{{URL: rawURL, Title: rawURL, Type: "rss"}}, nil
 }
 
 type opmlDoc struct {
@@ -83,7 +89,7 @@ type opmlOutline struct {
 	Outlines []opmlOutline `xml:"outline"`
 }
 
-func (f *storeFeeds) ImportOPML(ctx context.Context, r io.Reader) (int, []error, error) {
+func (f *storeFeeds) ImportOPML(ctx context.Context, userID int64, r io.Reader) (int, []error, error) {
 	var doc opmlDoc
 	if err := xml.NewDecoder(r).Decode(&doc); err != nil {
 		return 0, nil, digest.WrapError(digest.EINVALID, "not an OPML document", err)
@@ -97,7 +103,7 @@ func (f *storeFeeds) ImportOPML(ctx context.Context, r io.Reader) (int, []error,
 				walk(o.Outlines, o.Text)
 				continue
 			}
-			if _, err := f.Subscribe(ctx, o.XMLURL, category); err != nil {
+			if _, err := f.Subscribe(ctx, userID, o.XMLURL, category); err != nil {
 				problems = append(problems, fmt.Errorf("%s: %w", o.XMLURL, err))
 				continue
 			}
@@ -108,8 +114,8 @@ func (f *storeFeeds) ImportOPML(ctx context.Context, r io.Reader) (int, []error,
 	return n, problems, nil
 }
 
-func (f *storeFeeds) ExportOPML(ctx context.Context, w io.Writer) error {
-	feeds, err := f.store.Feeds(ctx)
+func (f *storeFeeds) ExportOPML(ctx context.Context, userID int64, w io.Writer) error {
+	feeds, err := f.store.Feeds(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -127,6 +133,13 @@ type fixture struct {
 	feeds  *storeFeeds
 	server *Server
 	h      http.Handler
+	auth   *auth.Service
+	// user is the signed-in reader; cookie its session cookie, which do
+	// sends unless anon is set or the request sets a Cookie itself.
+	user   *digest.User
+	uid    int64
+	cookie string
+	anon   bool
 	// The seeded feeds and articles, by name.
 	feedIDs    map[string]int64
 	articleIDs map[string]int64
@@ -136,8 +149,19 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := openStore(t)
 	fx := &fixture{store: st, feeds: &storeFeeds{store: st}, feedIDs: map[string]int64{}, articleIDs: map[string]int64{}}
-	fx.server = New(Config{Now: func() time.Time { return baseTime }, PageSize: 10}, st, fx.feeds, nil)
+	fx.auth = auth.New(st, auth.Options{Params: auth.Params{Time: 1, Memory: 64, Threads: 1}})
+	fx.server = New(Config{Now: func() time.Time { return baseTime }, PageSize: 10}, st, fx.feeds, fx.auth, nil)
 	fx.h = fx.server.Handler()
+	ctx := context.Background()
+	u, err := fx.auth.CreateUser(ctx, "reader", digest.RoleAdmin, "reader password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := fx.auth.StartSession(ctx, u, "test", "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.user, fx.uid, fx.cookie = u, u.ID, "digest_session="+token
 	return fx
 }
 
@@ -145,7 +169,7 @@ func newFixture(t testing.TB) *fixture {
 func (fx *fixture) addFeed(t testing.TB, name, title string) int64 {
 	t.Helper()
 	f := &digest.Feed{URL: "https://" + name + ".example/feed.xml", SiteURL: "https://" + name + ".example/", Title: title, Fetch: digest.FetchShort}
-	if err := fx.store.CreateFeed(context.Background(), f); err != nil {
+	if err := fx.store.CreateFeed(context.Background(), fx.uid, f); err != nil {
 		t.Fatalf("create feed %s: %v", name, err)
 	}
 	fx.feedIDs[name] = f.ID
@@ -169,7 +193,7 @@ func (fx *fixture) addEntries(t testing.TB, feedID int64, entries ...digest.Entr
 	}
 	// Look each entry up by URL: SaveResult lists IDs, not GUIDs.
 	for _, e := range entries {
-		page, err := fx.store.Articles(context.Background(), digest.ArticleQuery{FeedID: feedID, Limit: 500})
+		page, err := fx.store.Articles(context.Background(), digest.ArticleQuery{UserID: fx.uid, FeedID: feedID, Limit: 500})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,6 +228,9 @@ func (fx *fixture) do(t testing.TB, method, target, body string, headers ...stri
 		r = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, r)
+	if !fx.anon && fx.cookie != "" {
+		req.Header.Set("Cookie", fx.cookie)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

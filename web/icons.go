@@ -29,7 +29,7 @@ func (s *Server) icon(w http.ResponseWriter, r *http.Request) {
 		s.plainError(w, r, err)
 		return
 	}
-	ic, err := s.store.Icon(r.Context(), id)
+	ic, err := s.store.Icon(r.Context(), uid(r), id)
 	if err != nil {
 		s.plainError(w, r, err)
 		return

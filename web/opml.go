@@ -26,7 +26,7 @@ func (s *Server) opmlImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	n, problems, err := s.feeds.ImportOPML(r.Context(), file)
+	n, problems, err := s.feeds.ImportOPML(r.Context(), uid(r), file)
 	if err != nil {
 		s.logError(r, err)
 		s.renderFeeds(w, r, httpStatus(err), feedsPage{Problem: "The file could not be imported: " + errorMessage(err)})
@@ -47,7 +47,7 @@ func (s *Server) opmlImport(w http.ResponseWriter, r *http.Request) {
 // opmlExport downloads the subscriptions as OPML.
 func (s *Server) opmlExport(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := s.feeds.ExportOPML(r.Context(), &buf); err != nil {
+	if err := s.feeds.ExportOPML(r.Context(), uid(r), &buf); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -32,6 +32,7 @@ type layout struct {
 	Title  string // the page's title, "" on the front page
 	Nav    string // the active navigation entry: "river", "feeds"
 	Return string // the current path and query, where forms come back to
+	Me     *digest.User // the signed-in user, nil on public pages
 }
 
 func mustParsePages(a *assets, now func() time.Time) *pages {
@@ -164,7 +165,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) layout(r *http.Request, title, nav string) layout {
-	return layout{Site: s.cfg.Title, Title: title, Nav: nav, Return: r.URL.RequestURI()}
+	return layout{Site: s.cfg.Title, Title: title, Nav: nav, Return: r.URL.RequestURI(), Me: userOf(r)}
 }
 
 // ago is a calm relative time: "just now", "5 min ago", "3 h ago",

@@ -98,6 +98,7 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, err := parseArticleQuery(v, s.cfg.PageSize)
+	q.UserID = uid(r)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -115,12 +116,12 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 	if f.FeedID != 0 {
 		ids = append(ids, f.FeedID)
 	}
-	byID, err := s.cache.lookup(ctx, ids...)
+	byID, err := s.cache.lookup(ctx, uid(r), ids...)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	_, list, err := s.cache.get(ctx)
+	_, list, err := s.cache.get(ctx, uid(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -149,7 +150,7 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		p.Next = f.query(page.Next)
 	}
 	if p.First && !f.Any() {
-		list, err := s.store.Stories(ctx, homeStories+1, 0)
+		list, err := s.store.Stories(ctx, uid(r), homeStories+1, 0)
 		if err != nil {
 			s.pageError(w, r, err)
 			return

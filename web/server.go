@@ -5,34 +5,19 @@
 package web
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/auth"
 )
 
-// FeedService is what the web needs from the ingest pipeline. The ingest
-// package implements it; the web never fetches anything itself.
-type FeedService interface {
-	// Subscribe discovers the feed at rawURL (a feed or a site), creates it
-	// in the given category and schedules its first fetch. Errors are
-	// *digest.Error with EINVALID (bad URL), EREFUSED (a policy refused the
-	// address), ENOTFOUND (no feed there), ECONFLICT (already subscribed)
-	// or EUPSTREAM (the remote server failed).
-	Subscribe(ctx context.Context, rawURL, category string) (*digest.Feed, error)
-	// Refresh schedules the given feeds (all feeds if none) for a fetch now.
-	Refresh(ctx context.Context, ids ...int64) error
-	// ImportOPML subscribes to every feed of an OPML document. problems are
-	// the outlines that could not be imported; err is set when the document
-	// itself is unusable.
-	ImportOPML(ctx context.Context, r io.Reader) (imported int, problems []error, err error)
-	// ExportOPML writes every subscription as an OPML document.
-	ExportOPML(ctx context.Context, w io.Writer) error
-}
+// FeedService is what the web needs from the ingest pipeline.
+type FeedService = digest.FeedService
 
 // Config is the web server's configuration, built by main. The zero value
 // is usable.
@@ -50,6 +35,20 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxImportBytes limits OPML uploads; 8 MiB when 0.
 	MaxImportBytes int64
+	// BaseURL is the address users reach the server at
+	// (scheme://host[:port][/]); shown in the app instructions. When it
+	// starts with https://, cookies are Secure with the __Host- prefix.
+	BaseURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
+	// X-Forwarded-Proto and AuthProxyHeader are believed.
+	TrustedProxies []netip.Prefix
+	// AuthProxyHeader, when set, names the header in which a trusted
+	// proxy (Authelia, oauth2-proxy) passes the signed-in user's name.
+	AuthProxyHeader string
+	// Mounts are handlers of other protocols (Google Reader, Fever,
+	// Miniflux) served beside the reader; they authenticate requests
+	// themselves.
+	Mounts []Mount
 	// FeedCacheTTL is how long the feed titles and icons shown in the
 	// river, and the outlets named on story cards, are cached; 10 s when
 	// 0. Feed changes made through this server invalidate both at once;
@@ -59,11 +58,22 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Mount is a handler served under patterns of its own.
+type Mount struct {
+	Patterns []string // ServeMux patterns, e.g. "/fever/"
+	// Endpoints are the handler's routes as "METHOD /path", for the route
+	// table.
+	Endpoints []string
+	Handler   http.Handler
+}
+
 // Server is the HTTP side of Occasional Digest. Create it with New.
 type Server struct {
 	cfg     Config
 	store   digest.Store
 	feeds   FeedService
+	auth    *auth.Service
+	table   []Route
 	logger  *slog.Logger
 	pages   *pages
 	assets  *assets
@@ -73,11 +83,12 @@ type Server struct {
 	h       http.Handler
 }
 
-// New returns a server over store and feeds; neither may be nil. logger
+// New returns a server over store, feeds and the auth service; none may
+// be nil. logger
 // may be nil (nothing is logged); the server adds component=web to it.
 // New panics only if the embedded templates or assets are broken, which
 // the package's tests rule out.
-func New(cfg Config, store digest.Store, feeds FeedService, logger *slog.Logger) *Server {
+func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Service, logger *slog.Logger) *Server {
 	if cfg.Title == "" {
 		cfg.Title = "Occasional Digest"
 	}
@@ -103,6 +114,7 @@ func New(cfg Config, store digest.Store, feeds FeedService, logger *slog.Logger)
 		cfg:    cfg,
 		store:  store,
 		feeds:  feeds,
+		auth:   authSvc,
 		logger: logger.With("component", "web"),
 		now:    cfg.Now,
 	}
@@ -118,32 +130,69 @@ func New(cfg Config, store digest.Store, feeds FeedService, logger *slog.Logger)
 // cross-origin protection applied to every route.
 func (s *Server) Handler() http.Handler { return s.h }
 
+// handle registers a route on mux with its access, and in the table.
+func (s *Server) handle(mux *http.ServeMux, pattern string, access Access, h http.HandlerFunc) {
+	mux.Handle(pattern, s.guard(access, h))
+	_, path, _ := strings.Cut(pattern, " ")
+	s.table = append(s.table, Route{Pattern: pattern, Access: access, API: strings.HasPrefix(path, "/api/")})
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /static/{name}", s.static)
-	mux.HandleFunc("GET /icons/{id}", s.icon)
+	// Public: the one place that lists what answers without credentials.
+	s.handle(mux, "GET /healthz", Public, s.healthz)
+	s.handle(mux, "GET /static/{name}", Public, s.static)
+	s.handle(mux, "GET /login", Public, s.loginForm)
+	s.handle(mux, "POST /login", Public, s.login)
+	s.handle(mux, "POST /logout", Public, s.logout)
+	s.handle(mux, "GET /login/link/{token}", Public, s.loginLink)
+	s.handle(mux, "GET /setup/{token}", Public, s.setupForm)
+	s.handle(mux, "POST /setup/{token}", Public, s.setup)
 
-	mux.HandleFunc("GET /{$}", s.river)
-	mux.HandleFunc("GET /articles/{id}", s.article)
-	mux.HandleFunc("POST /articles/{id}/read", s.articleMark(markRead))
-	mux.HandleFunc("POST /articles/{id}/unread", s.articleMark(markUnread))
-	mux.HandleFunc("POST /articles/{id}/star", s.articleMark(markStar))
-	mux.HandleFunc("POST /articles/{id}/unstar", s.articleMark(markUnstar))
-	mux.HandleFunc("GET /stories", s.stories)
-	mux.HandleFunc("GET /stories/{id}", s.story)
-	mux.HandleFunc("GET /entities/{kind}/{name}", s.entity)
+	s.handle(mux, "GET /icons/{id}", Signed, s.icon)
+	s.handle(mux, "GET /{$}", Signed, s.river)
+	s.handle(mux, "GET /articles/{id}", Signed, s.article)
+	s.handle(mux, "POST /articles/{id}/read", Signed, s.articleMark(markRead))
+	s.handle(mux, "POST /articles/{id}/unread", Signed, s.articleMark(markUnread))
+	s.handle(mux, "POST /articles/{id}/star", Signed, s.articleMark(markStar))
+	s.handle(mux, "POST /articles/{id}/unstar", Signed, s.articleMark(markUnstar))
+	s.handle(mux, "GET /stories", Signed, s.stories)
+	s.handle(mux, "GET /stories/{id}", Signed, s.story)
+	s.handle(mux, "GET /entities/{kind}/{name}", Signed, s.entity)
 
-	mux.HandleFunc("GET /feeds", s.feedList)
-	mux.HandleFunc("POST /feeds", s.feedAdd)
-	mux.HandleFunc("POST /feeds/{id}/delete", s.feedDelete)
-	mux.HandleFunc("POST /feeds/{id}/refresh", s.feedRefresh)
-	mux.HandleFunc("POST /feeds/{id}/fetch-mode", s.feedFetchMode)
-	mux.HandleFunc("POST /feeds/refresh", s.feedRefreshAll)
-	mux.HandleFunc("POST /import", s.opmlImport)
-	mux.HandleFunc("GET /export.opml", s.opmlExport)
+	s.handle(mux, "GET /feeds", Signed, s.feedList)
+	s.handle(mux, "POST /feeds", Signed, s.feedAdd)
+	s.handle(mux, "POST /feeds/{id}/delete", Signed, s.feedDelete)
+	s.handle(mux, "POST /feeds/{id}/refresh", Signed, s.feedRefresh)
+	s.handle(mux, "POST /feeds/{id}/fetch-mode", Signed, s.feedFetchMode)
+	s.handle(mux, "POST /feeds/refresh", Signed, s.feedRefreshAll)
+	s.handle(mux, "POST /import", Signed, s.opmlImport)
+	s.handle(mux, "GET /export.opml", Signed, s.opmlExport)
+
+	s.handle(mux, "GET /settings", Signed, s.settings)
+	s.handle(mux, "POST /settings/password", Signed, s.changePassword)
+	s.handle(mux, "POST /settings/sessions/{id}/revoke", Signed, s.revokeSession)
+	s.handle(mux, "POST /settings/sessions/revoke-others", Signed, s.revokeOtherSessions)
+	s.handle(mux, "POST /settings/api-keys", Signed, s.createCredential(digest.APIKey))
+	s.handle(mux, "POST /settings/api-keys/{id}/delete", Signed, s.deleteCredential(digest.APIKey))
+	s.handle(mux, "POST /settings/app-passwords", Signed, s.createCredential(digest.AppPassword))
+	s.handle(mux, "POST /settings/app-passwords/{id}/delete", Signed, s.deleteCredential(digest.AppPassword))
+
+	s.handle(mux, "GET /admin/users", Admin, s.users)
+	s.handle(mux, "POST /admin/users", Admin, s.userAdd)
+	s.handle(mux, "POST /admin/users/{id}/delete", Admin, s.userDelete)
+	s.handle(mux, "POST /admin/users/{id}/role", Admin, s.userRole)
 
 	mux.Handle("/api/v1/", s.apiRoutes())
+
+	for _, m := range s.cfg.Mounts {
+		for _, p := range m.Patterns {
+			mux.Handle(p, m.Handler)
+		}
+		for _, e := range m.Endpoints {
+			s.table = append(s.table, Route{Pattern: e, Access: Public})
+		}
+	}
 
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.TrustedOrigins {

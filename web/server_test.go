@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -87,10 +88,10 @@ func TestRiverFiltersAndPaging(t *testing.T) {
 	fx := newFixture(t)
 	fx.seed(t)
 	ctx := context.Background()
-	if err := fx.store.MarkRead(ctx, digest.DefaultUserID, []int64{fx.articleIDs["budget"]}, true); err != nil {
+	if _, err := fx.store.MarkRead(ctx, fx.uid, []int64{fx.articleIDs["budget"]}, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.store.MarkStarred(ctx, digest.DefaultUserID, []int64{fx.articleIDs["storm"]}, true); err != nil {
+	if _, err := fx.store.MarkStarred(ctx, fx.uid, []int64{fx.articleIDs["storm"]}, true); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -217,7 +218,7 @@ func TestArticlePage(t *testing.T) {
 			t.Errorf("article page lacks %q", want)
 		}
 	}
-	a, err := fx.store.Article(context.Background(), id)
+	a, err := fx.store.Article(context.Background(), fx.uid, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,7 @@ func TestArticlePage(t *testing.T) {
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("POST read = %d: %s", w.Code, w.Body)
 	}
-	if a, err := fx.store.Article(context.Background(), id); err != nil || !a.Read {
+	if a, err := fx.store.Article(context.Background(), fx.uid, id); err != nil || !a.Read {
 		t.Fatalf("POST read did not mark it read (%v)", err)
 	}
 	body = fx.do(t, "GET", "/articles/"+sid, "").Body.String()
@@ -264,7 +265,7 @@ func TestArticleGetChangesNothing(t *testing.T) {
 			if w := fx.do(t, tc.method, target, "", tc.headers...); w.Code != 200 {
 				t.Fatalf("%s %s = %d", tc.method, target, w.Code)
 			}
-			if a, err := fx.store.Article(context.Background(), id); err != nil || a.Read {
+			if a, err := fx.store.Article(context.Background(), fx.uid, id); err != nil || a.Read {
 				t.Errorf("%s marked the article read (%v)", tc.name, err)
 			}
 		})
@@ -355,7 +356,7 @@ func TestArticleMarkForms(t *testing.T) {
 		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/?unread=1" {
 			t.Fatalf("POST %s = %d to %q, want 303 to /?unread=1", st.action, w.Code, w.Header().Get("Location"))
 		}
-		a, err := fx.store.Article(ctx, id)
+		a, err := fx.store.Article(ctx, fx.uid, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -410,14 +411,14 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 			}
 		})
 	}
-	a, err := fx.store.Article(context.Background(), fx.articleIDs["storm"])
+	a, err := fx.store.Article(context.Background(), fx.uid, fx.articleIDs["storm"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.Read {
 		t.Error("a refused request still marked the article read")
 	}
-	if _, err := fx.store.Feed(context.Background(), fx.feedIDs["wire"]); err != nil {
+	if _, err := fx.store.Feed(context.Background(), fx.uid, fx.feedIDs["wire"]); err != nil {
 		t.Errorf("a refused request deleted the feed: %v", err)
 	}
 	// The API answers in JSON.
@@ -530,7 +531,7 @@ func TestFeedDeleteAndRefresh(t *testing.T) {
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("delete = %d", w.Code)
 	}
-	if _, err := fx.store.Feed(ctx, fx.feedIDs["wire"]); !digest.IsNotFound(err) {
+	if _, err := fx.store.Feed(ctx, fx.uid, fx.feedIDs["wire"]); !digest.IsNotFound(err) {
 		t.Errorf("feed still there after delete: %v", err)
 	}
 	if w := fx.do(t, "GET", "/", ""); strings.Contains(w.Body.String(), "The Daily Wire Service") || strings.Contains(w.Body.String(), "Council passes") {
@@ -634,6 +635,13 @@ func TestIcons(t *testing.T) {
 	htmlID, err := fx.store.SaveIcon(ctx, iconOf("text/html", []byte(`<script>alert(1)</script>`)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A reader sees the icons of their own feeds.
+	for i, id := range []int64{pngID, svgID, htmlID} {
+		f := fx.addFeed(t, fmt.Sprintf("icon%d", i), "Icon feed")
+		if err := fx.store.SetFeedIcon(ctx, f, id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tests := []struct {
 		name        string

@@ -119,14 +119,14 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	st, err := s.store.Story(ctx, id)
+	st, err := s.store.Story(ctx, uid(r), id)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	// Articles come with their sources: one query for the articles, one
 	// for all their sources.
-	page, err := s.store.Articles(ctx, digest.ArticleQuery{StoryID: id, Limit: maxStoryArticles})
+	page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: uid(r), StoryID: id, Limit: maxStoryArticles})
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -135,7 +135,7 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 	for i, a := range page.Articles {
 		ids[i] = a.FeedID
 	}
-	byID, err := s.cache.lookup(ctx, ids...)
+	byID, err := s.cache.lookup(ctx, uid(r), ids...)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -216,7 +216,7 @@ func (s *Server) stories(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	list, err := s.store.Stories(ctx, storiesPageSize+1, (n-1)*storiesPageSize)
+	list, err := s.store.Stories(ctx, uid(r), storiesPageSize+1, (n-1)*storiesPageSize)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -305,7 +305,7 @@ func (s *Server) entityStories(r *http.Request) (entityResult, error) {
 	if err != nil {
 		return entityResult{}, err
 	}
-	spellings, stories, err := s.store.EntityStories(r.Context(), kind, name, entityStoriesMax)
+	spellings, stories, err := s.store.EntityStories(r.Context(), uid(r), kind, name, entityStoriesMax)
 	if err != nil {
 		return entityResult{}, err
 	}

@@ -44,8 +44,22 @@ func syndicated(t *testing.T, fx *fixture, keepCopy bool) int64 {
 	return keep
 }
 
+//
+// A story is shown to a reader who sees one of its articles: a story given
+// without articles gets a new article of its own in the reader's feed
+// "stories".
 func saveStory(t *testing.T, fx *fixture, st *digest.Story) int64 {
 	t.Helper()
+	if len(st.ArticleIDs) == 0 && st.ID == 0 {
+		feed, ok := fx.feedIDs["stories"]
+		if !ok {
+			feed = fx.addFeed(t, "stories", "Story Desk")
+		}
+		guid := fmt.Sprintf("story-%d", len(fx.articleIDs))
+		title := fmt.Sprintf("Desk report %d", len(fx.articleIDs))
+		fx.addEntries(t, feed, entry(guid, title, 30*time.Minute, "<p>"+title+"</p>"))
+		st.ArticleIDs = []int64{fx.articleIDs[guid]}
+	}
 	if err := fx.store.SaveStory(context.Background(), st); err != nil {
 		t.Fatalf("save story: %v", err)
 	}
@@ -57,7 +71,7 @@ func TestStoryPageMarksExactlyOneOriginal(t *testing.T) {
 		t.Run(fmt.Sprintf("copy row kept %v", keepCopy), func(t *testing.T) {
 			fx := newFixture(t)
 			merged := syndicated(t, fx, keepCopy)
-			a, err := fx.store.Article(context.Background(), merged)
+			a, err := fx.store.Article(context.Background(), fx.uid, merged)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -381,20 +395,25 @@ func TestAPIStoryShapes(t *testing.T) {
 		Headline: "Quake", Summary: "s", FirstSeen: baseTime, LastSeen: baseTime, Outlets: 3, Importance: 2,
 		Entities: []digest.Entity{{Name: "Port Alder", Kind: digest.Place}}, ArticleIDs: []int64{merged, fx.articleIDs["street"]},
 	})
-	saveStory(t, fx, &digest.Story{Headline: "Empty", FirstSeen: baseTime, LastSeen: baseTime})
+	// A story of none of the reader's articles is not theirs to see.
+	empty := &digest.Story{Headline: "Empty", FirstSeen: baseTime, LastSeen: baseTime}
+	if err := fx.store.SaveStory(context.Background(), empty); err != nil {
+		t.Fatal(err)
+	}
 
 	var list storiesJSON
 	decodeStrict(t, fx.do(t, "GET", "/api/v1/stories", "").Body.Bytes(), &list)
-	if len(list.Stories) != 2 || list.Stories[0].ID != id {
+	if len(list.Stories) != 1 || list.Stories[0].ID != id {
 		t.Fatalf("stories = %+v", list.Stories)
 	}
+	assertAPIError(t, fx.do(t, "GET", "/api/v1/stories/"+strconv.FormatInt(empty.ID, 10), ""), 404, digest.ENOTFOUND)
 	if s := list.Stories[0]; len(s.Feeds) != 3 || s.Feeds[0].Title != "Meridian Wire" || len(s.Entities) != 1 || len(s.ArticleIDs) != 2 {
 		t.Errorf("first story = %+v", s)
 	}
-	// A story with nothing yet has an empty list of feeds, not null.
+	// Past the end: an empty list, not null.
 	w := fx.do(t, "GET", "/api/v1/stories?offset=1", "")
-	if !strings.Contains(w.Body.String(), `"outlets":0,"feeds":[]}`) {
-		t.Errorf("empty story = %s", w.Body)
+	if !strings.Contains(w.Body.String(), `"stories":[]`) {
+		t.Errorf("past the end = %s", w.Body)
 	}
 	assertAPIError(t, fx.do(t, "GET", "/api/v1/stories?limit="+strconv.Itoa(maxStoriesLimit+1), ""), 400, digest.EINVALID)
 
@@ -512,10 +531,12 @@ func TestStoryCardOutletsFollowChanges(t *testing.T) {
 	fx := newFixture(t)
 	fx.seed(t)
 	now := baseTime
-	srv := New(Config{Now: func() time.Time { return now }, FeedCacheTTL: time.Minute}, fx.store, fx.feeds, nil)
+	srv := New(Config{Now: func() time.Time { return now }, FeedCacheTTL: time.Minute}, fx.store, fx.feeds, fx.auth, nil)
 	home := func() string {
 		w := httptest.NewRecorder()
-		srv.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", fx.cookie)
+		srv.Handler().ServeHTTP(w, r)
 		return w.Body.String()
 	}
 	st := &digest.Story{Headline: "Storm", FirstSeen: baseTime, LastSeen: baseTime, Outlets: 1, ArticleIDs: []int64{fx.articleIDs["storm"]}}

@@ -55,7 +55,7 @@ type storyCard struct {
 // sources); a bigger story's older outlets are counted in Story.Outlets but
 // not named.
 func (s *Server) storyOutlets(ctx context.Context, storyID int64) ([]storyOutlet, error) {
-	page, err := s.store.Articles(ctx, digest.ArticleQuery{StoryID: storyID, Limit: outletArticles})
+	page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: digest.UserFrom(ctx).ID, StoryID: storyID, Limit: outletArticles})
 	if err != nil {
 		return nil, err
 	}

@@ -24,10 +24,14 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	u, err := a.user(ctx)
+	if err != nil {
+		return fmt.Errorf("add: %w", err)
+	}
 	if err := a.startPipeline(ctx); err != nil {
 		return err
 	}
-	f, err := a.pipeline.Subscribe(ctx, rest[0], category)
+	f, err := a.pipeline.Subscribe(ctx, u.ID, rest[0], category)
 	if err != nil {
 		return fmt.Errorf("add %s: %w", rest[0], err)
 	}
@@ -41,7 +45,7 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 	if err := a.pipeline.WaitIdle(ctx, 2*time.Minute); err != nil {
 		return fmt.Errorf("add: %w", err)
 	}
-	g, err := a.store.Feed(ctx, f.ID)
+	g, err := a.store.Feed(ctx, u.ID, f.ID)
 	if err != nil {
 		return fmt.Errorf("add: %w", err)
 	}

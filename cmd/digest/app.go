@@ -10,9 +10,11 @@ import (
 	"net/netip"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/fetch"
 	"github.com/occasional-digest/digest/ingest"
 	"github.com/occasional-digest/digest/store/sqlite"
@@ -31,6 +33,7 @@ type app struct {
 	client   *fetch.Client
 	pipeline *ingest.Pipeline
 	stories  *ingest.Stories
+	auth     *auth.Service
 	started  bool
 }
 
@@ -74,7 +77,8 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		st.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories}
+	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories,
+		auth: auth.New(st, auth.Options{Logger: log})}
 	a.pipeline = ingest.New(st, client, ingest.Options{
 		Workers:       cfg.Workers,
 		MinInterval:   cfg.RefreshInterval,
@@ -99,7 +103,12 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 	if err := a.startPipeline(ctx); err != nil {
 		return err
 	}
-	srv := web.New(web.Config{}, a.store, a.pipeline, a.log)
+	srv := web.New(web.Config{
+		BaseURL:         a.cfg.BaseURL,
+		TrustedProxies:  a.cfg.TrustedProxies,
+		AuthProxyHeader: a.cfg.AuthProxyHeader,
+		Mounts:          a.mounts(),
+	}, a.store, a.pipeline, a.auth, a.log)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -127,6 +136,46 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// user returns the account a one-shot command acts for: --user, or the
+// only user there is.
+func (a *app) user(ctx context.Context) (*digest.User, error) {
+	if a.cfg.User != "" {
+		u, err := a.store.UserByName(ctx, a.cfg.User)
+		if digest.IsNotFound(err) {
+			return nil, fmt.Errorf("no user %q: see digest user list", a.cfg.User)
+		}
+		return u, err
+	}
+	us, err := a.store.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch len(us) {
+	case 0:
+		return nil, errors.New("no user yet: create one with \"digest user add NAME\", or start \"digest serve\" and open its setup link")
+	case 1:
+		return &us[0], nil
+	}
+	return nil, fmt.Errorf("%d users: say which with --user NAME (or DIGEST_USER)", len(us))
+}
+
+// setupLink returns the URL that creates the first admin when no user can
+// sign in yet, or "" when one can.
+func (a *app) setupLink(ctx context.Context, base string) (string, error) {
+	us, err := a.store.Users(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(us) > 0 {
+		return "", nil
+	}
+	token, err := a.auth.SetupLink(ctx)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(base, "/") + "/setup/" + token, nil
 }
 
 // startPipeline replays the recent articles into the story engine, then
@@ -159,3 +208,6 @@ func parseConfig(env *Env, name, usage string, args []string, extra func(fs *fla
 	}
 	return cfg, fs.Args(), nil
 }
+
+// mounts are the reader-app protocols served beside the reader.
+func (a *app) mounts() []web.Mount { return nil }

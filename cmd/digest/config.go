@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"net/netip"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -26,6 +28,18 @@ type Config struct {
 	// (DIGEST_MEMORY_LIMIT), applied when the app opens; 0 leaves the
 	// runtime's own setting (GOMEMLIMIT, or none).
 	MemoryLimit int64
+	// BaseURL is the address users reach the server at (DIGEST_BASE_URL);
+	// with https://, session cookies are Secure.
+	BaseURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-* and auth
+	// header are believed (DIGEST_TRUSTED_PROXIES, comma-separated CIDRs).
+	TrustedProxies []netip.Prefix
+	// AuthProxyHeader names the header a trusted proxy passes the user's
+	// name in (DIGEST_AUTH_PROXY_HEADER); "" turns proxy sign-in off.
+	AuthProxyHeader string
+	// User is the account one-shot commands (add, import, export) act for
+	// (DIGEST_USER); "" means the only user.
+	User string
 }
 
 // configVar describes one setting: its flag, environment variable and help.
@@ -44,6 +58,10 @@ var configVars = []configVar{
 	{"allow-private", "DIGEST_ALLOW_PRIVATE", "allow feeds on loopback and private networks"},
 	{"log-level", "DIGEST_LOG_LEVEL", "log level: debug, info, warn, error"},
 	{"memory-limit", "DIGEST_MEMORY_LIMIT", "soft limit of the Go heap, e.g. 64MiB or 1GiB; 0 keeps GOMEMLIMIT"},
+	{"base-url", "DIGEST_BASE_URL", "address users reach the server at, e.g. https://news.example.org (https: Secure cookies)"},
+	{"trusted-proxies", "DIGEST_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-* headers are believed"},
+	{"auth-proxy-header", "DIGEST_AUTH_PROXY_HEADER", "header in which a trusted proxy names the signed-in user (e.g. Remote-User)"},
+	{"user", "DIGEST_USER", "the account add, import and export act for (default: the only user)"},
 }
 
 func defaultConfig() Config {
@@ -74,6 +92,21 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config) (finish func() error) {
 	str(&cfg.Data, "data")
 	str(&cfg.Database, "database")
 	str(&cfg.LogLevel, "log-level")
+	str(&cfg.BaseURL, "base-url")
+	str(&cfg.AuthProxyHeader, "auth-proxy-header")
+	str(&cfg.User, "user")
+	if v := env.Getenv("DIGEST_TRUSTED_PROXIES"); v != "" {
+		ps, err := parsePrefixes(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DIGEST_TRUSTED_PROXIES: %w", err))
+		}
+		cfg.TrustedProxies = ps
+	}
+	fs.Func("trusted-proxies", helpOf("trusted-proxies"), func(v string) error {
+		ps, err := parsePrefixes(v)
+		cfg.TrustedProxies = ps
+		return err
+	})
 	if v := env.Getenv("DIGEST_REFRESH_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -120,6 +153,31 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config) (finish func() error) {
 		}
 		return cfg.validate()
 	}
+}
+
+// parsePrefixes reads comma-separated CIDRs or single addresses.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // parseBytes reads a size: a whole number of bytes with an optional unit
@@ -185,6 +243,15 @@ func (c *Config) validate() error {
 	}
 	if c.RefreshInterval < time.Minute {
 		return fmt.Errorf("config: refresh-interval must be at least 1m, got %s", c.RefreshInterval)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("config: base-url must be an http or https URL, got %q", c.BaseURL)
+		}
+	}
+	if c.AuthProxyHeader != "" && len(c.TrustedProxies) == 0 {
+		return fmt.Errorf("config: auth-proxy-header needs trusted-proxies: the header is believed only from them")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

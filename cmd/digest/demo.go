@@ -70,13 +70,17 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err := a.startPipeline(ctx); err != nil {
 		return err
 	}
+	creds, err := demoUser(ctx, a)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	base := "http://" + wln.Addr().String()
 	// Two outlets are added by their home page, to show feed discovery.
 	for i, u := range wire.FeedURLs(base) {
 		if i%2 == 1 {
 			u = homeOf(u)
 		}
-		if _, err := a.pipeline.Subscribe(ctx, u, "Demo newswire"); err != nil && digest.ErrorCode(err) != digest.ECONFLICT {
+		if _, err := a.pipeline.Subscribe(ctx, creds.user.ID, u, "Demo newswire"); err != nil && digest.ErrorCode(err) != digest.ECONFLICT {
 			return fmt.Errorf("demo: subscribe %s: %w", u, err)
 		}
 	}
@@ -89,6 +93,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stderr, "demo: newswire on %s, data in %s\n", base, cfg.Data)
 	err = a.serve(ctx, ln, func(url string) {
 		fmt.Fprintf(env.Stdout, "Occasional Digest demo is ready: open %s\n", url)
+		site := strings.TrimSuffix(url, "/")
+		fmt.Fprintf(env.Stdout, "login: %s/login/link/%s\n", site, creds.link)
+		fmt.Fprintf(env.Stdout, "api key: %s\n", creds.apiKey)
+		fmt.Fprintf(env.Stdout, "user: %s\n", creds.user.Name)
+		fmt.Fprintf(env.Stdout, "app password: %s\n", creds.appPassword)
 	})
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -117,4 +126,36 @@ func flagGiven(args []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// demoCredentials are what the demo prints so that a newcomer, a script or
+// a reader app can sign in at once.
+type demoCredentials struct {
+	user                      *digest.User
+	link, apiKey, appPassword string
+}
+
+// demoUser makes (or, in a kept data directory, finds) the demo's admin
+// "demo", with a one-time login link, an API key and an app password. It
+// has no login password: the link signs the browser in, and Settings can
+// set one.
+func demoUser(ctx context.Context, a *app) (*demoCredentials, error) {
+	u, err := a.store.UserByName(ctx, "demo")
+	if digest.IsNotFound(err) {
+		u, err = a.auth.CreateUser(ctx, "demo", digest.RoleAdmin, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := &demoCredentials{user: u}
+	if c.link, _, err = a.auth.NewCredential(ctx, u, digest.LoginLink, "demo", 24*time.Hour); err != nil {
+		return nil, err
+	}
+	if c.apiKey, _, err = a.auth.NewCredential(ctx, u, digest.APIKey, "demo", 0); err != nil {
+		return nil, err
+	}
+	if c.appPassword, _, err = a.auth.NewCredential(ctx, u, digest.AppPassword, "demo", 0); err != nil {
+		return nil, err
+	}
+	return c, nil
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func runExport(ctx context.Context, env *Env, args []string) error {
-	cfg, rest, err := parseConfig(env, "export", "export [flags] > subscriptions.opml\n\nPrints every subscription as OPML 2.0.", args, nil)
+	cfg, rest, err := parseConfig(env, "export", "export [flags] > subscriptions.opml\n\nPrints the subscriptions of the user (--user) as OPML 2.0.", args, nil)
 	if err != nil {
 		return err
 	}
@@ -18,5 +18,9 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	return a.pipeline.ExportOPML(ctx, env.Stdout)
+	u, err := a.user(ctx)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return a.pipeline.ExportOPML(ctx, u.ID, env.Stdout)
 }

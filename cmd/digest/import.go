@@ -24,7 +24,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	n, problems, err := a.pipeline.ImportOPML(ctx, f)
+	u, err := a.user(ctx)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	n, problems, err := a.pipeline.ImportOPML(ctx, u.ID, f)
 	for _, p := range problems {
 		fmt.Fprintf(env.Stderr, "skipped: %v\n", p)
 	}

@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"import":    {"import subscriptions from an OPML file", runImport},
 		"export":    {"print subscriptions as OPML", runExport},
 		"refresh":   {"fetch every feed once and exit", runRefresh},
+		"user":      {"add, list, change or remove accounts", runUser},
 		"version":   {"print the version", runVersion},
 		"extract":   {"extract the article from an HTML page", runExtract},
 		"parse":     {"parse a feed file and print its entries", runParse},

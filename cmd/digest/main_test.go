@@ -14,8 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"sync"
 	"time"
 
+	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/demo"
 )
 
@@ -59,12 +61,70 @@ func startApp(t *testing.T, data string) (base string, a *app) {
 		}
 	})
 	u := <-ready
-	return strings.TrimSuffix(u, "/"), a
+	base = strings.TrimSuffix(u, "/")
+	// The tests read and write as "tester": pages with a session cookie,
+	// the API with a key (see authed).
+	tu, err := a.auth.CreateUser(ctx, "tester", digest.RoleAdmin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := a.auth.NewCredential(ctx, tu, digest.APIKey, "tests", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := a.auth.StartSession(ctx, tu, "tests", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testCreds.Store(base, testCred{user: tu, key: key, cookie: "digest_session=" + token})
+	return base, a
+}
+
+// testCred is how the tests sign in to an app started by startApp.
+type testCred struct {
+	user        *digest.User
+	key, cookie string
+}
+
+// testCreds holds each started app's testCred by base URL.
+var testCreds sync.Map
+
+// authed returns a request of the tests' user: an API key for /api/,
+// the session cookie for pages.
+func authed(t *testing.T, method, u string, body io.Reader) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testCreds.Range(func(k, v any) bool {
+		if strings.HasPrefix(u, k.(string)+"/") {
+			c := v.(testCred)
+			if strings.Contains(u, "/api/") {
+				r.Header.Set("Authorization", "Bearer "+c.key)
+			} else {
+				r.Header.Set("Cookie", c.cookie)
+			}
+			return false
+		}
+		return true
+	})
+	return r
+}
+
+// testUserOf returns the ID of the tests' user of the app at base.
+func testUserOf(t *testing.T, base string) int64 {
+	t.Helper()
+	v, ok := testCreds.Load(base)
+	if !ok {
+		t.Fatalf("no test user for %s", base)
+	}
+	return v.(testCred).user.ID
 }
 
 func getJSON(t *testing.T, u string, v any) {
 	t.Helper()
-	r, err := http.Get(u)
+	r, err := http.DefaultClient.Do(authed(t, "GET", u, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +140,7 @@ func getJSON(t *testing.T, u string, v any) {
 
 func getText(t *testing.T, u string) string {
 	t.Helper()
-	r, err := http.Get(u)
+	r, err := http.DefaultClient.Do(authed(t, "GET", u, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +184,9 @@ func TestEndToEndNewswireReachesDatabaseAPIAndPages(t *testing.T) {
 			u = homeOf(u)
 		}
 		body := fmt.Sprintf(`{"url": %q}`, u)
-		r, err := http.Post(base+"/api/v1/feeds", "application/json", strings.NewReader(body))
+		req := authed(t, "POST", base+"/api/v1/feeds", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		r, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,6 +285,7 @@ func TestAddRefusesPrivateAddressesAndPagesWithoutFeeds(t *testing.T) {
 	}))
 	defer ws.Close()
 	data := t.TempDir()
+	addUser(t, data, "reader")
 	cases := []struct {
 		name string
 		vars map[string]string
@@ -278,6 +341,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	if err := writeFile(opml, b.String()); err != nil {
 		t.Fatal(err)
 	}
+	addUser(t, data, "reader")
 	env, out, errb := testEnv(nil)
 	if err := run(context.Background(), env, []string{"import", "--data", data, opml}); err != nil {
 		t.Fatalf("import: %v (%s)", err, errb)
@@ -298,3 +362,14 @@ func TestImportExportRoundTrip(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+// addUser adds a user to the data directory the way a script does:
+// digest user add, the password on stdin.
+func addUser(t *testing.T, data, name string) {
+	t.Helper()
+	env, _, errb := testEnv(nil)
+	env.Stdin = strings.NewReader("a long enough password\n")
+	if err := run(context.Background(), env, []string{"user", "add", "--data", data, name}); err != nil {
+		t.Fatalf("user add: %v (%s)", err, errb)
+	}
+}

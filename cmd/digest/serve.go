@@ -26,7 +26,18 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	setup, err := a.setupLink(ctx, base)
+	if err != nil {
+		return err
+	}
 	return a.serve(ctx, ln, func(url string) {
 		fmt.Fprintf(env.Stdout, "Occasional Digest is serving on %s\n", url)
+		if setup != "" {
+			fmt.Fprintf(env.Stdout, "No account yet: open this one-time link to create the first admin (valid 24 hours):\n%s\n", setup)
+		}
 	})
 }

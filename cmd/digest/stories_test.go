@@ -25,7 +25,7 @@ func TestDemoNewswireBecomesStories(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for _, u := range wire.FeedURLs(ws.URL) {
-		if _, err := a.pipeline.Subscribe(ctx, u, ""); err != nil {
+		if _, err := a.pipeline.Subscribe(ctx, testUserOf(t, base), u, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

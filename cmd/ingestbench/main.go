@@ -32,6 +32,7 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/fetch"
 	"github.com/occasional-digest/digest/ingest"
 	"github.com/occasional-digest/digest/store/sqlite"
@@ -113,7 +114,11 @@ func run(cfg config, farmDir string, feeds, items, perHost, workers, requests in
 	if err != nil {
 		return err
 	}
-	n, problems, err := p.ImportOPML(ctx, resp.Body)
+	bench := &digest.User{Name: "bench"}
+	if err := st.CreateUser(ctx, bench); err != nil {
+		return err
+	}
+	n, problems, err := p.ImportOPML(ctx, bench.ID, resp.Body)
 	resp.Body.Close()
 	if err != nil || len(problems) > 0 {
 		return fmt.Errorf("import: %d problems, %v", len(problems), err)
@@ -211,10 +216,15 @@ func run(cfg config, farmDir string, feeds, items, perHost, workers, requests in
 	truthAll, _ := countTruth(farmURL)
 	fmt.Printf("stored articles after tick: %d (farm now serves %d items)\n", stored, truthAll)
 
-	srv := httptest.NewServer(web.New(web.Config{}, st, p, slog.New(slog.DiscardHandler)).Handler())
+	authSvc := auth.New(st, auth.Options{})
+	srv := httptest.NewServer(web.New(web.Config{}, st, p, authSvc, slog.New(slog.DiscardHandler)).Handler())
 	defer srv.Close()
+	token, _, err := authSvc.StartSession(ctx, bench, "ingestbench", "127.0.0.1")
+	if err != nil {
+		return err
+	}
 	for _, path := range []string{"/", "/api/v1/articles", "/api/v1/articles?unread=1", "/feeds"} {
-		med, p90, err := latency(srv.URL+path, requests)
+		med, p90, err := latency(srv.URL+path, "digest_session="+token, requests)
 		if err != nil {
 			return err
 		}
@@ -295,25 +305,30 @@ func countTruth(url string) (int, error) {
 
 func countArticles(ctx context.Context, st digest.Store) (int, error) {
 	n := 0
-	q := digest.ArticleQuery{Limit: 500}
+	cursor := ""
 	for {
-		page, err := st.Articles(ctx, q)
+		page, next, err := st.RecentArticles(ctx, time.Time{}, 500, cursor)
 		if err != nil {
 			return n, err
 		}
-		n += len(page.Articles)
-		if page.Next == "" {
+		n += len(page)
+		if next == "" {
 			return n, nil
 		}
-		q.Cursor = page.Next
+		cursor = next
 	}
 }
 
-func latency(url string, n int) (median, p90 float64, err error) {
+func latency(url, cookie string, n int) (median, p90 float64, err error) {
 	ds := make([]float64, 0, n)
 	for i := 0; i < n; i++ {
 		t0 := time.Now()
-		r, err := http.Get(url)
+		req, err := http.NewRequest("GET", url, nil)
+		if err != nil {
+			return 0, 0, err
+		}
+		req.Header.Set("Cookie", cookie)
+		r, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return 0, 0, err
 		}
