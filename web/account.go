@@ -395,4 +395,3 @@ func (s *Server) userRole(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
-

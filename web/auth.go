@@ -209,4 +209,3 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.pageError(w, r, err)
 }
-

@@ -12,7 +12,7 @@ import (
 // edge.
 const (
 	EFORBIDDEN = digest.EFORBIDDEN // cross-origin request refused, or not an admin
-	ETOOLARGE  = "too_large" // request body over the limit
+	ETOOLARGE  = "too_large"       // request body over the limit
 	EMETHOD    = "method_not_allowed"
 )
 

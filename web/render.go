@@ -29,9 +29,9 @@ type pages struct {
 // layout is what every page passes to the layout template.
 type layout struct {
 	Site   string
-	Title  string // the page's title, "" on the front page
-	Nav    string // the active navigation entry: "river", "feeds"
-	Return string // the current path and query, where forms come back to
+	Title  string       // the page's title, "" on the front page
+	Nav    string       // the active navigation entry: "river", "feeds"
+	Return string       // the current path and query, where forms come back to
 	Me     *digest.User // the signed-in user, nil on public pages
 }
 

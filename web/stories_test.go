@@ -44,7 +44,6 @@ func syndicated(t *testing.T, fx *fixture, keepCopy bool) int64 {
 	return keep
 }
 
-//
 // A story is shown to a reader who sees one of its articles: a story given
 // without articles gets a new article of its own in the reader's feed
 // "stories".
