@@ -103,12 +103,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 	if err := a.startPipeline(ctx); err != nil {
 		return err
 	}
-	srv := web.New(web.Config{
-		BaseURL:         a.cfg.BaseURL,
-		TrustedProxies:  a.cfg.TrustedProxies,
-		AuthProxyHeader: a.cfg.AuthProxyHeader,
-		Mounts:          a.mounts(),
-	}, a.store, a.pipeline, a.auth, a.log)
+	srv := a.webServer()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -176,6 +171,16 @@ func (a *app) setupLink(ctx context.Context, base string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(base, "/") + "/setup/" + token, nil
+}
+
+// webServer builds the reader and the reader-app protocols over the app.
+func (a *app) webServer() *web.Server {
+	return web.New(web.Config{
+		BaseURL:         a.cfg.BaseURL,
+		TrustedProxies:  a.cfg.TrustedProxies,
+		AuthProxyHeader: a.cfg.AuthProxyHeader,
+		Mounts:          a.mounts(),
+	}, a.store, a.pipeline, a.auth, a.log)
 }
 
 // startPipeline replays the recent articles into the story engine, then
