@@ -54,6 +54,12 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"HostileStrings", testHostile},
 		{"ContextCanceled", testCanceled},
 		{"ConcurrentSaves", testConcurrentSaves},
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"Credentials", testCredentials},
+		{"Categories", testCategories},
+		{"TwoUsersOneFeed", testTwoUsersOneFeed},
+		{"ReaderFilters", testReaderFilters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
