@@ -171,9 +171,8 @@ func count(r *request, def, max int) (int, error) {
 }
 
 type itemRef struct {
-	ID            string   `json:"id"`
-	DirectStreams []string `json:"directStreamIds"`
-	TimestampUsec string   `json:"timestampUsec"`
+	ID            string `json:"id"`
+	TimestampUsec string `json:"timestampUsec"`
 }
 
 // itemIDs: GET /reader/api/0/stream/items/ids?s=STREAM&n=&c=&r=&xt=&it=&ot=&nt=
@@ -221,8 +220,7 @@ func (h *Handler) itemIDs(w http.ResponseWriter, r *request) {
 		}
 		out.ItemRefs = make([]itemRef, len(refs))
 		for i, ref := range refs {
-			out.ItemRefs[i] = itemRef{ID: strconv.FormatInt(ref.ID, 10), DirectStreams: []string{feedStreamID(ref.FeedID)},
-				TimestampUsec: strconv.FormatInt(ref.Published.UnixMicro(), 10)}
+			out.ItemRefs[i] = itemRef{ID: strconv.FormatInt(ref.ID, 10), TimestampUsec: strconv.FormatInt(ref.Published.UnixMicro(), 10)}
 		}
 	}
 	writeJSON(w, out)
@@ -475,7 +473,9 @@ func (h *Handler) items(r *request, arts []digest.Article) ([]jsonItem, error) {
 		if v.feed != nil {
 			it.Origin = jsonOrigin{StreamID: feedStreamID(v.feed.ID), Title: feedTitle(v.feed), HTMLURL: v.feed.SiteURL}
 		} else {
-			it.Origin = jsonOrigin{StreamID: feedStreamID(a.FeedID), Title: a.SiteName}
+			// Unsubscribed while the page was read: name no feed of
+			// anyone else's.
+			it.Origin = jsonOrigin{StreamID: stateReadingList, Title: a.SiteName}
 		}
 		items = append(items, it)
 	}
