@@ -246,3 +246,5 @@ func has(list []string, s string) bool {
 	}
 	return false
 }
+
+func jsonDecode(s string, v any) error { return json.Unmarshal([]byte(s), v) }
