@@ -26,10 +26,19 @@ type server struct {
 func newServer(t testing.TB, opts testenv.Options) *server {
 	t.Helper()
 	e := testenv.New(t, opts)
-	h := greader.New(e.Store, e.Pipeline, e.Auth, greader.Options{MaxBodyBytes: 256 << 10})
+	h := greader.New(e.Store, e.Pipeline, e.Auth, greader.Options{MaxBodyBytes: 256 << 10, Addr: testAddr})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return &server{Env: e, URL: ts.URL, h: h}
+}
+
+// testAddr is the client address for throttling: X-Test-Addr when a test
+// sets it, so that one test can be several clients.
+func testAddr(r *http.Request) string {
+	if a := r.Header.Get("X-Test-Addr"); a != "" {
+		return a
+	}
+	return "127.0.0.1"
 }
 
 // client speaks to the server as one app would: base is what the user
