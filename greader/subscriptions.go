@@ -119,8 +119,9 @@ func (h *Handler) userFeed(r *request, st stream) (*digest.Feed, error) {
 }
 
 // labelName returns the category name of a label stream ("user/-/label/X")
-// or, for rename-tag's dest and clients that send it bare, of a name.
-func labelName(s string) (string, error) {
+// or, for rename-tag's dest and clients that send it bare, of a name. A
+// label of another user segment is ENOTFOUND.
+func labelName(r *request, s string) (string, error) {
 	if strings.HasPrefix(s, "user/") {
 		st, err := parseStream(s)
 		if err != nil {
@@ -128,6 +129,9 @@ func labelName(s string) (string, error) {
 		}
 		if st.kind != streamLabel {
 			return "", digest.Errorf(digest.EINVALID, "not a label: %q", clip(s, 80))
+		}
+		if !st.ownedBy(r.user.ID) {
+			return "", digest.Errorf(digest.ENOTFOUND, "no such label")
 		}
 		return strings.TrimSpace(st.label), nil
 	}
@@ -173,13 +177,13 @@ func (h *Handler) subscriptionEdit(w http.ResponseWriter, r *request) {
 	var add, remove string
 	var err error
 	if a := r.form.Get("a"); a != "" {
-		if add, err = labelName(a); err != nil {
+		if add, err = labelName(r, a); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 	}
 	if rm := r.form.Get("r"); rm != "" {
-		if remove, err = labelName(rm); err != nil {
+		if remove, err = labelName(r, rm); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -323,17 +327,17 @@ func (h *Handler) tagList(w http.ResponseWriter, r *request) {
 // dest=user/-/label/NEW (or NEW alone) → "OK"; 404 for an unknown label,
 // 409 when NEW is taken.
 func (h *Handler) renameTag(w http.ResponseWriter, r *request) {
-	from, err := labelName(r.form.Get("s"))
+	from, err := labelName(r, r.form.Get("s"))
 	if err != nil {
 		if r.form.Get("s") == "" && r.form.Get("t") != "" {
-			from, err = labelName(r.form.Get("t"))
+			from, err = labelName(r, r.form.Get("t"))
 		}
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
 	}
-	to, err := labelName(r.form.Get("dest"))
+	to, err := labelName(r, r.form.Get("dest"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -363,7 +367,7 @@ func (h *Handler) disableTag(w http.ResponseWriter, r *request) {
 	}
 	var ids []int64
 	for _, s := range names {
-		name, err := labelName(s)
+		name, err := labelName(r, s)
 		var c *digest.Category
 		if err == nil {
 			c, err = h.category(r, name)
