@@ -177,8 +177,11 @@ type itemRef struct {
 
 // itemIDs: GET /reader/api/0/stream/items/ids?s=STREAM&n=&c=&r=&xt=&it=&ot=&nt=
 // → {"itemRefs":[{"id":"DECIMAL"}...],"continuation":"..."}, newest
-// arrival first (r=o: oldest). IDs are decimal, as Google Reader gave
-// them; continuation is absent on the last page.
+// arrival first (r=o: oldest), or, for a feed, newest published first:
+// the store walks a feed's articles in publication order, while picking
+// one feed's out of the user's in arrival order reads them all. IDs are
+// decimal, as Google Reader gave them; continuation is absent on the
+// last page.
 func (h *Handler) itemIDs(w http.ResponseWriter, r *request) {
 	n, err := count(r, 20, maxIDsPage)
 	if err != nil {
@@ -190,7 +193,42 @@ func (h *Handler) itemIDs(w http.ResponseWriter, r *request) {
 		h.fail(w, r, err)
 		return
 	}
-	if c := strings.TrimSpace(r.form.Get("c")); c != "" {
+	c := strings.TrimSpace(r.form.Get("c"))
+	out := struct {
+		ItemRefs     []itemRef `json:"itemRefs"`
+		Continuation string    `json:"continuation,omitempty"`
+	}{ItemRefs: []itemRef{}}
+	add := func(id int64, published time.Time) {
+		out.ItemRefs = append(out.ItemRefs, itemRef{ID: strconv.FormatInt(id, 10), TimestampUsec: strconv.FormatInt(published.UnixMicro(), 10)})
+	}
+	if sq.q.FeedID != 0 {
+		// Continuations of this order are "p" and the store's cursor.
+		cursor := ""
+		if c != "" {
+			if cursor, err = decodeCursor(strings.TrimPrefix(c, "p")); err != nil || c[0] != 'p' {
+				h.fail(w, r, digest.Errorf(digest.EINVALID, "invalid continuation"))
+				return
+			}
+		}
+		if sq.empty {
+			writeJSON(w, out)
+			return
+		}
+		arts, next, err := h.pages(r, sq.q, n, cursor, false)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for i := range arts {
+			add(arts[i].ID, arts[i].Published)
+		}
+		if next != "" {
+			out.Continuation = "p" + encodeCursor(next)
+		}
+		writeJSON(w, out)
+		return
+	}
+	if c != "" {
 		id, err := strconv.ParseInt(c, 10, 64)
 		if err != nil || id <= 0 {
 			h.fail(w, r, digest.Errorf(digest.EINVALID, "invalid continuation"))
@@ -202,10 +240,6 @@ func (h *Handler) itemIDs(w http.ResponseWriter, r *request) {
 			sq.q.BeforeID = id
 		}
 	}
-	out := struct {
-		ItemRefs     []itemRef `json:"itemRefs"`
-		Continuation string    `json:"continuation,omitempty"`
-	}{ItemRefs: []itemRef{}}
 	if !sq.empty {
 		sq.q.ByID = true
 		sq.q.Limit = n + 1
@@ -218,9 +252,9 @@ func (h *Handler) itemIDs(w http.ResponseWriter, r *request) {
 			refs = refs[:n]
 			out.Continuation = strconv.FormatInt(refs[n-1].ID, 10)
 		}
-		out.ItemRefs = make([]itemRef, len(refs))
-		for i, ref := range refs {
-			out.ItemRefs[i] = itemRef{ID: strconv.FormatInt(ref.ID, 10), TimestampUsec: strconv.FormatInt(ref.Published.UnixMicro(), 10)}
+		out.ItemRefs = make([]itemRef, 0, len(refs))
+		for _, ref := range refs {
+			add(ref.ID, ref.Published)
 		}
 	}
 	writeJSON(w, out)
@@ -298,8 +332,8 @@ func (h *Handler) streamContents(w http.ResponseWriter, r *request) {
 }
 
 // streamPage reads the page a stream request asks for (stream/contents and
-// the Atom streams): n articles (default 20, at most 1,000) from
-// continuation c.
+// the Atom streams): n articles (default 20, at most 1,000) with content,
+// from continuation c.
 func (h *Handler) streamPage(r *request) ([]digest.Article, *streamQuery, string, error) {
 	n, err := count(r, 20, maxContentsPage)
 	if err != nil {
@@ -311,19 +345,30 @@ func (h *Handler) streamPage(r *request) ([]digest.Article, *streamQuery, string
 	}
 	cursor := ""
 	if c := strings.TrimSpace(r.form.Get("c")); c != "" {
-		b, err := base64.RawURLEncoding.DecodeString(c)
-		if err != nil || len(b) == 0 || len(b) > 1024 {
-			return nil, nil, "", digest.Errorf(digest.EINVALID, "invalid continuation")
+		if cursor, err = decodeCursor(c); err != nil {
+			return nil, nil, "", err
 		}
-		cursor = string(b)
 	}
 	if sq.empty {
 		return nil, sq, "", nil
 	}
+	arts, next, err := h.pages(r, sq.q, n, cursor, true)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if next != "" {
+		next = encodeCursor(next)
+	}
+	return arts, sq, next, nil
+}
+
+// pages reads n articles of q from the store's cursor, a store page
+// (500) at a time, and returns the cursor after them ("" at the end).
+func (h *Handler) pages(r *request, q digest.ArticleQuery, n int, cursor string, content bool) ([]digest.Article, string, error) {
 	var arts []digest.Article
 	for len(arts) < n {
-		q := sq.q
-		q.WithContent = true
+		q := q
+		q.WithContent = content
 		q.Limit = min(n-len(arts), storePage)
 		q.Cursor = cursor
 		page, err := h.store.Articles(r.ctx(), q)
@@ -331,20 +376,27 @@ func (h *Handler) streamPage(r *request) ([]digest.Article, *streamQuery, string
 			if digest.ErrorCode(err) == digest.EINVALID && cursor != "" {
 				err = digest.Errorf(digest.EINVALID, "invalid continuation")
 			}
-			return nil, nil, "", err
+			return nil, "", err
 		}
 		arts = append(arts, page.Articles...)
 		cursor = page.Next
 		if cursor == "" || len(page.Articles) == 0 {
-			cursor = ""
-			break
+			return arts, "", nil
 		}
 	}
-	next := ""
-	if cursor != "" {
-		next = base64.RawURLEncoding.EncodeToString([]byte(cursor))
+	return arts, cursor, nil
+}
+
+// A continuation of stream/contents is the store's cursor in URL-safe
+// base64: clients append it to URLs unescaped.
+func encodeCursor(c string) string { return base64.RawURLEncoding.EncodeToString([]byte(c)) }
+
+func decodeCursor(s string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) == 0 || len(b) > 1024 {
+		return "", digest.Errorf(digest.EINVALID, "invalid continuation")
 	}
-	return arts, sq, next, nil
+	return string(b), nil
 }
 
 type jsonLink struct {
@@ -582,8 +634,8 @@ func (h *Handler) editTag(w http.ResponseWriter, r *request) {
 
 // markAllAsRead: POST /reader/api/0/mark-all-as-read with s=STREAM (a feed,
 // a label, the reading list or starred; absent: the reading list) and
-// optional ts (Unix seconds, or microseconds when 16 digits or more: only
-// articles published before it) → "OK".
+// optional ts (Unix seconds; milliseconds when it has 13 to 15 digits,
+// microseconds when 16 or more: only articles published before it) → "OK".
 func (h *Handler) markAllAsRead(w http.ResponseWriter, r *request) {
 	sq, err := h.streamQuery(&request{Request: r.Request, user: r.user, form: onlyStream(r.form)})
 	if err != nil {
@@ -596,10 +648,13 @@ func (h *Handler) markAllAsRead(w http.ResponseWriter, r *request) {
 			h.fail(w, r, digest.Errorf(digest.EINVALID, "invalid ts=%q", clip(ts, 30)))
 			return
 		}
-		if len(ts) >= 16 {
+		switch {
+		case len(ts) >= 16:
 			sq.q.Before = time.UnixMicro(n).UTC()
-		} else if n > 0 {
-			sq.q.Before = time.Unix(min(n, 1<<40), 0).UTC()
+		case len(ts) >= 13:
+			sq.q.Before = time.UnixMilli(n).UTC()
+		case n > 0:
+			sq.q.Before = time.Unix(n, 0).UTC()
 		}
 	}
 	if !sq.empty && !sq.q.Read { // the read stream is read already
