@@ -121,6 +121,8 @@ func TestBadInput(t *testing.T) {
 		{"an unknown label", "GET", "/reader/api/0/stream/contents/user/-/label/Nope", "", nil, 404},
 		{"another user's label", "GET", "/reader/atom/user/999/label/News", "", nil, 404},
 		{"xt of a feed", "GET", "/reader/api/0/stream/items/ids?xt=feed/1", "", nil, 400},
+		{"21 filters", "GET", "/reader/api/0/stream/items/ids?" + strings.Repeat("it=user/-/label/News&", 21), "", nil, 400},
+		{"a feed's continuation that is an ID", "GET", "/reader/api/0/stream/items/ids?s=feed/" + strconv.FormatInt(feedID(t, s.A, "alpha"), 10) + "&c=12", "", nil, 400},
 		{"an unknown endpoint", "GET", "/reader/api/0/nothing", "", nil, 404},
 		{"an unknown path", "GET", "/reader/elsewhere", "", nil, 404},
 		{"edit-tag by GET", "GET", "/reader/api/0/edit-tag?i=" + id + "&a=user/-/state/com.google/read", "", nil, 405},

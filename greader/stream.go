@@ -32,6 +32,9 @@ func (h *Handler) streamQuery(r *request) (*streamQuery, error) {
 		id = stateReadingList
 	}
 	sq := &streamQuery{q: digest.ArticleQuery{UserID: r.user.ID}, id: id}
+	if len(r.form["xt"])+len(r.form["it"]) > maxFilters {
+		return nil, digest.Errorf(digest.EINVALID, "at most %d xt= and it= a request", maxFilters)
+	}
 	st, err := parseStream(id)
 	if err != nil {
 		return nil, err
@@ -81,26 +84,30 @@ func (h *Handler) streamQuery(r *request) (*streamQuery, error) {
 	return sq, nil
 }
 
-// narrow adds the filter of a stream to sq: the stream itself or an it=.
-// A stream of someone else's user segment, feed or category is ENOTFOUND.
+// maxFilters bounds the xt= and it= of a request: each may cost a
+// look-up.
+const maxFilters = 20
+
+// narrow adds the filter of a stream to sq: the stream itself (which
+// also names the answer) or an it=. A stream of someone else's user
+// segment, feed or category is ENOTFOUND.
 func (h *Handler) narrow(r *request, sq *streamQuery, st stream, include bool) error {
 	if !st.ownedBy(r.user.ID) {
 		return digest.Errorf(digest.ENOTFOUND, "no such stream")
 	}
+	title := ""
 	switch st.kind {
 	case streamReadingList:
-		if sq.title == "" {
-			sq.title = "Reading list"
-		}
+		title = "Reading list"
 	case streamStarred:
 		sq.q.Starred = true
-		sq.title = "Starred items"
+		title = "Starred items"
 	case streamRead:
 		sq.q.Read = true
-		sq.title = "Read items"
+		title = "Read items"
 	case streamKeptUnread:
 		sq.q.Unread = true
-		sq.title = "Kept unread"
+		title = "Kept unread"
 	case streamEmptyState:
 		sq.empty = true
 	case streamFeed:
@@ -112,9 +119,7 @@ func (h *Handler) narrow(r *request, sq *streamQuery, st stream, include bool) e
 			sq.empty = true
 		}
 		sq.q.FeedID, sq.feed = f.ID, f
-		if !include || sq.title == "" {
-			sq.title = feedTitle(f)
-		}
+		title = feedTitle(f)
 	case streamLabel:
 		c, err := h.category(r, st.label)
 		if err != nil {
@@ -124,11 +129,12 @@ func (h *Handler) narrow(r *request, sq *streamQuery, st stream, include bool) e
 			sq.empty = true
 		}
 		sq.q.CategoryID = c.ID
-		if !include || sq.title == "" {
-			sq.title = c.Title
-		}
+		title = c.Title
 	default:
 		return digest.Errorf(digest.EINVALID, "invalid stream")
+	}
+	if !include {
+		sq.title = title
 	}
 	return nil
 }
