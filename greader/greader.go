@@ -217,6 +217,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.serve(w, req)
 }
 
+// Wrap returns a handler that serves the Google Reader paths with h and
+// everything else with next. Mount it outside any http.ServeMux: a mux
+// answers a path with "//" (which clients send when the server URL typed
+// ends with "/") with a redirect, and clients turn a redirected POST into
+// a GET. It also keeps the protocol out of the web's cross-origin
+// protection, which would refuse the POSTs of a client running in a
+// browser engine (Fluent Reader): these requests carry their credentials
+// in a header, never in a cookie, so they cannot be forged cross-site.
+func (h *Handler) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if Owns(r.URL.EscapedPath()) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Owns reports whether a request path (escaped) is one this package
+// serves: /accounts/ClientLogin, /reader/api/0/..., /reader/atom..., with
+// runs of slashes counted as one.
+func Owns(path string) bool {
+	p := collapseSlashes(path)
+	return p == "/accounts/ClientLogin" || p == "/accounts/ClientLogin/" ||
+		strings.HasPrefix(p, "/reader/api/") || p == "/reader/atom" || strings.HasPrefix(p, "/reader/atom/")
+}
+
 // match finds the route of a cleaned path and returns what follows a
 // prefix route's path (escaped).
 func (h *Handler) match(path string) (route, string, bool) {
