@@ -1,10 +1,11 @@
 package greader_test
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/occasional-digest/digest/internal/testenv"
 )
@@ -14,6 +15,14 @@ import (
 // continuation.
 func TestPaging(t *testing.T) {
 	s := newServer(t, testenv.Options{Items: 23})
+	// Ten more in beta published at the same instant: pages must cut
+	// through ties.
+	tie := testenv.Base.Add(90 * time.Minute)
+	for i := range 10 {
+		s.AddItem("beta", testenv.Item{GUID: fmt.Sprintf("tie-%d", i), Title: fmt.Sprintf("Tie %d", i),
+			Link: fmt.Sprintf("%s/beta/tie-%d.html", s.Feeds.URL, i), Description: "Published with nine others.", Published: tie})
+	}
+	s.Refresh(t)
 	c := &client{t: t, base: s.URL}
 	c.login(s.A.Name, s.A.AppPassword)
 	beta := strconv.FormatInt(feedID(t, s.A, "beta"), 10)
@@ -30,8 +39,10 @@ func TestPaging(t *testing.T) {
 		{"reading list oldest first", "r=o", len(all)},
 		{"unread", "xt=user/-/state/com.google/read", len(all) - len(half)},
 		{"read", "s=user/-/state/com.google/read", len(half)},
-		{"a feed", "s=feed/" + beta, s.Items},
-		{"a feed oldest first", "s=feed/" + beta + "&r=o", s.Items},
+		{"a feed", "s=feed/" + beta, s.Items + 10},
+		{"a feed oldest first", "s=feed/" + beta + "&r=o", s.Items + 10},
+		{"a feed since a time", "s=feed/" + beta + "&ot=" + strconv.FormatInt(tie.Add(-time.Second).Unix(), 10), s.Items - 1 + 10},
+		{"a feed up to a time", "s=feed/" + beta + "&nt=" + strconv.FormatInt(tie.Add(time.Second).Unix(), 10), 1 + 10},
 		{"a label", "s=user/-/label/News", 2 * s.Items},
 	} {
 		for _, ep := range []string{"/reader/api/0/stream/items/ids", "/reader/api/0/stream/contents"} {
@@ -56,12 +67,18 @@ func TestPaging(t *testing.T) {
 						}
 						cont = page.Continuation
 					} else {
-						var page itemRefs
+						var page struct {
+							ItemRefs []struct {
+								ID            string `json:"id"`
+								TimestampUsec string `json:"timestampUsec"`
+							} `json:"itemRefs"`
+							Continuation *string `json:"continuation"`
+						}
 						c.json(&page, "GET", ep+"?"+q.Encode(), "")
 						for _, r := range page.ItemRefs {
 							ids = append(ids, r.ID)
-							n, _ := strconv.ParseInt(r.ID, 10, 64)
-							times = append(times, n)
+							us, _ := strconv.ParseInt(r.TimestampUsec, 10, 64)
+							times = append(times, us/1e6)
 						}
 						cont = page.Continuation
 					}
@@ -70,15 +87,11 @@ func TestPaging(t *testing.T) {
 							t.Fatalf("%s twice", id)
 						}
 						seen[id] = true
-						// items/ids lists a feed by publication, the rest by
-						// arrival (the ID); contents always by publication.
-						if ep == "/reader/api/0/stream/contents" || !strings.HasPrefix(tc.name, "a feed") {
-							oldest := q.Get("r") == "o"
-							if last != 0 && (oldest && times[i] < last || !oldest && times[i] > last) {
-								t.Fatalf("out of order: %d after %d", times[i], last)
-							}
-							last = times[i]
+						oldest := q.Get("r") == "o"
+						if last != 0 && (oldest && times[i] < last || !oldest && times[i] > last) {
+							t.Fatalf("out of order: %d after %d", times[i], last)
 						}
+						last = times[i]
 					}
 					if cont == nil {
 						break

@@ -182,12 +182,11 @@ type itemRef struct {
 }
 
 // itemIDs: GET /reader/api/0/stream/items/ids?s=STREAM&n=&c=&r=&xt=&it=&ot=&nt=
-// → {"itemRefs":[{"id":"DECIMAL"}...],"continuation":"..."}, newest
-// arrival first (r=o: oldest), or, for a feed, newest published first:
-// the store walks a feed's articles in publication order, while picking
-// one feed's out of the user's in arrival order reads them all. IDs are
-// decimal, as Google Reader gave them; continuation is absent on the
-// last page.
+// → {"itemRefs":[{"id":"DECIMAL","timestampUsec"}...],"continuation":"..."},
+// newest published first (r=o: oldest), the order of stream/contents and
+// of the store's indexes: walking a user's articles by ID to pick their
+// few unread or starred ones would read them all. IDs are decimal, as
+// Google Reader gave them; continuation is absent on the last page.
 func (h *Handler) itemIDs(w http.ResponseWriter, r *request) {
 	n, err := count(r, 20, maxIDsPage)
 	if err != nil {
@@ -199,71 +198,125 @@ func (h *Handler) itemIDs(w http.ResponseWriter, r *request) {
 		h.fail(w, r, err)
 		return
 	}
-	c := strings.TrimSpace(r.form.Get("c"))
-	out := struct {
-		ItemRefs     []itemRef `json:"itemRefs"`
-		Continuation string    `json:"continuation,omitempty"`
-	}{ItemRefs: []itemRef{}}
-	add := func(id int64, published time.Time) {
-		out.ItemRefs = append(out.ItemRefs, itemRef{ID: strconv.FormatInt(id, 10), TimestampUsec: strconv.FormatInt(published.UnixMicro(), 10)})
-	}
-	if sq.q.FeedID != 0 {
-		// Continuations of this order are "p" and the store's cursor.
-		cursor := ""
-		if c != "" {
-			if cursor, err = decodeCursor(strings.TrimPrefix(c, "p")); err != nil || c[0] != 'p' {
-				h.fail(w, r, digest.Errorf(digest.EINVALID, "invalid continuation"))
-				return
-			}
-		}
-		if sq.empty {
-			writeJSON(w, out)
-			return
-		}
-		arts, next, err := h.pages(r, sq.q, n, cursor, false)
+	var from *refKey
+	if c := strings.TrimSpace(r.form.Get("c")); c != "" {
+		k, err := parseRefKey(c)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		for i := range arts {
-			add(arts[i].ID, arts[i].Published)
-		}
-		if next != "" {
-			out.Continuation = "p" + encodeCursor(next)
-		}
-		writeJSON(w, out)
-		return
+		from = &k
 	}
-	if c != "" {
-		id, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || id <= 0 {
-			h.fail(w, r, digest.Errorf(digest.EINVALID, "invalid continuation"))
-			return
-		}
-		if sq.oldest {
-			sq.q.AfterID = id
-		} else {
-			sq.q.BeforeID = id
-		}
-	}
+	out := struct {
+		ItemRefs     []itemRef `json:"itemRefs"`
+		Continuation string    `json:"continuation,omitempty"`
+	}{ItemRefs: []itemRef{}}
 	if !sq.empty {
-		sq.q.ByID = true
-		sq.q.Limit = n + 1
-		refs, err := h.store.ArticleRefs(r.ctx(), sq.q)
+		refs, err := h.refsAfter(r, sq.q, n+1, from)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		if len(refs) > n {
 			refs = refs[:n]
-			out.Continuation = strconv.FormatInt(refs[n-1].ID, 10)
+			out.Continuation = refKey{refs[n-1].Published, refs[n-1].ID}.String()
 		}
-		out.ItemRefs = make([]itemRef, 0, len(refs))
-		for _, ref := range refs {
-			add(ref.ID, ref.Published)
+		out.ItemRefs = make([]itemRef, len(refs))
+		for i, ref := range refs {
+			out.ItemRefs[i] = itemRef{ID: strconv.FormatInt(ref.ID, 10), TimestampUsec: strconv.FormatInt(ref.Published.UnixMicro(), 10)}
 		}
 	}
 	writeJSON(w, out)
+}
+
+// refKey is the place of an article in publication order, the
+// continuation of stream/items/ids: "UNIXNANO_ID".
+type refKey struct {
+	published time.Time
+	id        int64
+}
+
+func (k refKey) String() string {
+	return strconv.FormatInt(k.published.UnixNano(), 10) + "_" + strconv.FormatInt(k.id, 10)
+}
+
+func parseRefKey(s string) (refKey, error) {
+	bad := digest.Errorf(digest.EINVALID, "invalid continuation")
+	t, id, ok := strings.Cut(s, "_")
+	if !ok || !isDigits(t) || !isDigits(id) {
+		return refKey{}, bad
+	}
+	ns, err1 := strconv.ParseInt(t, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return refKey{}, bad
+	}
+	return refKey{time.Unix(0, ns).UTC(), n}, nil
+}
+
+// refsAfter returns up to limit refs of q in its order (newest published
+// first, ties by descending ID; or the reverse), after from when not nil.
+// ArticleRefs has no cursor, and its time and ID bounds are separate, so
+// the page after (p, id) is read in two parts: the articles published at
+// p itself with IDs past id (asked in a window around p and kept only
+// when published exactly at p, whatever the store's time resolution),
+// then those published strictly past p.
+func (h *Handler) refsAfter(r *request, q digest.ArticleQuery, limit int, from *refKey) ([]digest.ArticleRef, error) {
+	q.Limit = limit
+	if from == nil {
+		return h.store.ArticleRefs(r.ctx(), q)
+	}
+	p := from.published
+	ties := q
+	ties.After = later(q.After, p.Add(-time.Microsecond))
+	ties.Before = earlier(q.Before, p.Add(time.Microsecond))
+	rest := q
+	if q.Oldest {
+		ties.AfterID = max(q.AfterID, from.id)
+		rest.After = later(q.After, p)
+	} else {
+		ties.BeforeID = from.id
+		if q.BeforeID != 0 {
+			ties.BeforeID = min(q.BeforeID, from.id)
+		}
+		rest.Before = earlier(q.Before, p)
+	}
+	var out []digest.ArticleRef
+	if ties.After.Before(ties.Before) {
+		refs, err := h.store.ArticleRefs(r.ctx(), ties)
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range refs {
+			if ref.Published.Equal(p) {
+				out = append(out, ref)
+			}
+		}
+	}
+	if len(out) >= limit || (!rest.After.IsZero() && !rest.Before.IsZero() && !rest.After.Before(rest.Before)) {
+		return out, nil
+	}
+	rest.Limit = limit - len(out)
+	refs, err := h.store.ArticleRefs(r.ctx(), rest)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, refs...), nil
+}
+
+// later and earlier pick a bound of a range, the zero time being none.
+func later(a, b time.Time) time.Time {
+	if a.IsZero() || b.After(a) {
+		return b
+	}
+	return a
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // itemContents: POST (or GET) /reader/api/0/stream/items/contents with
