@@ -80,9 +80,21 @@ func (s *Server) fromTrustedProxy(r *http.Request) bool {
 // ClientAddr is the client's address for throttling and the sessions
 // list: the connection's peer, or, behind trusted proxies, the last
 // address of X-Forwarded-For that is not a trusted proxy.
-func (s *Server) ClientAddr(r *http.Request) string {
+func (s *Server) ClientAddr(r *http.Request) string { return ClientAddr(r, s.cfg.TrustedProxies) }
+
+// ClientAddr is Server.ClientAddr for a given list of trusted proxies, for
+// the protocol handlers served beside the reader.
+func ClientAddr(r *http.Request, trusted []netip.Prefix) string {
 	ip := remoteIP(r)
-	if !s.fromTrustedProxy(r) {
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(ip) {
 		return ip.String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -91,12 +103,7 @@ func (s *Server) ClientAddr(r *http.Request) string {
 		if err != nil {
 			break
 		}
-		a = a.Unmap()
-		trusted := false
-		for _, p := range s.cfg.TrustedProxies {
-			trusted = trusted || p.Contains(a)
-		}
-		if !trusted {
+		if a = a.Unmap(); !isTrusted(a) {
 			return a.String()
 		}
 	}

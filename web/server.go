@@ -58,9 +58,14 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Mount is a handler served under patterns of its own.
+// Mount is the handler of a reader-app protocol. It is served before the
+// reader's own mux and its cross-origin protection: the protocols carry
+// their own credentials (no cookie a cross-site page could ride), clients
+// send paths with "//" that the mux would redirect, and apps built on a
+// browser engine send Origin headers the protection would refuse.
 type Mount struct {
-	Patterns []string // ServeMux patterns, e.g. "/fever/"
+	// Owns reports whether a request path is the protocol's.
+	Owns func(path string) bool
 	// Endpoints are the handler's routes as "METHOD /path", for the route
 	// table.
 	Endpoints []string
@@ -186,9 +191,6 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/api/v1/", s.apiRoutes())
 
 	for _, m := range s.cfg.Mounts {
-		for _, p := range m.Patterns {
-			mux.Handle(p, m.Handler)
-		}
 		for _, e := range m.Endpoints {
 			s.table = append(s.table, Route{Pattern: e, Access: Public})
 		}
@@ -203,7 +205,17 @@ func (s *Server) routes() http.Handler {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	return securityHeaders(cop.Handler(mux))
+	reader := cop.Handler(mux)
+	mounts := s.cfg.Mounts
+	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, m := range mounts {
+			if m.Owns(r.URL.Path) {
+				m.Handler.ServeHTTP(w, r)
+				return
+			}
+		}
+		reader.ServeHTTP(w, r)
+	}))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,7 @@ import (
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/fetch"
+	"github.com/occasional-digest/digest/greader"
 	"github.com/occasional-digest/digest/ingest"
 	"github.com/occasional-digest/digest/store/sqlite"
 	"github.com/occasional-digest/digest/web"
@@ -215,4 +216,17 @@ func parseConfig(env *Env, name, usage string, args []string, extra func(fs *fla
 }
 
 // mounts are the reader-app protocols served beside the reader.
-func (a *app) mounts() []web.Mount { return nil }
+func (a *app) mounts() []web.Mount {
+	addr := a.clientAddr()
+	gr := greader.New(a.store, a.pipeline, a.auth, greader.Options{Logger: a.log, Addr: addr})
+	return []web.Mount{
+		{Owns: greader.Owns, Endpoints: greader.Endpoints(), Handler: gr},
+	}
+}
+
+// clientAddr returns the client's address of a request as the web server
+// sees it (behind trusted proxies, their X-Forwarded-For), for throttling.
+func (a *app) clientAddr() func(*http.Request) string {
+	trusted := a.cfg.TrustedProxies
+	return func(r *http.Request) string { return web.ClientAddr(r, trusted) }
+}
