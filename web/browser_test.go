@@ -153,6 +153,7 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 	fx := newFixture(t)
 	seedWide(t, fx)
 	srv := httptest.NewServer(fx.h)
+	signIn(t, ctx, fx, srv.URL)
 	defer srv.Close()
 
 	paths := []string{
@@ -229,6 +230,7 @@ func TestBrowserReadAnArticle(t *testing.T) {
 	fx := newFixture(t)
 	seedWide(t, fx)
 	srv := httptest.NewServer(fx.h)
+	signIn(t, ctx, fx, srv.URL)
 	defer srv.Close()
 
 	err := chromedp.Do(ctx,
@@ -300,6 +302,7 @@ func TestBrowserMarkReadWithoutScript(t *testing.T) {
 	fx := newFixture(t)
 	fx.seed(t)
 	srv := httptest.NewServer(fx.h)
+	signIn(t, ctx, fx, srv.URL)
 	defer srv.Close()
 	id := fx.articleIDs["ferry"]
 	do(t, ctx,
@@ -327,6 +330,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	fx := newFixture(t)
 	seedWide(t, fx)
 	srv := httptest.NewServer(fx.h)
+	signIn(t, ctx, fx, srv.URL)
 	defer srv.Close()
 
 	selected := `Array.prototype.indexOf.call(document.querySelectorAll("[data-item]"), document.querySelector("[data-item].is-selected"))`
@@ -397,6 +401,7 @@ func TestBrowserDarkMode(t *testing.T) {
 	fx := newFixture(t)
 	fx.seed(t)
 	srv := httptest.NewServer(fx.h)
+	signIn(t, ctx, fx, srv.URL)
 	defer srv.Close()
 	type colors struct {
 		Background, Text string
@@ -445,6 +450,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		srv := httptest.NewServer(fx.h)
 		defer srv.Close()
 		base = srv.URL
+		signIn(t, ctx, fx, base)
 		storyID, articleID = fx.articleIDs["story"], fx.articleIDs["ferry"]
 	} else {
 		base = strings.TrimSuffix(base, "/")
@@ -453,12 +459,14 @@ func TestBrowserScreenshots(t *testing.T) {
 		articleID = firstID(t, base+"/api/v1/articles?limit=1", "articles")
 	}
 	pages := map[string]string{
-		"river":   "/",
-		"article": "/articles/" + strconv.FormatInt(articleID, 10),
-		"story":   "/stories/" + strconv.FormatInt(storyID, 10),
-		"feeds":   "/feeds",
-		"stories": "/stories",
-		"entity":  entity,
+		"river":    "/",
+		"article":  "/articles/" + strconv.FormatInt(articleID, 10),
+		"story":    "/stories/" + strconv.FormatInt(storyID, 10),
+		"feeds":    "/feeds",
+		"stories":  "/stories",
+		"entity":   entity,
+		"settings": "/settings",
+		"users":    "/admin/users",
 	}
 	for name, p := range pages {
 		for _, vp := range []struct {
@@ -515,4 +523,74 @@ func firstEntity(t *testing.T, u string) string {
 		return "/stories"
 	}
 	return entityURL(body.Stories[0].Entities[0])
+}
+
+// signIn signs the browser in as the fixture's reader through a one-time
+// login link, as "digest demo" does.
+func signIn(t *testing.T, ctx context.Context, fx *fixture, base string) {
+	t.Helper()
+	link, _, err := fx.auth.NewCredential(context.Background(), fx.user, digest.LoginLink, "browser test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(base+"/login/link/"+link), chromedp.WaitReady(chromedp.CSS("main")))
+	if loc := run(t, ctx, chromedp.Location()); strings.Contains(loc, "/login") {
+		t.Fatalf("the login link did not sign the browser in: at %s", loc)
+	}
+}
+
+// TestBrowserSignInReadSignOut is a newcomer's first visit at a phone's
+// and a desktop's width: the river sends them to the sign-in page, the
+// form signs them in and back to where they were going, a story reads,
+// and signing out ends the session.
+func TestBrowserSignInReadSignOut(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	seedWide(t, fx)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+	storyID := strconv.FormatInt(fx.articleIDs["story"], 10)
+	for _, width := range []int64{360, 1280} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			do(t, ctx, chromedp.EmulateViewport(width, 800), chromedp.Navigate(srv.URL+"/stories/"+storyID),
+				chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
+			if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "/login?next=") {
+				t.Fatalf("signed out, a story page went to %s, want the sign-in page", loc)
+			}
+			noOverflow(t, ctx, "sign-in page")
+			do(t, ctx,
+				chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "reader"),
+				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "wrong password"),
+				chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`.problem`)),
+			)
+			// The form comes back with the name kept and the password empty.
+			do(t, ctx,
+				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "reader password"),
+				chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`h1`)),
+			)
+			loc, title := run(t, ctx, chromedp.Location()), run(t, ctx, chromedp.Text(chromedp.CSS(`h1`)))
+			if !strings.HasSuffix(loc, "/stories/"+storyID) || title == "" {
+				t.Fatalf("after signing in: at %s with heading %q, want the story", loc, title)
+			}
+			noOverflow(t, ctx, "story page")
+			do(t, ctx, chromedp.Click(chromedp.CSS(`button.nav-button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
+			if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "/login") {
+				t.Fatalf("after signing out: at %s", loc)
+			}
+			do(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
+			if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "/login") {
+				t.Errorf("the session outlived signing out: / is at %s", loc)
+			}
+		})
+	}
+}
+
+// noOverflow fails when the page scrolls sideways.
+func noOverflow(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	if run(t, ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`)) {
+		t.Errorf("%s scrolls sideways", what)
+	}
 }

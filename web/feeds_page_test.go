@@ -403,6 +403,7 @@ func TestBrowserFeedsPages(t *testing.T) {
 		}
 	}
 	srv := httptest.NewServer(fx.h)
+	signIn(t, ctx, fx, srv.URL)
 	defer srv.Close()
 
 	second := getFeedPage(t, fx, "/feeds").next
