@@ -307,7 +307,7 @@ func (s *Server) deleteOwnCredential(r *http.Request, kind digest.CredentialKind
 type usersPage struct {
 	layout
 	Users           []digest.User
-	Me              int64
+	Self            int64
 	Name            string
 	Notice, Problem string
 }
@@ -322,7 +322,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		s.pageError(w, r, err)
 		return
 	}
-	p.layout, p.Users, p.Me = s.layout(r, "Users", "users"), list, uid(r)
+	p.layout, p.Users, p.Self = s.layout(r, "Users", "users"), list, uid(r)
 	s.render(w, r, status, "users", p)
 }
 
