@@ -414,10 +414,34 @@ func (s *Service) FeverUser(ctx context.Context, apiKey, addr string) (*digest.U
 // NewReaderToken returns a Google Reader auth token for u, issued under
 // the app password app: deleting the app password (DeleteAppPassword)
 // ends its tokens.
+//
+// Clients sign in again often (newsboat on every run): only the newest
+// maxReaderTokens tokens of an app password are kept.
 func (s *Service) NewReaderToken(ctx context.Context, u *digest.User, app *digest.Credential) (string, error) {
-	token, _, err := s.NewCredential(ctx, u, digest.ReaderToken, readerTokenName(app.ID), 0)
-	return token, err
+	token, c, err := s.NewCredential(ctx, u, digest.ReaderToken, readerTokenName(app.ID), 0)
+	if err != nil {
+		return "", err
+	}
+	list, err := s.store.Credentials(ctx, u.ID, digest.ReaderToken)
+	if err != nil {
+		return "", err
+	}
+	kept := 0
+	for _, t := range list { // newest first
+		if t.Name != c.Name {
+			continue
+		}
+		if kept++; kept > maxReaderTokens {
+			if err := s.store.DeleteCredential(ctx, u.ID, t.ID); err != nil && !digest.IsNotFound(err) {
+				return "", err
+			}
+		}
+	}
+	return token, nil
 }
+
+// maxReaderTokens is how many Google Reader tokens an app password keeps.
+const maxReaderTokens = 10
 
 func readerTokenName(appID int64) string { return fmt.Sprintf("app:%d", appID) }
 

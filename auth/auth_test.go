@@ -366,3 +366,27 @@ func BenchmarkLogin(b *testing.B) {
 		}
 	}
 }
+
+func TestReaderTokensAreCappedPerAppPassword(t *testing.T) {
+	s, st, _ := newService(t)
+	ctx := context.Background()
+	u, _ := s.CreateUser(ctx, "ada", digest.RoleUser, "correct horse")
+	_, app, _ := s.NewCredential(ctx, u, digest.AppPassword, "newsboat", 0)
+	var tokens []string
+	for range 15 {
+		tok, err := s.NewReaderToken(ctx, u, app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	if list, _ := st.Credentials(ctx, u.ID, digest.ReaderToken); len(list) != 10 {
+		t.Errorf("%d tokens kept, want 10", len(list))
+	}
+	if _, err := s.ReaderTokenUser(ctx, tokens[0], "192.0.2.1"); code(err) != digest.EUNAUTHORIZED {
+		t.Errorf("the oldest token still works: %v", err)
+	}
+	if _, err := s.ReaderTokenUser(ctx, tokens[14], "192.0.2.1"); err != nil {
+		t.Errorf("the newest token: %v", err)
+	}
+}

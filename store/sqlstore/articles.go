@@ -67,7 +67,7 @@ func (s *Store) Article(ctx context.Context, userID, id int64) (*digest.Article,
 	}
 	setArticleTimes(&a, published, updated, created)
 	page := []digest.Article{a}
-	if err := s.fillSources(ctx, page); err != nil {
+	if err := s.fillSources(ctx, userID, page); err != nil {
 		return nil, wrap("article", err)
 	}
 	return &page[0], nil
@@ -88,7 +88,7 @@ func (s *Store) StoredArticle(ctx context.Context, id int64) (*digest.Article, e
 	}
 	setArticleTimes(&a, published, updated, created)
 	page := []digest.Article{a}
-	if err := s.fillSources(ctx, page); err != nil {
+	if err := s.fillSources(ctx, 0, page); err != nil {
 		return nil, wrap("article", err)
 	}
 	return &page[0], nil
@@ -138,8 +138,11 @@ func (s *Store) RecentArticles(ctx context.Context, since time.Time, limit int, 
 	return out, next, nil
 }
 
-// fillSources sets the Sources of the articles with one query.
-func (s *Store) fillSources(ctx context.Context, as []digest.Article) error {
+// fillSources sets the Sources of the articles with one query: for a user,
+// only the sources of feeds they follow (under their title for the feed),
+// since which feeds others follow is theirs to know; for userID 0 (the
+// pipeline), every source.
+func (s *Store) fillSources(ctx context.Context, userID int64, as []digest.Article) error {
 	if len(as) == 0 {
 		return nil
 	}
@@ -149,13 +152,22 @@ func (s *Store) fillSources(ctx context.Context, as []digest.Article) error {
 		index[as[i].ID] = i
 		ids[i] = as[i].ID
 	}
-	for _, c := range s.chunks(ids, 0) {
+	for _, c := range s.chunks(ids, 1) {
 		in, args := inList(c)
-		rows, err := s.query(ctx, `SELECT s.article_id, s.feed_id, s.guid, s.url, s.title, s.published, s.original,
+		q := `SELECT s.article_id, s.feed_id, s.guid, s.url, s.title, s.published, s.original,
 			f.title, f.site_url, COALESCE(f.icon_id, 0)
 			FROM sources s JOIN feeds f ON f.id = s.feed_id
-			WHERE s.article_id IN (`+in+`)
-			ORDER BY s.article_id, s.original DESC, s.created, s.feed_id, s.guid`, args...)
+			WHERE s.article_id IN (` + in + `)
+			ORDER BY s.article_id, s.original DESC, s.created, s.feed_id, s.guid`
+		if userID != 0 {
+			q = `SELECT s.article_id, s.feed_id, s.guid, s.url, s.title, s.published, s.original,
+			COALESCE(NULLIF(u.title, ''), f.title), f.site_url, COALESCE(f.icon_id, 0)
+			FROM sources s JOIN feeds f ON f.id = s.feed_id JOIN subscriptions u ON u.feed_id = s.feed_id AND u.user_id = ?
+			WHERE s.article_id IN (` + in + `)
+			ORDER BY s.article_id, s.original DESC, s.created, s.feed_id, s.guid`
+			args = append([]any{userID}, args...)
+		}
+		rows, err := s.query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -339,8 +351,18 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 			}
 			title = t
 		}
-		p.add(`EXISTS (SELECT 1 FROM sources s3 JOIN subscriptions u3 ON u3.feed_id = s3.feed_id AND u3.user_id = st.user_id
-			WHERE s3.article_id = st.article_id AND u3.category = ?)`, title)
+		// The category's feeds, listed: each row walked is then one seek
+		// of sources (article_id, feed_id).
+		feeds, err := s.categoryFeeds(ctx, q.UserID, title)
+		if err != nil {
+			return nil, wrap("articles", err)
+		}
+		if len(feeds) == 0 {
+			p.empty = true
+			return p, nil
+		}
+		in, args := inList(feeds)
+		p.add(`EXISTS (SELECT 1 FROM sources s3 WHERE s3.article_id = st.article_id AND s3.feed_id IN (`+in+`))`, args...)
 	}
 	if search != nil {
 		p.add(*search, term)
@@ -367,6 +389,29 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.add("st.article_id < ?", q.BeforeID)
 	}
 	return p, nil
+}
+
+// maxCategoryFeeds bounds the feeds of a category filter's IN list.
+const maxCategoryFeeds = 5000
+
+// categoryFeeds lists the IDs of the user's feeds in a category ("": in
+// none).
+func (s *Store) categoryFeeds(ctx context.Context, userID int64, title string) ([]int64, error) {
+	rows, err := s.query(ctx, `SELECT feed_id FROM subscriptions WHERE user_id = ? AND category = ? ORDER BY feed_id LIMIT ?`,
+		userID, title, maxCategoryFeeds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // orderBy returns the plan's ORDER BY list.
@@ -471,7 +516,7 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 		}
 		page.Next = encodeCursor(key, last.ID)
 	}
-	if err := s.fillSources(ctx, page.Articles); err != nil {
+	if err := s.fillSources(ctx, q.UserID, page.Articles); err != nil {
 		return nil, wrap("articles", err)
 	}
 	return page, nil

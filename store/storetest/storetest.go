@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Categories", testCategories},
 		{"TwoUsersOneFeed", testTwoUsersOneFeed},
 		{"ReaderFilters", testReaderFilters},
+		{"SourcesOfOthers", testSourcesOfOthers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

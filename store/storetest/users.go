@@ -412,3 +412,44 @@ func testReaderFilters(t *testing.T, s digest.Store) {
 		t.Errorf("MarkRead counted %d seen articles, want 1", n)
 	}
 }
+
+// testSourcesOfOthers: an article two users reach through feeds of their
+// own lists, for each, only the sources of the feeds they follow; which
+// feeds another user follows is not theirs to see.
+func testSourcesOfOthers(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a, b := uid(t, s), otherUID(t, s)
+	fa := &digest.Feed{URL: "https://a-private.example/feed", Title: "A's private feed"}
+	if err := s.CreateFeed(ctx, a, fa); err != nil {
+		t.Fatal(err)
+	}
+	fb := &digest.Feed{URL: "https://b.example/feed", Title: "B's feed"}
+	if err := s.CreateFeed(ctx, b, fb); err != nil {
+		t.Fatal(err)
+	}
+	e := entry("same", 1)
+	r := save(t, s, fetched(fa.ID, e), fetched(fb.ID, e))
+	id := r[0].Created[0]
+	if len(r[1].Linked) != 1 || r[1].Linked[0] != id {
+		t.Fatalf("the second feed did not link the same article: %+v", r[1])
+	}
+	for _, tc := range []struct {
+		user int64
+		feed int64
+	}{{a, fa.ID}, {b, fb.ID}} {
+		x, err := s.Article(ctx, tc.user, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(x.Sources) != 1 || x.Sources[0].FeedID != tc.feed {
+			t.Errorf("user %d sees sources %+v, want only feed %d", tc.user, x.Sources, tc.feed)
+		}
+		p, _ := s.Articles(ctx, digest.ArticleQuery{UserID: tc.user})
+		if len(p.Articles) != 1 || len(p.Articles[0].Sources) != 1 || p.Articles[0].Sources[0].FeedID != tc.feed {
+			t.Errorf("user %d lists sources %+v", tc.user, p.Articles)
+		}
+	}
+	if x, _ := s.StoredArticle(ctx, id); len(x.Sources) != 2 {
+		t.Errorf("the pipeline sees %d sources, want 2", len(x.Sources))
+	}
+}
