@@ -544,7 +544,6 @@ func signIn(t *testing.T, ctx context.Context, fx *fixture, base string) {
 // form signs them in and back to where they were going, a story reads,
 // and signing out ends the session.
 func TestBrowserSignInReadSignOut(t *testing.T) {
-	ctx := browser(t)
 	fx := newFixture(t)
 	seedWide(t, fx)
 	srv := httptest.NewServer(fx.h)
@@ -552,6 +551,7 @@ func TestBrowserSignInReadSignOut(t *testing.T) {
 	storyID := strconv.FormatInt(fx.articleIDs["story"], 10)
 	for _, width := range []int64{360, 1280} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			ctx := browser(t) // a fresh profile: no cookie yet
 			do(t, ctx, chromedp.EmulateViewport(width, 800), chromedp.Navigate(srv.URL+"/stories/"+storyID),
 				chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
 			if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "/login?next=") {
@@ -568,9 +568,9 @@ func TestBrowserSignInReadSignOut(t *testing.T) {
 			do(t, ctx,
 				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "reader password"),
 				chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`h1`)),
+				chromedp.WaitVisible(chromedp.CSS(`.story-page h1`)),
 			)
-			loc, title := run(t, ctx, chromedp.Location()), run(t, ctx, chromedp.Text(chromedp.CSS(`h1`)))
+			loc, title := run(t, ctx, chromedp.Location()), run(t, ctx, chromedp.Text(chromedp.CSS(`.story-page h1`)))
 			if !strings.HasSuffix(loc, "/stories/"+storyID) || title == "" {
 				t.Fatalf("after signing in: at %s with heading %q, want the story", loc, title)
 			}
