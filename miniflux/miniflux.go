@@ -114,10 +114,31 @@ func New(store digest.Store, feeds digest.FeedService, auth *auth.Service, opts 
 	for _, rt := range h.routes() {
 		h.mux.HandleFunc(rt.pattern, rt.handler)
 	}
-	h.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		h.error(w, r, digest.Errorf(digest.ENOTFOUND, "route not found"))
-	})
+	h.mux.HandleFunc("/v1/", h.noRoute)
 	return h
+}
+
+// noRoute answers a path no route matches with that method: 405 with
+// Allow when another method matches, 404 otherwise, both in Miniflux's
+// shape.
+func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pattern := h.mux.Handler(r2); pattern != "/v1/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, errorJSON{ErrorMessage: "method not allowed"})
+		return
+	}
+	h.error(w, r, digest.Errorf(digest.ENOTFOUND, "route not found"))
 }
 
 type route struct {
