@@ -251,7 +251,7 @@ func (h *Handler) favicons(ctx context.Context, userID int64, feeds []digest.Fee
 			continue
 		}
 		seen[f.IconID] = true
-		ic, err := h.store.Icon(ctx, userID, f.ID)
+		ic, err := h.store.Icon(ctx, userID, f.IconID)
 		if digest.IsNotFound(err) {
 			continue
 		}

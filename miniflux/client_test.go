@@ -356,6 +356,12 @@ func TestMinifluxClient(t *testing.T) {
 		if _, err := c.FeedIconContext(ctx, e.FeedsA[0]); !errors.Is(err, client.ErrNotFound) {
 			t.Errorf("icon of a feed with none: err = %v", err)
 		}
+		// An icon of nobody's first, so that icon IDs and feed IDs differ.
+		gif := []byte("GIF89a")
+		osum := sha256.Sum256(gif)
+		if _, err := e.Store.SaveIcon(ctx, &digest.Icon{Hash: hex.EncodeToString(osum[:]), ContentType: "image/gif", Data: gif}); err != nil {
+			t.Fatal(err)
+		}
 		png := []byte("\x89PNG\r\n\x1a\nfake")
 		sum := sha256.Sum256(png)
 		iconID, err := e.Store.SaveIcon(ctx, &digest.Icon{Hash: hex.EncodeToString(sum[:]), ContentType: "image/png", Data: png})

@@ -291,11 +291,16 @@ func (h *Handler) feedIcon(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	h.writeIcon(w, r, f.ID)
+	if f.IconID == 0 {
+		h.error(w, r, digest.Errorf(digest.ENOTFOUND, "This feed doesn't have any icon"))
+		return
+	}
+	h.writeIcon(w, r, f.IconID)
 }
 
-func (h *Handler) writeIcon(w http.ResponseWriter, r *http.Request, feedID int64) {
-	ic, err := h.store.Icon(r.Context(), user(r).ID, feedID)
+// writeIcon answers an icon of one of the user's feeds.
+func (h *Handler) writeIcon(w http.ResponseWriter, r *http.Request, iconID int64) {
+	ic, err := h.store.Icon(r.Context(), user(r).ID, iconID)
 	if digest.IsNotFound(err) {
 		err = digest.Errorf(digest.ENOTFOUND, "This feed doesn't have any icon")
 	}
@@ -307,25 +312,14 @@ func (h *Handler) writeIcon(w http.ResponseWriter, r *http.Request, feedID int64
 }
 
 // icon: GET /v1/icons/{id} → an icon of one of the user's feeds; 404 for
-// any other icon.
+// any other icon (the store checks).
 func (h *Handler) icon(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		h.error(w, r, err)
 		return
 	}
-	fs, err := h.store.Feeds(r.Context(), user(r).ID)
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	for _, f := range fs {
-		if f.IconID == id {
-			h.writeIcon(w, r, f.ID)
-			return
-		}
-	}
-	h.error(w, r, digest.Errorf(digest.ENOTFOUND, "icon not found"))
+	h.writeIcon(w, r, id)
 }
 
 // feedEntries: GET /v1/feeds/{id}/entries?... → the feed's entries.
