@@ -16,8 +16,8 @@ import (
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/fetch"
-	"github.com/occasional-digest/digest/ingest"
 	"github.com/occasional-digest/digest/fever"
+	"github.com/occasional-digest/digest/ingest"
 	"github.com/occasional-digest/digest/store/sqlite"
 )
 
