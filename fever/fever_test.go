@@ -17,6 +17,7 @@ import (
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/fever"
+	"github.com/occasional-digest/digest/internal/testenv"
 )
 
 // answer is a Fever response, every member optional.
@@ -64,7 +65,7 @@ type item struct {
 	CreatedOn int64  `json:"created_on_time"`
 }
 
-func feverKey(a account) string { return auth.FeverKey(a.User.Name, a.AppPassword) }
+func feverKey(a *testenv.User) string { return a.FeverKey }
 
 // call POSTs query (after ?api) with body as a form, as Reeder does, and
 // decodes the answer.
@@ -93,7 +94,7 @@ func (e *env) call(query, body string) answer {
 }
 
 // as calls with acc's key in the body.
-func (e *env) as(acc account, query string) answer {
+func (e *env) as(acc *testenv.User, query string) answer {
 	e.t.Helper()
 	return e.call(query, "api_key="+feverKey(acc))
 }
@@ -243,8 +244,8 @@ func TestFeverCalls(t *testing.T) {
 			t.Fatalf("with_ids = %v, want %v", got, want)
 		}
 		for _, it := range a.Items {
-			if it.Title == "" || !strings.Contains(it.HTML, "Body of feed") || !strings.HasPrefix(it.URL, "https://news") ||
-				it.CreatedOn < base.Unix() || it.IsRead != 0 || it.IsSaved != 0 || !slices.Contains(e.FeedsA, it.FeedID) || it.Author == "" {
+			if it.Title == "" || !strings.Contains(it.HTML, "desk reports") || !strings.HasPrefix(it.URL, e.Feeds.URL) ||
+				it.CreatedOn < testenv.Base.Unix() || it.IsRead != 0 || it.IsSaved != 0 || !slices.Contains(e.FeedsA, it.FeedID) {
 				t.Errorf("item %+v", it)
 			}
 		}
@@ -254,11 +255,9 @@ func TestFeverCalls(t *testing.T) {
 	})
 
 	t.Run("item ids increase in arrival order, not publication order", func(t *testing.T) {
-		it := e.Feeds.add(1)
-		e.Feeds.mu.Lock()
-		last := &e.Feeds.items[1][len(e.Feeds.items[1])-1]
-		last.Published = base.Add(-48 * time.Hour) // older than everything stored
-		e.Feeds.mu.Unlock()
+		it := testenv.Item{GUID: "late", Title: "A late arrival", Link: e.Feeds.URL + "/beta/late.html",
+			Description: "Published long ago, stored last.", Published: testenv.Base.Add(-48 * time.Hour)}
+		e.AddItem("beta", it)
 		e.refresh()
 		a := e.as(e.A, "items&since_id="+strconv.FormatInt(all[59], 10))
 		if len(a.Items) != 1 || a.Items[0].Title != it.Title || a.Items[0].ID <= all[59] {
@@ -305,16 +304,16 @@ func TestFeverCalls(t *testing.T) {
 	})
 
 	t.Run("mark feed and group read with before", func(t *testing.T) {
-		// Items of feed 0 are published at base + i hours: before base +
-		// 10h30 marks items 0..10.
-		before := base.Add(10*time.Hour + 30*time.Minute).Unix()
+		// Item i of alpha is published at Base + i hours: before Base +
+		// 10h30 marks items 1..10.
+		before := testenv.Base.Add(10*time.Hour + 30*time.Minute).Unix()
 		a := e.as(e.A, "mark=feed&as=read&id="+strconv.FormatInt(e.FeedsA[0], 10)+"&before="+strconv.FormatInt(before, 10))
 		unread := len(ids(a.UnreadItemIDs))
-		if unread != len(all)-11 {
-			t.Errorf("after mark=feed before: %d unread, want %d", unread, len(all)-11)
+		if unread != len(all)-10 {
+			t.Errorf("after mark=feed before: %d unread, want %d", unread, len(all)-10)
 		}
-		if n := len(e.articles(e.A.User.ID, digest.ArticleQuery{FeedID: e.FeedsA[0], Unread: true})); n != 19 {
-			t.Errorf("feed 0 has %d unread, want 19", n)
+		if n := len(e.articles(e.A.User.ID, digest.ArticleQuery{FeedID: e.FeedsA[0], Unread: true})); n != 20 {
+			t.Errorf("feed 0 has %d unread, want 20", n)
 		}
 		groups := e.as(e.A, "groups")
 		gid := strconv.FormatInt(int64(groups.Groups[0]["id"].(float64)), 10)

@@ -32,7 +32,7 @@ func TestMinifluxClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if me.ID != e.A.User.ID || me.Username != "alice" || me.IsAdmin || me.Timezone != "UTC" {
+			if me.ID != e.A.User.ID || me.Username != "alice" || me.IsAdmin != e.A.IsAdmin() || me.Timezone != "UTC" {
 				t.Errorf("me = %+v", me)
 			}
 		}
@@ -96,7 +96,7 @@ func TestMinifluxClient(t *testing.T) {
 			switch f.ID {
 			case e.FeedsA[0]:
 				news = f.Category.ID
-				if f.Title != "Feed 0" || f.Category.Title != "News" || f.FeedURL != e.Feeds.URL(0) || f.SiteURL != "https://news0.example/" {
+				if f.Title != "Alpha" || f.Category.Title != "News" || f.FeedURL != e.feedURL(0) || f.SiteURL != e.Feeds.URL+"/alpha/" {
 					t.Errorf("feed 0 = %+v", f)
 				}
 			case e.FeedsA[1]:
@@ -149,12 +149,21 @@ func TestMinifluxClient(t *testing.T) {
 				t.Errorf("published_at %v: want UTC seconds", en.Date)
 			}
 		}
+		ascAll, err := c.EntriesContext(ctx, &client.Filter{Direction: "asc"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		asc, err := c.EntriesContext(ctx, &client.Filter{Limit: 3, Offset: 2, Direction: "asc"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if asc.Total != 10 || len(asc.Entries) != 3 || asc.Entries[0].ID != all.Entries[7].ID {
-			t.Errorf("asc page: total %d, %d entries, first %d want %d", asc.Total, len(asc.Entries), asc.Entries[0].ID, all.Entries[7].ID)
+		if asc.Total != 10 || len(asc.Entries) != 3 || asc.Entries[0].ID != ascAll.Entries[2].ID || asc.Entries[2].ID != ascAll.Entries[4].ID {
+			t.Errorf("asc page: total %d, %d entries", asc.Total, len(asc.Entries))
+		}
+		for i, en := range ascAll.Entries {
+			if i > 0 && en.Date.Before(ascAll.Entries[i-1].Date) {
+				t.Errorf("direction=asc not oldest first at %d", i)
+			}
 		}
 		byFeed, err := c.FeedEntriesContext(ctx, e.FeedsA[1], &client.Filter{Limit: 100})
 		if err != nil || byFeed.Total != 5 {
@@ -195,11 +204,20 @@ func TestMinifluxClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if before.Total != 5 || pbefore.Total != 5 || after.Total != 4 {
-			t.Errorf("before %d, published_before %d, after %d; want 5, 5, 4", before.Total, pbefore.Total, after.Total)
+		wantBefore, wantAfter := 0, 0
+		for _, en := range all.Entries {
+			if en.Date.Before(mid) {
+				wantBefore++
+			}
+			if en.Date.After(mid) {
+				wantAfter++
+			}
 		}
-		search, err := c.EntriesContext(ctx, &client.Filter{Search: "Feed 1 item 3"})
-		if err != nil || search.Total < 1 || search.Entries[0].Title != "Feed 1 item 3" {
+		if before.Total != wantBefore || pbefore.Total != wantBefore || after.Total != wantAfter || wantBefore == 0 || wantAfter == 0 {
+			t.Errorf("before %d, published_before %d, after %d; want %d, %d, %d", before.Total, pbefore.Total, after.Total, wantBefore, wantBefore, wantAfter)
+		}
+		search, err := c.EntriesContext(ctx, &client.Filter{Search: "beta story 3"})
+		if err != nil || search.Total < 1 || search.Entries[0].Title != "beta story 3" {
 			t.Errorf("search = %+v, %v", search, err)
 		}
 		one, err := c.EntryContext(ctx, all.Entries[0].ID)
@@ -221,7 +239,7 @@ func TestMinifluxClient(t *testing.T) {
 			t.Errorf("CategoryEntry: %v", err)
 		}
 		content, err := c.FetchEntryOriginalContentContext(ctx, all.Entries[0].ID)
-		if err != nil || !strings.Contains(content, "Body of feed") {
+		if err != nil || !strings.Contains(content, "desk reports") {
 			t.Errorf("fetch-content = %q, %v", content, err)
 		}
 	})
@@ -395,22 +413,22 @@ func TestMinifluxClient(t *testing.T) {
 	})
 
 	t.Run("discover, create, delete a feed", func(t *testing.T) {
-		subs, err := c.DiscoverContext(ctx, e.Feeds.URL(2))
-		if err != nil || len(subs) != 1 || subs[0].URL != e.Feeds.URL(2) || subs[0].Type != "rss" {
+		subs, err := c.DiscoverContext(ctx, e.feedURL(2))
+		if err != nil || len(subs) != 1 || subs[0].URL != e.feedURL(2) || subs[0].Type != "rss" {
 			t.Fatalf("Discover = %v, %v", subs, err)
 		}
-		id, err := c.CreateFeedContext(ctx, &client.FeedCreationRequest{FeedURL: e.Feeds.URL(2), CategoryID: miniflux.UncategorizedID})
+		id, err := c.CreateFeedContext(ctx, &client.FeedCreationRequest{FeedURL: e.feedURL(2), CategoryID: miniflux.UncategorizedID})
 		if err != nil || id == 0 {
 			t.Fatalf("CreateFeed = %d, %v", id, err)
 		}
-		if _, err := c.CreateFeedContext(ctx, &client.FeedCreationRequest{FeedURL: e.Feeds.URL(2)}); !errors.Is(err, client.ErrBadRequest) {
+		if _, err := c.CreateFeedContext(ctx, &client.FeedCreationRequest{FeedURL: e.feedURL(2)}); !errors.Is(err, client.ErrBadRequest) {
 			t.Errorf("subscribe twice: err = %v, want ErrBadRequest", err)
 		}
-		if _, err := c.CreateFeedContext(ctx, &client.FeedCreationRequest{FeedURL: e.Feeds.URL(0) + "?x", CategoryID: 999_999}); !errors.Is(err, client.ErrBadRequest) {
+		if _, err := c.CreateFeedContext(ctx, &client.FeedCreationRequest{FeedURL: e.feedURL(0) + "?x", CategoryID: 999_999}); !errors.Is(err, client.ErrBadRequest) {
 			t.Errorf("unknown category: err = %v, want ErrBadRequest", err)
 		}
 		f, err := c.FeedContext(ctx, id)
-		if err != nil || f.FeedURL != e.Feeds.URL(2) || f.Category.ID != miniflux.UncategorizedID {
+		if err != nil || f.FeedURL != e.feedURL(2) || f.Category.ID != miniflux.UncategorizedID {
 			t.Fatalf("new feed = %+v, %v", f, err)
 		}
 		if err := c.DeleteFeedContext(ctx, id); err != nil {
@@ -430,15 +448,15 @@ func TestMinifluxClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(opml, []byte(e.Feeds.URL(0))) || !bytes.Contains(opml, []byte(e.Feeds.URL(1))) || bytes.Contains(opml, []byte(e.Feeds.URL(2))) {
+		if !bytes.Contains(opml, []byte(e.feedURL(0))) || !bytes.Contains(opml, []byte(e.feedURL(1))) || bytes.Contains(opml, []byte(e.feedURL(2))) {
 			t.Errorf("export:\n%s", opml)
 		}
-		doc := `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body><outline text="Tech"><outline type="rss" text="Feed 2" xmlUrl="` + e.Feeds.URL(2) + `"/></outline></body></opml>`
+		doc := `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body><outline text="Tech"><outline type="rss" text="Gamma" xmlUrl="` + e.feedURL(2) + `"/></outline></body></opml>`
 		if err := c.ImportContext(ctx, io.NopCloser(strings.NewReader(doc))); err != nil {
 			t.Fatal(err)
 		}
 		fs, _ := c.FeedsContext(ctx)
-		i := slices.IndexFunc(fs, func(f *client.Feed) bool { return f.FeedURL == e.Feeds.URL(2) })
+		i := slices.IndexFunc(fs, func(f *client.Feed) bool { return f.FeedURL == e.feedURL(2) })
 		if i < 0 || fs[i].Category.Title != "Tech" {
 			t.Errorf("imported feed missing or in the wrong category: %v", fs)
 		}

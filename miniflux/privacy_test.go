@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/internal/testenv"
 	"github.com/occasional-digest/digest/miniflux"
 )
 
@@ -46,8 +47,8 @@ func (e *env) do(method, path, body, cred string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func keyOf(a account) string   { return "key:" + a.APIKey }
-func basicOf(a account) string { return "basic:" + a.User.Name + ":" + a.AppPassword }
+func keyOf(a *testenv.User) string   { return "key:" + a.APIKey }
+func basicOf(a *testenv.User) string { return "basic:" + a.Name + ":" + a.AppPassword }
 
 // snapshot is everything of a user's that an endpoint could change.
 type snapshot struct {
@@ -106,7 +107,7 @@ func (e *env) aliceOnly() aliceOnly {
 		e.t.Fatal(err)
 	}
 	return aliceOnly{feed: f.ID, category: f.CategoryID, entry: ids[0], icon: icon, user: e.A.User.ID,
-		secrets: []string{e.Feeds.URL(0), "Feed 0", "news0.example", "News", "alice", "iVBORw0KGgphbGljZQ"}}
+		secrets: []string{e.feedURL(0), "Alpha", "/alpha/", "News", "alice", "iVBORw0KGgphbGljZQ"}}
 }
 
 // fill puts A's IDs into an endpoint of miniflux.Endpoints (which uses ID
@@ -171,7 +172,7 @@ func TestPrivacy(t *testing.T) {
 	// B's own lists, with filters that name A's things.
 	endpoints := append(miniflux.Endpoints(),
 		fmt.Sprintf("GET /v1/entries?feed_id=%d", a.feed), fmt.Sprintf("GET /v1/entries?category_id=%d", a.category),
-		"GET /v1/entries?starred=true", "GET /v1/entries?search=Feed%200", "GET /v1/entries?status=read",
+		"GET /v1/entries?starred=true", "GET /v1/entries?search=alpha", "GET /v1/entries?status=read",
 		fmt.Sprintf("GET /v1/feeds/%d/entries?feed_id=%d", e.FeedsB[1], a.feed))
 	for _, ep := range endpoints {
 		method, path := a.fill(ep)
@@ -227,7 +228,7 @@ func TestBadInput(t *testing.T) {
 		{"a wrong API key", "GET", "/v1/me", "", "key:wrong", 401},
 		{"an empty API key", "GET", "/v1/me", "", "key:", 401},
 		{"a huge API key", "GET", "/v1/me", "", "key:" + strings.Repeat("k", 100_000), 401},
-		{"the login password is no app password", "GET", "/v1/me", "", "basic:alice:" + strings.Repeat("x", 12), 401},
+		{"the login password is no app password", "GET", "/v1/me", "", "basic:alice:" + testenv.Password, 401},
 		{"10,000 entry ids", "PUT", "/v1/entries", `{"entry_ids":[` + strings.Join(many, ",") + `],"status":"read"}`, key, 400},
 		{"no entry ids", "PUT", "/v1/entries", `{"entry_ids":[],"status":"read"}`, key, 400},
 		{"a negative entry id", "PUT", "/v1/entries", `{"entry_ids":[-4],"status":"read"}`, key, 400},
