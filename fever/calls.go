@@ -181,7 +181,7 @@ func (h *Handler) mark(ctx context.Context, userID int64, params url.Values) (un
 		if err != nil {
 			return false, false, err
 		}
-		q := digest.ArticleQuery{UserID: userID, Before: before}
+		q := digest.ArticleQuery{UserID: userID}
 		if what == "feed" {
 			id, ok := parseID(idText)
 			if !ok {
@@ -199,6 +199,10 @@ func (h *Handler) mark(ctx context.Context, userID int64, params url.Values) (un
 				q.CategoryID = id
 			}
 		}
+		q.BeforeID, err = h.arrivedBefore(ctx, q, before)
+		if err != nil || q.BeforeID < 0 {
+			return true, false, err
+		}
 		_, err = h.store.MarkAllRead(ctx, q)
 		return true, false, err
 	}
@@ -206,19 +210,63 @@ func (h *Handler) mark(ctx context.Context, userID int64, params url.Values) (un
 }
 
 // parseBefore parses the before of mark=feed|group: a Unix time. Empty
-// or 0 means now: some clients leave it out when marking everything.
+// or 0 means no bound: some clients leave it out when marking everything.
 func parseBefore(s string) (time.Time, error) {
 	if s == "" {
-		return time.Now(), nil
+		return time.Time{}, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 || n > 253402300799 {
 		return time.Time{}, bad("before must be a Unix time")
 	}
 	if n == 0 {
-		return time.Now(), nil
+		return time.Time{}, nil
 	}
 	return time.Unix(n, 0), nil
+}
+
+// Bounds of the walk of arrivedBefore.
+const (
+	arrivalPage  = 500
+	arrivalPages = 20
+)
+
+// arrivedBefore returns the BeforeID that keeps, of the unread articles q
+// selects, those stored before the time before: Fever's before is the
+// time of the client's last items call, so an article that arrived later
+// (even one published long before) is one the client has not shown and
+// must stay unread. IDs increase in arrival order, so the articles that
+// arrived at or after before are the newest IDs: it walks them newest
+// first. It returns 0 (no bound) when none arrived since, -1 when every
+// unread article did (nothing to mark), and when more than arrivalPages
+// pages arrived since, the lowest ID it saw: a bound that may keep too
+// much unread, never too little.
+func (h *Handler) arrivedBefore(ctx context.Context, q digest.ArticleQuery, before time.Time) (int64, error) {
+	if before.IsZero() {
+		return 0, nil
+	}
+	q.Unread, q.ByID, q.Oldest, q.Limit = true, true, false, arrivalPage
+	bound := int64(0)
+	for range arrivalPages {
+		page, err := h.store.Articles(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		for _, a := range page.Articles {
+			if a.Created.Before(before) {
+				return bound, nil
+			}
+			bound = a.ID
+		}
+		if len(page.Articles) < arrivalPage {
+			if bound != 0 {
+				return -1, nil
+			}
+			return 0, nil
+		}
+		q.BeforeID = bound
+	}
+	return bound, nil
 }
 
 // feedsGroups lists, for each of the user's categories with feeds, its

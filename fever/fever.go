@@ -16,8 +16,13 @@
 //   - Item IDs are article IDs: they increase in the order articles
 //     reach the server, so since_id finds every article stored after the
 //     last one a client has.
-//   - created_on_time is the publication time, and the before of
-//     mark=feed|group is compared with it (as Miniflux and FreshRSS do).
+//   - created_on_time is the publication time. The before of
+//     mark=feed|group (the time of the client's last items call) is
+//     compared with the time each article reached the server, not its
+//     publication: an article stored after the client's last sync stays
+//     unread even when it was published long before (Miniflux and
+//     FreshRSS compare publication times and mark such articles read
+//     unseen: miniflux-legacy#448, FreshRSS#3195).
 //   - as=saved and as=unsaved set the saved state; they never toggle it.
 //   - A write answers with the updated unread_item_ids (or
 //     saved_item_ids), as the specification says.

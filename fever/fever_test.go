@@ -303,37 +303,53 @@ func TestFeverCalls(t *testing.T) {
 		}
 	})
 
-	t.Run("mark feed and group read with before", func(t *testing.T) {
-		// Item i of alpha is published at Base + i hours: before Base +
-		// 10h30 marks items 1..10.
-		before := testenv.Base.Add(10*time.Hour + 30*time.Minute).Unix()
-		a := e.as(e.A, "mark=feed&as=read&id="+strconv.FormatInt(e.FeedsA[0], 10)+"&before="+strconv.FormatInt(before, 10))
-		unread := len(ids(a.UnreadItemIDs))
-		if unread != len(all)-10 {
-			t.Errorf("after mark=feed before: %d unread, want %d", unread, len(all)-10)
+	t.Run("mark feed read with before: what arrived after the client's last sync stays unread", func(t *testing.T) {
+		// The client's last items call is at syncAt; wait until the clock
+		// has passed it, so that what is stored next arrived after it.
+		syncAt := time.Now().Unix() + 1
+		for time.Now().Unix() <= syncAt {
+			time.Sleep(20 * time.Millisecond)
 		}
-		if n := len(e.articles(e.A.User.ID, digest.ArticleQuery{FeedID: e.FeedsA[0], Unread: true})); n != 20 {
-			t.Errorf("feed 0 has %d unread, want 20", n)
+		e.AddItem("alpha", testenv.Item{GUID: "after-sync", Title: "Stored after the sync", Link: e.Feeds.URL + "/alpha/after-sync.html",
+			Description: "Published three days ago, stored after the client's last sync.", Published: testenv.Base.Add(-72 * time.Hour)})
+		e.refresh()
+		a := e.as(e.A, "mark=feed&as=read&id="+strconv.FormatInt(e.FeedsA[0], 10)+"&before="+strconv.FormatInt(syncAt, 10))
+		if a.UnreadItemIDs == nil {
+			t.Fatalf("mark=feed answered no unread_item_ids")
 		}
+		left := e.articles(e.A.User.ID, digest.ArticleQuery{FeedID: e.FeedsA[0], Unread: true})
+		if len(left) != 1 {
+			t.Fatalf("alpha has %d unread after mark=feed, want only the late arrival", len(left))
+		}
+		if art, err := e.Store.Article(ctx, e.A.User.ID, left[0]); err != nil || art.Title != "Stored after the sync" {
+			t.Errorf("the unread one is %+v, %v", art, err)
+		}
+		if n := len(e.articles(e.A.User.ID, digest.ArticleQuery{FeedID: e.FeedsA[1], Unread: true})); n != 31 {
+			t.Errorf("beta has %d unread, want 31: another feed was marked", n)
+		}
+	})
+
+	t.Run("mark group read; Sparks and Kindling", func(t *testing.T) {
+		later := strconv.FormatInt(time.Now().Unix()+3600, 10)
 		groups := e.as(e.A, "groups")
 		gid := strconv.FormatInt(int64(groups.Groups[0]["id"].(float64)), 10)
-		a = e.as(e.A, "mark=group&as=read&id="+gid+"&before="+strconv.FormatInt(time.Now().Unix(), 10))
+		a := e.as(e.A, "mark=group&as=read&id="+gid+"&before="+later)
 		if n := len(e.articles(e.A.User.ID, digest.ArticleQuery{FeedID: e.FeedsA[0], Unread: true})); n != 0 {
 			t.Errorf("feed 0 has %d unread after its group was marked", n)
 		}
 		if n := len(e.articles(e.A.User.ID, digest.ArticleQuery{FeedID: e.FeedsA[1], Unread: true})); n != 31 {
 			t.Errorf("feed 1 (no group) has %d unread, want 31", n)
 		}
-		a = e.as(e.A, "mark=group&as=read&id=-1&before="+strconv.FormatInt(time.Now().Unix(), 10)) // Sparks: none
+		a = e.as(e.A, "mark=group&as=read&id=-1&before="+later) // Sparks: none
 		if len(ids(a.UnreadItemIDs)) != 31 {
 			t.Errorf("Sparks marked something: %d unread", len(ids(a.UnreadItemIDs)))
 		}
-		a = e.as(e.A, "mark=group&as=read&id=0&before="+strconv.FormatInt(time.Now().Unix(), 10)) // Kindling: all
+		a = e.as(e.A, "mark=group&as=read&id=0&before="+later) // Kindling: all
 		if len(ids(a.UnreadItemIDs)) != 0 {
 			t.Errorf("after Kindling marked read: %d unread", len(ids(a.UnreadItemIDs)))
 		}
 		if n := len(e.articles(e.B.User.ID, digest.ArticleQuery{Unread: true})); n != 61 {
-			t.Errorf("B has %d unread, want 61: A's marks leaked", n)
+			t.Errorf("B has %d unread, want 61 (beta and gamma): A's marks leaked", n)
 		}
 	})
 
