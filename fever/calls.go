@@ -200,10 +200,14 @@ func (h *Handler) mark(ctx context.Context, userID int64, params url.Values) (un
 			}
 		}
 		q.BeforeID, err = h.arrivedBefore(ctx, q, before)
-		if err != nil || q.BeforeID < 0 {
-			return true, false, err
+		if err == nil && q.BeforeID >= 0 {
+			_, err = h.store.MarkAllRead(ctx, q)
 		}
-		_, err = h.store.MarkAllRead(ctx, q)
+		if digest.IsNotFound(err) {
+			// A group or feed the user does not have: nothing to mark,
+			// as for one that does not exist.
+			err = nil
+		}
 		return true, false, err
 	}
 	return false, false, bad("mark must be item, feed or group")

@@ -51,6 +51,7 @@ type answer struct {
 	Links         []any   `json:"links"`
 	raw           map[string]json.RawMessage
 	status        int
+	body          string
 }
 
 type item struct {
@@ -75,23 +76,44 @@ func (e *env) call(query, body string) answer {
 	if query != "" {
 		u += "&" + query
 	}
+	return e.post(u, body)
+}
+
+// callRaw POSTs body, api included, to the bare endpoint.
+func (e *env) callRaw(body string) answer {
+	e.t.Helper()
+	return e.post(e.URL, body)
+}
+
+func (e *env) post(u, body string) answer {
+	e.t.Helper()
 	resp, err := http.Post(u, "application/x-www-form-urlencoded", strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return e.decode(u, resp)
+}
+
+// decode reads a Fever answer; a 500 fails the test.
+func (e *env) decode(what string, resp *http.Response) answer {
+	e.t.Helper()
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	var a answer
 	if err := json.Unmarshal(b, &a); err != nil {
-		e.t.Fatalf("%s: answer is not JSON: %v: %.300s", query, err, b)
+		e.t.Fatalf("%.200s: answer is not JSON: %v: %.300s", what, err, b)
 	}
 	json.Unmarshal(b, &a.raw)
-	a.status = resp.StatusCode
+	a.status, a.body = resp.StatusCode, string(b)
 	if resp.StatusCode >= 500 {
-		e.t.Fatalf("%s: %d %s", query, resp.StatusCode, b)
+		e.t.Fatalf("%.200s: %d %s", what, resp.StatusCode, b)
 	}
 	return a
 }
+
+func (a answer) rawJSON() (string, error) { return a.body, nil }
+
+func authKey(name, password string) string { return auth.FeverKey(name, password) }
 
 // as calls with acc's key in the body.
 func (e *env) as(acc *testenv.User, query string) answer {
