@@ -36,15 +36,19 @@ func (h *Handler) entries(w http.ResponseWriter, r *http.Request, feedID, catego
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	feeds, err := h.feedMap(r)
+	fs, err := h.store.Feeds(r.Context(), u.ID)
 	if err != nil {
 		h.error(w, r, err)
 		return
 	}
-	total, err := h.store.CountArticles(r.Context(), q)
-	if err != nil {
-		h.error(w, r, err)
-		return
+	feeds := toFeedSet(u.ID, fs)
+	total, ok := unreadTotal(q, fs)
+	if !ok {
+		total, err = h.store.CountArticles(r.Context(), q)
+		if err != nil {
+			h.error(w, r, err)
+			return
+		}
 	}
 	out.Total = total
 	q.WithContent = true
@@ -70,18 +74,37 @@ func (h *Handler) entries(w http.ResponseWriter, r *http.Request, feedID, catego
 // feedSet is the user's feeds by ID, converted once per request.
 type feedSet map[int64]*feedJSON
 
-func (h *Handler) feedMap(r *http.Request) (feedSet, error) {
-	u := user(r)
-	fs, err := h.store.Feeds(r.Context(), u.ID)
-	if err != nil {
-		return nil, err
-	}
+func toFeedSet(userID int64, fs []digest.Feed) feedSet {
 	m := make(feedSet, len(fs))
 	for i := range fs {
-		fj := toFeed(u.ID, &fs[i])
+		fj := toFeed(userID, &fs[i])
 		m[fs[i].ID] = &fj
 	}
-	return m, nil
+	return m
+}
+
+// unreadTotal answers the total of an unread list from the feeds' unread
+// counters, which the store keeps, instead of counting the articles (a
+// scan of every unread article: 130 ms at 80,000). It applies when q
+// filters by status unread and at most a feed or a category. The total of
+// one feed is exact; across feeds, an article carried by two feeds the
+// user follows counts twice, as in the reader's own totals.
+func unreadTotal(q digest.ArticleQuery, fs []digest.Feed) (int, bool) {
+	if !q.Unread || q.Read || q.Starred || q.Search != "" || len(q.IDs) > 0 || q.StoryID != 0 ||
+		!q.After.IsZero() || !q.Before.IsZero() || q.AfterID != 0 || q.BeforeID != 0 {
+		return 0, false
+	}
+	n := 0
+	for _, f := range fs {
+		switch {
+		case q.FeedID != 0 && f.ID != q.FeedID:
+		case q.CategoryID == -1 && f.CategoryID != 0:
+		case q.CategoryID > 0 && f.CategoryID != q.CategoryID:
+		default:
+			n += f.Unread
+		}
+	}
+	return n, true
 }
 
 // entry converts a, naming as its feed one the user follows: the
@@ -130,11 +153,9 @@ func (h *Handler) writeEntry(w http.ResponseWriter, r *http.Request, a *digest.A
 		h.error(w, r, err)
 		return
 	}
-	set := make(feedSet, len(fs))
+	set := toFeedSet(u.ID, fs)
 	byID := make(map[int64]*digest.Feed, len(fs))
 	for i := range fs {
-		fj := toFeed(u.ID, &fs[i])
-		set[fs[i].ID] = &fj
 		byID[fs[i].ID] = &fs[i]
 	}
 	e := set.entry(u.ID, a)
