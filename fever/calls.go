@@ -3,10 +3,13 @@ package fever
 import (
 	"context"
 	"encoding/base64"
+	"encoding/binary"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -122,7 +125,7 @@ func (h *Handler) call(r *http.Request, u *digest.User, params url.Values) (*res
 			return nil, err
 		}
 		resp.Items = &items
-		total, err := h.store.CountArticles(ctx, digest.ArticleQuery{UserID: u.ID})
+		total, err := h.totalItems(ctx, u.ID, feeds)
 		if err != nil {
 			return nil, err
 		}
@@ -412,4 +415,61 @@ func (h *Handler) idList(ctx context.Context, q digest.ArticleQuery) (string, er
 		}
 		q.AfterID = refs[len(refs)-1].ID
 	}
+}
+
+// totals caches each user's total_items: counting a user's articles
+// scans them all (88 ms at 120,000), and clients ask for items every
+// sync. An entry holds while the user's newest article and set of feeds
+// stay the same: new articles raise the newest ID, subscribing and
+// unsubscribing change the feeds. (A merge of two articles the user sees
+// with nothing new stored leaves it one too high until the next
+// arrival.)
+type totals struct {
+	mu sync.Mutex
+	m  map[int64]totalEntry
+}
+
+type totalEntry struct {
+	newest int64
+	feeds  uint64 // hash of the feed IDs
+	n      int
+}
+
+// maxTotals bounds the users whose totals are kept.
+const maxTotals = 10_000
+
+func (h *Handler) totalItems(ctx context.Context, userID int64, feeds []digest.Feed) (int, error) {
+	newest, err := h.store.ArticleRefs(ctx, digest.ArticleQuery{UserID: userID, ByID: true, Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	key := totalEntry{}
+	if len(newest) > 0 {
+		key.newest = newest[0].ID
+	}
+	fh := fnv.New64a()
+	var b [8]byte
+	for _, f := range feeds {
+		binary.LittleEndian.PutUint64(b[:], uint64(f.ID))
+		fh.Write(b[:])
+	}
+	key.feeds = fh.Sum64()
+	h.totals.mu.Lock()
+	e, ok := h.totals.m[userID]
+	h.totals.mu.Unlock()
+	if ok && e.newest == key.newest && e.feeds == key.feeds {
+		return e.n, nil
+	}
+	n, err := h.store.CountArticles(ctx, digest.ArticleQuery{UserID: userID})
+	if err != nil {
+		return 0, err
+	}
+	key.n = n
+	h.totals.mu.Lock()
+	if h.totals.m == nil || len(h.totals.m) >= maxTotals {
+		h.totals.m = map[int64]totalEntry{}
+	}
+	h.totals.m[userID] = key
+	h.totals.mu.Unlock()
+	return n, nil
 }

@@ -74,6 +74,7 @@ type Handler struct {
 	auth   *auth.Service
 	opts   Options
 	logger *slog.Logger
+	totals totals
 }
 
 // New returns a Handler over store and auth. feeds is unused (Fever cannot

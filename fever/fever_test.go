@@ -283,7 +283,10 @@ func TestFeverCalls(t *testing.T) {
 		e.refresh()
 		a := e.as(e.A, "items&since_id="+strconv.FormatInt(all[59], 10))
 		if len(a.Items) != 1 || a.Items[0].Title != it.Title || a.Items[0].ID <= all[59] {
-			t.Errorf("since_id after a late arrival published long ago: %+v", a.Items)
+			t.Fatalf("since_id after a late arrival published long ago: %+v", a.Items)
+		}
+		if a.TotalItems != 61 {
+			t.Errorf("total_items %d after an arrival, want 61", a.TotalItems)
 		}
 		all = append(all, a.Items[0].ID)
 	})
