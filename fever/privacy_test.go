@@ -204,3 +204,20 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("bad calls changed A's state")
 	}
 }
+
+// TestThrottle: repeated wrong keys from one address end in 429 with
+// auth 0, never a 500.
+func TestThrottle(t *testing.T) {
+	e := newEnv(t, 1)
+	saw429 := false
+	for i := range 40 {
+		a := e.call("items", "api_key="+authKey("alice", "wrong"+strconv.Itoa(i)))
+		if a.Auth != 0 || a.APIVersion != 3 || (a.status != 200 && a.status != http.StatusTooManyRequests) {
+			t.Fatalf("attempt %d: %d %+v", i, a.status, a.raw)
+		}
+		saw429 = saw429 || a.status == http.StatusTooManyRequests
+	}
+	if !saw429 {
+		t.Errorf("40 wrong keys from one address were never throttled")
+	}
+}

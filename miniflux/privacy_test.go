@@ -283,3 +283,28 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("bad requests changed A's data")
 	}
 }
+
+// TestThrottle: repeated wrong credentials from one address end in 429
+// with Miniflux's error shape (never a 500), for the API key and for
+// basic auth alike.
+func TestThrottle(t *testing.T) {
+	e := newEnv(t, 1)
+	saw429 := false
+	for i := range 40 {
+		cred := "key:wrong" + strconv.Itoa(i)
+		if i%2 == 1 {
+			cred = "basic:alice:wrong" + strconv.Itoa(i)
+		}
+		code, body := e.do("GET", "/v1/me", "", cred)
+		if code != http.StatusUnauthorized && code != http.StatusTooManyRequests {
+			t.Fatalf("attempt %d: %d %s", i, code, body)
+		}
+		if !strings.Contains(body, `"error_message"`) {
+			t.Fatalf("attempt %d: %s is not Miniflux's error shape", i, body)
+		}
+		saw429 = saw429 || code == http.StatusTooManyRequests
+	}
+	if !saw429 {
+		t.Errorf("40 wrong attempts from one address were never throttled")
+	}
+}
