@@ -152,6 +152,8 @@ func BenchmarkMiniflux(b *testing.B) {
 		{"entries_starred", "/v1/entries?starred=true&limit=100"},
 		{"entries_after_entry_id", "/v1/entries?after_entry_id=100000&order=id&limit=100"},
 		{"feed_entries_unread", "/v1/feeds/" + feed + "/entries?status=unread&limit=100&direction=desc"},
+		{"feed_entries_newsboat", "/v1/feeds/" + feed + "/entries?order=published_at&direction=desc&limit=100"},
+		{"entries_all_limit100", "/v1/entries?limit=100&direction=desc"},
 		{"feeds", "/v1/feeds"},
 		{"categories_counts", "/v1/categories?counts=true"},
 		{"feeds_counters", "/v1/feeds/counters"},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/internal/testenv"
 	"github.com/occasional-digest/digest/miniflux"
 	client "miniflux.app/v2/client"
 )
@@ -464,4 +465,41 @@ func TestMinifluxClient(t *testing.T) {
 			t.Errorf("import of garbage: err = %v", err)
 		}
 	})
+}
+
+// TestEntryTotalsFollowChanges: the totals of entry lists (cached or
+// taken from unread counters) follow arrivals, reads and unsubscribing.
+func TestEntryTotalsFollowChanges(t *testing.T) {
+	e := newEnv(t, 5)
+	ctx := context.Background()
+	c := client.NewClient(e.URL, e.A.APIKey)
+	total := func(f *client.Filter) int {
+		t.Helper()
+		f.Limit = 1
+		r, err := c.EntriesContext(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Total
+	}
+	if all, unread := total(&client.Filter{}), total(&client.Filter{Status: "unread"}); all != 10 || unread != 10 {
+		t.Fatalf("totals %d, %d; want 10, 10", all, unread)
+	}
+	e.AddItem("beta", testenv.Item{GUID: "new", Title: "New", Link: e.Feeds.URL + "/beta/new.html", Description: "New.", Published: testenv.Base})
+	e.refresh()
+	if all, unread := total(&client.Filter{}), total(&client.Filter{Status: "unread"}); all != 11 || unread != 11 {
+		t.Errorf("after an arrival: totals %d, %d; want 11, 11", all, unread)
+	}
+	if err := c.UpdateEntriesContext(ctx, e.articles(e.A.ID, digest.ArticleQuery{FeedID: e.FeedsA[0]})[:2], "read"); err != nil {
+		t.Fatal(err)
+	}
+	if all, unread, read := total(&client.Filter{}), total(&client.Filter{Status: "unread"}), total(&client.Filter{Status: "read"}); all != 11 || unread != 9 || read != 2 {
+		t.Errorf("after reading 2: totals %d, %d, %d; want 11, 9, 2", all, unread, read)
+	}
+	if err := c.DeleteFeedContext(ctx, e.FeedsA[0]); err != nil {
+		t.Fatal(err)
+	}
+	if all, unread := total(&client.Filter{}), total(&client.Filter{Status: "unread"}); all != 6 || unread != 6 {
+		t.Errorf("after unsubscribing alpha: totals %d, %d; want 6, 6", all, unread)
+	}
 }

@@ -1,7 +1,11 @@
 package miniflux
 
 import (
+	"context"
+	"encoding/binary"
+	"hash/fnv"
 	"net/http"
+	"sync"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -44,7 +48,7 @@ func (h *Handler) entries(w http.ResponseWriter, r *http.Request, feedID, catego
 	feeds := toFeedSet(u.ID, fs)
 	total, ok := unreadTotal(q, fs)
 	if !ok {
-		total, err = h.store.CountArticles(r.Context(), q)
+		total, err = h.count(r.Context(), q, fs)
 		if err != nil {
 			h.error(w, r, err)
 			return
@@ -70,6 +74,65 @@ func (h *Handler) entries(w http.ResponseWriter, r *http.Request, feedID, catego
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// count counts the articles q selects. A count with no filter on state,
+// time or text (all of a user's articles, or a feed's, or a category's)
+// is cached while the user's newest article and set of feeds stay the
+// same: counting scans every article (90 ms at 120,000), and clients list
+// entries without a status on every sync. (A merge of two articles with
+// nothing new stored leaves it one too high until the next arrival.)
+func (h *Handler) count(ctx context.Context, q digest.ArticleQuery, fs []digest.Feed) (int, error) {
+	if q.Unread || q.Read || q.Starred || q.Search != "" || len(q.IDs) > 0 || q.StoryID != 0 ||
+		!q.After.IsZero() || !q.Before.IsZero() || q.AfterID != 0 || q.BeforeID != 0 {
+		return h.store.CountArticles(ctx, q)
+	}
+	newest, err := h.store.ArticleRefs(ctx, digest.ArticleQuery{UserID: q.UserID, ByID: true, Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	key := totalKey{user: q.UserID, feed: q.FeedID, category: q.CategoryID}
+	if len(newest) > 0 {
+		key.newest = newest[0].ID
+	}
+	fh := fnv.New64a()
+	var b [8]byte
+	for _, f := range fs {
+		binary.LittleEndian.PutUint64(b[:], uint64(f.ID))
+		fh.Write(b[:])
+	}
+	key.feeds = fh.Sum64()
+	h.totals.mu.Lock()
+	n, ok := h.totals.m[key]
+	h.totals.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	n, err = h.store.CountArticles(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	h.totals.mu.Lock()
+	if h.totals.m == nil || len(h.totals.m) >= maxTotals {
+		h.totals.m = map[totalKey]int{}
+	}
+	h.totals.m[key] = n
+	h.totals.mu.Unlock()
+	return n, nil
+}
+
+// totals caches counts; see count.
+type totals struct {
+	mu sync.Mutex
+	m  map[totalKey]int
+}
+
+type totalKey struct {
+	user, feed, category, newest int64
+	feeds                        uint64 // hash of the user's feed IDs
+}
+
+// maxTotals bounds the cached counts.
+const maxTotals = 10_000
 
 // feedSet is the user's feeds by ID, converted once per request.
 type feedSet map[int64]*feedJSON

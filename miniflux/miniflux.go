@@ -93,6 +93,7 @@ type Handler struct {
 	opts   Options
 	logger *slog.Logger
 	mux    *http.ServeMux
+	totals totals
 }
 
 // New returns a Handler over store, feeds and auth.
