@@ -227,10 +227,9 @@ func toEntry(userID int64, a *digest.Article, feed *feedJSON) entryJSON {
 		ID: a.ID, UserID: userID, FeedID: a.FeedID, Status: st, Hash: hex.EncodeToString(sum[:]),
 		Title: a.Title, URL: a.URL, Date: stamp(a.Published), CreatedAt: stamp(a.Created),
 		ChangedAt: stamp(changed), Content: content, Author: a.Author, Starred: a.Starred,
+		// No enclosures: we keep no media attachments (a lead image is
+		// no podcast), and clients play what they find there.
 		ReadingTime: rt, Enclosures: []enclosureJSON{}, Tags: []string{}, Feed: feed,
-	}
-	if a.ImageURL != "" {
-		e.Enclosures = append(e.Enclosures, enclosureJSON{UserID: userID, EntryID: a.ID, URL: a.ImageURL, MimeType: "image/*"})
 	}
 	return e
 }
