@@ -121,6 +121,15 @@ func Endpoints() []string {
 	}
 }
 
+// Owns reports whether a request path is Fever's: /fever and what is
+// under it (clients add index.php, or a second slash).
+func Owns(path string) bool {
+	for strings.HasPrefix(path, "//") {
+		path = path[1:]
+	}
+	return path == "/fever" || strings.HasPrefix(path, "/fever/")
+}
+
 func remoteHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

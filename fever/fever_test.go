@@ -249,6 +249,9 @@ func TestFeverCalls(t *testing.T) {
 		if len(a.Items) != 50 || a.Items[0].ID != all[59] || a.Items[49].ID != all[10] {
 			t.Fatalf("max_id=0: %v", itemIDs(a.Items))
 		}
+		if plain := e.as(e.A, "items"); !slices.Equal(itemIDs(plain.Items), itemIDs(a.Items)) {
+			t.Errorf("items without since_id, max_id or with_ids: %v, want the newest 50 as max_id=0", itemIDs(plain.Items))
+		}
 		b := e.as(e.A, "items&max_id="+strconv.FormatInt(a.Items[49].ID, 10))
 		if len(b.Items) != 10 || b.Items[0].ID != all[9] || b.Items[9].ID != all[0] {
 			t.Errorf("max_id=%d: %v", a.Items[49].ID, itemIDs(b.Items))

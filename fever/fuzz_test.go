@@ -45,3 +45,14 @@ func FuzzBounds(f *testing.F) {
 		}
 	})
 }
+
+func TestOwns(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/fever": true, "/fever/": true, "/fever/index.php": true, "//fever/": true,
+		"/feverish": false, "/v1/": false, "/": false,
+	} {
+		if got := Owns(path); got != want {
+			t.Errorf("Owns(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

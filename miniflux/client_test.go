@@ -346,6 +346,17 @@ func TestMinifluxClient(t *testing.T) {
 		if err != nil || f.Category == nil || f.Category.ID != cat.ID {
 			t.Fatalf("UpdateFeed(category) = %+v, %v", f, err)
 		}
+		unc := int64(miniflux.UncategorizedID)
+		f, err = c.UpdateFeedContext(ctx, e.FeedsA[1], &client.FeedModificationRequest{CategoryID: &unc})
+		if err != nil || f.Category.ID != miniflux.UncategorizedID {
+			t.Fatalf("UpdateFeed(Uncategorized) = %+v, %v", f, err)
+		}
+		if stored, _ := e.Store.Feed(ctx, e.A.ID, e.FeedsA[1]); stored.CategoryID != 0 || stored.Category != "" {
+			t.Errorf("feed moved to Uncategorized is in category %d %q", stored.CategoryID, stored.Category)
+		}
+		if f, err = c.UpdateFeedContext(ctx, e.FeedsA[1], &client.FeedModificationRequest{CategoryID: &cat.ID}); err != nil {
+			t.Fatal(err)
+		}
 		if err := c.RefreshCategoryContext(ctx, cat.ID); err != nil {
 			t.Errorf("RefreshCategory: %v", err)
 		}

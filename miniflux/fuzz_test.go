@@ -56,3 +56,14 @@ func FuzzParseID(f *testing.F) {
 		}
 	})
 }
+
+func TestOwns(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/v1": true, "/v1/": true, "/v1/entries": true, "//v1/feeds": true, "/v1//entries": true,
+		"/v10": false, "/api/v1/feeds": false, "/": false, "/fever/": false, "/v": false,
+	} {
+		if got := Owns(path); got != want {
+			t.Errorf("Owns(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

@@ -209,9 +209,35 @@ func Endpoints() []string {
 	return out
 }
 
+// Owns reports whether a request path is the Miniflux API's: /v1 and
+// what is under it, repeated slashes counted as one (clients given a
+// server URL ending in / ask for //v1/...).
+func Owns(path string) bool {
+	p := collapseSlashes(path)
+	return p == "/v1" || strings.HasPrefix(p, "/v1/")
+}
+
+func collapseSlashes(p string) string {
+	if !strings.Contains(p, "//") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && i > 0 && p[i-1] == '/' {
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
 // ServeHTTP authenticates the request and routes it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if p := collapseSlashes(r.URL.Path); p != r.URL.Path {
+		r = r.Clone(r.Context())
+		r.URL.Path, r.URL.RawPath = p, ""
+	}
 	u, err := h.authenticate(r)
 	if err != nil {
 		h.error(w, r, err)

@@ -41,7 +41,7 @@ func TestNewsboat(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "config")
 	conf := fmt.Sprintf("urls-source \"miniflux\"\nminiflux-url %q\nminiflux-login %q\nminiflux-password %q\n",
-		e.URL, e.A.User.Name, e.A.AppPassword)
+		e.URL+"/", e.A.User.Name, e.A.AppPassword) // with the trailing slash users paste: newsboat asks for //v1/...
 	if err := os.WriteFile(config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
