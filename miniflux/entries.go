@@ -240,10 +240,12 @@ func (h *Handler) getEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 type fetchContentJSON struct {
-	Content string `json:"content"`
+	Content     string `json:"content"`
+	ReadingTime int    `json:"reading_time"`
 }
 
-// fetchContent: GET /v1/entries/{id}/fetch-content → {"content"}: the
+// fetchContent: GET /v1/entries/{id}/fetch-content → {"content",
+// "reading_time"}: the
 // content we hold (the pipeline extracts pages itself).
 func (h *Handler) fetchContent(w http.ResponseWriter, r *http.Request) {
 	a, err := h.entryArticle(r, "id")
@@ -251,7 +253,8 @@ func (h *Handler) fetchContent(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, fetchContentJSON{Content: toEntry(0, a, nil).Content})
+	e := toEntry(0, a, nil)
+	writeJSON(w, http.StatusOK, fetchContentJSON{Content: e.Content, ReadingTime: e.ReadingTime})
 }
 
 type updateEntriesRequest struct {
