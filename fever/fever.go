@@ -5,9 +5,11 @@
 // web nor ingest.
 //
 // The api_key is md5("NAME:APP PASSWORD") in hex, from the POST body or
-// the query string; the login password never opens Fever. A wrong key
-// answers {"api_version": 3, "auth": 0} with status 200, as Fever did:
-// clients read auth, not the status.
+// the query string; the login password never opens Fever. A missing or
+// wrong key answers {"api_version": 3, "auth": 0} with status 200, as
+// Fever did: clients read auth, not the status, and Unread validates a
+// server URL by expecting exactly that answer to a call without a key
+// (stringer#454); repeated wrong keys end in 429.
 //
 // What this implementation promises clients:
 //   - Groups are the user's categories; a feed in no category is in no
@@ -171,7 +173,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"api_version": APIVersion, "auth": 0, "error": "only JSON is served"})
 		return
 	}
-	u, err := h.auth.FeverUser(r.Context(), params.Get("api_key"), h.opts.Addr(r))
+	key := params.Get("api_key")
+	if key == "" {
+		// Unread checks a Fever URL by calling it without a key and
+		// expecting exactly this, with status 200 (stringer#454). A
+		// keyless call is no failed attempt: it is not throttled.
+		writeJSON(w, http.StatusOK, map[string]any{"api_version": APIVersion, "auth": 0})
+		return
+	}
+	u, err := h.auth.FeverUser(r.Context(), key, h.opts.Addr(r))
 	switch {
 	case digest.ErrorCode(err) == digest.ETHROTTLED:
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"api_version": APIVersion, "auth": 0, "error": digest.ErrorMessage(err)})

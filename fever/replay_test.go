@@ -22,7 +22,8 @@ import (
 //     needs unread_item_ids and saved_item_ids as comma-separated strings
 //     (stringer pull request 158);
 //   - Unread first posts without a key to see that the server speaks
-//     Fever, then reads feeds, groups, saved_item_ids and unread_item_ids
+//     Fever, and wants {"api_version": 3, "auth": 0} with status 200
+//     (stringer pull request 454, by Unread's developer), then reads feeds, groups, saved_item_ids and unread_item_ids
 //     and fetches the items it lacks with with_ids, 50 at a time (FreshRSS
 //     pull request 1836);
 //   - "mark all read" sends mark=feed|group with before set to the time of
