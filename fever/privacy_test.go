@@ -221,3 +221,17 @@ func TestThrottle(t *testing.T) {
 		t.Errorf("40 wrong keys from one address were never throttled")
 	}
 }
+
+// TestKeylessCallsAreNotThrottled: Unread's URL check (no key) may come
+// often; it never locks the address out.
+func TestKeylessCallsAreNotThrottled(t *testing.T) {
+	e := newEnv(t, 1)
+	for i := range 40 {
+		if a := e.callRaw("api"); a.status != 200 || a.Auth != 0 {
+			t.Fatalf("keyless call %d: %d %+v", i, a.status, a.raw)
+		}
+	}
+	if a := e.as(e.A, ""); a.status != 200 || a.Auth != 1 {
+		t.Errorf("the right key after 40 keyless calls: %d auth %d", a.status, a.Auth)
+	}
+}
