@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-# newsboat is a real Google Reader client for greader's tests; tmux drives it.
+# newsboat is a real client: of Google Reader for greader's tests (tmux
+# drives it) and of Miniflux for miniflux's tests.
 command -v newsboat >/dev/null 2>&1 || need+=(newsboat)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
