@@ -16,8 +16,10 @@ import (
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/fetch"
+	"github.com/occasional-digest/digest/fever"
 	"github.com/occasional-digest/digest/greader"
 	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/miniflux"
 	"github.com/occasional-digest/digest/store/sqlite"
 	"github.com/occasional-digest/digest/web"
 )
@@ -219,8 +221,12 @@ func parseConfig(env *Env, name, usage string, args []string, extra func(fs *fla
 func (a *app) mounts() []web.Mount {
 	addr := a.clientAddr()
 	gr := greader.New(a.store, a.pipeline, a.auth, greader.Options{Logger: a.log, Addr: addr})
+	fv := fever.New(a.store, a.pipeline, a.auth, fever.Options{Logger: a.log, Addr: addr})
+	mf := miniflux.New(a.store, a.pipeline, a.auth, miniflux.Options{Logger: a.log, Addr: addr, Version: version})
 	return []web.Mount{
 		{Owns: greader.Owns, Endpoints: greader.Endpoints(), Handler: gr},
+		{Owns: fever.Owns, Endpoints: fever.Endpoints(), Handler: fv},
+		{Owns: miniflux.Owns, Endpoints: miniflux.Endpoints(), Handler: mf},
 	}
 }
 
