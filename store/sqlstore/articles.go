@@ -299,7 +299,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 			search = &check
 		}
 		if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 {
-			p.from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st CROSS JOIN articles a"
+			p.from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st"
 			p.add("", term)
 			p.add("st.article_id = f.id")
 			search, driven = nil, true
@@ -308,15 +308,15 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 	switch {
 	case len(q.IDs) > 0:
 		in, args := inList(q.IDs)
-		p.from = "(SELECT id FROM articles WHERE id IN (" + in + ")) f CROSS JOIN article_states st CROSS JOIN articles a"
+		p.from = "(SELECT id FROM articles WHERE id IN (" + in + ")) f CROSS JOIN article_states st"
 		p.add("", args...)
 		p.add("st.article_id = f.id")
 		driven = true
 		if q.StoryID != 0 {
-			p.add("a.story_id = ?", q.StoryID)
+			p.add("st.article_id IN (SELECT id FROM articles WHERE story_id = ?)", q.StoryID)
 		}
 	case q.StoryID != 0:
-		p.from = "(SELECT id FROM articles WHERE story_id = ?) f CROSS JOIN article_states st CROSS JOIN articles a"
+		p.from = "(SELECT id FROM articles WHERE story_id = ?) f CROSS JOIN article_states st"
 		p.add("", q.StoryID)
 		p.add("st.article_id = f.id")
 		driven = true
@@ -328,7 +328,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 			// A feed may carry an article twice (under two GUIDs): only
 			// its source with the least GUID is walked. The check reads
 			// the same index as the walk, next to the current entry.
-			p.from = "sources s CROSS JOIN article_states st CROSS JOIN articles a"
+			p.from = "sources s CROSS JOIN article_states st"
 			p.add("s.feed_id = ?", q.FeedID)
 			p.add("st.article_id = s.article_id")
 			p.add(`NOT EXISTS (SELECT 1 FROM sources s2 WHERE s2.feed_id = s.feed_id
@@ -338,10 +338,9 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		}
 	}
 	if !driven {
-		p.from = "article_states st CROSS JOIN articles a"
+		p.from = "article_states st"
 	}
 	p.add("st.user_id = ?", q.UserID)
-	p.add("a.id = st.article_id")
 	if q.CategoryID != 0 {
 		title := ""
 		if q.CategoryID > 0 {
@@ -443,6 +442,13 @@ func (p *articlePlan) after(key, id int64) {
 
 func (p *articlePlan) whereSQL() string { return strings.Join(p.where, " AND ") }
 
+// withArticles joins the articles (as a) to the plan, for queries that
+// read their columns; a count reads the states alone.
+func (p *articlePlan) withArticles() {
+	p.from += " CROSS JOIN articles a"
+	p.where = append(p.where, "a.id = st.article_id")
+}
+
 // Articles returns a page of the user's articles (those of their feeds),
 // newest published first, ties by descending ID (or as q orders them),
 // with sources but without Text, and without Content unless
@@ -467,6 +473,7 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 	if p.empty {
 		return &digest.ArticlePage{Articles: []digest.Article{}}, nil
 	}
+	p.withArticles()
 	if q.Cursor != "" {
 		key, id, err := decodeCursor(q.Cursor)
 		if err != nil {
@@ -544,6 +551,7 @@ func (s *Store) ArticleRefs(ctx context.Context, q digest.ArticleQuery) ([]diges
 	if p.empty {
 		return out, nil
 	}
+	p.withArticles()
 	args := append(p.args, limit)
 	tail := ` LIMIT ?`
 	if q.Offset > 0 {
