@@ -33,9 +33,21 @@ func (d *doc) content(a *Article) {
 			d.build(p.strip)
 		}
 		sel := d.grab(p)
+		d.dropped = 0
 		d.prepare(sel, p)
-		text, htm := d.render(sel)
-		chars := utf8.RuneCountInString(text)
+		text, htm, quiet := d.render(sel, false)
+		// A page whose text is mostly its captions (a photo story, a
+		// gallery told slide by slide) is told by them: they are its body.
+		if body := utf8.RuneCountInString(text); quiet > body {
+			text, htm, _ = d.render(sel, true)
+			quiet = 0
+		}
+		// Passes are compared by the content they found, captions, bylines
+		// and footers included (a content of nothing but those is none).
+		chars := utf8.RuneCountInString(text) + quiet
+		if chars > 0 {
+			chars += d.dropped
+		}
 		if try == 0 && d.topNode != nil {
 			firstTop, firstChars = d.topNode.h, chars
 		}
@@ -473,6 +485,10 @@ func (d *doc) prepare(sel []*node, p pass) {
 				if isDataTable(n) {
 					n.flags |= fDataTable
 				}
+			}
+			markFigure(n)
+			if d.dropMeta(n, root) {
+				return false
 			}
 			// An element of a heading is named after its text ("id=
 			// Eich_CEO_promotion_controversy"), not its role: no name
