@@ -23,6 +23,7 @@ type pass struct {
 func (d *doc) content(a *Article) {
 	d.titleHint = a.Title
 	d.siteName = a.SiteName
+	d.authors = a.Authors
 	p := pass{strip: true, weights: true, clean: true}
 	var bestText, bestHTML string
 	bestChars := -1
@@ -529,6 +530,7 @@ func (d *doc) prepare(sel []*node, p pass) {
 	}
 	d.dropSourceLinks(sel)
 	d.dropSiteNameEdges(sel)
+	d.dropEdges(sel)
 	// Empty paragraphs.
 	for _, root := range sel {
 		walk(root, func(n *node) bool {

@@ -109,9 +109,10 @@ type doc struct {
 	titleHint string // the page title, to drop a heading that repeats it
 	sourceURL string // the "Source link" of a republished story
 	siteName  string
-	topNode   *node // the top candidate of the current pass
-	bestNode  *node // the best-scoring block of the current pass
-	dropped   int   // characters of bylines, datelines and footers the current pass took out of its content
+	authors   []string // the authors the metadata names, to know a byline by
+	topNode   *node    // the top candidate of the current pass
+	bestNode  *node    // the best-scoring block of the current pass
+	dropped   int      // characters of bylines, datelines and footers the current pass took out of its content
 }
 
 func newDoc(root *hnode, base *url.URL) *doc {

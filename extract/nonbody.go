@@ -174,7 +174,7 @@ func (d *doc) dropMeta(n, root *node) bool {
 	if d.protected(b) || inDataTable(b) {
 		return false
 	}
-	d.dropped += int(b.chars)
+	d.dropped += int(b.chars) + 2 // and its paragraph break
 	b.remove()
 	return true
 }
@@ -185,6 +185,422 @@ func inDataTable(n *node) bool {
 		if p.tag == atom.Table && p.has(fDataTable) {
 			return true
 		}
+	}
+	return false
+}
+
+// leafBlocks returns the blocks of sel that hold text directly (no block
+// inside them), in document order, leaving out figures and captions.
+func leafBlocks(sel []*node) []*node {
+	var out []*node
+	for _, root := range sel {
+		walk(root, func(n *node) bool {
+			if n.has(fFigure | fCaption) {
+				return false
+			}
+			if n.has(fBlockKids) || !blockTags[n.tag] || n.chars == 0 {
+				return true
+			}
+			if n.tag == atom.Td || n.tag == atom.Th || n.tag == atom.Tr {
+				return false
+			}
+			out = append(out, n)
+			return false
+		})
+	}
+	return out
+}
+
+// Edge rules: how far from the body a block may be and still be judged by
+// its shape.
+const (
+	maxEdgeChars  = 400 // a footer line or author box at the end
+	maxShortChars = 80  // a label, a teaser headline, a button
+	maxLineChars  = 160 // a byline, dateline or credit line
+)
+
+// dropEdges removes what sits before the first or after the last
+// paragraph of the body and reads as a byline, dateline, photo credit or
+// footer (copyright, citation, contact and follow lines, author bio,
+// tags, sign-up and teaser prompts); at the end also short lines that are
+// not sentences and blocks of links. Credit lines inside the body become
+// captions. A block whose text repeats one before it (a pull quote, a
+// gallery's caption) is dropped too.
+func (d *doc) dropEdges(sel []*node) {
+	blocks := leafBlocks(sel)
+	if len(blocks) == 0 {
+		return
+	}
+	total := 0
+	for _, b := range blocks {
+		total += int(b.chars)
+	}
+	budget := total / 3 // the edges never take more than a third of the text
+	drop := func(b *node) bool {
+		if d.protected(b) || int(b.chars) > budget {
+			return false
+		}
+		budget -= int(b.chars)
+		d.dropped += int(b.chars) + 2 // and its paragraph break
+		b.remove()
+		return true
+	}
+	text := func(i int) string { return blocks[i].innerText() }
+	// Head: bylines, datelines and credits before the first paragraph.
+	head := 0
+	for ; head < len(blocks); head++ {
+		b := blocks[head]
+		if b.chars > maxLineChars {
+			break
+		}
+		t := text(head)
+		if d.bylineLine(t) || datelineLine(t) || creditLine(t) {
+			if drop(b) {
+				continue
+			}
+		}
+		if b.chars >= maxShortChars || endsSentenceText(t) {
+			break
+		}
+	}
+	// Tail, from the end. Short lines that are not sentences go, but not a
+	// run of them: four or more in a row are a list (ingredients,
+	// screenings), where the tail ends.
+	var tail []*node
+	short := 0 // short plain lines in a row at the end of tail
+	for i := len(blocks) - 1; i > head; i-- {
+		b := blocks[i]
+		if b.has(fRemoved) {
+			continue
+		}
+		if b.chars > maxEdgeChars {
+			break
+		}
+		t := text(i)
+		if d.footerLine(t) || d.bylineLine(t) || datelineLine(t) || creditLine(t) || linkDensity(b) > linkBlockDensity {
+			tail = append(tail, b)
+			short = 0
+			continue
+		}
+		if b.chars < maxShortChars && !endsSentenceText(t) && b.tag != atom.Li && b.tag != atom.Dd && b.tag != atom.Dt {
+			tail = append(tail, b)
+			if short++; short >= 4 {
+				tail = tail[:len(tail)-short]
+				break
+			}
+			continue
+		}
+		break
+	}
+	for _, b := range tail {
+		if !drop(b) {
+			break
+		}
+	}
+	// Body: credit lines are captions; repeated blocks go. Blocks are
+	// known by a hash of their text, which costs no copy of it.
+	seen := make(map[uint64]struct{}, len(blocks))
+	for i, b := range blocks {
+		if b.has(fRemoved) {
+			continue
+		}
+		if b.chars <= maxLineChars && b.chars >= 6 && creditStart(b) && creditLine(text(i)) {
+			b.flags |= fCaption
+			continue
+		}
+		if b.chars < 20 || b.chars > 1000 || b.tag == atom.Li {
+			continue
+		}
+		h := b.textHash()
+		if _, ok := seen[h]; ok {
+			if int(b.chars) <= budget {
+				budget -= int(b.chars)
+				d.dropped += int(b.chars) + 2 // and its paragraph break
+				b.remove()
+			}
+			continue
+		}
+		seen[h] = struct{}{}
+	}
+}
+
+// textHash is a 64-bit FNV-1a hash of n's text with runs of white space
+// read as one space and none at either end.
+func (n *node) textHash() uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	space, started := false, false
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			if isSpaceByte(s, i) {
+				if s[i] == 0xC2 {
+					i++
+				}
+				space = true
+				continue
+			}
+			if space && started {
+				h = (h ^ ' ') * prime
+			}
+			space, started = false, true
+			h = (h ^ uint64(s[i])) * prime
+		}
+	}
+	var walk func(*node)
+	walk = func(n *node) {
+		n.children(func(c *node, text string) {
+			switch {
+			case c == nil:
+				add(text)
+			case c.has(fRemoved):
+			default:
+				if c.tag == atom.Br || blockTags[c.tag] {
+					space = true
+				}
+				walk(c)
+			}
+		})
+	}
+	walk(n)
+	return h
+}
+
+// creditStart reports whether n's text starts as a credit line does (a
+// credit word or a parenthesis), read from its first bytes without
+// building its text.
+func creditStart(n *node) bool {
+	var buf [24]byte
+	space := true
+	p := n.appendPrefix(buf[:0], &space)
+	if len(p) == 0 {
+		return false
+	}
+	if p[0] == '(' {
+		return true
+	}
+	for _, c := range creditPrefixes {
+		k := min(len(c), len(p))
+		if string(p[:k]) == c[:k] {
+			return true
+		}
+	}
+	return false
+}
+
+// appendPrefix appends the start of n's text to p, lower-cased (ASCII)
+// with runs of white space as one space, until p is full.
+func (n *node) appendPrefix(p []byte, space *bool) []byte {
+	n.children(func(c *node, text string) {
+		if len(p) == cap(p) {
+			return
+		}
+		if c != nil {
+			if !c.has(fRemoved) {
+				p = c.appendPrefix(p, space)
+			}
+			return
+		}
+		for i := 0; i < len(text) && len(p) < cap(p); i++ {
+			if isSpaceByte(text, i) {
+				if text[i] == 0xC2 {
+					i++
+				}
+				if !*space && len(p) > 0 {
+					p = append(p, ' ')
+				}
+				*space = true
+				continue
+			}
+			*space = false
+			c := text[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			p = append(p, c)
+		}
+	})
+	return p
+}
+
+// endsSentenceText reports whether t ends as a sentence does.
+func endsSentenceText(t string) bool {
+	t = strings.TrimRight(t, "”’\"')»] ")
+	if t == "" {
+		return false
+	}
+	switch t[len(t)-1] {
+	case '.', '?', '!', ':', ';':
+		return true
+	}
+	return strings.HasSuffix(t, "…") || strings.HasSuffix(t, "。") || strings.HasSuffix(t, "！") || strings.HasSuffix(t, "？")
+}
+
+// bylinePrefixes start a byline; datelinePrefixes a line with the
+// story's date.
+var (
+	bylinePrefixes = []string{
+		"by ", "by: ", "written by ", "posted by ", "story by ", "words by ", "report by ", "reported by ",
+	}
+	datelinePrefixes = []string{
+		"posted on ", "posted at ", "published on ", "published ", "updated ", "last updated ",
+		"first published ", "posted: ", "published: ", "updated: ",
+	}
+	bylineSuffixes = []string{" writer", " reporter", " correspondent", " editor", " contributor", " columnist"}
+)
+
+// bylineLine reports whether t is a byline: "By NAME", "Posted on DATE by
+// NAME", "NAME, AGENCY Staff Writer", or a short line naming an author
+// the metadata gives.
+func (d *doc) bylineLine(t string) bool {
+	if len(t) > maxLineChars*2 {
+		return false
+	}
+	low := strings.ToLower(t)
+	for _, p := range bylinePrefixes {
+		if strings.HasPrefix(low, p) {
+			rest := strings.TrimSpace(t[len(p):])
+			if rest != "" && (rest[0] >= 'A' && rest[0] <= 'Z' || rest[0] >= 0x80) && len(strings.Fields(t)) <= 14 {
+				return true
+			}
+		}
+	}
+	for _, p := range datelinePrefixes {
+		if strings.HasPrefix(low, p) && len(strings.Fields(t)) <= 16 {
+			if _, ok := parseFreeDate(t); ok {
+				return true
+			}
+		}
+	}
+	if len(t) <= 100 && !endsSentenceText(t) {
+		for _, w := range bylineSuffixes {
+			if strings.HasSuffix(low, w) && strings.Contains(t, ",") {
+				return true
+			}
+		}
+		for _, a := range d.authors {
+			if len(a) >= 5 && strings.Contains(t, a) && len(t) <= len(a)+60 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// datelineLine reports whether t is a date with at most a few words
+// around it ("Updated 3:45 PM, Monday, May 5, 2018").
+func datelineLine(t string) bool {
+	if len(t) > 100 {
+		return false
+	}
+	if _, ok := parseFreeDate(t); !ok {
+		return false
+	}
+	words := 0
+	for _, f := range strings.FieldsFunc(t, func(r rune) bool { return !isWordRune(r) }) {
+		if f[0] >= '0' && f[0] <= '9' {
+			continue
+		}
+		l := strings.ToLower(f)
+		if _, ok := monthNames[l]; ok {
+			continue
+		}
+		if len(l) > 3 {
+			if _, ok := monthNames[l[:3]]; ok {
+				continue
+			}
+		}
+		if _, ok := zoneOffsets[l]; ok {
+			continue
+		}
+		switch l {
+		case "am", "pm", "at", "on", "updated", "published", "posted", "monday", "tuesday", "wednesday",
+			"thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+			"last", "modified", "ago":
+			continue
+		}
+		words++
+	}
+	return words <= 4
+}
+
+// creditPrefixes start a photo credit.
+var creditPrefixes = []string{
+	"photo:", "photos:", "photo by ", "photos by ", "photograph:", "photograph by ", "photography:", "photography by ",
+	"image:", "images:", "image by ", "image via ", "images via ", "image copyright", "image caption", "image source:",
+	"picture:", "pictures:", "pic:", "credit:", "credits:", "photo credit", "image credit", "photo courtesy",
+	"courtesy of ", "illustration:", "illustration by ", "graphic:", "video:", "top image", "featured image",
+	"header image", "lead image",
+}
+
+// creditLine reports whether t is a photo credit: "Photo: NAME, AGENCY",
+// "(AGENCY Photo/NAME)", "Image copyright AGENCY".
+func creditLine(t string) bool {
+	if len(t) > maxLineChars {
+		return false
+	}
+	low := strings.ToLower(t)
+	for _, p := range creditPrefixes {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	return strings.HasPrefix(low, "(") && strings.HasSuffix(low, ")") && (strings.Contains(low, "photo") || strings.Contains(low, "image"))
+}
+
+// footerPrefixes start a line of a story's footer or of an engagement box.
+var footerPrefixes = []string{
+	"citation:", "tags:", "tagged:", "tagged with", "tagged as", "filed under", "filed in", "posted in ", "categories:",
+	"category:", "related:", "related topics", "related stories", "related articles", "related posts", "related links",
+	"related content", "see also", "more:", "more on this", "more from", "more stories", "read more", "read next",
+	"read also", "also read", "recommended", "you may also like", "you might also like", "this entry was posted",
+	"share this", "share:", "like this", "want more", "sign up", "subscribe", "click here", "next post", "previous post",
+	"next article", "previous article", "follow us", "follow me", "connect with", "contact us", "contact:", "email:",
+	"e-mail:", "about the author", "copyright", "all rights reserved", "©", "(c)", "reprints", "trending:",
+	"top stories", "most read", "most popular", "don't miss", "do not miss", "newsletter", "get the", "listen to",
+	"watch:", "download ", "advertisement", "sponsored",
+}
+
+// footerLine reports whether t reads as a line of a footer or an
+// engagement box: copyright and citation lines, contact and follow lines,
+// an author's bio, tags, teaser and sign-up prompts.
+func (d *doc) footerLine(t string) bool {
+	low := strings.ToLower(t)
+	for _, p := range footerPrefixes {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	if strings.Contains(low, "©") || strings.Contains(low, "all rights reserved") || strings.Contains(low, "copyright ") && len(t) < 200 {
+		return true
+	}
+	if strings.Contains(low, "retrieved") && strings.Contains(low, "from http") {
+		return true
+	}
+	if len(t) < 250 && (hasEmail(t) || strings.Contains(low, "follow ") && containsAny(low, []string{"twitter", "facebook", "instagram", "@"})) {
+		return true
+	}
+	for _, a := range d.authors {
+		if len(a) >= 5 && strings.HasPrefix(t, a) && strings.HasPrefix(t[len(a):], " is ") {
+			return true // "NAME is a reporter for ..."
+		}
+	}
+	return false
+}
+
+// hasEmail reports whether t holds an e-mail address.
+func hasEmail(t string) bool {
+	for i := strings.IndexByte(t, '@'); i >= 0; {
+		if i > 0 && isWordRune(rune(t[i-1])) {
+			rest := t[i+1:]
+			if j := strings.IndexByte(rest, '.'); j > 0 && j+1 < len(rest) && isWordRune(rune(rest[j+1])) && !strings.ContainsAny(rest[:j], " \t\n") {
+				return true
+			}
+		}
+		k := strings.IndexByte(t[i+1:], '@')
+		if k < 0 {
+			break
+		}
+		i += 1 + k
 	}
 	return false
 }
