@@ -395,6 +395,12 @@ func (d *doc) grab(p pass) []*node {
 			sel = append(sel, s)
 			continue
 		}
+		// An image with its caption beside the story (its lead image)
+		// goes with it; its caption stays out of the text.
+		if s.tag == atom.Figure && s.nImg > 0 && s.chars <= maxCaptionChars && linkDensity(s) < 0.5 {
+			sel = append(sel, s)
+			continue
+		}
 		if s.tag == atom.P || (s.tag == atom.Div && !s.has(fDeepBlock)) {
 			ld := linkDensity(s)
 			if s.chars > 80 && ld < 0.25 {
@@ -471,6 +477,9 @@ func (d *doc) prepare(sel []*node, p pass) {
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
 			if n == root {
+				if n.tag == atom.Figure {
+					markFigure(n, nil) // a lead image chosen beside the story
+				}
 				return true
 			}
 			switch n.tag {
@@ -487,7 +496,7 @@ func (d *doc) prepare(sel []*node, p pass) {
 					n.flags |= fDataTable
 				}
 			}
-			markFigure(n)
+			markFigure(n, root)
 			if d.dropMeta(n, root) {
 				return false
 			}
@@ -628,13 +637,13 @@ func (d *doc) shouldClean(n *node, p pass) bool {
 	ld := linkDensity(n)
 	inFigure := hasAncestorTag(n, atom.Figure, nil)
 	switch {
-	case img > 1 && float64(np)/float64(img) < 0.5 && !inFigure:
+	case img > 1 && float64(np)/float64(img) < 0.5 && !inFigure && !n.has(fGallery):
 		return true
 	case !isList && li > np:
 		return true
 	case input > np/3:
 		return true
-	case !isList && headDensity < 0.9 && n.chars < 25 && (img == 0 || img > 2) && !inFigure && !(ld == 0 && shortSentence(n)):
+	case !isList && headDensity < 0.9 && n.chars < 25 && (img == 0 || img > 2) && !inFigure && !n.has(fGallery|fFigure) && !(ld == 0 && shortSentence(n)):
 		return true
 	case !isList && w < 25 && ld > 0.2:
 		return true

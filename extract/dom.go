@@ -81,6 +81,7 @@ const (
 	fBrChain            // has two <br> in a row among its children
 	fCaption            // a caption or credit: shown with its figure in the HTML, not in the text
 	fFigure             // an image with its caption: written as <figure>, not in the text
+	fGallery            // holds figures: not cleaned away for its images
 )
 
 func (n *node) has(f uint16) bool { return n.flags&f != 0 }

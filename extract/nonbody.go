@@ -51,8 +51,9 @@ const maxCaptionChars = 800
 // markFigure flags n as a figure (an image with its caption, or a
 // caption's container) or a caption, whose text stays out of Text. A
 // <figure> that holds code, a table or a quotation is content; only its
-// <figcaption> is a caption.
-func markFigure(n *node) {
+// <figcaption> is a caption. A caption beside one image makes their
+// container a figure; the parent of a figure is marked as a gallery.
+func markFigure(n, root *node) {
 	switch {
 	case n.tag == atom.Figcaption:
 		n.flags |= fCaption
@@ -67,9 +68,18 @@ func markFigure(n *node) {
 			if !holdsProse(n) {
 				n.flags |= fFigure
 			}
-		} else {
-			n.flags |= fCaption
+			break
 		}
+		n.flags |= fCaption
+		if p := n.parent; p != nil && p != root && p.nImg == 1 && p.chars <= n.chars+20 && !p.has(fFigure) && !holdsProse(p) {
+			p.flags |= fFigure
+			if p.parent != nil {
+				p.parent.flags |= fGallery
+			}
+		}
+	}
+	if n.has(fFigure) && n.parent != nil {
+		n.parent.flags |= fGallery
 	}
 }
 
@@ -235,7 +245,7 @@ func (d *doc) dropEdges(sel []*node) {
 	for _, b := range blocks {
 		total += int(b.chars)
 	}
-	budget := total / 3 // the edges never take more than a third of the text
+	budget := total / 2 // the edges never take more than half of the text
 	drop := func(b *node) bool {
 		if d.protected(b) || int(b.chars) > budget {
 			return false
@@ -277,7 +287,7 @@ func (d *doc) dropEdges(sel []*node) {
 			break
 		}
 		t := text(i)
-		if d.footerLine(t) || d.bylineLine(t) || datelineLine(t) || creditLine(t) || linkDensity(b) > linkBlockDensity {
+		if d.footerLine(t) || d.bylineLine(t) || datelineLine(t) || creditLine(t) || linkDensity(b) > linkBlockDensity || teaserItem(b) {
 			tail = append(tail, b)
 			short = 0
 			continue
@@ -296,6 +306,10 @@ func (d *doc) dropEdges(sel []*node) {
 		if !drop(b) {
 			break
 		}
+		// A list whose items all went goes with them.
+		if p := b.parent; p != nil && (p.tag == atom.Ul || p.tag == atom.Ol) && p.chars == 0 && p.nImg == 0 && !d.protected(p) {
+			p.remove()
+		}
 	}
 	// Body: credit lines are captions; repeated blocks go. Blocks are
 	// known by a hash of their text, which costs no copy of it.
@@ -305,6 +319,14 @@ func (d *doc) dropEdges(sel []*node) {
 			continue
 		}
 		if b.chars <= maxLineChars && b.chars >= 6 && creditStart(b) && creditLine(text(i)) {
+			b.flags |= fCaption
+			continue
+		}
+		if b.chars <= maxLineChars && b.chars >= 6 && promptStart(b) && promptLine(text(i)) {
+			drop(b)
+			continue
+		}
+		if b.chars <= maxCreditCaptionChars && endsWithCredit(b) {
 			b.flags |= fCaption
 			continue
 		}
@@ -576,7 +598,10 @@ func (d *doc) footerLine(t string) bool {
 	if strings.Contains(low, "retrieved") && strings.Contains(low, "from http") {
 		return true
 	}
-	if len(t) < 250 && (hasEmail(t) || strings.Contains(low, "follow ") && containsAny(low, []string{"twitter", "facebook", "instagram", "@"})) {
+	// A contact or follow line is one sentence, two at most; a paragraph
+	// that happens to give an address is not one.
+	if len(t) < 250 && strings.Count(t, ". ") < 2 && (hasEmail(t) ||
+		strings.Contains(low, "follow ") && containsAny(low, []string{"twitter", "facebook", "instagram", "@"})) {
 		return true
 	}
 	for _, a := range d.authors {
@@ -603,4 +628,111 @@ func hasEmail(t string) bool {
 		i += 1 + k
 	}
 	return false
+}
+
+// promptPrefixes start a line that asks the reader to do something other
+// than read on: sign up, follow, read another story.
+var promptPrefixes = []string{
+	"sign up", "sign-up", "newsletter", "subscribe", "don't miss", "don’t miss", "read more", "continue reading",
+	"related:", "related stories", "related articles", "related posts", "related coverage", "see also", "click here",
+	"people who liked", "you may also like", "you might also like", "recommended for you", "more stories",
+	"more from", "follow us", "share this", "advertisement", "sponsored content", "get our", "want more",
+}
+
+// promptStart reports whether n's text may start a prompt, from its
+// first bytes.
+func promptStart(n *node) bool {
+	var buf [24]byte
+	space := true
+	p := n.appendPrefix(buf[:0], &space)
+	for _, c := range promptPrefixes {
+		k := min(len(c), len(p))
+		if k > 0 && string(p[:k]) == c[:k] {
+			return true
+		}
+	}
+	return false
+}
+
+// promptLine reports whether t is a prompt line: a short line that
+// starts with one of promptPrefixes.
+func promptLine(t string) bool {
+	low := strings.ToLower(t)
+	for _, p := range promptPrefixes {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCreditCaptionChars is the longest block that a credit at its end
+// makes a caption.
+const maxCreditCaptionChars = 300
+
+// creditWords, inside a closing parenthesis, make it a photo credit:
+// "(AP Photo/NAME)", "(@handle/Twitter)", "(Getty Images)".
+var creditWords = []string{"photo", "image", "getty", "shutterstock", "reuters", "afp", "twitter", "instagram"}
+
+// endsWithCredit reports whether n's text ends with a parenthesised photo
+// credit, as captions do.
+func endsWithCredit(n *node) bool {
+	if lastTextByte(n) != ')' {
+		return false // spares building the text of every short block
+	}
+	t := n.innerText()
+	if !strings.HasSuffix(t, ")") {
+		return false
+	}
+	i := strings.LastIndexByte(t, '(')
+	if i < 0 || len(t)-i > 60 {
+		return false
+	}
+	return containsAny(strings.ToLower(t[i:]), creditWords) && !strings.Contains(t[i:], "http")
+}
+
+// teaserItem reports whether b is an item of a teaser list: a headline
+// link followed by a line of blurb.
+func teaserItem(b *node) bool {
+	if b.tag != atom.Li || linkDensity(b) < 0.3 {
+		return false
+	}
+	first := b.first
+	for first != nil && first.has(fRemoved) {
+		first = first.next
+	}
+	if first == nil || b.h.text != "" && !isBlank(b.h.text) {
+		return false
+	}
+	for first.tag != atom.A {
+		// A headline wrapped in a heading or emphasis.
+		if first.first == nil || first.h.text != "" && !isBlank(first.h.text) {
+			return false
+		}
+		first = first.first
+	}
+	return first.has(fHref)
+}
+
+// lastTextByte returns the last byte of n's text that is not white space,
+// or 0.
+func lastTextByte(n *node) byte {
+	var last byte
+	n.children(func(c *node, text string) {
+		if c != nil {
+			if !c.has(fRemoved) {
+				if b := lastTextByte(c); b != 0 {
+					last = b
+				}
+			}
+			return
+		}
+		for i := len(text) - 1; i >= 0; i-- {
+			if c := text[i]; c != ' ' && c != '\n' && c != '\t' && c != '\r' && c != '\f' && c != 0xA0 && c != 0xC2 {
+				last = c
+				return
+			}
+		}
+	})
+	return last
 }
