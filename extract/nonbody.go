@@ -177,7 +177,13 @@ func (d *doc) dropMeta(n, root *node) bool {
 		for b != nil && b != root && !blockTags[b.tag] {
 			b = b.parent
 		}
-		if b == nil || b == root || b.has(fBlockKids) || b.chars > n.chars+30 {
+		switch {
+		case b == nil:
+			return false
+		case n.parent.has(fBlockKids) && aloneOnLine(n):
+			// A line of its own among the blocks of the story.
+			b = n
+		case b == root || b.has(fBlockKids) || b.chars > n.chars+30:
 			return false
 		}
 	}
@@ -735,4 +741,22 @@ func lastTextByte(n *node) byte {
 		}
 	})
 	return last
+}
+
+// aloneOnLine reports whether the inline element n stands on a line of its
+// own: no text right before or after it, and a block, a <br> or nothing on
+// either side.
+func aloneOnLine(n *node) bool {
+	h := n.h
+	var prev *hnode
+	for c := h.parent.first; c != nil && c != h; c = c.next {
+		prev = c
+	}
+	if besideText(h, prev) {
+		return false
+	}
+	lineEnd := func(s *hnode) bool {
+		return s == nil || s.tag == atom.Br || blockTags[s.tag] || skipTags[s.tag]
+	}
+	return lineEnd(prev) && lineEnd(h.next)
 }
