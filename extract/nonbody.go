@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/atom"
 )
@@ -520,7 +521,7 @@ func datelineLine(t string) bool {
 	if len(t) > 100 {
 		return false
 	}
-	if _, ok := parseFreeDate(t); !ok {
+	if _, ok := parseFreeDate(t); !ok && !datedLine(t) {
 		return false
 	}
 	words := 0
@@ -594,7 +595,7 @@ var footerPrefixes = []string{
 func (d *doc) footerLine(t string) bool {
 	low := strings.ToLower(t)
 	for _, p := range footerPrefixes {
-		if strings.HasPrefix(low, p) {
+		if hasPrefixWord(low, p) {
 			return true
 		}
 	}
@@ -665,7 +666,7 @@ func promptStart(n *node) bool {
 func promptLine(t string) bool {
 	low := strings.ToLower(t)
 	for _, p := range promptPrefixes {
-		if strings.HasPrefix(low, p) {
+		if hasPrefixWord(low, p) {
 			return true
 		}
 	}
@@ -759,4 +760,53 @@ func aloneOnLine(n *node) bool {
 		return s == nil || s.tag == atom.Br || blockTags[s.tag] || skipTags[s.tag]
 	}
 	return lineEnd(prev) && lineEnd(h.next)
+}
+
+// datedLine reports whether t is a date without a year ("Updated on
+// September 24 at 2:06 p.m. ET") after a dateline word, or a time ago
+// ("12 hr 33 min ago").
+func datedLine(t string) bool {
+	low := strings.ToLower(t)
+	words := strings.FieldsFunc(low, func(r rune) bool { return !isWordRune(r) })
+	if len(words) == 0 || len(words) > 12 {
+		return false
+	}
+	if words[len(words)-1] == "ago" {
+		for _, w := range words[:len(words)-1] {
+			switch w {
+			case "min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours", "day", "days", "week", "weeks", "sec", "secs", "seconds":
+				return true
+			}
+		}
+		return false
+	}
+	switch words[0] {
+	case "updated", "published", "posted", "modified":
+	default:
+		return false
+	}
+	for _, w := range words[1:] {
+		if _, ok := monthNames[w]; ok {
+			return true
+		}
+		if len(w) > 3 {
+			if m, ok := monthNames[w[:3]]; ok && strings.HasPrefix(monthLong(m), w) {
+				return true
+			}
+		}
+	}
+	return strings.Contains(t, ":") && strings.IndexAny(t, "0123456789") >= 0
+}
+
+// hasPrefixWord reports whether s starts with p as a whole word ("subscribe"
+// starts "subscribe now", not "subscribers").
+func hasPrefixWord(s, p string) bool {
+	if !strings.HasPrefix(s, p) {
+		return false
+	}
+	if len(s) == len(p) || !isNameByte(p[len(p)-1]) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s[len(p):])
+	return !isWordRune(r)
 }

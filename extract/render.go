@@ -26,10 +26,12 @@ type renderer struct {
 	pre      int
 	linkOpen int
 
-	quiet   int             // depth of figures and captions: written to the HTML only
-	figure  int             // depth of figures open in the HTML
-	caption int             // depth of captions open in the HTML
-	figures map[string]bool // captions (or images) of the figures written
+	quiet     int             // depth of figures and captions: written to the HTML only
+	figure    int             // depth of figures open in the HTML
+	caption   int             // depth of captions open in the HTML
+	figures   map[string]bool // captions (or images) of the figures written
+	nCaptions int             // captions written
+	skip      *node           // a caption already written inside the figure before it
 
 	captions   bool // figures and captions are written to the text too
 	quietChars int  // characters of the text left out as captions
@@ -171,6 +173,10 @@ func (r *renderer) closeP() {
 
 func (r *renderer) node(n *node) {
 	if n.has(fRemoved) {
+		return
+	}
+	if n == r.skip {
+		r.skip = nil
 		return
 	}
 	name, allowed := outTags[n.tag]
@@ -349,11 +355,36 @@ func (r *renderer) figureNode(n *node) {
 		r.caption++
 		r.inline++
 	}
+	if openCaption {
+		r.nCaptions++
+	}
+	before := r.nCaptions
 	r.children(n)
 	r.closeP()
 	if openCaption {
 		r.out.WriteString("</figcaption>")
 		r.caption--
+	}
+	// A caption right after a figure that has none is its caption.
+	if openFigure && r.nCaptions == before {
+		if c := nextCaption(n); c != nil {
+			if key := c.innerText(); key != "" && !r.figures[key] {
+				if r.figures == nil {
+					r.figures = map[string]bool{}
+				}
+				r.figures[key] = true
+				r.out.WriteString("<figcaption>")
+				r.caption++
+				r.inline++
+				r.nCaptions++
+				r.children(c)
+				r.closeP()
+				r.inline--
+				r.caption--
+				r.out.WriteString("</figcaption>")
+			}
+			r.skip = c
+		}
 	}
 	if openFigure {
 		r.out.WriteString("</figure>")
@@ -362,6 +393,22 @@ func (r *renderer) figureNode(n *node) {
 	r.quiet -= quiet
 	r.inline = saved
 	r.breakText(2)
+}
+
+// nextCaption returns the caption that follows figure n with nothing but
+// white space between them, or nil.
+func nextCaption(n *node) *node {
+	if !isBlank(n.h.tail) {
+		return nil
+	}
+	c := n.next
+	for c != nil && c.has(fRemoved) {
+		c = c.next
+	}
+	if c == nil || c.h != n.h.next || !c.has(fCaption) || c.has(fFigure) || c.nImg > 0 {
+		return nil
+	}
+	return c
 }
 
 // firstImgSrc returns the source of the first image under n.
