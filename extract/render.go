@@ -315,9 +315,12 @@ func (r *renderer) node(n *node) {
 // a caption its text) is written once.
 func (r *renderer) figureNode(n *node) {
 	if r.figure == 0 && r.caption == 0 {
+		// A figure is known by its caption, unless the caption is too
+		// short to tell two apart (a credit: "Getty Images"); then by
+		// its image too.
 		key := n.innerText()
-		if key == "" {
-			key = firstImgSrc(n)
+		if len(key) < minCaptionKey {
+			key = firstImgSrc(n) + "\x00" + key
 		}
 		if key != "" {
 			if r.figures[key] {
@@ -368,7 +371,7 @@ func (r *renderer) figureNode(n *node) {
 	// A caption right after a figure that has none is its caption.
 	if openFigure && r.nCaptions == before {
 		if c := nextCaption(n); c != nil {
-			if key := c.innerText(); key != "" && !r.figures[key] {
+			if key := c.innerText(); key != "" && (len(key) < minCaptionKey || !r.figures[key]) {
 				if r.figures == nil {
 					r.figures = map[string]bool{}
 				}
@@ -394,6 +397,9 @@ func (r *renderer) figureNode(n *node) {
 	r.inline = saved
 	r.breakText(2)
 }
+
+// minCaptionKey is the length from which a caption alone tells a figure.
+const minCaptionKey = 25
 
 // nextCaption returns the caption that follows figure n with nothing but
 // white space between them, or nil.
