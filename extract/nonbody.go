@@ -744,13 +744,21 @@ func lastTextByte(n *node) byte {
 	return last
 }
 
+// maxLineSiblings is how far aloneOnLine looks back for the element
+// before n.
+const maxLineSiblings = 256
+
 // aloneOnLine reports whether the inline element n stands on a line of its
 // own: no text right before or after it, and a block, a <br> or nothing on
 // either side.
 func aloneOnLine(n *node) bool {
 	h := n.h
 	var prev *hnode
+	k := 0
 	for c := h.parent.first; c != nil && c != h; c = c.next {
+		if k++; k > maxLineSiblings {
+			return false // bounded work on pages of endless siblings
+		}
 		prev = c
 	}
 	if besideText(h, prev) {
