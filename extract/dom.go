@@ -82,6 +82,7 @@ const (
 	fCaption            // a caption or credit: shown with its figure in the HTML, not in the text
 	fFigure             // an image with its caption: written as <figure>, not in the text
 	fGallery            // holds figures: not cleaned away for its images
+	fRepeat             // a block whose text an earlier block has (while dropEdges runs)
 )
 
 func (n *node) has(f uint16) bool { return n.flags&f != 0 }

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -209,7 +211,15 @@ func inDataTable(n *node) bool {
 // leafBlocks returns the blocks of sel that hold text directly (no block
 // inside them), in document order, leaving out figures and captions.
 func leafBlocks(sel []*node) []*node {
-	var out []*node
+	// Counted first, so that the slice is made once at its size.
+	k := 0
+	visitLeaves(sel, func(*node) { k++ })
+	out := make([]*node, 0, k)
+	visitLeaves(sel, func(n *node) { out = append(out, n) })
+	return out
+}
+
+func visitLeaves(sel []*node, fn func(*node)) {
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
 			if n.has(fFigure | fCaption) {
@@ -221,11 +231,10 @@ func leafBlocks(sel []*node) []*node {
 			if n.tag == atom.Td || n.tag == atom.Th || n.tag == atom.Tr {
 				return false
 			}
-			out = append(out, n)
+			fn(n)
 			return false
 		})
 	}
-	return out
 }
 
 // Edge rules: how far from the body a block may be and still be judged by
@@ -319,8 +328,9 @@ func (d *doc) dropEdges(sel []*node) {
 		}
 	}
 	// Body: credit lines are captions; repeated blocks go. Blocks are
-	// known by a hash of their text, which costs no copy of it.
-	seen := make(map[uint64]struct{}, len(blocks))
+	// known by a hash of their text, which costs no copy of it; the
+	// hashes are sorted rather than kept in a map, which costs less.
+	hashes := make([]blockHash, 0, len(blocks))
 	for i, b := range blocks {
 		if b.has(fRemoved) {
 			continue
@@ -340,17 +350,36 @@ func (d *doc) dropEdges(sel []*node) {
 		if b.chars < 20 || b.chars > 1000 || b.tag == atom.Li {
 			continue
 		}
-		h := b.textHash()
-		if _, ok := seen[h]; ok {
-			if int(b.chars) <= budget {
-				budget -= int(b.chars)
-				d.dropped += int(b.chars) + 2 // and its paragraph break
-				b.remove()
-			}
-			continue
-		}
-		seen[h] = struct{}{}
+		hashes = append(hashes, blockHash{b.textHash(), int32(i)})
 	}
+	slices.SortFunc(hashes, func(a, b blockHash) int {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	repeats := false
+	for k := 1; k < len(hashes); k++ {
+		if hashes[k].hash == hashes[k-1].hash {
+			blocks[hashes[k].i].flags |= fRepeat
+			repeats = true
+		}
+	}
+	if !repeats {
+		return
+	}
+	for _, b := range blocks {
+		if b.has(fRepeat) {
+			b.flags &^= fRepeat
+			drop(b)
+		}
+	}
+}
+
+// blockHash is the hash of the text of blocks[i].
+type blockHash struct {
+	hash uint64
+	i    int32
 }
 
 // textHash is a 64-bit FNV-1a hash of n's text with runs of white space
