@@ -478,7 +478,7 @@ func (d *doc) prepare(sel []*node, p pass) {
 		walk(root, func(n *node) bool {
 			if n == root {
 				if n.tag == atom.Figure {
-					markFigure(n, nil) // a lead image chosen beside the story
+					markFigure(n, nil, n.names()) // a lead image chosen beside the story
 				}
 				return true
 			}
@@ -496,19 +496,20 @@ func (d *doc) prepare(sel []*node, p pass) {
 					n.flags |= fDataTable
 				}
 			}
-			markFigure(n, root)
-			if d.dropMeta(n, root) {
+			nm := n.names()
+			markFigure(n, root, nm)
+			if d.dropMeta(n, root, nm) {
 				return false
 			}
 			// An element of a heading is named after its text ("id=
 			// Eich_CEO_promotion_controversy"), not its role: no name
 			// check applies inside a heading.
-			if (n.class() != "" || n.id() != "") && !inHeading(n) {
-				if n.chars < 500 && (strings.Contains(lower(n.class()), "share") || strings.Contains(lower(n.id()), "share")) {
+			if (nm.class != "" || nm.id != "") && !inHeading(n) {
+				if n.chars < 500 && (strings.Contains(lower(nm.class), "share") || strings.Contains(lower(nm.id), "share")) {
 					n.remove()
 					return false
 				}
-				if p.clean && n.tag != atom.P && n.chars < boilerMaxChars && isBoilerplate(n.class(), n.id()) {
+				if p.clean && n.tag != atom.P && n.chars < boilerMaxChars && isBoilerplate(nm.class, nm.id) {
 					n.remove()
 					return false
 				}

@@ -16,6 +16,27 @@ import (
 // names CMSs give such parts), the shape of the text and its position
 // before the first or after the last paragraph; none names a site.
 
+// names are the attributes that name an element's role.
+type names struct{ class, id, itemprop string }
+
+// names reads n's class, id and itemprop in one pass over its attributes
+// (the first of each, as attr does).
+func (n *node) names() names {
+	var nm names
+	var seen [3]bool
+	for _, a := range n.h.attrs {
+		switch {
+		case a.key == "class" && !seen[0]:
+			nm.class, seen[0] = a.val, true
+		case a.key == "id" && !seen[1]:
+			nm.id, seen[1] = a.val, true
+		case a.key == "itemprop" && !seen[2]:
+			nm.itemprop, seen[2] = a.val, true
+		}
+	}
+	return nm
+}
+
 // captionWords name an image's caption or credit in a class or id.
 var captionWords = []string{"caption", "credit", "cutline"}
 
@@ -56,7 +77,7 @@ const maxCaptionChars = 800
 // <figure> that holds code, a table or a quotation is content; only its
 // <figcaption> is a caption. A caption beside one image makes their
 // container a figure; the parent of a figure is marked as a gallery.
-func markFigure(n, root *node) {
+func markFigure(n, root *node, nm names) {
 	switch {
 	case n.tag == atom.Figcaption:
 		n.flags |= fCaption
@@ -65,8 +86,8 @@ func markFigure(n, root *node) {
 			n.flags |= fFigure
 		}
 	case n.tag == atom.Table && n.has(fDataTable), n.tag == atom.Caption:
-	case (n.class() != "" || n.id() != "" || attr(n.h, "itemprop") != "") && n.chars <= maxCaptionChars &&
-		captionName(n.class(), n.id(), attr(n.h, "itemprop")):
+	case (nm.class != "" || nm.id != "" || nm.itemprop != "") && n.chars <= maxCaptionChars &&
+		captionName(nm.class, nm.id, nm.itemprop):
 		if n.nImg > 0 || n.nEmbed > 0 || n.nVideo > 0 {
 			if !holdsProse(n) {
 				n.flags |= fFigure
@@ -143,9 +164,9 @@ const (
 
 // metaBlock reports whether n is named as a byline, dateline or author box
 // and is short enough to be one.
-func metaBlock(n *node) bool {
-	class, id := n.class(), n.id()
-	if ip := lower(attr(n.h, "itemprop")); ip != "" && n.chars < maxMetaChars {
+func metaBlock(n *node, nm names) bool {
+	class, id := nm.class, nm.id
+	if ip := lower(nm.itemprop); ip != "" && n.chars < maxMetaChars {
 		switch ip {
 		case "author", "creator", "datepublished", "datemodified", "datecreated", "byline":
 			return true
@@ -170,8 +191,8 @@ func metaBlock(n *node) bool {
 // the content. An inline element so named (a span around the author's name)
 // takes its block with it when it is most of that block ("By <span
 // class=author>…</span>"); inside a sentence it stays.
-func (d *doc) dropMeta(n, root *node) bool {
-	if n == root || n.tag == atom.Body || inHeading(n) || d.protected(n) || !metaBlock(n) {
+func (d *doc) dropMeta(n, root *node, nm names) bool {
+	if nm == (names{}) || n == root || n.tag == atom.Body || !metaBlock(n, nm) || inHeading(n) || d.protected(n) {
 		return false
 	}
 	b := n
