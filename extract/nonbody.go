@@ -270,9 +270,11 @@ const (
 // paragraph of the body and reads as a byline, dateline, photo credit or
 // footer (copyright, citation, contact and follow lines, author bio,
 // tags, sign-up and teaser prompts); at the end also short lines that are
-// not sentences and blocks of links. Credit lines inside the body become
-// captions. A block whose text repeats one before it (a pull quote, a
-// gallery's caption) is dropped too.
+// not sentences (but not a run of four or more: a list), blocks of links
+// and teaser items. Inside the body, prompt lines ("Related: …", "Sign
+// up …") go and credit lines become captions. A block whose text repeats
+// an earlier one (a pull quote, a gallery's caption) goes too. All of it
+// together never takes more than half of the text.
 func (d *doc) dropEdges(sel []*node) {
 	blocks := leafBlocks(sel)
 	if len(blocks) == 0 {
