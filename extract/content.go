@@ -23,6 +23,7 @@ type pass struct {
 func (d *doc) content(a *Article) {
 	d.titleHint = a.Title
 	d.siteName = a.SiteName
+	d.authors = a.Authors
 	p := pass{strip: true, weights: true, clean: true}
 	var bestText, bestHTML string
 	bestChars := -1
@@ -33,9 +34,21 @@ func (d *doc) content(a *Article) {
 			d.build(p.strip)
 		}
 		sel := d.grab(p)
+		d.dropped = 0
 		d.prepare(sel, p)
-		text, htm := d.render(sel)
-		chars := utf8.RuneCountInString(text)
+		text, htm, quiet := d.render(sel, false)
+		// A page whose text is mostly its captions (a photo story, a
+		// gallery told slide by slide) is told by them: they are its body.
+		if body := utf8.RuneCountInString(text); quiet > body {
+			text, htm, _ = d.render(sel, true)
+			quiet = 0
+		}
+		// Passes are compared by the content they found, captions, bylines
+		// and footers included (a content of nothing but those is none).
+		chars := utf8.RuneCountInString(text) + quiet
+		if chars > 0 {
+			chars += d.dropped
+		}
 		if try == 0 && d.topNode != nil {
 			firstTop, firstChars = d.topNode.h, chars
 		}
@@ -382,6 +395,12 @@ func (d *doc) grab(p pass) []*node {
 			sel = append(sel, s)
 			continue
 		}
+		// An image with its caption beside the story (its lead image)
+		// goes with it; its caption stays out of the text.
+		if s.tag == atom.Figure && s.nImg > 0 && s.chars <= maxCaptionChars && linkDensity(s) < 0.5 {
+			sel = append(sel, s)
+			continue
+		}
 		if s.tag == atom.P || (s.tag == atom.Div && !s.has(fDeepBlock)) {
 			ld := linkDensity(s)
 			if s.chars > 80 && ld < 0.25 {
@@ -458,6 +477,9 @@ func (d *doc) prepare(sel []*node, p pass) {
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
 			if n == root {
+				if n.tag == atom.Figure {
+					markFigure(n, nil, n.names()) // a lead image chosen beside the story
+				}
 				return true
 			}
 			switch n.tag {
@@ -474,15 +496,20 @@ func (d *doc) prepare(sel []*node, p pass) {
 					n.flags |= fDataTable
 				}
 			}
+			nm := n.names()
+			markFigure(n, root, nm)
+			if d.dropMeta(n, root, nm) {
+				return false
+			}
 			// An element of a heading is named after its text ("id=
 			// Eich_CEO_promotion_controversy"), not its role: no name
 			// check applies inside a heading.
-			if (n.class() != "" || n.id() != "") && !inHeading(n) {
-				if n.chars < 500 && (strings.Contains(lower(n.class()), "share") || strings.Contains(lower(n.id()), "share")) {
+			if (nm.class != "" || nm.id != "") && !inHeading(n) {
+				if n.chars < 500 && (strings.Contains(lower(nm.class), "share") || strings.Contains(lower(nm.id), "share")) {
 					n.remove()
 					return false
 				}
-				if p.clean && n.tag != atom.P && n.chars < boilerMaxChars && isBoilerplate(n.class(), n.id()) {
+				if p.clean && n.tag != atom.P && n.chars < boilerMaxChars && isBoilerplate(nm.class, nm.id) {
 					n.remove()
 					return false
 				}
@@ -513,6 +540,7 @@ func (d *doc) prepare(sel []*node, p pass) {
 	}
 	d.dropSourceLinks(sel)
 	d.dropSiteNameEdges(sel)
+	d.dropEdges(sel)
 	// Empty paragraphs.
 	for _, root := range sel {
 		walk(root, func(n *node) bool {
@@ -610,13 +638,13 @@ func (d *doc) shouldClean(n *node, p pass) bool {
 	ld := linkDensity(n)
 	inFigure := hasAncestorTag(n, atom.Figure, nil)
 	switch {
-	case img > 1 && float64(np)/float64(img) < 0.5 && !inFigure:
+	case img > 1 && float64(np)/float64(img) < 0.5 && !inFigure && !n.has(fGallery):
 		return true
 	case !isList && li > np:
 		return true
 	case input > np/3:
 		return true
-	case !isList && headDensity < 0.9 && n.chars < 25 && (img == 0 || img > 2) && !inFigure && !(ld == 0 && shortSentence(n)):
+	case !isList && headDensity < 0.9 && n.chars < 25 && (img == 0 || img > 2) && !inFigure && !n.has(fGallery|fFigure) && !(ld == 0 && shortSentence(n)):
 		return true
 	case !isList && w < 25 && ld > 0.2:
 		return true

@@ -79,6 +79,10 @@ const (
 	fDeepBlock          // has a descendant that keeps a div from being a paragraph
 	fCollapsed          // a div that only wraps one paragraph
 	fBrChain            // has two <br> in a row among its children
+	fCaption            // a caption or credit: shown with its figure in the HTML, not in the text
+	fFigure             // an image with its caption: written as <figure>, not in the text
+	fGallery            // holds figures: not cleaned away for its images
+	fRepeat             // a block whose text an earlier block has (while dropEdges runs)
 )
 
 func (n *node) has(f uint16) bool { return n.flags&f != 0 }
@@ -107,8 +111,10 @@ type doc struct {
 	titleHint string // the page title, to drop a heading that repeats it
 	sourceURL string // the "Source link" of a republished story
 	siteName  string
-	topNode   *node // the top candidate of the current pass
-	bestNode  *node // the best-scoring block of the current pass
+	authors   []string // the authors the metadata names, to know a byline by
+	topNode   *node    // the top candidate of the current pass
+	bestNode  *node    // the best-scoring block of the current pass
+	dropped   int      // characters of bylines, datelines and footers the current pass took out of its content
 }
 
 func newDoc(root *hnode, base *url.URL) *doc {

@@ -39,13 +39,18 @@ type Article struct {
 	Description  string    `json:"description,omitempty"`
 	Section      string    `json:"section,omitempty"`
 	Tags         []string  `json:"tags,omitempty"`
-	// Text is the main text: one block (paragraph, subhead, list item,
-	// caption, table row) per paragraph, paragraphs separated by a blank line.
+	// Text is the article's body: one block (paragraph, subhead, list
+	// item, table row) per paragraph, paragraphs separated by a blank line.
+	// Captions and photo credits, bylines and datelines, sign-up and
+	// teaser boxes and footers are left out (the captions stay in HTML); a
+	// story told by its captions (a photo story) keeps them.
 	Text string `json:"text"`
 	// HTML is the main content rebuilt from an allowlist of elements
 	// (paragraphs, headings, lists, blockquotes, figures with captions,
 	// tables, links with absolute http(s) or mailto URLs); it carries no
 	// attributes other than href, src, alt, title, colspan and rowspan.
+	// Images with their captions are written as <figure> and
+	// <figcaption>, each figure once however often the page repeats it.
 	HTML      string `json:"html"`
 	WordCount int    `json:"word_count"`
 	// SourceURL is the original outlet's URL when the page republishes a

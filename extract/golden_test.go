@@ -29,6 +29,10 @@ var pageURLs = map[string]string{
 	"german.html":            "https://stadtanzeiger.example/lokales/strassenbahn",
 	"microdata.html":         "https://readingroom.example/reviews/bakery-novel",
 	"japanese.html":          "https://minato.example/local/20230601-library",
+	"captions.html":          "https://courier.example/2024/03/04/ferry-returns/",
+	"bylines.html":           "https://courier.example/city/old-library-stays",
+	"engagement.html":        "https://railweekly.example/night-trains-return",
+	"footers.html":           "https://science.example/news/seabed-map.html",
 }
 
 // TestGolden extracts every page of testdata/pages and compares the whole

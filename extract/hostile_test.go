@@ -19,6 +19,12 @@ func TestHostileInput(t *testing.T) {
 		attrs.WriteString("=\"v\"")
 	}
 	attrs.WriteString("><p>After a tag with a hundred thousand attributes, the text is still found.</p></div>")
+	var dates strings.Builder
+	dates.WriteString("<div class=\"story\"><p>A paragraph of the story, long enough and with commas, to be chosen as the content, with more words.</p>")
+	for i := 0; i < 50000; i++ {
+		dates.WriteString(`<span class="date">May 5</span><br>`)
+	}
+	dates.WriteString("<p>Another paragraph of the story, long enough and with commas, to be chosen as the content as well.</p></div>")
 	rnd := rand.New(rand.NewPCG(1, 2))
 	garbage := make([]byte, 1<<16)
 	for i := range garbage {
@@ -40,6 +46,7 @@ func TestHostileInput(t *testing.T) {
 		{"invalid UTF-8 is repaired", []byte("<p>caf\xe9 cr\xe8me br\xfbl\xe9e, served with \xff\xfe bytes that are no UTF-8 at all in a paragraph long enough.</p>"), nil, "café crème brûlée"},
 		{"unclosed everything", []byte("<html><body><div><p>An unclosed paragraph that goes on <table><tr><td>and a cell"), nil, ""},
 		{"NUL bytes", []byte("<p>\x00\x00text\x00</p>"), nil, ""},
+		{"endless sibling dates do not hang", []byte(dates.String()), nil, "Another paragraph"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -37,7 +37,8 @@ var (
 		"newsletter", "subscribe", "subscription", "cookie", "consent", "signup", "sign-up",
 		"paywall", "related", "recommend", "promo", "advert", "outbrain", "taboola",
 		"social", "sharing", "comment", "disqus", "popular", "most-read", "mostread",
-		"more-stories", "read-more", "readmore",
+		"more-stories", "read-more", "readmore", "affiliate", "recirculation", "editor-picks", "editorpicks",
+		"author-bio", "authorbio",
 	}
 )
 

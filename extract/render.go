@@ -25,6 +25,16 @@ type renderer struct {
 	inline   int  // depth of elements that accept inline content
 	pre      int
 	linkOpen int
+
+	quiet     int             // depth of figures and captions: written to the HTML only
+	figure    int             // depth of figures open in the HTML
+	caption   int             // depth of captions open in the HTML
+	figures   map[string]bool // captions (or images) of the figures written
+	nCaptions int             // captions written
+	skip      *node           // a caption already written inside the figure before it
+
+	captions   bool // figures and captions are written to the text too
+	quietChars int  // characters of the text left out as captions
 }
 
 // outTags maps allowed elements to what they are written as. Elements not
@@ -48,8 +58,11 @@ var inlineHosts = map[atom.Atom]bool{
 	atom.Th: true, atom.Caption: true, atom.Dt: true, atom.Dd: true,
 }
 
-func (d *doc) render(sel []*node) (string, string) {
-	r := &renderer{base: d.base, space: true}
+// render writes sel as text and HTML. Unless captions is set, figures and
+// captions are left out of the text; quiet counts the characters they
+// hold.
+func (d *doc) render(sel []*node, captions bool) (text, htm string, quiet int) {
+	r := &renderer{base: d.base, space: true, captions: captions}
 	if b := d.base; b != nil && (b.Scheme == "http" || b.Scheme == "https") && b.Host != "" && b.User == nil {
 		r.prefix = b.Scheme + "://" + b.Host
 	}
@@ -67,7 +80,7 @@ func (d *doc) render(sel []*node) (string, string) {
 		r.node(n)
 		r.closeP()
 	}
-	return r.text.String(), r.out.String()
+	return r.text.String(), r.out.String(), r.quietChars
 }
 
 func (r *renderer) breakText(level int) {
@@ -78,6 +91,10 @@ func (r *renderer) breakText(level int) {
 }
 
 func (r *renderer) writeText(s string) {
+	if r.quiet > 0 {
+		r.quietChars += utf8.RuneCountInString(s)
+		return
+	}
 	if r.pre > 0 {
 		if s == "" {
 			return
@@ -158,6 +175,10 @@ func (r *renderer) node(n *node) {
 	if n.has(fRemoved) {
 		return
 	}
+	if n == r.skip {
+		r.skip = nil
+		return
+	}
 	name, allowed := outTags[n.tag]
 	block := blockTags[n.tag]
 	switch n.tag {
@@ -184,7 +205,7 @@ func (r *renderer) node(n *node) {
 			return
 		}
 		if u := r.resolve(src); u != "" {
-			if r.inline == 0 && !hasAncestorTag(n, atom.Figure, nil) {
+			if r.inline == 0 && r.figure == 0 && !hasAncestorTag(n, atom.Figure, nil) {
 				r.openImplicitP()
 			}
 			r.out.WriteString(`<img src="`)
@@ -216,6 +237,10 @@ func (r *renderer) node(n *node) {
 		r.children(n)
 		r.linkOpen--
 		r.out.WriteString("</a>")
+		return
+	}
+	if n.has(fFigure | fCaption) {
+		r.figureNode(n)
 		return
 	}
 	lvl := 2
@@ -282,6 +307,126 @@ func (r *renderer) node(n *node) {
 	if block && n.tag != atom.Td && n.tag != atom.Th {
 		r.breakText(lvl)
 	}
+}
+
+// figureNode writes a figure or a caption to the HTML only: as <figure>,
+// or as <figcaption> (inside a <figure> of its own when no figure holds
+// it). A figure or caption already written (a gallery repeats its slides,
+// a caption its text) is written once.
+func (r *renderer) figureNode(n *node) {
+	if r.figure == 0 && r.caption == 0 {
+		// A figure is known by its caption, unless the caption is too
+		// short to tell two apart (a credit: "Getty Images"); then by
+		// its image too.
+		key := n.innerText()
+		if len(key) < minCaptionKey {
+			key = firstImgSrc(n) + "\x00" + key
+		}
+		if key != "" {
+			if r.figures[key] {
+				return
+			}
+			if r.figures == nil {
+				r.figures = map[string]bool{}
+			}
+			r.figures[key] = true
+		}
+	}
+	r.breakText(2)
+	quiet := 1
+	if r.captions {
+		quiet = 0
+	}
+	openFigure := r.figure == 0 && (n.has(fFigure) || r.caption == 0)
+	openCaption := n.has(fCaption) && r.caption == 0
+	if !openFigure && !openCaption {
+		r.quiet += quiet
+		r.children(n)
+		r.quiet -= quiet
+		return
+	}
+	r.closeP()
+	saved := r.inline
+	r.inline = 0
+	r.quiet += quiet
+	if openFigure {
+		r.out.WriteString("<figure>")
+		r.figure++
+	}
+	if openCaption {
+		r.out.WriteString("<figcaption>")
+		r.caption++
+		r.inline++
+	}
+	if openCaption {
+		r.nCaptions++
+	}
+	before := r.nCaptions
+	r.children(n)
+	r.closeP()
+	if openCaption {
+		r.out.WriteString("</figcaption>")
+		r.caption--
+	}
+	// A caption right after a figure that has none is its caption.
+	if openFigure && r.nCaptions == before {
+		if c := nextCaption(n); c != nil {
+			if key := c.innerText(); key != "" && (len(key) < minCaptionKey || !r.figures[key]) {
+				if r.figures == nil {
+					r.figures = map[string]bool{}
+				}
+				r.figures[key] = true
+				r.out.WriteString("<figcaption>")
+				r.caption++
+				r.inline++
+				r.nCaptions++
+				r.children(c)
+				r.closeP()
+				r.inline--
+				r.caption--
+				r.out.WriteString("</figcaption>")
+			}
+			r.skip = c
+		}
+	}
+	if openFigure {
+		r.out.WriteString("</figure>")
+		r.figure--
+	}
+	r.quiet -= quiet
+	r.inline = saved
+	r.breakText(2)
+}
+
+// minCaptionKey is the length from which a caption alone tells a figure.
+const minCaptionKey = 25
+
+// nextCaption returns the caption that follows figure n with nothing but
+// white space between them, or nil.
+func nextCaption(n *node) *node {
+	if !isBlank(n.h.tail) {
+		return nil
+	}
+	c := n.next
+	for c != nil && c.has(fRemoved) {
+		c = c.next
+	}
+	if c == nil || c.h != n.h.next || !c.has(fCaption) || c.has(fFigure) || c.nImg > 0 {
+		return nil
+	}
+	return c
+}
+
+// firstImgSrc returns the source of the first image under n.
+func firstImgSrc(n *node) string {
+	var src string
+	walk(n, func(c *node) bool {
+		if src == "" && c.tag == atom.Img {
+			src = imgSrc(c)
+		}
+		return src == ""
+	})
+	return src
 }
 
 func (r *renderer) children(n *node) {
