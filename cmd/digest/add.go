@@ -3,13 +3,18 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/feed"
+	"github.com/occasional-digest/digest/fetch"
 )
 
 func runAdd(ctx context.Context, env *Env, args []string) error {
 	var category string
 	var noFetch bool
-	cfg, rest, err := parseConfig(env, "add", "add [flags] URL\n\nSubscribes to the feed at URL (a feed, or a site whose feed is discovered)\nand fetches it once. Exits non-zero with the reason when the URL is refused\nor no feed is found.", args, func(fs *flagSet) {
+	cfg, rest, err := parseConfig(env, "add", "add [flags] URL\n\nSubscribes to the feed at URL (a feed, or a page that links to its feed)\nand fetches it once. Exits 1 with the reason when the URL is refused, the\nserver fails or the page links to no feed; 2 when URL is not a URL.", args, func(fs *flagSet) {
 		fs.StringVar(&category, "category", "", "category of the new feed")
 		fs.BoolVar(&noFetch, "no-fetch", false, "subscribe only; the next serve fetches it")
 	})
@@ -17,23 +22,42 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("add: want exactly one URL, got %d arguments", len(rest))
+		return usageErrorf("add: want exactly one URL, got %d arguments", len(rest))
+	}
+	raw := rest[0]
+	u, err := typedURL("add", raw)
+	if err != nil {
+		return err
+	}
+	if err := requireDatabase("add", cfg); err != nil {
+		return err
 	}
 	a, err := openApp(ctx, cfg, env, appOptions{})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.user(ctx)
+	usr, err := a.user(ctx)
 	if err != nil {
 		return fmt.Errorf("add: %w", err)
+	}
+	if err := a.client.CheckURL(u); err != nil {
+		return explain("add", raw, err)
+	}
+	target, err := findFeed(ctx, a.client, raw, u)
+	if err != nil {
+		return err
 	}
 	if err := a.startPipeline(ctx); err != nil {
 		return err
 	}
-	f, err := a.pipeline.Subscribe(ctx, u.ID, rest[0], category)
+	f, err := a.pipeline.Subscribe(ctx, usr.ID, target, category)
+	if digest.ErrorCode(err) == digest.ECONFLICT {
+		fmt.Fprintf(env.Stdout, "already subscribed to %s\n", target)
+		return nil
+	}
 	if err != nil {
-		return fmt.Errorf("add %s: %w", rest[0], err)
+		return explain("add", target, err)
 	}
 	fmt.Fprintf(env.Stdout, "subscribed to %q (%s), feed %d\n", f.Title, f.URL, f.ID)
 	if noFetch {
@@ -45,7 +69,7 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 	if err := a.pipeline.WaitIdle(ctx, 2*time.Minute); err != nil {
 		return fmt.Errorf("add: %w", err)
 	}
-	g, err := a.store.Feed(ctx, u.ID, f.ID)
+	g, err := a.store.Feed(ctx, usr.ID, f.ID)
 	if err != nil {
 		return fmt.Errorf("add: %w", err)
 	}
@@ -55,4 +79,50 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 	st := a.pipeline.Stats()
 	fmt.Fprintf(env.Stdout, "fetched: %d new articles\n", st.Created)
 	return nil
+}
+
+// findFeed returns the feed URL to subscribe to for u: u itself when it
+// is a feed, else the first feed the page links to. A feed found only by
+// guessing a common path (/feed, /rss.xml) is not taken: the page may
+// belong to someone else's site section, so the person is told the URL
+// and decides.
+func findFeed(ctx context.Context, c *fetch.Client, raw, u string) (string, error) {
+	resp, err := c.Get(ctx, fetch.Request{URL: u, Accept: fetch.AcceptFeed + ", text/html;q=0.8"})
+	if err != nil {
+		return "", explain("add", raw, err)
+	}
+	if feed.IsFeed(resp.Body) {
+		return resp.URL, nil
+	}
+	guesses := feed.Discover(resp.URL, nil) // the common paths alone
+	var linked []string
+	for _, cand := range feed.Discover(resp.URL, resp.Body) {
+		if !slices.Contains(guesses, cand) && cand != resp.URL {
+			linked = append(linked, cand)
+		}
+	}
+	isFeed := func(cand string) (string, bool) {
+		r, err := c.Get(ctx, fetch.Request{URL: cand, Accept: fetch.AcceptFeed})
+		if err != nil || !feed.IsFeed(r.Body) {
+			return "", false
+		}
+		return r.URL, true
+	}
+	for _, cand := range linked[:min(len(linked), 8)] {
+		if f, ok := isFeed(cand); ok {
+			return f, nil
+		}
+	}
+	if len(linked) > 0 {
+		return "", withFix(fmt.Errorf("add %s: the page links to %d feed(s), but none of them answers with a feed", raw, len(linked)),
+			"Give the feed's own address: digest add FEED-URL")
+	}
+	for _, g := range guesses {
+		if f, ok := isFeed(g); ok {
+			return "", withFix(fmt.Errorf("add %s: the page links to no feed; a feed answers at %s, but the page does not name it", raw, f),
+				"If it is the feed you want, subscribe to it by its address: digest add "+f)
+		}
+	}
+	return "", withFix(fmt.Errorf("add %s: no feed found: the page links to no feed and none answers at the usual paths", raw),
+		"Look on the site for an RSS, Atom or JSON Feed link and give its address: digest add FEED-URL")
 }

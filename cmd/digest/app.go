@@ -200,23 +200,6 @@ func (a *app) startPipeline(ctx context.Context) error {
 	return nil
 }
 
-// parseConfig parses a command's flags and environment into a Config.
-func parseConfig(env *Env, name, usage string, args []string, extra func(fs *flagSet)) (Config, []string, error) {
-	fs := newFlagSet(env, name, usage)
-	var cfg Config
-	finish := bindConfig(fs, env, &cfg)
-	if extra != nil {
-		extra(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, nil, err
-	}
-	if err := finish(); err != nil {
-		return cfg, nil, err
-	}
-	return cfg, fs.Args(), nil
-}
-
 // mounts are the reader-app protocols served beside the reader.
 func (a *app) mounts() []web.Mount {
 	addr := a.clientAddr()

@@ -39,11 +39,11 @@ func runCluster(ctx context.Context, env *Env, args []string) error {
 	in := fs.String("in", "-", "JSON lines {id, title, text, published, url, outlet, source_url} in arrival order (- for stdin)")
 	window := fs.Duration("window", story.DefaultOptions().Window, "how long a story stays open after its last article")
 	dedupWindow := fs.Duration("dedup-window", story.DefaultOptions().DedupWindow, "how long an article of a closed story is still recognised in a copy (at least -window)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("cluster: unexpected arguments %q", fs.Args())
+		return usageErrorf("cluster: unexpected arguments %q", fs.Args())
 	}
 	var r io.Reader = env.Stdin
 	if *in != "-" {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,9 +80,24 @@ func defaultConfig() Config {
 // from the environment, so that a flag overrides its variable which
 // overrides the built-in default. It returns a function that validates
 // and completes the config after fs.Parse.
-func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config) (finish func() error) {
+//
+// Only the flags named in shown are registered (all when shown is nil), so
+// that a command's help lists what it uses; the environment is read for
+// every setting.
+func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config, shown []string) (finish func() error) {
 	*cfg = defaultConfig()
 	var errs []error
+	if shown != nil {
+		all := fs
+		fs = flag.NewFlagSet("hidden", flag.ContinueOnError)
+		defer func() {
+			fs.VisitAll(func(f *flag.Flag) {
+				if slices.Contains(shown, f.Name) {
+					all.Var(f.Value, f.Name, f.Usage)
+				}
+			})
+		}()
+	}
 	str := func(p *string, name string) {
 		if v := env.Getenv(envName(name)); v != "" {
 			*p = v
@@ -153,6 +169,56 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config) (finish func() error) {
 		}
 		return cfg.validate()
 	}
+}
+
+// oneShotFlags are the settings each one-shot command uses; serve and demo
+// take them all. Server-only settings (listen address, base URL, proxies,
+// refresh interval) stay out of the others' help.
+var oneShotFlags = map[string][]string{
+	"add":     {"data", "database", "user", "allow-private", "per-host", "log-level"},
+	"import":  {"data", "database", "user", "allow-private", "log-level"},
+	"export":  {"data", "database", "user", "log-level"},
+	"refresh": {"data", "database", "allow-private", "workers", "per-host", "memory-limit", "log-level"},
+	"fetch":   {"allow-private"},
+	"user":    {"data", "database", "log-level"},
+}
+
+// parseConfig parses a command's flags and environment into a Config.
+// One-shot commands are quiet: they log errors only unless -v or a log
+// level is given, and say what happened on stdout and stderr themselves.
+func parseConfig(env *Env, name, usage string, args []string, extra func(fs *flagSet)) (Config, []string, error) {
+	fs := newFlagSet(env, name, usage)
+	var cfg Config
+	cmd, _, _ := strings.Cut(name, " ") // "user add" is "user"
+	shown, oneShot := oneShotFlags[cmd]
+	finish := bindConfig(fs, env, &cfg, shown)
+	verbose := fs.Bool("v", false, "verbose: log what happens (at info level; --log-level debug for more)")
+	if f := fs.Lookup("log-level"); f != nil && oneShot && env.Getenv("DIGEST_LOG_LEVEL") == "" {
+		f.DefValue = "error"
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return cfg, nil, err
+	}
+	if err := finish(); err != nil {
+		return cfg, nil, &cliError{status: exitUsage, err: err}
+	}
+	if !flagGiven(args, "log-level") && env.Getenv("DIGEST_LOG_LEVEL") == "" {
+		switch {
+		case *verbose && oneShot, *verbose && cmd == "demo":
+			cfg.LogLevel = "info"
+		case *verbose:
+			cfg.LogLevel = "debug"
+		case oneShot:
+			cfg.LogLevel = "error"
+		case cmd == "demo":
+			// The demo's lines on stdout say what a newcomer needs.
+			cfg.LogLevel = "warn"
+		}
+	}
+	return cfg, fs.Args(), nil
 }
 
 // parsePrefixes reads comma-separated CIDRs or single addresses.

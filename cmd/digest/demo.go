@@ -25,7 +25,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("demo: unexpected arguments %q", rest)
+		return usageErrorf("demo: unexpected arguments %q", rest)
 	}
 	if env.Getenv("DIGEST_DATA") == "" && !flagGiven(args, "data") {
 		dir, err := os.MkdirTemp("", "digest-demo-")

@@ -11,7 +11,10 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("export: unexpected arguments %q", rest)
+		return usageErrorf("export: unexpected arguments %q", rest)
+	}
+	if err := requireDatabase("export", cfg); err != nil {
+		return err
 	}
 	a, err := openApp(ctx, cfg, env, appOptions{})
 	if err != nil {

@@ -6,15 +6,14 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/occasional-digest/digest/extract"
+	"github.com/occasional-digest/digest/fetch"
 )
 
 // maxExtractInput bounds what "digest extract" reads from one file or URL.
@@ -25,23 +24,29 @@ func runExtract(ctx context.Context, env *Env, args []string) error {
 	pageURL := fs.String("url", "", "the page's URL, for relative links and URL dates (default: the argument when it is a URL)")
 	format := fs.String("format", "text", "output: text (the main text), json (the whole article), jsonl (one JSON object per input)")
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout for fetching a URL argument")
-	if err := fs.Parse(args); err != nil {
+	allowPrivate := fs.Bool("allow-private", env.Getenv("DIGEST_ALLOW_PRIVATE") == "true", helpOf("allow-private"))
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	inputs := fs.Args()
 	if len(inputs) == 0 {
 		fs.Usage()
-		return errors.New("extract: no input (give a FILE, a URL or - for standard input)")
+		return usageErrorf("extract: no input (give a FILE, a URL or - for standard input)")
 	}
 	switch *format {
 	case "text", "json":
 		if len(inputs) > 1 {
-			return fmt.Errorf("extract: -format %s takes one input; use -format jsonl for several", *format)
+			return usageErrorf("extract: -format %s takes one input; use -format jsonl for several", *format)
 		}
 	case "jsonl":
 	default:
-		return fmt.Errorf("extract: unknown -format %q (text, json or jsonl)", *format)
+		return usageErrorf("extract: unknown -format %q (text, json or jsonl)", *format)
 	}
+	// URLs are fetched as the pipeline fetches article pages: through the
+	// hardened client, whose SSRF guard refuses loopback and private
+	// networks unless allowed.
+	client := fetch.New(fetch.Options{UserAgent: fetch.UserAgent(version), AllowPrivate: *allowPrivate, MaxBytes: maxExtractInput})
+	defer client.Close()
 	w := bufio.NewWriter(env.Stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
@@ -50,7 +55,7 @@ func runExtract(ctx context.Context, env *Env, args []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, u, err := readExtractInput(ctx, env, in, *timeout)
+		b, u, err := readExtractInput(ctx, env, client, in, *timeout)
 		if err == nil && *pageURL != "" {
 			u = *pageURL
 		}
@@ -93,25 +98,15 @@ func runExtract(ctx context.Context, env *Env, args []string) error {
 
 // readExtractInput reads a file (gzip-compressed when it ends in .gz), a URL
 // or standard input ("-"), and returns its bytes and the page URL it knows.
-func readExtractInput(ctx context.Context, env *Env, in string, timeout time.Duration) ([]byte, string, error) {
+func readExtractInput(ctx context.Context, env *Env, client *fetch.Client, in string, timeout time.Duration) ([]byte, string, error) {
 	if strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://") {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, in, nil)
+		resp, err := client.Get(ctx, fetch.Request{URL: in, Accept: fetch.AcceptHTML})
 		if err != nil {
-			return nil, in, err
+			return nil, in, failure(in, err)
 		}
-		req.Header.Set("User-Agent", "OccasionalDigest/extract")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, in, fmt.Errorf("fetch %s: %w", in, err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, in, fmt.Errorf("fetch %s: %s", in, resp.Status)
-		}
-		b, err := readLimited(resp.Body)
-		return b, resp.Request.URL.String(), err
+		return resp.Body, resp.URL, nil
 	}
 	var r io.Reader
 	if in == "-" {

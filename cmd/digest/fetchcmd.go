@@ -21,13 +21,17 @@ func runFetch(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("fetch: want exactly one URL, got %d arguments", len(rest))
+		return usageErrorf("fetch: want exactly one URL, got %d arguments", len(rest))
+	}
+	u, err := typedURL("fetch", rest[0])
+	if err != nil {
+		return err
 	}
 	c := fetch.New(fetch.Options{UserAgent: fetch.UserAgent(version), PerHost: cfg.PerHost, AllowPrivate: cfg.AllowPrivate})
 	defer c.Close()
-	resp, err := c.Get(ctx, fetch.Request{URL: rest[0], ETag: etag, LastModified: lastMod})
+	resp, err := c.Get(ctx, fetch.Request{URL: u, ETag: etag, LastModified: lastMod})
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return explain("fetch", rest[0], err)
 	}
 	fmt.Fprintf(env.Stderr, "URL: %s\nStatus: %d\nNot-Modified: %v\nContent-Type: %s\nCharset: %s\nETag: %s\nLast-Modified: %s\nMax-Age: %s\nBytes: %d\n",
 		resp.URL, resp.StatusCode, resp.NotModified, resp.ContentType, resp.Charset, resp.ETag, resp.LastModified, resp.MaxAge, len(resp.Body))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -52,30 +53,93 @@ func commands() map[string]command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
-	err := run(ctx, env, os.Args[1:])
+	status := cli(ctx, env, os.Args[1:])
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "digest:", err)
-		}
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		os.Exit(1)
+	os.Exit(status)
+}
+
+// Exit statuses, as the README documents them for scripts.
+const (
+	exitOK     = 0 // everything asked for was done
+	exitFailed = 1 // something failed (some feeds of a refresh, a refused URL, ...)
+	exitUsage  = 2 // the command line itself is wrong
+)
+
+// cli runs a command line, reports an error on env.Stderr with its reason
+// and, when there is one, its fix, and returns the exit status.
+func cli(ctx context.Context, env *Env, args []string) int {
+	err := run(ctx, env, args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return exitOK
 	}
+	var ce *cliError
+	if !errors.As(err, &ce) {
+		fmt.Fprintln(env.Stderr, "digest:", err)
+		return exitFailed
+	}
+	if !ce.printed {
+		fmt.Fprintln(env.Stderr, "digest:", err)
+	}
+	if ce.fix != "" {
+		fmt.Fprintln(env.Stderr, "  "+strings.ReplaceAll(ce.fix, "\n", "\n  "))
+	}
+	return ce.status
+}
+
+// cliError is an error with the exit status it ends the process with and
+// what the person at the terminal can do about it.
+type cliError struct {
+	status  int
+	err     error
+	fix     string // shown under the error; "" when there is nothing to suggest
+	printed bool   // the error was already written (by the flag package)
+}
+
+func (e *cliError) Error() string { return e.err.Error() }
+
+func (e *cliError) Unwrap() error { return e.err }
+
+// usageErrorf is a mistake in the command line: exit status 2.
+func usageErrorf(format string, args ...any) error {
+	return &cliError{status: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// withFix adds a suggestion to err, keeping its exit status (1 unless err
+// already says otherwise).
+func withFix(err error, fix string) error {
+	var ce *cliError
+	if errors.As(err, &ce) {
+		c := *ce
+		c.fix = fix
+		return &c
+	}
+	return &cliError{status: exitFailed, err: err, fix: fix}
+}
+
+// parseFlags parses a command's flags; a wrong flag is a usage error that
+// the flag package has already reported with the command's usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return &cliError{status: exitUsage, err: err, printed: true}
 }
 
 // run dispatches args to a subcommand.
 func run(ctx context.Context, env *Env, args []string) error {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+	if len(args) == 0 {
+		usage(env.Stderr, cmds)
+		return &cliError{status: exitUsage, err: errors.New("no command"), printed: true}
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		usage(env.Stdout, cmds)
 		return nil
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
-		usage(env.Stderr, cmds)
-		return fmt.Errorf("unknown command %q", args[0])
+		return withFix(usageErrorf("unknown command %q", args[0]), `"digest help" lists the commands`)
 	}
 	return c.run(ctx, env, args[1:])
 }
@@ -90,7 +154,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun \"digest COMMAND --help\" for a command's flags.")
+	fmt.Fprintln(w, "\nRun \"digest COMMAND --help\" for a command's flags. Exit status: 0 when all\nwas done, 1 when something failed (the reasons are on standard error),\n2 for a wrong command line.")
 }
 
 // newFlagSet returns a flag set for a subcommand that writes its usage to

@@ -342,9 +342,11 @@ func TestImportExportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	addUser(t, data, "reader")
+	// The two broken entries are skipped, said on stderr, and make the
+	// exit status 1.
 	env, out, errb := testEnv(nil)
-	if err := run(context.Background(), env, []string{"import", "--data", data, opml}); err != nil {
-		t.Fatalf("import: %v (%s)", err, errb)
+	if st := cli(context.Background(), env, []string{"import", "--data", data, opml}); st != exitFailed || strings.Count(errb.String(), "skipped: ") != 2 {
+		t.Fatalf("import: status %d (%s)", st, errb)
 	}
 	if !strings.Contains(out.String(), "imported 50 feeds, skipped 2") {
 		t.Fatalf("import output %q", out)

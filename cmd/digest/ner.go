@@ -24,15 +24,15 @@ func runNER(ctx context.Context, env *Env, args []string) error {
 	conllIn := fs.Bool("conll", false, "input is CoNLL-2003; print it with a predicted tag column")
 	scheme := fs.String("scheme", "iob1", "tag scheme of -conll output: iob1 (as CoNLL-2003 writes its tags) or iob2")
 	asJSON := fs.Bool("json", false, "print entities as a JSON array")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *scheme != "iob1" && *scheme != "iob2" {
-		return fmt.Errorf("ner: unknown -scheme %q (want iob1 or iob2)", *scheme)
+		return usageErrorf("ner: unknown -scheme %q (want iob1 or iob2)", *scheme)
 	}
 	if fs.NArg() > 1 {
 		fs.Usage()
-		return fmt.Errorf("ner: want at most one file, got %d", fs.NArg())
+		return usageErrorf("ner: want at most one file, got %d", fs.NArg())
 	}
 	in := env.Stdin
 	if name := fs.Arg(0); name != "" && name != "-" {

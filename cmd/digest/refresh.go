@@ -3,19 +3,25 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	digest "github.com/occasional-digest/digest"
 )
 
 func runRefresh(ctx context.Context, env *Env, args []string) error {
 	var noPost bool
-	cfg, rest, err := parseConfig(env, "refresh", "refresh [flags]\n\nFetches every feed once, saves what changed, prints counts and exits.", args, func(fs *flagSet) {
+	cfg, rest, err := parseConfig(env, "refresh", "refresh [flags]\n\nFetches every feed once, saves what changed, prints counts and exits.\nEach feed that failed is named on stderr with the reason; the exit status\nis then 1.", args, func(fs *flagSet) {
 		fs.BoolVar(&noPost, "feeds-only", false, "skip article extraction, icons and stories")
 	})
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("refresh: unexpected arguments %q", rest)
+		return usageErrorf("refresh: unexpected arguments %q", rest)
+	}
+	if err := requireDatabase("refresh", cfg); err != nil {
+		return err
 	}
 	a, err := openApp(ctx, cfg, env, appOptions{noPostProcess: noPost})
 	if err != nil {
@@ -38,5 +44,35 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 	st := a.pipeline.Stats()
 	fmt.Fprintf(env.Stdout, "fetched %d feeds in %s (%.0f feeds/s): %d not modified, %d errors, %d new articles, %d updated, %d transactions\n",
 		st.Fetched, feedsDone.Round(time.Millisecond), float64(st.Fetched)/feedsDone.Seconds(), st.NotModified, st.Errors, st.Created, st.Updated, st.Batches)
-	return nil
+	if st.Errors == 0 {
+		return nil
+	}
+	return failedFeeds(ctx, env, a.store, st.Fetched)
+}
+
+// failedFeeds names each feed whose last fetch failed, with the reason, on
+// stderr, and returns the error that ends refresh with status 1.
+func failedFeeds(ctx context.Context, env *Env, st digest.Store, fetched int64) error {
+	ids, err := st.FeedIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	failed, refused := 0, false
+	for _, id := range ids {
+		f, err := st.FeedByID(ctx, id)
+		if err != nil {
+			return fmt.Errorf("refresh: %w", err)
+		}
+		if f.LastError == "" {
+			continue
+		}
+		failed++
+		fmt.Fprintf(env.Stderr, "failed: %s: %s\n", f.URL, reason(fmt.Errorf("%s", f.LastError), f.URL))
+		refused = refused || strings.Contains(f.LastError, "refused: ")
+	}
+	err = fmt.Errorf("refresh: %d of %d feeds failed (listed above)", failed, fetched)
+	if refused {
+		return withFix(err, allowPrivateFix)
+	}
+	return &cliError{status: exitFailed, err: err}
 }

@@ -15,7 +15,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", rest)
+		return usageErrorf("serve: unexpected arguments %q", rest)
 	}
 	a, err := openApp(ctx, cfg, env, appOptions{})
 	if err != nil {

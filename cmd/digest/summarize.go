@@ -30,15 +30,15 @@ func runSummarize(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "summarize", "summarize [-in FILE.jsonl] [-words N]")
 	in := fs.String("in", "-", `JSON lines {"id","article"} or {"id","articles":[...]}; "-" reads stdin`)
 	words := fs.Int("words", 0, fmt.Sprintf("cap on a summary's length in words (0: %d for an article, %d for a story)", summary.DefaultArticleWords, summary.DefaultStoryWords))
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("summarize: unexpected argument %q", fs.Arg(0))
+		return usageErrorf("summarize: unexpected argument %q", fs.Arg(0))
 	}
 	if *words < 0 {
-		return fmt.Errorf("summarize: -words must not be negative, got %d", *words)
+		return usageErrorf("summarize: -words must not be negative, got %d", *words)
 	}
 	r := env.Stdin
 	if *in != "-" && *in != "" {

@@ -38,7 +38,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(rest) == 0 {
-		return errors.New("user: want a subcommand: add, list, passwd or delete")
+		return usageErrorf("user: want a subcommand: add, list, passwd or delete")
 	}
 	// Flags may come before or after the subcommand (digest user add
 	// --data DIR NAME): parse them all again without it.
@@ -51,10 +51,10 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 	want := map[string]int{"add": 1, "list": 0, "passwd": 1, "delete": 1}
 	n, ok := want[sub]
 	if !ok {
-		return fmt.Errorf("user: unknown subcommand %q: want add, list, passwd or delete", sub)
+		return usageErrorf("user: unknown subcommand %q: want add, list, passwd or delete", sub)
 	}
 	if len(rest) != n {
-		return fmt.Errorf("user %s: want %d argument(s), got %d", sub, n, len(rest))
+		return usageErrorf("user %s: want %d argument(s), got %d", sub, n, len(rest))
 	}
 	if sub == "list" {
 		if _, err := os.Stat(cfg.Database); errors.Is(err, os.ErrNotExist) {
@@ -87,7 +87,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 		if !r.Valid() {
-			return fmt.Errorf("user add: role must be admin or user, got %q", role)
+			return usageErrorf("user add: role must be admin or user, got %q", role)
 		}
 		if err := auth.CheckName(rest[0]); err != nil {
 			return fmt.Errorf("user add: %w", err)
