@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"embed"
 	"fmt"
 	"html/template"
@@ -128,9 +129,71 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Vary", "Accept-Encoding")
+	body := buf.Bytes()
+	if len(body) > 1024 && acceptsGzip(r) {
+		z := bufPool.Get().(*bytes.Buffer)
+		z.Reset()
+		defer bufPool.Put(z)
+		gw := gzipPool.Get().(*gzip.Writer)
+		gw.Reset(z)
+		gw.Write(body)
+		gw.Close()
+		gzipPool.Put(gw)
+		h.Set("Content-Encoding", "gzip")
+		body = z.Bytes()
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// gzipPool keeps the writers that compress pages (each holds buffers
+// worth reusing).
+var gzipPool = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// styledNotFound answers a path no route of mux has with the styled "not
+// found" page, after sign-in as every page, instead of the mux's plain
+// text. A known path asked with another method keeps its 405.
+func (s *Server) styledNotFound(mux *http.ServeMux) http.Handler {
+	page := s.guard(Signed, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.pageError(w, r, digest.Errorf(digest.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped."))
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&notFoundWriter{ResponseWriter: w, page: page, r: r}, r)
+	})
+}
+
+// notFoundWriter turns the mux's plain 404 into the styled page and lets
+// any other answer (a 405, a redirect to the cleaned path) through.
+type notFoundWriter struct {
+	http.ResponseWriter
+	page     http.Handler
+	r        *http.Request
+	replaced bool
+}
+
+func (w *notFoundWriter) WriteHeader(code int) {
+	if code != http.StatusNotFound {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.replaced = true
+	h := w.ResponseWriter.Header()
+	h.Del("Content-Type")
+	h.Del("Content-Length")
+	w.page.ServeHTTP(w.ResponseWriter, w.r)
+}
+
+func (w *notFoundWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 type errorPage struct {
@@ -165,6 +228,11 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) layout(r *http.Request, title, nav string) layout {
+	// "Today" is the front page alone: an article, a story or an entity
+	// reached from it is not the front page.
+	if nav == "river" && r.URL.Path != "/" {
+		nav = ""
+	}
 	return layout{Site: s.cfg.Title, Title: title, Nav: nav, Return: r.URL.RequestURI(), Me: userOf(r)}
 }
 

@@ -147,6 +147,8 @@ func (s *Server) routes() http.Handler {
 	// Public: the one place that lists what answers without credentials.
 	s.handle(mux, "GET /healthz", Public, s.healthz)
 	s.handle(mux, "GET /static/{name}", Public, s.static)
+	s.handle(mux, "GET /favicon.ico", Public, s.favicon)
+	s.handle(mux, "GET /manifest.webmanifest", Public, s.webManifest)
 	s.handle(mux, "GET /login", Public, s.loginForm)
 	s.handle(mux, "POST /login", Public, s.login)
 	s.handle(mux, "POST /logout", Public, s.logout)
@@ -205,7 +207,7 @@ func (s *Server) routes() http.Handler {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	reader := cop.Handler(mux)
+	reader := cop.Handler(s.styledNotFound(mux))
 	mounts := s.cfg.Mounts
 	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, m := range mounts {
@@ -239,7 +241,7 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // images and media from anywhere, since article bodies embed them.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self' https: http: data:; media-src https: http:; connect-src 'self'; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -193,5 +193,11 @@
   var button = document.querySelector("[data-help-open]");
   if (button) button.hidden = false;
 
+  // A region that scrolls sideways (wide code, a wide table) takes the
+  // focus, so that the keyboard scrolls it too.
+  Array.prototype.forEach.call(document.querySelectorAll(".prose pre, .prose .table-wrap"), function (el) {
+    if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+  });
+
   readOnView();
 })();
