@@ -12,12 +12,26 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # drives it) and of Miniflux for miniflux's tests.
 command -v newsboat >/dev/null 2>&1 || need+=(newsboat)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# npm installs axe-core, which web's accessibility test runs in Chromium.
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} with apt-get" >&2
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# axe-core goes into the user's cache directory (where web/a11y_test.go
+# looks for it: Go's os.UserCacheDir), never into the repository. Set
+# DIGEST_AXE=path/to/axe.min.js to use another copy.
+axe_version=4.14.1
+axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/occasional-digest/axe"
+if [ -z "${DIGEST_AXE:-}" ] && [ "$(cat "$axe_dir/version" 2>/dev/null)" != "$axe_version" ]; then
+  echo "test.sh: installing axe-core $axe_version with npm into $axe_dir" >&2
+  mkdir -p "$axe_dir"
+  npm install --prefix "$axe_dir" --no-audit --no-fund --no-save --silent "axe-core@$axe_version" >/dev/null
+  echo "$axe_version" > "$axe_dir/version"
 fi
 
 go vet ./...
