@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -205,5 +208,34 @@ func TestBrowserLayoutForEveryReader(t *testing.T) {
 		if p := rects(c.a, c.b); p.A.Top < p.B.Bottom && p.B.Top < p.A.Bottom {
 			t.Errorf("at 360 px on %s, %s (%+v) and %s (%+v) share a row", c.path, c.a, p.A, c.b, p.B)
 		}
+	}
+}
+
+// TestBrowserDatesInLocalTime: the server writes UTC; the reader sees the
+// long dates and the dates on hover in their own time zone.
+func TestBrowserDatesInLocalTime(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	fx.seed(t)
+	srv := httptest.NewServer(fx.h)
+	defer srv.Close()
+	signIn(t, ctx, fx, srv.URL)
+	do(t, ctx,
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"})
+			return err
+		}),
+		chromedp.Navigate(srv.URL+"/articles/"+strconv.FormatInt(fx.articleIDs["ferry"], 10)),
+		chromedp.WaitVisible(chromedp.CSS("h1.headline")),
+	)
+	// The ferry article is 2 h older than the tests' clock, 12:00 UTC:
+	// 10:00 UTC is 19:00 in Tokyo.
+	text := run(t, ctx, chromedp.Text(chromedp.CSS(".article-head time")))
+	if !strings.Contains(text, "19:00") || strings.Contains(text, "UTC") {
+		t.Errorf("the article's date reads %q, want Tokyo's 19:00", text)
+	}
+	do(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".river")))
+	if title := run(t, ctx, chromedp.AttributeValue(chromedp.CSS(".river time"), "title")).Value; strings.Contains(title, "UTC") {
+		t.Errorf("a river date's title is in UTC: %q", title)
 	}
 }

@@ -199,5 +199,21 @@
     if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
   });
 
+  // The server writes dates in UTC: it does not know the reader's time
+  // zone. The browser does, and rewrites the long dates (and the dates
+  // shown on hover) in local time.
+  if (window.Intl && Intl.DateTimeFormat) {
+    var long = new Intl.DateTimeFormat("en-GB", {
+      weekday: "long", day: "numeric", month: "long", year: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("time[datetime]"), function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d.getTime()) || el.getAttribute("datetime").indexOf("T") < 0) return;
+      if (el.hasAttribute("title")) el.title = long.format(d);
+      if (el.hasAttribute("data-long")) el.textContent = long.format(d);
+    });
+  }
+
   readOnView();
 })();
