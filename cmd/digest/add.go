@@ -48,9 +48,8 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.startPipeline(ctx); err != nil {
-		return err
-	}
+	// The pipeline starts only to fetch: subscribing needs none of it,
+	// and a pipeline stopped at once would break off other feeds' work.
 	f, err := a.pipeline.Subscribe(ctx, usr.ID, target, category)
 	if digest.ErrorCode(err) == digest.ECONFLICT {
 		fmt.Fprintf(env.Stdout, "already subscribed to %s\n", target)
@@ -62,6 +61,9 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "subscribed to %q (%s), feed %d\n", f.Title, f.URL, f.ID)
 	if noFetch {
 		return nil
+	}
+	if err := a.startPipeline(ctx); err != nil {
+		return err
 	}
 	if err := a.pipeline.RefreshAndWait(ctx, f.ID); err != nil {
 		return fmt.Errorf("add: first fetch: %w", err)

@@ -170,11 +170,19 @@ func TestAddMistakesSayWhatAndHow(t *testing.T) {
 	if strings.Contains(out, "xmlUrl") {
 		t.Errorf("a failed add subscribed to something:\n%s", out)
 	}
-	// A page that links to its feed is subscribed to that feed.
+	// A page that links to its feed is subscribed to that feed; adding
+	// it again is no failure.
 	out, errs, st := digestCLI(t, allowPrivate, "add", "--data", data, "--no-fetch", base+"/linked")
 	if st != exitOK || !strings.Contains(out, base+"/a.xml") {
 		t.Errorf("add of a linked page: status %d, stdout %q, stderr %q", st, out, errs)
 	}
+	out, errs, st = digestCLI(t, allowPrivate, "add", "--data", data, base+"/a.xml")
+	if st != exitOK || !strings.Contains(out, "already subscribed to "+base+"/a.xml") || errs != "" {
+		t.Errorf("add of a feed already subscribed to: status %d, stdout %q, stderr %q", st, out, errs)
+	}
+	// fetch, the same guard and the same fix.
+	_, errs, st = digestCLI(t, nil, "fetch", base+"/a.xml")
+	wantRun(t, st, exitFailed, errs, []string{"fetch " + base + "/a.xml: refused", "--allow-private"})
 }
 
 func TestImportRefusesLoopbackAndAcceptsReimport(t *testing.T) {

@@ -192,7 +192,11 @@ func parseConfig(env *Env, name, usage string, args []string, extra func(fs *fla
 	cmd, _, _ := strings.Cut(name, " ") // "user add" is "user"
 	shown, oneShot := oneShotFlags[cmd]
 	finish := bindConfig(fs, env, &cfg, shown)
-	verbose := fs.Bool("v", false, "verbose: log what happens (at info level; --log-level debug for more)")
+	vhelp := "verbose: log at debug level"
+	if oneShot || cmd == "demo" {
+		vhelp = "verbose: log what happens, at info level (--log-level debug for more)"
+	}
+	verbose := fs.Bool("v", false, vhelp)
 	if f := fs.Lookup("log-level"); f != nil && oneShot && env.Getenv("DIGEST_LOG_LEVEL") == "" {
 		f.DefValue = "error"
 	}
