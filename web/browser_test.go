@@ -467,12 +467,13 @@ func TestBrowserScreenshots(t *testing.T) {
 		"entity":   entity,
 		"settings": "/settings",
 		"users":    "/admin/users",
+		"notfound": "/no/such/page",
 	}
 	for name, p := range pages {
 		for _, vp := range []struct {
 			w, h   int64
 			scheme string
-		}{{360, 740, "light"}, {1280, 800, "light"}, {360, 740, "dark"}} {
+		}{{360, 740, "light"}, {1280, 800, "light"}, {360, 740, "dark"}, {1280, 800, "dark"}} {
 			do(t, ctx, colorScheme(vp.scheme), chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("main")))
 			png := run(t, ctx, chromedp.FullScreenshot(100))
 			file := fmt.Sprintf("%s/%s-%d-%s.png", dir, name, vp.w, vp.scheme)
