@@ -132,7 +132,10 @@ func TestRefreshNamesFailingFeedsAndExits1(t *testing.T) {
 	}
 	// Without --allow-private every feed is refused, and the fix is said.
 	_, errs, st = digestCLI(t, nil, "refresh", "--data", data, "--feeds-only")
-	wantRun(t, st, exitFailed, errs, []string{"refused", "--allow-private"})
+	wantRun(t, st, exitFailed, errs, []string{"failed: " + base + "/a.xml: refused: 127.0.0.1", "--allow-private"}, "fetch: ")
+	// A missing argument says where the usage is.
+	_, errs, st = digestCLI(t, nil, "add")
+	wantRun(t, st, exitUsage, errs, []string{"want exactly one URL", `Run "digest add --help"`})
 }
 
 func TestAddMistakesSayWhatAndHow(t *testing.T) {

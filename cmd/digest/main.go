@@ -80,8 +80,14 @@ func cli(ctx context.Context, env *Env, args []string) int {
 	if !ce.printed {
 		fmt.Fprintln(env.Stderr, "digest:", err)
 	}
-	if ce.fix != "" {
-		fmt.Fprintln(env.Stderr, "  "+strings.ReplaceAll(ce.fix, "\n", "\n  "))
+	fix := ce.fix
+	if fix == "" && !ce.printed && ce.status == exitUsage {
+		if _, ok := commands()[args[0]]; ok {
+			fix = fmt.Sprintf("Run \"digest %s --help\" for its usage.", args[0])
+		}
+	}
+	if fix != "" {
+		fmt.Fprintln(env.Stderr, "  "+strings.ReplaceAll(fix, "\n", "\n  "))
 	}
 	return ce.status
 }

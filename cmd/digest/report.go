@@ -22,7 +22,7 @@ func reason(err error, url string) string {
 	if code := digest.ErrorCode(err); code != digest.EINTERNAL {
 		msg = digest.ErrorMessage(err)
 	}
-	for _, p := range []string{"fetch " + url + ": ", "fetch: " + url + ": ", url + ": "} {
+	for _, p := range []string{"fetch " + url + ": ", "fetch: " + url + ": ", url + ": ", "fetch: "} {
 		msg = strings.TrimPrefix(msg, p)
 	}
 	// "server answered 404 Not Found: HTTP 404" says the status twice.
