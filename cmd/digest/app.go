@@ -118,7 +118,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(web.Listener(ln)) }()
 	url := "http://" + ln.Addr().String() + "/"
 	a.log.Info("serving", "url", url)
 	if ready != nil {
