@@ -12,8 +12,8 @@ import (
 )
 
 // withConfig rebuilds the fixture's server with cfg (plus the fixture's
-// clock and page size) and a mount that answers under /fever/; it returns
-// what the server logged.
+// clock and page size) and a mount that reads its request and answers
+// under /fever/; it returns what the server logged.
 func (fx *fixture) withConfig(t *testing.T, cfg Config) *bytes.Buffer {
 	t.Helper()
 	var logs bytes.Buffer
@@ -22,6 +22,7 @@ func (fx *fixture) withConfig(t *testing.T, cfg Config) *bytes.Buffer {
 		Owns:      func(p string) bool { return strings.HasPrefix(p, "/fever/") },
 		Endpoints: []string{"POST /fever/"},
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body) // as a protocol reading its form would
 			io.WriteString(w, `{"api_version":3,"auth":1}`)
 		}),
 	})

@@ -222,16 +222,32 @@ func (s *Server) routes() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	reader := cop.Handler(mux)
 	mounts := s.cfg.Mounts
+	// Request bodies are bounded here, whatever a handler does with them
+	// (a form parsed by net/http reads up to 10 MB): the reader's to
+	// MaxBodyBytes, an OPML upload and the protocols' (which bound
+	// their own further) to the larger of it and MaxImportBytes.
+	small, large := s.cfg.MaxBodyBytes, max(s.cfg.MaxBodyBytes, s.cfg.MaxImportBytes)
+	bound := func(w http.ResponseWriter, r *http.Request, limit int64) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+	}
 	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, m := range mounts {
 			if m.Owns(r.URL.Path) {
 				if s.checkHost(w, r, true) {
+					bound(w, r, large)
 					m.Handler.ServeHTTP(w, r)
 				}
 				return
 			}
 		}
 		if s.checkHost(w, r, false) {
+			if r.URL.Path == "/import" {
+				bound(w, r, large)
+			} else {
+				bound(w, r, small)
+			}
 			reader.ServeHTTP(w, r)
 		}
 	}))
