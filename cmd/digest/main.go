@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"import":    {"import subscriptions from an OPML file", runImport},
 		"export":    {"print subscriptions as OPML", runExport},
 		"refresh":   {"fetch every feed once and exit", runRefresh},
+		"check":     {"check the database's invariants (--repair what can be)", runCheck},
 		"user":      {"add, list, change or remove accounts", runUser},
 		"version":   {"print the version", runVersion},
 		"extract":   {"extract the article from an HTML page", runExtract},
