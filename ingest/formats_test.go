@@ -62,6 +62,7 @@ func smallSite(n int) []siteItem {
 type siteFeeds struct {
 	jsonOldestFirst bool // JSON Feed lists the posts oldest first
 	atomOnly        int  // the Atom feed also lists this many older posts, last
+	restart         bool // the server restarts before the JSON Feed is added
 }
 
 // serveSmallSite serves n posts as /feed.rss, /feed.atom and /feed.json
@@ -151,6 +152,10 @@ func TestOneSiteInThreeFormats(t *testing.T) {
 		// the JSON Feed's articles get new IDs, and the engine credits
 		// their text to the Atom copies merged away.
 		{"the Atom feed lists an older post the others lack", siteFeeds{atomOnly: 1}},
+		// The restarted engine knows each post by its stored article,
+		// the Atom copy merged into it.
+		{"restart before the JSON Feed", siteFeeds{atomOnly: 1, restart: true}},
+		{"restart before the JSON Feed, listed oldest first", siteFeeds{jsonOldestFirst: true, restart: true}},
 	} {
 		t.Run(tt.name, func(t *testing.T) { testOneSiteInThreeFormats(t, 55, tt.sf) })
 	}
@@ -168,12 +173,26 @@ func testOneSiteInThreeFormats(t *testing.T, n int, sf siteFeeds) {
 	mustReader(t, st)
 	logs := &syncWriter{w: &strings.Builder{}}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))
-	sink := ingest.NewStories(st, story.DefaultOptions(), log)
-	p := ingest.New(st, fetch.New(fetch.Options{AllowedNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}),
-		ingest.Options{Workers: 2, Stories: sink, Logger: log})
-	p.Start(ctx)
-	defer p.Close()
+	start := func() *ingest.Pipeline {
+		sink := ingest.NewStories(st, story.DefaultOptions(), log)
+		// The posts are of 20 to 23 November: all in the story window.
+		if err := sink.Load(ctx, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)); err != nil {
+			t.Fatal(err)
+		}
+		p := ingest.New(st, fetch.New(fetch.Options{AllowedNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}),
+			ingest.Options{Workers: 2, Stories: sink, Logger: log})
+		p.Start(ctx)
+		return p
+	}
+	p := start()
+	defer func() { p.Close() }()
 	for _, path := range []string{"/feed.rss", "/feed.atom", "/feed.json"} {
+		if sf.restart && path == "/feed.json" {
+			if err := p.Close(); err != nil {
+				t.Fatal(err)
+			}
+			p = start()
+		}
 		f, err := p.Subscribe(ctx, reader, srv.URL+path, "")
 		if err != nil {
 			t.Fatalf("subscribe %s: %v", path, err)
