@@ -224,8 +224,9 @@ func (s *Server) routes() http.Handler {
 	mounts := s.cfg.Mounts
 	// Request bodies are bounded here, whatever a handler does with them
 	// (a form parsed by net/http reads up to 10 MB): the reader's to
-	// MaxBodyBytes, an OPML upload and the protocols' (which bound
-	// their own further) to the larger of it and MaxImportBytes.
+	// MaxBodyBytes; an OPML upload and the protocols' (which may set
+	// lower limits of their own, and take OPML imports too) to the
+	// larger of it and MaxImportBytes.
 	small, large := s.cfg.MaxBodyBytes, max(s.cfg.MaxBodyBytes, s.cfg.MaxImportBytes)
 	bound := func(w http.ResponseWriter, r *http.Request, limit int64) {
 		if r.Body != nil && r.Body != http.NoBody {
