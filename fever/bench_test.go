@@ -63,6 +63,10 @@ func BenchmarkFever(b *testing.B) {
 			_, err := e.Store.CountArticles(ctx, digest.ArticleQuery{UserID: e.A.ID})
 			return err
 		}},
+		{"store_ArticleIDs_unread", func() error {
+			_, err := e.Store.ArticleIDs(ctx, digest.ArticleQuery{UserID: e.A.ID, Unread: true, ByID: true, Oldest: true, Limit: 100_000})
+			return err
+		}},
 		{"store_ArticleRefs_unread", func() error {
 			_, err := e.Store.ArticleRefs(ctx, digest.ArticleQuery{UserID: e.A.ID, Unread: true, ByID: true, Oldest: true, Limit: 100_000})
 			return err
