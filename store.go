@@ -108,6 +108,10 @@ type ArticleStore interface {
 	// selects (in q's order, up to q.Limit, which may be up to 100,000
 	// here), without reading the articles themselves. Cursor is ignored.
 	ArticleRefs(ctx context.Context, q ArticleQuery) ([]ArticleRef, error)
+	// ArticleIDs returns the IDs of the articles q selects, as ArticleRefs
+	// but reading the user's states alone: for long ID lists (Fever's
+	// unread_item_ids).
+	ArticleIDs(ctx context.Context, q ArticleQuery) ([]int64, error)
 	// CountArticles counts the articles q selects, ignoring Limit, Offset
 	// and Cursor.
 	CountArticles(ctx context.Context, q ArticleQuery) (int, error)

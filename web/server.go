@@ -161,6 +161,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// Public: the one place that lists what answers without credentials.
 	s.handle(mux, "GET /healthz", Public, s.healthz)
+	s.handle(mux, "GET /healthcheck", Public, s.healthz) // Miniflux clients' Healthcheck
 	s.handle(mux, "GET /static/{name}", Public, s.static)
 	s.handle(mux, "GET /login", Public, s.loginForm)
 	s.handle(mux, "POST /login", Public, s.login)

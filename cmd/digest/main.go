@@ -47,6 +47,7 @@ func commands() map[string]command {
 		"ner":       {"tag named entities (CoNLL-2003 in, conlleval out)", runNER},
 		"summarize": {"summarize articles or stories from JSON lines", runSummarize},
 		"cluster":   {"cluster articles into stories from JSON lines", runCluster},
+		"rank":      {"score candidates for a reader from JSON lines (the \"for you\" model)", runRank},
 	}
 }
 
