@@ -48,7 +48,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("check: unexpected arguments %q", rest)
+		return usageErrorf("check: unexpected arguments %q", rest)
 	}
 	if _, err := os.Stat(cfg.Database); err != nil {
 		// Opening would create an empty database: nothing to check.

@@ -265,7 +265,7 @@ func TestExportOnAMissingDataDirectoryCreatesNothing(t *testing.T) {
 
 func TestOneShotHelpListsNoServerFlags(t *testing.T) {
 	server := []string{"-addr", "-base-url", "-trusted-proxies", "-auth-proxy-header", "-refresh-interval"}
-	for _, cmd := range []string{"add", "import", "export", "refresh", "fetch", "user"} {
+	for _, cmd := range []string{"add", "import", "export", "refresh", "fetch", "user", "check"} {
 		_, errs, st := digestCLI(t, nil, cmd, "--help")
 		wantRun(t, st, exitOK, errs, []string{"Usage: digest " + cmd}, server...)
 	}

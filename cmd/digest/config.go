@@ -181,6 +181,7 @@ var oneShotFlags = map[string][]string{
 	"refresh": {"data", "database", "allow-private", "workers", "per-host", "memory-limit", "log-level"},
 	"fetch":   {"allow-private"},
 	"user":    {"data", "database", "log-level"},
+	"check":   {"data", "database", "log-level"},
 }
 
 // parseConfig parses a command's flags and environment into a Config.
