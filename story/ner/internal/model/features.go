@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/occasional-digest/digest/story/gazetteer"
+	"github.com/occasional-digest/digest/story/ner/internal/names"
 )
 
 // Case classes of a word, as the casing lexicon and document statistics
@@ -354,6 +355,7 @@ const (
 	tNumSent
 	tNumSentLower
 	tCapRun
+	tGiven // a capitalised word on the given-name list ("Barack")
 )
 
 type tokInfo struct {
@@ -362,6 +364,7 @@ type tokInfo struct {
 	lower string // lower-cased, digits as 0
 	shape string // of form
 	gaz   []string
+	given bool // capitalised and a given name ("Barack")
 }
 
 // Sentence computes the features of sentence s of d, one list per token.
@@ -392,6 +395,9 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 			}
 		}
 		info[i] = tokInfo{form: form, low: lw, lower: lnorm, shape: shape(form)}
+		if k := caseOf(form); (k == caseTitle || k == caseUpper) && names.Given(lw) {
+			info[i].given = true
+		}
 	}
 	x.gazetteer(info, caps)
 
@@ -507,6 +513,9 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 		}
 		for _, g := range t.gaz {
 			fs = append(fs, f1(tGaz, g))
+		}
+		if t.given {
+			fs = append(fs, f1(tGiven, ""))
 		}
 		if i > 0 {
 			for _, g := range info[i-1].gaz {
