@@ -76,8 +76,8 @@ func TestEntitiesAReaderAccepts(t *testing.T) {
 			want: []kindOf{{"Lindenfeld", digest.Place}},
 		},
 		{
-			name: "a company named for a region is an organisation, not a person",
-			text: "The operator, Calder Rail, said all services would run normally.",
+			name:    "a company named for a region is an organisation, not a person",
+			text:    "The operator, Calder Rail, said all services would run normally.",
 			notKind: []kindOf{{"Calder Rail", digest.Person}},
 		},
 	} {
