@@ -32,6 +32,9 @@ type Doc struct {
 	// SourceURL is the URL the article names as its source or canonical
 	// ("Source link", rel=canonical, "originally published at"), if any.
 	SourceURL string
+	// Author is the byline ("Lena Okafor", "Ada Lindqvist and Jonas
+	// Ekwall"), if known: its names are not entities of the article.
+	Author string
 }
 
 // Result says what the engine did with one Doc.
@@ -64,7 +67,8 @@ type Result struct {
 type Entities func(title, text string) []digest.Entity
 
 // Summarizer writes a story's summary from its headline and the leads of its
-// articles, most representative first.
+// articles: the headline's article first, then the others most
+// representative first.
 type Summarizer func(headline string, leads []string) string
 
 // Options configure an Engine. The zero value of a field means its default;
@@ -129,6 +133,10 @@ type Options struct {
 	// phrase extractor and lead summary.
 	Entities  Entities
 	Summarize Summarizer
+	// ShortSummarize, when set, writes the short summary the home page
+	// shows (StoryView.Short); without it Short is the summary's first
+	// sentence.
+	ShortSummarize Summarizer
 }
 
 // DefaultOptions returns the engine's tuned configuration with the
@@ -319,7 +327,7 @@ func (e *Engine) Add(d Doc) Result {
 	}
 
 	q := e.prepare(features(d.Title, d.Text, e.opts))
-	ents := e.entities(d.Title, d.Text)
+	ents := dropAuthors(e.entities(d.Title, d.Text), d.Author)
 
 	res := Result{ID: d.ID}
 	best, bestSim, sims := e.bestStory(&q, t)
@@ -685,6 +693,26 @@ func (e *Engine) newStory() *story {
 	e.nextID++
 	e.stories[s.id] = s
 	return s
+}
+
+// dropAuthors removes the byline's names from an article's entities: a
+// reporter is not what the story is about.
+func dropAuthors(ents []digest.Entity, author string) []digest.Entity {
+	if author == "" || len(ents) == 0 {
+		return ents
+	}
+	names := strings.FieldsFunc(strings.ReplaceAll(author, " and ", ","), func(r rune) bool { return r == ',' || r == ';' || r == '|' || r == '&' })
+	out := ents[:0:0]
+	for _, en := range ents {
+		by := false
+		for _, n := range names {
+			by = by || en.Kind == digest.Person && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(n), "By ")), en.Name)
+		}
+		if !by {
+			out = append(out, en)
+		}
+	}
+	return out
 }
 
 // entities runs the configured extractor, or the built-in one.

@@ -32,8 +32,12 @@ type story struct {
 	last     time.Time
 	indexed  []uint64 // terms whose posting list holds this story
 
-	headline   string // cached headline and summary
-	summary    string
+	headline string // cached headline and summaries
+	summary  string
+	short    string
+	// named are the entities the summary names that the articles' leads
+	// did not give (the leads are tagged on their opening words only).
+	named      []digest.Entity
 	summarized int // members when they were chosen
 }
 
@@ -304,6 +308,9 @@ type Member struct {
 // articles with their outlets.
 type StoryView struct {
 	digest.Story
+	// Short is the summary for a list of stories (the home page): at most
+	// about 60 words, opening as Summary does.
+	Short    string   `json:"short_summary,omitempty"`
 	Articles []Member `json:"articles"`
 }
 
@@ -396,7 +403,8 @@ func (e *Engine) view(s *story) StoryView {
 	}
 	if fresh {
 		// Little has changed since the headline and summary were chosen.
-		v.Headline, v.Summary = s.headline, s.summary
+		v.Headline, v.Summary, v.Short = s.headline, s.summary, s.short
+		v.Entities = append(v.Entities, s.named...)
 		v.Importance = e.importance(s)
 		return v
 	}
@@ -409,16 +417,31 @@ func (e *Engine) view(s *story) StoryView {
 		}
 		return 0
 	})
-	leads := make([]string, 0, summaryLeads)
-	for _, c := range cands {
-		if c.a.dupOf == 0 && c.a.lead != "" && len(leads) < summaryLeads {
-			leads = append(leads, c.a.lead)
+	// The headline is the most representative article's title, and the
+	// summary opens with that article's lead (its kept copy's, for a
+	// copy), so that both tell of the same article.
+	head := -1
+	for i, c := range cands {
+		if c.a.title != "" {
+			head, v.Headline = i, c.a.title
+			break
 		}
 	}
-	for _, c := range cands {
-		if c.a.title != "" {
-			v.Headline = c.a.title
-			break
+	leads := make([]string, 0, summaryLeads)
+	if head >= 0 {
+		a := cands[head].a
+		if a.dupOf != 0 {
+			if k, ok := e.articles[a.dupOf]; ok {
+				a = k
+			}
+		}
+		if a.lead != "" {
+			leads = append(leads, a.lead)
+		}
+	}
+	for i, c := range cands {
+		if i != head && c.a.dupOf == 0 && c.a.lead != "" && len(leads) < summaryLeads && !(head >= 0 && c.a.id == cands[head].a.dupOf) {
+			leads = append(leads, c.a.lead)
 		}
 	}
 	if v.Headline == "" && len(leads) > 0 {
@@ -430,9 +453,44 @@ func (e *Engine) view(s *story) StoryView {
 	case len(leads) > 0:
 		v.Summary = leads[0]
 	}
-	s.headline, s.summary, s.summarized = v.Headline, v.Summary, len(s.members)
+	switch {
+	case e.opts.ShortSummarize != nil:
+		v.Short = e.opts.ShortSummarize(v.Headline, leads)
+	default:
+		v.Short = firstSentence(v.Summary, 400)
+	}
+	s.named = nil
+	if e.opts.Entities != nil && v.Summary != "" {
+		// A person the summary quotes is an entity of the story ("Mayor
+		// Ines Varga said…" in the third paragraph). The summary is passed
+		// as a title: the extractor reads a title whole.
+		s.named = newEntities(s.entities, e.opts.Entities(v.Summary, ""))
+		v.Entities = append(v.Entities, s.named...)
+	}
+	s.headline, s.summary, s.short, s.summarized = v.Headline, v.Summary, v.Short, len(s.members)
 	v.Importance = e.importance(s)
 	return v
+}
+
+// newEntities returns the entities of extra that fold into none of have
+// (ner.Fold: "Varga" joins "Ines Varga"), each counted once.
+func newEntities(have, extra []digest.Entity) []digest.Entity {
+	if len(extra) == 0 {
+		return nil
+	}
+	folded := ner.Fold(slices.Clone(have), extra)
+	known := make(map[string]bool, len(have))
+	for _, h := range have {
+		known[strings.ToLower(h.Name)] = true
+	}
+	var out []digest.Entity
+	for _, f := range folded {
+		if !known[strings.ToLower(f.Name)] && len(out) < maxStoryEntities-len(have) {
+			f.Count = 1
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // peek weighs terms with the current idf without learning from them.

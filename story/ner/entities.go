@@ -42,7 +42,9 @@ var titles = map[string]bool{
 // ("Putin" → "Vladimir Putin"), an acronym to its expansion when the text
 // gives it, places to the gazetteer's name ("U.S." → "United States") and
 // words from headlines in capitals written in their usual case. Entities of
-// type MISC (nationalities, events) are left out.
+// type MISC (nationalities, events) are left out, and so are the names in
+// bylines and credit lines ("By Lena Okafor", "Reporting by …"): an
+// article's authors are not what it is about.
 func (t *Tagger) Mentions(text string) []Mention {
 	toks := Tokenize(text)
 	sents := Sentences(text, toks)
@@ -55,6 +57,9 @@ func (t *Tagger) Mentions(text string) []Mention {
 	var ms []mention
 	for si, s := range sents {
 		caps := allCaps(words[si])
+		if byline(s) {
+			continue
+		}
 		for _, sp := range conll.Spans(tags[si]) {
 			var kind digest.EntityKind
 			switch sp.Type {
@@ -81,7 +86,7 @@ func (t *Tagger) Mentions(text string) []Mention {
 				start++
 			}
 			m := mention{toks: trimmed, kind: kind, caps: caps, sent: s, start: start, titled: titled}
-			if t.commonWordPlace(&m) {
+			if t.commonWordPlace(&m) || opener(&m) {
 				continue // "Island council approves…" is not Iceland
 			}
 			ms = append(ms, m)

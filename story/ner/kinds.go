@@ -302,7 +302,7 @@ func untaggedPlaces(text string, sents [][]Token, tags [][]string) []mention {
 			switch {
 			case j-i >= 2 && j-i <= 4 && streetWords[m.lastWord()]:
 				out = append(out, m)
-			case j-i <= 2 && placeAfter[afterPossessive(&m)] && !titles[lowerTok(s[i])]:
+			case j-i <= 2 && placeAfter[afterPossessive(&m)] && !titles[lowerTok(s[i])] && !openers[lowerTok(s[i])]:
 				if lower == nil {
 					lower = map[string]bool{}
 					for _, t := range Tokenize(text) {
@@ -332,4 +332,56 @@ func afterPossessive(m *mention) string {
 		a = m.after(2)
 	}
 	return a
+}
+
+// bylineWords may appear in a byline beside the names ("By Lena Okafor and
+// Ada Lindqvist, staff reporters · Updated 5 December").
+var bylineWords = map[string]bool{
+	"and": true, "in": true, "staff": true, "reporter": true, "reporters": true, "correspondent": true,
+	"editor": true, "writer": true, "updated": true, "published": true, "posted": true, "am": true,
+	"pm": true, "at": true, "on": true, "for": true, "the": true, "of": true, "with": true,
+}
+
+// byline reports whether a sentence is an article's byline or credit line
+// ("By Lena Okafor", "BY LENA OKAFOR · 5 December 2026", "Reporting by Jan
+// Strupczewski; Editing by Alex Richardson"): the names in it are the
+// article's authors, not what it is about.
+func byline(s []Token) bool {
+	if len(s) < 2 {
+		return false
+	}
+	for i := 0; i+1 < len(s); i++ {
+		w, next := lowerTok(s[i]), lowerTok(s[i+1])
+		if next == "by" && (w == "reporting" || w == "editing" || w == "writing" || w == "compiled" || w == "photographs" || w == "photos") {
+			return true
+		}
+	}
+	if lowerTok(s[0]) != "by" || len(s) > 24 || !isTitleWord(s[1].Text) {
+		return false
+	}
+	for _, t := range s[1:] {
+		r, _ := utf8.DecodeRuneInString(t.Text)
+		if unicode.IsLower(r) && !bylineWords[lowerTok(t)] {
+			return false
+		}
+	}
+	return true
+}
+
+// openers are words that open sentences and are never names on their own:
+// "Several residents said…" does not name a place.
+var openers = map[string]bool{
+	"several": true, "many": true, "some": true, "most": true, "few": true, "both": true, "each": true,
+	"every": true, "all": true, "other": true, "another": true, "such": true, "more": true, "fewer": true,
+	"no": true, "none": true, "nearly": true, "almost": true, "about": true, "around": true, "only": true,
+	"just": true, "even": true, "still": true, "now": true, "today": true, "yesterday": true,
+	"tomorrow": true, "later": true, "earlier": true, "meanwhile": true, "however": true, "officials": true,
+	"residents": true, "engineers": true, "scientists": true, "researchers": true, "police": true,
+	"critics": true, "supporters": true, "opponents": true, "experts": true, "analysts": true,
+}
+
+// opener reports whether a one-word mention is a sentence's ordinary first
+// word ("Several", "Officials") that the model took for a name.
+func opener(m *mention) bool {
+	return len(m.toks) == 1 && openers[lowerTok(m.toks[0])]
 }

@@ -80,6 +80,17 @@ func TestEntitiesAReaderAccepts(t *testing.T) {
 			text:    "The operator, Calder Rail, said all services would run normally.",
 			notKind: []kindOf{{"Calder Rail", digest.Person}},
 		},
+		{
+			name:   "a byline's author is not an entity",
+			text:   "Small tremor rattles Ashby Falls\nBy Ruth Calloway · 6 December 2026, 18:00 UTC\nA small earthquake rattled windows in Ashby Falls on Sunday.",
+			want:   []kindOf{{"Ashby Falls", digest.Place}},
+			absent: []string{"Ruth Calloway"},
+		},
+		{
+			name:   "a credit line's names are not entities",
+			text:   "Ministers met in Brussels on Monday.\n\nReporting by Jan Strupczewski; Editing by Alex Richardson",
+			absent: []string{"Jan Strupczewski", "Alex Richardson"},
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := tg.Entities(c.text)
