@@ -2,10 +2,13 @@ package story
 
 import (
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	digest "github.com/occasional-digest/digest"
 )
 
 // demoArticle is one article of the demo newswire (../demo/newswire).
@@ -67,21 +70,125 @@ func slicesSortStable(a []demoArticle) {
 	}
 }
 
-func TestDemoPrint(t *testing.T) {
+// demoEvents says which event each demo article reports.
+var demoEvents = map[string]string{
+	"port-alder-earthquake":           "quake",
+	"quake-port-alder-wire":           "quake",
+	"quake-night-waterfront":          "quake",
+	"port-alder-quake-engineers":      "quake",
+	"ashby-falls-tremor":              "tremor",
+	"lindenfeld-tram-vote":            "tram",
+	"lindenfeld-tram-approved":        "tram",
+	"lindenfeld-tram-funding":         "tram",
+	"drought-wheat-calder-university": "wheat",
+	"velasquez-wheat-drought":         "wheat",
+	"harbour-rovers-cup":              "cup",
+	"ashby-falls-bread-festival":      "festival",
+	"calder-rail-strike-called-off":   "strike",
+}
+
+// TestDemoStories runs the demo newswire through the engine as the server
+// configures it and checks what a newcomer sees first: one event per
+// story and every event in one story, people, places and organisations a
+// reader would accept, and summaries that open with the headline's
+// article and say each number once.
+func TestDemoStories(t *testing.T) {
 	o, err := Standard()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := NewEngine(o)
 	arts := demoArticles(t, t0)
+	authors := map[string]bool{}
 	for i, a := range arts {
-		e.Add(Doc{ID: int64(i + 1), Title: a.title, Text: a.text, Outlet: a.outlet, Published: a.published, Author: a.author, URL: "https://" + a.outlet + ".example/" + a.slug})
-	}
-	for _, s := range e.Stories() {
-		t.Logf("STORY %d %q\n  summary: %s\n  short: %s", s.ID, s.Headline, s.Summary, s.Short)
-		for _, m := range s.Articles {
-			t.Logf("   - %s %s dup=%d", m.Outlet, m.Title, m.DuplicateOf)
+		if _, ok := demoEvents[a.slug]; !ok {
+			t.Fatalf("demo article %q has no event in demoEvents", a.slug)
 		}
-		t.Logf("  entities: %+v", s.Entities)
+		authors[a.author] = true
+		e.Add(Doc{ID: int64(i + 1), Title: a.title, Text: a.text, Outlet: a.outlet, Published: a.published, Author: a.author,
+			URL: "https://" + a.outlet + ".example/" + a.slug})
 	}
+	storyOf := map[string]int64{}
+	for i, a := range arts {
+		s, _ := e.StoryOf(int64(i + 1))
+		ev := demoEvents[a.slug]
+		if prev, ok := storyOf[ev]; ok && prev != s {
+			t.Errorf("event %s is in stories %d and %d", ev, prev, s)
+		}
+		storyOf[ev] = s
+	}
+	events := map[int64]string{}
+	for ev, s := range storyOf {
+		if other, ok := events[s]; ok {
+			t.Errorf("story %d holds the events %s and %s", s, other, ev)
+		}
+		events[s] = ev
+	}
+	numbers := regexp.MustCompile(`\d[\d.,]*\d`)
+	for _, s := range e.Stories() {
+		seen := map[string]bool{}
+		for _, en := range s.Entities {
+			if seen[en.Name] {
+				t.Errorf("story %q names %q twice: %+v", s.Headline, en.Name, s.Entities)
+			}
+			seen[en.Name] = true
+			if authors[en.Name] {
+				t.Errorf("story %q lists its byline's author %q", s.Headline, en.Name)
+			}
+			if en.Name == "Iceland" || en.Kind == digest.Person && strings.HasSuffix(en.Name, " Street") {
+				t.Errorf("story %q lists %+v", s.Headline, en)
+			}
+		}
+		counts := map[string]int{}
+		for _, n := range numbers.FindAllString(s.Summary, -1) {
+			if counts[n]++; counts[n] == 2 {
+				t.Errorf("story %q says %s twice: %s", s.Headline, n, s.Summary)
+			}
+		}
+		if w := len(strings.Fields(s.Short)); w == 0 || w > 60 {
+			t.Errorf("story %q: short summary of %d words: %q", s.Headline, w, s.Short)
+		}
+		// The summary opens with the lead of an article that carries the
+		// headline.
+		opens := false
+		for _, a := range arts {
+			if a.title == s.Headline && strings.HasPrefix(a.text, firstWordsOf(s.Summary, 8)) {
+				opens = true
+			}
+		}
+		if !opens {
+			t.Errorf("story %q: summary opens with another article: %s", s.Headline, s.Summary)
+		}
+	}
+	want := map[string][]digest.Entity{
+		"quake": {{Name: "Port Alder", Kind: digest.Place}, {Name: "Ines Varga", Kind: digest.Person}},
+		"tram":  {{Name: "Lindenfeld", Kind: digest.Place}},
+		"wheat": {{Name: "Amara Velasquez", Kind: digest.Person}},
+	}
+	for ev, ents := range want {
+		v, ok := e.Story(storyOf[ev])
+		if !ok {
+			t.Errorf("no story for %s", ev)
+			continue
+		}
+		for _, w := range ents {
+			found := false
+			for _, en := range v.Entities {
+				found = found || en.Name == w.Name && en.Kind == w.Kind
+			}
+			if !found {
+				t.Errorf("story %q lacks %s %s: %+v", v.Headline, w.Kind, w.Name, v.Entities)
+			}
+		}
+	}
+	if t.Failed() || testing.Verbose() {
+		for _, s := range e.Stories() {
+			t.Logf("story %d %q (%d articles)\n  summary: %s\n  short: %s\n  entities: %+v", s.ID, s.Headline, len(s.Articles), s.Summary, s.Short, s.Entities)
+		}
+	}
+}
+
+func firstWordsOf(s string, n int) string {
+	w := strings.Fields(s)
+	return strings.Join(w[:min(n, len(w))], " ")
 }

@@ -322,7 +322,8 @@ func (e *Engine) Add(d Doc) Result {
 		sketchText = strings.ToValidUTF8(sketchText[:maxSketchBytes], "")
 	}
 	sk := e.dedup.Sketch(sketchText)
-	if kept := e.findCopy(a, sk); kept != nil {
+	kept, series := e.findCopy(a, sk)
+	if kept != nil {
 		return e.addCopy(a, kept)
 	}
 
@@ -330,7 +331,12 @@ func (e *Engine) Add(d Doc) Result {
 	ents := dropAuthors(e.entities(d.Title, d.Text), d.Author)
 
 	res := Result{ID: d.ID}
-	best, bestSim, sims := e.bestStory(&q, t)
+	best, bestSim, sims := e.bestStory(&q, a, t)
+	if series {
+		// One item more of an outlet's template series (a forecast, a
+		// briefing): an article of its own, in no story.
+		best, sims = nil, nil
+	}
 	var s *story
 	if best != nil && bestSim >= e.opts.Join {
 		s = best
@@ -365,11 +371,16 @@ func (e *Engine) Add(d Doc) Result {
 	return res
 }
 
-// findCopy returns the stored article that a is a copy of, or nil.
-func (e *Engine) findCopy(a *article, sk dedup.Sketch) *article {
+// findCopy returns the stored article that a is a copy of, or nil. Text
+// near-duplicates are copies only across outlets: a feed does not
+// syndicate itself, and within one outlet an article is the same item only
+// by its URL. series reports that a's text nearly repeats an article of
+// its own outlet at another URL: one item of a template series (daily
+// forecasts, briefings), not a copy and not a follow-up.
+func (e *Engine) findCopy(a *article, sk dedup.Sketch) (kept *article, series bool) {
 	if a.url != "" {
 		if id, ok := e.urls[a.url]; ok {
-			return e.keptOf(id)
+			return e.keptOf(id), false
 		}
 	}
 	named := int64(0)
@@ -381,16 +392,37 @@ func (e *Engine) findCopy(a *article, sk dedup.Sketch) *article {
 		// containment suffices (the copy may be cut or wrapped).
 		for _, m := range e.dedup.FindAt(sk, 0.3) {
 			if m.ID == named {
-				return e.keptOf(m.ID)
+				if k := e.keptOf(m.ID); k != nil && !e.sameOutlet(a, m.ID, k) {
+					return k, false
+				}
 			}
 		}
 	}
 	for _, m := range e.dedup.Find(sk) {
-		if k := e.keptOf(m.ID); k != nil {
-			return k
+		k := e.keptOf(m.ID)
+		if k == nil {
+			continue
 		}
+		if e.sameOutlet(a, m.ID, k) {
+			series = true
+			continue
+		}
+		return k, false
 	}
-	return nil
+	return nil, series
+}
+
+// sameOutlet reports whether a comes from the outlet of the stored
+// article id or of the article kept for its copies.
+func (e *Engine) sameOutlet(a *article, id int64, kept *article) bool {
+	if a.outlet == "" {
+		return false
+	}
+	if kept.outlet == a.outlet {
+		return true
+	}
+	m, ok := e.article(id)
+	return ok && m.outlet == a.outlet
 }
 
 // keptOf returns the article kept for id's group of copies.
@@ -533,7 +565,12 @@ func (e *Engine) idf(h uint64) float64 {
 
 // bestStory finds the open story most similar to vec among the candidates
 // of the inverted index. It returns all scored candidates too, for merging.
-func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
+func (e *Engine) bestStory(q *query, a *article, t time.Time) (*story, float64, []scored) {
+	outlet := a.outlet
+	var tt string // the template title, when the outlet is known
+	if outlet != "" {
+		tt = templateTitle(a.title)
+	}
 	cands := e.candidates(q.vec)
 	// Rank the candidates on the word channel, the cheapest, and score
 	// the leading ones with the whole model.
@@ -565,8 +602,11 @@ func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
 	out := make([]scored, 0, len(rs))
 	for _, r := range rs {
 		s := r.s
+		if e.seriesClash(s, outlet, tt) {
+			continue
+		}
 		x := e.features(q, s)
-		sim := e.model.prob(&x)
+		sim := e.model.probWith(&x, articleContext(outlet, t, s))
 		if e.trace != nil {
 			e.trace(x, s)
 		}
@@ -666,7 +706,7 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 		if _, ok := e.stories[o.id]; !ok {
 			continue
 		}
-		if x := storyFeatures(s, o); e.model.prob(&x) < e.opts.Merge {
+		if x := storyFeatures(s, o); e.model.probWith(&x, storyContext(s, o)) < e.opts.Merge {
 			continue
 		}
 		keep, gone := s, o

@@ -27,6 +27,8 @@ type story struct {
 	months   map[int]int
 	members  []int64 // article IDs in arrival order, copies included
 	outlets  []string
+	outletN  []int32         // per outlet: its articles summed into the story (copies not)
+	outletAt []time.Time     // per outlet: its latest article's time
 	entities []digest.Entity // by decreasing count, capped
 	first    time.Time
 	last     time.Time
@@ -203,6 +205,8 @@ func (s *story) touch(a *article) {
 	s.members = append(s.members, a.id)
 	if a.outlet != "" && !slices.Contains(s.outlets, a.outlet) {
 		s.outlets = append(s.outlets, a.outlet)
+		s.outletN = append(s.outletN, 0)
+		s.outletAt = append(s.outletAt, time.Time{})
 	}
 	if s.first.IsZero() || a.published.Before(s.first) {
 		s.first = a.published
@@ -214,6 +218,7 @@ func (s *story) touch(a *article) {
 
 func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 	s.touch(a)
+	s.countOutlet(a)
 	s.setCentroid(sum(s.centroid, q.contrib), cap)
 	s.names = capped(sum(s.names, q.names), cap)
 	s.lead = capped(sum(s.lead, q.lead), cap)
@@ -231,6 +236,16 @@ func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 		s.days[m]++
 	}
 	s.addEntities(ents)
+}
+
+// countOutlet counts a (not a copy) for its outlet; touch has listed it.
+func (s *story) countOutlet(a *article) {
+	if i := slices.Index(s.outlets, a.outlet); a.outlet != "" && i >= 0 {
+		s.outletN[i]++
+		if a.published.After(s.outletAt[i]) {
+			s.outletAt[i] = a.published
+		}
+	}
 }
 
 // addCopy records a syndicated copy: a source more, the same text.
@@ -275,9 +290,17 @@ func (s *story) absorb(o *story, cap int) {
 		s.days[m] += n
 	}
 	s.members = append(s.members, o.members...)
-	for _, out := range o.outlets {
-		if !slices.Contains(s.outlets, out) {
+	for j, out := range o.outlets {
+		i := slices.Index(s.outlets, out)
+		if i < 0 {
 			s.outlets = append(s.outlets, out)
+			s.outletN = append(s.outletN, 0)
+			s.outletAt = append(s.outletAt, time.Time{})
+			i = len(s.outlets) - 1
+		}
+		s.outletN[i] += o.outletN[j]
+		if o.outletAt[j].After(s.outletAt[i]) {
+			s.outletAt[i] = o.outletAt[j]
 		}
 	}
 	s.addEntities(o.entities)
