@@ -133,10 +133,10 @@ type Options struct {
 	// phrase extractor and lead summary.
 	Entities  Entities
 	Summarize Summarizer
-	// ShortSummarize, when set, writes the short summary the home page
-	// shows (StoryView.Short); without it Short is the summary's first
-	// sentence.
-	ShortSummarize Summarizer
+	// Summaries, when set, replaces Summarize: it writes the story page's
+	// summary and the short one the home page shows (StoryView.Short) at
+	// once. Without it Short is the summary's first sentence.
+	Summaries func(headline string, leads []string) (full, short string)
 }
 
 // DefaultOptions returns the engine's tuned configuration with the

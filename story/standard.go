@@ -38,8 +38,8 @@ func Standard() (Options, error) {
 	o.Summarize = func(headline string, leads []string) string {
 		return summary.StoryLed(leads, 0)
 	}
-	o.ShortSummarize = func(headline string, leads []string) string {
-		return summary.StoryLed(leads, summary.ShortStoryWords)
+	o.Summaries = func(headline string, leads []string) (string, string) {
+		return summary.StoryLedShort(leads, 0, summary.ShortStoryWords)
 	}
 	return o, nil
 }

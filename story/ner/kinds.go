@@ -78,6 +78,7 @@ var placeAfter = map[string]bool{
 	"council": true, "mayor": true, "residents": true, "harbour": true, "harbor": true,
 	"waterfront": true, "townhall": true, "suburbs": true, "outskirts": true, "old": true,
 	"city": true, "town": true, "streets": true, "citizens": true, "inhabitants": true,
+	"region": true, "province": true, "county": true, "district": true, "valley": true,
 }
 
 // placeBefore are words before a name that make it a place ("the coast
@@ -154,8 +155,10 @@ func isTitleWord(s string) bool {
 //   - a two- or three-word name after a role ("union leader Greta Holm")
 //     is a person; so is one whose last word the text uses alone for a
 //     person ("Helga Stroud" … "Ms Stroud");
-//   - a one-word person that opens a place's name in the text ("the Ashby
-//     valley" beside "Ashby Falls") is that place's word, not a person;
+//   - a one-word person that opens a place's or an organisation's name in
+//     the text ("the Ashby valley" beside "Ashby Falls", "the Calder
+//     region" beside "Calder Rail") is not a person but of that kind, or a
+//     place where the text writes it as one;
 //   - a name the text writes as a place ("the coast of Port Alder",
 //     "Lindenfeld's city council") is a place wherever it appears, unless
 //     it is a person's.
@@ -178,14 +181,16 @@ func (t *Tagger) fixKinds(ms []mention) {
 		if m.kind == digest.Person && len(m.toks) == 1 {
 			surnames[last] = true
 		}
-		if m.kind != digest.Person && t.placeContext(m) {
+		if t.placeContext(m) {
 			placeCue[foldTokens(m.toks)] = true
 		}
 	}
-	placeFirst := map[string]bool{}
+	placeFirst := map[string]digest.EntityKind{} // first words of places' and organisations' names
 	for i := range ms {
-		if m := &ms[i]; m.kind == digest.Place && len(m.toks) > 1 {
-			placeFirst[lowerTok(m.toks[0])] = true
+		if m := &ms[i]; m.kind != digest.Person && len(m.toks) > 1 {
+			if w := lowerTok(m.toks[0]); placeFirst[w] != digest.Place {
+				placeFirst[w] = m.kind
+			}
 		}
 	}
 	people := map[string]bool{}
@@ -194,8 +199,11 @@ func (t *Tagger) fixKinds(ms []mention) {
 		if m.kind != digest.Person && !m.titled && m.personLike() && surnames[m.lastWord()] {
 			m.kind = digest.Person
 		}
-		if m.kind == digest.Person && len(m.toks) == 1 && !m.titled && placeFirst[m.lastWord()] {
-			m.kind = digest.Place
+		if k := placeFirst[m.lastWord()]; m.kind == digest.Person && len(m.toks) == 1 && !m.titled && k != "" && !inPersonName(ms, m.lastWord()) {
+			m.kind = k // "Calder" beside "Calder Rail", "Ashby" beside "Ashby Falls"
+			if placeCue[foldTokens(m.toks)] {
+				m.kind = digest.Place // "the Calder region"
+			}
 		}
 		if m.kind == digest.Person {
 			people[foldTokens(m.toks)] = true
@@ -384,4 +392,15 @@ var openers = map[string]bool{
 // word ("Several", "Officials") that the model took for a name.
 func opener(m *mention) bool {
 	return len(m.toks) == 1 && openers[lowerTok(m.toks[0])]
+}
+
+// inPersonName reports whether a word is the last word of a person's name
+// of two or more words among ms ("Holm" of "Greta Holm").
+func inPersonName(ms []mention, w string) bool {
+	for i := range ms {
+		if ms[i].kind == digest.Person && len(ms[i].toks) > 1 && ms[i].lastWord() == w {
+			return true
+		}
+	}
+	return false
 }

@@ -81,6 +81,11 @@ func TestEntitiesAReaderAccepts(t *testing.T) {
 			notKind: []kindOf{{"Calder Rail", digest.Person}},
 		},
 		{
+			name:    "a region named like a company it holds is not a person",
+			text:    "A two-day rail strike planned across the Calder region was called off on Tuesday. The operator, Calder Rail, said all services would run normally.",
+			notKind: []kindOf{{"Calder", digest.Person}, {"Calder Rail", digest.Person}},
+		},
+		{
 			name:   "a byline's author is not an entity",
 			text:   "Small tremor rattles Ashby Falls\nBy Ruth Calloway · 6 December 2026, 18:00 UTC\nA small earthquake rattled windows in Ashby Falls on Sunday.",
 			want:   []kindOf{{"Ashby Falls", digest.Place}},

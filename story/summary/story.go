@@ -33,13 +33,34 @@ func StoryLed(texts []string, maxWords int) string {
 	return storyWith(texts, maxWords, defaultTuning, true)
 }
 
+// StoryLedShort returns StoryLed at maxWords and at shortWords, the
+// story page's summary and the home page's, for the cost of one.
+func StoryLedShort(texts []string, maxWords, shortWords int) (full, short string) {
+	sents := scoredSentences(texts, defaultTuning)
+	return render(texts, sents, maxWords, defaultTuning, true), render(texts, sents, shortWords, defaultTuning, true)
+}
+
 func storyWith(texts []string, maxWords int, tu tuning, led bool) string {
-	if maxWords <= 0 {
-		maxWords = DefaultStoryWords
-	}
+	return render(texts, scoredSentences(texts, tu), maxWords, tu, led)
+}
+
+// scoredSentences returns the usable sentences of texts with their scores.
+func scoredSentences(texts []string, tu tuning) []sent {
 	var sents []sent
 	for i, t := range texts {
 		sents = usable(t, sents, i, 0)
+	}
+	if len(sents) > 0 {
+		scoreSentences(sents, tu)
+	}
+	return sents
+}
+
+// render picks and orders a summary of at most maxWords words from the
+// scored sentences of texts; it does not change sents.
+func render(texts []string, sents []sent, maxWords int, tu tuning, led bool) string {
+	if maxWords <= 0 {
+		maxWords = DefaultStoryWords
 	}
 	if len(sents) == 0 {
 		for _, t := range texts {
@@ -49,7 +70,6 @@ func storyWith(texts []string, maxWords int, tu tuning, led bool) string {
 		}
 		return ""
 	}
-	scoreSentences(sents, tu)
 	first := -1
 	if led && sents[0].art == 0 && sents[0].words <= maxWords {
 		first = 0

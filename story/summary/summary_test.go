@@ -349,3 +349,17 @@ func TestStoryLedOpensWithTheHeadlinesArticle(t *testing.T) {
 		t.Errorf("short summary %q (%d words)", short, countWords(short))
 	}
 }
+
+func TestStoryLedShortIsStoryLedAtBothLengths(t *testing.T) {
+	texts := []string{
+		"Farmers in the eastern plateau gave a cautious welcome on Wednesday to a new wheat variety from the University of Calder. Some worried about the price of seed. The seed will be sold from next spring.",
+		"A team at the University of Calder has bred a wheat variety that kept most of its yield through six weeks without rain in field trials, the university said on Monday. The team crossed a commercial variety with a wild grass.",
+	}
+	full, short := StoryLedShort(texts, 0, ShortStoryWords)
+	if want := StoryLed(texts, 0); full != want {
+		t.Errorf("full %q, want %q", full, want)
+	}
+	if want := StoryLed(texts, ShortStoryWords); short != want {
+		t.Errorf("short %q, want %q", short, want)
+	}
+}
