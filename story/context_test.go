@@ -102,3 +102,29 @@ func TestTimeGapLowersTheJoinProbability(t *testing.T) {
 		t.Errorf("similarity %.4f the same day, %.4f 2.5 days later; want lower later", same, later)
 	}
 }
+
+// TestLaterEpisodeFollowsTheEarlierStory: an article whose words match an
+// open story but which comes days after its last article, and starts a
+// story of its own, is linked to it as a later episode.
+func TestLaterEpisodeFollowsTheEarlierStory(t *testing.T) {
+	e := NewEngine(DefaultOptions())
+	var first int64
+	for i := range 3 {
+		title, text := testnews.PortAlder.Report(i)
+		r := e.Add(Doc{ID: int64(i + 1), Title: title, Text: text, Outlet: fmt.Sprint("outlet", i), Published: t0.Add(time.Duration(i) * time.Hour)})
+		first = r.StoryID
+	}
+	// A short follow-up, three days on: it shares the event's words but
+	// little else.
+	r := e.Add(Doc{ID: 10, Title: "Port Alder harbour reopens after earthquake repairs",
+		Text:      "The harbour in Port Alder reopened to shipping on Friday after engineers finished repairing the quay wall cracked by the magnitude 6.1 earthquake. Mayor Ines Varga said the port was open for business.",
+		Outlet:    "outlet9",
+		Published: t0.Add(70 * time.Hour)})
+	v, _ := e.Story(r.StoryID)
+	switch {
+	case r.StoryID == first:
+		t.Logf("the follow-up joined the story (similar enough); nothing to link")
+	case v.Follows != first:
+		t.Errorf("the follow-up's story follows %d, want %d", v.Follows, first)
+	}
+}

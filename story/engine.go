@@ -343,6 +343,13 @@ func (e *Engine) Add(d Doc) Result {
 		res.Similarity = bestSim
 	} else {
 		s = e.newStory()
+		if best != nil && !series {
+			// Its words say it is the best story's event, its date says
+			// it is days later: a new episode, linked to the earlier one.
+			if x := e.features(&q, best); e.model.prob(&x) >= e.opts.Join && gapTerm(t, best.first, best.last) > 0.3 {
+				s.follows = best.id
+			}
+		}
 	}
 	s.add(a, &q, ents, e.opts.CentroidTerms)
 	a.story = s.id

@@ -177,7 +177,7 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 
 // reset empties s for a rebuild, keeping its ID and index entries.
 func (e *Engine) reset(s *story) {
-	*s = story{id: s.id, indexed: s.indexed, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
+	*s = story{id: s.id, indexed: s.indexed, follows: s.follows, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
 }
 
 // storyOf builds an unregistered story of the given articles.

@@ -26,6 +26,7 @@ type story struct {
 	days     map[int]int
 	months   map[int]int
 	members  []int64 // article IDs in arrival order, copies included
+	follows  int64   // the earlier story this one is a later episode of (0: none)
 	outlets  []string
 	outletN  []int32         // per outlet: its articles summed into the story (copies not)
 	outletAt []time.Time     // per outlet: its latest article's time
@@ -357,7 +358,11 @@ type StoryView struct {
 	digest.Story
 	// Short is the summary for a list of stories (the home page): at most
 	// about 60 words, opening as Summary does.
-	Short    string   `json:"short_summary,omitempty"`
+	Short string `json:"short_summary,omitempty"`
+	// Follows is the earlier story this one is a later episode of, days
+	// apart ("earlier in this story"), when that story is still open or
+	// was merged into one that is; 0 otherwise.
+	Follows  int64    `json:"follows,omitempty"`
 	Articles []Member `json:"articles"`
 }
 
@@ -420,6 +425,13 @@ func (e *Engine) view(s *story) StoryView {
 		Entities:   slices.Clone(s.entities),
 		ArticleIDs: slices.Clone(s.members),
 	}}
+	if s.follows != 0 {
+		if id := e.resolve(s.follows); id != s.id {
+			if _, ok := e.stories[id]; ok {
+				v.Follows = id
+			}
+		}
+	}
 	fresh := s.summary != "" && len(s.members) < s.summarized+s.summarized/4+1
 	type cand struct {
 		a     *article
