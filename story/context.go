@@ -159,11 +159,11 @@ var seriesWords = func() map[string]bool {
 // maxSeriesCheck bounds the members a series check reads (the latest).
 const maxSeriesCheck = 64
 
-// seriesClash reports whether s holds an article of outlet whose headline
-// has the template title tt: the new article is the next item of that
-// outlet's series, not news of the story's event.
-func (e *Engine) seriesClash(s *story, outlet, tt string) bool {
-	if outlet == "" || tt == "" || !slices.Contains(s.outlets, outlet) {
+// seriesClash reports whether s holds an earlier item of a's series: an
+// article of a's outlet with a's template headline, hours apart (isSeries).
+// a is the next item of that series, not news of the story's event.
+func (e *Engine) seriesClash(s *story, a *article) bool {
+	if a.outlet == "" || !slices.Contains(s.outlets, a.outlet) || templateTitle(a.title) == "" {
 		return false
 	}
 	ms := s.members
@@ -171,7 +171,7 @@ func (e *Engine) seriesClash(s *story, outlet, tt string) bool {
 		ms = ms[len(ms)-maxSeriesCheck:]
 	}
 	for _, id := range ms {
-		if a, ok := e.articles[id]; ok && a.outlet == outlet && a.title != "" && templateTitle(a.title) == tt {
+		if m, ok := e.articles[id]; ok && m.outlet == a.outlet && isSeries(a, m) {
 			return true
 		}
 	}

@@ -128,3 +128,24 @@ func TestLaterEpisodeFollowsTheEarlierStory(t *testing.T) {
 		t.Errorf("the follow-up's story follows %d, want %d", v.Follows, first)
 	}
 }
+
+// TestOutletsReissueJoinsItsStory: an outlet re-issuing its report at a
+// new URL an hour later is neither a copy (a feed does not syndicate
+// itself) nor a new series item: it joins the report's story.
+func TestOutletsReissueJoinsItsStory(t *testing.T) {
+	e := NewEngine(DefaultOptions())
+	var first int64
+	for i := range 3 {
+		title, text := testnews.PortAlder.Report(i)
+		r := e.Add(Doc{ID: int64(i + 1), Title: title, Text: text, Outlet: "Wire", URL: fmt.Sprint("https://wire.example/", i),
+			Published: t0.Add(time.Duration(i) * time.Hour)})
+		if r.DuplicateOf != 0 {
+			t.Errorf("report %d taken for a copy of %d", i+1, r.DuplicateOf)
+		}
+		if i == 0 {
+			first = r.StoryID
+		} else if s, _ := e.StoryOf(int64(i + 1)); s != first {
+			t.Errorf("report %d in story %d, want %d", i+1, s, first)
+		}
+	}
+}

@@ -382,8 +382,10 @@ func (e *Engine) Add(d Doc) Result {
 // near-duplicates are copies only across outlets: a feed does not
 // syndicate itself, and within one outlet an article is the same item only
 // by its URL. series reports that a's text nearly repeats an article of
-// its own outlet at another URL: one item of a template series (daily
-// forecasts, briefings), not a copy and not a follow-up.
+// its own outlet at another URL under the same template headline, hours
+// apart (see isSeries): one item of a template series (daily forecasts,
+// briefings), not a copy and not a follow-up. A near-repeat that is no
+// series (an outlet's re-issue of a report) is clustered as any article.
 func (e *Engine) findCopy(a *article, sk dedup.Sketch) (kept *article, series bool) {
 	if a.url != "" {
 		if id, ok := e.urls[a.url]; ok {
@@ -411,12 +413,30 @@ func (e *Engine) findCopy(a *article, sk dedup.Sketch) (kept *article, series bo
 			continue
 		}
 		if e.sameOutlet(a, m.ID, k) {
-			series = true
+			if o, ok := e.article(m.ID); ok && isSeries(a, o) {
+				series = true
+			}
 			continue
 		}
 		return k, false
 	}
 	return nil, series
+}
+
+// seriesGap is how far apart two items of one outlet with one template
+// headline must be to be items of a series rather than versions of one
+// report.
+const seriesGap = 6 * time.Hour
+
+// isSeries reports whether a and b, of one outlet, are items of one series:
+// the same template headline (templateTitle), published at least seriesGap
+// apart.
+func isSeries(a, b *article) bool {
+	if a.title == "" || a.published.IsZero() || b.published.IsZero() || absDur(a.published.Sub(b.published)) < seriesGap {
+		return false
+	}
+	tt := templateTitle(a.title)
+	return tt != "" && tt == templateTitle(b.title)
 }
 
 // sameOutlet reports whether a comes from the outlet of the stored
@@ -574,10 +594,6 @@ func (e *Engine) idf(h uint64) float64 {
 // of the inverted index. It returns all scored candidates too, for merging.
 func (e *Engine) bestStory(q *query, a *article, t time.Time) (*story, float64, []scored) {
 	outlet := a.outlet
-	var tt string // the template title, when the outlet is known
-	if outlet != "" {
-		tt = templateTitle(a.title)
-	}
 	cands := e.candidates(q.vec)
 	// Rank the candidates on the word channel, the cheapest, and score
 	// the leading ones with the whole model.
@@ -609,7 +625,7 @@ func (e *Engine) bestStory(q *query, a *article, t time.Time) (*story, float64, 
 	out := make([]scored, 0, len(rs))
 	for _, r := range rs {
 		s := r.s
-		if e.seriesClash(s, outlet, tt) {
+		if e.seriesClash(s, a) {
 			continue
 		}
 		x := e.features(q, s)
