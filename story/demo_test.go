@@ -125,7 +125,13 @@ func TestDemoStories(t *testing.T) {
 		events[s] = ev
 	}
 	numbers := regexp.MustCompile(`\d[\d.,]*\d`)
-	for _, s := range e.Stories() {
+	views := e.Stories()
+	for _, s := range views {
+		if again, _ := e.Story(s.ID); again.Short != s.Short || again.Summary != s.Summary {
+			t.Errorf("story %q: the cached view differs:\n%q\n%q", s.Headline, s.Short, again.Short)
+		}
+	}
+	for _, s := range views {
 		seen := map[string]bool{}
 		for _, en := range s.Entities {
 			if seen[en.Name] {

@@ -37,7 +37,8 @@ type story struct {
 
 	headline string // cached headline and summaries
 	summary  string
-	short    string
+	short    string // the short summary, when it is not the summary's start
+	shortLen int32  // else its length in bytes in summary (-1: short holds it)
 	// named are the entities the summary names that the articles' leads
 	// did not give (the leads are tagged on their opening words only).
 	named      []digest.Entity
@@ -463,6 +464,9 @@ func (e *Engine) view(s *story) StoryView {
 	if fresh {
 		// Little has changed since the headline and summary were chosen.
 		v.Headline, v.Summary, v.Short = s.headline, s.summary, s.short
+		if s.shortLen >= 0 && int(s.shortLen) <= len(s.summary) {
+			v.Short = s.summary[:s.shortLen]
+		}
 		v.Entities = append(v.Entities, s.named...)
 		v.Importance = e.importance(s)
 		return v
@@ -527,7 +531,14 @@ func (e *Engine) view(s *story) StoryView {
 			v.Entities = append(v.Entities, s.named...)
 		}
 	}
-	s.headline, s.summary, s.short, s.summarized = v.Headline, v.Summary, v.Short, len(s.members)
+	s.headline, s.summary, s.summarized = v.Headline, v.Summary, len(s.members)
+	// Most short summaries are the summary's first sentences: keep their
+	// length rather than a second copy.
+	if strings.HasPrefix(v.Summary, v.Short) {
+		s.short, s.shortLen = "", int32(len(v.Short))
+	} else {
+		s.short, s.shortLen = v.Short, -1
+	}
 	v.Importance = e.importance(s)
 	return v
 }
