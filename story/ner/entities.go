@@ -78,7 +78,7 @@ func (t *Tagger) Mentions(text string) []Mention {
 				kind = digest.Person // "Mr Xi", "President Xi Jinping"
 			}
 			start := sp.Start
-			trimmed := trimMention(tk, kind)
+			trimmed := trimMention(trimPhrase(tk), kind)
 			if len(trimmed) == 0 {
 				continue
 			}

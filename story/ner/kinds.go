@@ -404,3 +404,23 @@ func inPersonName(ms []mention, w string) bool {
 	}
 	return false
 }
+
+// phrasePrepositions, inside a tagged span, mean the model took a phrase
+// for a name: "Traffic on Market Street" is "Market Street". Names keep
+// their own small words ("Bank of England", "Newcastle upon Tyne").
+var phrasePrepositions = map[string]bool{
+	"on": true, "in": true, "at": true, "along": true, "near": true, "to": true, "from": true,
+	"with": true, "by": true, "into": true, "onto": true, "outside": true, "inside": true,
+	"across": true, "through": true, "after": true, "before": true,
+}
+
+// trimPhrase drops the words of a span up to its last preposition that a
+// name would not hold.
+func trimPhrase(toks []Token) []Token {
+	for i := len(toks) - 2; i > 0; i-- {
+		if phrasePrepositions[toks[i].Text] {
+			return toks[i+1:]
+		}
+	}
+	return toks
+}

@@ -36,6 +36,12 @@ func TestEntitiesAReaderAccepts(t *testing.T) {
 			notKind: []kindOf{{"Market Street", digest.Person}, {"Market Street", digest.Organization}},
 		},
 		{
+			name:    "a phrase ending in a street is the street",
+			text:    "Traffic on Market Street was closed after the fire.",
+			notKind: []kindOf{{"Market Street", digest.Person}, {"Market Street", digest.Organization}},
+			absent:  []string{"Traffic on Market Street", "Traffic"},
+		},
+		{
 			name:    "a library is not a person",
 			text:    "The Riverton Library reopens on Monday after a flood. Riverton Library staff moved 4,000 books.",
 			notKind: []kindOf{{"Riverton Library", digest.Person}},
