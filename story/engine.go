@@ -32,6 +32,9 @@ type Doc struct {
 	// SourceURL is the URL the article names as its source or canonical
 	// ("Source link", rel=canonical, "originally published at"), if any.
 	SourceURL string
+	// Author is the byline ("Lena Okafor", "Ada Lindqvist and Jonas
+	// Ekwall"), if known: its names are not entities of the article.
+	Author string
 }
 
 // Result says what the engine did with one Doc.
@@ -64,7 +67,8 @@ type Result struct {
 type Entities func(title, text string) []digest.Entity
 
 // Summarizer writes a story's summary from its headline and the leads of its
-// articles, most representative first.
+// articles: the headline's article first, then the others most
+// representative first.
 type Summarizer func(headline string, leads []string) string
 
 // Options configure an Engine. The zero value of a field means its default;
@@ -129,6 +133,10 @@ type Options struct {
 	// phrase extractor and lead summary.
 	Entities  Entities
 	Summarize Summarizer
+	// Summaries, when set, replaces Summarize: it writes the story page's
+	// summary and the short one the home page shows (StoryView.Short) at
+	// once. Without it Short is the summary's first sentence.
+	Summaries func(headline string, leads []string) (full, short string)
 }
 
 // DefaultOptions returns the engine's tuned configuration with the
@@ -314,21 +322,34 @@ func (e *Engine) Add(d Doc) Result {
 		sketchText = strings.ToValidUTF8(sketchText[:maxSketchBytes], "")
 	}
 	sk := e.dedup.Sketch(sketchText)
-	if kept := e.findCopy(a, sk); kept != nil {
+	kept, series := e.findCopy(a, sk)
+	if kept != nil {
 		return e.addCopy(a, kept)
 	}
 
 	q := e.prepare(features(d.Title, d.Text, e.opts))
-	ents := e.entities(d.Title, d.Text)
+	ents := dropAuthors(e.entities(d.Title, d.Text), d.Author)
 
 	res := Result{ID: d.ID}
-	best, bestSim, sims := e.bestStory(&q, t)
+	best, bestSim, sims := e.bestStory(&q, a, t)
+	if series {
+		// One item more of an outlet's template series (a forecast, a
+		// briefing): an article of its own, in no story.
+		best, sims = nil, nil
+	}
 	var s *story
 	if best != nil && bestSim >= e.opts.Join {
 		s = best
 		res.Similarity = bestSim
 	} else {
 		s = e.newStory()
+		if best != nil && !series {
+			// Its words say it is the best story's event, its date says
+			// it is days later: a new episode, linked to the earlier one.
+			if x := e.features(&q, best); e.model.prob(&x) >= e.opts.Join && gapTerm(t, best.first, best.last) > 0.3 {
+				s.follows = best.id
+			}
+		}
 	}
 	s.add(a, &q, ents, e.opts.CentroidTerms)
 	a.story = s.id
@@ -357,11 +378,18 @@ func (e *Engine) Add(d Doc) Result {
 	return res
 }
 
-// findCopy returns the stored article that a is a copy of, or nil.
-func (e *Engine) findCopy(a *article, sk dedup.Sketch) *article {
+// findCopy returns the stored article that a is a copy of, or nil. Text
+// near-duplicates are copies only across outlets: a feed does not
+// syndicate itself, and within one outlet an article is the same item only
+// by its URL. series reports that a's text nearly repeats an article of
+// its own outlet at another URL under the same template headline, hours
+// apart (see isSeries): one item of a template series (daily forecasts,
+// briefings), not a copy and not a follow-up. A near-repeat that is no
+// series (an outlet's re-issue of a report) is clustered as any article.
+func (e *Engine) findCopy(a *article, sk dedup.Sketch) (kept *article, series bool) {
 	if a.url != "" {
 		if id, ok := e.urls[a.url]; ok {
-			return e.keptOf(id)
+			return e.keptOf(id), false
 		}
 	}
 	named := int64(0)
@@ -373,16 +401,55 @@ func (e *Engine) findCopy(a *article, sk dedup.Sketch) *article {
 		// containment suffices (the copy may be cut or wrapped).
 		for _, m := range e.dedup.FindAt(sk, 0.3) {
 			if m.ID == named {
-				return e.keptOf(m.ID)
+				if k := e.keptOf(m.ID); k != nil && !e.sameOutlet(a, m.ID, k) {
+					return k, false
+				}
 			}
 		}
 	}
 	for _, m := range e.dedup.Find(sk) {
-		if k := e.keptOf(m.ID); k != nil {
-			return k
+		k := e.keptOf(m.ID)
+		if k == nil {
+			continue
 		}
+		if e.sameOutlet(a, m.ID, k) {
+			if o, ok := e.article(m.ID); ok && isSeries(a, o) {
+				series = true
+			}
+			continue
+		}
+		return k, false
 	}
-	return nil
+	return nil, series
+}
+
+// seriesGap is how far apart two items of one outlet with one template
+// headline must be to be items of a series rather than versions of one
+// report.
+const seriesGap = 6 * time.Hour
+
+// isSeries reports whether a and b, of one outlet, are items of one series:
+// the same template headline (templateTitle), published at least seriesGap
+// apart.
+func isSeries(a, b *article) bool {
+	if a.title == "" || a.published.IsZero() || b.published.IsZero() || absDur(a.published.Sub(b.published)) < seriesGap {
+		return false
+	}
+	tt := templateTitle(a.title)
+	return tt != "" && tt == templateTitle(b.title)
+}
+
+// sameOutlet reports whether a comes from the outlet of the stored
+// article id or of the article kept for its copies.
+func (e *Engine) sameOutlet(a *article, id int64, kept *article) bool {
+	if a.outlet == "" {
+		return false
+	}
+	if kept.outlet == a.outlet {
+		return true
+	}
+	m, ok := e.article(id)
+	return ok && m.outlet == a.outlet
 }
 
 // keptOf returns the article kept for id's group of copies.
@@ -525,7 +592,8 @@ func (e *Engine) idf(h uint64) float64 {
 
 // bestStory finds the open story most similar to vec among the candidates
 // of the inverted index. It returns all scored candidates too, for merging.
-func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
+func (e *Engine) bestStory(q *query, a *article, t time.Time) (*story, float64, []scored) {
+	outlet := a.outlet
 	cands := e.candidates(q.vec)
 	// Rank the candidates on the word channel, the cheapest, and score
 	// the leading ones with the whole model.
@@ -557,8 +625,11 @@ func (e *Engine) bestStory(q *query, t time.Time) (*story, float64, []scored) {
 	out := make([]scored, 0, len(rs))
 	for _, r := range rs {
 		s := r.s
+		if e.seriesClash(s, a) {
+			continue
+		}
 		x := e.features(q, s)
-		sim := e.model.prob(&x)
+		sim := e.model.probWith(&x, articleContext(outlet, t, s))
 		if e.trace != nil {
 			e.trace(x, s)
 		}
@@ -658,7 +729,7 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 		if _, ok := e.stories[o.id]; !ok {
 			continue
 		}
-		if x := storyFeatures(s, o); e.model.prob(&x) < e.opts.Merge {
+		if x := storyFeatures(s, o); e.model.probWith(&x, storyContext(s, o)) < e.opts.Merge {
 			continue
 		}
 		keep, gone := s, o
@@ -685,6 +756,26 @@ func (e *Engine) newStory() *story {
 	e.nextID++
 	e.stories[s.id] = s
 	return s
+}
+
+// dropAuthors removes the byline's names from an article's entities: a
+// reporter is not what the story is about.
+func dropAuthors(ents []digest.Entity, author string) []digest.Entity {
+	if author == "" || len(ents) == 0 {
+		return ents
+	}
+	names := strings.FieldsFunc(strings.ReplaceAll(author, " and ", ","), func(r rune) bool { return r == ',' || r == ';' || r == '|' || r == '&' })
+	out := ents[:0:0]
+	for _, en := range ents {
+		by := false
+		for _, n := range names {
+			by = by || en.Kind == digest.Person && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(n), "By ")), en.Name)
+		}
+		if !by {
+			out = append(out, en)
+		}
+	}
+	return out
 }
 
 // entities runs the configured extractor, or the built-in one.

@@ -2,6 +2,8 @@ package story
 
 import (
 	"fmt"
+
+	digest "github.com/occasional-digest/digest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -431,5 +433,33 @@ func TestRememberHostileInput(t *testing.T) {
 	}
 	if e.clock.Year() != 2026 {
 		t.Errorf("a remembered date moved the clock to %v", e.clock)
+	}
+}
+
+func TestBylineAuthorIsNotAnEntity(t *testing.T) {
+	o := DefaultOptions()
+	o.Entities = func(title, text string) []digest.Entity {
+		// As if the page's byline had come through with the text.
+		var out []digest.Entity
+		for _, en := range []digest.Entity{{Name: "Ruth Calloway", Kind: digest.Person, Count: 1}, {Name: "Ashby Falls", Kind: digest.Place, Count: 2}} {
+			if text != "" || strings.Contains(title, en.Name) {
+				out = append(out, en)
+			}
+		}
+		return out
+	}
+	e := NewEngine(o)
+	res := e.Add(Doc{ID: 1, Title: "Small tremor rattles Ashby Falls", Text: "A small earthquake rattled Ashby Falls.", Author: "By Ruth Calloway"})
+	v, ok := e.Story(res.StoryID)
+	if !ok {
+		t.Fatal("no story")
+	}
+	if len(v.Entities) != 1 {
+		t.Errorf("entities %+v, want Ashby Falls alone", v.Entities)
+	}
+	for _, en := range v.Entities {
+		if en.Name == "Ruth Calloway" {
+			t.Errorf("the byline's author is an entity of the story: %+v", en)
+		}
 	}
 }

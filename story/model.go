@@ -25,8 +25,8 @@ const (
 	fMonthConf        // both name months near their openings and share none
 	fMonthSame        // both name months near their openings and share one
 	fSize             // ln of the story's articles
-	fNumConf          // both give specific numbers near their openings and share none
-	fNumSame          // both give specific numbers near their openings and share one
+	fNumConf          // both give specifics (numbers, places) near their openings and share none
+	fNumSame          // both give specifics (numbers, places) near their openings and share one
 	fDayConf          // both name weekdays near their openings and share none
 	fDaySame          // both name weekdays near their openings and share one
 	nFeatures

@@ -3,6 +3,7 @@ package story
 import (
 	"math"
 	"slices"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -101,7 +102,7 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 		// costs a comparison each.
 		halves = e.buildHalves(cmp, side)
 		x := storyFeatures(halves[0], halves[1])
-		if e.model.prob(&x) >= e.opts.Split {
+		if e.model.probWith(&x, storyContext(halves[0], halves[1])) >= e.opts.Split {
 			return s, nil
 		}
 	}
@@ -112,7 +113,7 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 		for _, a := range kept[:len(kept)-len(cmp)] {
 			xa := e.features(a.q, halves[0])
 			xb := e.features(a.q, halves[1])
-			in[a.id] = e.model.prob(&xb) > e.model.prob(&xa)
+			in[a.id] = e.model.probWith(&xb, articleContext(a.outlet, a.published, halves[1])) > e.model.probWith(&xa, articleContext(a.outlet, a.published, halves[0]))
 		}
 	}
 	for i, a := range cmp {
@@ -137,7 +138,7 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 	}
 	h0, h1 := e.storyOf(a0), e.storyOf(a1)
 	x := storyFeatures(h0, h1)
-	if e.model.prob(&x) >= e.opts.Split {
+	if e.model.probWith(&x, storyContext(h0, h1)) >= e.opts.Split {
 		return s, nil
 	}
 	// Split: rebuild s from its half and start a story for the other.
@@ -176,13 +177,25 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 
 // reset empties s for a rebuild, keeping its ID and index entries.
 func (e *Engine) reset(s *story) {
-	*s = story{id: s.id, indexed: s.indexed, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
+	*s = story{id: s.id, indexed: s.indexed, follows: s.follows, years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
 }
 
 // storyOf builds an unregistered story of the given articles.
 func (e *Engine) storyOf(arts []*article) *story {
 	s := &story{years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
 	for _, a := range arts {
+		if a.outlet != "" && !slices.Contains(s.outlets, a.outlet) {
+			s.outlets = append(s.outlets, a.outlet)
+			s.outletN = append(s.outletN, 0)
+			s.outletAt = append(s.outletAt, time.Time{})
+		}
+		s.countOutlet(a)
+		if s.first.IsZero() || a.published.Before(s.first) {
+			s.first = a.published
+		}
+		if a.published.After(s.last) {
+			s.last = a.published
+		}
 		s.centroid = sum(s.centroid, a.q.contrib)
 		s.names = sum(s.names, a.q.names)
 		s.lead = sum(s.lead, a.q.lead)
@@ -228,7 +241,7 @@ func (e *Engine) bisect(arts []*article) []bool {
 	for i := range n {
 		for j := i + 1; j < n; j++ {
 			x := pairFeatures(arts[i].q, arts[j].q)
-			p := e.model.prob(&x)
+			p := e.model.probWith(&x, articlesContext(arts[i], arts[j]))
 			w[i*n+j], w[j*n+i] = p, p
 			deg[i] += p
 			deg[j] += p

@@ -36,7 +36,10 @@ func Standard() (Options, error) {
 		return tg.Entities(t)
 	}
 	o.Summarize = func(headline string, leads []string) string {
-		return summary.Story(leads, 0)
+		return summary.StoryLed(leads, 0)
+	}
+	o.Summaries = func(headline string, leads []string) (string, string) {
+		return summary.StoryLedShort(leads, 0, summary.ShortStoryWords)
 	}
 	return o, nil
 }

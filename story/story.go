@@ -26,14 +26,22 @@ type story struct {
 	days     map[int]int
 	months   map[int]int
 	members  []int64 // article IDs in arrival order, copies included
+	follows  int64   // the earlier story this one is a later episode of (0: none)
 	outlets  []string
+	outletN  []int32         // per outlet: its articles summed into the story (copies not)
+	outletAt []time.Time     // per outlet: its latest article's time
 	entities []digest.Entity // by decreasing count, capped
 	first    time.Time
 	last     time.Time
 	indexed  []uint64 // terms whose posting list holds this story
 
-	headline   string // cached headline and summary
-	summary    string
+	headline string // cached headline and summaries
+	summary  string
+	short    string // the short summary, when it is not the summary's start
+	shortLen int32  // else its length in bytes in summary (-1: short holds it)
+	// named are the entities the summary names that the articles' leads
+	// did not give (the leads are tagged on their opening words only).
+	named      []digest.Entity
 	summarized int // members when they were chosen
 }
 
@@ -199,6 +207,8 @@ func (s *story) touch(a *article) {
 	s.members = append(s.members, a.id)
 	if a.outlet != "" && !slices.Contains(s.outlets, a.outlet) {
 		s.outlets = append(s.outlets, a.outlet)
+		s.outletN = append(s.outletN, 0)
+		s.outletAt = append(s.outletAt, time.Time{})
 	}
 	if s.first.IsZero() || a.published.Before(s.first) {
 		s.first = a.published
@@ -210,6 +220,7 @@ func (s *story) touch(a *article) {
 
 func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 	s.touch(a)
+	s.countOutlet(a)
 	s.setCentroid(sum(s.centroid, q.contrib), cap)
 	s.names = capped(sum(s.names, q.names), cap)
 	s.lead = capped(sum(s.lead, q.lead), cap)
@@ -227,6 +238,16 @@ func (s *story) add(a *article, q *query, ents []digest.Entity, cap int) {
 		s.days[m]++
 	}
 	s.addEntities(ents)
+}
+
+// countOutlet counts a (not a copy) for its outlet; touch has listed it.
+func (s *story) countOutlet(a *article) {
+	if i := slices.Index(s.outlets, a.outlet); a.outlet != "" && i >= 0 {
+		s.outletN[i]++
+		if a.published.After(s.outletAt[i]) {
+			s.outletAt[i] = a.published
+		}
+	}
 }
 
 // addCopy records a syndicated copy: a source more, the same text.
@@ -247,9 +268,33 @@ func (s *story) addEntities(ents []digest.Entity) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
+	s.entities = oneKindPerName(s.entities)
 	if len(s.entities) > maxStoryEntities {
 		s.entities = s.entities[:maxStoryEntities]
 	}
+}
+
+// oneKindPerName joins an entry into an earlier one of the same name and
+// another kind mentioned at least twice as often ("Lindenfeld" a place in
+// three articles, a person in a fourth): the tagger's slip, not a second
+// thing of that name. Names mentioned about as often under two kinds stay
+// two ("Paris" the person and the city). ents is sorted by count.
+func oneKindPerName(ents []digest.Entity) []digest.Entity {
+	out := ents[:0]
+	for _, en := range ents {
+		dup := false
+		for i := range out {
+			if strings.EqualFold(out[i].Name, en.Name) && out[i].Count >= 2*en.Count {
+				out[i].Count += en.Count
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, en)
+		}
+	}
+	return out
 }
 
 // absorb merges o into s.
@@ -271,9 +316,17 @@ func (s *story) absorb(o *story, cap int) {
 		s.days[m] += n
 	}
 	s.members = append(s.members, o.members...)
-	for _, out := range o.outlets {
-		if !slices.Contains(s.outlets, out) {
+	for j, out := range o.outlets {
+		i := slices.Index(s.outlets, out)
+		if i < 0 {
 			s.outlets = append(s.outlets, out)
+			s.outletN = append(s.outletN, 0)
+			s.outletAt = append(s.outletAt, time.Time{})
+			i = len(s.outlets) - 1
+		}
+		s.outletN[i] += o.outletN[j]
+		if o.outletAt[j].After(s.outletAt[i]) {
+			s.outletAt[i] = o.outletAt[j]
 		}
 	}
 	s.addEntities(o.entities)
@@ -304,6 +357,13 @@ type Member struct {
 // articles with their outlets.
 type StoryView struct {
 	digest.Story
+	// Short is the summary for a list of stories (the home page): at most
+	// about 60 words, opening as Summary does.
+	Short string `json:"short_summary,omitempty"`
+	// Follows is the earlier story this one is a later episode of, days
+	// apart ("earlier in this story"), when that story is still open or
+	// was merged into one that is; 0 otherwise.
+	Follows  int64    `json:"follows,omitempty"`
 	Articles []Member `json:"articles"`
 }
 
@@ -366,6 +426,13 @@ func (e *Engine) view(s *story) StoryView {
 		Entities:   slices.Clone(s.entities),
 		ArticleIDs: slices.Clone(s.members),
 	}}
+	if s.follows != 0 {
+		if id := e.resolve(s.follows); id != s.id {
+			if _, ok := e.stories[id]; ok {
+				v.Follows = id
+			}
+		}
+	}
 	fresh := s.summary != "" && len(s.members) < s.summarized+s.summarized/4+1
 	type cand struct {
 		a     *article
@@ -396,7 +463,11 @@ func (e *Engine) view(s *story) StoryView {
 	}
 	if fresh {
 		// Little has changed since the headline and summary were chosen.
-		v.Headline, v.Summary = s.headline, s.summary
+		v.Headline, v.Summary, v.Short = s.headline, s.summary, s.short
+		if s.shortLen >= 0 && int(s.shortLen) <= len(s.summary) {
+			v.Short = s.summary[:s.shortLen]
+		}
+		v.Entities = append(v.Entities, s.named...)
 		v.Importance = e.importance(s)
 		return v
 	}
@@ -409,30 +480,122 @@ func (e *Engine) view(s *story) StoryView {
 		}
 		return 0
 	})
-	leads := make([]string, 0, summaryLeads)
-	for _, c := range cands {
-		if c.a.dupOf == 0 && c.a.lead != "" && len(leads) < summaryLeads {
-			leads = append(leads, c.a.lead)
+	// The headline is the most representative article's title, and the
+	// summary opens with that article's lead (its kept copy's, for a
+	// copy), so that both tell of the same article.
+	head := -1
+	for i, c := range cands {
+		if c.a.title != "" {
+			head, v.Headline = i, c.a.title
+			break
 		}
 	}
-	for _, c := range cands {
-		if c.a.title != "" {
-			v.Headline = c.a.title
-			break
+	leads := make([]string, 0, summaryLeads)
+	if head >= 0 {
+		a := cands[head].a
+		if a.dupOf != 0 {
+			if k, ok := e.articles[a.dupOf]; ok {
+				a = k
+			}
+		}
+		if a.lead != "" {
+			leads = append(leads, a.lead)
+		}
+	}
+	for i, c := range cands {
+		if i != head && c.a.dupOf == 0 && c.a.lead != "" && len(leads) < summaryLeads && !(head >= 0 && c.a.id == cands[head].a.dupOf) {
+			leads = append(leads, c.a.lead)
 		}
 	}
 	if v.Headline == "" && len(leads) > 0 {
 		v.Headline = firstSentence(leads[0], 140)
 	}
 	switch {
+	case e.opts.Summaries != nil:
+		v.Summary, v.Short = e.opts.Summaries(v.Headline, leads)
 	case e.opts.Summarize != nil:
 		v.Summary = e.opts.Summarize(v.Headline, leads)
 	case len(leads) > 0:
 		v.Summary = leads[0]
 	}
+	if v.Short == "" {
+		v.Short = firstSentence(v.Summary, 400)
+	}
+	s.named = nil
+	if e.opts.Entities != nil && v.Summary != "" {
+		// A person the summary quotes is an entity of the story ("Mayor
+		// Ines Varga said…" in the third paragraph). The summary is passed
+		// as a title: the extractor reads a title whole.
+		if t := sentencesWithNewNames(v.Summary, s.entities); t != "" {
+			s.named = newEntities(s.entities, e.opts.Entities(t, ""))
+			v.Entities = append(v.Entities, s.named...)
+		}
+	}
 	s.headline, s.summary, s.summarized = v.Headline, v.Summary, len(s.members)
+	// Most short summaries are the summary's first sentences: keep their
+	// length rather than a second copy.
+	if strings.HasPrefix(v.Summary, v.Short) {
+		s.short, s.shortLen = "", int32(len(v.Short))
+	} else {
+		s.short, s.shortLen = v.Short, -1
+	}
 	v.Importance = e.importance(s)
 	return v
+}
+
+// sentencesWithNewNames returns the sentences of a summary that hold two
+// capitalised words in a row, after their first word, that no entity of
+// ents contains ("… according to Mayor Ines Varga"): the only ones worth
+// tagging for the people the leads' openings did not name.
+func sentencesWithNewNames(text string, ents []digest.Entity) string {
+	known := make(map[string]bool, 2*len(ents))
+	for _, en := range ents {
+		for _, w := range strings.Fields(en.Name) {
+			known[strings.ToLower(w)] = true
+		}
+	}
+	var out []string
+	start := 0
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && !(text[i] == ' ' && i > 0 && strings.ContainsRune(".!?\"”", rune(text[i-1]))) {
+			continue
+		}
+		sent := text[start:i]
+		start = i + 1
+		prev := false // the word before is a capitalised unknown word
+		for j, w := range strings.Fields(sent) {
+			w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+			r, _ := utf8.DecodeRuneInString(w)
+			cur := j > 0 && unicode.IsUpper(r) && !known[strings.ToLower(w)]
+			if cur && prev {
+				out = append(out, sent)
+				break
+			}
+			prev = cur
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// newEntities returns the entities of extra that fold into none of have
+// (ner.Fold: "Varga" joins "Ines Varga"), each counted once.
+func newEntities(have, extra []digest.Entity) []digest.Entity {
+	if len(extra) == 0 {
+		return nil
+	}
+	folded := ner.Fold(slices.Clone(have), extra)
+	known := make(map[string]bool, len(have))
+	for _, h := range have {
+		known[strings.ToLower(h.Name)] = true
+	}
+	var out []digest.Entity
+	for _, f := range folded {
+		if !known[strings.ToLower(f.Name)] && len(out) < maxStoryEntities-len(have) {
+			f.Count = 1
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // peek weighs terms with the current idf without learning from them.

@@ -1,7 +1,10 @@
 package story
 
 import (
+	"sync"
+
 	"bytes"
+	"github.com/occasional-digest/digest/story/gazetteer"
 	"slices"
 	"strings"
 	"unicode"
@@ -21,9 +24,11 @@ type textFeatures struct {
 	lead   []term // title and lead words only (hashes as in terms)
 	years  []int  // distinct years mentioned, sorted
 	months []int  // distinct months named near the opening, sorted
-	// numbers are hashes of the specific numbers near the opening
+	// numbers are hashes of the specifics near the opening: numbers
 	// (decimals such as a magnitude, and numbers of three digits or more
-	// that are not years), sorted: two events of one kind differ in them.
+	// that are not years) and the cities and countries of the gazetteer,
+	// sorted: two events of one kind differ in them (two riots after a
+	// police shooting, one in Athens and one in Brooklyn).
 	numbers []int
 	days    []int // distinct weekdays (1–7) named near the opening, sorted
 	words   int   // words read
@@ -72,6 +77,7 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 	}
 	var years, months, numbers, days []int
 	buf := make([]byte, 0, 64)
+	prevCap := "" // the previous word, when capitalised
 	addWords := func(s string, base float64, lead int, limit int, title bool) int {
 		caps := mostlyUpper(s)
 		n := 0
@@ -86,6 +92,16 @@ func readText(title, text string, o Options, channels bool) textFeatures {
 			if (o.YearWords <= 0 || n <= o.YearWords) && specificNumber(w) {
 				if h := int(fnv(w) & 0x7fffffff); !slices.Contains(numbers, h) {
 					numbers = append(numbers, h)
+				}
+			}
+			if o.YearWords <= 0 || n <= o.YearWords {
+				if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+					if h, ok := placeOf(w, prevCap); ok && !slices.Contains(numbers, h) {
+						numbers = append(numbers, h)
+					}
+					prevCap = w
+				} else {
+					prevCap = ""
 				}
 			}
 			buf = lower(buf[:0], w)
@@ -334,4 +350,36 @@ func dayOf(low []byte, w string) int {
 		}
 	}
 	return 0
+}
+
+// places is the gazetteer, loaded on first use (nil if it cannot be read,
+// and places are then not specifics).
+var places = sync.OnceValue(func() *gazetteer.Gazetteer {
+	g, err := gazetteer.Load()
+	if err != nil {
+		return nil
+	}
+	return g
+})
+
+// placeOf returns the hash of the city or country a capitalised word
+// names, or the two words prev and w together ("New York").
+func placeOf(w, prev string) (int, bool) {
+	g := places()
+	if g == nil {
+		return 0, false
+	}
+	for _, name := range []string{prev + " " + w, w} {
+		if name[0] == ' ' {
+			continue
+		}
+		for _, n := range g.Lookup(name) {
+			switch n.Kind {
+			case gazetteer.CountryName, gazetteer.CapitalName, gazetteer.CityName:
+				c, _ := g.Canonical(name)
+				return int(fnv("place:"+c) & 0x7fffffff), true
+			}
+		}
+	}
+	return 0, false
 }

@@ -23,6 +23,7 @@ type clusterIn struct {
 	URL       string          `json:"url"`
 	Outlet    string          `json:"outlet"`
 	SourceURL string          `json:"source_url"`
+	Author    string          `json:"author"`
 }
 
 // clusterOut is one output line: the article's final story (after every
@@ -117,7 +118,7 @@ func clusterStream(ctx context.Context, r io.Reader, w io.Writer, opts story.Opt
 			pub = t
 		}
 		res := e.Add(story.Doc{ID: num, Title: v.Title, Text: v.Text, URL: v.URL, Outlet: v.Outlet,
-			Published: pub, SourceURL: v.SourceURL})
+			Published: pub, SourceURL: v.SourceURL, Author: v.Author})
 		for _, m := range res.MergedStories {
 			merged[m] = res.StoryID
 		}

@@ -134,3 +134,15 @@ func TestNERBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestNERStdinTagsAPersonUnseenInTraining(t *testing.T) {
+	out, err := runNERCommand(t, "Barack Obama visited Paris.\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PER\t1\tBarack Obama\n", "LOC\t1\tParis\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

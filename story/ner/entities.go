@@ -29,6 +29,9 @@ var titles = map[string]bool{
 	"gov": true, "mayor": true, "judge": true, "justice": true, "king": true, "queen": true, "prince": true,
 	"princess": true, "pope": true, "general": true, "gen": true, "col": true, "colonel": true, "lt": true,
 	"capt": true, "captain": true, "sgt": true, "admiral": true, "adm": true, "rev": true, "reverend": true,
+	"councillor": true, "councilor": true, "councilman": true, "councilwoman": true, "alderman": true,
+	"bishop": true, "archbishop": true, "cardinal": true, "rabbi": true, "imam": true, "ambassador": true,
+	"inspector": true, "detective": true, "constable": true, "sergeant": true, "lieutenant": true,
 	"father": true, "sheikh": true, "ayatollah": true, "chairman": true, "chief": true, "coach": true,
 	"st": true, "saint": true, "messrs": true, "mme": true, "herr": true, "frau": true, "monsieur": true,
 }
@@ -39,7 +42,9 @@ var titles = map[string]bool{
 // ("Putin" → "Vladimir Putin"), an acronym to its expansion when the text
 // gives it, places to the gazetteer's name ("U.S." → "United States") and
 // words from headlines in capitals written in their usual case. Entities of
-// type MISC (nationalities, events) are left out.
+// type MISC (nationalities, events) are left out, and so are the names in
+// bylines and credit lines ("By Lena Okafor", "Reporting by …"): an
+// article's authors are not what it is about.
 func (t *Tagger) Mentions(text string) []Mention {
 	toks := Tokenize(text)
 	sents := Sentences(text, toks)
@@ -49,14 +54,12 @@ func (t *Tagger) Mentions(text string) []Mention {
 	}
 	tags := t.TagDocument(words)
 
-	type raw struct {
-		toks []Token
-		kind digest.EntityKind
-		caps bool // in a sentence written in capitals
-	}
-	var ms []raw
+	var ms []mention
 	for si, s := range sents {
 		caps := allCaps(words[si])
+		if byline(s) {
+			continue
+		}
 		for _, sp := range conll.Spans(tags[si]) {
 			var kind digest.EntityKind
 			switch sp.Type {
@@ -70,16 +73,28 @@ func (t *Tagger) Mentions(text string) []Mention {
 				continue
 			}
 			tk := s[sp.Start:sp.End]
-			if personByTitle(tk) || sp.Start > 0 && personByTitle(s[sp.Start-1:sp.End]) {
+			titled := personByTitle(tk) || sp.Start > 0 && personByTitle(s[sp.Start-1:sp.End])
+			if titled {
 				kind = digest.Person // "Mr Xi", "President Xi Jinping"
 			}
-			tk = trimMention(tk, kind)
-			if len(tk) == 0 {
+			start := sp.Start
+			trimmed := trimMention(trimPhrase(tk), kind)
+			if len(trimmed) == 0 {
 				continue
 			}
-			ms = append(ms, raw{tk, kind, caps})
+			for start < len(s) && s[start].Start != trimmed[0].Start {
+				start++
+			}
+			m := mention{toks: trimmed, kind: kind, caps: caps, sent: s, start: start, titled: titled}
+			if t.commonWordPlace(&m) || opener(&m) {
+				continue // "Island council approves…" is not Iceland
+			}
+			ms = append(ms, m)
 		}
 	}
+	ms = append(ms, untaggedPlaces(text, sents, tags)...)
+	slices.SortStableFunc(ms, func(a, b mention) int { return a.toks[0].Start - b.toks[0].Start })
+	t.fixKinds(ms)
 
 	// Surface forms, case-folded, and how they are written when not in a
 	// headline.
@@ -184,6 +199,8 @@ var honorifics = map[string]bool{
 	"president": true, "chancellor": true, "premier": true, "senator": true, "sen": true, "governor": true,
 	"gov": true, "mayor": true, "pope": true, "ayatollah": true, "sheikh": true, "prince": true,
 	"princess": true, "queen": true, "king": true, "congressman": true, "congresswoman": true, "rep": true,
+	"councillor": true, "councilor": true, "councilman": true, "councilwoman": true, "alderman": true,
+	"archbishop": true, "rabbi": true, "imam": true, "ambassador": true, "detective": true,
 }
 
 // personByTitle reports whether a mention starts with an honorific and

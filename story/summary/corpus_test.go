@@ -177,6 +177,10 @@ func TestStoryCorpus(t *testing.T) {
 				score("lead-1 of each article", refs, func(i int) string { return leadRoundRobin(events[i].texts, 0, 1) }, stem),
 				score("lead-3 of each article", refs, func(i int) string { return leadRoundRobin(events[i].texts, 0, 3) }, stem),
 				score("Story, default length", refs, func(i int) string { return Story(events[i].texts, 0) }, stem),
+				score("StoryLed, 300 words", refs, func(i int) string { return StoryLed(events[i].texts, 300) }, stem),
+				score("StoryLed, default length", refs, func(i int) string { return StoryLed(events[i].texts, 0) }, stem),
+				score("StoryLed, short (60 words)", refs, func(i int) string { return StoryLed(events[i].texts, ShortStoryWords) }, stem),
+				score("lead round-robin, 60 words", refs, func(i int) string { return leadRoundRobin(events[i].texts, ShortStoryWords, 0) }, stem),
 				score("lead round-robin, Story's length per event", refs, func(i int) string {
 					return leadRoundRobin(events[i].texts, eval.Words(Story(events[i].texts, 0)), 0)
 				}, stem),

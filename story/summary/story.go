@@ -22,16 +22,45 @@ import (
 // their articles, and a sentence opening with a pronoun or a connective is
 // not put first. The result is "" when no text holds a word.
 func Story(texts []string, maxWords int) string {
-	return storyWith(texts, maxWords, defaultTuning)
+	return storyWith(texts, maxWords, defaultTuning, false)
 }
 
-func storyWith(texts []string, maxWords int, tu tuning) string {
-	if maxWords <= 0 {
-		maxWords = DefaultStoryWords
-	}
+// StoryLed is Story opening with the lead sentence of texts[0]: give the
+// article whose headline the reader sees first, and the summary goes on
+// from what that headline announces rather than from another article's
+// angle. The other sentences are chosen and ordered as Story chooses them.
+func StoryLed(texts []string, maxWords int) string {
+	return storyWith(texts, maxWords, defaultTuning, true)
+}
+
+// StoryLedShort returns StoryLed at maxWords and at shortWords, the
+// story page's summary and the home page's, for the cost of one.
+func StoryLedShort(texts []string, maxWords, shortWords int) (full, short string) {
+	sents := scoredSentences(texts, defaultTuning)
+	return render(texts, sents, maxWords, defaultTuning, true), render(texts, sents, shortWords, defaultTuning, true)
+}
+
+func storyWith(texts []string, maxWords int, tu tuning, led bool) string {
+	return render(texts, scoredSentences(texts, tu), maxWords, tu, led)
+}
+
+// scoredSentences returns the usable sentences of texts with their scores.
+func scoredSentences(texts []string, tu tuning) []sent {
 	var sents []sent
 	for i, t := range texts {
 		sents = usable(t, sents, i, 0)
+	}
+	if len(sents) > 0 {
+		scoreSentences(sents, tu)
+	}
+	return sents
+}
+
+// render picks and orders a summary of at most maxWords words from the
+// scored sentences of texts; it does not change sents.
+func render(texts []string, sents []sent, maxWords int, tu tuning, led bool) string {
+	if maxWords <= 0 {
+		maxWords = DefaultStoryWords
 	}
 	if len(sents) == 0 {
 		for _, t := range texts {
@@ -41,12 +70,21 @@ func storyWith(texts []string, maxWords int, tu tuning) string {
 		}
 		return ""
 	}
-	scoreSentences(sents, tu)
-	picked := pick(sents, maxWords, tu)
+	first := -1
+	if led && sents[0].art == 0 && sents[0].words <= maxWords {
+		first = 0
+	}
+	picked := pick(sents, maxWords, tu, first)
 	if len(picked) == 0 {
 		return cutFirst("", sents[:1], maxWords)
 	}
-	order(picked)
+	if first >= 0 {
+		if len(picked) > 1 {
+			order(picked[1:])
+		}
+	} else {
+		order(picked)
+	}
 	out := make([]string, len(picked))
 	for i, s := range picked {
 		out[i] = s.text
@@ -72,9 +110,16 @@ type tuning struct {
 	// artPower is the power of the number of articles using a word in
 	// its centroid weight.
 	artPower float64
+	// numberRepeat passes over a sentence that gives a number already
+	// given; namesRepeat over one whose names and numbers are all given.
+	numberRepeat, namesRepeat bool
+	// factOverlap and yearOverlap are the shares of a sentence's content
+	// words already in the summary below which a number or a year given
+	// again is taken for context rather than a repeat.
+	factOverlap, yearOverlap float64
 }
 
-var defaultTuning = tuning{position: 6, decay: 1, lengthNorm: 0.7, redundant: 0.45, dangling: 0.8, artPower: 2}
+var defaultTuning = tuning{position: 6, decay: 1, lengthNorm: 0.7, redundant: 0.45, dangling: 0.8, artPower: 2, numberRepeat: true, namesRepeat: true, factOverlap: 0.4, yearOverlap: 0.2}
 
 // scoreSentences sets each sentence's terms and score.
 func scoreSentences(sents []sent, tu tuning) {
@@ -109,6 +154,7 @@ func scoreSentences(sents []sent, tu tuning) {
 		}
 		s.terms = all[start:len(all):len(all)]
 		slices.Sort(s.terms)
+		s.facts = factsOf(s.text)
 	}
 	for i := range stats {
 		st := &stats[i]
@@ -131,32 +177,122 @@ func scoreSentences(sents []sent, tu tuning) {
 }
 
 // pick takes sentences best first while they fit in maxWords and do not
-// repeat a picked one.
-func pick(sents []sent, maxWords int, tu tuning) []sent {
+// repeat a picked one; sents[first], when first >= 0, is taken before all.
+func pick(sents []sent, maxWords int, tu tuning, first int) []sent {
 	idx := make([]int, len(sents))
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int {
+		if a == first {
+			return -1
+		}
+		if b == first {
+			return 1
+		}
 		return cmp.Compare(sents[b].score, sents[a].score)
 	})
 	var picked []sent
+	said := map[uint64]bool{}
+	saidTerms := map[int32]bool{}
 	words := 0
 	for _, i := range idx {
 		s := sents[i]
 		if words+s.words > maxWords || s.score == 0 {
 			continue
 		}
-		if repeats(s, picked, tu.redundant) {
+		if repeats(s, picked, tu.redundant) || repeatsFacts(s, said, saidTerms, tu) {
 			continue
 		}
 		picked = append(picked, s)
+		for _, f := range s.facts {
+			said[f] = true
+		}
+		for _, k := range s.terms {
+			saidTerms[k] = true
+		}
 		words += s.words
 		if maxWords-words < minWords {
 			break
 		}
 	}
 	return picked
+}
+
+// repeatsFacts reports whether a sentence states again a fact the summary
+// has stated: a number ("410 million crowns", "in 2031", "magnitude 6.1")
+// already given, or nothing but names and numbers already given.
+func repeatsFacts(s sent, said map[uint64]bool, saidTerms map[int32]bool, tu tuning) bool {
+	if len(s.facts) == 0 || len(said) == 0 {
+		return false
+	}
+	known := 0
+	for _, k := range s.terms {
+		if saidTerms[k] {
+			known++
+		}
+	}
+	overlap := float64(known) / float64(max(1, len(s.terms)))
+	old := 0
+	for _, f := range s.facts {
+		if !said[f] {
+			continue
+		}
+		switch {
+		case f&3 == 1 && tu.numberRepeat && overlap >= tu.factOverlap:
+			return true // "410 million crowns" again
+		case f&3 == 3 && tu.numberRepeat && overlap >= tu.yearOverlap:
+			return true // "in 2031" again, in a sentence that adds little
+		}
+		old++
+	}
+	return tu.namesRepeat && old == len(s.facts) && old >= 2
+}
+
+// factsOf returns the facts a sentence states, as hashes whose low two
+// bits say the kind: its numbers of two or more digits or with a decimal
+// part ("23", "410", "6.1"; thousands separators dropped) end in 01, years
+// ("2031") in 11, and its capitalised words after the first in 00.
+func factsOf(text string) []uint64 {
+	var out []uint64
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c >= '0' && c <= '9':
+			j := i
+			var b []byte
+			for j < len(text) && (text[j] >= '0' && text[j] <= '9' || (text[j] == ',' || text[j] == '.') && j+1 < len(text) && text[j+1] >= '0' && text[j+1] <= '9' && j > i) {
+				if text[j] != ',' {
+					b = append(b, text[j])
+				}
+				j++
+			}
+			if len(b) >= 2 {
+				h := hashWord(string(b))&^3 | 1
+				if len(b) == 4 && (b[0] == '1' && b[1] == '9' || b[0] == '2' && b[1] == '0') {
+					h |= 3 // a year
+				}
+				out = append(out, h)
+			}
+			i = j
+		case c >= 'A' && c <= 'Z' && i > 0:
+			j := i
+			for j < len(text) && (text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z') {
+				j++
+			}
+			if j-i >= 2 && (text[i-1] == ' ' || text[i-1] == '(') {
+				h := hashWord(strings.ToLower(text[i:j]))
+				if _, stop := stopHashes[h]; !stop {
+					out = append(out, h&^3)
+				}
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // repeats reports whether most of s's content words are in one picked

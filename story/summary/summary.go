@@ -26,6 +26,9 @@ const (
 	DefaultArticleWords = 70
 	// DefaultStoryWords caps a story summary.
 	DefaultStoryWords = 120
+	// ShortStoryWords caps the short summary of a story on the home page
+	// (about 40–60 words: three or four lines on a phone).
+	ShortStoryWords = 60
 )
 
 // ArticleSentences is the number of sentences an article summary holds at
@@ -101,7 +104,8 @@ type sent struct {
 	art   int // index of its article
 	pos   int // index among the usable sentences of its article
 	lead  bool
-	terms []int32 // distinct content words, as sorted indexes (Story only)
+	terms []int32  // distinct content words, as sorted indexes (Story only)
+	facts []uint64 // numbers and names it states (Story only), see factsOf
 	score float64
 }
 

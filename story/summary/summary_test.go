@@ -319,3 +319,47 @@ func TestTruncateAgreesWithCountWords(t *testing.T) {
 		}
 	}
 }
+
+func TestStoryDoesNotRepeatFacts(t *testing.T) {
+	texts := []string{
+		"Trams will run in Lindenfeld for the first time since 1962 after the city council approved a 410 million crown line on Monday night by 31 votes to 18. The 12-kilometre route will run from the central station along Market Street to the university quarter. Councillor Bram Oosterhuis said the first trams could carry passengers in 2031.",
+		"Lindenfeld's city council voted 31 to 18 on Monday night to build a 12-kilometre tram line linking the central railway station with the university quarter. The line, with 19 stops, is expected to cost 410 million crowns and to open in 2031. Opponents argued that the money would be better spent on buses.",
+		"The regional government of Calder signalled on Tuesday that it would contribute to Lindenfeld's planned tram line. The city council approved the 410 million crown project by 31 votes to 18, and the first trams are due in 2031.",
+	}
+	for _, words := range []int{ShortStoryWords, 0, 300} {
+		got := Story(texts, words)
+		for _, fact := range []string{"410", "2031", "31 votes to 18"} {
+			if n := strings.Count(got, fact); n > 1 {
+				t.Errorf("at %d words, %q is said %d times:\n%s", words, fact, n, got)
+			}
+		}
+	}
+}
+
+func TestStoryLedOpensWithTheHeadlinesArticle(t *testing.T) {
+	texts := []string{
+		"Farmers in the eastern plateau gave a cautious welcome on Wednesday to a new wheat variety from the University of Calder. Some worried about the price of seed.",
+		"A team at the University of Calder has bred a wheat variety that kept most of its yield through six weeks without rain in field trials, the university said on Monday. The team crossed a commercial variety with a wild grass.",
+	}
+	got := StoryLed(texts, 0)
+	if !strings.HasPrefix(got, "Farmers in the eastern plateau") {
+		t.Errorf("StoryLed opens with another article:\n%s", got)
+	}
+	if short := StoryLed(texts, ShortStoryWords); countWords(short) > ShortStoryWords || !strings.HasPrefix(short, "Farmers") {
+		t.Errorf("short summary %q (%d words)", short, countWords(short))
+	}
+}
+
+func TestStoryLedShortIsStoryLedAtBothLengths(t *testing.T) {
+	texts := []string{
+		"Farmers in the eastern plateau gave a cautious welcome on Wednesday to a new wheat variety from the University of Calder. Some worried about the price of seed. The seed will be sold from next spring.",
+		"A team at the University of Calder has bred a wheat variety that kept most of its yield through six weeks without rain in field trials, the university said on Monday. The team crossed a commercial variety with a wild grass.",
+	}
+	full, short := StoryLedShort(texts, 0, ShortStoryWords)
+	if want := StoryLed(texts, 0); full != want {
+		t.Errorf("full %q, want %q", full, want)
+	}
+	if want := StoryLed(texts, ShortStoryWords); short != want {
+		t.Errorf("short %q, want %q", short, want)
+	}
+}

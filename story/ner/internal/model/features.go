@@ -7,11 +7,14 @@
 package model
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/occasional-digest/digest/story/gazetteer"
+	"github.com/occasional-digest/digest/story/ner/internal/clusters"
+	"github.com/occasional-digest/digest/story/ner/internal/names"
 )
 
 // Case classes of a word, as the casing lexicon and document statistics
@@ -354,14 +357,28 @@ const (
 	tNumSent
 	tNumSentLower
 	tCapRun
+	tGiven    // a capitalised word on the given-name list ("Barack")
+	tClusterC // the word's coarse cluster (GloVe vectors, k-means)
+	tClusterF // its fine cluster
 )
 
+// clusterNames are the cluster numbers as feature values.
+var clusterNames = func() []string {
+	out := make([]string, 1025)
+	for i := range out {
+		out[i] = strconv.Itoa(i)
+	}
+	return out
+}()
+
 type tokInfo struct {
-	form  string // the word as written, re-cased in capitalised headlines
-	low   string // lower-cased
-	lower string // lower-cased, digits as 0
-	shape string // of form
-	gaz   []string
+	form   string // the word as written, re-cased in capitalised headlines
+	low    string // lower-cased
+	lower  string // lower-cased, digits as 0
+	shape  string // of form
+	gaz    []string
+	given  bool // capitalised and a given name ("Barack")
+	cc, cf int  // coarse and fine word clusters (0: none)
 }
 
 // Sentence computes the features of sentence s of d, one list per token.
@@ -392,6 +409,10 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 			}
 		}
 		info[i] = tokInfo{form: form, low: lw, lower: lnorm, shape: shape(form)}
+		if k := caseOf(form); (k == caseTitle || k == caseUpper) && names.Given(lw) {
+			info[i].given = true
+		}
+		info[i].cc, info[i].cf = clusters.Of(lw)
 	}
 	x.gazetteer(info, caps)
 
@@ -507,6 +528,12 @@ func (x *Extractor) Sentence(d Doc, s int, st *DocStats, buf [][]uint32) [][]uin
 		}
 		for _, g := range t.gaz {
 			fs = append(fs, f1(tGaz, g))
+		}
+		if t.given {
+			fs = append(fs, f1(tGiven, ""))
+		}
+		if t.cc != 0 && t.cf < len(clusterNames) && t.cc < len(clusterNames) {
+			fs = append(fs, f1(tClusterC, clusterNames[t.cc]), f1(tClusterF, clusterNames[t.cf]))
 		}
 		if i > 0 {
 			for _, g := range info[i-1].gaz {

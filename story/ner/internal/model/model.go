@@ -42,6 +42,14 @@ func newModel(labels []string, lexicon map[string]byte) *Model {
 	return m
 }
 
+// Capitalised reports whether the casing lexicon has the lower-cased word
+// lw as usually written with a capital in running text ("britain", "nato";
+// not "island").
+func (m *Model) Capitalised(lw string) bool {
+	k := m.Lexicon[lw]
+	return k == caseTitle || k == caseUpper || k == caseMixed
+}
+
 // Acronym reports whether the casing lexicon has the lower-cased word lw
 // as usually written in capitals ("nato").
 func (m *Model) Acronym(lw string) bool { return m.Lexicon[lw] == caseUpper }
