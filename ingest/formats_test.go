@@ -268,6 +268,7 @@ func assertEveryArticleInAStory(t *testing.T, st digest.Store) {
 		}
 		if full.StoryID == 0 {
 			without++
+			t.Logf("no story: %d %q published %v, %d sources", a.ID, a.Title, a.Published, len(full.Sources))
 			continue
 		}
 		s, err := st.Story(ctx, reader, full.StoryID)

@@ -333,6 +333,7 @@ func docOf(a *digest.Article) story.Doc {
 		URL:       a.URL,
 		Outlet:    "feed-" + strconv.FormatInt(a.FeedID, 10),
 		Published: a.Published,
+		Author:    a.Author,
 	}
 	if d.Text == "" {
 		d.Text = a.Summary
@@ -341,6 +342,13 @@ func docOf(a *digest.Article) story.Doc {
 		if src.FeedID == a.FeedID && src.FeedTitle != "" {
 			d.Outlet = src.FeedTitle
 		}
+		f := "feed-" + strconv.FormatInt(src.FeedID, 10)
+		if !slices.Contains(d.Feeds, f) {
+			d.Feeds = append(d.Feeds, f)
+		}
+	}
+	if len(d.Feeds) == 0 && a.FeedID != 0 {
+		d.Feeds = []string{"feed-" + strconv.FormatInt(a.FeedID, 10)}
 	}
 	if m := sourceLink.FindStringSubmatch(a.Content); m != nil {
 		d.SourceURL = html.UnescapeString(m[1])

@@ -35,6 +35,13 @@ type Doc struct {
 	// Author is the byline ("Lena Okafor", "Ada Lindqvist and Jonas
 	// Ekwall"), if known: its names are not entities of the article.
 	Author string
+	// Feeds identify the feeds that carry the article (a stored article
+	// reached through several, or one for a new item). A feed does not
+	// syndicate itself: near-duplicates that share a feed are items of
+	// their own (a series, a re-issue), never copies; the feeds of one
+	// outlet (its RSS, Atom and JSON Feed) are different feeds. When
+	// empty, Outlet stands for the feed.
+	Feeds []string
 }
 
 // Result says what the engine did with one Doc.
@@ -225,6 +232,7 @@ type article struct {
 	url       string
 	source    string // normalised SourceURL
 	outlet    string
+	feeds     []string // Doc.Feeds, or Outlet when empty; a kept article gains its copies' feeds
 	published time.Time
 	q         *query          // its vectors, while its story is open (for splits)
 	ents      []digest.Entity // its entities, likewise
@@ -315,6 +323,7 @@ func (e *Engine) Add(d Doc) Result {
 		url:       normURL(d.URL),
 		source:    normURL(d.SourceURL),
 		outlet:    d.Outlet,
+		feeds:     feedsOf(d),
 		published: t,
 	}
 	sketchText := d.Text
@@ -439,17 +448,37 @@ func isSeries(a, b *article) bool {
 	return tt != "" && tt == templateTitle(b.title)
 }
 
-// sameOutlet reports whether a comes from the outlet of the stored
-// article id or of the article kept for its copies.
+// sameOutlet reports whether a shares a feed with the stored article id
+// or with the article kept for its copies.
 func (e *Engine) sameOutlet(a *article, id int64, kept *article) bool {
-	if a.outlet == "" {
+	if len(a.feeds) == 0 {
 		return false
 	}
-	if kept.outlet == a.outlet {
+	if shareFeed(kept.feeds, a.feeds) {
 		return true
 	}
 	m, ok := e.article(id)
-	return ok && m.outlet == a.outlet
+	return ok && shareFeed(m.feeds, a.feeds)
+}
+
+// feedsOf returns a Doc's feeds: its Feeds, or its Outlet.
+func feedsOf(d Doc) []string {
+	if len(d.Feeds) > 0 {
+		return slices.Compact(slices.Sorted(slices.Values(d.Feeds)))
+	}
+	if d.Outlet != "" {
+		return []string{d.Outlet}
+	}
+	return nil
+}
+
+func shareFeed(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
 }
 
 // keptOf returns the article kept for id's group of copies.
@@ -479,6 +508,11 @@ func (e *Engine) article(id int64) (*article, bool) {
 func (e *Engine) addCopy(a, kept *article) Result {
 	a.dupOf = kept.id
 	a.story = kept.story
+	for _, f := range a.feeds {
+		if !slices.Contains(kept.feeds, f) {
+			kept.feeds = append(kept.feeds, f)
+		}
+	}
 	orig := kept.original
 	if orig == 0 {
 		orig = kept.id
