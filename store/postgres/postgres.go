@@ -49,6 +49,7 @@ func Dialect() *sqlstore.Dialect {
 		// DELETE CASCADE).
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         65535,
+		ValidUTF8:         true,
 		// ILIKE on COLLATE "C" text folds ASCII letters only, as SQLite's
 		// LIKE does (see migrations/0001_init.sql).
 		FoldLike:    "ILIKE",

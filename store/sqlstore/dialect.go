@@ -54,6 +54,11 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint violation.
 	IsUniqueViolation func(err error) bool
+	// ValidUTF8 says that text parameters must be valid UTF-8
+	// (PostgreSQL). Texts the store writes always are (see clean); the
+	// keys of a feed list's cursor, which may be cut inside a character,
+	// are then replaced by valid bounds (see keyArgs).
+	ValidUTF8 bool
 	// MaxParams is the most bind parameters one statement may have.
 	MaxParams int
 	// FoldLike, unless empty, is an operator like LIKE that ignores the
