@@ -1,4 +1,4 @@
-// Package postgres is the digest.Store on PostgreSQL (12 or later),
+// Package postgres is the digest.Store on PostgreSQL (13 or later),
 // through pgx's database/sql driver. The queries live in store/sqlstore,
 // shared with SQLite; this package opens the database, migrates its schema
 // (migrations/, mirroring SQLite's file by file) and supplies the
@@ -54,8 +54,13 @@ func Dialect() *sqlstore.Dialect {
 		// LIKE does (see migrations/0001_init.sql).
 		FoldLike:    "ILIKE",
 		GroupConcat: "string_agg(%s, '')",
-		// DataVersion is empty: PostgreSQL has no cheap counter of
-		// commits, so the feed list is read on every call.
+		// The snapshot (the oldest running transaction, the next one and
+		// those running between) changes with every commit anywhere in
+		// the cluster, and only then or when a transaction starts or
+		// aborts: a change of its 64-bit hash tells the feed cache to
+		// read again. A commit that left the hash unchanged would go
+		// unseen with a chance of 1 in 2^64.
+		DataVersion: "SELECT hashtextextended(CAST(pg_current_snapshot() AS TEXT), 0)",
 	}
 }
 
