@@ -201,19 +201,24 @@ func setupBench(b *testing.B) *benchData {
 			conn.Close(ctx)
 		}
 		bench.stores["postgres"] = pg
-		// The same schema read one row per feed instead of packed
-		// (Dialect.GroupConcat).
-		raw, err = sql.Open("pgx", withParam(b, dsn, "search_path", schema))
-		if err != nil {
-			bench.err = err
-			return
+		// The same schema without the feed cache, packed or read one row
+		// per feed (Dialect.GroupConcat).
+		for _, name := range []string{"postgres-nocache", "postgres-rows"} {
+			raw, err := sql.Open("pgx", withParam(b, dsn, "search_path", schema))
+			if err != nil {
+				bench.err = err
+				return
+			}
+			d := postgres.Dialect()
+			d.DataVersion = ""
+			if name == "postgres-rows" {
+				d.GroupConcat = ""
+			}
+			st := sqlstore.New(raw, raw, d, nil)
+			bench.cleanup = append([]func(){func() { st.Close() }}, bench.cleanup...)
+			bench.stores[name] = st
+			bench.user[name], bench.big[name] = bench.user["postgres"], bench.big["postgres"]
 		}
-		d = postgres.Dialect()
-		d.GroupConcat = ""
-		rows := sqlstore.New(raw, raw, d, nil)
-		bench.cleanup = append([]func(){func() { rows.Close() }}, bench.cleanup...)
-		bench.stores["postgres-rows"] = rows
-		bench.user["postgres-rows"], bench.big["postgres-rows"] = bench.user["postgres"], bench.big["postgres"]
 	})
 	if bench.err != nil {
 		b.Fatal(bench.err)
@@ -269,7 +274,7 @@ func BenchmarkArticlesSearch(b *testing.B) {
 }
 
 func BenchmarkFeeds(b *testing.B) {
-	eachStore(b, []string{"sqlite", "sqlite-nocache", "postgres", "postgres-rows"}, func(b *testing.B, s digest.Store, user, _ int64) {
+	eachStore(b, []string{"sqlite", "sqlite-nocache", "postgres", "postgres-nocache", "postgres-rows"}, func(b *testing.B, s digest.Store, user, _ int64) {
 		ctx := context.Background()
 		for b.Loop() {
 			fs, err := s.Feeds(ctx, user)
