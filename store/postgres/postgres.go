@@ -124,6 +124,16 @@ func OpenOptions(ctx context.Context, dsn string, logger *slog.Logger, opts Opti
 		// the start until the system gives up, minutes later.
 		cfg.ConnectTimeout = 15 * time.Second
 	}
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		// pgx prepares each statement once per connection, and after five
+		// runs PostgreSQL may plan it once for any parameters. For a
+		// feed's page that generic plan reads every source of the feed
+		// for each row of the page (a feed of 2,000 articles: 12 ms
+		// instead of 0.3 ms), where the plan made for the feed's own
+		// numbers reads one index entry. Planning each run costs a
+		// fraction of a millisecond.
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	name := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 	fail := func(err error, pools ...*sql.DB) (*DB, error) {
 		for _, p := range pools {
