@@ -108,6 +108,10 @@ type ArticleStore interface {
 	// selects (in q's order, up to q.Limit, which may be up to 100,000
 	// here), without reading the articles themselves. Cursor is ignored.
 	ArticleRefs(ctx context.Context, q ArticleQuery) ([]ArticleRef, error)
+	// ArticleIDs returns the IDs of the articles q selects, as ArticleRefs
+	// but reading the user's states alone: for long ID lists (Fever's
+	// unread_item_ids).
+	ArticleIDs(ctx context.Context, q ArticleQuery) ([]int64, error)
 	// CountArticles counts the articles q selects, ignoring Limit, Offset
 	// and Cursor.
 	CountArticles(ctx context.Context, q ArticleQuery) (int, error)
@@ -167,10 +171,26 @@ type ContentStore interface {
 	// dup is removed. Every user's read and starred state carries over.
 	MergeArticles(ctx context.Context, keep, dup, original int64) error
 
+	// Invariants counts the stored articles and stories and what breaks
+	// the store's invariants (see Invariants), reading only.
+	Invariants(ctx context.Context) (Invariants, error)
+
 	// SaveIcon stores an icon once per hash and returns its ID.
 	SaveIcon(ctx context.Context, icon *Icon) (int64, error)
 	// IconByID returns one icon, whoever's feed it is. ENOTFOUND.
 	IconByID(ctx context.Context, id int64) (*Icon, error)
+}
+
+// Invariants are what ContentStore.Invariants counts. Once post-processing
+// has settled, every article is in a story, every story holds an article,
+// and every source belongs to a stored article and feed: the counts after
+// Articles and Stories are then 0.
+type Invariants struct {
+	Articles      int // stored articles
+	Stories       int // stored stories
+	WithoutStory  int // articles in no story
+	EmptyStories  int // stories no article is in
+	OrphanSources int // sources whose article or feed is gone
 }
 
 // StoryStore keeps stories. Stories are shared; a user sees a story when

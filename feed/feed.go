@@ -83,12 +83,13 @@ func Parse(body []byte, feedURL string, now time.Time) (*Parsed, error) {
 		Entries:     make([]digest.Entry, 0, len(f.Items)),
 	}
 	feedAuthor := person(f.Authors)
+	permalinks := rssPermalinks(f)
 	seen := make(map[string]bool, len(f.Items))
-	for _, it := range f.Items {
+	for i, it := range f.Items {
 		if it == nil {
 			continue
 		}
-		e, ok := entry(it, base, feedURL, now)
+		e, ok := entry(it, base, feedURL, now, permalinks == nil || permalinks[i])
 		if !ok || seen[e.GUID] || (e.URL != "" && seen[e.URL]) {
 			continue
 		}
@@ -151,15 +152,41 @@ func parseError(body []byte, err error) error {
 	return digest.Errorf(digest.EUPSTREAM, "parse feed: %s", strings.ToValidUTF8(msg, "\uFFFD"))
 }
 
+// rssPermalinks reports, for each item of an RSS feed, whether its guid
+// is a permalink (isPermaLink absent or "true"); nil for other formats,
+// whose ids may stand in for a missing link (JSON Feed: "ideally the id
+// is the full URL of the resource").
+func rssPermalinks(f *gofeed.Feed) []bool {
+	rf, ok := f.OriginalFeed().(*rss.Feed)
+	if !ok || len(rf.Items) != len(f.Items) {
+		return nil
+	}
+	out := make([]bool, len(rf.Items))
+	for i, it := range rf.Items {
+		out[i] = it != nil && it.GUID != nil && !strings.EqualFold(strings.TrimSpace(it.GUID.IsPermalink), "false")
+	}
+	return out
+}
+
 // entry builds a digest.Entry from one item; ok is false for items with
-// nothing to show.
-func entry(it *gofeed.Item, base *url.URL, feedURL string, now time.Time) (e digest.Entry, ok bool) {
+// nothing to show. guidIsLink says the item's guid may be its address:
+// false for an RSS guid with isPermaLink="false".
+func entry(it *gofeed.Item, base *url.URL, feedURL string, now time.Time, guidIsLink bool) (e digest.Entry, ok bool) {
 	e.Link = resolveHTTP(base, it.Link)
 	guid := strings.TrimSpace(it.GUID)
 	if e.Link == "" {
-		// An RSS <guid isPermaLink="true"> without <link>, or a JSON
-		// Feed item with only external_url.
-		for _, l := range append([]string{guid}, it.Links...) {
+		// A JSON Feed item with only external_url, or an id that is
+		// its address, without a usable link. An RSS guid with
+		// isPermaLink="false" names the item without being its
+		// address, and an id must be an absolute URL to be one:
+		// "12345" resolved against the feed is no page.
+		links := it.Links
+		if guidIsLink {
+			if l := resolveHTTP(nil, guid); l != "" {
+				links = append([]string{l}, links...)
+			}
+		}
+		for _, l := range links {
 			if e.Link = resolveHTTP(base, l); e.Link != "" {
 				break
 			}

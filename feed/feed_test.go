@@ -356,6 +356,24 @@ func TestParseEntryRules(t *testing.T) {
 			t.Errorf("Link %q GUID %q", e.Link, e.GUID)
 		}
 	})
+	for _, tt := range []struct{ name, item string }{
+		{"guid that is not a permalink never stands in for a link",
+			`<item><title>a</title><guid isPermaLink="false">https://site.example/?p=1</guid></item>`},
+		{"guid that is not a permalink never stands in for an unusable link",
+			`<item><title>a</title><link>javascript:alert(1)</link><guid isPermaLink="FALSE">https://site.example/p/1</guid></item>`},
+		{"permalink guid that is not an absolute URL is no link",
+			`<item><title>a</title><guid>48213</guid></item>`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := one(t, tt.item)
+			if e.Link != "" || e.URL != "" {
+				t.Errorf("Link %q URL %q from the guid", e.Link, e.URL)
+			}
+			if e.GUID == "" || strings.HasPrefix(e.GUID, "sha256:") {
+				t.Errorf("GUID %q, want the item's guid", e.GUID)
+			}
+		})
+	}
 	t.Run("javascript link is dropped, the entry kept by its title", func(t *testing.T) {
 		e := one(t, `<item><title>a</title><link>javascript:alert(1)</link></item>`)
 		if e.Link != "" || e.URL != "" || !strings.HasPrefix(e.GUID, "sha256:") {

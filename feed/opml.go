@@ -12,6 +12,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // OPML limits: a larger or deeper file is refused as a whole. Real
@@ -21,6 +22,28 @@ const (
 	MaxOPMLDepth = 32 // nested outlines
 )
 
+// fromUTF16 returns a UTF-16 document (recognised by its byte order mark,
+// or without one by its first character, "<", being ASCII) as UTF-8
+// without the encoding label of its declaration, which would make the
+// XML decoder read the UTF-8 as UTF-16 again. Anything else is returned
+// as it is.
+func fromUTF16(data []byte) []byte {
+	var order unicode.Endianness
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{'<', 0}):
+		order = unicode.LittleEndian
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}), bytes.HasPrefix(data, []byte{0, '<'}):
+		order = unicode.BigEndian
+	default:
+		return data
+	}
+	out, err := unicode.UTF16(order, unicode.UseBOM).NewDecoder().Bytes(data)
+	if err != nil {
+		return data // cannot happen: malformed units become U+FFFD
+	}
+	return dropEncodingLabel(out)
+}
+
 // Outline is one feed of an OPML subscription list.
 type Outline struct {
 	Title    string // the outline's text (or title) attribute; may be empty
@@ -29,7 +52,9 @@ type Outline struct {
 	Category string // the title of the folder outline it sits in; "" at the top level
 }
 
-// ParseOPML reads an OPML 1.0 or 2.0 subscription list.
+// ParseOPML reads an OPML 1.0 or 2.0 subscription list, in UTF-8, in
+// UTF-16 (little or big endian, with or without a byte order mark; Windows
+// tools write it), or in the encoding its XML declaration names.
 //
 // It returns the feeds it could read, in document order, and one error per
 // outline it skipped (no xmlUrl, a URL that is not http(s), a duplicate of
@@ -50,6 +75,7 @@ func ParseOPML(r io.Reader) ([]Outline, []error, error) {
 	if len(data) > MaxOPMLSize {
 		return nil, nil, digest.Errorf(digest.EINVALID, "import OPML: the file is larger than %d MB", MaxOPMLSize>>20)
 	}
+	data = fromUTF16(data)
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Entity = xml.HTMLEntity // "&nbsp;" and friends appear in titles
 	d.CharsetReader = charset.NewReaderLabel

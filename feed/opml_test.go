@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -290,6 +292,7 @@ func FuzzParseOPML(f *testing.F) {
 	f.Add(`<opml version="1.0"><body><outline text="c"><outline xmlUrl="https://a.example/"/></outline></body></opml>`)
 	f.Add(`<?xml version="1.0" encoding="windows-1252"?><opml><body><outline text="` + "\x93q\x94" + `" xmlUrl="feed://x.example/"/></body></opml>`)
 	f.Add(`<!DOCTYPE x [<!ENTITY a "&a;&a;">]><opml><body><outline text="&a;" xmlUrl="http://a/"/></body></opml>`)
+	f.Add(string(utf16Bytes(`<?xml version="1.0" encoding="UTF-16"?><opml><body><outline text="é" xmlUrl="http://a/"/></body></opml>`, true, true)))
 	f.Fuzz(func(t *testing.T, doc string) {
 		outs, errs, err := ParseOPML(strings.NewReader(doc))
 		if err != nil {
@@ -312,4 +315,62 @@ func FuzzParseOPML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// utf16 encodes s as UTF-16 in the given byte order, after a byte order
+// mark when bom is set.
+func utf16Bytes(s string, bigEndian, bom bool) []byte {
+	var out []byte
+	put := func(u uint16) {
+		if bigEndian {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	if bom {
+		put(0xfeff)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		put(u)
+	}
+	return out
+}
+
+func TestParseOPMLUTF16(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="UTF-16"?>
+<opml version="2.0"><head><title>Abonnements</title></head><body>
+  <outline text="Actualités">
+    <outline text="Zürich Nachrichten" type="rss" xmlUrl="https://zuerich.example/feed"/>
+    <outline text="日本のニュース 🗾" type="rss" xmlUrl="https://nihon.example/rss" htmlUrl="https://nihon.example/"/>
+  </outline>
+</body></opml>`
+	want := []Outline{
+		{Title: "Zürich Nachrichten", URL: "https://zuerich.example/feed", Category: "Actualités"},
+		{Title: "日本のニュース 🗾", URL: "https://nihon.example/rss", SiteURL: "https://nihon.example/", Category: "Actualités"},
+	}
+	for _, tt := range []struct {
+		name           string
+		bigEndian, bom bool
+	}{
+		{"little endian with BOM", false, true},
+		{"big endian with BOM", true, true},
+		{"little endian without BOM", false, false},
+		{"big endian without BOM", true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			outs, errs, err := ParseOPML(bytes.NewReader(utf16Bytes(doc, tt.bigEndian, tt.bom)))
+			if err != nil || len(errs) > 0 {
+				t.Fatalf("ParseOPML: %v %v", err, errs)
+			}
+			if !slices.Equal(outs, want) {
+				t.Errorf("outlines %+v, want %+v", outs, want)
+			}
+		})
+	}
+	// The same document in UTF-8 still reads, its label notwithstanding
+	// (the decoder is given the bytes as they are).
+	if _, _, err := ParseOPML(strings.NewReader(strings.Replace(doc, "UTF-16", "UTF-8", 1))); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -400,20 +400,20 @@ func (h *Handler) idList(ctx context.Context, q digest.ArticleQuery) (string, er
 	q.ByID, q.Oldest, q.Limit = true, true, refsPage
 	var b strings.Builder
 	for {
-		refs, err := h.store.ArticleRefs(ctx, q)
+		ids, err := h.store.ArticleIDs(ctx, q)
 		if err != nil {
 			return "", err
 		}
-		for _, ref := range refs {
+		for _, id := range ids {
 			if b.Len() > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(strconv.FormatInt(ref.ID, 10))
+			b.WriteString(strconv.FormatInt(id, 10))
 		}
-		if len(refs) < refsPage {
+		if len(ids) < refsPage {
 			return b.String(), nil
 		}
-		q.AfterID = refs[len(refs)-1].ID
+		q.AfterID = ids[len(ids)-1]
 	}
 }
 

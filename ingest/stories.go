@@ -2,9 +2,12 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"html"
 	"log/slog"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -19,13 +22,33 @@ import (
 // article goes through it in publication order; syndicated copies are
 // merged into the kept article in the store (its original credited), and
 // the stories an article touches are saved.
+//
+// The engine knows articles by IDs of its own, not the store's: a merge
+// deletes the copy's row, and the store may give the ID to a new article
+// (SQLite reuses the highest rowids), which the engine, answering a known
+// ID with its first Result, would take for the copy it already placed.
+// The sink maps each stored article to its engine ID and back, and each
+// copy merged in the store to the engine article it was merged into.
 type Stories struct {
 	store digest.Store
 	log   *slog.Logger
 
-	mu     sync.Mutex
-	engine *story.Engine
-	ids    map[int64]int64 // engine story ID -> stored story ID
+	mu      sync.Mutex
+	engine  *story.Engine
+	ids     map[int64]int64  // engine story ID -> stored story ID
+	docs    map[int64]docRef // stored article ID -> its engine article
+	sidOf   map[int64]int64  // engine article ID -> its stored article ID
+	keptBy  map[int64]int64  // engine article ID of a merged copy -> the kept one's
+	lastDoc int64            // the last engine article ID given out
+	pruneAt int              // len(docs) at which forgotten articles are dropped
+}
+
+// docRef is the engine article of a stored article, with a fingerprint
+// of the stored article's identity: a stored ID that comes back with
+// another fingerprint is a new article that reuses a deleted one's ID.
+type docRef struct {
+	id int64
+	fp uint64
 }
 
 // NewStories returns a story sink over store using a new engine.
@@ -33,7 +56,83 @@ func NewStories(store digest.Store, opts story.Options, log *slog.Logger) *Stori
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Stories{store: store, log: log.With("component", "stories"), engine: story.NewEngine(opts), ids: map[int64]int64{}}
+	return &Stories{store: store, log: log.With("component", "stories"), engine: story.NewEngine(opts),
+		ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune}
+}
+
+// minPrune is the least number of mapped articles at which the sink drops
+// those the engine has forgotten.
+const minPrune = 4096
+
+// fingerprint identifies a stored article across its updates: its
+// canonical URL, or without one the GUID of its own feed's entry.
+func fingerprint(a *digest.Article) uint64 {
+	h := fnv.New64a()
+	if a.URL != "" {
+		h.Write([]byte(a.URL))
+		return h.Sum64()
+	}
+	for _, src := range a.Sources {
+		if src.FeedID == a.FeedID {
+			fmt.Fprintf(h, "%d\x00%s", src.FeedID, src.GUID)
+			return h.Sum64()
+		}
+	}
+	if len(a.Sources) > 0 {
+		fmt.Fprintf(h, "%d\x00%s", a.Sources[0].FeedID, a.Sources[0].GUID)
+	}
+	return h.Sum64()
+}
+
+// docOfStored returns the engine's view of a stored article, under the
+// engine ID of that article (a new one for an article not seen yet, or
+// one that reuses the ID of a deleted article). Callers hold s.mu.
+func (s *Stories) docOfStored(a *digest.Article) story.Doc {
+	fp := fingerprint(a)
+	ref, ok := s.docs[a.ID]
+	if !ok || ref.fp != fp {
+		s.lastDoc++
+		ref = docRef{id: s.lastDoc, fp: fp}
+		s.docs[a.ID] = ref
+		s.sidOf[ref.id] = a.ID
+	}
+	d := docOf(a)
+	d.ID = ref.id
+	return d
+}
+
+// stored returns the stored article that holds engine article id now (a
+// merged copy: the kept article), and false when that article is gone
+// from the store or its ID names another article now. Callers hold s.mu.
+func (s *Stories) stored(id int64) (int64, bool) {
+	if k, ok := s.keptBy[id]; ok {
+		id = k
+	}
+	sid, ok := s.sidOf[id]
+	if !ok || s.docs[sid].id != id {
+		return 0, false
+	}
+	return sid, true
+}
+
+// prune drops the mappings of articles the engine has forgotten, once
+// their number has doubled since the last time. Callers hold s.mu.
+func (s *Stories) prune() {
+	if len(s.docs) < s.pruneAt {
+		return
+	}
+	for sid, ref := range s.docs {
+		if _, ok := s.engine.StoryOf(ref.id); !ok {
+			delete(s.docs, sid)
+		}
+	}
+	for id := range s.sidOf {
+		if _, ok := s.engine.StoryOf(id); !ok {
+			delete(s.sidOf, id)
+			delete(s.keptBy, id)
+		}
+	}
+	s.pruneAt = max(2*len(s.docs), minPrune)
 }
 
 // Load replays the stored articles of the engine's window into the engine,
@@ -83,11 +182,11 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 		}
 		return nil
 	}
-	if err := load(past, func(a *digest.Article) { s.engine.Remember(docOf(a)) }); err != nil {
+	if err := load(past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
 		return err
 	}
 	err := load(recent, func(a *digest.Article) {
-		r := s.engine.Add(docOf(a))
+		r := s.engine.Add(s.docOfStored(a))
 		if a.StoryID != 0 {
 			s.ids[r.StoryID] = a.StoryID
 		}
@@ -127,17 +226,20 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	touched := map[int64]bool{}
+	var errs []error
 	for _, a := range arts {
-		r := s.engine.Add(docOf(a))
-		if r.DuplicateOf != 0 && r.DuplicateOf != a.ID {
-			if err := s.store.MergeArticles(ctx, r.DuplicateOf, a.ID, r.Original); err != nil {
-				return fmt.Errorf("stories: merge %d into %d: %w", a.ID, r.DuplicateOf, err)
+		r := s.engine.Add(s.docOfStored(a))
+		if r.DuplicateOf != 0 && r.DuplicateOf != r.ID {
+			if err := s.merge(ctx, a.ID, r); err != nil {
+				// The article stays one of its own, in the story the
+				// engine gave it (save lists it); the batch goes on.
+				errs = append(errs, fmt.Errorf("stories: merge %d: %w", a.ID, err))
 			}
 		}
 		for _, m := range r.MergedStories {
 			if sid, ok := s.ids[m]; ok {
 				if err := s.store.DeleteStory(ctx, sid); err != nil && !digest.IsNotFound(err) {
-					return fmt.Errorf("stories: delete merged story: %w", err)
+					errs = append(errs, fmt.Errorf("stories: delete merged story: %w", err))
 				}
 				delete(s.ids, m)
 			}
@@ -150,15 +252,48 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 			touched[n] = true
 		}
 	}
-	for id := range touched {
+	for _, id := range slices.Sorted(maps.Keys(touched)) {
 		if err := s.save(ctx, id); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
+	s.prune()
+	return errors.Join(errs...)
+}
+
+// merge makes stored article dup a copy of the article the engine kept
+// for it (r.DuplicateOf), crediting r.Original. The engine's original is
+// the new article or one of the group already in the store, where every
+// copy merged earlier lives in the kept article: then the kept article
+// keeps its credit. A kept article gone from the store (its feed removed)
+// leaves dup an article of its own. Callers hold s.mu.
+func (s *Stories) merge(ctx context.Context, dup int64, r story.Result) error {
+	keep, ok := s.stored(r.DuplicateOf)
+	if !ok || keep == dup {
+		// Gone, or dup is the kept article itself under a new engine ID
+		// (its identity changed with an update): nothing to merge.
+		return nil
+	}
+	original := keep
+	if r.Original == r.ID {
+		original = dup
+	}
+	if err := s.store.MergeArticles(ctx, keep, dup, original); err != nil {
+		if digest.IsNotFound(err) {
+			return nil // dup deleted since, or keep: nothing left to merge
+		}
+		return fmt.Errorf("into %d: %w", keep, err)
+	}
+	s.keptBy[r.ID] = r.DuplicateOf
+	if k, ok := s.keptBy[r.DuplicateOf]; ok {
+		s.keptBy[r.ID] = k
+	}
+	delete(s.docs, dup) // the store may give the ID to a new article
 	return nil
 }
 
-// save stores the engine's story id (without the copies merged away).
+// save stores the engine's story id: its articles that are stored as
+// themselves (the copies merged away are sources of the kept ones).
 func (s *Stories) save(ctx context.Context, id int64) error {
 	v, ok := s.engine.Story(id)
 	if !ok {
@@ -167,10 +302,17 @@ func (s *Stories) save(ctx context.Context, id int64) error {
 	st := v.Story
 	st.ID = s.ids[id]
 	st.ArticleIDs = st.ArticleIDs[:0]
+	seen := map[int64]bool{}
 	for _, m := range v.Articles {
-		if m.DuplicateOf == 0 || m.DuplicateOf == m.ID {
-			st.ArticleIDs = append(st.ArticleIDs, m.ID)
+		sid, ok := s.stored(m.ID)
+		if !ok || s.docs[sid].id != m.ID || seen[sid] {
+			continue
 		}
+		seen[sid] = true
+		st.ArticleIDs = append(st.ArticleIDs, sid)
+	}
+	if len(st.ArticleIDs) == 0 && st.ID == 0 {
+		return nil // nothing of it is stored
 	}
 	if err := s.store.SaveStory(ctx, &st); err != nil {
 		return fmt.Errorf("stories: save story: %w", err)

@@ -2,130 +2,23 @@ package miniflux_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"slices"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/internal/testenv"
 	"github.com/occasional-digest/digest/miniflux"
 )
 
-// benchSize is the number of articles of the benchmark database;
-// DIGEST_BENCH_ARTICLES changes it.
-func benchSize() int {
-	if n, err := strconv.Atoi(os.Getenv("DIGEST_BENCH_ARTICLES")); err == nil && n > 0 {
-		return n
-	}
-	return 200_000
-}
-
-// Shape of the benchmark database: benchFeeds feeds sharing the articles;
-// three users each follow 600 of them, overlapping (A 0-599, B 200-799,
-// C 400-999), and have read every third article they see.
-const (
-	benchFeeds    = 1000
-	benchFollowed = 600
-)
-
-// benchPopulate fills e's store with n articles through the store's own
-// write path (SaveFetches, as the pipeline saves), and returns the three
-// users.
-func benchPopulate(b *testing.B, e *testenv.Env, n int) []*testenv.User {
-	b.Helper()
-	ctx := context.Background()
-	start := time.Now()
-	users := []*testenv.User{e.A, e.B, e.NewUser(b, "carol", digest.RoleUser)}
-	ids := make([]int64, benchFeeds)
-	for i := range benchFeeds {
-		for k, u := range users {
-			if i < 200*k || i >= 200*k+benchFollowed {
-				continue
-			}
-			f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", i), Title: fmt.Sprintf("Outlet %04d", i),
-				Category: fmt.Sprint("Topic ", i%10), Fetch: digest.FetchNever, FetchState: digest.FetchState{NextCheck: time.Now().Add(24 * time.Hour)}}
-			if err := e.Store.CreateFeed(ctx, u.ID, f); err != nil {
-				b.Fatal(err)
-			}
-			ids[i] = f.ID
-		}
-	}
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	perFeed := n / benchFeeds
-	for first := 0; first < benchFeeds; first += 10 {
-		var rs []digest.FetchResult
-		for i := first; i < first+10; i++ {
-			r := digest.FetchResult{FeedID: ids[i], State: digest.FetchState{LastCheck: time.Now(), NextCheck: time.Now().Add(24 * time.Hour)}}
-			for k := range perFeed {
-				name := fmt.Sprintf("f%d-e%d", i, k)
-				r.Entries = append(r.Entries, digest.Entry{
-					GUID: "urn:" + name, URL: "https://outlet" + strconv.Itoa(i) + ".example/news/" + name,
-					Link: "https://outlet.example/news/" + name, Title: "Headline number " + name,
-					Published: base.Add(time.Duration(k*benchFeeds+i) * time.Minute),
-					Summary:   "A summary of the article " + name + " with a few words.",
-					Content:   "<p>Body text of " + name + ", long enough to look like an article paragraph.</p>" + strings.Repeat("<p>More text of the article, as a feed carries it.</p>", 8),
-					Text:      "Body text of " + name + ".",
-					Hash:      "h-" + name,
-				})
-			}
-			rs = append(rs, r)
-		}
-		if _, err := e.Store.SaveFetches(ctx, rs); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for _, u := range users {
-		refs, err := e.Store.ArticleRefs(ctx, digest.ArticleQuery{UserID: u.ID, ByID: true, Oldest: true, Limit: 100_000})
-		if err != nil {
-			b.Fatal(err)
-		}
-		var read []int64
-		for k, r := range refs {
-			if k%3 == 0 {
-				read = append(read, r.ID)
-			}
-		}
-		for len(read) > 0 {
-			chunk := read[:min(len(read), 10_000)]
-			if _, err := e.Store.MarkRead(ctx, u.ID, chunk, true); err != nil {
-				b.Fatal(err)
-			}
-			read = read[len(chunk):]
-		}
-	}
-	b.Logf("populated %d articles, %d feeds, 3 users in %v", perFeed*benchFeeds, benchFeeds, time.Since(start).Round(time.Millisecond))
-	return users
-}
-
-// measure runs op b.N times and reports the median and 95th percentile.
-func measure(b *testing.B, op func()) {
-	b.Helper()
-	ds := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for b.Loop() {
-		t := time.Now()
-		op()
-		ds = append(ds, time.Since(t))
-	}
-	b.StopTimer()
-	slices.Sort(ds)
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "ms-median")
-	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "ms-p95")
-}
-
 // BenchmarkMiniflux measures Miniflux calls of user A (API key) on a
 // database of benchSize articles, three users (go test -run XXX -bench
 // Miniflux ./miniflux).
 func BenchmarkMiniflux(b *testing.B) {
 	e := testenv.New(b, testenv.Options{Items: 1, FeedsA: []string{"alpha"}, FeedsB: []string{"beta"}})
-	benchPopulate(b, e, benchSize())
+	e.Populate(b, testenv.BenchSize())
 	srv := httptest.NewServer(miniflux.New(e.Store, e.Pipeline, e.Auth, miniflux.Options{}))
 	b.Cleanup(srv.Close)
 	fs, err := e.Store.Feeds(context.Background(), e.A.ID)
@@ -158,7 +51,7 @@ func BenchmarkMiniflux(b *testing.B) {
 		{"categories_counts", "/v1/categories?counts=true"},
 		{"feeds_counters", "/v1/feeds/counters"},
 	} {
-		b.Run(c.name, func(b *testing.B) { measure(b, func() { call(b, c.path) }) })
+		b.Run(c.name, func(b *testing.B) { testenv.Measure(b, func() { call(b, c.path) }) })
 	}
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -179,7 +72,7 @@ func BenchmarkMiniflux(b *testing.B) {
 		}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			measure(b, func() {
+			testenv.Measure(b, func() {
 				if err := c.op(); err != nil {
 					b.Fatal(err)
 				}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	digest "github.com/occasional-digest/digest"
@@ -39,6 +40,12 @@ func (s *Server) apiRoutes() http.Handler {
 	s.handle(mux, "GET /api/v1/entities/{kind}/{name}", Signed, s.apiEntity)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			// Even routes without parameters refuse it: a client that
+			// sent one meant something the server cannot read.
+			s.apiError(w, r, digest.Errorf(digest.EINVALID, "invalid query string: a bad %% escape or a semicolon"))
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r) // sets the path values

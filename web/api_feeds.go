@@ -8,10 +8,6 @@ import (
 	digest "github.com/occasional-digest/digest"
 )
 
-type feedsJSON struct {
-	Feeds []digest.Feed `json:"feeds"`
-}
-
 // feedsPageJSON is a page of GET /api/v1/feeds.
 type feedsPageJSON struct {
 	Feeds []digest.Feed `json:"feeds"`
@@ -20,29 +16,19 @@ type feedsPageJSON struct {
 	Total int           `json:"total"` // feeds matching q
 }
 
-// apiFeedsDefaultLimit is the page size of GET /api/v1/feeds when a client
-// pages without a limit.
-const apiFeedsDefaultLimit = 100
+// apiFeedsDefaultLimit is the page size of GET /api/v1/feeds without a
+// limit: the largest page, so that a client written when the route
+// answered every feed in one list still sees all of a list up to 500 long.
+const apiFeedsDefaultLimit = maxQueryLimit
 
-// apiFeeds: GET /api/v1/feeds → {"feeds": [...]}, every feed, as before
-// paging existed; with any of q, order, limit or cursor, one page:
-// {"feeds", "next", "prev", "total"}.
+// apiFeeds: GET /api/v1/feeds?q=&order=&limit=&cursor= → one page,
+// {"feeds", "next", "prev", "total"}; without parameters the first page
+// of the category order, which is the order of the full list it answered
+// before paging existed.
 func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 	v, err := query(r)
 	if err != nil {
 		s.apiError(w, r, err)
-		return
-	}
-	if !v.Has("q") && !v.Has("order") && !v.Has("limit") && !v.Has("cursor") {
-		list, err := s.store.Feeds(r.Context(), uid(r))
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		if list == nil {
-			list = []digest.Feed{}
-		}
-		s.writeJSON(w, http.StatusOK, feedsJSON{Feeds: list})
 		return
 	}
 	fv, err := parseFeedView(v)

@@ -17,6 +17,8 @@ type storyItemJSON struct {
 
 type storiesJSON struct {
 	Stories []storyItemJSON `json:"stories"`
+	// Next is the cursor of the next page, "" on the last one.
+	Next string `json:"next"`
 }
 
 func storyItems(cards []storyCard) []storyItemJSON {
@@ -27,9 +29,10 @@ func storyItems(cards []storyCard) []storyItemJSON {
 	return out
 }
 
-// apiStories: GET /api/v1/stories?limit=&offset= → {"stories": [...]}, by
-// descending importance. limit is 1 to maxStoriesLimit (20 by default):
-// each story costs one outlet lookup.
+// apiStories: GET /api/v1/stories?limit=&cursor= → {"stories": [...],
+// "next"}, by descending importance. limit is 1 to maxStoriesLimit (20 by
+// default): each story costs one outlet lookup. The cursor is the offset
+// of the page (also accepted as offset=, as before cursors).
 func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 	v, err := query(r)
 	if err != nil {
@@ -41,23 +44,37 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	offset, err := intParam(v.Get("offset"), "offset", 0, 0, 1_000_000)
+	name, at := "offset", v.Get("offset")
+	if v.Has("cursor") {
+		name, at = "cursor", v.Get("cursor")
+	}
+	offset, err := intParam(at, name, 0, 0, maxStoriesOffset)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	list, err := s.store.Stories(r.Context(), uid(r), limit, offset)
+	list, err := s.store.Stories(r.Context(), uid(r), limit+1, offset)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
+	}
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		if offset+limit <= maxStoriesOffset {
+			next = strconv.Itoa(offset + limit)
+		}
 	}
 	cards, err := s.storyCards(r.Context(), list)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, storiesJSON{Stories: storyItems(cards)})
+	s.writeJSON(w, http.StatusOK, storiesJSON{Stories: storyItems(cards), Next: next})
 }
+
+// maxStoriesOffset bounds how deep GET /api/v1/stories pages.
+const maxStoriesOffset = 1_000_000
 
 // storyJSON is a story with its outlets and its articles (with sources,
 // without content).

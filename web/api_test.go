@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -219,11 +221,13 @@ func TestAPIFeeds(t *testing.T) {
 	fx.seed(t)
 	w := fx.do(t, "GET", "/api/v1/feeds", "")
 	var list struct {
-		Feeds []digest.Feed `json:"feeds"`
+		Feeds      []digest.Feed `json:"feeds"`
+		Next, Prev string
+		Total      int
 	}
 	decodeStrict(t, w.Body.Bytes(), &list)
-	if w.Code != 200 || len(list.Feeds) != 2 {
-		t.Fatalf("= %d, %d feeds", w.Code, len(list.Feeds))
+	if w.Code != 200 || len(list.Feeds) != 2 || list.Next != "" || list.Total != 2 {
+		t.Fatalf("= %d, %d feeds, next %q, total %d", w.Code, len(list.Feeds), list.Next, list.Total)
 	}
 	for _, f := range list.Feeds {
 		if f.ID == fx.feedIDs["wire"] && f.Unread != 3 {
@@ -282,7 +286,7 @@ func TestAPIStories(t *testing.T) {
 	fx := newFixture(t)
 	fx.seed(t)
 	w := fx.do(t, "GET", "/api/v1/stories", "")
-	if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"stories":[]}` {
+	if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"stories":[],"next":""}` {
 		t.Fatalf("no stories = %d %s", w.Code, w.Body)
 	}
 	st := &digest.Story{Headline: "Winter", Summary: "s", FirstSeen: baseTime, LastSeen: baseTime, Outlets: 2,
@@ -305,6 +309,46 @@ func TestAPIStories(t *testing.T) {
 	assertAPIError(t, fx.do(t, "GET", "/api/v1/stories/999", ""), 404, digest.ENOTFOUND)
 	assertAPIError(t, fx.do(t, "GET", "/api/v1/stories?limit=0", ""), 400, digest.EINVALID)
 	assertAPIError(t, fx.do(t, "GET", "/api/v1/stories?offset=-1", ""), 400, digest.EINVALID)
+	assertAPIError(t, fx.do(t, "GET", "/api/v1/stories?cursor=x", ""), 400, digest.EINVALID)
+}
+
+// TestAPIStoriesPageWithNext: a client that wants every story follows
+// next, as on the other lists.
+func TestAPIStoriesPageWithNext(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	want := map[int64]bool{}
+	for i, name := range []string{"budget", "storm", "ferry"} {
+		st := &digest.Story{Headline: name, Summary: "s", FirstSeen: baseTime, LastSeen: baseTime, Outlets: 1,
+			Importance: float64(i), ArticleIDs: []int64{fx.articleIDs[name]}}
+		if err := fx.store.SaveStory(context.Background(), st); err != nil {
+			t.Fatal(err)
+		}
+		want[st.ID] = true
+	}
+	got := map[int64]bool{}
+	target := "/api/v1/stories?limit=2"
+	for pages := 0; target != ""; pages++ {
+		if pages == 3 {
+			t.Fatal("more than 2 pages")
+		}
+		w := fx.do(t, "GET", target, "")
+		var list storiesJSON
+		decodeStrict(t, w.Body.Bytes(), &list)
+		if pages == 0 && (len(list.Stories) != 2 || list.Next == "") {
+			t.Fatalf("first page: %d stories, next %q", len(list.Stories), list.Next)
+		}
+		for _, st := range list.Stories {
+			got[st.ID] = true
+		}
+		target = ""
+		if list.Next != "" {
+			target = "/api/v1/stories?limit=2&cursor=" + url.QueryEscape(list.Next)
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("following next listed %v, want %v", got, want)
+	}
 }
 
 func TestAPIUnknownEndpointsAnswerJSON(t *testing.T) {
@@ -325,7 +369,7 @@ func TestErrorStatusMapping(t *testing.T) {
 	}{
 		{digest.ENOTFOUND, 404}, {digest.EINVALID, 400}, {digest.ECONFLICT, 409},
 		{digest.EREFUSED, 422}, {digest.EUPSTREAM, 502}, {digest.EINTERNAL, 500},
-		{EFORBIDDEN, 403}, {ETOOLARGE, 413}, {EMETHOD, 405}, {"something new", 500},
+		{EFORBIDDEN, 403}, {ETOOLARGE, 413}, {EMETHOD, 405}, {EMISDIRECTED, 421}, {"something new", 500},
 	}
 	for _, tt := range tests {
 		if got := httpStatus(digest.Errorf(tt.code, "x")); got != tt.status {

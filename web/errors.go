@@ -14,6 +14,9 @@ const (
 	EFORBIDDEN = digest.EFORBIDDEN // cross-origin request refused, or not an admin
 	ETOOLARGE  = "too_large"       // request body over the limit
 	EMETHOD    = "method_not_allowed"
+	// EMISDIRECTED: the request names a host this server does not answer
+	// for (see hostPolicy).
+	EMISDIRECTED = "misdirected"
 )
 
 // httpStatus maps an error to its HTTP status. It is the one place where
@@ -48,6 +51,8 @@ func httpStatus(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case EMETHOD:
 		return http.StatusMethodNotAllowed
+	case EMISDIRECTED:
+		return http.StatusMisdirectedRequest
 	default:
 		return http.StatusInternalServerError
 	}

@@ -332,10 +332,11 @@ func TestAPIFeedsPaging(t *testing.T) {
 		}
 		return w.Code, p
 	}
-	// Without paging parameters: every feed, as before paging existed.
+	// Without paging parameters: the first page of the category order,
+	// the order of the full list it answered before paging; 120 feeds fit.
 	code, all := get("/api/v1/feeds")
-	if code != 200 || len(all.Feeds) != 120 || all.Next != nil || all.Prev != nil {
-		t.Fatalf("GET /api/v1/feeds = %d, %d feeds, next %v; want all 120 and no paging fields", code, len(all.Feeds), all.Next)
+	if code != 200 || len(all.Feeds) != 120 || all.Next == nil || *all.Next != "" || all.Prev == nil || *all.Prev != "" || all.Total != 120 {
+		t.Fatalf("GET /api/v1/feeds = %d, %d feeds, next %v, total %d; want all 120 on one page", code, len(all.Feeds), all.Next, all.Total)
 	}
 	var paged []int64
 	target := "/api/v1/feeds?limit=50"
@@ -362,7 +363,7 @@ func TestAPIFeedsPaging(t *testing.T) {
 	if code, p := get("/api/v1/feeds?q=outlet11&order=title"); code != 200 || p.Total != 11 || len(p.Feeds) != 11 || p.Feeds[0].Title != "Outlet 011" {
 		t.Errorf("search: %d, total %d, %d feeds", code, p.Total, len(p.Feeds))
 	}
-	if code, p := get("/api/v1/feeds?order=errors"); code != 200 || len(p.Feeds) != apiFeedsDefaultLimit || p.Feeds[0].ErrorCount == 0 {
+	if code, p := get("/api/v1/feeds?order=errors"); code != 200 || len(p.Feeds) != 120 || p.Feeds[0].ErrorCount == 0 {
 		t.Errorf("errors first without a limit: %d, %d feeds", code, len(p.Feeds))
 	}
 	for _, bad := range []string{"limit=0", "limit=501", "limit=x", "cursor=nope", "order=newest", "q=%ff", "q=%zz"} {
@@ -373,6 +374,44 @@ func TestAPIFeedsPaging(t *testing.T) {
 		if w.Code != 400 || json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Error.Code != digest.EINVALID || e.Error.Message == "" {
 			t.Errorf("GET /api/v1/feeds?%s = %d %s, want a 400 JSON error", bad, w.Code, w.Body)
 		}
+	}
+}
+
+// TestAPIFeedsPagesWithoutParameters: a client that asks for the feeds
+// without parameters gets one page of at most 500, and follows next for
+// the rest.
+func TestAPIFeedsPagesWithoutParameters(t *testing.T) {
+	fx := newFixture(t)
+	seedFeeds(t, fx, apiFeedsDefaultLimit+3)
+	var got []int64
+	target := "/api/v1/feeds"
+	for pages := 0; target != ""; pages++ {
+		if pages == 3 {
+			t.Fatal("more than 2 pages")
+		}
+		w := fx.do(t, "GET", target, "")
+		var p struct {
+			Feeds []digest.Feed `json:"feeds"`
+			Next  string        `json:"next"`
+			Total int           `json:"total"`
+		}
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &p) != nil || p.Total != apiFeedsDefaultLimit+3 {
+			t.Fatalf("GET %s = %d: %.200s", target, w.Code, w.Body)
+		}
+		if pages == 0 && len(p.Feeds) != apiFeedsDefaultLimit {
+			t.Fatalf("first page has %d feeds, want %d", len(p.Feeds), apiFeedsDefaultLimit)
+		}
+		for _, f := range p.Feeds {
+			got = append(got, f.ID)
+		}
+		target = ""
+		if p.Next != "" {
+			target = "/api/v1/feeds?cursor=" + url.QueryEscape(p.Next)
+		}
+	}
+	slices.Sort(got)
+	if len(slices.Compact(got)) != apiFeedsDefaultLimit+3 {
+		t.Errorf("following next listed %d distinct feeds, want %d", len(got), apiFeedsDefaultLimit+3)
 	}
 }
 

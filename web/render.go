@@ -153,6 +153,8 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		heading = "That did not work"
 	case http.StatusForbidden:
 		heading = "Refused"
+	case http.StatusMisdirectedRequest:
+		heading = "Wrong address"
 	case http.StatusBadGateway:
 		heading = "The other site did not answer well"
 	}

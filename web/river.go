@@ -150,17 +150,24 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		p.Next = f.query(page.Next)
 	}
 	if p.First && !f.Any() {
-		list, err := s.store.Stories(ctx, uid(r), homeStories+1, 0)
+		ranked, more, err := s.forYou(ctx, uid(r), homeStories)
 		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
-		if len(list) > homeStories {
-			list, p.MoreStories = list[:homeStories], true
+		list := make([]digest.Story, len(ranked))
+		for i := range ranked {
+			list[i] = ranked[i].story
 		}
+		p.MoreStories = more
 		if p.Stories, err = s.storyCards(ctx, list); err != nil {
 			s.pageError(w, r, err)
 			return
+		}
+		for i := range p.Stories {
+			p.Stories[i].Reason = ranked[i].score.Strongest()
+			p.Stories[i].Why = whyOf(ranked[i].score)
+			p.Stories[i].Score = ranked[i].score.Total
 		}
 	}
 	s.render(w, r, http.StatusOK, "river", p)

@@ -38,7 +38,15 @@ type Config struct {
 	// BaseURL is the address users reach the server at
 	// (scheme://host[:port][/]); shown in the app instructions. When it
 	// starts with https://, cookies are Secure with the __Host- prefix.
+	// Requests for another host than its own (or a loopback name) are
+	// refused with 421, against DNS rebinding.
 	BaseURL string
+	// ListenAddr is the address the server listens on (host:port, as
+	// net.Listener.Addr gives it). Without a BaseURL, a server on a
+	// loopback address answers only requests for a loopback name
+	// (localhost, 127.0.0.1, [::1], any port); beyond loopback, or when
+	// empty, it answers every Host, and New warns when it is set.
+	ListenAddr string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
 	// X-Forwarded-Proto and AuthProxyHeader are believed.
 	TrustedProxies []netip.Prefix
@@ -85,6 +93,7 @@ type Server struct {
 	cache   *feedCache
 	outlets *outletCache
 	now     func() time.Time
+	hosts   hostPolicy
 	h       http.Handler
 }
 
@@ -127,12 +136,18 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 	s.pages = mustParsePages(s.assets, cfg.Now)
 	s.cache = newFeedCache(store, cfg.FeedCacheTTL, cfg.Now)
 	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
+	s.hosts = newHostPolicy(cfg.BaseURL, cfg.ListenAddr)
+	if !s.hosts.check && cfg.ListenAddr != "" {
+		s.logger.Warn("listening beyond loopback without a base URL: requests for any host name are answered, "+
+			"so a page on a DNS-rebinding domain could reach this server; set --base-url to the address it is reached at",
+			"addr", cfg.ListenAddr)
+	}
 	s.h = s.routes()
 	return s
 }
 
-// Handler returns the server's root handler, with security headers and
-// cross-origin protection applied to every route.
+// Handler returns the server's root handler, with security headers, the
+// Host check and cross-origin protection applied to every route.
 func (s *Server) Handler() http.Handler { return s.h }
 
 // handle registers a route on mux with its access, and in the table.
@@ -146,6 +161,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// Public: the one place that lists what answers without credentials.
 	s.handle(mux, "GET /healthz", Public, s.healthz)
+	s.handle(mux, "GET /healthcheck", Public, s.healthz) // Miniflux clients' Healthcheck
 	s.handle(mux, "GET /static/{name}", Public, s.static)
 	s.handle(mux, "GET /login", Public, s.loginForm)
 	s.handle(mux, "POST /login", Public, s.login)
@@ -207,14 +223,35 @@ func (s *Server) routes() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	reader := cop.Handler(mux)
 	mounts := s.cfg.Mounts
+	// Request bodies are bounded here, whatever a handler does with them
+	// (a form parsed by net/http reads up to 10 MB): the reader's to
+	// MaxBodyBytes; an OPML upload and the protocols' (which may set
+	// lower limits of their own, and take OPML imports too) to the
+	// larger of it and MaxImportBytes.
+	small, large := s.cfg.MaxBodyBytes, max(s.cfg.MaxBodyBytes, s.cfg.MaxImportBytes)
+	bound := func(w http.ResponseWriter, r *http.Request, limit int64) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+	}
 	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, m := range mounts {
 			if m.Owns(r.URL.Path) {
-				m.Handler.ServeHTTP(w, r)
+				if s.checkHost(w, r, true) {
+					bound(w, r, large)
+					m.Handler.ServeHTTP(w, r)
+				}
 				return
 			}
 		}
-		reader.ServeHTTP(w, r)
+		if s.checkHost(w, r, false) {
+			if r.URL.Path == "/import" {
+				bound(w, r, large)
+			} else {
+				bound(w, r, small)
+			}
+			reader.ServeHTTP(w, r)
+		}
 	}))
 }
 

@@ -47,6 +47,12 @@ type storyCard struct {
 	// Keys makes the card an item of the j/k keyboard navigation, on
 	// pages where stories are the list.
 	Keys bool
+	// Reason, Why and Score are the card's ranking for the reader on the
+	// front page: the strongest reason in words, every part of the score
+	// (they add up to Score), and the score.
+	Reason string
+	Why    []whyPart
+	Score  float64
 }
 
 // storyOutlets names the distinct outlets that carry a story, the outlet of

@@ -39,6 +39,7 @@ type app struct {
 	stories  *ingest.Stories
 	auth     *auth.Service
 	started  bool
+	listen   string // the web server's listen address, once serving
 }
 
 // appOptions adjust the wiring for a command.
@@ -124,6 +125,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 	if err := a.startPipeline(ctx); err != nil {
 		return err
 	}
+	a.listen = ln.Addr().String()
 	srv := a.webServer()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -134,7 +136,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(web.Listener(ln)) }()
 	url := "http://" + ln.Addr().String() + "/"
 	a.log.Info("serving", "url", url)
 	if ready != nil {
@@ -198,6 +200,7 @@ func (a *app) setupLink(ctx context.Context, base string) (string, error) {
 func (a *app) webServer() *web.Server {
 	return web.New(web.Config{
 		BaseURL:         a.cfg.BaseURL,
+		ListenAddr:      a.listen,
 		TrustedProxies:  a.cfg.TrustedProxies,
 		AuthProxyHeader: a.cfg.AuthProxyHeader,
 		Mounts:          a.mounts(),

@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"import":    {"import subscriptions from an OPML file", runImport},
 		"export":    {"print subscriptions as OPML", runExport},
 		"refresh":   {"fetch every feed once and exit", runRefresh},
+		"check":     {"check the database's invariants (--repair what can be)", runCheck},
 		"user":      {"add, list, change or remove accounts", runUser},
 		"version":   {"print the version", runVersion},
 		"extract":   {"extract the article from an HTML page", runExtract},
@@ -46,6 +47,7 @@ func commands() map[string]command {
 		"ner":       {"tag named entities (CoNLL-2003 in, conlleval out)", runNER},
 		"summarize": {"summarize articles or stories from JSON lines", runSummarize},
 		"cluster":   {"cluster articles into stories from JSON lines", runCluster},
+		"rank":      {"score candidates for a reader from JSON lines (the \"for you\" model)", runRank},
 	}
 }
 

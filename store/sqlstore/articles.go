@@ -576,6 +576,46 @@ func (s *Store) ArticleRefs(ctx context.Context, q digest.ArticleQuery) ([]diges
 	return out, wrap("article refs", rows.Err())
 }
 
+// ArticleIDs returns the IDs of the articles q selects, in q's order, up to
+// q.Limit (<= 0: 1000; at most 100,000), after q.Offset, without reading
+// the articles.
+func (s *Store) ArticleIDs(ctx context.Context, q digest.ArticleQuery) ([]int64, error) {
+	limit := q.Limit
+	switch {
+	case limit <= 0:
+		limit = 1000
+	case limit > maxRefs:
+		limit = maxRefs
+	}
+	p, err := s.planArticles(ctx, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := []int64{}
+	if p.empty {
+		return out, nil
+	}
+	args := append(p.args, limit)
+	tail := ` LIMIT ?`
+	if q.Offset > 0 {
+		tail += ` OFFSET ?`
+		args = append(args, q.Offset)
+	}
+	rows, err := s.query(ctx, `SELECT st.article_id FROM `+p.from+` WHERE `+p.whereSQL()+` ORDER BY `+p.orderBy()+tail, args...)
+	if err != nil {
+		return nil, wrap("article ids", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrap("article ids", err)
+		}
+		out = append(out, id)
+	}
+	return out, wrap("article ids", rows.Err())
+}
+
 // CountArticles counts the articles q selects, ignoring its Limit, Offset
 // and Cursor.
 func (s *Store) CountArticles(ctx context.Context, q digest.ArticleQuery) (int, error) {

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"UnreadCounts", testUnreadCounts},
 		{"DeleteFeed", testDeleteFeed},
 		{"Merge", testMerge},
+		{"Invariants", testInvariants},
 		{"UpdateArticle", testUpdateArticle},
 		{"Icons", testIcons},
 		{"Stories", testStories},

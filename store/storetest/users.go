@@ -377,6 +377,9 @@ func testReaderFilters(t *testing.T, s digest.Store) {
 		if got := refIDs(tc.q); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: ArticleRefs = %v, want %v", tc.name, got, tc.want)
 		}
+		if got, err := s.ArticleIDs(ctx, tc.q); err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: ArticleIDs = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
 		if n, err := s.CountArticles(ctx, tc.q); err != nil || (tc.q.Offset == 0 && n != len(tc.want)) {
 			t.Errorf("%s: CountArticles = %d, %v", tc.name, n, err)
 		}
