@@ -151,8 +151,10 @@ func OpenOptions(ctx context.Context, dsn string, logger *slog.Logger, opts Opti
 		return fail(err, write)
 	}
 	read := stdlib.OpenDB(*cfg)
-	read.SetMaxOpenConns(opts.ReadConns)
-	read.SetMaxIdleConns(opts.ReadConns)
+	// One more for the connection the store keeps to check its feed
+	// cache (Dialect.DataVersion).
+	read.SetMaxOpenConns(opts.ReadConns + 1)
+	read.SetMaxIdleConns(opts.ReadConns + 1)
 	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name}, nil
 }
 
