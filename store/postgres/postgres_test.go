@@ -258,3 +258,42 @@ func TestIsDSN(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchHugeText saves texts past PostgreSQL's tsvector limits (1 MiB
+// of lexemes, 16,383 positions, 2,047-byte words): the article is saved
+// and its first words are found.
+func TestSearchHugeText(t *testing.T) {
+	ctx := context.Background()
+	db := openFresh(t)
+	defer db.Close()
+	u := &digest.User{Name: "reader"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	f := &digest.Feed{URL: "https://a.example/feed"}
+	if err := db.CreateFeed(ctx, u.ID, f); err != nil {
+		t.Fatal(err)
+	}
+	var distinct strings.Builder
+	distinct.WriteString("opening words ")
+	for i := range 250_000 {
+		distinct.WriteString("w" + strconv.Itoa(i) + "x ")
+	}
+	long := "opening " + strings.Repeat("é", 3000) + " words " + strings.Repeat("again and again ", 30_000) + "closing words"
+	es := []digest.Entry{
+		{GUID: "1", URL: "https://a.example/1", Title: "Distinct", Text: distinct.String(), Hash: "1"},
+		{GUID: "2", URL: "https://a.example/2", Title: "Long", Text: long, Hash: "2"},
+	}
+	if _, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: es}}); err != nil {
+		t.Fatalf("SaveFetches: %v", err)
+	}
+	for q, want := range map[string]int{"opening": 2, "w17x": 1, "closing": 1, strings.Repeat("É", 3000): 0, "again": 1} {
+		p, err := db.Articles(ctx, digest.ArticleQuery{UserID: u.ID, Search: q})
+		if err != nil {
+			t.Fatalf("search %.20q: %v", q, err)
+		}
+		if len(p.Articles) != want {
+			t.Errorf("search %.20q: %d articles, want %d", q, len(p.Articles), want)
+		}
+	}
+}
