@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -294,4 +295,194 @@ func TestSameSearch(t *testing.T) {
 			return out
 		})
 	}
+}
+
+// TestSameRandomHistory applies one random history of fetches, read and
+// star marks, merges and unsubscriptions to both stores and compares
+// every list a reader can ask for, by URL (IDs may differ: PostgreSQL does
+// not reuse the ID of a removed last row).
+func TestSameRandomHistory(t *testing.T) {
+	ctx := context.Background()
+	stores := bothStores(t)
+	rng := rand.New(rand.NewPCG(10, 10))
+	const feeds, steps = 6, 80
+	type op struct {
+		kind  string
+		feed  int
+		es    []digest.Entry
+		urls  []string
+		flag  bool
+		other int
+	}
+	var ops []op
+	for range steps {
+		switch k := rng.IntN(10); {
+		case k < 5:
+			var es []digest.Entry
+			for range 1 + rng.IntN(8) {
+				n := rng.IntN(40)
+				es = append(es, digest.Entry{
+					GUID: fmt.Sprint("g", n, "-", rng.IntN(2)), URL: fmt.Sprintf("https://news.example/%d", n),
+					Title: fmt.Sprintf("Story %d %s", n, []string{"Budget", "Café", "storm", "Élection"}[n%4]),
+					Text:  fmt.Sprintf("words %d about %s", n, []string{"budget", "cafés", "storms", "élections"}[rng.IntN(4)]),
+					Hash:  fmt.Sprint(rng.IntN(3)),
+					// Few distinct times: ties are broken by ID.
+					Published: time.Date(2026, 1, 1, rng.IntN(4), 0, 0, 0, time.UTC),
+				})
+			}
+			ops = append(ops, op{kind: "fetch", feed: rng.IntN(feeds), es: es})
+		case k < 8:
+			var urls []string
+			for range 1 + rng.IntN(6) {
+				urls = append(urls, fmt.Sprintf("https://news.example/%d", rng.IntN(40)))
+			}
+			ops = append(ops, op{kind: []string{"read", "star"}[k%2], urls: urls, flag: rng.IntN(4) > 0})
+		case k < 9:
+			ops = append(ops, op{kind: "merge", urls: []string{fmt.Sprintf("https://news.example/%d", rng.IntN(40)),
+				fmt.Sprintf("https://news.example/%d", rng.IntN(40))}, flag: rng.IntN(2) == 0})
+		default:
+			ops = append(ops, op{kind: "unsubscribe", feed: rng.IntN(feeds), other: rng.IntN(feeds)})
+		}
+	}
+	feedIDs := map[string][]int64{}
+	for name, s := range stores {
+		for i := range feeds {
+			f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed", i), Title: fmt.Sprintf("Feed %d", i),
+				Category: []string{"", "News", "Sport"}[i%3]}
+			if err := s.CreateFeed(ctx, reader(t, s), f); err != nil {
+				t.Fatal(err)
+			}
+			feedIDs[name] = append(feedIDs[name], f.ID)
+		}
+	}
+	// byURL maps the URLs of the reader's articles to IDs.
+	byURL := func(s digest.Store) map[string]int64 {
+		refs, err := s.Articles(ctx, digest.ArticleQuery{UserID: reader(t, s), Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int64{}
+		for _, a := range refs.Articles {
+			m[a.URL] = a.ID
+		}
+		return m
+	}
+	for i, o := range ops {
+		same(t, stores, fmt.Sprintf("step %d %s", i, o.kind), func(s digest.Store) any {
+			name := "sqlite"
+			if s == stores["postgres"] {
+				name = "postgres"
+			}
+			u := reader(t, s)
+			switch o.kind {
+			case "fetch":
+				res, err := s.SaveFetches(ctx, []digest.FetchResult{{FeedID: feedIDs[name][o.feed], Entries: o.es}})
+				if err != nil {
+					return err
+				}
+				return []int{len(res[0].Created), len(res[0].Updated), len(res[0].Linked)}
+			case "read", "star":
+				ids := byURL(s)
+				var list []int64
+				for _, url := range o.urls {
+					list = append(list, ids[url])
+				}
+				var n int
+				var err error
+				if o.kind == "read" {
+					n, err = s.MarkRead(ctx, u, list, o.flag)
+				} else {
+					n, err = s.MarkStarred(ctx, u, list, o.flag)
+				}
+				if err != nil {
+					return err
+				}
+				return n
+			case "merge":
+				ids := byURL(s)
+				keep, dup := ids[o.urls[0]], ids[o.urls[1]]
+				if keep == 0 || dup == 0 || keep == dup {
+					return "skipped"
+				}
+				orig := keep
+				if o.flag {
+					orig = dup
+				}
+				return digest.ErrorCode(s.MergeArticles(ctx, keep, dup, orig))
+			default:
+				err := s.DeleteFeed(ctx, u, feedIDs[name][o.feed])
+				if err == nil {
+					f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed", o.feed), Category: "Back"}
+					err = s.CreateFeed(ctx, u, f)
+					feedIDs[name][o.feed] = f.ID
+				}
+				return digest.ErrorCode(err)
+			}
+		})
+	}
+	describe := func(as []digest.Article) []string {
+		var out []string
+		for _, a := range as {
+			var src []string
+			for _, so := range a.Sources {
+				src = append(src, fmt.Sprint(so.GUID, so.Original, so.FeedTitle))
+			}
+			out = append(out, fmt.Sprint(a.URL, a.Title, a.Read, a.Starred, a.Published.Unix(), src))
+		}
+		return out
+	}
+	for _, q := range []struct {
+		name string
+		q    func(s digest.Store, name string) digest.ArticleQuery
+	}{
+		{"all", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{} }},
+		{"unread", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Unread: true} }},
+		{"read oldest", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Read: true, Oldest: true} }},
+		{"starred", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Starred: true} }},
+		{"feed 2", func(s digest.Store, name string) digest.ArticleQuery { return digest.ArticleQuery{FeedID: feedIDs[name][2]} }},
+		{"feed 4 unread", func(s digest.Store, name string) digest.ArticleQuery {
+			return digest.ArticleQuery{FeedID: feedIDs[name][4], Unread: true}
+		}},
+		{"no category", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{CategoryID: -1} }},
+		{"search", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Search: "cafe"} }},
+		{"search two words", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Search: "STORY budget"} }},
+	} {
+		same(t, stores, "list "+q.name, func(s digest.Store) any {
+			name := "sqlite"
+			if s == stores["postgres"] {
+				name = "postgres"
+			}
+			aq := q.q(s, name)
+			aq.UserID, aq.Limit = reader(t, s), 7
+			var pages [][]string
+			for range 20 {
+				p, err := s.Articles(ctx, aq)
+				if err != nil {
+					return err
+				}
+				pages = append(pages, describe(p.Articles))
+				if p.Next == "" {
+					break
+				}
+				aq.Cursor = p.Next
+			}
+			aq.Cursor = ""
+			n, err := s.CountArticles(ctx, aq)
+			if err != nil {
+				return err
+			}
+			return fmt.Sprint(n, pages)
+		})
+	}
+	same(t, stores, "feeds", func(s digest.Store) any {
+		fs, err := s.Feeds(ctx, reader(t, s))
+		if err != nil {
+			return err
+		}
+		var out []string
+		for _, f := range fs {
+			out = append(out, fmt.Sprint(f.URL, f.Title, f.Category, f.Unread))
+		}
+		return out
+	})
 }
