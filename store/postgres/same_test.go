@@ -437,9 +437,13 @@ func TestSameRandomHistory(t *testing.T) {
 	}{
 		{"all", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{} }},
 		{"unread", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Unread: true} }},
-		{"read oldest", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Read: true, Oldest: true} }},
+		{"read oldest", func(s digest.Store, _ string) digest.ArticleQuery {
+			return digest.ArticleQuery{Read: true, Oldest: true}
+		}},
 		{"starred", func(s digest.Store, _ string) digest.ArticleQuery { return digest.ArticleQuery{Starred: true} }},
-		{"feed 2", func(s digest.Store, name string) digest.ArticleQuery { return digest.ArticleQuery{FeedID: feedIDs[name][2]} }},
+		{"feed 2", func(s digest.Store, name string) digest.ArticleQuery {
+			return digest.ArticleQuery{FeedID: feedIDs[name][2]}
+		}},
 		{"feed 4 unread", func(s digest.Store, name string) digest.ArticleQuery {
 			return digest.ArticleQuery{FeedID: feedIDs[name][4], Unread: true}
 		}},
