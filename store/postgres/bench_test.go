@@ -302,3 +302,12 @@ func BenchmarkFeedsPage(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkArticlesSearchCommon searches words of every article: the page
+// is found by checking the articles of the walk one by one
+// (Dialect.SearchCheck).
+func BenchmarkArticlesSearchCommon(b *testing.B) {
+	benchArticles(b, func(user, _ int64) digest.ArticleQuery {
+		return digest.ArticleQuery{UserID: user, Search: "body text"}
+	})
+}
