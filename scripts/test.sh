@@ -34,5 +34,28 @@ if [ -z "${DIGEST_AXE:-}" ] && [ "$(cat "$axe_dir/version" 2>/dev/null)" != "$ax
   echo "$axe_version" > "$axe_dir/version"
 fi
 
+# PostgreSQL for store/postgres's conformance run, which must not be
+# skipped: Debian's cluster, installed and started when missing, trusting
+# loopback logins, with a database "test".
+if [ -z "${DIGEST_TEST_POSTGRES:-}" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if ! ls /etc/postgresql/*/main/postgresql.conf >/dev/null 2>&1; then
+    echo "test.sh: installing postgresql with apt-get" >&2
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  fi
+  pgv=$(ls /etc/postgresql | sort -V | tail -n 1)
+  if ! grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "/etc/postgresql/$pgv/main/pg_hba.conf"; then
+    $SUDO sed -i '1i host all all 127.0.0.1/32 trust' "/etc/postgresql/$pgv/main/pg_hba.conf"
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$pgv" main reload 2>/dev/null || true
+  fi
+  pg_isready -q -h 127.0.0.1 -p 5432 || $SUDO pg_ctlcluster --skip-systemctl-redirect "$pgv" main start
+  for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  [ "$(psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'test'")" = 1 ] ||
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE test"
+  export DIGEST_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+fi
+
 go vet ./...
 go test -count=1 -timeout 15m ./... "$@"

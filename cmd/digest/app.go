@@ -20,6 +20,7 @@ import (
 	"github.com/occasional-digest/digest/greader"
 	"github.com/occasional-digest/digest/ingest"
 	"github.com/occasional-digest/digest/miniflux"
+	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/sqlite"
 	"github.com/occasional-digest/digest/web"
 )
@@ -65,7 +66,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, cfg.Database, log)
+	st, err := openStore(ctx, cfg.Database, log)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +92,23 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		Stories:       a.stories,
 	})
 	return a, nil
+}
+
+// openStore opens the database: PostgreSQL for a postgres:// or
+// postgresql:// URL, otherwise the SQLite file at that path.
+func openStore(ctx context.Context, database string, log *slog.Logger) (digest.Store, error) {
+	if postgres.IsDSN(database) {
+		db, err := postgres.Open(ctx, database, log)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	db, err := sqlite.Open(ctx, database, log)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
 }
 
 // Close stops the pipeline and closes the store.

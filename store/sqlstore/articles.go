@@ -670,7 +670,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *digest.Article) error {
 	title, summary, text := clean(a.Title), clean(a.Summary), clean(a.Text)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE articles SET title = ?, author = ?,
-			published = CASE WHEN ? = 0 THEN published ELSE ? END, updated = ?,
+			published = CASE WHEN CAST(? AS BIGINT) = 0 THEN published ELSE ? END, updated = ?,
 			site_name = ?, lang = ?, image_url = ?, summary = ?, content = ?, text = ?, word_count = ?, extracted = ?
 			WHERE id = ?`,
 			title, clean(a.Author), published, published, dbTime(a.Updated), clean(a.SiteName), clean(a.Lang),

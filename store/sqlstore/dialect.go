@@ -29,9 +29,15 @@ type Dialect struct {
 	SearchCheck string
 	// SearchIndex, unless empty, (re)indexes one article for search after
 	// it was inserted or its title, summary or text changed. It binds the
-	// ID, title, summary and text. Empty when the database maintains its
-	// index itself (PostgreSQL: a generated tsvector column).
+	// ID, title, summary and text, or the ID and the document when
+	// SearchDocument is set. Empty when the database maintains its index
+	// itself.
 	SearchIndex string
+	// SearchDocument, unless nil, turns an article's title, summary and
+	// text into the one value SearchIndex and SearchInsert bind after the
+	// ID (PostgreSQL: a tsvector of the words FTS5 would index, built
+	// here so that words are cut, folded and matched alike everywhere).
+	SearchDocument func(title, summary, text string) string
 	// SearchInsert, unless empty, indexes an article that was just
 	// inserted and so has no index entry yet, binding the same parameters
 	// as SearchIndex; cheaper where replacing must look for an old entry
@@ -48,6 +54,11 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint violation.
 	IsUniqueViolation func(err error) bool
+	// ValidUTF8 says that text parameters must be valid UTF-8
+	// (PostgreSQL). Texts the store writes always are (see clean); the
+	// keys of a feed list's cursor, which may be cut inside a character,
+	// are then replaced by valid bounds (see keyArgs).
+	ValidUTF8 bool
 	// MaxParams is the most bind parameters one statement may have.
 	MaxParams int
 	// FoldLike, unless empty, is an operator like LIKE that ignores the
@@ -90,6 +101,16 @@ func (d *Dialect) rebind(q string) string {
 	}
 	return b.String()
 }
+
+// IsTokenRune reports whether the search index counts r as part of a
+// word, as SQLite FTS5's unicode61 tokenizer does: letters, numbers,
+// private-use characters and combining marks. Dialects that build their
+// own search documents (Dialect.SearchDocument) cut words with it.
+func IsTokenRune(r rune) bool { return isTokenRune(r) }
+
+// IsWordRune reports whether r makes a word of search text searchable
+// (a letter or a digit): FTS5Query drops words without one.
+func IsWordRune(r rune) bool { return isWordRune(r) }
 
 // FTS5Query turns search text into an FTS5 query: every word becomes a
 // quoted phrase, so operators and syntax in user input match literally, and

@@ -6,8 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
+	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -170,6 +174,92 @@ func (s *Store) completeKey(ctx context.Context, user int64, k *feedKey) error {
 	return nil
 }
 
+// keyArgs returns the bind values of k. A cut key's text may end inside a
+// character, or in completeKey's 0xFF; a dialect that takes valid UTF-8
+// only (Dialect.ValidUTF8) gets instead the valid text that bounds the
+// same feeds, with the key's later values at their least, so that the
+// row-value comparison selects what it selects on SQLite.
+func (s *Store) keyArgs(k *feedKey) []any {
+	args := k.args()
+	if !s.d.ValidUTF8 {
+		return args
+	}
+	for i, a := range args {
+		t, ok := a.(string)
+		if !ok || utf8.ValidString(t) {
+			continue
+		}
+		args[i] = validBound(t, k.Before)
+		for j := i + 1; j < len(args); j++ {
+			switch args[j].(type) {
+			case string:
+				args[j] = ""
+			case int64:
+				args[j] = int64(math.MinInt64)
+			}
+		}
+		break
+	}
+	return args
+}
+
+// validBound returns valid UTF-8 that bounds valid texts as t does. After
+// a key (before is false), t is a text cut inside its last character:
+// a text sorts after t exactly when it sorts at or after the least
+// character whose bytes follow t's last ones. Before a key, t is a cut
+// text and 0xFF: a text sorts before it exactly when it sorts before the
+// least character after every one that starts with the cut bytes.
+// Anything else (a forged cursor) loses its invalid bytes.
+func validBound(t string, before bool) string {
+	orPrefix := !before
+	if before {
+		if !strings.HasSuffix(t, "\xff") {
+			return strings.ToValidUTF8(t, "")
+		}
+		t = t[:len(t)-1]
+	}
+	// The last character's bytes, complete or cut.
+	i := len(t)
+	for i > 0 && len(t)-i < utf8.UTFMax-1 && t[i-1]&0xC0 == 0x80 {
+		i--
+	}
+	if i > 0 {
+		i-- // the first byte
+	}
+	head, last := t[:i], t[i:]
+	if !utf8.ValidString(head) {
+		return strings.ToValidUTF8(t, "")
+	}
+	// The least character r whose bytes sort after last's (and, before a
+	// key, do not start with them): the tests are monotone in r.
+	after := func(r rune) bool {
+		b := runeBytes(r)
+		return string(b) > last && (orPrefix || !strings.HasPrefix(string(b), last))
+	}
+	r := rune(sort.Search(unicode.MaxRune+1, func(n int) bool { return after(rune(n)) }))
+	if r > unicode.MaxRune {
+		// No character follows: the bound is the one after every text
+		// that starts with head.
+		if head == "" {
+			return strings.Repeat(string(rune(unicode.MaxRune)), len(t)+1)
+		}
+		return validBound(head+"\xff", true)
+	}
+	if 0xD800 <= r && r < 0xE000 {
+		r = 0xE000 // surrogates are no characters: the next one is
+	}
+	return head + string(r)
+}
+
+// runeBytes is utf8.AppendRune but for surrogates, which it encodes as
+// their three bytes instead of U+FFFD, so that the bytes grow with r.
+func runeBytes(r rune) []byte {
+	if 0xD800 <= r && r < 0xE000 {
+		return []byte{0xE0 | byte(r>>12), 0x80 | byte(r>>6)&0x3F, 0x80 | byte(r)&0x3F}
+	}
+	return utf8.AppendRune(nil, r)
+}
+
 // likePattern returns a LIKE pattern (with ESCAPE '\') matching text
 // anywhere.
 func likePattern(text string) string {
@@ -297,7 +387,7 @@ func (s *Store) feedRows(ctx context.Context, user int64, order, where string, a
 			cmp, dir = "<", " DESC"
 		}
 		where += ` AND (` + keyList + `) ` + cmp + ` (` + params + `)`
-		args = append(slices.Clip(args), at.args()...)
+		args = append(slices.Clip(args), s.keyArgs(at)...)
 	}
 	if at == nil && order == feedOrderCategory {
 		// Always true, but it lets SQLite walk the subscriptions by

@@ -31,6 +31,8 @@ type fetchStmts struct {
 	index        *sql.Stmt // nil when the dialect has no SearchIndex
 	indexNew     *sql.Stmt // Dialect.SearchInsert, or index
 	lastInsertID bool      // see Dialect.LastInsertID
+	// document is Dialect.SearchDocument.
+	document func(title, summary, text string) string
 
 	users []int64 // subscribers of the feed being saved
 	// The feed's sources with the GUIDs of its entries, and the articles
@@ -85,6 +87,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		"updateStates": &st.updateStates, "updateSorts": &st.updateSorts, "addUnread": &st.addUnread, "isUnread": &st.isUnread,
 	}
 	st.lastInsertID = s.d.LastInsertID
+	st.document = s.d.SearchDocument
 	for name, q := range fetchQueries {
 		if name == "insertArticle" && !s.d.LastInsertID {
 			q += " RETURNING id"
@@ -357,6 +360,10 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 func (st *fetchStmts) reindex(ctx context.Context, stmt *sql.Stmt, id int64, title, summary, text string) error {
 	if stmt == nil {
 		return nil
+	}
+	if st.document != nil {
+		_, err := stmt.ExecContext(ctx, id, st.document(title, searchSummary(summary, text), text))
+		return err
 	}
 	_, err := stmt.ExecContext(ctx, id, title, searchSummary(summary, text), text)
 	return err

@@ -1,6 +1,6 @@
 // Package sqlstore implements digest.Store once for every SQL database. The
 // query logic lives here; what differs between databases is a Dialect, and
-// the packages store/sqlite and (later) store/postgres only open the
+// the packages store/sqlite and store/postgres only open the
 // database, run their migrations and hand both to New.
 //
 // # Schema contract
@@ -155,6 +155,10 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 func (s *Store) index(ctx context.Context, tx *sql.Tx, id int64, title, summary, text string) error {
 	if s.d.SearchIndex == "" {
 		return nil
+	}
+	if s.d.SearchDocument != nil {
+		_, err := s.exec(ctx, tx, s.d.SearchIndex, id, s.d.SearchDocument(title, searchSummary(summary, text), text))
+		return err
 	}
 	_, err := s.exec(ctx, tx, s.d.SearchIndex, id, title, searchSummary(summary, text), text)
 	return err

@@ -27,6 +27,25 @@ func scanUser(r scanner, u *digest.User) error {
 	return nil
 }
 
+// asciiLower lowers the ASCII letters of s and leaves every other byte,
+// as SQLite's lower() does and PostgreSQL's does on COLLATE "C" text:
+// names are compared as lower(name) = asciiLower(name), the same on both
+// databases whatever the collation of a parameter.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 func settingsJSON(st digest.Settings) string {
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -51,7 +70,7 @@ func (s *Store) CreateUser(ctx context.Context, u *digest.User) error {
 	now := s.now().UTC()
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM users WHERE lower(name) = lower(?)`, clean(u.Name)).Scan(&n); err != nil {
+		if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM users WHERE lower(name) = ?`, asciiLower(clean(u.Name))).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -87,7 +106,7 @@ func (s *Store) User(ctx context.Context, id int64) (*digest.User, error) {
 // letters. ENOTFOUND.
 func (s *Store) UserByName(ctx context.Context, name string) (*digest.User, error) {
 	var u digest.User
-	err := scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE lower(name) = lower(?) ORDER BY id LIMIT 1`, clean(name)), &u)
+	err := scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE lower(name) = ? ORDER BY id LIMIT 1`, asciiLower(clean(name))), &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, digest.Errorf(digest.ENOTFOUND, "no user %q", clipText(name, 64))
 	}
@@ -133,7 +152,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *digest.User) error {
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM users WHERE lower(name) = lower(?) AND id <> ?`, clean(u.Name), u.ID).Scan(&n); err != nil {
+		if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM users WHERE lower(name) = ? AND id <> ?`, asciiLower(clean(u.Name)), u.ID).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
