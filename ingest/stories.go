@@ -185,14 +185,52 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	if err := load(past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
 		return err
 	}
+	// The replay may group the articles otherwise than the stored stories
+	// do (the engine's rules changed, or a merge or split was not saved
+	// before a crash): the stories whose grouping differs are saved again
+	// at the end, and stored stories the replay merged away are removed.
+	redo := map[int64]bool{}
+	var gone []int64
 	err := load(recent, func(a *digest.Article) {
 		r := s.engine.Add(s.docOfStored(a))
-		if a.StoryID != 0 {
+		for _, m := range r.MergedStories {
+			if sid, ok := s.ids[m]; ok {
+				gone = append(gone, sid)
+				delete(s.ids, m)
+			}
+			delete(redo, m)
+			redo[r.StoryID] = true
+		}
+		for _, n := range r.SplitStories {
+			redo[n], redo[r.StoryID] = true, true
+		}
+		switch sid, ok := s.ids[r.StoryID]; {
+		case a.StoryID == 0:
+			redo[r.StoryID] = true
+		case !ok:
 			s.ids[r.StoryID] = a.StoryID
+		case sid != a.StoryID:
+			// Two stored stories hold what the engine holds as one: the
+			// first keeps it, the other goes once the first is saved.
+			gone = append(gone, a.StoryID)
+			redo[r.StoryID] = true
 		}
 	})
 	if err != nil {
 		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(redo)) {
+		if err := s.save(ctx, id); err != nil {
+			return fmt.Errorf("load stories: %w", err)
+		}
+	}
+	for _, sid := range gone {
+		if slices.Contains(slices.Collect(maps.Values(s.ids)), sid) {
+			continue // still the store's story of another engine story
+		}
+		if err := s.store.DeleteStory(ctx, sid); err != nil && !digest.IsNotFound(err) {
+			return fmt.Errorf("load stories: %w", err)
+		}
 	}
 	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
 	return nil
