@@ -82,6 +82,11 @@ type Article struct {
 
 	Read    bool `json:"read"`
 	Starred bool `json:"starred"`
+
+	// PostError names the post-processing steps given up after repeated
+	// failures, with the last error ("extract: fetch page: ..."); the
+	// article keeps what the feed gave.
+	PostError string `json:"post_error,omitempty"`
 }
 
 // Source is one feed entry that carries an article: the same article reached

@@ -171,6 +171,17 @@ type ContentStore interface {
 	// dup is removed. Every user's read and starred state carries over.
 	MergeArticles(ctx context.Context, keep, dup, original int64) error
 
+	// DuePosts lists up to limit (<= 0: 100) articles whose pending
+	// post-processing includes one of steps and is due at now (NextTry at
+	// or before it), the longest due first. next is the earliest NextTry
+	// of the others with one of steps, zero when there are none.
+	DuePosts(ctx context.Context, now time.Time, steps PostSteps, limit int) (due []PendingPost, next time.Time, err error)
+	// SavePost records what is left of an article's post-processing:
+	// p.Steps 0 removes it. A failed step that is given up is recorded as
+	// the article's PostError when failed is not "". An article no longer
+	// stored (merged into another, or its feed removed) is ignored.
+	SavePost(ctx context.Context, p PendingPost, failed string) error
+
 	// Invariants counts the stored articles and stories and what breaks
 	// the store's invariants (see Invariants), reading only.
 	Invariants(ctx context.Context) (Invariants, error)
@@ -191,6 +202,30 @@ type Invariants struct {
 	WithoutStory  int // articles in no story
 	EmptyStories  int // stories no article is in
 	OrphanSources int // sources whose article or feed is gone
+	Pending       int // articles with post-processing to do (not an error)
+	PostFailed    int // articles with a post-processing step given up
+}
+
+// PostSteps is a set of the post-processing steps of a saved article.
+// SaveFetches records them for every new article (all three) and every
+// changed one (StepStory), in the transaction that saves it.
+type PostSteps uint8
+
+const (
+	StepExtract PostSteps = 1 << iota // fetch and extract the article page (per the feed's Fetch mode)
+	StepIcon                          // fetch the feed's site icon when it has none
+	StepStory                         // put the article in a story
+
+	AllSteps = StepExtract | StepIcon | StepStory
+)
+
+// PendingPost is the post-processing an article still needs.
+type PendingPost struct {
+	ArticleID int64
+	Steps     PostSteps // still to do
+	Attempts  int       // failed attempts so far
+	NextTry   time.Time // not before
+	LastError string    // of the last failed attempt
 }
 
 // StoryStore keeps stories. Stories are shared; a user sees a story when

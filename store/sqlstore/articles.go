@@ -36,11 +36,11 @@ func searchCheckMin(limit int, total int64) int {
 
 // articleCols selects an article a without content and text.
 const articleCols = `a.id, COALESCE(a.url, ''), a.title, a.author, a.published, a.updated, a.site_name, a.lang,
-	a.image_url, a.summary, a.word_count, a.extracted, a.created, COALESCE(a.feed_id, 0), COALESCE(a.story_id, 0)`
+	a.image_url, a.summary, a.word_count, a.extracted, a.created, COALESCE(a.feed_id, 0), COALESCE(a.story_id, 0), a.post_error`
 
 func articleDest(a *digest.Article, published, updated, created *int64) []any {
 	return []any{&a.ID, &a.URL, &a.Title, &a.Author, published, updated, &a.SiteName, &a.Lang,
-		&a.ImageURL, &a.Summary, &a.WordCount, &a.Extracted, created, &a.FeedID, &a.StoryID}
+		&a.ImageURL, &a.Summary, &a.WordCount, &a.Extracted, created, &a.FeedID, &a.StoryID, &a.PostError}
 }
 
 func setArticleTimes(a *digest.Article, published, updated, created int64) {

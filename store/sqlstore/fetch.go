@@ -26,7 +26,7 @@ type knownArticle struct{ id, feed, published int64 }
 // once per call.
 type fetchStmts struct {
 	updateFeed, sourcesByGUID, articlesByURL, hasSource, insertArticle,
-	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread *sql.Stmt
+	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread, queuePost *sql.Stmt
 
 	index        *sql.Stmt // nil when the dialect has no SearchIndex
 	indexNew     *sql.Stmt // Dialect.SearchInsert, or index
@@ -76,6 +76,11 @@ var fetchQueries = map[string]string{
 	"addUnread":    `UPDATE subscriptions SET unread = unread + ? WHERE user_id = ? AND feed_id = ?`,
 	// A linked article counts for a subscriber who has it unread.
 	"isUnread": `SELECT COUNT(*) FROM article_states WHERE user_id = ? AND article_id = ? AND NOT read`,
+	// An article's post-processing is queued with it: a crash after the
+	// commit loses none of it. A changed article already queued keeps its
+	// steps and gains the story's, due now.
+	"queuePost": `INSERT INTO post_queue (article_id, steps, attempts, next_try, last_error) VALUES (?, ?, 0, ?, '')
+		ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | excluded.steps, next_try = excluded.next_try`,
 }
 
 func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, error) {
@@ -85,6 +90,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		"hasSource": &st.hasSource, "insertArticle": &st.insertArticle, "insertSource": &st.insertSource,
 		"subscribers": &st.subscribers, "insertState": &st.insertState, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
 		"updateStates": &st.updateStates, "updateSorts": &st.updateSorts, "addUnread": &st.addUnread, "isUnread": &st.isUnread,
+		"queuePost": &st.queuePost,
 	}
 	st.lastInsertID = s.d.LastInsertID
 	st.document = s.d.SearchDocument
@@ -130,7 +136,7 @@ func (st *fetchStmts) close() {
 		st.indexNew = nil
 	}
 	for _, p := range []*sql.Stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
-		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.index} {
+		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index} {
 		if p != nil {
 			p.Close()
 		}
@@ -278,8 +284,11 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 				return 0, err
 			}
 		}
+		if _, err := st.queuePost.ExecContext(ctx, articleID, int64(digest.StepStory), dbTime(now)); err != nil {
+			return 0, err
+		}
 		sr.Updated = append(sr.Updated, articleID)
-		return written, nil
+		return written + 1, nil
 	}
 
 	// 2. The same article through another feed, or re-published by this
@@ -351,8 +360,11 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	if err != nil {
 		return 0, err
 	}
+	if _, err := st.queuePost.ExecContext(ctx, articleID, int64(digest.AllSteps), dbTime(now)); err != nil {
+		return 0, err
+	}
 	sr.Created = append(sr.Created, articleID)
-	return 2 + n, nil
+	return 3 + n, nil
 }
 
 // reindex indexes an article for search with stmt (st.index, or

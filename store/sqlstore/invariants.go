@@ -18,7 +18,9 @@ func (s *Store) Invariants(ctx context.Context) (digest.Invariants, error) {
 		(SELECT COUNT(*) FROM articles WHERE story_id IS NULL),
 		(SELECT COUNT(*) FROM stories st WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.story_id = st.id)),
 		(SELECT COUNT(*) FROM sources so WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = so.article_id)
-			OR NOT EXISTS (SELECT 1 FROM feeds f WHERE f.id = so.feed_id))`).
-		Scan(&v.Articles, &v.Stories, &v.WithoutStory, &v.EmptyStories, &v.OrphanSources)
+			OR NOT EXISTS (SELECT 1 FROM feeds f WHERE f.id = so.feed_id)),
+		(SELECT COUNT(*) FROM post_queue),
+		(SELECT COUNT(*) FROM articles WHERE post_error <> '')`).
+		Scan(&v.Articles, &v.Stories, &v.WithoutStory, &v.EmptyStories, &v.OrphanSources, &v.Pending, &v.PostFailed)
 	return v, wrap("invariants", err)
 }

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"DeleteFeed", testDeleteFeed},
 		{"Merge", testMerge},
 		{"Invariants", testInvariants},
+		{"PostQueue", testPostQueue},
 		{"UpdateArticle", testUpdateArticle},
 		{"Icons", testIcons},
 		{"Stories", testStories},

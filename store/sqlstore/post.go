@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// DuePosts lists the pending post-processing of up to limit articles that
+// is due at now and includes one of steps, the longest due first, and the
+// earliest later NextTry of those steps.
+func (s *Store) DuePosts(ctx context.Context, now time.Time, steps digest.PostSteps, limit int) ([]digest.PendingPost, time.Time, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.query(ctx, `SELECT article_id, steps, attempts, next_try, last_error FROM post_queue
+		WHERE next_try <= ? AND (steps & ?) <> 0 ORDER BY next_try, article_id LIMIT ?`, dbTime(now), int64(steps), limit)
+	if err != nil {
+		return nil, time.Time{}, wrap("due posts", err)
+	}
+	var due []digest.PendingPost
+	for rows.Next() {
+		var p digest.PendingPost
+		var st, next int64
+		if err := rows.Scan(&p.ArticleID, &st, &p.Attempts, &next, &p.LastError); err != nil {
+			rows.Close()
+			return nil, time.Time{}, wrap("due posts", err)
+		}
+		p.Steps, p.NextTry = digest.PostSteps(st), goTime(next)
+		due = append(due, p)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, time.Time{}, wrap("due posts", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, time.Time{}, wrap("due posts", err)
+	}
+	var next sql.NullInt64
+	err = s.queryRow(ctx, `SELECT MIN(next_try) FROM post_queue WHERE next_try > ? AND (steps & ?) <> 0`,
+		dbTime(now), int64(steps)).Scan(&next)
+	if err != nil {
+		return nil, time.Time{}, wrap("due posts", err)
+	}
+	return due, goTime(next.Int64), nil
+}
+
+// SavePost records what is left of an article's post-processing, and a
+// step given up on the article.
+func (s *Store) SavePost(ctx context.Context, p digest.PendingPost, failed string) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if failed != "" {
+			if _, err := s.exec(ctx, tx, `UPDATE articles SET post_error = ? WHERE id = ?`, clean(failed), p.ArticleID); err != nil {
+				return err
+			}
+		}
+		if p.Steps == 0 {
+			_, err := s.exec(ctx, tx, `DELETE FROM post_queue WHERE article_id = ?`, p.ArticleID)
+			return err
+		}
+		_, err := s.exec(ctx, tx, `UPDATE post_queue SET steps = ?, attempts = ?, next_try = ?, last_error = ? WHERE article_id = ?`,
+			int64(p.Steps), p.Attempts, dbTime(p.NextTry), clean(p.LastError), p.ArticleID)
+		return err
+	})
+	return wrap("save post", err)
+}
