@@ -176,11 +176,11 @@ type ContentStore interface {
 	// or before it), the longest due first. next is the earliest NextTry
 	// of the others with one of steps, zero when there are none.
 	DuePosts(ctx context.Context, now time.Time, steps PostSteps, limit int) (due []PendingPost, next time.Time, err error)
-	// SavePost records what is left of an article's post-processing:
-	// p.Steps 0 removes it. A failed step that is given up is recorded as
-	// the article's PostError when failed is not "". An article no longer
-	// stored (merged into another, or its feed removed) is ignored.
-	SavePost(ctx context.Context, p PendingPost, failed string) error
+	// SavePosts records, in one transaction, what is left of articles'
+	// post-processing: Steps 0 removes an article's. GaveUp, when not "",
+	// becomes the article's PostError. Articles no longer stored (merged
+	// into another, or their feed removed) are ignored.
+	SavePosts(ctx context.Context, ps []PendingPost) error
 
 	// Invariants counts the stored articles and stories and what breaks
 	// the store's invariants (see Invariants), reading only.
@@ -226,6 +226,10 @@ type PendingPost struct {
 	Attempts  int       // failed attempts so far
 	NextTry   time.Time // not before
 	LastError string    // of the last failed attempt
+
+	// GaveUp, on SavePosts, names a step given up after repeated failures
+	// with its last error; it is kept as the article's PostError.
+	GaveUp string
 }
 
 // StoryStore keeps stories. Stories are shared; a user sees a story when

@@ -46,22 +46,31 @@ func (s *Store) DuePosts(ctx context.Context, now time.Time, steps digest.PostSt
 	return due, goTime(next.Int64), nil
 }
 
-// SavePost records what is left of an article's post-processing, and a
-// step given up on the article.
-func (s *Store) SavePost(ctx context.Context, p digest.PendingPost, failed string) error {
+// SavePosts records what is left of articles' post-processing, and the
+// steps given up on the articles, in one transaction.
+func (s *Store) SavePosts(ctx context.Context, ps []digest.PendingPost) error {
+	if len(ps) == 0 {
+		return nil
+	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		if failed != "" {
-			if _, err := s.exec(ctx, tx, `UPDATE articles SET post_error = ? WHERE id = ?`, clean(failed), p.ArticleID); err != nil {
+		for _, p := range ps {
+			if p.GaveUp != "" {
+				if _, err := s.exec(ctx, tx, `UPDATE articles SET post_error = ? WHERE id = ?`, clean(p.GaveUp), p.ArticleID); err != nil {
+					return err
+				}
+			}
+			var err error
+			if p.Steps == 0 {
+				_, err = s.exec(ctx, tx, `DELETE FROM post_queue WHERE article_id = ?`, p.ArticleID)
+			} else {
+				_, err = s.exec(ctx, tx, `UPDATE post_queue SET steps = ?, attempts = ?, next_try = ?, last_error = ? WHERE article_id = ?`,
+					int64(p.Steps), p.Attempts, dbTime(p.NextTry), clean(p.LastError), p.ArticleID)
+			}
+			if err != nil {
 				return err
 			}
 		}
-		if p.Steps == 0 {
-			_, err := s.exec(ctx, tx, `DELETE FROM post_queue WHERE article_id = ?`, p.ArticleID)
-			return err
-		}
-		_, err := s.exec(ctx, tx, `UPDATE post_queue SET steps = ?, attempts = ?, next_try = ?, last_error = ? WHERE article_id = ?`,
-			int64(p.Steps), p.Attempts, dbTime(p.NextTry), clean(p.LastError), p.ArticleID)
-		return err
+		return nil
 	})
-	return wrap("save post", err)
+	return wrap("save posts", err)
 }

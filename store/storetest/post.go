@@ -10,7 +10,7 @@ import (
 )
 
 // testPostQueue: SaveFetches queues each saved article's post-processing in
-// its transaction; DuePosts lists what is due, SavePost records progress,
+// its transaction; DuePosts lists what is due, SavePosts records progress,
 // retries and steps given up.
 func testPostQueue(t *testing.T, s digest.Store) {
 	ctx := context.Background()
@@ -60,8 +60,8 @@ func testPostQueue(t *testing.T, s digest.Store) {
 
 	// A failed attempt waits for its retry; the others stay due.
 	retry := now.Add(time.Hour)
-	if err := s.SavePost(ctx, digest.PendingPost{ArticleID: created[0], Steps: digest.StepExtract | digest.StepStory,
-		Attempts: 1, NextTry: retry, LastError: "fetch page: 503"}, ""); err != nil {
+	if err := s.SavePosts(ctx, []digest.PendingPost{{ArticleID: created[0], Steps: digest.StepExtract | digest.StepStory,
+		Attempts: 1, NextTry: retry, LastError: "fetch page: 503"}}); err != nil {
 		t.Fatal(err)
 	}
 	ps, next = due("after a failed attempt", now, digest.AllSteps)
@@ -81,7 +81,7 @@ func testPostQueue(t *testing.T, s digest.Store) {
 	}
 
 	// Steps filter: only the story step is left for created[1].
-	if err := s.SavePost(ctx, digest.PendingPost{ArticleID: created[1], Steps: digest.StepStory}, ""); err != nil {
+	if err := s.SavePosts(ctx, []digest.PendingPost{{ArticleID: created[1], Steps: digest.StepStory}}); err != nil {
 		t.Fatal(err)
 	}
 	ps, _ = due("extraction only", retry, digest.StepExtract|digest.StepIcon)
@@ -90,10 +90,10 @@ func testPostQueue(t *testing.T, s digest.Store) {
 	}
 
 	// Done: the row goes. A step given up is named on the article.
-	if err := s.SavePost(ctx, digest.PendingPost{ArticleID: created[1]}, ""); err != nil {
+	if err := s.SavePosts(ctx, []digest.PendingPost{{ArticleID: created[1]}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SavePost(ctx, digest.PendingPost{ArticleID: created[2]}, "extract: fetch page: 404 (after 8 attempts)"); err != nil {
+	if err := s.SavePosts(ctx, []digest.PendingPost{{ArticleID: created[2], GaveUp: "extract: fetch page: 404 (after 8 attempts)"}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.StoredArticle(ctx, created[2])
@@ -138,13 +138,13 @@ func testPostQueue(t *testing.T, s digest.Store) {
 	}
 
 	// A merged copy and removed feeds' articles leave nothing pending;
-	// SavePost of an article gone is no error.
+	// SavePosts of an article gone is no error.
 	c := save(t, s, fetched(b.ID, entry("copy", 4)))[0].Created
 	if err := s.MergeArticles(ctx, created[0], c[0], created[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SavePost(ctx, digest.PendingPost{ArticleID: c[0], Steps: digest.StepStory}, "story: gone"); err != nil {
-		t.Errorf("SavePost of a merged article: %v", err)
+	if err := s.SavePosts(ctx, []digest.PendingPost{{ArticleID: c[0], Steps: digest.StepStory, GaveUp: "story: gone"}}); err != nil {
+		t.Errorf("SavePosts of a merged article: %v", err)
 	}
 	if ps, _ := due("after a merge", now, digest.AllSteps); len(ps) != 2 {
 		t.Errorf("due after a merge = %v, want 2", ids(ps))
