@@ -48,8 +48,15 @@ type Options struct {
 	Extractors int
 	Logger     *slog.Logger
 	// NoPostProcess turns off extraction, icons and stories (benchmarks
-	// of raw feed ingestion).
+	// of raw feed ingestion); the store still queues them, for a later
+	// pipeline.
 	NoPostProcess bool
+	// PostRetry is the wait after a post-processing step's first failure;
+	// it doubles with each further one (at most 6h). Default 30s.
+	PostRetry time.Duration
+	// PostAttempts is the number of failures after which a step is given
+	// up and recorded on the article. Default 8.
+	PostAttempts int
 	// Stories, when set, receives every new or changed article after
 	// extraction.
 	Stories StorySink
@@ -84,6 +91,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.Extractors <= 0 {
 		o.Extractors = 2
+	}
+	if o.PostRetry <= 0 {
+		o.PostRetry = 30 * time.Second
+	}
+	if o.PostAttempts <= 0 {
+		o.PostAttempts = 8
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -120,12 +133,15 @@ type Pipeline struct {
 
 	stats Stats
 
+	afterSave func(results int) // a test's hook, called after each saved batch
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
 // StorySink takes articles once they are stored and extracted: the story
-// engine's side of the pipeline.
+// engine's side of the pipeline. A sink that is a Warmer gets articles
+// only once it is ready; until then their story step stays queued.
 type StorySink interface {
 	Add(ctx context.Context, articleIDs []int64) error
 }
@@ -474,8 +490,11 @@ func (p *Pipeline) saveBatch(ctx context.Context, batch []digest.FetchResult) {
 		p.stats.Created.Add(int64(len(s.Created)))
 		p.stats.Updated.Add(int64(len(s.Updated)))
 		if len(s.Created)+len(s.Updated) > 0 {
-			p.post.enqueue(s)
+			p.post.wake() // the store queued their post-processing
 		}
+	}
+	if p.afterSave != nil {
+		p.afterSave(len(saved))
 	}
 }
 
@@ -528,8 +547,9 @@ func (p *Pipeline) nextState(f digest.Feed, now time.Time, published []time.Time
 	return st
 }
 
-// WaitIdle waits until no feed is in flight and every new article has been
-// post-processed, or until timeout or ctx ends. It polls: it is meant for
+// WaitIdle waits until no feed is in flight and no queued post-processing
+// is due (retries of failed steps wait for their time; stories wait for a
+// warming sink), or until timeout or ctx ends. It polls: it is meant for
 // command-line runs and tests, not for the server's hot path.
 func (p *Pipeline) WaitIdle(ctx context.Context, timeout time.Duration) error {
 	deadline := time.NewTimer(timeout)
@@ -537,7 +557,7 @@ func (p *Pipeline) WaitIdle(ctx context.Context, timeout time.Duration) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if p.inFlightCount() == 0 && p.post.idle() {
+		if p.inFlightCount() == 0 && p.post.idle(ctx) {
 			return nil
 		}
 		select {

@@ -21,21 +21,36 @@ import (
 // and, in FetchShort mode, its article page is fetched and extracted.
 const shortWords = 150
 
-// postProcessor enriches newly saved articles: full text from the article
-// page, site icons, and stories. It runs behind the writer so that feed
-// ingestion never waits for article pages.
+// postProcessor works off the post-processing that SaveFetches queues in
+// the store with each saved article: the article page's extraction (per
+// the feed's Fetch mode), the feed's site icon, and the story. The queue
+// is the store's, so a restart resumes it. A failed step is retried with
+// exponential backoff (Options.PostRetry, doubling) and, after
+// Options.PostAttempts failures, given up and recorded on the article,
+// whose other steps go on; a failure of one article holds back no other.
+// Stories wait while the story sink warms up (see Warmer); extraction goes
+// on meanwhile.
 type postProcessor struct {
-	p *Pipeline
+	p      *Pipeline
+	signal chan struct{}
 
 	mu         sync.Mutex
-	queue      []digest.SaveResult
-	signal     chan struct{}
 	busy       bool
 	iconsTried map[int64]bool
 	feedCache  map[int64]digest.Feed
 
 	wg sync.WaitGroup
 }
+
+// Warmer is a StorySink that takes articles only once it has warmed up
+// (Stories after Warm): Ready's channel is closed then.
+type Warmer interface {
+	Ready() <-chan struct{}
+}
+
+// postBatch is the number of queued articles one round of post-processing
+// takes from the store.
+const postBatch = 100
 
 func newPostProcessor(p *Pipeline) *postProcessor {
 	return &postProcessor{
@@ -46,13 +61,8 @@ func newPostProcessor(p *Pipeline) *postProcessor {
 	}
 }
 
-func (pp *postProcessor) enqueue(s digest.SaveResult) {
-	if pp.p.opts.NoPostProcess {
-		return // nothing would ever take it from the queue
-	}
-	pp.mu.Lock()
-	pp.queue = append(pp.queue, s)
-	pp.mu.Unlock()
+// wake tells the loop that the store's queue has grown.
+func (pp *postProcessor) wake() {
 	select {
 	case pp.signal <- struct{}{}:
 	default:
@@ -72,80 +82,265 @@ func (pp *postProcessor) start(ctx context.Context) {
 
 func (pp *postProcessor) wait() { pp.wg.Wait() }
 
-// Idle reports whether the queue is empty (for tests and the CLI refresh).
-func (pp *postProcessor) idle() bool {
+// idle reports whether no queued post-processing is due now (retries
+// waiting for their time do not count) and none is under way.
+func (pp *postProcessor) idle(ctx context.Context) bool {
+	if pp.p.opts.NoPostProcess {
+		return true
+	}
 	pp.mu.Lock()
-	defer pp.mu.Unlock()
-	return len(pp.queue) == 0 && !pp.busy
+	busy := pp.busy
+	pp.mu.Unlock()
+	if busy {
+		return false
+	}
+	due, _, err := pp.p.store.DuePosts(ctx, pp.p.opts.Now(), digest.AllSteps, 1)
+	return err == nil && len(due) == 0
 }
 
-func (pp *postProcessor) loop(ctx context.Context) {
-	for {
-		pp.mu.Lock()
-		batch := pp.queue
-		pp.queue = nil
-		pp.busy = len(batch) > 0
-		pp.mu.Unlock()
-		if len(batch) == 0 {
-			select {
-			case <-ctx.Done():
-				return
-			case <-pp.signal:
-				continue
-			}
-		}
-		pp.process(ctx, batch)
-		pp.mu.Lock()
-		pp.busy = false
-		pp.mu.Unlock()
-		if ctx.Err() != nil {
-			return
-		}
+// warming returns the story sink's Ready channel while it warms up, nil
+// once it is ready (or needs no warming).
+func (pp *postProcessor) warming() <-chan struct{} {
+	w, ok := pp.p.stories.(Warmer)
+	if !ok {
+		return nil
+	}
+	ch := w.Ready()
+	select {
+	case <-ch:
+		return nil
+	default:
+		return ch
 	}
 }
 
-func (pp *postProcessor) process(ctx context.Context, batch []digest.SaveResult) {
-	log := pp.p.log
+func (pp *postProcessor) loop(ctx context.Context) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		warming := pp.warming()
+		steps := digest.AllSteps
+		if warming != nil {
+			steps &^= digest.StepStory
+		}
+		now := pp.p.opts.Now()
+		due, next, err := pp.p.store.DuePosts(ctx, now, steps, postBatch)
+		if err == nil && len(due) > 0 {
+			pp.setBusy(true)
+			err = pp.process(ctx, due, warming == nil)
+			pp.setBusy(false)
+			if err == nil {
+				backoff = time.Second
+				continue
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			// The store failed: the rows are still queued.
+			pp.p.log.Error("post-process", "err", err)
+			pp.sleep(ctx, backoff, nil)
+			backoff = min(2*backoff, time.Minute)
+			continue
+		}
+		wait := time.Duration(-1)
+		if !next.IsZero() {
+			wait = max(next.Sub(now), 0)
+		}
+		pp.sleep(ctx, wait, warming)
+	}
+}
+
+// sleep waits for d (forever when d < 0), a wake, ready's closing or the
+// end of ctx.
+func (pp *postProcessor) sleep(ctx context.Context, d time.Duration, ready <-chan struct{}) {
+	var timer <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ctx.Done():
+	case <-pp.signal:
+	case <-timer:
+	case <-ready:
+	}
+}
+
+func (pp *postProcessor) setBusy(b bool) {
+	pp.mu.Lock()
+	pp.busy = b
+	pp.mu.Unlock()
+}
+
+// process runs the due steps of a batch of queued articles and records
+// what is left of each. Only a store failure to record it is returned;
+// steps cut short by the end of ctx stay queued as they were.
+func (pp *postProcessor) process(ctx context.Context, batch []digest.PendingPost, stories bool) error {
 	// Feeds are read afresh for each batch: their fetch mode may have
 	// changed since.
 	pp.mu.Lock()
 	clear(pp.feedCache)
 	pp.mu.Unlock()
+	var (
+		mu      sync.Mutex
+		results []digest.PendingPost // what to record
+		toStory []digest.PendingPost // ready for the story step
+		wg      sync.WaitGroup
+	)
 	sem := make(chan struct{}, pp.p.opts.Extractors)
-	var wg sync.WaitGroup
-	var ids []int64
-	for _, s := range batch {
-		f, err := pp.feed(ctx, s.FeedID)
-		if err != nil {
-			if !digest.IsNotFound(err) {
-				log.Error("post-process: load feed", "feed", s.FeedID, "err", err)
+	for _, q := range batch {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			q, ok := pp.pageSteps(ctx, q)
+			if !ok {
+				return // cut short: stays queued
 			}
-			continue
-		}
-		pp.maybeIcon(ctx, f)
-		for _, id := range s.Created {
-			ids = append(ids, id)
-			if f.Fetch == digest.FetchNever {
-				continue
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case q.Steps&digest.StepStory != 0 && pp.p.stories == nil:
+				q.Steps &^= digest.StepStory
+				results = append(results, q)
+			case q.Steps == digest.StepStory && stories && q.GaveUp == "":
+				toStory = append(toStory, q)
+			default:
+				results = append(results, q)
 			}
-			sem <- struct{}{}
-			wg.Add(1)
-			go func(id int64) {
-				defer func() { <-sem; wg.Done() }()
-				if err := pp.extractArticle(ctx, f, id); err != nil && ctx.Err() == nil {
-					log.Warn("extract article", "article", id, "feed", f.ID, "err", err)
-				}
-			}(id)
-		}
-		ids = append(ids, s.Updated...)
+		}()
 	}
 	wg.Wait()
-	if pp.p.stories != nil && len(ids) > 0 {
-		if err := pp.p.stories.Add(ctx, ids); err != nil && ctx.Err() == nil {
-			log.Error("stories", "articles", len(ids), "err", err)
-		}
+	if len(toStory) > 0 {
+		done, _ := pp.storySteps(ctx, toStory)
+		results = append(results, done...)
 	}
+	if len(results) == 0 {
+		return nil
+	}
+	// Progress made before a shutdown is recorded all the same.
+	if err := pp.p.store.SavePosts(context.WithoutCancel(ctx), results); err != nil {
+		return fmt.Errorf("record post-processing: %w", err)
+	}
+	return nil
 }
+
+// pageSteps runs the extraction and icon steps of q and returns what is
+// left of it; false when ctx ended first.
+func (pp *postProcessor) pageSteps(ctx context.Context, q digest.PendingPost) (digest.PendingPost, bool) {
+	a, err := pp.p.store.StoredArticle(ctx, q.ArticleID)
+	if digest.IsNotFound(err) {
+		return digest.PendingPost{ArticleID: q.ArticleID}, true // merged or removed: nothing left to do
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return q, false
+		}
+		return pp.failed(q, 0, "load", err), true
+	}
+	page := digest.StepExtract | digest.StepIcon
+	if q.Steps&page == 0 {
+		return q, true
+	}
+	if a.FeedID == 0 {
+		q.Steps &^= page // its own feed is gone
+		return pp.succeeded(q), true
+	}
+	f, err := pp.feed(ctx, a.FeedID)
+	if digest.IsNotFound(err) {
+		q.Steps &^= page
+		return pp.succeeded(q), true
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return q, false
+		}
+		return pp.failed(q, 0, "load feed", err), true
+	}
+	if q.Steps&digest.StepIcon != 0 {
+		pp.maybeIcon(ctx, f)
+		if ctx.Err() != nil {
+			return q, false
+		}
+		q.Steps &^= digest.StepIcon
+	}
+	if q.Steps&digest.StepExtract != 0 {
+		if f.Fetch != digest.FetchNever {
+			if err := pp.extractArticle(ctx, f, a); err != nil {
+				if ctx.Err() != nil {
+					return q, false
+				}
+				pp.p.log.Warn("extract article", "article", a.ID, "feed", f.ID, "attempt", q.Attempts+1, "err", err)
+				return pp.failed(q, digest.StepExtract, "extract", err), true
+			}
+		}
+		q.Steps &^= digest.StepExtract
+	}
+	return pp.succeeded(q), true
+}
+
+// storySteps puts the articles of qs in stories, all at once, or when
+// that fails one at a time, so that the articles at fault are retried
+// alone; false when ctx ended first.
+func (pp *postProcessor) storySteps(ctx context.Context, qs []digest.PendingPost) ([]digest.PendingPost, bool) {
+	ids := make([]int64, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ArticleID
+	}
+	err := pp.p.stories.Add(ctx, ids)
+	if ctx.Err() != nil {
+		return nil, false
+	}
+	out := make([]digest.PendingPost, 0, len(qs))
+	for _, q := range qs {
+		if err != nil {
+			if err1 := pp.p.stories.Add(ctx, []int64{q.ArticleID}); err1 != nil {
+				if ctx.Err() != nil {
+					return out, true
+				}
+				pp.p.log.Warn("stories", "article", q.ArticleID, "attempt", q.Attempts+1, "err", err1)
+				out = append(out, pp.failed(q, digest.StepStory, "story", err1))
+				continue
+			}
+		}
+		q.Steps &^= digest.StepStory
+		out = append(out, pp.succeeded(q))
+	}
+	return out, true
+}
+
+// succeeded clears q's record of failures once the step that failed is
+// done.
+func (pp *postProcessor) succeeded(q digest.PendingPost) digest.PendingPost {
+	q.Attempts, q.LastError, q.NextTry = 0, "", pp.p.opts.Now()
+	return q
+}
+
+// failed records a failed attempt at step (0: reading the store, which is
+// never given up) and schedules the next one after an exponential
+// backoff; after Options.PostAttempts failures the step is given up and
+// named on the article.
+func (pp *postProcessor) failed(q digest.PendingPost, step digest.PostSteps, name string, err error) digest.PendingPost {
+	o := &pp.p.opts
+	q.Attempts++
+	q.LastError = name + ": " + err.Error()
+	if step != 0 && q.Attempts >= o.PostAttempts {
+		q.GaveUp = fmt.Sprintf("%s (given up after %d attempts)", q.LastError, q.Attempts)
+		q.Steps &^= step
+		return pp.succeeded(q)
+	}
+	delay := o.PostRetry << min(q.Attempts-1, 20)
+	if delay <= 0 || delay > maxPostRetry {
+		delay = maxPostRetry
+	}
+	q.NextTry = o.Now().Add(delay)
+	return q
+}
+
+// maxPostRetry bounds the wait between two attempts at a step.
+const maxPostRetry = 6 * time.Hour
 
 func (pp *postProcessor) feed(ctx context.Context, id int64) (digest.Feed, error) {
 	pp.mu.Lock()
@@ -164,12 +359,16 @@ func (pp *postProcessor) feed(ctx context.Context, id int64) (digest.Feed, error
 	return *fp, nil
 }
 
-// maybeIcon fetches the feed's site icon once per process when it has none.
+// maybeIcon fetches the feed's site icon once per process when it has
+// none. A site without an icon is no failure.
 func (pp *postProcessor) maybeIcon(ctx context.Context, f digest.Feed) {
-	if f.IconID != 0 || pp.iconsTried[f.ID] {
+	pp.mu.Lock()
+	tried := pp.iconsTried[f.ID]
+	pp.iconsTried[f.ID] = true
+	pp.mu.Unlock()
+	if f.IconID != 0 || tried {
 		return
 	}
-	pp.iconsTried[f.ID] = true
 	site := f.SiteURL
 	if site == "" {
 		site = f.URL
@@ -207,11 +406,7 @@ func (pp *postProcessor) fetchIcon(ctx context.Context, site string) (*digest.Ic
 
 // extractArticle fetches the article page and replaces the feed's content
 // with the extracted article when the feed's mode asks for it.
-func (pp *postProcessor) extractArticle(ctx context.Context, f digest.Feed, id int64) error {
-	a, err := pp.p.store.StoredArticle(ctx, id)
-	if err != nil {
-		return fmt.Errorf("load: %w", err)
-	}
+func (pp *postProcessor) extractArticle(ctx context.Context, f digest.Feed, a *digest.Article) error {
 	if f.Fetch != digest.FetchAlways && !isShort(a) {
 		return nil
 	}
