@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -41,6 +42,14 @@ type Stories struct {
 	keptBy  map[int64]int64  // engine article ID of a merged copy -> the kept one's
 	lastDoc int64            // the last engine article ID given out
 	pruneAt int              // len(docs) at which forgotten articles are dropped
+
+	// Warm-up (see Warm): ready is closed once the engine is loaded;
+	// loaded and toLoad count the articles replayed and to replay.
+	warm           sync.Mutex
+	ready          chan struct{}
+	loaded, toLoad atomic.Int64
+	cancel         context.CancelFunc
+	wg             sync.WaitGroup
 }
 
 // docRef is the engine article of a stored article, with a fingerprint
@@ -56,8 +65,91 @@ func NewStories(store digest.Store, opts story.Options, log *slog.Logger) *Stori
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	ready := make(chan struct{})
+	close(ready) // an engine nobody warms starts empty
 	return &Stories{store: store, log: log.With("component", "stories"), engine: story.NewEngine(opts),
-		ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune}
+		ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune,
+		ready: ready}
+}
+
+// Warm runs Load in the background (retrying with backoff when the store
+// fails) until it succeeds or Close is called. Until then Ready's channel
+// is open and Warming reports progress: the pipeline keeps the articles'
+// story steps queued meanwhile, and assigns them once it is closed. Warm
+// must not be called while Add runs, nor twice.
+func (s *Stories) Warm(ctx context.Context, now time.Time) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	s.warm.Lock()
+	s.ready, s.cancel = done, cancel
+	s.warm.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		start := time.Now()
+		backoff := time.Second
+		for {
+			err := s.Load(ctx, now)
+			if err == nil {
+				s.log.Info("stories warm", "articles", s.loaded.Load(), "took", time.Since(start).Round(time.Millisecond))
+				close(done)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Error("warm stories", "err", err, "retry_in", backoff)
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			backoff = min(2*backoff, time.Minute)
+			s.resetEngine()
+		}
+	}()
+}
+
+// resetEngine forgets what a failed Load put in the engine.
+func (s *Stories) resetEngine() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.engine = story.NewEngine(s.engine.Options())
+	s.ids, s.docs, s.sidOf, s.keptBy = map[int64]int64{}, map[int64]docRef{}, map[int64]int64{}, map[int64]int64{}
+	s.lastDoc, s.pruneAt = 0, minPrune
+}
+
+// Ready returns a channel closed once the engine is warm (at once unless
+// Warm was called). It implements Warmer.
+func (s *Stories) Ready() <-chan struct{} {
+	s.warm.Lock()
+	defer s.warm.Unlock()
+	return s.ready
+}
+
+// Warming reports whether the engine is warming up, with the articles
+// replayed so far and the number to replay (0 while they are listed).
+func (s *Stories) Warming() (warming bool, loaded, total int64) {
+	select {
+	case <-s.Ready():
+		return false, 0, 0
+	default:
+		return true, s.loaded.Load(), s.toLoad.Load()
+	}
+}
+
+// Close stops a warm-up under way and waits for it.
+func (s *Stories) Close() error {
+	s.warm.Lock()
+	cancel := s.cancel
+	s.warm.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.wg.Wait()
+	return nil
 }
 
 // minPrune is the least number of mapped articles at which the sink drops
@@ -169,8 +261,11 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.loaded.Store(0)
+	s.toLoad.Store(int64(len(past) + len(recent)))
 	load := func(ids []int64, fn func(a *digest.Article)) error {
 		for i := len(ids) - 1; i >= 0; i-- { // oldest first
+			s.loaded.Add(1)
 			a, err := s.store.StoredArticle(ctx, ids[i])
 			if err != nil {
 				if digest.IsNotFound(err) {

@@ -103,10 +103,10 @@ func normalHost(h string) string {
 // checkHost refuses requests for hosts the policy does not answer with
 // 421 Misdirected Request: JSON under /api/, plain text for the reader-app
 // protocols (mount says whether one owns the path), a page elsewhere.
-// /healthz answers any Host, for health checks that name the server by
+// /healthz and /readyz answer any Host, for health checks that name the server by
 // its container or service name.
 func (s *Server) checkHost(w http.ResponseWriter, r *http.Request, mount bool) bool {
-	if s.hosts.allows(r.Host) || r.URL.Path == "/healthz" {
+	if s.hosts.allows(r.Host) || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 		return true
 	}
 	err := digest.Errorf(EMISDIRECTED, "this server does not answer for host %q: reach it at its own address, or set --base-url to the address it is reached at", r.Host)

@@ -34,6 +34,8 @@ type layout struct {
 	Nav    string       // the active navigation entry: "river", "feeds"
 	Return string       // the current path and query, where forms come back to
 	Me     *digest.User // the signed-in user, nil on public pages
+	// Warming, when not "", says what is still warming up (a notice).
+	Warming string
 }
 
 func mustParsePages(a *assets, now func() time.Time) *pages {
@@ -235,7 +237,11 @@ func (s *Server) layout(r *http.Request, title, nav string) layout {
 	if nav == "river" && r.URL.Path != "/" {
 		nav = ""
 	}
-	return layout{Site: s.cfg.Title, Title: title, Nav: nav, Return: r.URL.RequestURI(), Me: userOf(r)}
+	l := layout{Site: s.cfg.Title, Title: title, Nav: nav, Return: r.URL.RequestURI(), Me: userOf(r)}
+	if l.Me != nil {
+		l.Warming = warmingNotice(s.warming())
+	}
+	return l
 }
 
 // ago is a calm relative time: "just now", "5 min ago", "3 h ago",

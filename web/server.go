@@ -57,6 +57,10 @@ type Config struct {
 	// Miniflux) served beside the reader; they authenticate requests
 	// themselves.
 	Mounts []Mount
+	// Warming, when set, lists what is still warming up after a start
+	// (the story engine): /readyz answers 503 and the reader shows a
+	// notice until it returns nothing.
+	Warming func() []Warmup
 	// FeedCacheTTL is how long the feed titles and icons shown in the
 	// river, and the outlets named on story cards, are cached; 10 s when
 	// 0. Feed changes made through this server invalidate both at once;
@@ -161,6 +165,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// Public: the one place that lists what answers without credentials.
 	s.handle(mux, "GET /healthz", Public, s.healthz)
+	s.handle(mux, "GET /readyz", Public, s.readyz)
 	s.handle(mux, "GET /healthcheck", Public, s.healthz) // Miniflux clients' Healthcheck
 	s.handle(mux, "GET /static/{name}", Public, s.static)
 	s.handle(mux, "GET /favicon.ico", Public, s.favicon)

@@ -111,9 +111,10 @@ func openStore(ctx context.Context, database string, log *slog.Logger) (digest.S
 	return db, nil
 }
 
-// Close stops the pipeline and closes the store.
+// Close stops the pipeline and the story engine's warm-up and closes the
+// store.
 func (a *app) Close() error {
-	err := a.pipeline.Close()
+	err := errors.Join(a.stories.Close(), a.pipeline.Close())
 	a.client.Close()
 	return errors.Join(err, a.store.Close())
 }
@@ -204,20 +205,31 @@ func (a *app) webServer() *web.Server {
 		TrustedProxies:  a.cfg.TrustedProxies,
 		AuthProxyHeader: a.cfg.AuthProxyHeader,
 		Mounts:          a.mounts(),
+		Warming:         a.warming,
 	}, a.store, a.pipeline, a.auth, a.log)
 }
 
-// startPipeline replays the recent articles into the story engine, then
-// starts fetching. Safe to call more than once.
+// startPipeline starts the story engine's warm-up (the replay of the
+// recent articles) and the pipeline, both in the background: fetching,
+// extraction and serving go on while the engine warms, and the articles
+// saved meanwhile keep their story step queued until it is warm. Safe to
+// call more than once.
 func (a *app) startPipeline(ctx context.Context) error {
 	if a.started {
 		return nil
 	}
 	a.started = true
-	if err := a.stories.Load(ctx, time.Now()); err != nil {
-		return err
-	}
+	a.stories.Warm(ctx, time.Now())
 	a.pipeline.Start(ctx)
+	return nil
+}
+
+// warming lists what is still warming up, for /readyz and the reader's
+// notice.
+func (a *app) warming() []web.Warmup {
+	if ok, done, total := a.stories.Warming(); ok {
+		return []web.Warmup{{Name: "stories", Done: done, Total: total}}
+	}
 	return nil
 }
 

@@ -17,11 +17,15 @@ import (
 const checkUsage = `check [--repair] [flags]
 
 Checks the invariants of the data directory's database and prints one JSON
-line: {"articles", "without_story", "pending", "orphan_sources", "stories",
-"empty_stories", "errors": [...]}. Once post-processing has settled, every
-article is in a story, every story holds an article and every source belongs
-to a stored article and feed; the command exits non-zero when one of these
-fails. "pending" is 0: post-processing has no durable queue yet.
+line: {"articles", "without_story", "pending", "post_failed", "orphan_sources",
+"stories", "empty_stories", "errors": [...]}. Once post-processing has
+settled, every article is in a story, every story holds an article and every
+source belongs to a stored article and feed; the command exits non-zero when
+one of these fails. "pending" counts the articles whose post-processing
+(page extraction, icon, story) is still queued: the server works it off,
+after a restart too. "post_failed" counts the articles with a step given up
+after repeated failures (their post_error in the API says which); neither is
+an error by itself.
 
 With --repair (the server stopped: the command runs its own story engine),
 the articles in no story are put through the story engine first, as the
@@ -32,6 +36,7 @@ type checkReport struct {
 	Articles      int      `json:"articles"`
 	WithoutStory  int      `json:"without_story"`
 	Pending       int      `json:"pending"`
+	PostFailed    int      `json:"post_failed"`
 	OrphanSources int      `json:"orphan_sources"`
 	Stories       int      `json:"stories"`
 	EmptyStories  int      `json:"empty_stories"`
@@ -75,6 +80,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("check: %w", err)
 	}
 	rep.Articles, rep.Stories = v.Articles, v.Stories
+	rep.Pending, rep.PostFailed = v.Pending, v.PostFailed
 	rep.WithoutStory, rep.EmptyStories, rep.OrphanSources = v.WithoutStory, v.EmptyStories, v.OrphanSources
 	if v.WithoutStory > 0 {
 		rep.Errors = append(rep.Errors, fmt.Sprintf("%d of %d articles are in no story", v.WithoutStory, v.Articles))
