@@ -107,6 +107,7 @@ type newsFarm struct {
 	feeds, entries int
 	onPage         func(n int64)
 	pages          atomic.Int64
+	dupSummaries   bool
 }
 
 const brokenPage = "/page/3/5"
@@ -127,8 +128,11 @@ func (f *newsFarm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Outlet %d</title><link>http://%s/</link>`, feed, r.Host)
 		for i := range f.entries {
 			title, body := f.text(feed, i)
+			if f.dupSummaries {
+				title, body = fmt.Sprintf("Report %d from outlet %d on %s", i, feed, title), fmt.Sprintf("Summary %d.", i)
+			}
 			fmt.Fprintf(w, `<item><title>%s</title><link>http://%s/page/%d/%d</link><guid>o%d-%d</guid><pubDate>%s</pubDate><description>%s</description></item>`,
-				title, r.Host, feed, i, feed, i, time.Now().Add(-time.Duration(feed*f.entries+i)*time.Minute).Format(time.RFC1123Z), body[:120])
+				title, r.Host, feed, i, feed, i, time.Now().Add(-time.Duration(feed*f.entries+i)*time.Minute).Format(time.RFC1123Z), body[:min(len(body), 120)])
 		}
 		fmt.Fprint(w, `</channel></rss>`)
 		return
@@ -142,6 +146,9 @@ func (f *newsFarm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		title, body := f.text(feed, i)
+		if f.dupSummaries {
+			title = fmt.Sprintf("Report %d from outlet %d on %s", i, feed, title)
+		}
 		fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>%s</title></head><body><article><h1>%s</h1><p>%s</p><p>%s</p></article></body></html>`,
 			title, title, body, body)
 		return
@@ -159,13 +166,17 @@ func TestCrashAndRestartSettles(t *testing.T) {
 	cases := []struct {
 		name           string
 		batches, pages int64
+		// Every feed's entries carry the same summaries: replayed before
+		// extraction, they would be taken for copies of one another.
+		dupSummaries bool
 	}{
-		{"after 3 saved batches", 3, 0},
-		{"at the 25th article page", 0, 25},
+		{"after 3 saved batches", 3, 0, false},
+		{"at the 25th article page", 0, 25, false},
+		{"at the 25th article page, with one summary in every feed", 0, 25, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			farm := &newsFarm{feeds: 8, entries: 8}
+			farm := &newsFarm{feeds: 8, entries: 8, dupSummaries: tc.dupSummaries}
 			srv := httptest.NewServer(farm)
 			defer srv.Close()
 			path := filepath.Join(t.TempDir(), "d.db")

@@ -231,7 +231,11 @@ func (s *Stories) prune() {
 // oldest first, so that new articles join the stories they belong to after
 // a restart; before them it recalls the older articles of the duplicate
 // window (at most maxRemembered), so that a late copy of one is still
-// credited to it. It saves nothing.
+// credited to it. Articles in no story are left out: their story step is
+// queued in the store (SaveFetches queues it with every saved article), and
+// the pipeline adds them once the engine is loaded, with their extracted
+// text; replayed with the feed's summary alone, copies of one summary would
+// be taken for one article.
 func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	opts := s.engine.Options()
 	since, pastSince := now.Add(-opts.Window), now.Add(-opts.DedupWindow)
@@ -247,6 +251,9 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 			if a.Published.Before(pastSince) || len(past) >= maxRemembered {
 				done = true
 				break
+			}
+			if a.StoryID == 0 {
+				continue
 			}
 			if a.Published.Before(since) {
 				past = append(past, a.ID)

@@ -12,3 +12,7 @@ CREATE TABLE post_queue (
 CREATE INDEX post_queue_due ON post_queue (next_try, article_id);
 -- A step given up after repeated failures is named on its article.
 ALTER TABLE articles ADD COLUMN post_error TEXT NOT NULL DEFAULT '';
+-- Articles in no story before this migration (their in-memory queue was
+-- lost in a crash) get their story step queued.
+INSERT INTO post_queue (article_id, steps, attempts, next_try, last_error)
+	SELECT id, 4, 0, 0, '' FROM articles WHERE story_id IS NULL;
