@@ -35,6 +35,9 @@ type BackupReport struct {
 // fs.ErrNotExist when there is no database at src.
 func Backup(ctx context.Context, src, dst string) (*BackupReport, error) {
 	if _, err := os.Stat(src); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fs.ErrNotExist
+		}
 		return nil, fmt.Errorf("backup: no database at %s: %w", src, err)
 	}
 	abs, err := filepath.Abs(dst)

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -130,6 +131,9 @@ func Copy(ctx context.Context, src, dst string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	if _, err := os.Stat(abs); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fs.ErrNotExist
+		}
 		return nil, fmt.Errorf("migrate: no database at %s: %w", src, err)
 	}
 	// Bring both schemas to this program's version: the copy assumes
