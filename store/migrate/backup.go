@@ -152,8 +152,8 @@ func checkCopy(ctx context.Context, path string) (*BackupReport, error) {
 	return rep, nil
 }
 
-// openSQLite opens one connection to a SQLite file without creating or
-// migrating it; readOnly opens it with mode=ro.
+// openSQLite opens one connection to a SQLite file without migrating it;
+// readOnly makes it refuse writes.
 func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -162,7 +162,10 @@ func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	if readOnly {
-		q.Set("mode", "ro")
+		// Not mode=ro: a read-only connection cannot remove the
+		// write-ahead log files when it closes, and would leave them
+		// beside the file.
+		q.Add("_pragma", "query_only(1)")
 	}
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: abs}).EscapedPath()+"?"+q.Encode())
 	if err != nil {

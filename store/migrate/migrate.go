@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -178,6 +179,12 @@ func Copy(ctx context.Context, src, dst string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("migrate: target %s: %w", rep.Target, err)
 	}
 	defer pconn.Close(context.WithoutCancel(ctx))
+	// A commit need not wait for its log to reach the disk: a crash of
+	// the target loses the last batches with their progress record, and
+	// the next run copies them again.
+	if _, err := pconn.Exec(ctx, `SET synchronous_commit = off`); err != nil {
+		return nil, fmt.Errorf("migrate: target %s: %w", rep.Target, err)
+	}
 
 	c := &copier{src: sconn, dst: pconn, opts: opts, log: log, rep: rep}
 	if err := c.plan(ctx); err != nil {
@@ -542,12 +549,68 @@ func (c *copier) resume(ctx context.Context, source string) error {
 	return nil
 }
 
+// maxBatchBytes caps the text and bytes of one batch, so that a batch of
+// long articles stays small in memory.
+const maxBatchBytes = 16 << 20
+
+// batch is a run of rows read from the source, ready for the target.
+type batch struct {
+	rows [][]any
+	key  []any    // the last row's key; nil when rows is empty
+	more bool     // rows may follow
+	ids  []int64  // articles: the search index rows
+	docs []string //
+}
+
 // copyTable copies t's rows after its last key, a batch per transaction.
+// The next batch is read from the source (and its search documents built)
+// while the target writes the last one.
 func (c *copier) copyTable(ctx context.Context, t *table) error {
 	if t.done {
 		return nil
 	}
 	start, copied := time.Now(), int64(0)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan batch, 1)
+	var rerr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		rerr = c.readTable(rctx, t, ch)
+	}()
+	var werr error
+	for b := range ch {
+		if werr != nil {
+			continue // drain until the reader stops
+		}
+		if werr = c.write(ctx, t, b); werr != nil {
+			cancel()
+			continue
+		}
+		copied += int64(len(b.rows))
+		if c.opts.AfterBatch != nil && len(b.rows) > 0 {
+			c.opts.AfterBatch(t.name, len(b.rows))
+		}
+	}
+	wg.Wait()
+	if werr != nil {
+		return werr
+	}
+	if rerr != nil {
+		return rerr
+	}
+	el := time.Since(start)
+	c.log.Info("table copied", slog.String("table", t.name), slog.Int64("rows", copied),
+		slog.Duration("elapsed", el), slog.Int("rows_per_s", int(float64(copied)/max(el.Seconds(), 1e-9))))
+	return nil
+}
+
+// readTable reads t from its last key on and sends the batches to ch, the
+// last with more false.
+func (c *copier) readTable(ctx context.Context, t *table, ch chan<- batch) error {
 	cols := make([]string, len(t.copyCols))
 	for i, col := range t.copyCols {
 		cols[i] = quote(col)
@@ -573,105 +636,100 @@ func (c *copier) copyTable(ctx context.Context, t *table) error {
 	}
 	orderBy := ` ORDER BY ` + strings.Join(qk, ", ") + ` LIMIT ?`
 	search := t.name == "articles" && c.hasSearch
-	var idCol, titleCol, summaryCol, textCol = -1, -1, -1, -1
-	if search {
-		idCol, titleCol = slices.Index(t.copyCols, "id"), slices.Index(t.copyCols, "title")
-		summaryCol, textCol = slices.Index(t.copyCols, "summary"), slices.Index(t.copyCols, "text")
-		search = idCol >= 0 && titleCol >= 0 && summaryCol >= 0 && textCol >= 0
-	}
+	idCol, titleCol := slices.Index(t.copyCols, "id"), slices.Index(t.copyCols, "title")
+	summaryCol, textCol := slices.Index(t.copyCols, "summary"), slices.Index(t.copyCols, "text")
+	search = search && idCol >= 0 && titleCol >= 0 && summaryCol >= 0 && textCol >= 0
 	doc := postgres.Dialect().SearchDocument
 
+	lastKey := t.lastKey
 	for {
 		q, args := sel+orderBy, []any{c.opts.BatchRows}
-		if t.lastKey != nil {
+		if lastKey != nil {
 			q = sel + after + orderBy
-			args = append(slices.Clone(t.lastKey), c.opts.BatchRows)
+			args = append(slices.Clone(lastKey), c.opts.BatchRows)
 		}
-		batch, key, err := c.read(ctx, t, q, args, first)
+		b, err := c.read(ctx, t, q, args, first)
 		if err != nil {
 			return err
 		}
-		done := len(batch) < c.opts.BatchRows
-		if len(batch) == 0 && !done {
-			done = true
+		if search {
+			b.ids = make([]int64, len(b.rows))
+			b.docs = make([]string, len(b.rows))
+			for i, r := range b.rows {
+				b.ids[i], _ = r[idCol].(int64)
+				title, _ := r[titleCol].(string)
+				summary, _ := r[summaryCol].(string)
+				text, _ := r[textCol].(string)
+				b.docs[i] = doc(title, searchSummary(summary, text), text)
+			}
 		}
-		tx, err := c.dst.Begin(ctx)
+		select {
+		case ch <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if !b.more {
+			return nil
+		}
+		lastKey = b.key
+	}
+}
+
+// write commits one batch to the target with the progress it makes.
+func (c *copier) write(ctx context.Context, t *table, b batch) error {
+	key := b.key
+	if key == nil {
+		key = t.lastKey
+	}
+	keyText := ""
+	if key != nil {
+		k, err := json.Marshal(key)
 		if err != nil {
 			return err
 		}
-		if len(batch) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.copyCols, pgx.CopyFromRows(batch)); err != nil {
-				tx.Rollback(ctx)
-				return err
-			}
-			if search {
-				ids := make([]int64, len(batch))
-				docs := make([]string, len(batch))
-				for i, r := range batch {
-					ids[i], _ = r[idCol].(int64)
-					title, _ := r[titleCol].(string)
-					summary, _ := r[summaryCol].(string)
-					text, _ := r[textCol].(string)
-					docs[i] = doc(title, searchSummary(summary, text), text)
-				}
-				if _, err := tx.Exec(ctx, `INSERT INTO `+searchTable+` (article_id, doc)
-					SELECT id, CAST(d AS tsvector) FROM unnest($1::bigint[], $2::text[]) AS t (id, d)`, ids, docs); err != nil {
-					tx.Rollback(ctx)
-					return fmt.Errorf("search index: %w", err)
-				}
-			}
-		}
-		keyText := ""
-		if key != nil {
-			b, err := json.Marshal(key)
-			if err != nil {
-				tx.Rollback(ctx)
-				return err
-			}
-			keyText = string(b)
-		} else if t.lastKey != nil {
-			b, _ := json.Marshal(t.lastKey)
-			keyText = string(b)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE `+ProgressTable+` SET last_key = $1, rows = rows + $2, done = $3 WHERE tbl = $4`,
-			keyText, len(batch), done, t.name); err != nil {
-			tx.Rollback(ctx)
+		keyText = string(k)
+	}
+	tx, err := c.dst.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if len(b.rows) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.copyCols, pgx.CopyFromRows(b.rows)); err != nil {
 			return err
-		}
-		if err := tx.Commit(ctx); err != nil {
-			return err
-		}
-		if key != nil {
-			t.lastKey = key
-		}
-		t.rows += int64(len(batch))
-		copied += int64(len(batch))
-		c.rep.Copied += int64(len(batch))
-		if c.opts.AfterBatch != nil && len(batch) > 0 {
-			c.opts.AfterBatch(t.name, len(batch))
-		}
-		if done {
-			t.done = true
-			break
 		}
 	}
-	el := time.Since(start)
-	c.log.Info("table copied", slog.String("table", t.name), slog.Int64("rows", copied),
-		slog.Duration("elapsed", el), slog.Float64("rows_per_s", float64(copied)/max(el.Seconds(), 1e-9)))
+	if len(b.docs) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO `+searchTable+` (article_id, doc)
+			SELECT id, CAST(d AS tsvector) FROM unnest($1::bigint[], $2::text[]) AS t (id, d)`, b.ids, b.docs); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE `+ProgressTable+` SET last_key = $1, rows = rows + $2, done = $3 WHERE tbl = $4`,
+		keyText, len(b.rows), !b.more, t.name); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	t.lastKey, t.done = key, !b.more
+	t.rows += int64(len(b.rows))
+	c.rep.Copied += int64(len(b.rows))
 	return nil
 }
 
-// read runs one batch's query on the source and returns its rows
-// converted for the target and the key of the last.
-func (c *copier) read(ctx context.Context, t *table, q string, args []any, first int) ([][]any, []any, error) {
+// read runs one batch's query on the source and returns its rows,
+// converted for the target, and the key of the last. It stops early, with
+// more set, when the rows hold more than maxBatchBytes.
+func (c *copier) read(ctx context.Context, t *table, q string, args []any, first int) (batch, error) {
+	var b batch
 	rows, err := c.src.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, nil, err
+		return b, err
 	}
 	defer rows.Close()
 	n := len(t.copyCols) + first
-	var out [][]any
-	var key []any
+	size := 0
 	for rows.Next() {
 		vals := make([]any, n)
 		ptrs := make([]any, n)
@@ -679,27 +737,38 @@ func (c *copier) read(ctx context.Context, t *table, q string, args []any, first
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
+			return b, err
 		}
 		if first == 1 {
-			key = []any{vals[0]}
+			b.key = []any{vals[0]}
 		} else {
-			key = make([]any, len(t.keyIdx))
+			b.key = make([]any, len(t.keyIdx))
 			for i, k := range t.keyIdx {
-				key[i] = vals[k]
+				b.key[i] = vals[k]
 			}
 		}
 		r := vals[first:]
 		for i, conv := range t.conv {
+			switch v := r[i].(type) {
+			case string:
+				size += len(v)
+			case []byte:
+				size += len(v)
+			}
 			v, err := conv(r[i])
 			if err != nil {
-				return nil, nil, fmt.Errorf("column %s: %w", t.copyCols[i], err)
+				return b, fmt.Errorf("column %s: %w", t.copyCols[i], err)
 			}
 			r[i] = v
 		}
-		out = append(out, r)
+		b.rows = append(b.rows, r)
+		if size > maxBatchBytes {
+			b.more = true
+			return b, nil
+		}
 	}
-	return out, key, rows.Err()
+	b.more = len(b.rows) == c.opts.BatchRows
+	return b, rows.Err()
 }
 
 // finish sets the target's ID sequences after the copied IDs, counts
