@@ -23,8 +23,11 @@ schema is created first; its search index is built from the articles.
 
 The copy goes in batches, each committed with a record of how far it got:
 when it is interrupted (Ctrl-C, a lost connection), run the same command
-again and it continues where it stopped. At the end it counts every
-table on both sides, prints the counts, and exits 1 if any differ.
+again and it continues where it stopped. As pg_restore does, the
+target's indexes and foreign keys are added back after the rows, so the
+target is ready to serve only once the command succeeds. At the end it
+counts every table on both sides, prints the counts, and exits 1 if any
+differ.
 
 Stop digest before migrating (or migrate a "digest backup" copy): a
 database that changes between an interrupted run and the next would

@@ -373,6 +373,23 @@ func TestCopyInterruptedThenResumedMovesEverything(t *testing.T) {
 		}
 	}
 
+	// The indexes and foreign keys dropped for the load are all back, as
+	// a fresh database has them.
+	fresh := freshSchema(t)
+	fp, err := postgres.Open(ctx, fresh, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp.Close()
+	fconn, err := pgx.Connect(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fconn.Close(ctx)
+	if got, want := catalog(t, conn), catalog(t, fconn); got != want {
+		t.Errorf("the copy's indexes and constraints:\n%s\nwant, as a fresh database's:\n%s", got, want)
+	}
+
 	// New rows take IDs after the copied ones.
 	var maxFeed int64
 	if err := conn.QueryRow(ctx, `SELECT MAX(id) FROM feeds`).Scan(&maxFeed); err != nil {
@@ -524,4 +541,26 @@ func TestCopyTablesItDoesNotKnow(t *testing.T) {
 	if next != 3 {
 		t.Errorf("a new note took ID %d, want 3", next)
 	}
+}
+
+// catalog lists the indexes and constraints of the connection's schema,
+// without the schema's name.
+func catalog(t *testing.T, conn *pgx.Conn) string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, `SELECT tablename || ' ' || indexname || ' ' || replace(indexdef, schemaname || '.', '')
+		FROM pg_indexes WHERE schemaname = current_schema()
+		UNION ALL
+		SELECT t.relname || ' ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+		FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE n.nspname = current_schema()
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }
