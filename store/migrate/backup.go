@@ -51,11 +51,10 @@ func Backup(ctx context.Context, src, dst string) (*BackupReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
+	// VACUUM INTO writes into an empty file, which keeps the mode
+	// CreateTemp gave it (0600: the copy holds password hashes).
 	tmp := tmpf.Name()
 	tmpf.Close()
-	// VACUUM INTO wants a file that does not exist (or is empty); the
-	// name was only reserved.
-	os.Remove(tmp)
 	defer os.Remove(tmp)
 
 	db, err := openSQLite(src, false)

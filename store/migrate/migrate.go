@@ -142,6 +142,16 @@ func Copy(ctx context.Context, src, dst string, opts Options) (*Report, error) {
 		}
 		return nil, fmt.Errorf("migrate: no database at %s: %w", src, err)
 	}
+	// Opening a SQLite file as a store creates digest's tables in it:
+	// first make sure it is a digest database.
+	db, err := openSQLite(abs, true)
+	if err == nil {
+		err = checkSQLite(ctx, db)
+		db.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %s is not a digest database: %w", src, err)
+	}
 	// Bring both schemas to this program's version: the copy assumes
 	// they are the same.
 	s, err := sqlite.Open(ctx, abs, nil)

@@ -564,3 +564,28 @@ func catalog(t *testing.T, conn *pgx.Conn) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+func TestCopyOfAFileThatIsNoDigestDatabase(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "other.db")
+	db, err := sql.Open("sqlite", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE notes (id INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := migrate.Copy(ctx, src, "postgres://nobody@127.0.0.1:1/none", migrate.Options{}); err == nil || !strings.Contains(err.Error(), "not a digest database") {
+		t.Fatalf("Copy of another program's database: %v", err)
+	}
+	db, err = sql.Open("sqlite", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the other database now holds %d objects (%v), want its one table", n, err)
+	}
+}
