@@ -194,11 +194,10 @@ func Copy(ctx context.Context, src, dst string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("migrate: target %s: %w", rep.Target, err)
 	}
 	defer pconn.Close(context.WithoutCancel(ctx))
-	// A commit need not wait for its log to reach the disk: a crash of
-	// the target loses the last batches with their progress record, and
-	// the next run copies them again.
-	// Indexes are built at the end, with more memory than the default
-	// 64 MB when the server allows it.
+	// Commits need not wait for the disk: a crash of the target loses
+	// the last batches together with their progress, and the next run
+	// copies them again. The indexes built at the end get more memory
+	// than the default 64 MB.
 	if _, err := pconn.Exec(ctx, `SET synchronous_commit = off; SET maintenance_work_mem = '256MB'`); err != nil {
 		return nil, fmt.Errorf("migrate: target %s: %w", rep.Target, err)
 	}
