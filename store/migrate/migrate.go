@@ -85,8 +85,11 @@ type Report struct {
 	Resumed        bool   // a previous, interrupted run had copied part
 	Copied         int64  // rows this run copied (search index rows aside)
 	Elapsed        time.Duration
-	Tables         []TableCount // every table copied, in copy order, then the search index
-	Warnings       []string     // tables and columns skipped
+	// Tables are the rows of every table copied, in copy order, each
+	// followed by the rows with each of its flags set ("article_states.read")
+	// and, after articles, by the search index's rows.
+	Tables   []TableCount
+	Warnings []string // tables and columns skipped
 }
 
 // Mismatches returns the tables whose counts differ.
@@ -936,6 +939,21 @@ func (c *copier) finish(ctx context.Context) error {
 			return fmt.Errorf("count %s: %w", t.name, err)
 		}
 		c.rep.Tables = append(c.rep.Tables, tc)
+		// Flags (read, starred, ...) are counted too: the rows that
+		// have them set.
+		for _, col := range t.copyCols {
+			if c.pgCols[t.name][col].dataType != "boolean" {
+				continue
+			}
+			fc := TableCount{Table: t.name + "." + col}
+			if err := c.src.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(t.name)+` WHERE `+quote(col)+` <> 0`).Scan(&fc.Source); err != nil {
+				return fmt.Errorf("count %s: %w", fc.Table, err)
+			}
+			if err := c.dst.QueryRow(ctx, `SELECT COUNT(*) FROM `+quote(t.name)+` WHERE `+quote(col)).Scan(&fc.Target); err != nil {
+				return fmt.Errorf("count %s: %w", fc.Table, err)
+			}
+			c.rep.Tables = append(c.rep.Tables, fc)
+		}
 		if t.name == "articles" && c.hasSearch {
 			sc := TableCount{Table: searchTable, Source: tc.Source}
 			if err := c.dst.QueryRow(ctx, `SELECT COUNT(*) FROM `+searchTable).Scan(&sc.Target); err != nil {

@@ -295,7 +295,7 @@ func TestCopyInterruptedThenResumedMovesEverything(t *testing.T) {
 	copied := map[string]migrate.TableCount{}
 	for _, tc := range rep.Tables {
 		copied[tc.Table] = tc
-		if tc.Table != "articles_search" {
+		if tc.Table != "articles_search" && !strings.Contains(tc.Table, ".") {
 			total += tc.Target
 		}
 	}
@@ -303,7 +303,8 @@ func TestCopyInterruptedThenResumedMovesEverything(t *testing.T) {
 		t.Errorf("the runs copied %d + %d rows, want %d: each row once", copiedBefore, rep.Copied, total)
 	}
 	for _, name := range []string{"users", "sessions", "credentials", "categories", "feeds", "subscriptions", "icons",
-		"articles", "articles_search", "sources", "article_states", "stories", "entities", "story_entities"} {
+		"articles", "articles_search", "sources", "article_states", "stories", "entities", "story_entities",
+		"article_states.read", "article_states.starred"} {
 		tc, ok := copied[name]
 		if !ok || tc.Source == 0 || tc.Source != tc.Target {
 			t.Errorf("table %s: %+v, want rows copied and counted alike", name, tc)
@@ -325,7 +326,7 @@ func TestCopyInterruptedThenResumedMovesEverything(t *testing.T) {
 	}
 	defer pconn.Close(ctx)
 	for _, tc := range rep.Tables {
-		if tc.Table == "articles_search" {
+		if tc.Table == "articles_search" || strings.Contains(tc.Table, ".") {
 			continue
 		}
 		if got, want := pgRows(t, pconn, tc.Table), sqliteRows(t, sdb, tc.Table); got != want {
