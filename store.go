@@ -194,8 +194,10 @@ type ContentStore interface {
 
 // Invariants are what ContentStore.Invariants counts. Once post-processing
 // has settled, every article is in a story, every story holds an article,
-// and every source belongs to a stored article and feed: the counts after
-// Articles and Stories are then 0.
+// and every source belongs to a stored article and feed: WithoutStory,
+// EmptyStories, OrphanSources and Pending are then 0. PostFailed counts
+// articles that keep their feed's text after a step was given up; they
+// break no invariant.
 type Invariants struct {
 	Articles      int // stored articles
 	Stories       int // stored stories
