@@ -119,13 +119,11 @@ func (a *app) Close() error {
 	return errors.Join(err, a.store.Close())
 }
 
-// serve runs the pipeline and the web server on ln until ctx ends, then
-// shuts down gracefully. ready, if not nil, is called once the server
-// accepts connections.
+// serve runs the pipeline (the story engine warming in the background) and
+// the web server on ln until ctx ends, then shuts down gracefully. ready,
+// if not nil, is called once the server accepts connections.
 func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
-	if err := a.startPipeline(ctx); err != nil {
-		return err
-	}
+	a.startServing(ctx)
 	a.listen = ln.Addr().String()
 	srv := a.webServer()
 	hs := &http.Server{
@@ -209,19 +207,34 @@ func (a *app) webServer() *web.Server {
 	}, a.store, a.pipeline, a.auth, a.log)
 }
 
-// startPipeline starts the story engine's warm-up (the replay of the
-// recent articles) and the pipeline, both in the background: fetching,
-// extraction and serving go on while the engine warms, and the articles
-// saved meanwhile keep their story step queued until it is warm. Safe to
-// call more than once.
+// startPipeline replays the recent articles into the story engine, then
+// starts fetching: for the one-shot commands, which wait for what they
+// fetched to be in stories. Safe to call more than once, and after
+// startServing.
 func (a *app) startPipeline(ctx context.Context) error {
 	if a.started {
 		return nil
 	}
 	a.started = true
-	a.stories.Warm(ctx, time.Now())
+	if err := a.stories.Load(ctx, time.Now()); err != nil {
+		return err
+	}
 	a.pipeline.Start(ctx)
 	return nil
+}
+
+// startServing starts the story engine's warm-up (the replay of the
+// recent articles) and the pipeline, both in the background, so that the
+// server answers at once: fetching, extraction and pages go on while the
+// engine warms, and the articles saved meanwhile keep their story step
+// queued until it is warm. Safe to call more than once.
+func (a *app) startServing(ctx context.Context) {
+	if a.started {
+		return
+	}
+	a.started = true
+	a.stories.Warm(ctx, time.Now())
+	a.pipeline.Start(ctx)
 }
 
 // warming lists what is still warming up, for /readyz and the reader's
