@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"strings"
+
+	"github.com/occasional-digest/digest/search"
+)
+
+// ftsMatch turns a parsed search into an FTS5 MATCH expression. Every
+// term becomes a quoted phrase of its folded words, which FTS5's porter
+// tokenizer stems as it stemmed the documents; intitle: terms get the
+// column filter "title :"; And, Or and Not become AND, OR and NOT (FTS5's
+// NOT is binary: "(positive) NOT (excluded OR …)"). A match of
+// exclusions alone is never passed here (see search.Split).
+func ftsMatch(n search.Node) (string, bool) {
+	var b strings.Builder
+	writeMatch(&b, n)
+	return b.String(), b.Len() > 0
+}
+
+func writeMatch(b *strings.Builder, n search.Node) {
+	switch n := n.(type) {
+	case *search.Term:
+		if n.Title {
+			b.WriteString("title : ")
+		}
+		// Folded words hold token characters only: no quote to escape.
+		b.WriteByte('"')
+		b.WriteString(strings.Join(n.Words, " "))
+		b.WriteByte('"')
+	case search.And:
+		pos, neg := search.Split(n)
+		if pos == nil {
+			// Not reached: the store lists exclusions alone as an Or.
+			pos, neg = search.Or(neg), nil
+		}
+		b.WriteByte('(')
+		if and, ok := pos.(search.And); ok {
+			writeList(b, and, " AND ")
+		} else {
+			writeMatch(b, pos)
+		}
+		if len(neg) > 0 {
+			b.WriteString(" NOT ")
+			writeList(b, neg, " OR ")
+		}
+		b.WriteByte(')')
+	case search.Or:
+		writeList(b, n, " OR ")
+	case *search.Not:
+		writeMatch(b, n.Node) // Not reached: see search.Split.
+	}
+}
+
+func writeList(b *strings.Builder, ns []search.Node, op string) {
+	b.WriteByte('(')
+	for i, c := range ns {
+		if i > 0 {
+			b.WriteString(op)
+		}
+		writeMatch(b, c)
+	}
+	b.WriteByte(')')
+}
