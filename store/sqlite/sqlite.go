@@ -32,9 +32,9 @@ var migrationFS embed.FS
 // hot insert.
 func Dialect() *sqlstore.Dialect {
 	return &sqlstore.Dialect{
-		Name:              "sqlite",
-		SearchIDs:         "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
-		SearchQuery:       ftsMatch,
+		Name:        "sqlite",
+		SearchIDs:   "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
+		SearchQuery: ftsMatch,
 		// bm25 weighs a match in the title ten times, in the summary
 		// twice, as one in the text.
 		SearchRank:        "SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS rank FROM articles_fts WHERE articles_fts MATCH ?",

@@ -299,7 +299,6 @@ func clean(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
-
 // wordCount counts the words of plain text: what strings.Fields would
 // return, without building the list.
 func wordCount(text string) int {
