@@ -40,6 +40,9 @@ func Snippet(text string, stems map[string]bool) string {
 			}
 			from += size
 		}
+		for from < first && (text[from] == ' ' || text[from] == '\n' || text[from] == '\t') {
+			from++
+		}
 	}
 	to := min(len(text), from+SnippetBytes)
 	for to < len(text) && !utf8.RuneStart(text[to]) {

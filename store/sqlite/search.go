@@ -34,16 +34,26 @@ func writeMatch(b *strings.Builder, n search.Node) {
 			// Not reached: the store lists exclusions alone as an Or.
 			pos, neg = search.Or(neg), nil
 		}
-		b.WriteByte('(')
 		if and, ok := pos.(search.And); ok {
+			if len(neg) == 0 {
+				writeList(b, and, " AND ")
+				return
+			}
+			b.WriteByte('(')
 			writeList(b, and, " AND ")
-		} else {
-			writeMatch(b, pos)
-		}
-		if len(neg) > 0 {
 			b.WriteString(" NOT ")
 			writeList(b, neg, " OR ")
+			b.WriteByte(')')
+			return
 		}
+		if len(neg) == 0 {
+			writeMatch(b, pos)
+			return
+		}
+		b.WriteByte('(')
+		writeMatch(b, pos)
+		b.WriteString(" NOT ")
+		writeList(b, neg, " OR ")
 		b.WriteByte(')')
 	case search.Or:
 		writeList(b, n, " OR ")
