@@ -28,8 +28,6 @@ import (
 const (
 	MaxQueryBytes = 16 << 10
 	MaxTerms      = 64
-	// MaxWordBytes bounds a word: PostgreSQL cannot index longer ones.
-	MaxWordBytes = 2047
 )
 
 // Query is a parsed search.
@@ -60,6 +58,9 @@ type Term struct {
 	// Words are folded (Fold) but not stemmed: a store stems them as its
 	// index does.
 	Words []string
+	// Text is the term as typed (without quotes), for a store whose
+	// index cuts and folds words itself (SQLite FTS5).
+	Text string
 	// Title restricts the match to the title.
 	Title bool
 }
@@ -313,15 +314,8 @@ func term(t token) (Node, error) {
 	if !strings.ContainsFunc(t.text, IsWordRune) {
 		return nil, nil
 	}
-	n := &Term{Title: t.field == "intitle"}
-	var long bool
-	Words(t.text, func(_, _ int, w string) {
-		n.Words = append(n.Words, w)
-		long = long || len(w) > MaxWordBytes
-	})
-	if long {
-		return nil, errorf(t.pos, "a word is longer than %d bytes", MaxWordBytes)
-	}
+	n := &Term{Title: t.field == "intitle", Text: t.text}
+	Words(t.text, func(_, _ int, w string) { n.Words = append(n.Words, w) })
 	if len(n.Words) == 0 {
 		return nil, nil
 	}

@@ -145,6 +145,11 @@ func writeQuery(b *strings.Builder, n search.Node) {
 			if i > 0 {
 				b.WriteString(" <-> ")
 			}
+			if len(w) > maxLexeme {
+				// Never indexed, and too long for a tsquery: a lexeme
+				// no document holds (words are letters and digits).
+				w = "-"
+			}
 			writeQuoted(b, search.Stem(w))
 			if n.Title {
 				b.WriteString(":A")

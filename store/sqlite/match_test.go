@@ -139,7 +139,7 @@ func TestFTSMatch(t *testing.T) {
 		"budget vote":                   `("budget" AND "vote")`,
 		`intitle:"budget vote" OR rain`: `(title : "budget vote" OR "rain")`,
 		"storm -rain -hail":             `("storm" NOT ("rain" OR "hail"))`,
-		"covid-19":                      `"covid 19"`,
+		"covid-19":                      `"covid-19"`,
 	}
 	for in, want := range tests {
 		q, err := search.Parse(in, now)

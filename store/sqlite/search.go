@@ -7,8 +7,8 @@ import (
 )
 
 // ftsMatch turns a parsed search into an FTS5 MATCH expression. Every
-// term becomes a quoted phrase of its folded words, which FTS5's porter
-// tokenizer stems as it stemmed the documents; intitle: terms get the
+// term becomes a quoted phrase of its text as typed, which FTS5's
+// tokenizer cuts, folds and stems as it did the documents'; intitle: terms get the
 // column filter "title :"; And, Or and Not become AND, OR and NOT (FTS5's
 // NOT is binary: "(positive) NOT (excluded OR …)"). A match of
 // exclusions alone is never passed here (see search.Split).
@@ -24,9 +24,8 @@ func writeMatch(b *strings.Builder, n search.Node) {
 		if n.Title {
 			b.WriteString("title : ")
 		}
-		// Folded words hold token characters only: no quote to escape.
 		b.WriteByte('"')
-		b.WriteString(strings.Join(n.Words, " "))
+		b.WriteString(strings.ReplaceAll(n.Text, `"`, `""`))
 		b.WriteByte('"')
 	case search.And:
 		pos, neg := search.Split(n)
