@@ -25,7 +25,9 @@ func writeMatch(b *strings.Builder, n search.Node) {
 			b.WriteString("title : ")
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(n.Text, `"`, `""`))
+		// NUL would end the string in SQLite (the store removes it
+		// from texts anyway: it is no word's part).
+		b.WriteString(strings.NewReplacer(`"`, `""`, "\x00", " ").Replace(n.Text))
 		b.WriteByte('"')
 	case search.And:
 		pos, neg := search.Split(n)
