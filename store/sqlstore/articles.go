@@ -284,6 +284,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 	var sq *search.Query
 	var match search.Node
 	var excluded []search.Node
+	var feeds []int64 // of feed: filters; nil: none
 	if strings.TrimSpace(q.Search) != "" {
 		var err error
 		if sq, err = search.Parse(clean(q.Search), s.now()); err != nil {
@@ -293,6 +294,25 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		if pos, neg := search.Split(match); pos == nil && len(neg) > 0 {
 			// Exclusions alone: every article but their matches.
 			match, excluded = nil, neg
+		}
+		if feeds, err = s.searchFeedSet(ctx, q.UserID, sq.Feeds); err != nil {
+			return nil, err
+		}
+		switch {
+		case feeds == nil:
+		case len(feeds) == 0:
+			p.empty = true
+			return p, nil
+		case q.FeedID != 0:
+			if !slices.Contains(feeds, q.FeedID) {
+				p.empty = true
+				return p, nil
+			}
+			feeds = nil
+		case len(feeds) == 1:
+			// One feed: its page is walked on its own index, as for
+			// ArticleQuery.FeedID.
+			q.FeedID, feeds = feeds[0], nil
 		}
 	}
 	if match != nil {
@@ -400,6 +420,10 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		in, args := inList(feeds)
 		p.add(`EXISTS (SELECT 1 FROM sources s3 WHERE s3.article_id = st.article_id AND s3.feed_id IN (`+in+`))`, args...)
 	}
+	if sq != nil {
+		// Before the search's condition: these are cheaper to check.
+		s.searchFilters(p, sq, feeds)
+	}
 	if cond != nil {
 		p.add(*cond, term)
 	}
@@ -412,14 +436,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 			p.add("st.article_id NOT IN (SELECT id FROM ("+s.d.SearchIDs+") f3)", t)
 		}
 	}
-	if sq != nil {
-		if err := s.searchFilters(ctx, p, q.UserID, sq); err != nil {
-			return nil, err
-		}
-		if p.empty {
-			return p, nil
-		}
-	}
+
 	if q.Unread {
 		p.add("NOT st.read")
 	}

@@ -26,7 +26,10 @@ type Dialect struct {
 	// ok is false when no article can match.
 	SearchQuery func(n search.Node) (query string, ok bool)
 	// SearchRank is SearchIDs with a second column, rank: lower for the
-	// more relevant matches (SQLite: bm25; PostgreSQL: -ts_rank).
+	// more relevant matches (SQLite: bm25; PostgreSQL: -ts_rank). Only
+	// the 5,000 newest matches (highest IDs) are listed: ranking every
+	// match of a word in most articles would take seconds at a million
+	// articles, and a reader wants the relevant among recent news.
 	SearchRank string
 	// SearchCheck, unless empty, is a condition true when one article
 	// matches the bind value of SearchIDs; %s in it stands for the SQL

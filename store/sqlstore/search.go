@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,23 +21,37 @@ func (s *Store) foldLike(col string) string {
 	return "lower(" + col + `) LIKE lower(CAST(? AS TEXT)) ESCAPE '\'`
 }
 
-// searchFilters adds the author:, feed: and date: filters of a search to
-// the plan; p.empty when a feed: filter names none of the user's feeds.
-func (s *Store) searchFilters(ctx context.Context, p *articlePlan, userID int64, q *search.Query) error {
-	for _, a := range q.Authors {
-		p.add(`EXISTS (SELECT 1 FROM articles a5 WHERE a5.id = st.article_id AND `+s.foldLike("a5.author")+`)`, likePattern(a))
-	}
-	for _, f := range q.Feeds {
-		feeds, err := s.searchFeeds(ctx, userID, f)
+// searchFeeds resolves the feed: filters of a search to the feeds an
+// article may come from: those every filter names (nil: no filter; empty:
+// none, nothing matches).
+func (s *Store) searchFeedSet(ctx context.Context, userID int64, names []string) ([]int64, error) {
+	var set []int64
+	for i, name := range names {
+		feeds, err := s.searchFeeds(ctx, userID, name)
 		if err != nil {
-			return wrap("articles: search", err)
+			return nil, wrap("articles: search", err)
 		}
-		if len(feeds) == 0 {
-			p.empty = true
-			return nil
+		if i == 0 {
+			set = feeds
+			continue
 		}
+		set = slices.DeleteFunc(set, func(id int64) bool { return !slices.Contains(feeds, id) })
+	}
+	if set == nil && len(names) > 0 {
+		set = []int64{}
+	}
+	return set, nil
+}
+
+// searchFilters adds the author: and date: filters of a search to the
+// plan, and the feeds of its feed: filters unless nil.
+func (s *Store) searchFilters(p *articlePlan, q *search.Query, feeds []int64) {
+	if len(feeds) > 0 {
 		in, args := inList(feeds)
 		p.add(`EXISTS (SELECT 1 FROM sources s5 WHERE s5.article_id = st.article_id AND s5.feed_id IN (`+in+`))`, args...)
+	}
+	for _, a := range q.Authors {
+		p.add(`EXISTS (SELECT 1 FROM articles a5 WHERE a5.id = st.article_id AND `+s.foldLike("a5.author")+`)`, likePattern(a))
 	}
 	for _, d := range q.Dates {
 		if !d.From.IsZero() {
@@ -46,7 +61,6 @@ func (s *Store) searchFilters(ctx context.Context, p *articlePlan, userID int64,
 			p.add("st.published < ?", dbTime(d.To))
 		}
 	}
-	return nil
 }
 
 // searchFeeds lists the user's feeds a feed: filter names: the feed of
