@@ -57,5 +57,12 @@ if [ -z "${DIGEST_TEST_POSTGRES:-}" ]; then
   export DIGEST_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 fi
 
+# Screenshots of every page (light, dark, 360 and 1280 px) land in the
+# test output folder, for a reviewer to look at without running anything.
+export DIGEST_SCREENSHOTS="${DIGEST_SCREENSHOTS:-$PWD/test-output/screenshots}"
+mkdir -p "$DIGEST_SCREENSHOTS"
+
 go vet ./...
 go test -count=1 -timeout 15m ./... "$@"
+# A newcomer's path from a fresh clone: the README's demo and first mistakes.
+./scripts/newcomer.sh

@@ -281,3 +281,17 @@ func TestAdminManagesUsersNotReading(t *testing.T) {
 		t.Errorf("bea after removal: %v", err)
 	}
 }
+
+func TestBrowserNames(t *testing.T) {
+	for ua, want := range map[string]string{
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36":     "Chrome on Linux",
+		"Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0":                                  "Firefox on Android",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Safari/604.1": "Safari on iPhone",
+		"":            "an unknown browser",
+		"SomeBot/1.0": "SomeBot/1.0",
+	} {
+		if got := browserName(ua); got != want {
+			t.Errorf("browserName(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}

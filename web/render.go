@@ -86,6 +86,7 @@ func templateFuncs(a *assets, now func() time.Time) template.FuncMap {
 		"entityurl": entityURL,
 		"paras":     paragraphs,
 		"badge":     func(id int64, name string) iconBadge { return iconBadge{IconID: id, Name: name} },
+		"browser":   browserName,
 	}
 }
 
@@ -340,4 +341,38 @@ func outlet(f *digest.Feed, a *digest.Article) string {
 		return host(a.URL)
 	}
 	return ""
+}
+
+// browserName says which browser and system a User-Agent names, in the
+// words of the sessions list ("Firefox on Android"); the raw string when
+// it names none it knows.
+func browserName(ua string) string {
+	var b, sys string
+	for _, c := range []struct{ token, name string }{
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"HeadlessChrome/", "Headless Chrome"},
+		{"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"newsboat", "newsboat"}, {"curl/", "curl"},
+	} {
+		if strings.Contains(ua, c.token) {
+			b = c.name
+			break
+		}
+	}
+	for _, c := range []struct{ token, name string }{
+		{"Android", "Android"}, {"iPhone", "iPhone"}, {"iPad", "iPad"}, {"Windows", "Windows"},
+		{"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"},
+	} {
+		if strings.Contains(ua, c.token) {
+			sys = c.name
+			break
+		}
+	}
+	switch {
+	case b != "" && sys != "":
+		return b + " on " + sys
+	case b != "":
+		return b
+	case ua == "":
+		return "an unknown browser"
+	}
+	return clip(ua, 80)
 }

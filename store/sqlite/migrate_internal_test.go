@@ -81,6 +81,9 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	if err := check.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&n); err != nil || n != ms[len(ms)-1].Version {
 		t.Errorf("schema version %d, want %d (%v)", n, ms[len(ms)-1].Version, err)
 	}
+	if err := check.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(ms) {
+		t.Errorf("%d migrations applied, want %d (%v)", n, len(ms), err)
+	}
 }
 
 // TestUpgradeFillsEntityKeys opens a database written before entities had

@@ -24,7 +24,7 @@ var (
 	packedInts = []string{"f.id", "COALESCE(f.icon_id, 0)", "COALESCE(u.created, f.created)",
 		"f.last_check", "f.next_check", "f.error_count", "f.interval_ns", "u.unread"}
 	packedTexts = []string{"f.url", "f.site_url", titleExpr, "u.category",
-		"f.fetch_mode", "f.etag", "f.last_modified", "f.last_error"}
+		"COALESCE(NULLIF(u.fetch_mode, ''), f.fetch_mode)", "f.etag", "f.last_modified", "f.last_error"}
 )
 
 // packedFeed is the SQL expression of one packed feed.

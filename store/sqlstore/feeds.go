@@ -15,7 +15,7 @@ import (
 // feedCols selects a feed as seen by the user of the subscription u; the
 // unread count is appended by each query.
 const feedCols = `f.id, f.url, f.site_url, COALESCE(NULLIF(u.title, ''), f.title), COALESCE(u.category, ''),
-	COALESCE(f.icon_id, 0), f.fetch_mode, COALESCE(u.created, f.created),
+	COALESCE(f.icon_id, 0), COALESCE(NULLIF(u.fetch_mode, ''), f.fetch_mode), COALESCE(u.created, f.created),
 	f.etag, f.last_modified, f.last_check, f.next_check, f.last_error, f.error_count, f.interval_ns`
 
 // recountUnread sets the unread counters of the subscriptions to the
@@ -111,8 +111,8 @@ func (s *Store) CreateFeed(ctx context.Context, userID int64, f *digest.Feed) er
 		case err != nil:
 			return err
 		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO subscriptions (user_id, feed_id, title, category, created) VALUES (?, ?, ?, ?, ?)`,
-			userID, id, userTitle, category, dbTime(now)); err != nil {
+		if _, err := s.exec(ctx, tx, `INSERT INTO subscriptions (user_id, feed_id, title, category, fetch_mode, created) VALUES (?, ?, ?, ?, ?, ?)`,
+			userID, id, userTitle, category, string(f.Fetch), dbTime(now)); err != nil {
 			if s.d.IsUniqueViolation(err) {
 				return digest.Errorf(digest.ECONFLICT, "already subscribed to %s", url)
 			}
@@ -128,6 +128,9 @@ func (s *Store) CreateFeed(ctx context.Context, userID int64, f *digest.Feed) er
 		}
 		// The new subscriber may have seen some of the feed's articles
 		// through other feeds: those keep their state, so count.
+		if err := s.settleFetchMode(ctx, tx, id); err != nil {
+			return err
+		}
 		return s.recount(ctx, tx, []int64{id})
 	})
 	if err != nil {
@@ -366,8 +369,10 @@ func (s *Store) UpdateFeed(ctx context.Context, userID int64, f *digest.Feed) er
 			title, category, userID, f.ID); err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `UPDATE feeds SET fetch_mode = ? WHERE id = ?`, string(mode), f.ID)
-		return err
+		if _, err := s.exec(ctx, tx, `UPDATE subscriptions SET fetch_mode = ? WHERE user_id = ? AND feed_id = ?`, string(mode), userID, f.ID); err != nil {
+			return err
+		}
+		return s.settleFetchMode(ctx, tx, f.ID)
 	})
 	f.Category = category
 	return wrap("update feed", err)
@@ -400,7 +405,7 @@ func (s *Store) DeleteFeed(ctx context.Context, user, id int64) error {
 			return err
 		}
 		if others > 0 {
-			return nil
+			return s.settleFetchMode(ctx, tx, id)
 		}
 		// Sources go by cascade; articles.feed_id of this feed becomes NULL.
 		if _, err := s.exec(ctx, tx, `DELETE FROM feeds WHERE id = ?`, id); err != nil {
@@ -512,4 +517,16 @@ func (s *Store) ScheduleUserFeeds(ctx context.Context, userID int64, ids ...int6
 		return nil
 	})
 	return int(n), wrap("schedule feeds", err)
+}
+
+// settleFetchMode sets a feed's fetch mode to the most demanding of its
+// followers' (always, then short, then never): the feed is fetched once
+// for all of them, and each sees their own setting.
+func (s *Store) settleFetchMode(ctx context.Context, tx *sql.Tx, feedID int64) error {
+	_, err := s.exec(ctx, tx, `UPDATE feeds SET fetch_mode = COALESCE((SELECT CASE
+			WHEN SUM(CASE WHEN u.fetch_mode = 'always' THEN 1 ELSE 0 END) > 0 THEN 'always'
+			WHEN SUM(CASE WHEN u.fetch_mode = 'short' OR u.fetch_mode = '' THEN 1 ELSE 0 END) > 0 THEN 'short'
+			ELSE 'never' END
+		FROM subscriptions u WHERE u.feed_id = feeds.id), fetch_mode) WHERE id = ?`, feedID)
+	return err
 }

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"TwoUsersOneFeed", testTwoUsersOneFeed},
 		{"ReaderFilters", testReaderFilters},
 		{"SourcesOfOthers", testSourcesOfOthers},
+		{"FetchModePerFollower", testFetchModePerFollower},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -456,3 +456,54 @@ func testSourcesOfOthers(t *testing.T, s digest.Store) {
 		t.Errorf("the pipeline sees %d sources, want 2", len(x.Sources))
 	}
 }
+
+// testFetchModePerFollower: each follower of a feed has their own
+// full-text setting; the feed is fetched with the most demanding one, and
+// one user's change never shows as another's.
+func testFetchModePerFollower(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a, b := uid(t, s), otherUID(t, s)
+	fa := &digest.Feed{URL: "https://modes.example/feed", Fetch: digest.FetchNever}
+	if err := s.CreateFeed(ctx, a, fa); err != nil {
+		t.Fatal(err)
+	}
+	mode := func(user int64) digest.FetchMode {
+		t.Helper()
+		f, err := s.Feed(ctx, user, fa.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Fetch
+	}
+	pipeline := func() digest.FetchMode {
+		t.Helper()
+		f, err := s.FeedByID(ctx, fa.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Fetch
+	}
+	if pipeline() != digest.FetchNever {
+		t.Fatalf("one follower who wants never: fetched %s", pipeline())
+	}
+	if err := s.CreateFeed(ctx, b, &digest.Feed{URL: fa.URL, Fetch: digest.FetchShort}); err != nil {
+		t.Fatal(err)
+	}
+	if mode(a) != digest.FetchNever || mode(b) != digest.FetchShort || pipeline() != digest.FetchShort {
+		t.Errorf("A %s, B %s, fetched %s; want never, short, short", mode(a), mode(b), pipeline())
+	}
+	g, _ := s.Feed(ctx, b, fa.ID)
+	g.Fetch = digest.FetchAlways
+	if err := s.UpdateFeed(ctx, b, g); err != nil {
+		t.Fatal(err)
+	}
+	if mode(a) != digest.FetchNever || pipeline() != digest.FetchAlways {
+		t.Errorf("after B's change: A %s, fetched %s; want never, always", mode(a), pipeline())
+	}
+	if err := s.DeleteFeed(ctx, b, fa.ID); err != nil {
+		t.Fatal(err)
+	}
+	if pipeline() != digest.FetchNever {
+		t.Errorf("B left: fetched %s, want A's never", pipeline())
+	}
+}
