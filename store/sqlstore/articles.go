@@ -219,6 +219,10 @@ func decodeCursor(c string) (published, id int64, err error) {
 	return 0, 0, digest.Errorf(digest.EINVALID, "invalid cursor")
 }
 
+// feedDriveMax is the number of sources up to which the feeds of a
+// search's feed: filter drive the query.
+const feedDriveMax = 10_000
+
 // relevanceKey is the key of the cursor of a search by relevance, whose
 // ID is the offset of the next page.
 const relevanceKey = math.MinInt64
@@ -285,6 +289,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 	var match search.Node
 	var excluded []search.Node
 	var feeds []int64 // of feed: filters; nil: none
+	inMatches := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
 	if strings.TrimSpace(q.Search) != "" {
 		var err error
 		if sq, err = search.Parse(clean(q.Search), s.now()); err != nil {
@@ -337,8 +342,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, term, limitCount).Scan(&n); err != nil {
 			return nil, wrap("articles: search", err)
 		}
-		in := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
-		cond = &in
+		cond = &inMatches
 		if checkMin > searchDriveMax && n >= checkMin {
 			// A word in most articles: the walk finds a page after a few
 			// checks, while listing the matches would take them all.
@@ -377,6 +381,27 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.add("", q.StoryID)
 		p.add("st.article_id = f.id")
 		driven = true
+	}
+	if len(feeds) > 0 && match != nil && !driven && !q.ByID {
+		// Several feeds named by feed:: when they hold few articles,
+		// those are listed and sorted, and matches are looked up in the
+		// list of the search's matches; walking the user's articles would
+		// check many for every one kept.
+		in, args := inList(feeds)
+		var n int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM sources WHERE feed_id IN (`+in+`) LIMIT ?) m`,
+			append(args, feedDriveMax+1)...).Scan(&n); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		if n <= feedDriveMax {
+			p.from = "(SELECT DISTINCT article_id AS id FROM sources WHERE feed_id IN (" + in + ")) f4 CROSS JOIN article_states st"
+			p.add("", args...)
+			p.add("st.article_id = f4.id")
+			driven, feeds = true, nil
+			if cond != nil {
+				cond = &inMatches
+			}
+		}
 	}
 	if q.FeedID != 0 {
 		if driven || q.ByID {

@@ -68,6 +68,9 @@ func testSearchOperators(t *testing.T, s digest.Store) {
 		{"feed: by title", "feed:harbour", []int64{r4, r3}},
 		{"feed: by ID", "feed:" + itoa(a.ID), []int64{r2, r1}},
 		{"feed: no such feed", "feed:nowhere budget", nil},
+		{"feed: naming several feeds, and a word", "feed:e budget", []int64{r4, r2, r1}},
+		{"feed: twice keeps the feeds both name", "feed:e feed:harbour budget", []int64{r4}},
+		{"feed: and the feed's page", "feed:harbour", []int64{r4, r3}},
 		{"date: range of days, inclusive", "date:2026-11-01..2026-11-20", []int64{r3, r2, r1}},
 		{"date: one day", "date:2026-11-20", []int64{r3}},
 		{"date: after a day", "date:>2026-11-20", []int64{r4}},
@@ -81,6 +84,13 @@ func testSearchOperators(t *testing.T, s digest.Store) {
 				t.Errorf("Search %q = %v, want %v", tc.search, ids(got), tc.want)
 			}
 		})
+	}
+	// A feed: filter within a feed's page: that feed, if it names it.
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), FeedID: a.ID, Search: "feed:harbour"}); len(got) != 0 {
+		t.Errorf("feed:harbour in another feed's page: %v", ids(got))
+	}
+	if got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), FeedID: b.ID, Search: "feed:e earthquake"}); !slices.Equal(ids(got), []int64{r4, r3}) {
+		t.Errorf("feed:e earthquake in its feed's page: %v", ids(got))
 	}
 	for _, q := range []string{"storm OR", "OR storm", "date:2026-11", "author:", "storm OR feed:1", "-feed:1"} {
 		_, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Search: q})
