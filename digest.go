@@ -165,7 +165,8 @@ type ArticleQuery struct {
 	Oldest bool
 	ByID   bool
 	// Relevance orders a search by relevance, most relevant first,
-	// instead of by time; pages are then counted by offset.
+	// instead of by time; pages are then counted by offset. Only the
+	// 5,000 newest matches are ranked and listed.
 	Relevance bool
 	// WithContent fills Content.
 	WithContent bool

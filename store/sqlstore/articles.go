@@ -356,7 +356,8 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 			cond, driven = nil, true
 		}
 		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 {
-			// Every match is ranked: the plan lists them all.
+			// The matches are ranked (the 5,000 newest: see
+			// Dialect.SearchRank) and sorted by rank.
 			p.from = "(" + s.d.SearchRank + ") f CROSS JOIN article_states st"
 			if !driven {
 				p.add("", term)
@@ -461,7 +462,6 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 			p.add("st.article_id NOT IN (SELECT id FROM ("+s.d.SearchIDs+") f3)", t)
 		}
 	}
-
 	if q.Unread {
 		p.add("NOT st.read")
 	}
