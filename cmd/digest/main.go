@@ -40,6 +40,8 @@ func commands() map[string]command {
 		"export":    {"print subscriptions as OPML", runExport},
 		"refresh":   {"fetch every feed once and exit", runRefresh},
 		"check":     {"check the database's invariants (--repair what can be)", runCheck},
+		"backup":    {"write a consistent copy of the SQLite database, while digest runs", runBackup},
+		"migrate":   {"copy a SQLite database into PostgreSQL (resumable)", runMigrate},
 		"user":      {"add, list, change or remove accounts", runUser},
 		"version":   {"print the version", runVersion},
 		"extract":   {"extract the article from an HTML page", runExtract},
