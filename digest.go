@@ -87,6 +87,11 @@ type Article struct {
 	// failures, with the last error ("extract: fetch page: ..."); the
 	// article keeps what the feed gave.
 	PostError string `json:"post_error,omitempty"`
+
+	// Snippet, filled by a search, is safe HTML: a part of the text
+	// (or summary) where the search matched, escaped, with the matched
+	// words in <mark>.
+	Snippet string `json:"snippet,omitempty"`
 }
 
 // Source is one feed entry that carries an article: the same article reached
@@ -164,6 +169,10 @@ type ArticleQuery struct {
 	// instead of publication time.
 	Oldest bool
 	ByID   bool
+	// Relevance orders a search by relevance, most relevant first,
+	// instead of by time; pages are then counted by offset. Only the
+	// 5,000 newest matches are ranked and listed.
+	Relevance bool
 	// WithContent fills Content.
 	WithContent bool
 	Limit       int    // 0 means 50; capped at 500 (ArticleRefs: 100,000)

@@ -6,8 +6,10 @@ import (
 	digest "github.com/occasional-digest/digest"
 )
 
-// apiArticles: GET /api/v1/articles?feed_id=&unread=1&starred=1&q=&limit=&cursor=
-// → the digest.ArticlePage: {"articles": [...], "next": "..."}.
+// apiArticles: GET /api/v1/articles?feed_id=&unread=1&starred=1&q=&sort=&limit=&cursor=
+// → the digest.ArticlePage: {"articles": [...], "next": "..."}. With q,
+// each article has a snippet (safe HTML, matches in <mark>); sort=relevance
+// lists the most relevant first.
 func (s *Server) apiArticles(w http.ResponseWriter, r *http.Request) {
 	v, err := query(r)
 	if err != nil {

@@ -38,7 +38,9 @@ func query(r *http.Request) (url.Values, error) {
 const maxQueryLimit = 500
 
 // parseArticleQuery reads the article filters shared by the river and the
-// API: feed_id (or feed), unread=1, starred=1, q, limit and cursor.
+// API: feed_id (or feed), unread=1, starred=1, q, sort, limit and cursor.
+// sort is "newest" (the default) or "relevance" (a search's most
+// relevant matches first).
 func parseArticleQuery(v url.Values, defaultLimit int) (digest.ArticleQuery, error) {
 	q := digest.ArticleQuery{Limit: defaultLimit}
 	feed := v.Get("feed_id")
@@ -67,6 +69,13 @@ func parseArticleQuery(v url.Values, defaultLimit int) (digest.ArticleQuery, err
 			return q, digest.Errorf(digest.EINVALID, "invalid q: longer than 500 bytes")
 		}
 		q.Search = strings.TrimSpace(s)
+	}
+	switch s := v.Get("sort"); s {
+	case "", "newest":
+	case "relevance":
+		q.Relevance = q.Search != ""
+	default:
+		return q, digest.Errorf(digest.EINVALID, "invalid sort %q: want newest or relevance", clip(s, 20))
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)

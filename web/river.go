@@ -1,6 +1,8 @@
 package web
 
 import (
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,9 +14,11 @@ import (
 // item is one article as lists show it.
 type item struct {
 	digest.Article
-	Outlet  string
-	IconID  int64
-	Snippet string
+	Outlet string
+	IconID int64
+	// Snippet is the summary's start, escaped, or for a search the
+	// store's snippet: escaped text with the matched words in <mark>.
+	Snippet template.HTML
 	Return  string // where the item's forms come back to
 }
 
@@ -23,6 +27,7 @@ type riverFilter struct {
 	Starred bool
 	FeedID  int64
 	Q       string
+	Sort    string // "relevance" or "" (newest first)
 }
 
 // Any reports whether any filter is set.
@@ -42,6 +47,9 @@ func (f riverFilter) query(cursor string) string {
 	}
 	if f.Q != "" {
 		v.Set("q", f.Q)
+	}
+	if f.Sort != "" && f.Q != "" {
+		v.Set("sort", f.Sort)
 	}
 	if cursor != "" {
 		v.Set("cursor", cursor)
@@ -109,6 +117,9 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := riverFilter{Unread: q.Unread, Starred: q.Starred, FeedID: q.FeedID, Q: q.Search}
+	if q.Relevance {
+		f.Sort = "relevance"
+	}
 	ids := make([]int64, 0, len(page.Articles)+1)
 	for _, a := range page.Articles {
 		ids = append(ids, a.FeedID)
@@ -178,7 +189,10 @@ func (s *Server) items(byID map[int64]*digest.Feed, articles []digest.Article, b
 	out := make([]item, len(articles))
 	for i, a := range articles {
 		f := byID[a.FeedID]
-		it := item{Article: a, Outlet: outlet(f, &a), Snippet: snippet(a.Summary, 280), Return: back}
+		it := item{Article: a, Outlet: outlet(f, &a), Snippet: template.HTML(html.EscapeString(snippet(a.Summary, 280))), Return: back}
+		if a.Snippet != "" {
+			it.Snippet = template.HTML(a.Snippet) // escaped by the store (search.Snippet)
+		}
 		if f != nil {
 			it.IconID = f.IconID
 		}

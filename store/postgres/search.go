@@ -3,12 +3,8 @@ package postgres
 import (
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
-
-	"github.com/occasional-digest/digest/store/sqlstore"
+	"github.com/occasional-digest/digest/search"
 )
 
 // Search on PostgreSQL matches what SQLite's FTS5 index (tokenizer
@@ -33,53 +29,15 @@ const (
 	maxDocBytes = 1_000_000
 )
 
-// foldWord returns the index form of one word (a run of token runes):
-// lowered, its combining marks (diacritics) removed.
-func foldWord(w string) string {
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		for i := 0; i < len(w); i++ {
-			if 'A' <= w[i] && w[i] <= 'Z' {
-				return strings.ToLower(w)
-			}
-		}
-		return w
-	}
-	var b strings.Builder
-	b.Grow(len(w))
-	for _, r := range norm.NFD.String(w) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
+// words calls fn with the index form of every word of text, in order:
+// folded and stemmed as SQLite's FTS5 porter tokenizer does.
+func words(text string, fn func(w string)) {
+	search.Words(text, func(_, _ int, w string) { fn(search.Stem(w)) })
 }
 
-// words calls fn with the index form of every word of text, in order.
-func words(text string, fn func(w string)) {
-	for {
-		i := strings.IndexFunc(text, sqlstore.IsTokenRune)
-		if i < 0 {
-			return
-		}
-		text = text[i:]
-		j := strings.IndexFunc(text, func(r rune) bool { return !sqlstore.IsTokenRune(r) })
-		if j < 0 {
-			j = len(text)
-		}
-		if w := foldWord(text[:j]); w != "" {
-			fn(w)
-		}
-		text = text[j:]
-	}
-}
+// inTitle marks a position of the title in lexeme.pos: tsvector weight A,
+// which intitle: terms ask for.
+const inTitle = 0x8000
 
 // lexeme is one distinct word of a document and where it stands.
 type lexeme struct {
@@ -95,7 +53,11 @@ func searchDocument(title, summary, text string) string {
 	index := map[string]int{}
 	var lexemes []lexeme
 	size, pos := 0, 0
-	for _, field := range [3]string{title, summary, text} {
+	for f, field := range [3]string{title, summary, text} {
+		var weight uint16
+		if f == 0 {
+			weight = inTitle
+		}
 		words(field, func(w string) {
 			pos = min(pos+1, maxPos)
 			if len(w) > maxLexeme {
@@ -111,15 +73,15 @@ func searchDocument(title, summary, text string) string {
 				}
 				size += need
 				index[w] = len(lexemes)
-				lexemes = append(lexemes, lexeme{word: w, pos: []uint16{uint16(pos)}})
+				lexemes = append(lexemes, lexeme{word: w, pos: []uint16{uint16(pos) | weight}})
 				return
 			}
 			l := &lexemes[i]
-			if len(l.pos) >= maxPositions || l.pos[len(l.pos)-1] == uint16(pos) || size+2 > maxDocBytes {
+			if len(l.pos) >= maxPositions || l.pos[len(l.pos)-1]&^inTitle == uint16(pos) || size+2 > maxDocBytes {
 				return
 			}
 			size += 2
-			l.pos = append(l.pos, uint16(pos))
+			l.pos = append(l.pos, uint16(pos)|weight)
 		})
 		pos = min(pos+1, maxPos)
 	}
@@ -136,7 +98,10 @@ func searchDocument(title, summary, text string) string {
 			} else {
 				b.WriteByte(',')
 			}
-			b.WriteString(strconv.Itoa(int(p)))
+			b.WriteString(strconv.Itoa(int(p &^ inTitle)))
+			if p&inTitle != 0 {
+				b.WriteByte('A')
+			}
 		}
 	}
 	return b.String()
@@ -160,52 +125,56 @@ func writeQuoted(b *strings.Builder, w string) {
 	b.WriteByte('\'')
 }
 
-// searchQuery turns search text into a tsquery, in PostgreSQL's text
-// form, with the meaning sqlstore.FTS5Query gives it on SQLite: every
-// whitespace-separated word must match, as a phrase of the index words
-// it holds ("covid-19": "covid" followed by "19"); operators and syntax
-// in the text match literally; words without a letter or digit are
-// dropped. ok is false when no word is left, or when a word cannot be in
-// any document.
-func searchQuery(text string) (string, bool) {
-	var terms []string
-	seen := map[string]bool{}
-	for _, f := range strings.Fields(text) {
-		if !strings.ContainsFunc(f, sqlstore.IsWordRune) {
-			continue
-		}
-		var phrase []string
-		tooLong := false
-		words(f, func(w string) {
-			phrase = append(phrase, w)
-			tooLong = tooLong || len(w) > maxLexeme
-		})
-		if tooLong {
-			return "", false // never indexed: nothing matches every word
-		}
-		if len(phrase) == 0 {
-			continue
-		}
-		var b strings.Builder
-		if len(phrase) > 1 {
+// searchQuery turns a parsed search into a tsquery, in PostgreSQL's text
+// form, with the meaning the FTS5 query of store/sqlite gives it: a term
+// is a phrase (<->) of its stemmed words, of weight A (the title) for
+// intitle:; And, Or and Not become &, | and !.
+func searchQuery(n search.Node) (string, bool) {
+	var b strings.Builder
+	writeQuery(&b, n)
+	return b.String(), b.Len() > 0
+}
+
+func writeQuery(b *strings.Builder, n search.Node) {
+	switch n := n.(type) {
+	case *search.Term:
+		if len(n.Words) > 1 {
 			b.WriteByte('(')
 		}
-		for i, w := range phrase {
+		for i, w := range n.Words {
 			if i > 0 {
 				b.WriteString(" <-> ")
 			}
-			writeQuoted(&b, w)
+			if len(w) > maxLexeme {
+				// Never indexed, and too long for a tsquery: a lexeme
+				// no document holds (words are letters and digits).
+				w = "-"
+			}
+			writeQuoted(b, search.Stem(w))
+			if n.Title {
+				b.WriteString(":A")
+			}
 		}
-		if len(phrase) > 1 {
+		if len(n.Words) > 1 {
 			b.WriteByte(')')
 		}
-		if t := b.String(); !seen[t] {
-			seen[t] = true
-			terms = append(terms, t)
+	case search.And:
+		writeList(b, n, " & ")
+	case search.Or:
+		writeList(b, n, " | ")
+	case *search.Not:
+		b.WriteString("!")
+		writeQuery(b, n.Node)
+	}
+}
+
+func writeList(b *strings.Builder, ns []search.Node, op string) {
+	b.WriteByte('(')
+	for i, c := range ns {
+		if i > 0 {
+			b.WriteString(op)
 		}
+		writeQuery(b, c)
 	}
-	if len(terms) == 0 {
-		return "", false
-	}
-	return strings.Join(terms, " & "), true
+	b.WriteByte(')')
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/search"
 )
 
 // searchDriveMax is the number of matches up to which a search drives the
@@ -218,6 +219,14 @@ func decodeCursor(c string) (published, id int64, err error) {
 	return 0, 0, digest.Errorf(digest.EINVALID, "invalid cursor")
 }
 
+// feedDriveMax is the number of sources up to which the feeds of a
+// search's feed: filter drive the query.
+const feedDriveMax = 10_000
+
+// relevanceKey is the key of the cursor of a search by relevance, whose
+// ID is the offset of the next page.
+const relevanceKey = math.MinInt64
+
 // maxQueryIDs bounds ArticleQuery.IDs.
 const maxQueryIDs = 10_000
 
@@ -230,6 +239,11 @@ type articlePlan struct {
 	sortKey [2]string // the (time or ID, ID) pair the list is ordered by
 	desc    bool
 	empty   bool // nothing can match
+	// stems are the searched words' stems, for snippets; nil without
+	// search words.
+	stems map[string]bool
+	// relevance: ordered by f.rank; pages go by offset.
+	relevance bool
 }
 
 func (p *articlePlan) add(sql string, args ...any) {
@@ -267,12 +281,48 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.sortKey = [2]string{"st.article_id", "st.article_id"}
 	}
 	var (
-		search *string // search words: IN list of the matches
+		cond   *string // search words: IN list of the matches
 		term   string
 		driven bool // from already holds the driving subquery
 	)
+	var sq *search.Query
+	var match search.Node
+	var excluded []search.Node
+	var feeds []int64 // of feed: filters; nil: none
+	inMatches := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
 	if strings.TrimSpace(q.Search) != "" {
-		t, ok := s.d.SearchQuery(clean(q.Search))
+		var err error
+		if sq, err = search.Parse(clean(q.Search), s.now()); err != nil {
+			return nil, err
+		}
+		match = sq.Match
+		if pos, neg := search.Split(match); pos == nil && len(neg) > 0 {
+			// Exclusions alone: every article but their matches.
+			match, excluded = nil, neg
+		}
+		if feeds, err = s.searchFeedSet(ctx, q.UserID, sq.Feeds); err != nil {
+			return nil, err
+		}
+		switch {
+		case feeds == nil:
+		case len(feeds) == 0:
+			p.empty = true
+			return p, nil
+		case q.FeedID != 0:
+			if !slices.Contains(feeds, q.FeedID) {
+				p.empty = true
+				return p, nil
+			}
+			feeds = nil
+		case len(feeds) == 1:
+			// One feed: its page is walked on its own index, as for
+			// ArticleQuery.FeedID.
+			q.FeedID, feeds = feeds[0], nil
+		}
+	}
+	if match != nil {
+		p.stems = search.Stems(match)
+		t, ok := s.d.SearchQuery(match)
 		if !ok {
 			p.empty = true
 			return p, nil
@@ -292,19 +342,29 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, term, limitCount).Scan(&n); err != nil {
 			return nil, wrap("articles: search", err)
 		}
-		in := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
-		search = &in
+		cond = &inMatches
 		if checkMin > searchDriveMax && n >= checkMin {
 			// A word in most articles: the walk finds a page after a few
 			// checks, while listing the matches would take them all.
 			check := fmt.Sprintf(s.d.SearchCheck, "st.article_id")
-			search = &check
+			cond = &check
 		}
 		if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 {
 			p.from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st"
 			p.add("", term)
 			p.add("st.article_id = f.id")
-			search, driven = nil, true
+			cond, driven = nil, true
+		}
+		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 {
+			// The matches are ranked (the 5,000 newest: see
+			// Dialect.SearchRank) and sorted by rank.
+			p.from = "(" + s.d.SearchRank + ") f CROSS JOIN article_states st"
+			if !driven {
+				p.add("", term)
+				p.add("st.article_id = f.id")
+			}
+			cond, driven = nil, true
+			p.sortKey, p.desc, p.relevance = [2]string{"f.rank", "st.article_id"}, false, true
 		}
 	}
 	switch {
@@ -322,6 +382,27 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.add("", q.StoryID)
 		p.add("st.article_id = f.id")
 		driven = true
+	}
+	if len(feeds) > 0 && match != nil && !driven && !q.ByID {
+		// Several feeds named by feed:: when they hold few articles,
+		// those are listed and sorted, and matches are looked up in the
+		// list of the search's matches; walking the user's articles would
+		// check many for every one kept.
+		in, args := inList(feeds)
+		var n int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM sources WHERE feed_id IN (`+in+`) LIMIT ?) m`,
+			append(args, feedDriveMax+1)...).Scan(&n); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		if n <= feedDriveMax {
+			p.from = "(SELECT DISTINCT article_id AS id FROM sources WHERE feed_id IN (" + in + ")) f4 CROSS JOIN article_states st"
+			p.add("", args...)
+			p.add("st.article_id = f4.id")
+			driven, feeds = true, nil
+			if cond != nil {
+				cond = &inMatches
+			}
+		}
 	}
 	if q.FeedID != 0 {
 		if driven || q.ByID {
@@ -365,8 +446,21 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		in, args := inList(feeds)
 		p.add(`EXISTS (SELECT 1 FROM sources s3 WHERE s3.article_id = st.article_id AND s3.feed_id IN (`+in+`))`, args...)
 	}
-	if search != nil {
-		p.add(*search, term)
+	if sq != nil {
+		// Before the search's condition: these are cheaper to check.
+		s.searchFilters(p, sq, feeds)
+	}
+	if cond != nil {
+		p.add(*cond, term)
+	}
+	if len(excluded) > 0 {
+		var n search.Node = search.Or(excluded)
+		if len(excluded) == 1 {
+			n = excluded[0]
+		}
+		if t, ok := s.d.SearchQuery(n); ok {
+			p.add("st.article_id NOT IN (SELECT id FROM ("+s.d.SearchIDs+") f3)", t)
+		}
 	}
 	if q.Unread {
 		p.add("NOT st.read")
@@ -476,22 +570,37 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 		return &digest.ArticlePage{Articles: []digest.Article{}}, nil
 	}
 	p.withArticles()
+	offset := 0
+	if q.Offset > 0 && q.Cursor == "" {
+		offset = q.Offset
+	}
 	if q.Cursor != "" {
 		key, id, err := decodeCursor(q.Cursor)
 		if err != nil {
 			return nil, wrap("articles", err)
 		}
-		p.after(key, id)
+		if p.relevance {
+			// Ranks are not keys: a relevance page's cursor is an offset.
+			if key != relevanceKey || id < 0 || id > math.MaxInt32 {
+				return nil, digest.Errorf(digest.EINVALID, "articles: not a cursor of a search by relevance")
+			}
+			offset = int(id)
+		} else {
+			p.after(key, id)
+		}
 	}
 	cols := articleCols + `, st.read, st.starred`
 	if q.WithContent {
 		cols += `, a.content`
 	}
+	if p.stems != nil {
+		cols += `, a.text`
+	}
 	args := append(p.args, limit+1)
 	tail := ` LIMIT ?`
-	if q.Offset > 0 && q.Cursor == "" {
+	if offset > 0 {
 		tail += ` OFFSET ?`
-		args = append(args, q.Offset)
+		args = append(args, offset)
 	}
 	rows, err := s.query(ctx, `SELECT `+cols+` FROM `+p.from+` WHERE `+p.whereSQL()+` ORDER BY `+p.orderBy()+tail, args...)
 	if err != nil {
@@ -506,10 +615,17 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 		if q.WithContent {
 			dest = append(dest, &a.Content)
 		}
+		var text string
+		if p.stems != nil {
+			dest = append(dest, &text)
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, wrap("articles", err)
 		}
 		setArticleTimes(&a, published, updated, created)
+		if p.stems != nil {
+			a.Snippet = snippet(p.stems, a.Summary, text)
+		}
 		page.Articles = append(page.Articles, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -524,6 +640,9 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 			key = last.ID
 		}
 		page.Next = encodeCursor(key, last.ID)
+		if p.relevance {
+			page.Next = encodeCursor(relevanceKey, int64(offset+limit))
+		}
 	}
 	if err := s.fillSources(ctx, q.UserID, page.Articles); err != nil {
 		return nil, wrap("articles", err)

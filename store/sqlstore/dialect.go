@@ -1,6 +1,10 @@
 package sqlstore
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/occasional-digest/digest/search"
+)
 
 // Dialect is everything that differs between the SQL databases the store
 // runs on. Queries are written once, with "?" placeholders and syntax that
@@ -17,10 +21,16 @@ type Dialect struct {
 	// SearchQuery, e.g.
 	// "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?".
 	SearchIDs string
-	// SearchQuery turns a user's search text into the bind value of
-	// SearchIDs; ok is false when nothing searchable is left (no article
-	// can match).
-	SearchQuery func(text string) (query string, ok bool)
+	// SearchQuery turns a parsed search (never a *search.Not nor an And
+	// of them alone: see search.Split) into the bind value of SearchIDs;
+	// ok is false when no article can match.
+	SearchQuery func(n search.Node) (query string, ok bool)
+	// SearchRank is SearchIDs with a second column, rank: lower for the
+	// more relevant matches (SQLite: bm25; PostgreSQL: -ts_rank). Only
+	// the 5,000 newest matches (highest IDs) are listed: ranking every
+	// match of a word in most articles would take seconds at a million
+	// articles, and a reader wants the relevant among recent news.
+	SearchRank string
 	// SearchCheck, unless empty, is a condition true when one article
 	// matches the bind value of SearchIDs; %s in it stands for the SQL
 	// expression of the article's ID, e.g. "EXISTS (SELECT 1 FROM
@@ -103,28 +113,5 @@ func (d *Dialect) rebind(q string) string {
 }
 
 // IsTokenRune reports whether the search index counts r as part of a
-// word, as SQLite FTS5's unicode61 tokenizer does: letters, numbers,
-// private-use characters and combining marks. Dialects that build their
-// own search documents (Dialect.SearchDocument) cut words with it.
-func IsTokenRune(r rune) bool { return isTokenRune(r) }
-
-// IsWordRune reports whether r makes a word of search text searchable
-// (a letter or a digit): FTS5Query drops words without one.
-func IsWordRune(r rune) bool { return isWordRune(r) }
-
-// FTS5Query turns search text into an FTS5 query: every word becomes a
-// quoted phrase, so operators and syntax in user input match literally, and
-// all words must match. Words with no letter or digit are dropped.
-func FTS5Query(text string) (string, bool) {
-	var terms []string
-	for _, w := range strings.Fields(text) {
-		if !strings.ContainsFunc(w, isWordRune) {
-			continue
-		}
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
-	}
-	if len(terms) == 0 {
-		return "", false
-	}
-	return strings.Join(terms, " "), true
-}
+// word (search.IsTokenRune).
+func IsTokenRune(r rune) bool { return search.IsTokenRune(r) }

@@ -29,7 +29,8 @@ type Migration struct {
 // the version and before ".sql". Every dialect's migration of that name
 // gets the step.
 var goSteps = map[string]func(ctx context.Context, tx *sql.Tx, d *Dialect) error{
-	"entity_keys": backfillEntityKeys,
+	"entity_keys":     backfillEntityKeys,
+	"search_stemming": reindexSearch,
 }
 
 // ReadMigrations reads the migrations in dir of fsys. File names must start

@@ -60,6 +60,7 @@ import (
 	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/search"
 )
 
 // Store is a digest.Store on a SQL database. Writes go through one
@@ -220,12 +221,7 @@ func hasWord(text, w string) bool {
 // isTokenRune reports whether the search index (SQLite FTS5 unicode61
 // with diacritics removed) may count r as part of a word: letters,
 // numbers, private-use characters and combining marks.
-func isTokenRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return unicode.In(r, unicode.L, unicode.N, unicode.Co, unicode.Mn)
-}
+func isTokenRune(r rune) bool { return search.IsTokenRune(r) }
 
 func notTokenRune(r rune) bool { return !isTokenRune(r) }
 
@@ -302,9 +298,6 @@ func clean(s string) string {
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
-
-// isWordRune reports whether r can be part of a search term.
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // wordCount counts the words of plain text: what strings.Fields would
 // return, without building the list.

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
-	"unicode/utf8"
 
 	_ "modernc.org/sqlite"
 
@@ -120,64 +119,6 @@ func TestClean(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestFTS5Query(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-		ok             bool
-	}{
-		{"words become quoted phrases", "budget vote", `"budget" "vote"`, true},
-		{"quotes are escaped", `say "hi"`, `"say" """hi"""`, true},
-		{"operators are literal words", "a OR b NEAR c*", `"a" "OR" "b" "NEAR" "c*"`, true},
-		{"punctuation-only words are dropped", `- * ( budget`, `"budget"`, true},
-		{"nothing searchable", ` " * `, "", false},
-		{"empty", "", "", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := FTS5Query(tc.in)
-			if got != tc.want || ok != tc.ok {
-				t.Errorf("FTS5Query(%q) = %q, %v, want %q, %v", tc.in, got, ok, tc.want, tc.ok)
-			}
-		})
-	}
-}
-
-// FuzzFTS5Query checks that any user text becomes a query FTS5 accepts.
-func FuzzFTS5Query(f *testing.F) {
-	for _, s := range []string{"budget vote", `"unbalanced`, "NEAR(a b, 3)", "title:x", "-x ^y", "a*", "\x00\xff", "Ünïcödé 中文"} {
-		f.Add(s)
-	}
-	db, err := sql.Open("sqlite", ":memory:")
-	if err != nil {
-		f.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	defer db.Close()
-	if _, err := db.Exec(`CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'unicode61 remove_diacritics 2');
-		INSERT INTO t (x) VALUES ('budget vote'), ('Ünïcödé 中文')`); err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		q, ok := FTS5Query(clean(text))
-		if !ok {
-			return
-		}
-		if !utf8.ValidString(q) {
-			t.Fatalf("invalid UTF-8 query %q", q)
-		}
-		rows, err := db.Query(`SELECT rowid FROM t WHERE t MATCH ?`, q)
-		if err != nil {
-			t.Fatalf("FTS5 refused %q (from %q): %v", q, text, err)
-		}
-		for rows.Next() {
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatalf("FTS5 failed on %q (from %q): %v", q, text, err)
-		}
-		rows.Close()
-	})
 }
 
 // FuzzCursor checks that any cursor string is either decoded into what

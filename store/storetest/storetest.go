@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"FeedPageOrder", testFeedPageOrder},
 		{"RepeatsInOneBatch", testRepeatsInOneBatch},
 		{"Search", testSearch},
+		{"SearchOperators", testSearchOperators},
 		{"ReadState", testReadState},
 		{"UnreadCounts", testUnreadCounts},
 		{"DeleteFeed", testDeleteFeed},

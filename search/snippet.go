@@ -1,0 +1,77 @@
+package search
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+)
+
+// SnippetBytes is about the length of the text a snippet shows.
+const SnippetBytes = 240
+
+// Snippet returns safe HTML showing where text matches: about
+// SnippetBytes of it around the first place where one of the stems
+// (Stems) occurs, everything escaped, each matching word wrapped in
+// <mark>. Without a match it shows the start of text. "…" marks text left
+// out at either end.
+func Snippet(text string, stems map[string]bool) string {
+	type span struct{ start, end int }
+	var marks []span
+	first := -1
+	Words(text, func(start, end int, w string) {
+		if stems[Stem(w)] {
+			if first < 0 {
+				first = start
+			}
+			marks = append(marks, span{start, end})
+		}
+	})
+	// The window starts a little before the first match, at a word.
+	from := 0
+	if first > SnippetBytes/4 {
+		from = first - SnippetBytes/4
+		for !utf8.RuneStart(text[from]) {
+			from++
+		}
+		for from < first {
+			r, size := utf8.DecodeRuneInString(text[from:])
+			if !IsTokenRune(r) {
+				break
+			}
+			from += size
+		}
+		for from < first && (text[from] == ' ' || text[from] == '\n' || text[from] == '\t') {
+			from++
+		}
+	}
+	to := min(len(text), from+SnippetBytes)
+	for to < len(text) && !utf8.RuneStart(text[to]) {
+		to++
+	}
+	// Do not cut a word at the end.
+	if to < len(text) {
+		if i := strings.LastIndexAny(text[from:to], " \n\t"); i > 0 {
+			to = from + i
+		}
+	}
+	var b strings.Builder
+	if from > 0 {
+		b.WriteString("…")
+	}
+	at := from
+	for _, m := range marks {
+		if m.start < from || m.end > to {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[at:m.start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[m.start:m.end]))
+		b.WriteString("</mark>")
+		at = m.end
+	}
+	b.WriteString(html.EscapeString(strings.TrimRight(text[at:to], " \n\t")))
+	if to < len(text) {
+		b.WriteString("…")
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -1,0 +1,102 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/store/storetest"
+)
+
+var searchBench struct {
+	once sync.Once
+	path string
+	user int64
+	err  error
+}
+
+// searchBenchDB returns the search corpus database (storetest.SearchCorpus)
+// of DIGEST_SEARCH_ARTICLES articles (default 200,000), built once; with
+// DIGEST_SEARCH_DB=/path.db it is kept between runs.
+func searchBenchDB(b *testing.B) (string, int64) {
+	searchBench.once.Do(func() {
+		n := 200_000
+		if v, err := strconv.Atoi(os.Getenv("DIGEST_SEARCH_ARTICLES")); err == nil && v > 0 {
+			n = v
+		}
+		searchBench.path = os.Getenv("DIGEST_SEARCH_DB")
+		if searchBench.path == "" {
+			dir, err := os.MkdirTemp("", "digest-search-bench-")
+			if err != nil {
+				searchBench.err = err
+				return
+			}
+			b.Cleanup(func() { os.RemoveAll(dir) })
+			searchBench.path = filepath.Join(dir, "search.db")
+		} else if _, err := os.Stat(searchBench.path); err == nil {
+			searchBench.user = 1
+			return
+		}
+		db, err := sqlite.Open(context.Background(), searchBench.path, nil)
+		if err != nil {
+			searchBench.err = err
+			return
+		}
+		defer db.Close()
+		searchBench.user = storetest.SearchCorpus(b, db, n)
+	})
+	if searchBench.err != nil {
+		b.Fatal(searchBench.err)
+	}
+	return searchBench.path, searchBench.user
+}
+
+// BenchmarkSearch runs every query of each kind (storetest
+// SearchBenchQueries) for a first page of 50, newest first and by
+// relevance, and reports the median and 95th percentile over all runs.
+func BenchmarkSearch(b *testing.B) {
+	path, user := searchBenchDB(b)
+	db, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	queries := storetest.SearchBenchQueries()
+	kinds := []string{"word", "two words", "phrase", "operators"}
+	for _, kind := range kinds {
+		for _, relevance := range []bool{false, true} {
+			name := kind
+			if relevance {
+				name += "/relevance"
+			}
+			b.Run(name, func(b *testing.B) {
+				var ds []time.Duration
+				ctx := context.Background()
+				for b.Loop() {
+					for _, q := range queries[kind] {
+						t := time.Now()
+						if _, err := db.Articles(ctx, digest.ArticleQuery{UserID: user, Search: q, Relevance: relevance}); err != nil {
+							b.Fatal(err)
+						}
+						d := time.Since(t)
+						if os.Getenv("DIGEST_SEARCH_SLOW") != "" && d > 100*time.Millisecond {
+							b.Logf("%v: %s", d.Round(time.Millisecond), q)
+						}
+						ds = append(ds, d)
+					}
+				}
+				slices.Sort(ds)
+				b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "ms-median")
+				b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "ms-p95")
+				b.ReportMetric(float64(ds[len(ds)-1].Microseconds())/1000, "ms-max")
+			})
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/occasional-digest/digest/search"
+)
+
+// maxSearchFeeds bounds the feeds one feed: filter may name.
+const maxSearchFeeds = 1000
+
+// foldLike returns a condition that col contains the LIKE pattern bound
+// to it, ignoring the case of ASCII letters.
+func (s *Store) foldLike(col string) string {
+	if s.d.FoldLike != "" {
+		return col + " " + s.d.FoldLike + ` CAST(? AS TEXT) ESCAPE '\'`
+	}
+	return "lower(" + col + `) LIKE lower(CAST(? AS TEXT)) ESCAPE '\'`
+}
+
+// searchFeeds resolves the feed: filters of a search to the feeds an
+// article may come from: those every filter names (nil: no filter; empty:
+// none, nothing matches).
+func (s *Store) searchFeedSet(ctx context.Context, userID int64, names []string) ([]int64, error) {
+	var set []int64
+	for i, name := range names {
+		feeds, err := s.searchFeeds(ctx, userID, name)
+		if err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		if i == 0 {
+			set = feeds
+			continue
+		}
+		set = slices.DeleteFunc(set, func(id int64) bool { return !slices.Contains(feeds, id) })
+	}
+	if set == nil && len(names) > 0 {
+		set = []int64{}
+	}
+	return set, nil
+}
+
+// searchFilters adds the author: and date: filters of a search to the
+// plan, and the feeds of its feed: filters unless nil.
+func (s *Store) searchFilters(p *articlePlan, q *search.Query, feeds []int64) {
+	if len(feeds) > 0 {
+		in, args := inList(feeds)
+		p.add(`EXISTS (SELECT 1 FROM sources s5 WHERE s5.article_id = st.article_id AND s5.feed_id IN (`+in+`))`, args...)
+	}
+	for _, a := range q.Authors {
+		p.add(`EXISTS (SELECT 1 FROM articles a5 WHERE a5.id = st.article_id AND `+s.foldLike("a5.author")+`)`, likePattern(a))
+	}
+	for _, d := range q.Dates {
+		if !d.From.IsZero() {
+			p.add("st.published >= ?", dbTime(d.From))
+		}
+		if !d.To.IsZero() {
+			p.add("st.published < ?", dbTime(d.To))
+		}
+	}
+}
+
+// searchFeeds lists the user's feeds a feed: filter names: the feed of
+// that ID, or those whose title (the user's or the feed's) contains name.
+func (s *Store) searchFeeds(ctx context.Context, userID int64, name string) ([]int64, error) {
+	id, err := strconv.ParseInt(name, 10, 64)
+	if err != nil {
+		id = 0
+	}
+	rows, err := s.query(ctx, `SELECT u.feed_id FROM subscriptions u JOIN feeds f ON f.id = u.feed_id
+		WHERE u.user_id = ? AND (u.feed_id = ? OR `+s.foldLike(titleExpr)+`) ORDER BY u.feed_id LIMIT ?`,
+		userID, id, likePattern(name), maxSearchFeeds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// snippet returns an article's snippet for a search: from its text where
+// the search matched there, else from its summary where it matched there,
+// else the start of the text (or summary).
+func snippet(stems map[string]bool, summary, text string) string {
+	t := search.Snippet(text, stems)
+	if strings.Contains(t, "<mark>") || summary == "" {
+		if t != "" {
+			return t
+		}
+	}
+	if sum := search.Snippet(summary, stems); strings.Contains(sum, "<mark>") || t == "" {
+		return sum
+	}
+	return t
+}
