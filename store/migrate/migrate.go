@@ -27,6 +27,7 @@ import (
 
 	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/store/sqlstore"
 )
 
 // ProgressTable is the table in the target that records, per source
@@ -800,7 +801,7 @@ func (c *copier) readTable(ctx context.Context, t *table, ch chan<- batch) error
 				title, _ := r[titleCol].(string)
 				summary, _ := r[summaryCol].(string)
 				text, _ := r[textCol].(string)
-				b.docs[i] = doc(title, searchSummary(summary, text), text)
+				b.docs[i] = doc(title, sqlstore.SearchSummary(summary, text), text)
 			}
 		}
 		select {

@@ -374,10 +374,10 @@ func (st *fetchStmts) reindex(ctx context.Context, stmt *sql.Stmt, id int64, tit
 		return nil
 	}
 	if st.document != nil {
-		_, err := stmt.ExecContext(ctx, id, st.document(title, searchSummary(summary, text), text))
+		_, err := stmt.ExecContext(ctx, id, st.document(title, SearchSummary(summary, text), text))
 		return err
 	}
-	_, err := stmt.ExecContext(ctx, id, title, searchSummary(summary, text), text)
+	_, err := stmt.ExecContext(ctx, id, title, SearchSummary(summary, text), text)
 	return err
 }
 

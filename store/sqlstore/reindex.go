@@ -54,7 +54,7 @@ func reindexSearch(ctx context.Context, tx *sql.Tx, d *Dialect) error {
 			return nil
 		}
 		for _, r := range batch {
-			summary := searchSummary(r.summary, r.text)
+			summary := SearchSummary(r.summary, r.text)
 			var err error
 			if d.SearchDocument != nil {
 				_, err = stmt.ExecContext(ctx, r.id, d.SearchDocument(r.title, summary, r.text))

@@ -158,21 +158,22 @@ func (s *Store) index(ctx context.Context, tx *sql.Tx, id int64, title, summary,
 		return nil
 	}
 	if s.d.SearchDocument != nil {
-		_, err := s.exec(ctx, tx, s.d.SearchIndex, id, s.d.SearchDocument(title, searchSummary(summary, text), text))
+		_, err := s.exec(ctx, tx, s.d.SearchIndex, id, s.d.SearchDocument(title, SearchSummary(summary, text), text))
 		return err
 	}
-	_, err := s.exec(ctx, tx, s.d.SearchIndex, id, title, searchSummary(summary, text), text)
+	_, err := s.exec(ctx, tx, s.d.SearchIndex, id, title, SearchSummary(summary, text), text)
 	return err
 }
 
-// searchSummary returns the summary to index for search: empty when
+// SearchSummary returns the summary to index for search (store/migrate
+// builds PostgreSQL documents with it too): empty when
 // every word of it is a word of the text (a summary cut from the start of
 // the text, or made of its sentences, as feeds, the feed parser and the
 // summariser make it), since its words are then indexed with the text.
 // Indexing them twice took a third of the time of saving an entry. A word
 // must appear whole and with the same case: a summary cut in the middle of
 // a word is indexed, so the word's start still matches.
-func searchSummary(summary, text string) string {
+func SearchSummary(summary, text string) string {
 	// Quick path: the start of the text, cut at a word's end.
 	head := strings.TrimRight(strings.TrimSuffix(summary, "…"), " \t\n")
 	if strings.HasPrefix(text, head) {

@@ -163,8 +163,8 @@ func TestSearchSummary(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := searchSummary(tc.summary, tc.text); got != tc.want {
-				t.Errorf("searchSummary(%q, %q) = %q, want %q", tc.summary, tc.text, got, tc.want)
+			if got := SearchSummary(tc.summary, tc.text); got != tc.want {
+				t.Errorf("SearchSummary(%q, %q) = %q, want %q", tc.summary, tc.text, got, tc.want)
 			}
 		})
 	}
@@ -179,7 +179,7 @@ func FuzzSearchSummary(f *testing.F) {
 	f.Add("Rain fell. Wind rose…", "Night came. Wind rose. Rain fell.")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, summary, text string) {
-		if searchSummary(summary, text) != "" {
+		if SearchSummary(summary, text) != "" {
 			return
 		}
 		words := map[string]bool{}
@@ -217,7 +217,7 @@ func BenchmarkSearchSummary(b *testing.B) {
 	for name, summary := range cases {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				searchSummary(summary, text)
+				SearchSummary(summary, text)
 			}
 		})
 	}
