@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"github.com/occasional-digest/digest/internal/pgtest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,7 +31,7 @@ func BenchmarkCopy(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		dsn := freshSchema(b)
+		dsn := pgtest.FreshSchema(b)
 		b.StartTimer()
 		rep, err := migrate.Copy(ctx, src, dsn, migrate.Options{})
 		if err != nil {

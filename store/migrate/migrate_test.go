@@ -2,15 +2,13 @@ package migrate_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
+	"github.com/occasional-digest/digest/internal/pgtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,60 +23,6 @@ import (
 	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/sqlite"
 )
-
-// testDSN returns the DSN of the test database (DIGEST_TEST_POSTGRES, or
-// the one scripts/test.sh starts); the tests are skipped when neither is
-// there.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	if dsn := os.Getenv("DIGEST_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	c, err := net.DialTimeout("tcp", "127.0.0.1:5432", 2*time.Second)
-	if err != nil {
-		t.Skipf("no PostgreSQL: DIGEST_TEST_POSTGRES is unset and nothing answers at 127.0.0.1:5432 (%v)", err)
-	}
-	c.Close()
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-// freshSchema creates an empty schema, dropped when the test ends, and
-// returns a DSN whose connections use it.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	dsn := testDSN(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect to the test database: %v", err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "digest_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("DIGEST_TEST_POSTGRES must be a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // demoLike fills a testenv store with what a running digest holds: two
 // users (passwords, API keys, app passwords, a session), categories
@@ -251,7 +195,7 @@ func views(t *testing.T, st digest.Store, users []*testenv.User) string {
 func TestCopyInterruptedThenResumedMovesEverything(t *testing.T) {
 	ctx := context.Background()
 	e := demoLike(t)
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	want := views(t, e.Store, []*testenv.User{e.A, e.B})
 
 	// The first run is cut short in the middle of the articles (a key of
@@ -396,7 +340,7 @@ func TestCopyInterruptedThenResumedMovesEverything(t *testing.T) {
 
 	// The indexes and foreign keys dropped for the load are all back, as
 	// a fresh database has them.
-	fresh := freshSchema(t)
+	fresh := pgtest.FreshSchema(t)
 	fp, err := postgres.Open(ctx, fresh, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -439,7 +383,7 @@ func TestCopyInterruptedThenResumedMovesEverything(t *testing.T) {
 
 func TestCopyRefusesTargetWithOtherData(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	pg, err := postgres.Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -463,7 +407,7 @@ func TestCopyRefusesTargetWithOtherData(t *testing.T) {
 func TestCopyRefusesAnotherSourcesUnfinishedCopy(t *testing.T) {
 	ctx := context.Background()
 	e := demoLike(t)
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	cctx, cancel := context.WithCancel(ctx)
 	_, err := migrate.Copy(cctx, e.Store.Path(), dsn, migrate.Options{BatchRows: 5, AfterBatch: func(string, int) { cancel() }})
 	cancel()
@@ -494,7 +438,7 @@ func TestCopyMissingSource(t *testing.T) {
 func TestCopyTablesItDoesNotKnow(t *testing.T) {
 	ctx := context.Background()
 	e := demoLike(t)
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	src := filepath.Join(t.TempDir(), "src.db")
 	if _, err := migrate.Backup(ctx, e.Store.Path(), src); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/occasional-digest/digest/internal/pgtest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -163,7 +164,7 @@ func setupBench(b *testing.B) *benchData {
 		bench.stores["sqlite-nocache"] = nocache
 		bench.user["sqlite-nocache"], bench.big["sqlite-nocache"] = bench.user["sqlite"], bench.big["sqlite"]
 
-		dsn := testDSN(b)
+		dsn := pgtest.DSN(b)
 		conn, err := pgx.Connect(ctx, dsn)
 		if err != nil {
 			bench.err = err
@@ -184,7 +185,7 @@ func setupBench(b *testing.B) *benchData {
 				}
 			})
 		}
-		pg, err := postgres.Open(ctx, withParam(b, dsn, "search_path", schema), nil)
+		pg, err := postgres.Open(ctx, pgtest.WithParam(b, dsn, "search_path", schema), nil)
 		if err != nil {
 			bench.err = err
 			return
@@ -196,7 +197,7 @@ func setupBench(b *testing.B) *benchData {
 			return
 		}
 		fmt.Fprintf(os.Stderr, "bench: postgres filled in %v\n", time.Since(start).Round(time.Millisecond))
-		if conn, err := pgx.Connect(ctx, withParam(b, dsn, "search_path", schema)); err == nil {
+		if conn, err := pgx.Connect(ctx, pgtest.WithParam(b, dsn, "search_path", schema)); err == nil {
 			conn.Exec(ctx, `VACUUM ANALYZE`)
 			conn.Close(ctx)
 		}
@@ -204,7 +205,7 @@ func setupBench(b *testing.B) *benchData {
 		// The same schema without the feed cache, packed or read one row
 		// per feed (Dialect.GroupConcat).
 		for _, name := range []string{"postgres-nocache", "postgres-rows"} {
-			raw, err := sql.Open("pgx", withParam(b, dsn, "search_path", schema))
+			raw, err := sql.Open("pgx", pgtest.WithParam(b, dsn, "search_path", schema))
 			if err != nil {
 				bench.err = err
 				return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/occasional-digest/digest/internal/pgtest"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ import (
 // callers cannot change it by editing what Feeds returned.
 func TestFeedsCacheSeesEveryWriter(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	db, err := postgres.Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +134,7 @@ func TestFeedsCanceled(t *testing.T) {
 // packing: separators, multi-byte characters, empty and long strings.
 func TestFeedsPackedMatchesRows(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	db, err := postgres.Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
+	"github.com/occasional-digest/digest/internal/pgtest"
 	"testing"
 
 	digest "github.com/occasional-digest/digest"
@@ -15,7 +16,7 @@ import (
 // and by intitle:.
 func TestMigrationStemsStoredArticles(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	db, err := postgres.Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)

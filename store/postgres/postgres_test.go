@@ -2,11 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"github.com/occasional-digest/digest/internal/pgtest"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,73 +17,9 @@ import (
 	"github.com/occasional-digest/digest/store/storetest"
 )
 
-// defaultDSN is the database the tests use when DIGEST_TEST_POSTGRES is
-// unset: the one scripts/test.sh starts.
-const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// testDSN returns the DSN of the test database. The tests are skipped only
-// when DIGEST_TEST_POSTGRES is unset and nothing listens at the default
-// address; with the variable set, an unreachable server fails them.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	if dsn := os.Getenv("DIGEST_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	c, err := net.DialTimeout("tcp", "127.0.0.1:5432", 2*time.Second)
-	if err != nil {
-		t.Skipf("no PostgreSQL: DIGEST_TEST_POSTGRES is unset and nothing answers at 127.0.0.1:5432 (%v); scripts/test.sh starts one", err)
-	}
-	c.Close()
-	return defaultDSN
-}
-
-// freshSchema creates an empty schema in the test database, dropped when
-// the test ends, and returns a DSN whose connections use it.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	dsn := testDSN(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect to the test database (DIGEST_TEST_POSTGRES): %v", err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "digest_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withParam(t, dsn, "search_path", schema)
-}
-
-// withParam sets a query parameter of a URL DSN.
-func withParam(t testing.TB, dsn, key, value string) string {
-	t.Helper()
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("DIGEST_TEST_POSTGRES must be a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set(key, value)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func openFresh(t testing.TB) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), freshSchema(t), nil)
+	db, err := postgres.Open(context.Background(), pgtest.FreshSchema(t), nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -98,7 +32,7 @@ func TestConformance(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	db, err := postgres.Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +54,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	db, err := postgres.Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +89,7 @@ func TestReopenKeepsData(t *testing.T) {
 // done.
 func TestOpenConcurrently(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	errs := make(chan error, 4)
 	dbs := make(chan *postgres.DB, 4)
 	for range 4 {
@@ -179,7 +113,7 @@ func TestOpenConcurrently(t *testing.T) {
 }
 
 func TestOpenBadDSN(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
+	"github.com/occasional-digest/digest/internal/pgtest"
 	"os"
 	"slices"
 	"strconv"
@@ -23,7 +24,7 @@ func BenchmarkSearch(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("DIGEST_SEARCH_ARTICLES")); err == nil && v > 0 {
 		n = v
 	}
-	dsn := freshSchema(b)
+	dsn := pgtest.FreshSchema(b)
 	db, err := postgres.Open(context.Background(), dsn, nil)
 	if err != nil {
 		b.Fatal(err)
