@@ -212,18 +212,10 @@ func (h *Handler) subscriptionEdit(w http.ResponseWriter, r *request) {
 			}
 		}
 	case "unsubscribe":
-		feeds := make([]*digest.Feed, 0, len(ss))
-		for _, s := range ss {
-			st, err := parseStream(s)
-			var f *digest.Feed
-			if err == nil {
-				f, err = h.userFeed(r, st)
-			}
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			feeds = append(feeds, f)
+		feeds, err := h.userFeeds(r, ss)
+		if err != nil {
+			h.fail(w, r, err)
+			return
 		}
 		for _, f := range feeds {
 			if err := h.store.DeleteFeed(r.ctx(), r.user.ID, f.ID); err != nil && !digest.IsNotFound(err) {
@@ -232,18 +224,10 @@ func (h *Handler) subscriptionEdit(w http.ResponseWriter, r *request) {
 			}
 		}
 	case "edit":
-		feeds := make([]*digest.Feed, 0, len(ss))
-		for _, s := range ss {
-			st, err := parseStream(s)
-			var f *digest.Feed
-			if err == nil {
-				f, err = h.userFeed(r, st)
-			}
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			feeds = append(feeds, f)
+		feeds, err := h.userFeeds(r, ss)
+		if err != nil {
+			h.fail(w, r, err)
+			return
 		}
 		for _, f := range feeds {
 			changed := false
@@ -429,4 +413,22 @@ func (h *Handler) unreadCount(w http.ResponseWriter, r *request) {
 	}
 	counts = append(counts, count{ID: stateReadingList, Count: total, Newest: strconv.FormatInt(newest, 10)})
 	writeJSON(w, map[string]any{"max": total, "unreadcounts": counts})
+}
+
+// userFeeds resolves stream IDs (feed/…) to the user's feeds, all or an
+// error: an edit changes nothing unless every stream names one.
+func (h *Handler) userFeeds(r *request, ss []string) ([]*digest.Feed, error) {
+	feeds := make([]*digest.Feed, 0, len(ss))
+	for _, s := range ss {
+		st, err := parseStream(s)
+		if err != nil {
+			return nil, err
+		}
+		f, err := h.userFeed(r, st)
+		if err != nil {
+			return nil, err
+		}
+		feeds = append(feeds, f)
+	}
+	return feeds, nil
 }
