@@ -395,8 +395,8 @@ func (s *Store) recentStories(ctx context.Context, userID int64, ids []int64, li
 	var refs []ref
 	for _, id := range ids {
 		rows, err := s.query(ctx, `SELECT se.story_id, se.last_seen FROM story_entities se WHERE se.entity_id = ?
-			AND EXISTS (SELECT 1 FROM articles sa JOIN article_states sst ON sst.article_id = sa.id AND sst.user_id = ?
-				WHERE sa.story_id = se.story_id)
+			AND EXISTS (SELECT 1 FROM articles sa CROSS JOIN article_states sst
+				WHERE sa.story_id = se.story_id AND sst.user_id = ? AND sst.article_id = sa.id)
 			ORDER BY se.last_seen DESC, se.story_id DESC LIMIT ?`, id, userID, limit)
 		if err != nil {
 			return nil, err
