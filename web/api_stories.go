@@ -65,7 +65,7 @@ func (s *Server) apiStories(w http.ResponseWriter, r *http.Request) {
 			next = strconv.Itoa(offset + limit)
 		}
 	}
-	cards, err := s.storyCards(r.Context(), list)
+	cards, err := s.storyCards(r.Context(), uid(r), list)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -128,7 +128,7 @@ func (s *Server) apiEntity(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	cards, err := s.storyCards(r.Context(), res.Stories)
+	cards, err := s.storyCards(r.Context(), uid(r), res.Stories)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -189,11 +189,14 @@ func seedStories(ctx context.Context, st digest.Store) error {
 }
 
 // benchGet measures one GET and reports the median besides the mean.
-func benchGet(b *testing.B, s *Server, target string) {
+func benchGet(b *testing.B, s *Server, target string) { benchGetAs(b, s, bench.cookie, target) }
+
+// benchGetAs is benchGet signed in with another session cookie.
+func benchGetAs(b *testing.B, s *Server, cookie, target string) {
 	h := s.Handler()
 	// Warm up once and check the answer.
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, benchRequest(target))
+	h.ServeHTTP(w, benchRequestAs(cookie, target))
 	if w.Code != 200 {
 		b.Fatalf("GET %s = %d: %s", target, w.Code, w.Body)
 	}
@@ -203,7 +206,7 @@ func benchGet(b *testing.B, s *Server, target string) {
 	for b.Loop() {
 		start := time.Now()
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, benchRequest(target))
+		h.ServeHTTP(w, benchRequestAs(cookie, target))
 		times = append(times, time.Since(start))
 		if w.Code != 200 {
 			b.Fatalf("GET %s = %d", target, w.Code)
@@ -240,7 +243,7 @@ func benchStoryCards(b *testing.B, cold bool) {
 			clear(s.outlets.m)
 			s.outlets.mu.Unlock()
 		}
-		if _, err := s.storyCards(ctx, list); err != nil {
+		if _, err := s.storyCards(ctx, benchUser, list); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -329,8 +332,10 @@ func BenchmarkRiverColdCache(b *testing.B) {
 }
 
 // benchRequest is a GET of target by the signed-in bench user.
-func benchRequest(target string) *http.Request {
+func benchRequest(target string) *http.Request { return benchRequestAs(bench.cookie, target) }
+
+func benchRequestAs(cookie, target string) *http.Request {
 	r := httptest.NewRequest("GET", target, nil)
-	r.Header.Set("Cookie", bench.cookie)
+	r.Header.Set("Cookie", cookie)
 	return r
 }

@@ -422,7 +422,7 @@ func BenchmarkFeedsPage10k(b *testing.B) {
 	seedFeeds(b, fx, 10000)
 	for _, target := range []string{"/feeds", "/feeds?order=errors", "/feeds?q=outlet99", "/api/v1/feeds?limit=100", "/api/v1/feeds"} {
 		b.Run(strings.TrimPrefix(target, "/"), func(b *testing.B) {
-			benchGet(b, fx.server, target)
+			benchGetAs(b, fx.server, fx.cookie, target)
 		})
 	}
 }

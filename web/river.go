@@ -171,7 +171,7 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 			list[i] = ranked[i].story
 		}
 		p.MoreStories = more
-		if p.Stories, err = s.storyCards(ctx, list); err != nil {
+		if p.Stories, err = s.storyCards(ctx, uid(r), list); err != nil {
 			s.pageError(w, r, err)
 			return
 		}

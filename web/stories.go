@@ -232,7 +232,7 @@ func (s *Server) stories(w http.ResponseWriter, r *http.Request) {
 			p.Prev += "?page=" + strconv.Itoa(n-1)
 		}
 	}
-	if p.Stories, err = s.storyCards(ctx, list); err != nil {
+	if p.Stories, err = s.storyCards(ctx, uid(r), list); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -357,7 +357,7 @@ func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusPermanentRedirect)
 		return
 	}
-	cards, err := s.storyCards(r.Context(), res.Stories)
+	cards, err := s.storyCards(r.Context(), uid(r), res.Stories)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

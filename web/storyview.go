@@ -60,8 +60,8 @@ type storyCard struct {
 // outletArticles articles with one indexed query (plus one for their
 // sources); a bigger story's older outlets are counted in Story.Outlets but
 // not named.
-func (s *Server) storyOutlets(ctx context.Context, storyID int64) ([]storyOutlet, error) {
-	page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: digest.UserFrom(ctx).ID, StoryID: storyID, Limit: outletArticles})
+func (s *Server) storyOutlets(ctx context.Context, userID, storyID int64) ([]storyOutlet, error) {
+	page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: userID, StoryID: storyID, Limit: outletArticles})
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func newOutlet(feedID int64, title, siteURL, link string, iconID int64) storyOut
 // storyCards prepares stories for a list. A story's outlets cost one
 // lookup (two indexed queries) unless the outlet cache holds them; callers
 // bound the number of stories.
-func (s *Server) storyCards(ctx context.Context, stories []digest.Story) ([]storyCard, error) {
+func (s *Server) storyCards(ctx context.Context, userID int64, stories []digest.Story) ([]storyCard, error) {
 	out := make([]storyCard, len(stories))
 	gen := s.cache.generation()
 	for i, st := range stories {
@@ -93,7 +93,7 @@ func (s *Server) storyCards(ctx context.Context, stories []digest.Story) ([]stor
 		outlets, ok := s.outlets.get(st.ID, sig)
 		if !ok {
 			var err error
-			if outlets, err = s.storyOutlets(ctx, st.ID); err != nil {
+			if outlets, err = s.storyOutlets(ctx, userID, st.ID); err != nil {
 				return nil, err
 			}
 			s.outlets.put(st.ID, sig, outlets)
