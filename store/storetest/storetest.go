@@ -65,6 +65,9 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"ReaderFilters", testReaderFilters},
 		{"SourcesOfOthers", testSourcesOfOthers},
 		{"FetchModePerFollower", testFetchModePerFollower},
+		{"Choices", testChoices},
+		{"Signals", testSignals},
+		{"Impressions", testImpressions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,218 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+)
+
+// testChoices: a reader's follows, mutes, priorities and "more/less like
+// this" are kept per user, replaced by kind and key, and bad ones are
+// refused with EINVALID.
+func testChoices(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	me, other := uid(t, s), otherUID(t, s)
+	set := func(user int64, c digest.Choice) error { return s.SetChoice(ctx, user, &c) }
+	for _, c := range []digest.Choice{
+		{Kind: digest.ChoiceEntity, Key: "loc:port alder", Label: "Port Alder", Value: 1, Created: base},
+		{Kind: digest.ChoiceSite, Key: "harbor.example", Label: "The Harbor Herald", Value: -1, Created: base.Add(time.Minute)},
+		{Kind: digest.ChoicePriority, Key: "12", Label: "Meridian Wire", Value: 2, Created: base.Add(2 * time.Minute)},
+		{Kind: digest.ChoicePhrase, Key: "  tram line ", Label: "tram line", Value: 1, Created: base.Add(3 * time.Minute)},
+	} {
+		if err := set(me, c); err != nil {
+			t.Fatalf("SetChoice(%+v): %v", c, err)
+		}
+	}
+	if err := set(other, digest.Choice{Kind: digest.ChoiceEntity, Key: "loc:port alder", Value: -1}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Choices(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, c := range got {
+		keys = append(keys, string(c.Kind)+"="+c.Key)
+	}
+	if want := []string{"phrase=tram line", "priority=12", "site=harbor.example", "entity=loc:port alder"}; !slices.Equal(keys, want) {
+		t.Errorf("choices = %q, want %q (newest first, keys trimmed)", keys, want)
+	}
+	if len(got) == 4 && (got[3].Label != "Port Alder" || got[3].Value != 1 || !got[3].Created.Equal(base)) {
+		t.Errorf("first choice = %+v", got[3])
+	}
+	// Muting what one followed replaces the follow.
+	if err := set(me, digest.Choice{Kind: digest.ChoiceEntity, Key: "loc:port alder", Label: "Port Alder", Value: -1, Created: base.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Choices(ctx, me)
+	if len(got) != 4 || got[0].Key != "loc:port alder" || got[0].Value != -1 {
+		t.Errorf("after a mute, choices = %+v", got)
+	}
+	theirs, _ := s.Choices(ctx, other)
+	if len(theirs) != 1 || theirs[0].Value != -1 {
+		t.Errorf("the other reader's choices = %+v, want their one mute", theirs)
+	}
+	if err := s.DeleteChoice(ctx, me, digest.ChoiceSite, "harbor.example"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "delete again", s.DeleteChoice(ctx, me, digest.ChoiceSite, "harbor.example"), digest.ENOTFOUND)
+	wantCode(t, "delete another's", s.DeleteChoice(ctx, me, digest.ChoiceEntity, "nothing"), digest.ENOTFOUND)
+	if got, _ := s.Choices(ctx, me); len(got) != 3 {
+		t.Errorf("after a delete, %d choices, want 3", len(got))
+	}
+	for name, c := range map[string]digest.Choice{
+		"unknown kind":     {Kind: "mood", Key: "x", Value: 1},
+		"empty key":        {Kind: digest.ChoicePhrase, Key: "  ", Value: 1},
+		"long key":         {Kind: digest.ChoicePhrase, Key: strings.Repeat("a", digest.MaxChoiceKey+1), Value: 1},
+		"value too high":   {Kind: digest.ChoicePriority, Key: "1", Value: 3},
+		"value too low":    {Kind: digest.ChoicePriority, Key: "1", Value: -2.5},
+		"value not a real": {Kind: digest.ChoicePriority, Key: "1", Value: math.NaN()},
+	} {
+		wantCode(t, name, set(me, c), digest.EINVALID)
+	}
+	// Hostile text is stored cleaned, and a long label is cut.
+	if err := set(me, digest.Choice{Kind: digest.ChoicePhrase, Key: "bad\x00\xff", Label: strings.Repeat("é", digest.MaxChoiceLabel), Value: 1}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Choices(ctx, me)
+	for _, c := range got {
+		if c.Kind == digest.ChoicePhrase && strings.HasPrefix(c.Key, "bad") {
+			if c.Key != "bad\uFFFD" || len(c.Label) > digest.MaxChoiceLabel || !strings.HasPrefix(c.Label, "é") || strings.ContainsRune(c.Label, '\uFFFD') {
+				t.Errorf("hostile choice stored as key %q, label of %d bytes", c.Key, len(c.Label))
+			}
+		}
+	}
+}
+
+// testSignals: learned counts decay with their half-life before new
+// evidence is added, and a reader's signals are bounded.
+func testSignals(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	me, other := uid(t, s), otherUID(t, s)
+	day := 24 * time.Hour
+	if err := s.Learn(ctx, me, base, 7*day, []digest.Signal{{Key: "feed:1", Clicks: 2, Shown: 4}, {Key: "entity:loc:port alder", Clicks: 1}, {Key: "feed:1", Shown: 4}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Learn(ctx, other, base, 7*day, []digest.Signal{{Key: "feed:1", Shown: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	// A week later, a half-life on: the old counts weigh half.
+	if err := s.Learn(ctx, me, base.Add(7*day), 7*day, []digest.Signal{{Key: "feed:1", Clicks: 1, Shown: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Signals(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Key != "entity:loc:port alder" || got[1].Key != "feed:1" {
+		t.Fatalf("signals = %+v", got)
+	}
+	if f := got[1]; math.Abs(f.Clicks-2) > 1e-9 || math.Abs(f.Shown-5) > 1e-9 || !f.Updated.Equal(base.Add(7*day)) {
+		t.Errorf("feed:1 = %+v, want clicks 2*0.5+1 = 2, shown 8*0.5+1 = 5, updated a week on", f)
+	}
+	if e := got[0]; e.Clicks != 1 || !e.Updated.Equal(base) {
+		t.Errorf("an untouched signal changed: %+v", e)
+	}
+	theirs, _ := s.Signals(ctx, other)
+	if len(theirs) != 1 || theirs[0].Shown != 1 {
+		t.Errorf("the other reader's signals = %+v", theirs)
+	}
+	wantCode(t, "empty key", s.Learn(ctx, me, base, day, []digest.Signal{{Key: "", Clicks: 1}}), digest.EINVALID)
+	wantCode(t, "negative", s.Learn(ctx, me, base, day, []digest.Signal{{Key: "x", Clicks: -1}}), digest.EINVALID)
+	wantCode(t, "infinite", s.Learn(ctx, me, base, day, []digest.Signal{{Key: "x", Shown: math.Inf(1)}}), digest.EINVALID)
+	wantCode(t, "no half-life", s.Learn(ctx, me, base, 0, []digest.Signal{{Key: "x", Clicks: 1}}), digest.EINVALID)
+
+	// Bounded: beyond MaxSignals the least recently updated go.
+	var many []digest.Signal
+	for i := range digest.MaxSignals {
+		many = append(many, digest.Signal{Key: fmt.Sprintf("entity:per:person %04d", i), Clicks: 1})
+	}
+	if err := s.Learn(ctx, me, base.Add(8*day), 7*day, many); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Signals(ctx, me)
+	if len(got) != digest.MaxSignals {
+		t.Fatalf("%d signals kept, want %d", len(got), digest.MaxSignals)
+	}
+	for _, sg := range got {
+		if sg.Key == "entity:loc:port alder" {
+			t.Error("the oldest signal was kept over newer ones")
+		}
+	}
+	if theirs, _ := s.Signals(ctx, other); len(theirs) != 1 {
+		t.Error("trimming one reader's signals touched another's")
+	}
+}
+
+// testImpressions: what For you showed is recorded so that a reload is
+// not a fresh impression, an opened story is learned from once, and
+// StoryFeeds names the reader's feeds that carry each story.
+func testImpressions(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	me, other := uid(t, s), otherUID(t, s)
+	f1 := createFeed(t, s, "https://one.example/feed")
+	f2 := createFeed(t, s, "https://two.example/feed")
+	a := save(t, s, fetched(f1.ID, entry("i1", 1), entry("i2", 2)))[0].Created
+	copyOf := entry("i1", 1)
+	copyOf.GUID = "copy-guid"
+	save(t, s, fetched(f2.ID, copyOf))
+	st1 := &digest.Story{Headline: "One", LastSeen: base, ArticleIDs: a[:1]}
+	st2 := &digest.Story{Headline: "Two", LastSeen: base, ArticleIDs: a[1:2]}
+	for _, st := range []*digest.Story{st1, st2} {
+		if err := s.SaveStory(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh, err := s.RecordShown(ctx, me, []int64{st1.ID, st2.ID, st1.ID, 999999}, base, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fresh, []int64{st1.ID, st2.ID}) {
+		t.Errorf("first showing: fresh %v, want both stories once (a missing story skipped)", fresh)
+	}
+	if fresh, _ = s.RecordShown(ctx, me, []int64{st1.ID, st2.ID}, base.Add(30*time.Minute), time.Hour); len(fresh) != 0 {
+		t.Errorf("a reload half an hour later: fresh %v, want none", fresh)
+	}
+	if fresh, _ = s.RecordShown(ctx, other, []int64{st1.ID}, base.Add(30*time.Minute), time.Hour); len(fresh) != 1 {
+		t.Errorf("another reader's first showing: fresh %v", fresh)
+	}
+	if fresh, _ = s.RecordShown(ctx, me, []int64{st1.ID}, base.Add(2*time.Hour), time.Hour); !slices.Equal(fresh, []int64{st1.ID}) {
+		t.Errorf("shown again after the window: fresh %v, want the story", fresh)
+	}
+	for i, want := range []bool{true, false} {
+		first, err := s.OpenStory(ctx, me, st1.ID, base.Add(3*time.Hour))
+		if err != nil || first != want {
+			t.Errorf("opening #%d: first %v, %v; want %v", i+1, first, err, want)
+		}
+	}
+	if first, err := s.OpenStory(ctx, other, st2.ID, base); err != nil || !first {
+		t.Errorf("opening a story never shown: %v, %v; want first", first, err)
+	}
+	_, err = s.OpenStory(ctx, me, 999999, base)
+	wantCode(t, "open a missing story", err, digest.ENOTFOUND)
+
+	feeds, err := s.StoryFeeds(ctx, me, []int64{st1.ID, st2.ID, 999999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want1 := []int64{min(f1.ID, f2.ID), max(f1.ID, f2.ID)}
+	if !slices.Equal(feeds[st1.ID], want1) || !slices.Equal(feeds[st2.ID], []int64{f1.ID}) || len(feeds) != 2 {
+		t.Errorf("StoryFeeds = %v, want story 1 in %v and story 2 in [%d]", feeds, want1, f1.ID)
+	}
+	if theirs, err := s.StoryFeeds(ctx, other, []int64{st1.ID}); err != nil || len(theirs) != 0 {
+		t.Errorf("StoryFeeds of a reader who follows nothing = %v, %v", theirs, err)
+	}
+	// A deleted story's impressions go with it.
+	if err := s.DeleteStory(ctx, st2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, err = s.RecordShown(ctx, me, []int64{st2.ID}, base.Add(5*time.Hour), time.Hour); err != nil || len(fresh) != 0 {
+		t.Errorf("showing a deleted story: %v, %v", fresh, err)
+	}
+}
