@@ -131,17 +131,49 @@ type Part struct {
 type Score struct {
 	Total float64 `json:"total"`
 	Parts []Part  `json:"parts"`
+	// Hidden, unless "", says why the story is off the reader's page
+	// (For you only: a mute, "less like this", a rule).
+	Hidden string `json:"hidden,omitempty"`
 }
 
-// Strongest returns the reason of the part that adds the most, or "".
+// Strongest returns the reason of the part that adds the most, or "";
+// when that is not the importance part, the importance's reason follows
+// it: "You follow Port Alder · 5 outlets".
 func (s Score) Strongest() string {
-	best, reason := 0.0, ""
+	best, reason, name := 0.0, "", ""
 	for _, p := range s.Parts {
 		if p.Reason != "" && p.Value > best {
-			best, reason = p.Value, p.Reason
+			best, reason, name = p.Value, p.Reason, p.Name
+		}
+	}
+	if name != "" && name != "importance" {
+		if p, ok := s.Part("importance"); ok && p.Reason != "" {
+			reason += " · " + p.Reason
 		}
 	}
 	return reason
+}
+
+// StrongestPart returns the name of the part whose reason Strongest
+// gives, "" for none.
+func (s Score) StrongestPart() string {
+	best, name := 0.0, ""
+	for _, p := range s.Parts {
+		if p.Reason != "" && p.Value > best {
+			best, name = p.Value, p.Name
+		}
+	}
+	return name
+}
+
+// Part returns the part of that name.
+func (s Score) Part(name string) (Part, bool) {
+	for _, p := range s.Parts {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Part{}, false
 }
 
 // Score scores one item for a reader. categoryPrior is the share of all
@@ -218,7 +250,7 @@ func (m *Model) Rank(history, candidates []Item) []Score {
 func terms(it Item) map[string]float64 {
 	tf := map[string]float64{}
 	add := func(s string, w float64) {
-		for _, word := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		for _, word := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
 			word = strings.ToLower(word)
 			if len(word) < 3 || stop[word] {
 				continue
@@ -230,6 +262,8 @@ func terms(it Item) map[string]float64 {
 	add(it.Abstract, 1)
 	return tf
 }
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // stem folds the commonest English endings, so that "earthquakes" and
 // "earthquake" meet.
