@@ -57,6 +57,10 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 		p.IconID = f.IconID
 	}
 	if a.StoryID != 0 {
+		if err := s.openedStory(ctx, uid(r), a.StoryID); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
 		st, err := s.store.Story(ctx, uid(r), a.StoryID)
 		switch {
 		case err == nil:
@@ -136,13 +140,21 @@ func (s *Server) articleMark(m mark) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if _, err := s.store.Article(r.Context(), uid(r), id); err != nil {
+		a, err := s.store.Article(r.Context(), uid(r), id)
+		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
 		if _, err := m.apply(r, s.store, []int64{id}); err != nil {
 			s.pageError(w, r, err)
 			return
+		}
+		if m == markStar && a.StoryID != 0 && !a.Starred {
+			// Starred: kept, read to the end; For you learns from it.
+			if err := s.learnStory(r.Context(), uid(r), a.StoryID, learnStar, 0); err != nil {
+				s.pageError(w, r, err)
+				return
+			}
 		}
 		back := localPath(r.PostFormValue("return"), "/articles/"+strconv.FormatInt(id, 10))
 		http.Redirect(w, r, back, http.StatusSeeOther)

@@ -2,69 +2,254 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/rank"
 )
 
-// forYouCandidates is how many of the user's most important stories the
-// front page ranks for them; forYouHistory how many of the articles they
-// read recently make their profile.
+// For you: the front page's stories ranked for the reader (see package
+// rank), each with its parts, and what the reader does there learned.
 const (
-	forYouCandidates = 60
+	// forYouCandidates is how many of the user's most important stories
+	// are ranked per page view; forYouHistory how many of the articles
+	// they read recently make their profile.
+	forYouCandidates = 300
 	forYouHistory    = 60
+	// forYouMaxRun is the most stories in a row from one outlet or
+	// naming one entity.
+	forYouMaxRun = 2
+	// impressionWindow: a story shown again within it (a reload) is not
+	// shown-and-passed-over once more.
+	impressionWindow = 6 * time.Hour
+	// onboardOptions bounds each kind of suggestion of the onboarding
+	// step.
+	onboardOptions = 6
+)
+
+// Weights of the behaviour For you learns from, in clicks and showings
+// of a story's features (see rank.Reader).
+const (
+	learnOpen = 1 // a story's page or one of its articles opened, once per story
+	learnStar = 1 // an article starred: read to the end, kept
+	learnMore = 2 // "more like this"
+	learnLess = 3 // "less like this", in showings passed over
 )
 
 // rankedStory is a story with its score for the reader.
 type rankedStory struct {
 	story digest.Story
+	cand  *rank.Candidate
 	score rank.Score
 }
 
-// forYou returns up to n of the user's stories ranked for them (see
-// package rank): importance by outlets, similarity to what they read
-// lately, each with its parts. A reader who has read nothing gets the
-// stories by importance.
-func (s *Server) forYou(ctx context.Context, userID int64, n int) ([]rankedStory, bool, error) {
+// forYouResult is the front page's ranking for one reader.
+type forYouResult struct {
+	stories []rankedStory
+	more    bool // more visible stories than asked for
+	hidden  int  // stories the reader's mutes took off
+	// newReader: no history, no choices, nothing learned yet.
+	newReader bool
+	cands     []rank.Candidate
+	choices   []digest.Choice
+}
+
+// forYou ranks the user's stories for them and returns the best n:
+// importance and recency, what they read lately, their choices (follows,
+// mutes, priorities, phrases, more or less like this), what they opened
+// and passed over, and diversity. A reader with nothing of these gets
+// the stories by importance.
+func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult, error) {
 	list, err := s.store.Stories(ctx, userID, forYouCandidates, 0)
 	if err != nil {
-		return nil, false, err
+		return nil, err
+	}
+	cands, err := s.candidates(ctx, userID, list)
+	if err != nil {
+		return nil, err
+	}
+	feeds, _, err := s.cache.get(ctx, userID)
+	if err != nil {
+		return nil, err
 	}
 	read, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: userID, Read: true, Limit: forYouHistory})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	history := make([]rank.Item, 0, len(read.Articles))
 	for i := len(read.Articles) - 1; i >= 0; i-- { // oldest first
 		a := read.Articles[i]
-		history = append(history, rank.Item{Title: a.Title, Abstract: a.Summary})
-	}
-	cands := make([]rank.Item, len(list))
-	for i, st := range list {
-		cands[i] = rank.Item{Title: st.Headline, Abstract: st.Summary, Popularity: float64(st.Outlets)}
-	}
-	scores := rank.New(rank.Options{}).Rank(history, cands)
-	out := make([]rankedStory, len(list))
-	for i := range list {
-		out[i] = rankedStory{story: list[i], score: scores[i]}
-	}
-	// Highest score first; ties keep the store's order (importance, then
-	// last seen).
-	slices.SortStableFunc(out, func(a, b rankedStory) int {
-		switch {
-		case a.score.Total > b.score.Total:
-			return -1
-		case a.score.Total < b.score.Total:
-			return 1
+		it := rank.Item{Title: a.Title, Abstract: a.Summary}
+		if f := feeds[a.FeedID]; f != nil {
+			it.Category = f.Category
 		}
-		return 0
-	})
-	more := len(out) > n
-	if more {
-		out = out[:n]
+		history = append(history, it)
 	}
-	return out, more, nil
+	choices, err := s.store.Choices(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	signals, err := s.store.Signals(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var extras []rank.Extra
+	if s.cfg.RankExtras != nil {
+		if extras, err = s.cfg.RankExtras(ctx, userID); err != nil {
+			return nil, err
+		}
+	}
+	m := rank.New(rank.Options{})
+	m.Observe(history...)
+	for i := range cands {
+		m.Observe(cands[i].Item)
+	}
+	reader := m.NewReader(history, choices, signals, s.now(), rank.ForYouWeights{}, extras...)
+	ranked, hidden := reader.RankStories(cands, n+1, forYouMaxRun)
+	byID := make(map[string]int, len(list))
+	for i := range list {
+		byID[cands[i].ID] = i
+	}
+	res := &forYouResult{hidden: hidden, cands: cands, choices: choices,
+		newReader: len(history) == 0 && len(choices) == 0 && !learnedAny(signals)}
+	for _, r := range ranked {
+		res.stories = append(res.stories, rankedStory{story: list[byID[r.ID]], cand: r.Candidate, score: r.Score})
+	}
+	if len(res.stories) > n {
+		res.stories, res.more = res.stories[:n], true
+	}
+	return res, nil
+}
+
+func learnedAny(signals []digest.Signal) bool {
+	for _, sg := range signals {
+		if sg.Clicks > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// candidates describes stories as the ranker sees them: the reader's
+// feeds that carry each (with their sites and categories), the entities
+// it names, its age.
+func (s *Server) candidates(ctx context.Context, userID int64, list []digest.Story) ([]rank.Candidate, error) {
+	ids := make([]int64, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	carried, err := s.store.StoryFeeds(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	feeds, _, err := s.cache.get(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]rank.Candidate, len(list))
+	for i, st := range list {
+		c := rank.Candidate{
+			Item: rank.Item{ID: strconv.FormatInt(st.ID, 10), Title: st.Headline, Abstract: st.Summary, Popularity: float64(st.Outlets)},
+			Age:  now.Sub(st.LastSeen),
+		}
+		for _, fid := range carried[st.ID] {
+			src := rank.Source{Feed: fid}
+			if f := feeds[fid]; f != nil {
+				src.Name, src.Site, src.Category = outlet(f, nil), siteHost(f), f.Category
+			}
+			c.Sources = append(c.Sources, src)
+		}
+		if len(c.Sources) > 0 {
+			c.Category = c.Sources[0].Category
+		}
+		for _, e := range st.Entities {
+			if e.Kind == digest.Misc {
+				continue
+			}
+			c.Entities = append(c.Entities, rank.Entity{Key: rank.EntityKey(e.Kind, e.Name), Name: e.Name})
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// siteHost is the host of a feed's site (of the feed when it names no
+// site), without "www.": the outlet a reader follows or mutes.
+func siteHost(f *digest.Feed) string {
+	raw := f.SiteURL
+	if raw == "" {
+		raw = f.URL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+// recordShown records the stories For you showed and learns from the
+// fresh ones that they were shown: passed over unless opened later.
+func (s *Server) recordShown(ctx context.Context, userID int64, shown []rankedStory) error {
+	ids := make([]int64, len(shown))
+	for i, r := range shown {
+		ids[i] = r.story.ID
+	}
+	fresh, err := s.store.RecordShown(ctx, userID, ids, s.now(), impressionWindow)
+	if err != nil || len(fresh) == 0 {
+		return err
+	}
+	var sigs []digest.Signal
+	for _, r := range shown {
+		if slices.Contains(fresh, r.story.ID) {
+			sigs = append(sigs, featureSignals(r.cand, 0, 1)...)
+		}
+	}
+	return s.store.Learn(ctx, userID, s.now(), rank.HalfLife, sigs)
+}
+
+// featureSignals are the signals of one story's features, and of all
+// stories (rank.AllKey), with the given clicks and showings.
+func featureSignals(c *rank.Candidate, clicks, shown float64) []digest.Signal {
+	sigs := []digest.Signal{{Key: rank.AllKey, Clicks: clicks, Shown: shown}}
+	for _, k := range c.Features() {
+		sigs = append(sigs, digest.Signal{Key: k, Clicks: clicks, Shown: shown})
+	}
+	return sigs
+}
+
+// learnStory learns clicks and showings of one story the user sees (by
+// its features); a story they no longer see teaches nothing.
+func (s *Server) learnStory(ctx context.Context, userID, storyID int64, clicks, shown float64) error {
+	st, err := s.store.Story(ctx, userID, storyID)
+	if digest.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cands, err := s.candidates(ctx, userID, []digest.Story{*st})
+	if err != nil {
+		return err
+	}
+	return s.store.Learn(ctx, userID, s.now(), rank.HalfLife, featureSignals(&cands[0], clicks, shown))
+}
+
+// openedStory learns that the user opened a story (its page, or one of
+// its articles), the first time only.
+func (s *Server) openedStory(ctx context.Context, userID, storyID int64) error {
+	first, err := s.store.OpenStory(ctx, userID, storyID, s.now())
+	if digest.IsNotFound(err) || (err == nil && !first) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.learnStory(ctx, userID, storyID, learnOpen, 0)
 }
 
 // whyPart is one line of a story card's "why this" list.
@@ -76,9 +261,17 @@ type whyPart struct {
 
 // partLabels name the score's parts for the reader.
 var partLabels = map[string]string{
-	"importance": "Outlets covering it",
-	"similar":    "Like what you read",
-	"category":   "In a category you read",
+	"importance":     "Outlets covering it",
+	"similar":        "Like what you read",
+	"category":       "In a category you read",
+	"recency":        "Age",
+	"follow":         "What you follow",
+	"priority":       "Feed priority",
+	"phrase":         "Phrases you follow",
+	"more-like-this": "Like stories you asked more of",
+	"less-like-this": "Like stories you asked less of",
+	"learned":        "What you open and pass over",
+	"diversity":      "Spaced from similar stories",
 }
 
 func whyOf(sc rank.Score) []whyPart {

@@ -75,20 +75,21 @@ func parsePages(fsys fs.FS, a *assets, now func() time.Time) (*pages, error) {
 // as template.HTML in Go, is rendered unescaped.
 func templateFuncs(a *assets, now func() time.Time) template.FuncMap {
 	return template.FuncMap{
-		"asset":     a.url,
-		"ago":       func(t time.Time) string { return ago(now(), t) },
-		"isotime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"longdate":  longDate,
-		"host":      host,
-		"plural":    plural,
-		"pathesc":   url.PathEscape,
-		"lower":     strings.ToLower,
-		"today":     func(layout string) string { return now().Format(layout) },
-		"initial":   initial,
-		"entityurl": entityURL,
-		"paras":     paragraphs,
-		"badge":     func(id int64, name string) iconBadge { return iconBadge{IconID: id, Name: name} },
-		"browser":   browserName,
+		"asset":      a.url,
+		"ago":        func(t time.Time) string { return ago(now(), t) },
+		"isotime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"longdate":   longDate,
+		"host":       host,
+		"plural":     plural,
+		"pathesc":    url.PathEscape,
+		"lower":      strings.ToLower,
+		"today":      func(layout string) string { return now().Format(layout) },
+		"initial":    initial,
+		"entityurl":  entityURL,
+		"paras":      paragraphs,
+		"badge":      func(id int64, name string) iconBadge { return iconBadge{IconID: id, Name: name} },
+		"browser":    browserName,
+		"choiceForm": func(o choiceOption, back string) choiceForm { return choiceForm{Option: o, Return: back} },
 	}
 }
 

@@ -65,8 +65,10 @@ type riverPage struct {
 	Filter      riverFilter
 	FeedTitle   string // the filtered feed's title
 	Feeds       []digest.Feed
-	Stories     []storyCard
-	MoreStories bool // more stories than the front page shows
+	ForYou      []foryouCard // the front page's stories ranked for the reader
+	MoreStories bool         // more stories than the front page shows
+	Hidden      int          // stories the reader's mutes took off
+	Onboard     *onboarding  // a new reader's first choices to make
 	Items       []item
 	Next        string // URL of the next (older) page, "" on the last
 	First       bool   // no cursor: the newest page
@@ -161,24 +163,9 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		p.Next = f.query(page.Next)
 	}
 	if p.First && !f.Any() {
-		ranked, more, err := s.forYou(ctx, uid(r), homeStories)
-		if err != nil {
+		if err := s.forYouInto(ctx, r, &p); err != nil {
 			s.pageError(w, r, err)
 			return
-		}
-		list := make([]digest.Story, len(ranked))
-		for i := range ranked {
-			list[i] = ranked[i].story
-		}
-		p.MoreStories = more
-		if p.Stories, err = s.storyCards(ctx, uid(r), list); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		for i := range p.Stories {
-			p.Stories[i].Reason = ranked[i].score.Strongest()
-			p.Stories[i].Why = whyOf(ranked[i].score)
-			p.Stories[i].Score = ranked[i].score.Total
 		}
 	}
 	s.render(w, r, http.StatusOK, "river", p)

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
+	"github.com/occasional-digest/digest/rank"
 )
 
 // FeedService is what the web needs from the ingest pipeline.
@@ -68,6 +70,9 @@ type Config struct {
 	FeedCacheTTL time.Duration
 	// Now returns the current time, for relative dates; time.Now when nil.
 	Now func() time.Time
+	// RankExtras, when set, returns more parts of the For you score for
+	// a reader (their rules, say): see rank.Extra.
+	RankExtras func(ctx context.Context, userID int64) ([]rank.Extra, error)
 }
 
 // Mount is the handler of a reader-app protocol. It is served before the
@@ -187,6 +192,11 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /stories", Signed, s.stories)
 	s.handle(mux, "GET /stories/{id}", Signed, s.story)
 	s.handle(mux, "GET /entities/{kind}/{name}", Signed, s.entity)
+	s.handle(mux, "POST /stories/{id}/more", Signed, s.storyLike(true))
+	s.handle(mux, "POST /stories/{id}/less", Signed, s.storyLike(false))
+	s.handle(mux, "GET /foryou", Signed, s.choices)
+	s.handle(mux, "POST /foryou/choices", Signed, s.choiceSet)
+	s.handle(mux, "POST /foryou/choices/delete", Signed, s.choiceDelete)
 
 	s.handle(mux, "GET /feeds", Signed, s.feedList)
 	s.handle(mux, "POST /feeds", Signed, s.feedAdd)

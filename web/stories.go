@@ -124,6 +124,10 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	if err := s.openedStory(ctx, uid(r), id); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	// Articles come with their sources: one query for the articles, one
 	// for all their sources.
 	page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: uid(r), StoryID: id, Limit: maxStoryArticles})
