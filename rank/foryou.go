@@ -96,7 +96,7 @@ type Reader struct {
 	follow   map[string]string // feature key -> label
 	mute     map[string]string
 	priority map[int64]float64
-	phrases  []phrase
+	phrases  map[string][]phrase // by their first word
 	hideIDs  map[string]bool // stories marked "less like this"
 	liked    map[string]float64
 	disliked map[string]float64
@@ -106,7 +106,7 @@ type Reader struct {
 }
 
 type phrase struct {
-	text  string // folded
+	text  string // folded by foldWords, between spaces: " tram line "
 	label string
 	value float64
 }
@@ -119,6 +119,7 @@ func (m *Model) NewReader(history []Item, choices []digest.Choice, signals []dig
 	}
 	r := &Reader{m: m, profile: m.Profile(history), w: w, now: now, extras: extras,
 		follow: map[string]string{}, mute: map[string]string{}, priority: map[int64]float64{}, hideIDs: map[string]bool{},
+		phrases: map[string][]phrase{},
 		learned: map[string]float64{}}
 	var liked, disliked []Item
 	for _, c := range choices {
@@ -132,8 +133,9 @@ func (m *Model) NewReader(history []Item, choices []digest.Choice, signals []dig
 				r.priority[id] = c.Value
 			}
 		case digest.ChoicePhrase:
-			if k := Fold(c.Key); k != "" {
-				r.phrases = append(r.phrases, phrase{text: k, label: label, value: c.Value})
+			if k := foldWords(c.Key); k != "" {
+				first, _, _ := strings.Cut(k, " ")
+				r.phrases[first] = append(r.phrases[first], phrase{text: " " + k + " ", label: label, value: c.Value})
 			}
 		case digest.ChoiceStory:
 			if c.Value < 0 {
@@ -260,7 +262,7 @@ func (c *Candidate) labels() map[string]string {
 // not: everything that carries it is muted (its feeds, sites or
 // categories), it names a muted entity or phrase, or the reader marked it
 // "less like this".
-func (r *Reader) hidden(c *Candidate, text string) string {
+func (r *Reader) hidden(c *Candidate, phrases []phrase) string {
 	if r.hideIDs[c.ID] {
 		return "You asked for less like this"
 	}
@@ -269,8 +271,8 @@ func (r *Reader) hidden(c *Candidate, text string) string {
 			return "You muted " + l
 		}
 	}
-	for _, p := range r.phrases {
-		if p.value < 0 && containsPhrase(text, p.text) {
+	for _, p := range phrases {
+		if p.value < 0 {
 			return "You muted “" + p.label + "”"
 		}
 	}
@@ -309,7 +311,8 @@ func (r *Reader) ScoreStory(c *Candidate, categoryPrior float64) Score {
 	}
 	w := r.w
 	text := " " + foldWords(c.Title+" "+c.Abstract) + " "
-	s.Hidden = r.hidden(c, text)
+	phrases := r.matching(text)
+	s.Hidden = r.hidden(c, phrases)
 
 	days := min(max(c.Age.Hours()/24, 0), 7)
 	if days > 0 {
@@ -364,8 +367,8 @@ func (r *Reader) ScoreStory(c *Candidate, categoryPrior float64) Score {
 
 	var phr float64
 	reason := ""
-	for _, p := range r.phrases {
-		if p.value > 0 && containsPhrase(text, p.text) {
+	for _, p := range phrases {
+		if p.value > 0 {
 			phr += w.Phrase * p.value
 			if reason == "" {
 				reason = "You follow “" + p.label + "”"
@@ -451,9 +454,27 @@ func foldWords(s string) string {
 	}), " ")
 }
 
-func containsPhrase(text, p string) bool {
-	p = foldWords(p)
-	return p != "" && strings.Contains(text, " "+p+" ")
+// matching returns the reader's phrases in text (folded by foldWords,
+// between spaces), looking only at those whose first word is one of
+// text's: a thousand phrases cost a map lookup per word.
+func (r *Reader) matching(text string) []phrase {
+	if len(r.phrases) == 0 {
+		return nil
+	}
+	var out []phrase
+	seen := map[string]bool{}
+	for _, w := range strings.Fields(text) {
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		for _, p := range r.phrases[w] {
+			if strings.Contains(text, p.text) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // Ranked is a candidate with its score.
@@ -506,6 +527,13 @@ func Diversify(list []Ranked, n, maxRun int) []Ranked {
 	}
 	out := make([]Ranked, 0, min(n, len(list)))
 	used := make([]bool, len(list))
+	words := make([]map[string]bool, len(list)) // title words, as needed
+	wordsOf := func(i int) map[string]bool {
+		if words[i] == nil {
+			words[i] = titleWords(list[i].Title)
+		}
+		return words[i]
+	}
 	var heads []map[string]bool // title words of those picked
 	for len(out) < n {
 		pick := -1
@@ -513,10 +541,9 @@ func Diversify(list []Ranked, n, maxRun int) []Ranked {
 			if used[i] {
 				continue
 			}
-			words := titleWords(list[i].Title)
 			dup := false
 			for _, h := range heads {
-				if sameEvent(words, h) {
+				if sameEvent(wordsOf(i), h) {
 					dup = true
 					break
 				}
@@ -537,7 +564,7 @@ func Diversify(list []Ranked, n, maxRun int) []Ranked {
 			break
 		}
 		used[pick] = true
-		heads = append(heads, titleWords(list[pick].Title))
+		heads = append(heads, wordsOf(pick))
 		out = append(out, list[pick])
 	}
 	for i := 1; i < len(out); i++ {

@@ -18,7 +18,7 @@ const (
 	// forYouCandidates is how many of the user's most important stories
 	// are ranked per page view; forYouHistory how many of the articles
 	// they read recently make their profile.
-	forYouCandidates = 300
+	forYouCandidates = 200
 	forYouHistory    = 60
 	// forYouMaxRun is the most stories in a row from one outlet or
 	// naming one entity.

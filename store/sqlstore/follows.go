@@ -321,15 +321,15 @@ func (s *Store) OpenStory(ctx context.Context, userID, storyID int64, now time.T
 // StoryFeeds returns the user's feeds that carry each story's articles.
 func (s *Store) StoryFeeds(ctx context.Context, userID int64, storyIDs []int64) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
-	for _, c := range s.chunks(storyIDs, 2) {
+	for _, c := range s.chunks(storyIDs, 1) {
 		in, args := inList(c)
-		// The user's states first (CROSS JOIN: see userSees), then the
-		// sources of each article that are the user's subscriptions.
-		rows, err := s.query(ctx, `SELECT DISTINCT a.story_id, src.feed_id FROM articles a CROSS JOIN article_states st
-			CROSS JOIN sources src CROSS JOIN subscriptions sub
-			WHERE a.story_id IN (`+in+`) AND st.user_id = ? AND st.article_id = a.id
-			AND src.article_id = a.id AND sub.user_id = ? AND sub.feed_id = src.feed_id
-			ORDER BY a.story_id, src.feed_id`, append(args, userID, userID)...)
+		// The story's articles (index articles_story), their sources
+		// (sources_article), each looked up in the user's subscriptions
+		// (its primary key): a feed the user follows carries an article
+		// they see.
+		rows, err := s.query(ctx, `SELECT DISTINCT a.story_id, src.feed_id FROM articles a CROSS JOIN sources src CROSS JOIN subscriptions sub
+			WHERE a.story_id IN (`+in+`) AND src.article_id = a.id AND sub.user_id = ? AND sub.feed_id = src.feed_id
+			ORDER BY a.story_id, src.feed_id`, append(args, userID)...)
 		if err != nil {
 			return nil, wrap("story feeds", err)
 		}
