@@ -97,7 +97,7 @@ type Reader struct {
 	mute     map[string]string
 	priority map[int64]float64
 	phrases  map[string][]phrase // by their first word
-	hideIDs  map[string]bool // stories marked "less like this"
+	hideIDs  map[string]bool     // stories marked "less like this"
 	liked    map[string]float64
 	disliked map[string]float64
 
@@ -628,13 +628,15 @@ func titleWords(s string) map[string]bool {
 	return out
 }
 
-// sameEvent: headlines sharing at least 70% of the words of the shorter
-// (of 4 words or more) tell of one event.
+// sameEvent: headlines sharing at least 85% of the words of the shorter
+// (of 5 words or more) tell of one event: the clustering missed that
+// they are one story. Two events of one kind ("earthquake shakes Port
+// Alder", "tremor rattles Ashby Falls") share far fewer.
 func sameEvent(a, b map[string]bool) bool {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	if len(a) < 4 {
+	if len(a) < 5 {
 		return false
 	}
 	common := 0
@@ -643,5 +645,5 @@ func sameEvent(a, b map[string]bool) bool {
 			common++
 		}
 	}
-	return float64(common) >= 0.7*float64(len(a))
+	return float64(common) >= 0.85*float64(len(a))
 }
