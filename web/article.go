@@ -57,7 +57,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 		p.IconID = f.IconID
 	}
 	if a.StoryID != 0 {
-		if err := s.openedStory(ctx, uid(r), a.StoryID); err != nil {
+		if err := s.openedStory(r, a.StoryID); err != nil {
 			s.pageError(w, r, err)
 			return
 		}

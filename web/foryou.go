@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -18,7 +19,7 @@ const (
 	// forYouCandidates is how many of the user's most important stories
 	// are ranked per page view; forYouHistory how many of the articles
 	// they read recently make their profile.
-	forYouCandidates = 200
+	forYouCandidates = 150
 	forYouHistory    = 60
 	// forYouMaxRun is the most stories in a row from one outlet or
 	// naming one entity.
@@ -239,9 +240,29 @@ func (s *Server) learnStory(ctx context.Context, userID, storyID int64, clicks, 
 	return s.store.Learn(ctx, userID, s.now(), rank.HalfLife, featureSignals(&cands[0], clicks, shown))
 }
 
+// seen reports whether a request is a reader looking at the page, not a
+// browser prefetching or prerendering it, or a HEAD: only then is a page
+// shown or a story opened learned from.
+func seen(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	for _, h := range []string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
+		if strings.Contains(strings.ToLower(r.Header.Get(h)), "prefetch") || strings.Contains(strings.ToLower(r.Header.Get(h)), "preview") {
+			return false
+		}
+	}
+	return true
+}
+
 // openedStory learns that the user opened a story (its page, or one of
-// its articles), the first time only.
-func (s *Server) openedStory(ctx context.Context, userID, storyID int64) error {
+// its articles), the first time only, unless the request is no reader's
+// look (see seen).
+func (s *Server) openedStory(r *http.Request, storyID int64) error {
+	if !seen(r) {
+		return nil
+	}
+	ctx, userID := r.Context(), uid(r)
 	first, err := s.store.OpenStory(ctx, userID, storyID, s.now())
 	if digest.IsNotFound(err) || (err == nil && !first) {
 		return nil

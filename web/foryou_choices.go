@@ -78,10 +78,10 @@ func (s *Server) forYouInto(ctx context.Context, r *http.Request, p *riverPage) 
 	if res.newReader {
 		p.Onboard = onboard(res.cands, chosen)
 	}
-	if err := s.recordShown(ctx, uid(r), res.stories); err != nil {
-		return err
+	if !seen(r) {
+		return nil
 	}
-	return nil
+	return s.recordShown(ctx, uid(r), res.stories)
 }
 
 // optionsOf offers a story's outlets and its first entities to follow or

@@ -109,7 +109,7 @@ type clock struct {
 func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
-var cardLink = regexp.MustCompile(`<li class="story-card">\s*<h3 class="story-card-title"><a href="/stories/(\d+)"`)
+var cardLink = regexp.MustCompile(`<li class="story-card">\s*<h3 class="story-card-title"[^>]*><a href="/stories/(\d+)"`)
 
 // TestReplayLearnsReadersTastes: over simulated days the share of each
 // reader's top 10 that matches their hidden tastes rises, with no

@@ -261,8 +261,8 @@ func TestOnboardingForANewReader(t *testing.T) {
 }
 
 // TestForYouLearnsFromWhatIsShownAndOpened: a page view records fresh
-// impressions once (a reload within the window adds nothing), and
-// opening a story is learned from once.
+// impressions once (a reload within the window adds nothing), opening a
+// story is learned from once, and a prefetch teaches nothing.
 func TestForYouLearnsFromWhatIsShownAndOpened(t *testing.T) {
 	fx, quake, _, _ := forYouFixture(t)
 	ctx := context.Background()
@@ -277,6 +277,15 @@ func TestForYouLearnsFromWhatIsShownAndOpened(t *testing.T) {
 			}
 		}
 		return 0, 0
+	}
+	// A prefetch, a prerender or a HEAD is no reader looking.
+	for _, target := range []string{"/", "/stories/" + strconv.FormatInt(quake, 10)} {
+		fx.do(t, "GET", target, "", "Sec-Purpose", "prefetch")
+		fx.do(t, "GET", target, "", "Sec-Purpose", "prefetch;prerender")
+		fx.do(t, "HEAD", target, "")
+	}
+	if sigs, _ := fx.store.Signals(ctx, fx.uid); len(sigs) != 0 {
+		t.Errorf("prefetches taught %+v", sigs)
 	}
 	frontStories(t, fx)
 	if n, _ := shown(); n != 3 {

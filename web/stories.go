@@ -124,7 +124,7 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.openedStory(ctx, uid(r), id); err != nil {
+	if err := s.openedStory(r, id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
