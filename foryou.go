@@ -100,6 +100,11 @@ type ForYouStore interface {
 	// its articles) and reports whether it is the first time: a story's
 	// opening is learned from once.
 	OpenStory(ctx context.Context, userID, storyID int64, now time.Time) (first bool, err error)
+	// ForYouStories lists the stories For you ranks for the user: the
+	// important most important and the recent last seen of those the user
+	// sees (fewer when they overlap), by descending importance as Stories
+	// lists them, with their entities and the user's article IDs.
+	ForYouStories(ctx context.Context, userID int64, important, recent int) ([]Story, error)
 	// StoryFeeds returns, for each of the given stories, the IDs of the
 	// user's feeds that carry one of its articles (ascending). Stories
 	// the user does not see are left out.

@@ -16,11 +16,13 @@ import (
 // For you: the front page's stories ranked for the reader (see package
 // rank), each with its parts, and what the reader does there learned.
 const (
-	// forYouCandidates is how many of the user's most important stories
-	// are ranked per page view; forYouHistory how many of the articles
-	// they read recently make their profile.
-	forYouCandidates = 150
-	forYouHistory    = 60
+	// forYouImportant and forYouRecent are how many of the user's most
+	// important and last seen stories are ranked per page view (a story
+	// one outlet carries is new news too); forYouHistory how many of the
+	// articles they read recently make their profile.
+	forYouImportant = 90
+	forYouRecent    = 90
+	forYouHistory   = 60
 	// forYouMaxRun is the most stories in a row from one outlet or
 	// naming one entity.
 	forYouMaxRun = 2
@@ -65,7 +67,7 @@ type forYouResult struct {
 // and passed over, and diversity. A reader with nothing of these gets
 // the stories by importance.
 func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult, error) {
-	list, err := s.store.Stories(ctx, userID, forYouCandidates, 0)
+	list, err := s.store.ForYouStories(ctx, userID, forYouImportant, forYouRecent)
 	if err != nil {
 		return nil, err
 	}

@@ -336,7 +336,7 @@ func (s *Server) choices(w http.ResponseWriter, r *http.Request) {
 			p.Groups = append(p.Groups, g)
 		}
 	}
-	stories, err := s.store.Stories(ctx, uid(r), forYouCandidates, 0)
+	stories, err := s.store.ForYouStories(ctx, uid(r), forYouImportant, forYouRecent)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

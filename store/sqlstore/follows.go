@@ -350,3 +350,18 @@ func (s *Store) StoryFeeds(ctx context.Context, userID int64, storyIDs []int64) 
 	}
 	return out, nil
 }
+
+// ForYouStories lists the user's most important and last seen stories,
+// by descending importance. See digest.ForYouStore.
+func (s *Store) ForYouStories(ctx context.Context, userID int64, important, recent int) ([]digest.Story, error) {
+	important, recent = max(important, 0), max(recent, 0)
+	// Each half walks its own index (stories_rank, stories_last_seen) and
+	// stops at its limit.
+	return s.listStories(ctx, "for you stories", userID, `SELECT `+storyCols+` FROM stories st WHERE st.id IN (
+		SELECT id FROM (SELECT st.id FROM stories st WHERE `+userSees+`
+			ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ?) AS important
+		UNION
+		SELECT id FROM (SELECT st.id FROM stories st WHERE `+userSees+`
+			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS recent)
+		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC`, userID, important, userID, recent)
+}

@@ -216,3 +216,46 @@ func testImpressions(t *testing.T, s digest.Store) {
 		t.Errorf("showing a deleted story: %v, %v", fresh, err)
 	}
 }
+
+// testForYouStories: For you's candidates are the most important and the
+// last seen of the stories the reader sees, each once.
+func testForYouStories(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f := createFeed(t, s, "https://fy.example/feed")
+	arts := save(t, s, fetched(f.ID, entry("fy1", 1), entry("fy2", 2), entry("fy3", 3), entry("fy4", 4), entry("fy5", 5)))[0].Created
+	var ids []int64
+	for i, a := range arts {
+		// Importance falls as recency rises: 0 is the most important,
+		// 4 the last seen.
+		st := &digest.Story{Headline: fmt.Sprint("story ", i), Importance: float64(10 - i), LastSeen: base.Add(time.Duration(i) * time.Hour),
+			ArticleIDs: []int64{a}, Entities: []digest.Entity{{Name: "Port Alder", Kind: digest.Place, Count: 1}}}
+		if err := s.SaveStory(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, st.ID)
+	}
+	unseen := &digest.Story{Headline: "nobody's", Importance: 99, LastSeen: base.Add(99 * time.Hour)}
+	if err := s.SaveStory(ctx, unseen); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ForYouStories(ctx, uid(t, s), 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotIDs []int64
+	for _, st := range got {
+		gotIDs = append(gotIDs, st.ID)
+	}
+	if want := []int64{ids[0], ids[1], ids[3], ids[4]}; !slices.Equal(gotIDs, want) {
+		t.Errorf("ForYouStories(2, 2) = %v, want %v: the two most important and the two last seen, by importance", gotIDs, want)
+	}
+	if len(got) > 0 && (len(got[0].Entities) != 1 || len(got[0].ArticleIDs) != 1) {
+		t.Errorf("a story comes without its entities or articles: %+v", got[0])
+	}
+	if got, _ = s.ForYouStories(ctx, uid(t, s), 5, 5); len(got) != 5 {
+		t.Errorf("overlapping halves: %d stories, want each of the 5 once", len(got))
+	}
+	if got, _ = s.ForYouStories(ctx, otherUID(t, s), 5, 5); len(got) != 0 {
+		t.Errorf("a reader who follows nothing gets %d stories", len(got))
+	}
+}

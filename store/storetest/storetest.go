@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Choices", testChoices},
 		{"Signals", testSignals},
 		{"Impressions", testImpressions},
+		{"ForYouStories", testForYouStories},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
