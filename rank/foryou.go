@@ -69,7 +69,7 @@ type ForYouWeights struct {
 
 // DefaultForYouWeights make a follow worth about as much as being carried
 // by a dozen outlets, and a day of age about as much as one outlet.
-var DefaultForYouWeights = ForYouWeights{Recency: 0.3, Follow: 1.5, Priority: 0.4, Phrase: 1, Liked: 3, Disliked: 3, Learned: 0.6}
+var DefaultForYouWeights = ForYouWeights{Recency: 0.3, Follow: 1.5, Priority: 0.4, Phrase: 1, Liked: 3, Disliked: 3, Learned: 1}
 
 // Learning parameters of the reader's behaviour.
 const (

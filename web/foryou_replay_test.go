@@ -126,7 +126,7 @@ func TestReplayLearnsReadersTastes(t *testing.T) {
 	h := srv.Handler()
 	rng := rand.New(rand.NewPCG(9, 9))
 
-	names := []string{"ana", "ben", "cleo", "dev"}
+	names := []string{"ana", "ben", "cleo", "dev", "eli", "fay"}
 	var readers []*wireReader
 	feedIDs := make([]int64, len(wireOutlets))
 	topics := slices.Sorted(func(yield func(string) bool) {
