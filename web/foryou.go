@@ -220,6 +220,9 @@ func (s *Server) recordShown(ctx context.Context, userID int64, shown []rankedSt
 func featureSignals(c *rank.Candidate, clicks, shown float64) []digest.Signal {
 	sigs := []digest.Signal{{Key: rank.AllKey, Clicks: clicks, Shown: shown}}
 	for _, k := range c.Features() {
+		if len(k) > digest.MaxChoiceKey {
+			continue // an entity of a name longer than any real one: not learned
+		}
 		sigs = append(sigs, digest.Signal{Key: k, Clicks: clicks, Shown: shown})
 	}
 	return sigs

@@ -352,3 +352,31 @@ func TestChoiceFormsRefuseBadInput(t *testing.T) {
 		t.Errorf("a cross-site post: %d, want 403", w.Code)
 	}
 }
+
+// TestHostileEntityNamesDoNotBreakForYou: a story naming an entity of a
+// name longer than any key the store keeps still shows, opens and is
+// learned from by its other features.
+func TestHostileEntityNamesDoNotBreakForYou(t *testing.T) {
+	fx, _, _, _ := forYouFixture(t)
+	long := strings.Repeat("Very Long Name ", 60)
+	id := saveStory(t, fx, &digest.Story{Headline: "A story naming a very long name", Outlets: 9, Importance: 9, FirstSeen: baseTime, LastSeen: baseTime,
+		Entities: []digest.Entity{{Name: long, Kind: digest.Person, Count: 5}, {Name: "Port Alder", Kind: digest.Place, Count: 1}}})
+	ids, _ := frontStories(t, fx)
+	if !slices.Contains(ids, id) {
+		t.Fatalf("the story is not on the front page: %v", ids)
+	}
+	if w := fx.do(t, "GET", "/stories/"+strconv.FormatInt(id, 10), ""); w.Code != 200 {
+		t.Fatalf("story page: %d", w.Code)
+	}
+	sigs, err := fx.store.Signals(context.Background(), fx.uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	learned := false
+	for _, s := range sigs {
+		learned = learned || (s.Key == "entity:loc:port alder" && s.Clicks > 0)
+	}
+	if !learned {
+		t.Error("opening the story taught nothing of its other entity")
+	}
+}
