@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Merge", testMerge},
 		{"Invariants", testInvariants},
 		{"PostQueue", testPostQueue},
+		{"Snapshots", testSnapshots},
 		{"UpdateArticle", testUpdateArticle},
 		{"Icons", testIcons},
 		{"Stories", testStories},
