@@ -111,10 +111,11 @@ func openStore(ctx context.Context, database string, log *slog.Logger) (digest.S
 	return db, nil
 }
 
-// Close stops the pipeline and the story engine's warm-up and closes the
-// store.
+// Close stops the pipeline, then the story engine (which writes its
+// snapshot, holding all the pipeline gave it), and closes the store.
 func (a *app) Close() error {
-	err := errors.Join(a.stories.Close(), a.pipeline.Close())
+	err := a.pipeline.Close()
+	err = errors.Join(err, a.stories.Close())
 	a.client.Close()
 	return errors.Join(err, a.store.Close())
 }
