@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Invariants", testInvariants},
 		{"PostQueue", testPostQueue},
 		{"Snapshots", testSnapshots},
+		{"QueueStoryless", testQueueStoryless},
 		{"UpdateArticle", testUpdateArticle},
 		{"Icons", testIcons},
 		{"Stories", testStories},
