@@ -22,3 +22,30 @@ CREATE TABLE engine_snapshot_chunks (
 	data BLOB NOT NULL,
 	PRIMARY KEY (snapshot_id, seq)
 );
+
+-- OPML imports run as jobs: the uploaded file is stored, its outlines are
+-- listed in import_outlines once read (input is then emptied), and each
+-- outline gets its outcome as it is subscribed, so that a restart resumes
+-- the job where it stopped and every outline ends accounted for.
+CREATE TABLE import_jobs (
+	id INTEGER PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	state TEXT NOT NULL,
+	input BLOB NOT NULL,
+	error TEXT NOT NULL DEFAULT '',
+	total INTEGER NOT NULL DEFAULT 0,
+	created INTEGER NOT NULL,
+	finished INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX import_jobs_state ON import_jobs (state, id);
+CREATE TABLE import_outlines (
+	job_id INTEGER NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,
+	seq INTEGER NOT NULL,
+	url TEXT NOT NULL,
+	title TEXT NOT NULL DEFAULT '',
+	site_url TEXT NOT NULL DEFAULT '',
+	category TEXT NOT NULL DEFAULT '',
+	outcome TEXT NOT NULL DEFAULT '',
+	reason TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (job_id, seq)
+);
