@@ -71,7 +71,7 @@ func (s *cutStore) SubscribeOutlines(ctx context.Context, id, user int64, os []d
 // waitImport waits until the import is finished (done or failed).
 func waitImport(t *testing.T, im *ingest.Imports, user, id int64) *digest.ImportJob {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 14*time.Minute)
 	defer cancel()
 	for {
 		j, err := im.Job(ctx, user, id)

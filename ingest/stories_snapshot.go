@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -28,6 +29,9 @@ type SnapshotStore interface {
 	// ReadSnapshot calls read with the newest snapshot of name. ENOTFOUND
 	// when there is none, or when it was replaced while read.
 	ReadSnapshot(ctx context.Context, name string, read func(version int, fingerprint string, created time.Time, r io.Reader) error) error
+	// ArticleKeys calls fn with the ID, URL, story (0: none) and time of
+	// every article published at or after since, in any order.
+	ArticleKeys(ctx context.Context, since time.Time, fn func(id int64, url string, storyID int64, published time.Time) error) error
 }
 
 // DefaultSnapshotInterval is how often a warm engine that took articles
@@ -212,46 +216,53 @@ func (c *countReader) Read(p []byte) (int, error) {
 // written), oldest first. Articles in no story are the pipeline's, as in
 // Replay.
 func (s *Stories) catchUp(ctx context.Context, now time.Time) error {
+	ss := s.store.(SnapshotStore) // restore succeeded with it
 	since := now.Add(-s.engine.Options().Window)
-	s.mu.Lock()
-	known := func(a *digest.Article) bool {
-		ref, ok := s.docs[a.ID]
-		// Without a URL the fingerprint needs the sources, which the
-		// listing lacks: the ID stands for the article.
-		return ok && (a.URL == "" || ref.fp == fingerprint(a))
+	type key struct {
+		id        int64
+		published time.Time
 	}
-	s.mu.Unlock()
-	var missing []int64
+	var missing []key
 	listed := 0
-	cursor := ""
-	for {
-		page, next, err := s.store.RecentArticles(ctx, since, 1000, cursor)
-		if err != nil {
-			return fmt.Errorf("load stories: %w", err)
+	s.mu.Lock()
+	err := ss.ArticleKeys(ctx, since, func(id int64, url string, storyID int64, published time.Time) error {
+		listed++
+		if storyID == 0 {
+			return nil
 		}
-		s.mu.Lock()
-		for i := range page {
-			a := &page[i]
-			listed++
-			if a.StoryID != 0 && !known(a) {
-				missing = append(missing, a.ID)
-			}
+		ref, ok := s.docs[id]
+		// Without a URL the fingerprint needs the sources: the ID stands
+		// for the article.
+		if ok && (url == "" || ref.fp == fingerprint(&digest.Article{URL: url})) {
+			return nil
 		}
-		s.mu.Unlock()
-		if next == "" {
-			break
+		missing = append(missing, key{id, published})
+		return nil
+	})
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("load stories: %w", err)
+	}
+	// replay takes them newest first, as RecentArticles lists them.
+	slices.SortFunc(missing, func(a, b key) int {
+		if c := b.published.Compare(a.published); c != 0 {
+			return c
 		}
-		cursor = next
+		return cmp.Compare(b.id, a.id)
+	})
+	ids := make([]int64, len(missing))
+	for i, k := range missing {
+		ids[i] = k.id
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.loaded.Store(0)
-	s.toLoad.Store(int64(len(missing)))
-	if err := s.replay(ctx, missing); err != nil {
+	s.toLoad.Store(int64(len(ids)))
+	if err := s.replay(ctx, ids); err != nil {
 		return err
 	}
-	s.log.Info("stories loaded from snapshot", "articles", len(s.docs), "window", listed, "replayed", len(missing))
-	s.needSnapshot = len(missing) > 0
+	s.log.Info("stories loaded from snapshot", "articles", len(s.docs), "window", listed, "replayed", len(ids))
+	s.needSnapshot = len(ids) > 0
 	return nil
 }
 

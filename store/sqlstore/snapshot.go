@@ -192,3 +192,27 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	r.buf = r.buf[n:]
 	return n, nil
 }
+
+// ArticleKeys calls fn with the ID, URL, story (0: none) and publication
+// time of every article published at or after since, in no particular
+// order, in one read: what a restored story engine compares with what it
+// holds (one pass, where paging through RecentArticles would sort the
+// window once a page).
+func (s *Store) ArticleKeys(ctx context.Context, since time.Time, fn func(id int64, url string, storyID int64, published time.Time) error) error {
+	rows, err := s.query(ctx, `SELECT id, COALESCE(url, ''), COALESCE(story_id, 0), published FROM articles WHERE published >= ?`, dbTime(since))
+	if err != nil {
+		return wrap("article keys", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, storyID, published int64
+		var url string
+		if err := rows.Scan(&id, &url, &storyID, &published); err != nil {
+			return wrap("article keys", err)
+		}
+		if err := fn(id, url, storyID, goTime(published)); err != nil {
+			return err
+		}
+	}
+	return wrap("article keys", rows.Err())
+}
