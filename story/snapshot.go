@@ -171,11 +171,17 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 	e.clock = d.time()
 	e.evicted = d.time()
 
-	for range d.count() {
+	// Maps are made to the size the snapshot gives (bounded, should it
+	// lie): growing them is most of the work of reading.
+	n := d.count()
+	e.df = make(map[uint64]uint32, min(n, 1<<22))
+	for range n {
 		h := d.fixed()
 		e.df[h] = uint32(d.u())
 	}
-	for range d.count() {
+	n = d.count()
+	e.urls = make(map[string]int64, min(n, 1<<22))
+	for range n {
 		u := d.str()
 		e.urls[u] = d.i()
 	}
@@ -183,7 +189,9 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 		from := d.i()
 		e.mergedTo[from] = d.i()
 	}
-	for range d.count() {
+	n = d.count()
+	e.postings = make(map[uint64][]int64, min(n, 1<<22))
+	for range n {
 		h := d.fixed()
 		e.postings[h] = d.ids()
 	}
@@ -195,33 +203,36 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 			e.forgets = append(e.forgets, f)
 		}
 	}
-	for range d.count() {
+	n = d.count()
+	e.stories = make(map[int64]*story, min(n, 1<<22))
+	for range n {
 		s := d.story()
 		e.stories[s.id] = s
 	}
-	for _, m := range []map[int64]*article{e.articles, e.past} {
-		for range d.count() {
+	for _, m := range []*map[int64]*article{&e.articles, &e.past} {
+		n = d.count()
+		*m = make(map[int64]*article, min(n, 1<<22))
+		for range n {
 			a := d.article()
-			m[a.id] = a
+			(*m)[a.id] = a
 		}
 	}
 
 	gen := uint32(d.u())
-	texts := map[int64]dedup.RestoredText{}
-	for range d.count() {
+	n = d.count()
+	texts := make(map[int64]dedup.RestoredText, min(n, 1<<22))
+	for range n {
 		id := d.i()
 		t := dedup.RestoredText{Gen: uint32(d.u())}
 		t.Sketch.Shingles = int(d.i())
 		if n := d.count(); n > 0 {
-			t.Sketch.Hashes = make([]uint64, 0, min(n, 1<<12))
-			for range n {
-				t.Sketch.Hashes = append(t.Sketch.Hashes, d.fixed())
-			}
+			t.Sketch.Hashes = d.fixeds(n)
 		}
 		texts[id] = t
 	}
-	postings := map[uint64][]int64{}
-	for range d.count() {
+	n = d.count()
+	postings := make(map[uint64][]int64, min(n, 1<<22))
+	for range n {
 		h := d.fixed()
 		postings[h] = d.ids()
 	}
@@ -439,9 +450,17 @@ func (d *decoder) terms() []term {
 		return nil
 	}
 	ts := make([]term, 0, min(n, 1<<12))
-	for range n {
-		h := d.fixed()
-		ts = append(ts, term{h, d.f()})
+	for n > 0 {
+		// As many terms as the buffer holds at once, without a bounds
+		// check per field.
+		k := min(n, len(d.buf)/16)
+		d.fill(16 * k)
+		b := d.buf[d.pos : d.pos+16*k]
+		for i := 0; i < len(b); i += 16 {
+			ts = append(ts, term{binary.LittleEndian.Uint64(b[i:]), math.Float64frombits(binary.LittleEndian.Uint64(b[i+8:]))})
+		}
+		d.pos += 16 * k
+		n -= k
 	}
 	return ts
 }
@@ -675,6 +694,22 @@ func (d *decoder) fixed() uint64 {
 }
 
 func (d *decoder) f() float64 { return math.Float64frombits(d.fixed()) }
+
+// fixeds reads n fixed-size integers.
+func (d *decoder) fixeds(n int) []uint64 {
+	out := make([]uint64, 0, min(n, 1<<12))
+	for n > 0 {
+		k := min(n, len(d.buf)/8)
+		d.fill(8 * k)
+		b := d.buf[d.pos : d.pos+8*k]
+		for i := 0; i < len(b); i += 8 {
+			out = append(out, binary.LittleEndian.Uint64(b[i:]))
+		}
+		d.pos += 8 * k
+		n -= k
+	}
+	return out
+}
 
 func (d *decoder) count() int {
 	n := d.u()

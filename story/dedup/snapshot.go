@@ -38,6 +38,7 @@ func (x *Index) Postings() int { return len(x.postings) }
 func Restore(opts Options, gen uint32, texts map[int64]RestoredText, postings map[uint64][]int64) *Index {
 	x := New(opts)
 	x.gen = gen
+	x.docs = make(map[int64]*entry, len(texts))
 	for id, t := range texts {
 		x.docs[id] = &entry{id: id, sketch: t.Sketch, gen: t.Gen}
 	}
