@@ -65,10 +65,11 @@ func runWarm(cfg warmConfig) error {
 	if err != nil {
 		return err
 	}
-	stored, err := countArticles(ctx, st)
+	inv, err := st.Invariants(ctx)
 	if err != nil {
 		return err
 	}
+	stored := inv.Articles
 	if stored == 0 {
 		t0 := time.Now()
 		if err := populateWindow(ctx, st, cfg.articles, now); err != nil {

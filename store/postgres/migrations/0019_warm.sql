@@ -49,3 +49,7 @@ CREATE TABLE import_outlines (
 	reason TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (job_id, seq)
 );
+
+-- RecentArticles pages the window by publication time (the story engine's
+-- replay, digest check): without an index each page sorted every article.
+CREATE INDEX articles_published ON articles (published, id);
