@@ -42,6 +42,13 @@ type Stories struct {
 	keptBy  map[int64]int64  // engine article ID of a merged copy -> the kept one's
 	lastDoc int64            // the last engine article ID given out
 	pruneAt int              // len(docs) at which forgotten articles are dropped
+	added   int64            // articles put into the engine (snapshots are written when it moved)
+	saved   int64            // added when the last snapshot was written
+	// needSnapshot says the engine was filled by a replay: the next
+	// snapshot is written at once.
+	needSnapshot bool
+
+	snapshotEvery time.Duration // see SetSnapshotInterval
 
 	// Warm-up (see Warm): ready is closed once the engine is loaded;
 	// loaded and toLoad count the articles replayed and to replay.
@@ -69,14 +76,17 @@ func NewStories(store digest.Store, opts story.Options, log *slog.Logger) *Stori
 	close(ready) // an engine nobody warms starts empty
 	return &Stories{store: store, log: log.With("component", "stories"), engine: story.NewEngine(opts),
 		ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune,
-		ready: ready}
+		ready: ready, snapshotEvery: DefaultSnapshotInterval}
 }
 
 // Warm runs Load in the background (retrying with backoff when the store
 // fails) until it succeeds or Close is called. Until then Ready's channel
 // is open and Warming reports progress: the pipeline keeps the articles'
-// story steps queued meanwhile, and assigns them once it is closed. Warm
-// must not be called while Add runs, nor twice.
+// story steps queued meanwhile, and assigns them once it is closed. Once
+// warm, it writes a snapshot of the engine at once if Load had to replay
+// the window, then every snapshot interval when articles were added, and
+// Close writes the last one. Warm must not be called while Add runs, nor
+// twice.
 func (s *Stories) Warm(ctx context.Context, now time.Time) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -93,6 +103,7 @@ func (s *Stories) Warm(ctx context.Context, now time.Time) {
 			if err == nil {
 				s.log.Info("stories warm", "articles", s.loaded.Load(), "took", time.Since(start).Round(time.Millisecond))
 				close(done)
+				s.snapshots(ctx)
 				return
 			}
 			if ctx.Err() != nil {
@@ -140,7 +151,9 @@ func (s *Stories) Warming() (warming bool, loaded, total int64) {
 	}
 }
 
-// Close stops a warm-up under way and waits for it.
+// Close stops a warm-up under way and waits for it; a warm engine that
+// took articles since its last snapshot writes one (close the pipeline
+// first, so that it holds them all).
 func (s *Stories) Close() error {
 	s.warm.Lock()
 	cancel := s.cancel
@@ -149,8 +162,18 @@ func (s *Stories) Close() error {
 		cancel()
 	}
 	s.wg.Wait()
-	return nil
+	select {
+	case <-s.Ready():
+	default:
+		return nil // not warm: a snapshot would lose the window
+	}
+	ctx, stop := context.WithTimeout(context.Background(), closeSnapshotTimeout)
+	defer stop()
+	return s.saveSnapshotIfChanged(ctx)
 }
+
+// closeSnapshotTimeout bounds the snapshot written at Close.
+const closeSnapshotTimeout = 2 * time.Minute
 
 // minPrune is the least number of mapped articles at which the sink drops
 // those the engine has forgotten.
@@ -227,16 +250,32 @@ func (s *Stories) prune() {
 	s.pruneAt = max(2*len(s.docs), minPrune)
 }
 
-// Load replays the stored articles of the engine's window into the engine,
-// oldest first, so that new articles join the stories they belong to after
-// a restart; before them it recalls the older articles of the duplicate
-// window (at most maxRemembered), so that a late copy of one is still
-// credited to it. Articles in no story are left out: their story step is
-// queued in the store (SaveFetches queues it with every saved article), and
-// the pipeline adds them once the engine is loaded, with their extracted
-// text; replayed with the feed's summary alone, copies of one summary would
-// be taken for one article.
+// Load fills the engine with the stored articles of its window, so that
+// new articles join the stories they belong to after a restart: from the
+// newest snapshot of the engine (see SaveSnapshot) and a replay of the
+// window's articles the snapshot does not hold, or, when there is no
+// usable snapshot (none, corrupt, of another format or configuration),
+// from a replay of the whole window (Replay).
 func (s *Stories) Load(ctx context.Context, now time.Time) error {
+	ok, err := s.restore(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.Replay(ctx, now)
+	}
+	return s.catchUp(ctx, now)
+}
+
+// Replay replays the stored articles of the engine's window into an empty
+// engine, oldest first; before them it recalls the older articles of the
+// duplicate window (at most maxRemembered), so that a late copy of one is
+// still credited to it. Articles in no story are left out: their story
+// step is queued in the store (SaveFetches queues it with every saved
+// article), and the pipeline adds them once the engine is loaded, with
+// their extracted text; replayed with the feed's summary alone, copies of
+// one summary would be taken for one article.
+func (s *Stories) Replay(ctx context.Context, now time.Time) error {
 	opts := s.engine.Options()
 	since, pastSince := now.Add(-opts.Window), now.Add(-opts.DedupWindow)
 	var recent, past []int64
@@ -270,31 +309,46 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	defer s.mu.Unlock()
 	s.loaded.Store(0)
 	s.toLoad.Store(int64(len(past) + len(recent)))
-	load := func(ids []int64, fn func(a *digest.Article)) error {
-		for i := len(ids) - 1; i >= 0; i-- { // oldest first
-			s.loaded.Add(1)
-			a, err := s.store.StoredArticle(ctx, ids[i])
-			if err != nil {
-				if digest.IsNotFound(err) {
-					continue
-				}
-				return fmt.Errorf("load stories: %w", err)
-			}
-			fn(a)
-		}
-		return nil
-	}
-	if err := load(past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
+	if err := s.load(ctx, past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
 		return err
 	}
+	if err := s.replay(ctx, recent); err != nil {
+		return err
+	}
+	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
+	return nil
+}
+
+// load calls fn with the stored articles of ids, taken newest first,
+// oldest first. Callers hold s.mu.
+func (s *Stories) load(ctx context.Context, ids []int64, fn func(a *digest.Article)) error {
+	for i := len(ids) - 1; i >= 0; i-- { // oldest first
+		s.loaded.Add(1)
+		a, err := s.store.StoredArticle(ctx, ids[i])
+		if err != nil {
+			if digest.IsNotFound(err) {
+				continue
+			}
+			return fmt.Errorf("load stories: %w", err)
+		}
+		fn(a)
+	}
+	return nil
+}
+
+// replay adds the stored articles of ids (newest first) to the engine,
+// oldest first, and saves the stories whose grouping changed. Callers
+// hold s.mu.
+func (s *Stories) replay(ctx context.Context, recent []int64) error {
 	// The replay may group the articles otherwise than the stored stories
 	// do (the engine's rules changed, or a merge or split was not saved
 	// before a crash): the stories whose grouping differs are saved again
 	// at the end, and stored stories the replay merged away are removed.
 	redo := map[int64]bool{}
 	var gone []int64
-	err := load(recent, func(a *digest.Article) {
+	err := s.load(ctx, recent, func(a *digest.Article) {
 		r := s.engine.Add(s.docOfStored(a))
+		s.added++
 		for _, m := range r.MergedStories {
 			if sid, ok := s.ids[m]; ok {
 				gone = append(gone, sid)
@@ -334,7 +388,6 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("load stories: %w", err)
 		}
 	}
-	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
 	return nil
 }
 
@@ -369,6 +422,7 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 	var errs []error
 	for _, a := range arts {
 		r := s.engine.Add(s.docOfStored(a))
+		s.added++
 		if r.DuplicateOf != 0 && r.DuplicateOf != r.ID {
 			if err := s.merge(ctx, a.ID, r); err != nil {
 				// The article stays one of its own, in the story the
@@ -454,7 +508,15 @@ func (s *Stories) save(ctx context.Context, id int64) error {
 	if len(st.ArticleIDs) == 0 && st.ID == 0 {
 		return nil // nothing of it is stored
 	}
-	if err := s.store.SaveStory(ctx, &st); err != nil {
+	err := s.store.SaveStory(ctx, &st)
+	if digest.IsNotFound(err) && st.ID != 0 {
+		// The stored story is gone (removed by a repair, or by another
+		// process since the snapshot this engine started from): the
+		// engine's story is stored anew.
+		st.ID = 0
+		err = s.store.SaveStory(ctx, &st)
+	}
+	if err != nil {
 		return fmt.Errorf("stories: save story: %w", err)
 	}
 	s.ids[id] = st.ID

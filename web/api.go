@@ -26,6 +26,10 @@ func (s *Server) apiRoutes() http.Handler {
 	s.handle(mux, "POST /api/v1/feeds/{id}/refresh", Signed, s.apiFeedRefresh)
 	s.handle(mux, "POST /api/v1/feeds/refresh", Signed, s.apiFeedRefreshAll)
 
+	s.handle(mux, "POST /api/v1/imports", Signed, s.apiImportCreate)
+	s.handle(mux, "GET /api/v1/imports/{id}", Signed, s.apiImport)
+	s.handle(mux, "GET /api/v1/imports/{id}/outlines", Signed, s.apiImportOutlines)
+
 	s.handle(mux, "GET /api/v1/articles", Signed, s.apiArticles)
 	s.handle(mux, "GET /api/v1/articles/{id}", Signed, s.apiArticle)
 	s.handle(mux, "POST /api/v1/articles/{id}/read", Signed, s.apiArticleMark(markRead))

@@ -26,6 +26,10 @@ func (s *Server) opmlImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
+	if s.cfg.Imports != nil {
+		s.startImport(w, r, file)
+		return
+	}
 	n, problems, err := s.feeds.ImportOPML(r.Context(), uid(r), file)
 	if err != nil {
 		s.logError(r, err)

@@ -59,6 +59,11 @@ type Config struct {
 	// Miniflux) served beside the reader; they authenticate requests
 	// themselves.
 	Mounts []Mount
+	// Imports, when set, runs OPML imports in the background: an upload
+	// answers at once with the job's page (POST /import) or, by the API,
+	// 202 and the job (POST /api/v1/imports). Without it an upload is
+	// imported within the request.
+	Imports Importer
 	// Warming, when set, lists what is still warming up after a start
 	// (the story engine): /readyz answers 503 and the reader shows a
 	// notice until it returns nothing.
@@ -205,6 +210,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "POST /feeds/{id}/fetch-mode", Signed, s.feedFetchMode)
 	s.handle(mux, "POST /feeds/refresh", Signed, s.feedRefreshAll)
 	s.handle(mux, "POST /import", Signed, s.opmlImport)
+	s.handle(mux, "GET /imports/{id}", Signed, s.importJob)
 	s.handle(mux, "GET /export.opml", Signed, s.opmlExport)
 
 	s.handle(mux, "GET /settings", Signed, s.settings)
@@ -262,7 +268,7 @@ func (s *Server) routes() http.Handler {
 			}
 		}
 		if s.checkHost(w, r, false) {
-			if r.URL.Path == "/import" {
+			if r.URL.Path == "/import" || r.URL.Path == "/api/v1/imports" {
 				bound(w, r, large)
 			} else {
 				bound(w, r, small)

@@ -37,6 +37,7 @@ type app struct {
 	client   *fetch.Client
 	pipeline *ingest.Pipeline
 	stories  *ingest.Stories
+	imports  *ingest.Imports // nil when the store keeps no import jobs
 	auth     *auth.Service
 	started  bool
 	listen   string // the web server's listen address, once serving
@@ -91,6 +92,9 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		NoPostProcess: o.noPostProcess,
 		Stories:       a.stories,
 	})
+	if is, ok := st.(ingest.ImportStore); ok {
+		a.imports = ingest.NewImports(is, a.pipeline.Nudge, log)
+	}
 	return a, nil
 }
 
@@ -111,10 +115,14 @@ func openStore(ctx context.Context, database string, log *slog.Logger) (digest.S
 	return db, nil
 }
 
-// Close stops the pipeline and the story engine's warm-up and closes the
-// store.
+// Close stops the pipeline, then the story engine (which writes its
+// snapshot, holding all the pipeline gave it), and closes the store.
 func (a *app) Close() error {
-	err := errors.Join(a.stories.Close(), a.pipeline.Close())
+	err := a.pipeline.Close()
+	if a.imports != nil {
+		err = errors.Join(err, a.imports.Close())
+	}
+	err = errors.Join(err, a.stories.Close())
 	a.client.Close()
 	return errors.Join(err, a.store.Close())
 }
@@ -197,7 +205,12 @@ func (a *app) setupLink(ctx context.Context, base string) (string, error) {
 
 // webServer builds the reader and the reader-app protocols over the app.
 func (a *app) webServer() *web.Server {
+	var imports web.Importer
+	if a.imports != nil {
+		imports = a.imports
+	}
 	return web.New(web.Config{
+		Imports:         imports,
 		BaseURL:         a.cfg.BaseURL,
 		ListenAddr:      a.listen,
 		TrustedProxies:  a.cfg.TrustedProxies,
@@ -235,6 +248,9 @@ func (a *app) startServing(ctx context.Context) {
 	a.started = true
 	a.stories.Warm(ctx, time.Now())
 	a.pipeline.Start(ctx)
+	if a.imports != nil {
+		a.imports.Start(ctx) // resumes the imports a previous run left
+	}
 }
 
 // warming lists what is still warming up, for /readyz and the reader's

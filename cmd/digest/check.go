@@ -28,8 +28,11 @@ after repeated failures (their post_error in the API says which); neither is
 an error by itself.
 
 With --repair (the server stopped: the command runs its own story engine),
-the articles in no story are put through the story engine first, as the
-pipeline would have, and the line says what is left.`
+the story step of every article in no story is queued first ("queued"
+counts them; the server works the queue off, and a repair that is
+interrupted leaves nothing unqueued), then those articles are put through
+the story engine, as the pipeline would have, and the line says what is
+left.`
 
 // checkReport is the JSON line digest check prints.
 type checkReport struct {
@@ -41,6 +44,7 @@ type checkReport struct {
 	Stories       int      `json:"stories"`
 	EmptyStories  int      `json:"empty_stories"`
 	Repaired      *int     `json:"repaired,omitempty"` // articles given a story by --repair
+	Queued        *int     `json:"queued,omitempty"`   // articles in no story whose story step --repair queued
 	Errors        []string `json:"errors"`
 }
 
@@ -68,6 +72,11 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 
 	var rep checkReport
 	if repair {
+		q, err := st.QueueStoryless(ctx)
+		if err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		rep.Queued = &q
 		n, err := repairStories(ctx, st, log)
 		rep.Repaired = &n
 		if err != nil {

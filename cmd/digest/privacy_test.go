@@ -99,6 +99,11 @@ func newPrivacyWorld(t *testing.T) *privacyWorld {
 	_, app, _ := a.auth.NewCredential(ctx, w.alice, digest.AppPassword, "alice phone", 0)
 	w.ids["app-password"] = app.ID
 	w.ids["user"] = w.alice.ID
+	imp, err := a.imports.Import(ctx, w.alice.ID, []byte(`<opml version="2.0"><body><outline text="Alice's" xmlUrl="https://alice.example/feed"/></body></opml>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["import"] = imp
 
 	// B: a feed of his own, a session, a key, an app password and a
 	// Google Reader token.
@@ -219,6 +224,7 @@ func (w *privacyWorld) fill(path string) string {
 		{"/feeds/", "feed"}, {"/api/v1/feeds/", "feed"}, {"/stories/", "story"}, {"/api/v1/stories/", "story"},
 		{"/icons/", "icon"}, {"/settings/sessions/", "session"}, {"/settings/api-keys/", "api-key"},
 		{"/settings/app-passwords/", "app-password"}, {"/admin/users/", "user"},
+		{"/imports/", "import"}, {"/api/v1/imports/", "import"},
 	} {
 		if strings.HasPrefix(path, k.prefix) {
 			kind = k.kind

@@ -58,6 +58,10 @@ func main() {
 		rconns   = flag.Int("read-conns", 0, "sqlite.Options.ReadConns (0: the default)")
 		first    = flag.Bool("first-only", false, "stop after the first refresh (memory and throughput experiments)")
 		memprof  = flag.String("memprofile", "", "write a heap profile taken when the Go heap in use peaked during the first refresh to this file")
+		warmN    = flag.Int("warm", 0, "instead of the farm: the start benchmark with this many articles in the story window (see warm.go)")
+		warmDB   = flag.String("warm-db", "", "with -warm: the database to fill, or to reuse when it holds articles")
+		replay   = flag.Bool("replay", false, "with -warm: also time the full replay of the window (the start without a snapshot)")
+		warmLogs = flag.Bool("warm-logs", false, "with -warm: show the story engine's log")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -68,6 +72,14 @@ func main() {
 		}
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
+	}
+	if *warmN > 0 {
+		if err := runWarm(warmConfig{articles: *warmN, db: *warmDB, replay: *replay, logs: *warmLogs}); err != nil {
+			fmt.Fprintln(os.Stderr, "ingest bench:", err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		return
 	}
 	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first,
 		sqlite: sqlite.Options{WriteCacheKiB: *wcache, ReadCacheKiB: *rcache, ReadConns: *rconns, CheckpointPages: *ckpt},

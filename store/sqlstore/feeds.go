@@ -98,37 +98,8 @@ func (s *Store) CreateFeed(ctx context.Context, userID int64, f *digest.Feed) er
 	var id, categoryID int64
 	category := strings.TrimSpace(clean(f.Category))
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		err := s.txRow(ctx, tx, `INSERT INTO feeds (url, site_url, title, icon_id, fetch_mode, created, next_check)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id`,
-			url, clean(f.SiteURL), clean(f.Title), nullID(f.IconID), string(f.Fetch), dbTime(now), dbTime(next)).Scan(&id)
-		userTitle := ""
-		switch {
-		case errors.Is(err, sql.ErrNoRows): // the feed exists for another user
-			if err := s.txRow(ctx, tx, `SELECT id FROM feeds WHERE url = ?`, url).Scan(&id); err != nil {
-				return err
-			}
-			userTitle = clean(f.Title)
-		case err != nil:
-			return err
-		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO subscriptions (user_id, feed_id, title, category, fetch_mode, created) VALUES (?, ?, ?, ?, ?, ?)`,
-			userID, id, userTitle, category, string(f.Fetch), dbTime(now)); err != nil {
-			if s.d.IsUniqueViolation(err) {
-				return digest.Errorf(digest.ECONFLICT, "already subscribed to %s", url)
-			}
-			return err
-		}
-		if _, err = s.exec(ctx, tx, `INSERT INTO article_states (user_id, article_id, published, read, starred)
-			SELECT CAST(? AS BIGINT), a.id, a.published, FALSE, FALSE FROM sources s JOIN articles a ON a.id = s.article_id
-			WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, userID, id); err != nil {
-			return err
-		}
-		if categoryID, err = s.ensureCategory(ctx, tx, userID, category); err != nil {
-			return err
-		}
-		// The new subscriber may have seen some of the feed's articles
-		// through other feeds: those keep their state, so count.
-		if err := s.settleFetchMode(ctx, tx, id); err != nil {
+		var err error
+		if id, categoryID, err = s.subscribeTx(ctx, tx, userID, f, url, category, now, next); err != nil {
 			return err
 		}
 		return s.recount(ctx, tx, []int64{id})
@@ -141,6 +112,46 @@ func (s *Store) CreateFeed(ctx context.Context, userID int64, f *digest.Feed) er
 	f.Category, f.CategoryID = category, categoryID
 	f.Created = now
 	return nil
+}
+
+// subscribeTx is CreateFeed's work in tx, but for recounting the feed's
+// unread articles: it subscribes the user to url (stored once for all
+// users), counts the articles the user already saw and sets the category.
+func (s *Store) subscribeTx(ctx context.Context, tx *sql.Tx, userID int64, f *digest.Feed, url, category string, now, next time.Time) (id, categoryID int64, err error) {
+	err = s.txRow(ctx, tx, `INSERT INTO feeds (url, site_url, title, icon_id, fetch_mode, created, next_check)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id`,
+		url, clean(f.SiteURL), clean(f.Title), nullID(f.IconID), string(f.Fetch), dbTime(now), dbTime(next)).Scan(&id)
+	userTitle := ""
+	switch {
+	case errors.Is(err, sql.ErrNoRows): // the feed exists for another user
+		if err := s.txRow(ctx, tx, `SELECT id FROM feeds WHERE url = ?`, url).Scan(&id); err != nil {
+			return 0, 0, err
+		}
+		userTitle = clean(f.Title)
+	case err != nil:
+		return 0, 0, err
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO subscriptions (user_id, feed_id, title, category, fetch_mode, created) VALUES (?, ?, ?, ?, ?, ?)`,
+		userID, id, userTitle, category, string(f.Fetch), dbTime(now)); err != nil {
+		if s.d.IsUniqueViolation(err) {
+			return 0, 0, digest.Errorf(digest.ECONFLICT, "already subscribed to %s", url)
+		}
+		return 0, 0, err
+	}
+	if _, err = s.exec(ctx, tx, `INSERT INTO article_states (user_id, article_id, published, read, starred)
+		SELECT CAST(? AS BIGINT), a.id, a.published, FALSE, FALSE FROM sources s JOIN articles a ON a.id = s.article_id
+		WHERE s.feed_id = ? ON CONFLICT (user_id, article_id) DO NOTHING`, userID, id); err != nil {
+		return 0, 0, err
+	}
+	if categoryID, err = s.ensureCategory(ctx, tx, userID, category); err != nil {
+		return 0, 0, err
+	}
+	// The new subscriber may have seen some of the feed's articles
+	// through other feeds: those keep their state, so count.
+	if err := s.settleFetchMode(ctx, tx, id); err != nil {
+		return 0, 0, err
+	}
+	return id, categoryID, nil
 }
 
 // Feed returns one of the user's feeds with its unread count. ENOTFOUND.

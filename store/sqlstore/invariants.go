@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -23,4 +24,23 @@ func (s *Store) Invariants(ctx context.Context) (digest.Invariants, error) {
 		(SELECT COUNT(*) FROM articles WHERE post_error <> '')`).
 		Scan(&v.Articles, &v.Stories, &v.WithoutStory, &v.EmptyStories, &v.OrphanSources, &v.Pending, &v.PostFailed)
 	return v, wrap("invariants", err)
+}
+
+// QueueStoryless queues the story step of every article in no story (with
+// its attempts reset, due now), whatever else is queued for it, and
+// returns how many articles that is: the repair of "digest check" leaves
+// nothing in no story that the pipeline would not work off.
+func (s *Store) QueueStoryless(ctx context.Context) (int, error) {
+	var n int
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM articles WHERE story_id IS NULL`).Scan(&n); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, tx, `INSERT INTO post_queue (article_id, steps, attempts, next_try, last_error)
+			SELECT id, ?, 0, 0, '' FROM articles WHERE story_id IS NULL
+			ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | ?, attempts = 0, next_try = 0`,
+			int64(digest.StepStory), int64(digest.StepStory))
+		return err
+	})
+	return n, wrap("queue storyless", err)
 }

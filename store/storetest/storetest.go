@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Merge", testMerge},
 		{"Invariants", testInvariants},
 		{"PostQueue", testPostQueue},
+		{"Snapshots", testSnapshots},
+		{"QueueStoryless", testQueueStoryless},
 		{"UpdateArticle", testUpdateArticle},
 		{"Icons", testIcons},
 		{"Stories", testStories},
