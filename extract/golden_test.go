@@ -18,21 +18,22 @@ var goldenNow = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // pageURLs are the URLs the test pages were "fetched" from.
 var pageURLs = map[string]string{
-	"wordpress.html":         "https://riverside.example/2023/04/12/community-garden-opens/",
-	"news-jsonld.html":       "https://courier.example/business/port-strike-ends?utm_source=feed",
-	"medium.html":            "https://medium.example/@priya/what-i-learned-shipping-a-database-migration-7f3a",
-	"wp-mobile.html":         "https://digest.example/2024/05/17/lighthouse-keepers-end-of-an-era/",
-	"br-layout.html":         "http://gazette.example/news/2008/01/15/budget.html",
-	"table-list.html":        "https://weather.example/blog/wet-spring",
-	"comments.html":          "https://flourandfield.example/rye-bread-without-starter/",
-	"cookie-newsletter.html": "https://news.example/city/library-hours",
-	"german.html":            "https://stadtanzeiger.example/lokales/strassenbahn",
-	"microdata.html":         "https://readingroom.example/reviews/bakery-novel",
-	"japanese.html":          "https://minato.example/local/20230601-library",
-	"captions.html":          "https://courier.example/2024/03/04/ferry-returns/",
-	"bylines.html":           "https://courier.example/city/old-library-stays",
-	"engagement.html":        "https://railweekly.example/night-trains-return",
-	"footers.html":           "https://science.example/news/seabed-map.html",
+	"wordpress.html":           "https://riverside.example/2023/04/12/community-garden-opens/",
+	"news-jsonld.html":         "https://courier.example/business/port-strike-ends?utm_source=feed",
+	"medium.html":              "https://medium.example/@priya/what-i-learned-shipping-a-database-migration-7f3a",
+	"wp-mobile.html":           "https://digest.example/2024/05/17/lighthouse-keepers-end-of-an-era/",
+	"br-layout.html":           "http://gazette.example/news/2008/01/15/budget.html",
+	"table-list.html":          "https://weather.example/blog/wet-spring",
+	"comments.html":            "https://flourandfield.example/rye-bread-without-starter/",
+	"cookie-newsletter.html":   "https://news.example/city/library-hours",
+	"german.html":              "https://stadtanzeiger.example/lokales/strassenbahn",
+	"microdata.html":           "https://readingroom.example/reviews/bakery-novel",
+	"japanese.html":            "https://minato.example/local/20230601-library",
+	"captions.html":            "https://courier.example/2024/03/04/ferry-returns/",
+	"bylines.html":             "https://courier.example/city/old-library-stays",
+	"engagement.html":          "https://railweekly.example/night-trains-return",
+	"footers.html":             "https://science.example/news/seabed-map.html",
+	"short-post-comments.html": "https://citylooks.example/2024/10/street-style-yellow-raincoats/",
 }
 
 // TestGolden extracts every page of testdata/pages and compares the whole
