@@ -543,6 +543,7 @@ func (d *doc) prepare(sel []*node, p pass) {
 		d.dropLinkBlocks(sel)
 	}
 	d.dropSourceLinks(sel)
+	d.dropComments(sel)
 	d.dropSiteNameEdges(sel)
 	d.dropEdges(sel)
 	// Empty paragraphs.

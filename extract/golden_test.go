@@ -33,6 +33,8 @@ var pageURLs = map[string]string{
 	"bylines.html":             "https://courier.example/city/old-library-stays",
 	"engagement.html":          "https://railweekly.example/night-trains-return",
 	"footers.html":             "https://science.example/news/seabed-map.html",
+	"comments-unnamed.html":    "https://yarnnotes.example/2012/09/cool-nights.html",
+	"comments-thoughts.html":   "https://transittalk.example/2024/05/tram-line-survey-closes/",
 	"short-post-comments.html": "https://citylooks.example/2024/10/street-style-yellow-raincoats/",
 }
 

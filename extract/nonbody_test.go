@@ -100,3 +100,29 @@ func TestInAside(t *testing.T) {
 		})
 	}
 }
+
+func TestCommentsHeading(t *testing.T) {
+	tests := []struct {
+		heading string
+		want    bool
+	}{
+		{"Comments", true},
+		{"22 Comments", true},
+		{"Comments (5)", true},
+		{"One Response to “Paris Meetup”", true},
+		{"5 thoughts on “Rye bread without a starter”", true},
+		{"Leave a Reply", true},
+		{"38 comments to Participatory Culture: What questions do you have?", true},
+		{"Response", false},        // a section of a technical article
+		{"Responses to the survey", false},
+		{"Comments from the minister", false},
+		{"What the readers said about the plan", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.heading, func(t *testing.T) {
+			if got := commentsHeading(tt.heading); got != tt.want {
+				t.Errorf("commentsHeading(%q) = %v, want %v", tt.heading, got, tt.want)
+			}
+		})
+	}
+}
