@@ -113,7 +113,7 @@ func TestCommentsHeading(t *testing.T) {
 		{"5 thoughts on “Rye bread without a starter”", true},
 		{"Leave a Reply", true},
 		{"38 comments to Participatory Culture: What questions do you have?", true},
-		{"Response", false},        // a section of a technical article
+		{"Response", false}, // a section of a technical article
 		{"Responses to the survey", false},
 		{"Comments from the minister", false},
 		{"What the readers said about the plan", false},
