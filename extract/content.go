@@ -59,7 +59,10 @@ func (d *doc) content(a *Article) {
 		// stripped (comments, a sidebar, a footer) has found the page
 		// around a short article, not a longer one.
 		stripped := try > 0 && firstChars > 0 && d.topNode != nil && inAside(d.topNode.h)
-		if chars > bestChars && !superset && !stripped {
+		// A page's footer is never its article: a pass that chose it
+		// found none (an index or tag page gets an empty Text).
+		footer := d.topNode != nil && inFooter(d.topNode)
+		if chars > bestChars && !superset && !stripped && !footer {
 			bestText, bestHTML, bestChars = text, htm, chars
 		}
 		if chars >= minArticleChars {
@@ -849,6 +852,16 @@ func inAside(h *hnode) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// inFooter reports whether n is, or is inside, a <footer> element.
+func inFooter(n *node) bool {
+	for p := n; p != nil; p = p.parent {
+		if p.tag == atom.Footer {
+			return true
 		}
 	}
 	return false

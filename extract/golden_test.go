@@ -35,6 +35,7 @@ var pageURLs = map[string]string{
 	"footers.html":             "https://science.example/news/seabed-map.html",
 	"comments-unnamed.html":    "https://yarnnotes.example/2012/09/cool-nights.html",
 	"comments-thoughts.html":   "https://transittalk.example/2024/05/tram-line-survey-closes/",
+	"footer-only.html":         "https://eveningstar.example/topic/las-vegas/",
 	"short-post-comments.html": "https://citylooks.example/2024/10/street-style-yellow-raincoats/",
 }
 
