@@ -100,11 +100,39 @@ func markFigure(n, root *node, nm names) {
 			if p.parent != nil {
 				p.parent.flags |= fGallery
 			}
+		} else {
+			imageBefore(n)
 		}
 	}
 	if n.has(fFigure) && n.parent != nil {
 		n.parent.flags |= fGallery
 	}
+}
+
+// imageBefore makes the block right before the caption n a figure when
+// it is nothing but an image (a paragraph around an <img>, then its
+// caption as the next paragraph): the HTML then shows them as one.
+func imageBefore(n *node) {
+	p := n.parent
+	if p == nil || n.nImg > 0 {
+		return
+	}
+	var prev *node
+	k := 0
+	for c := p.first; c != nil && c != n; c = c.next {
+		if k++; k > maxLineSiblings {
+			return // bounded work on pages of endless siblings
+		}
+		if !c.has(fRemoved) {
+			prev = c
+		}
+	}
+	if prev == nil || prev.h.next != n.h || !isBlank(prev.h.tail) || prev.nImg != 1 || prev.chars > 0 ||
+		prev.has(fFigure|fCaption) || !blockTags[prev.tag] {
+		return
+	}
+	prev.flags |= fFigure
+	p.flags |= fGallery
 }
 
 // holdsProse reports whether n holds a listing, a table or a quotation.
@@ -360,6 +388,7 @@ func (d *doc) dropEdges(sel []*node) {
 		}
 		if b.chars <= maxLineChars && b.chars >= 6 && creditStart(b) && creditLine(text(i)) {
 			b.flags |= fCaption
+			imageBefore(b)
 			continue
 		}
 		if b.chars <= maxLineChars && b.chars >= 6 && promptStart(b) && promptLine(text(i)) {
@@ -368,6 +397,7 @@ func (d *doc) dropEdges(sel []*node) {
 		}
 		if b.chars <= maxCreditCaptionChars && endsWithCredit(b) {
 			b.flags |= fCaption
+			imageBefore(b)
 			continue
 		}
 		if b.chars < 20 || b.chars > 1000 || b.tag == atom.Li {
