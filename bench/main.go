@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -73,17 +74,18 @@ func main() {
 	only := flag.String("dataset", "", "only this dataset")
 	limit := flag.Int("limit", 0, "at most N pages per dataset")
 	cmp := flag.String("cmp", "", "list the -worst N pages where this tool beats ours most")
+	save := flag.String("save", "", "write ours' per-page text and scores to this JSON file (for comparing runs)")
 	flag.Parse()
 	if *data == "" {
 		*data = filepath.Join("..", "..", "shared", "corpus", "extraction")
 	}
-	if err := run(*data, *names, *only, *worst, *limit, *cmp); err != nil {
+	if err := run(*data, *names, *only, *worst, *limit, *cmp, *save); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, names, only string, worst, limit int, cmpTool string) error {
+func run(data, names, only string, worst, limit int, cmpTool, save string) error {
 	pages, err := bench.LoadBenchmark(data, true)
 	if err != nil {
 		return err
@@ -235,6 +237,11 @@ func run(data, names, only string, worst, limit int, cmpTool string) error {
 			fmt.Printf("  %-20s ours/parse %.2f\n", d, os/ps)
 		}
 	}
+	if save != "" && ourPer != nil {
+		if err := savePages(save, ourPer, ds, results[slices.IndexFunc(results, func(r result) bool { return r.name == "ours" })].preds); err != nil {
+			return err
+		}
+	}
 	if worst > 0 && ourPer != nil {
 		sort.Slice(ourPer, func(i, j int) bool { return ourPer[i].F1 < ourPer[j].F1 })
 		for _, p := range ourPer[:min(worst, len(ourPer))] {
@@ -261,8 +268,29 @@ func run(data, names, only string, worst, limit int, cmpTool string) error {
 		}
 		fmt.Printf("sum of differences: %.2f pages\n", gain)
 	}
-	_ = time.Now
 	return nil
+}
+
+// savedPage is one page of a -save file.
+type savedPage struct {
+	Dataset   string  `json:"dataset"`
+	Precision float64 `json:"p"`
+	Recall    float64 `json:"r"`
+	Text      string  `json:"text"`
+}
+
+// savePages writes ours' text and per-page scores, by page ID, so that two
+// runs can be compared page by page.
+func savePages(path string, per []bench.PageReport, ds, preds map[string]string) error {
+	out := make(map[string]savedPage, len(per))
+	for _, p := range per {
+		out[p.ID] = savedPage{Dataset: ds[p.ID], Precision: p.Precision, Recall: p.Recall, Text: preds[p.ID]}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 func datasets(dir string) (map[string]string, error) {

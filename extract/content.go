@@ -55,7 +55,14 @@ func (d *doc) content(a *Article) {
 		// A later pass that only wraps the first pass's block in more of
 		// the page adds boilerplate to a short article: it does not win.
 		superset := try > 0 && firstTop != nil && firstChars >= shortArticleChars && coversNode(sel, firstTop)
-		if chars > bestChars && !superset {
+		// A later pass that finds its text only inside what the first pass
+		// stripped (comments, a sidebar, a footer) has found the page
+		// around a short article, not a longer one.
+		stripped := try > 0 && firstChars > 0 && d.topNode != nil && inAside(d.topNode.h)
+		// A page's footer is never its article: a pass that chose it
+		// found none (an index or tag page gets an empty Text).
+		footer := d.topNode != nil && inFooter(d.topNode)
+		if chars > bestChars && !superset && !stripped && !footer {
 			bestText, bestHTML, bestChars = text, htm, chars
 		}
 		if chars >= minArticleChars {
@@ -539,6 +546,7 @@ func (d *doc) prepare(sel []*node, p pass) {
 		d.dropLinkBlocks(sel)
 	}
 	d.dropSourceLinks(sel)
+	d.dropComments(sel)
 	d.dropSiteNameEdges(sel)
 	d.dropEdges(sel)
 	// Empty paragraphs.
@@ -812,6 +820,47 @@ func (d *doc) dropSiteNameEdges(sel []*node) {
 func (d *doc) protected(n *node) bool {
 	for _, t := range [...]*node{d.topNode, d.bestNode} {
 		if t != nil && (n == t || isAncestor(n, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// asideWords name the parts of a page beside its article that a
+// stripping build leaves out and that hold text of their own: comments,
+// sidebars, footers.
+var asideWords = []string{"comment", "disqus", "replies", "sidebar", "footer"}
+
+// inAside reports whether h is inside (or is) a footer, or an element
+// named as comments, a sidebar or a footer. Taxonomy classes that name
+// the story's own tags and categories ("tag-comments",
+// "category-sidebar") do not count.
+func inAside(h *hnode) bool {
+	for p := h; p != nil; p = p.parent {
+		switch p.tag {
+		case atom.Body, atom.Html:
+			return false
+		case atom.Footer:
+			return true
+		}
+		for _, a := range p.attrs {
+			if a.key != "class" && a.key != "id" {
+				continue
+			}
+			for _, f := range strings.Fields(lower(a.val)) {
+				if containsAny(f, asideWords) && !strings.HasPrefix(f, "tag-") && !strings.Contains(f, "category") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// inFooter reports whether n is, or is inside, a <footer> element.
+func inFooter(n *node) bool {
+	for p := n; p != nil; p = p.parent {
+		if p.tag == atom.Footer {
 			return true
 		}
 	}

@@ -115,6 +115,16 @@ type doc struct {
 	topNode   *node    // the top candidate of the current pass
 	bestNode  *node    // the best-scoring block of the current pass
 	dropped   int      // characters of bylines, datelines and footers the current pass took out of its content
+	// strippedHeads are the headings a stripping build left out for their
+	// names, with their parents: one may head a comments section.
+	strippedHeads []strippedHead
+}
+
+// strippedHead is a heading, or a box that starts with one, left out of
+// the index, under parent.
+type strippedHead struct {
+	h      *hnode
+	parent *node
 }
 
 func newDoc(root *hnode, base *url.URL) *doc {
@@ -185,6 +195,7 @@ func (d *doc) build(strip bool) {
 	d.body, d.top = nil, nil
 	d.nElems = 0
 	d.totalText = 0
+	d.strippedHeads = d.strippedHeads[:0]
 	var prev *hnode
 	for h := d.root.first; h != nil; h = h.next {
 		d.visit(h, nil, prev, 0, strip, collect)
@@ -333,6 +344,9 @@ func (d *doc) visit(h *hnode, parent *node, prev *hnode, inTable int32, strip, c
 			return nil, visitNone
 		}
 		if inTable == 0 && (class != "" || id != "") && isUnlikely(class, id) {
+			if headingTags[a] || leadHeading(h) != nil {
+				d.strippedHeads = append(d.strippedHeads, strippedHead{h, parent})
+			}
 			skipKids()
 			return nil, visitNone
 		}

@@ -25,6 +25,14 @@ func TestHostileInput(t *testing.T) {
 		dates.WriteString(`<span class="date">May 5</span><br>`)
 	}
 	dates.WriteString("<p>Another paragraph of the story, long enough and with commas, to be chosen as the content as well.</p></div>")
+	// Comments headings without end, left out for their names and kept,
+	// each followed by a line: each would cost a walk of all the others.
+	var heads strings.Builder
+	heads.WriteString("<div class=\"story\"><p>" + strings.Repeat("The story goes on, with commas, for long enough to be chosen. ", 8) + "</p>")
+	for i := 0; i < 30000; i++ {
+		heads.WriteString(`<h2 id="comments">Comments</h2><h3>12 Comments</h3><p>Nice.</p>`)
+	}
+	heads.WriteString("</div>")
 	rnd := rand.New(rand.NewPCG(1, 2))
 	garbage := make([]byte, 1<<16)
 	for i := range garbage {
@@ -47,6 +55,7 @@ func TestHostileInput(t *testing.T) {
 		{"unclosed everything", []byte("<html><body><div><p>An unclosed paragraph that goes on <table><tr><td>and a cell"), nil, ""},
 		{"NUL bytes", []byte("<p>\x00\x00text\x00</p>"), nil, ""},
 		{"endless sibling dates do not hang", []byte(dates.String()), nil, "Another paragraph"},
+		{"endless comments headings do not hang", []byte(heads.String()), nil, "The story goes on"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -100,11 +100,39 @@ func markFigure(n, root *node, nm names) {
 			if p.parent != nil {
 				p.parent.flags |= fGallery
 			}
+		} else {
+			imageBefore(n)
 		}
 	}
 	if n.has(fFigure) && n.parent != nil {
 		n.parent.flags |= fGallery
 	}
+}
+
+// imageBefore makes the block right before the caption n a figure when
+// it is nothing but an image (a paragraph around an <img>, then its
+// caption as the next paragraph): the HTML then shows them as one.
+func imageBefore(n *node) {
+	p := n.parent
+	if p == nil || n.nImg > 0 {
+		return
+	}
+	var prev *node
+	k := 0
+	for c := p.first; c != nil && c != n; c = c.next {
+		if k++; k > maxLineSiblings {
+			return // bounded work on pages of endless siblings
+		}
+		if !c.has(fRemoved) {
+			prev = c
+		}
+	}
+	if prev == nil || prev.h.next != n.h || !isBlank(prev.h.tail) || prev.nImg != 1 || prev.chars > 0 ||
+		prev.has(fFigure|fCaption) || !blockTags[prev.tag] {
+		return
+	}
+	prev.flags |= fFigure
+	p.flags |= fGallery
 }
 
 // holdsProse reports whether n holds a listing, a table or a quotation.
@@ -360,6 +388,7 @@ func (d *doc) dropEdges(sel []*node) {
 		}
 		if b.chars <= maxLineChars && b.chars >= 6 && creditStart(b) && creditLine(text(i)) {
 			b.flags |= fCaption
+			imageBefore(b)
 			continue
 		}
 		if b.chars <= maxLineChars && b.chars >= 6 && promptStart(b) && promptLine(text(i)) {
@@ -368,6 +397,7 @@ func (d *doc) dropEdges(sel []*node) {
 		}
 		if b.chars <= maxCreditCaptionChars && endsWithCredit(b) {
 			b.flags |= fCaption
+			imageBefore(b)
 			continue
 		}
 		if b.chars < 20 || b.chars > 1000 || b.tag == atom.Li {
@@ -869,4 +899,184 @@ func hasPrefixWord(s, p string) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(s[len(p):])
 	return !isWordRune(r)
+}
+
+// commentsHeadings are what the heading of a comments section says;
+// countedHeadings say it only after a count ("12 Responses", "5 thoughts
+// on …"): alone, "Response" heads a section of a technical article.
+// Entries ending in a preposition go on with the story's title.
+var (
+	commentsHeadings = []string{
+		"comments", "comment", "reader comments", "readers' comments", "user comments", "your comments",
+		"leave a reply", "leave a comment", "post a comment", "add a comment", "add your comment",
+		"join the discussion", "join the conversation", "have your say", "trackbacks", "pingbacks",
+		"comments on", "comments to", "comments for",
+	}
+	countedHeadings = []string{
+		"responses", "response", "replies", "reply", "responses to", "response to", "replies to",
+		"thoughts on", "thought on",
+	}
+)
+
+// commentsHeading reports whether t is the heading of a comments section.
+func commentsHeading(t string) bool {
+	if len(t) > 120 {
+		return false
+	}
+	low := strings.ToLower(strings.TrimSpace(t))
+	rest := strings.TrimLeft(low, "0123456789 ")
+	counted := len(rest) < len(low)
+	if w, r, ok := strings.Cut(rest, " "); ok {
+		switch w {
+		case "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "no":
+			rest, counted = r, true
+		}
+	}
+	rest = strings.TrimRight(rest, " :.!")
+	if r := strings.TrimRight(rest, "0123456789()[] "); r != rest {
+		rest, counted = r, true
+	}
+	match := func(heads []string) bool {
+		for _, h := range heads {
+			if rest == h || (strings.HasSuffix(h, " to") || strings.HasSuffix(h, " on") || strings.HasSuffix(h, " for")) &&
+				strings.HasPrefix(rest, h+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	return match(commentsHeadings) || counted && match(countedHeadings)
+}
+
+// minBeforeComments is how much text must come before a comments
+// heading for it to end the article.
+const minBeforeComments = 200
+
+// maxCommentsTries is how many comments headings dropComments tries.
+const maxCommentsTries = 8
+
+var headingTags = map[atom.Atom]bool{
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+}
+
+// dropComments removes a comments section from the end of the content:
+// a heading that reads as one ("12 Comments", "Leave a Reply"), kept or
+// left out of the index for its name, and everything after it, when the
+// article's text comes before it.
+func (d *doc) dropComments(sel []*node) {
+	// Each try walks the children of the heading's parent: a page of
+	// endless comments headings gets a few, not one per heading.
+	tries := 0
+	try := func(parent *node, h *hnode) {
+		if tries++; tries <= maxCommentsTries {
+			d.cutAfter(sel, parent, h)
+		}
+	}
+	for _, sh := range d.strippedHeads {
+		head := sh.h
+		if !headingTags[head.tag] {
+			head = leadHeading(head)
+		}
+		if sh.parent != nil && !sh.parent.has(fRemoved) && commentsHeading(nodeText(head, 120)) {
+			try(sh.parent, sh.h)
+		}
+	}
+	for _, root := range sel {
+		walk(root, func(n *node) bool {
+			if n.has(fRemoved) {
+				return false
+			}
+			if headingTags[n.tag] {
+				if tries < maxCommentsTries && n.chars <= 120 && n != root && commentsHeading(n.innerText()) {
+					try(n.parent, n.h)
+				}
+				return false
+			}
+			return true
+		})
+	}
+}
+
+// leadHeading returns the heading that h starts with (a box whose first
+// element, up to three levels down, is a heading with no text before
+// it), or nil.
+func leadHeading(h *hnode) *hnode {
+	for depth := 0; depth < 3; depth++ {
+		if !isBlank(h.text) {
+			return nil
+		}
+		c := h.first
+		for c != nil && (c.tag == atom.Script || c.tag == atom.Style) {
+			if !isBlank(c.tail) {
+				return nil
+			}
+			c = c.next
+		}
+		if c == nil {
+			return nil
+		}
+		if headingTags[c.tag] {
+			return c
+		}
+		h = c
+	}
+	return nil
+}
+
+// cutAfter removes what follows the child h of parent in sel (h too, when
+// it is indexed), unless less than minBeforeComments of text would be
+// left. The blocks the scores chose are kept.
+func (d *doc) cutAfter(sel []*node, parent *node, h *hnode) {
+	k := -1 // the selected block that holds parent
+	for i, s := range sel {
+		if s == parent || isAncestor(s, parent) {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		return
+	}
+	total := 0
+	for _, s := range sel {
+		if !s.has(fRemoved) {
+			total += int(s.chars)
+		}
+	}
+	// The nodes to remove: the children of parent from h on, the
+	// siblings after each ancestor up to the selected block, and the
+	// selected blocks after it.
+	cut := 0
+	visit := func(fn func(*node)) {
+		// The index's children of parent are the page's children of
+		// parent.h less those left out, in the same order.
+		after := false
+		x := parent.h.first
+		for c := parent.first; c != nil && x != nil; c = c.next {
+			for ; x != nil && x != c.h; x = x.next {
+				after = after || x == h
+			}
+			after = after || x == h
+			if after && !c.has(fRemoved) && !d.protected(c) {
+				fn(c)
+			}
+		}
+		for a := parent; a != nil && a != sel[k]; a = a.parent {
+			for s := a.next; s != nil; s = s.next {
+				if !s.has(fRemoved) && !d.protected(s) {
+					fn(s)
+				}
+			}
+		}
+		for _, s := range sel[k+1:] {
+			if !s.has(fRemoved) && !d.protected(s) {
+				fn(s)
+			}
+		}
+	}
+	visit(func(n *node) { cut += int(n.chars) })
+	if cut == 0 || total-cut < minBeforeComments {
+		return
+	}
+	visit(func(n *node) { n.remove() })
 }

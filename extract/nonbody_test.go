@@ -62,3 +62,67 @@ func TestCaptionName(t *testing.T) {
 		})
 	}
 }
+
+func TestInAside(t *testing.T) {
+	tests := []struct {
+		name string
+		page string
+		want bool
+	}{
+		{"comment list", `<div class="post"></div><div id="comments"><ol><li><p id=x>Nice.</p></li></ol></div>`, true},
+		{"sidebar profile", `<div class="sidebar"><div class="profile"><p id=x>About me.</p></div></div>`, true},
+		{"footer element", `<footer><div><p id=x>About us.</p></div></footer>`, true},
+		{"story body", `<div class="post hentry"><div class="entry-content"><p id=x>Story.</p></div></div>`, false},
+		{"taxonomy classes of the story", `<div class="post tag-comments category-sidebar-news"><p id=x>Story.</p></div>`, false},
+		{"a header is not beside the article", `<div class="header"><div class="main"><p id=x>Story.</p></div></div>`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, _ := parseTree([]byte("<html><body>" + tt.page + "</body></html>"))
+			var x *hnode
+			var find func(h *hnode)
+			find = func(h *hnode) {
+				for c := h.first; c != nil && x == nil; c = c.next {
+					if attr(c, "id") == "x" {
+						x = c
+						return
+					}
+					find(c)
+				}
+			}
+			find(root)
+			if x == nil {
+				t.Fatal("no element with id x")
+			}
+			if got := inAside(x); got != tt.want {
+				t.Errorf("inAside = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCommentsHeading(t *testing.T) {
+	tests := []struct {
+		heading string
+		want    bool
+	}{
+		{"Comments", true},
+		{"22 Comments", true},
+		{"Comments (5)", true},
+		{"One Response to “Paris Meetup”", true},
+		{"5 thoughts on “Rye bread without a starter”", true},
+		{"Leave a Reply", true},
+		{"38 comments to Participatory Culture: What questions do you have?", true},
+		{"Response", false}, // a section of a technical article
+		{"Responses to the survey", false},
+		{"Comments from the minister", false},
+		{"What the readers said about the plan", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.heading, func(t *testing.T) {
+			if got := commentsHeading(tt.heading); got != tt.want {
+				t.Errorf("commentsHeading(%q) = %v, want %v", tt.heading, got, tt.want)
+			}
+		})
+	}
+}
