@@ -79,7 +79,9 @@ func (s *Server) readerNav(p *riverPage, feeds []digest.Feed) {
 		}
 		c.Unread += fd.Unread
 	}
-	slices.SortFunc(cats, func(a, b *navCategory) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) })
+	slices.SortFunc(cats, func(a, b *navCategory) int {
+		return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+	})
 	for _, c := range cats {
 		p.Reader.Categories = append(p.Reader.Categories, *c)
 		if c.Current && p.FeedTitle == "" {

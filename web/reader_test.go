@@ -177,6 +177,13 @@ func TestCategoryPage(t *testing.T) {
 	if !strings.Contains(page, `All <span class="count">1<`) {
 		t.Error("the unread count did not follow the marking")
 	}
+	if w := fx.do(t, "GET", "/api/v1/articles?category_id="+strconv.FormatInt(local, 10), ""); w.Code != 200 ||
+		!strings.Contains(w.Body.String(), "Ferry timetable") || strings.Contains(w.Body.String(), "harbour budget") {
+		t.Errorf("the API's category_id: %d %s", w.Code, w.Body)
+	}
+	if w := fx.do(t, "GET", "/api/v1/articles?category_id=987654", ""); w.Code != 404 {
+		t.Errorf("the API with an unknown category_id: %d, want 404", w.Code)
+	}
 	if w := fx.do(t, "GET", "/?category=0", ""); w.Code != 400 {
 		t.Errorf("category=0: %d, want 400", w.Code)
 	}

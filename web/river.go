@@ -31,7 +31,7 @@ type riverFilter struct {
 	FeedID     int64
 	CategoryID int64
 	Q          string
-	Sort    string // "relevance" or "" (newest first)
+	Sort       string // "relevance" or "" (newest first)
 }
 
 // Any reports whether any filter is set.
