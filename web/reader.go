@@ -222,39 +222,73 @@ func articleList(r *http.Request) (digest.ArticleQuery, riverFilter, error) {
 	return q, riverFilter{Unread: q.Unread, Starred: q.Starred, FeedID: q.FeedID, CategoryID: q.CategoryID}, nil
 }
 
+// neighbourWindow is how many rows a neighbour query reads at once: the
+// article itself and the articles published at the same instant come
+// first, and are skipped.
+const neighbourWindow = 8
+
 // neighbours finds the articles before and after a in the list q (newest
-// published first, ties by descending ID, as the river): four one-row
-// queries, none of which reads past its first row.
+// published first, ties by descending ID, as the river): one query each
+// way, reading at most neighbourWindow rows, and two more only when more
+// articles than that share a's publication time.
 func (s *Server) neighbours(ctx context.Context, q digest.ArticleQuery, a *digest.Article) (prev, next int64, err error) {
 	at := a.Published.Truncate(time.Microsecond)
-	first := func(q digest.ArticleQuery) (int64, error) {
-		q.Limit = 1
+	first := func(q digest.ArticleQuery, skip func(digest.ArticleRef) bool) (int64, bool, error) {
 		refs, err := s.store.ArticleRefs(ctx, q)
-		if err != nil || len(refs) == 0 {
-			return 0, err
+		if err != nil {
+			return 0, false, err
 		}
-		return refs[0].ID, nil
+		for _, r := range refs {
+			if !skip(r) {
+				return r.ID, true, nil
+			}
+		}
+		return 0, len(refs) < q.Limit, nil // done when the list ended
 	}
-	// Older: the same time and a lower ID, else the newest published
-	// before.
-	tie := q
-	tie.After, tie.Before, tie.BeforeID = at.Add(-time.Microsecond), at.Add(time.Microsecond), a.ID
-	if next, err = first(tie); err != nil || next == 0 {
-		older := q
-		older.Before = at
-		if next, err = first(older); err != nil {
+	// Older: published no later than a, the same instant only with a
+	// lower ID.
+	older := q
+	older.Before, older.Limit = at.Add(time.Microsecond), neighbourWindow
+	next, done, err := first(older, func(r digest.ArticleRef) bool { return r.Published.Equal(at) && r.ID >= a.ID })
+	if err != nil {
+		return 0, 0, err
+	}
+	if !done {
+		// Many at a's instant: the nearest lower ID there, else the
+		// newest published before.
+		tie := q
+		tie.After, tie.Before, tie.BeforeID, tie.Limit = at.Add(-time.Microsecond), at.Add(time.Microsecond), a.ID, 1
+		if next, _, err = first(tie, func(digest.ArticleRef) bool { return false }); err != nil {
 			return 0, 0, err
 		}
+		if next == 0 {
+			strict := q
+			strict.Before, strict.Limit = at, 1
+			if next, _, err = first(strict, func(digest.ArticleRef) bool { return false }); err != nil {
+				return 0, 0, err
+			}
+		}
 	}
-	// Newer: the same time and the next higher ID, else the oldest
-	// published after.
-	tie = q
-	tie.After, tie.Before, tie.AfterID, tie.Oldest = at.Add(-time.Microsecond), at.Add(time.Microsecond), a.ID, true
-	if prev, err = first(tie); err != nil || prev == 0 {
-		newer := q
-		newer.After, newer.Oldest = at, true
-		if prev, err = first(newer); err != nil {
+	// Newer: published no earlier than a, oldest first, the same instant
+	// only with a higher ID.
+	newer := q
+	newer.After, newer.Oldest, newer.Limit = at.Add(-time.Microsecond), true, neighbourWindow
+	prev, done, err = first(newer, func(r digest.ArticleRef) bool { return r.Published.Equal(at) && r.ID <= a.ID })
+	if err != nil {
+		return 0, 0, err
+	}
+	if !done {
+		tie := q
+		tie.After, tie.Before, tie.AfterID, tie.Oldest, tie.Limit = at.Add(-time.Microsecond), at.Add(time.Microsecond), a.ID, true, 1
+		if prev, _, err = first(tie, func(digest.ArticleRef) bool { return false }); err != nil {
 			return 0, 0, err
+		}
+		if prev == 0 {
+			strict := q
+			strict.After, strict.Oldest, strict.Limit = at, true, 1
+			if prev, _, err = first(strict, func(digest.ArticleRef) bool { return false }); err != nil {
+				return 0, 0, err
+			}
 		}
 	}
 	return prev, next, nil

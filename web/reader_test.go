@@ -207,10 +207,20 @@ func TestArticlePreviousAndNext(t *testing.T) {
 		entry("tie-a", "Tie A", 3*time.Hour, "<p>A.</p>"),
 		entry("tie-b", "Tie B", 3*time.Hour, "<p>B.</p>"),
 	)
+	// Twelve at 4 h: more than one query's window of ties.
+	var many []digest.Entry
+	for i := range 12 {
+		many = append(many, entry("many-"+strconv.Itoa(i), "Many "+strconv.Itoa(i), 4*time.Hour, "<p>M.</p>"))
+	}
+	fx.addEntries(t, fx.feedIDs["local"], many...)
 	id := func(name string) string { return strconv.FormatInt(fx.articleIDs[name], 10) }
 	// The river's order: budget (1 h), ferry (2 h), then the three of
-	// 3 h by descending ID, then xss (5 h).
-	order := []string{"budget", "ferry", "tie-b", "tie-a", "storm", "xss"}
+	// 3 h by descending ID, the twelve of 4 h likewise, then xss (5 h).
+	order := []string{"budget", "ferry", "tie-b", "tie-a", "storm"}
+	for i := 11; i >= 0; i-- {
+		order = append(order, "many-"+strconv.Itoa(i))
+	}
+	order = append(order, "xss")
 	if !(fx.articleIDs["tie-b"] > fx.articleIDs["tie-a"] && fx.articleIDs["tie-a"] > fx.articleIDs["storm"]) {
 		t.Fatal("the fixture's IDs are not in arrival order")
 	}

@@ -15,8 +15,9 @@
 var SHELL = "shell-v1";
 var PAGES = "pages-";
 var SYNC_EVERY = 10 * 60 * 1000; // ms between two full syncs of one session
-
-var lastSync = { key: "", at: 0 };
+// META is the entry of a session's cache that says when it was last
+// synced: the worker is stopped when idle, so memory would not keep it.
+var META = "/__digest-offline-synced";
 
 self.addEventListener("install", function () {
   self.skipWaiting();
@@ -40,7 +41,6 @@ function pageCaches() {
 
 // forget drops every kept page, of every session.
 function forget() {
-  lastSync = { key: "", at: 0 };
   return pageCaches().then(function (names) {
     return Promise.all(names.map(function (n) { return caches.delete(n); }));
   });
@@ -76,15 +76,22 @@ function kept(url) {
   });
 }
 
-function page(req) {
+// page answers a navigation from the network, keeping the page (in the
+// background) when it is the session's; offline, from the kept pages.
+function page(e) {
+  var req = e.request;
   return fetch(req).then(function (res) {
     if (res.type === "opaqueredirect") return res; // the page it leads to decides
     var key = res.headers.get("Digest-Offline");
-    if (!key) return forget().then(function () { return res; });
-    if (!res.ok) return use(key).then(function () { return res; });
-    var copy = res.clone();
-    return use(key).then(function (c) { return c.put(req.url, copy); })
-      .then(function () { return res; }, function () { return res; });
+    if (!key) {
+      e.waitUntil(forget());
+    } else if (!res.ok) {
+      e.waitUntil(use(key));
+    } else {
+      var copy = res.clone();
+      e.waitUntil(use(key).then(function (c) { return c.put(req.url, copy); }).catch(function () {}));
+    }
+    return res;
   }, function () {
     return kept(req.url).then(function (hit) { return hit || offlinePage(); });
   });
@@ -109,20 +116,36 @@ self.addEventListener("fetch", function (e) {
   if (url.pathname.indexOf("/static/") === 0) {
     e.respondWith(shell(req));
   } else if (req.mode === "navigate") {
-    e.respondWith(page(req));
+    e.respondWith(page(e));
   }
 });
 
 // sync keeps what /offline.json lists for the session: the pages whose
 // answer carries the same session key, and the shell.
+// recent reports whether the session's cache was synced less than
+// SYNC_EVERY ago.
+function recent() {
+  return pageCaches().then(function (names) {
+    if (names.length === 0) return false;
+    return caches.open(names[0]).then(function (c) { return c.match(META); }).then(function (r) {
+      return r ? r.text().then(function (t) { return Date.now() - Number(t) < SYNC_EVERY; }) : false;
+    });
+  });
+}
+
 function sync(force) {
+  return (force ? Promise.resolve(false) : recent()).then(function (fresh) {
+    return fresh || fullSync();
+  });
+}
+
+function fullSync() {
   return fetch("/offline.json", { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
     .then(function (res) {
       if (!res.ok) throw new Error("offline list: status " + res.status);
       return res.json();
     })
     .then(function (list) {
-      if (!force && lastSync.key === list.key && Date.now() - lastSync.at < SYNC_EVERY) return false;
       return use(list.key).then(function (c) {
         var assets = caches.open(SHELL).then(function (s) { return s.addAll(list.assets); });
         var pages = list.pages.map(function (p) {
@@ -130,10 +153,9 @@ function sync(force) {
             if (res.ok && res.headers.get("Digest-Offline") === list.key) return c.put(p, res);
           });
         });
-        return Promise.all([assets].concat(pages));
-      }).then(function () {
-        lastSync = { key: list.key, at: Date.now() };
-        return true;
+        return Promise.all([assets].concat(pages)).then(function () {
+          return c.put(META, new Response(String(Date.now())));
+        });
       });
     });
 }
