@@ -136,7 +136,8 @@ func TestBrowserKeyboardOnlyWalkthrough(t *testing.T) {
 	tabTo(t, ctx, `input[name="url"]`, false, 40)
 	do(t, ctx, chromedp.KeyEvent("https://keyboard.example/feed.xml"))
 	tabTo(t, ctx, `form[action="/feeds"] button[type="submit"]`, false, 3)
-	do(t, ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`#feed-list, .feed-list`)))
+	// The answer is the feeds page saying the feed is subscribed.
+	do(t, ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`.feeds-page .notice`)))
 	feeds, err := fx.store.Feeds(context.Background(), fx.uid)
 	if err != nil {
 		t.Fatal(err)

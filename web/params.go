@@ -38,7 +38,8 @@ func query(r *http.Request) (url.Values, error) {
 const maxQueryLimit = 500
 
 // parseArticleQuery reads the article filters shared by the river and the
-// API: feed_id (or feed), category_id (or category), unread=1, starred=1, q, sort, limit and cursor.
+// API: feed_id (or feed), category_id (or category), unread=1, starred=1,
+// q, sort, limit and cursor.
 // sort is "newest" (the default) or "relevance" (a search's most
 // relevant matches first).
 func parseArticleQuery(v url.Values, defaultLimit int) (digest.ArticleQuery, error) {
