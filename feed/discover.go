@@ -121,11 +121,38 @@ func Discover(pageURL string, body []byte) []string {
 	if IsFeed(body) {
 		return []string{pageURL}
 	}
+	return dedupe(append(Links(pageURL, body), CommonPaths(pageURL)...))
+}
+
+// CommonPaths lists the common feed paths of pageURL's site (the tail of
+// Discover's list), or nothing when pageURL is not an absolute http URL.
+// A feed found there is a guess: the site does not say it is its feed.
+func CommonPaths(pageURL string) []string {
+	page, err := url.Parse(strings.TrimSpace(pageURL))
+	if err != nil || (page.Scheme != "http" && page.Scheme != "https") || page.Host == "" {
+		return nil
+	}
+	out := make([]string, 0, len(commonPaths))
+	root := url.URL{Scheme: page.Scheme, Host: page.Host}
+	for _, p := range commonPaths {
+		root.Path = p
+		out = append(out, root.String())
+	}
+	return out
+}
+
+// Links lists the feeds a web page links to (the head of Discover's list,
+// without the common paths): its <link rel="alternate"> feeds, comment
+// feeds last, with no duplicates. When body is itself a feed the answer
+// is just pageURL.
+func Links(pageURL string, body []byte) []string {
+	if IsFeed(body) {
+		return []string{pageURL}
+	}
 	base, err := url.Parse(strings.TrimSpace(pageURL))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		base = nil
 	}
-	page := base // the site whose common paths are probed, whatever <base> says
 	var feeds, comments []string
 	z := html.NewTokenizer(bytes.NewReader(body))
 	for done := false; !done; {
@@ -164,15 +191,7 @@ func Discover(pageURL string, body []byte) []string {
 			}
 		}
 	}
-	out := append(feeds, comments...)
-	if page != nil {
-		root := url.URL{Scheme: page.Scheme, Host: page.Host}
-		for _, p := range commonPaths {
-			root.Path = p
-			out = append(out, root.String())
-		}
-	}
-	return dedupe(out)
+	return dedupe(append(feeds, comments...))
 }
 
 func attr(tok html.Token, key string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	digest "github.com/occasional-digest/digest"
@@ -20,7 +21,7 @@ const maxCandidates = 8
 // when no feed is found, ECONFLICT when already subscribed, EUPSTREAM when
 // the site fails.
 func (p *Pipeline) Subscribe(ctx context.Context, userID int64, rawURL, category string) (*digest.Feed, error) {
-	u, err := subscribeURL(rawURL)
+	u, err := p.subscribeURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +48,10 @@ func (p *Pipeline) Subscribe(ctx context.Context, userID int64, rawURL, category
 }
 
 // subscribeURL checks a URL a user typed, https:// added when it has no
-// scheme.
-func subscribeURL(rawURL string) (string, error) {
+// scheme, with the client's rule: the address policy the fetches obey
+// (loopback and private addresses refused unless allowed) applies to IP
+// literals and "localhost" at once.
+func (p *Pipeline) subscribeURL(rawURL string) (string, error) {
 	u := strings.TrimSpace(rawURL)
 	if u == "" {
 		return "", digest.Errorf(digest.EINVALID, "the feed URL is empty")
@@ -56,7 +59,7 @@ func subscribeURL(rawURL string) (string, error) {
 	if !strings.Contains(u, "://") {
 		u = "https://" + u
 	}
-	if err := fetch.CheckURL(u); err != nil {
+	if err := p.client.CheckURL(u); err != nil {
 		return "", err
 	}
 	return u, nil
@@ -65,7 +68,7 @@ func subscribeURL(rawURL string) (string, error) {
 // Discover lists the feeds at rawURL: the feed itself, or the feeds a
 // page advertises (at most 8 tried) that parse. Errors as Subscribe's.
 func (p *Pipeline) Discover(ctx context.Context, rawURL string) ([]digest.DiscoveredFeed, error) {
-	u, err := subscribeURL(rawURL)
+	u, err := p.subscribeURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +134,12 @@ type discovered struct {
 	parsed *feed.Parsed
 }
 
-// discover fetches u; if it is a feed, that is the answer, else the page's
-// advertised feeds and the common paths are tried in order.
+// discover fetches u; if it is a feed, that is the answer, else the feeds
+// the page links to are tried in order. A feed that answers only at a
+// guessed path (/rss.xml, /feed) is not taken: the page does not say it is
+// the site's feed (it may be a stale one, or another site's under the same
+// host), so the error names it for the user to subscribe to by its
+// address, as "digest add" does.
 func (p *Pipeline) discover(ctx context.Context, u string) (*discovered, error) {
 	resp, err := p.client.Get(ctx, fetch.Request{URL: u, Accept: feedAccept + ", text/html;q=0.8"})
 	if err != nil {
@@ -145,34 +152,62 @@ func (p *Pipeline) discover(ctx context.Context, u string) (*discovered, error) 
 		}
 		return &discovered{url: resp.URL, parsed: parsed}, nil
 	}
-	cands := feed.Discover(resp.URL, resp.Body)
-	if len(cands) > maxCandidates {
-		cands = cands[:maxCandidates]
+	var linked []string
+	for _, c := range feed.Links(resp.URL, resp.Body) {
+		if c != resp.URL {
+			linked = append(linked, c)
+		}
+	}
+	var guesses []string
+	for _, c := range feed.CommonPaths(resp.URL) {
+		if c != resp.URL && !slices.Contains(linked, c) {
+			guesses = append(guesses, c)
+		}
 	}
 	var lastErr error
-	for _, c := range cands {
-		if c == resp.URL {
-			continue
-		}
+	try := func(c string) *discovered {
 		r, err := p.client.Get(ctx, fetch.Request{URL: c, Accept: feedAccept})
 		if err != nil {
 			lastErr = err
-			continue
+			return nil
 		}
 		if !feed.IsFeed(r.Body) {
-			continue
+			return nil
 		}
 		parsed, err := feed.Parse(r.Body, r.URL, p.opts.Now())
 		if err != nil {
 			lastErr = err
-			continue
+			return nil
 		}
-		return &discovered{url: r.URL, parsed: parsed}, nil
+		return &discovered{url: r.URL, parsed: parsed}
+	}
+	for _, c := range linked[:min(len(linked), maxCandidates)] {
+		if d := try(c); d != nil {
+			return d, nil
+		}
 	}
 	if lastErr != nil && digest.ErrorCode(lastErr) == digest.EREFUSED {
 		return nil, lastErr
 	}
+	if len(linked) > 0 {
+		return nil, digest.Errorf(digest.ENOTFOUND, "no feed found at %s: the page links to %s, but none answers with a feed",
+			u, count(len(linked), "feed", "feeds"))
+	}
+	for _, g := range guesses[:min(len(guesses), maxCandidates)] {
+		if d := try(g); d != nil {
+			return nil, digest.Errorf(digest.ENOTFOUND, "no feed found at %s: the page links to no feed; one answers at %s, "+
+				"but the page does not name it (subscribe to that address if it is the feed you want)", u, d.url)
+		}
+	}
 	return nil, digest.Errorf(digest.ENOTFOUND, "no feed found at %s", u)
+}
+
+// count is n with the noun in the right number: "1 feed", "2 feeds".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // ImportOPML subscribes to every feed of an OPML document without fetching
@@ -186,7 +221,10 @@ func (p *Pipeline) ImportOPML(ctx context.Context, userID int64, r io.Reader) (i
 	}
 	now := p.opts.Now()
 	for _, o := range outlines {
-		if err := fetch.CheckURL(o.URL); err != nil {
+		// The client's rule, as for Subscribe: a loopback or private
+		// feed the fetches would refuse is refused here, not stored to
+		// fail on every refresh.
+		if err := p.client.CheckURL(o.URL); err != nil {
 			problems = append(problems, fmt.Errorf("%s: %w", o.URL, err))
 			continue
 		}

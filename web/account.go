@@ -56,6 +56,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *digest.
 		return err
 	}
 	secure := s.secure(r)
+	clearSiteData(w) // no page kept offline for another session
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie(secure), Value: token, Path: "/", Expires: ss.Expires,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
@@ -73,6 +74,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie(secure), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+	clearSiteData(w) // the pages kept offline and the service worker go
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 

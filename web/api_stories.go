@@ -101,7 +101,7 @@ func (s *Server) apiStory(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	item := storyItems([]storyCard{newStoryCard(*st, outletsOf(page.Articles))})[0]
+	item := storyItems([]storyCard{newStoryCard(*st, outletsOf(page.Articles), newestOf(page.Articles))})[0]
 	out := storyJSON{storyItemJSON: item, Articles: page.Articles}
 	if out.Articles == nil {
 		out.Articles = []digest.Article{}

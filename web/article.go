@@ -15,12 +15,13 @@ type articlePage struct {
 	Article digest.Article
 	// Content is the stored body. The store keeps only sanitized HTML, so
 	// this is the one field rendered unescaped.
-	Content   template.HTML
-	Outlet    string
-	IconID    int64
-	SourceURL string // the original article, the page's "Source" link
-	Sources   []digest.Source
-	Story     *digest.Story
+	Content    template.HTML
+	Outlet     string
+	IconID     int64
+	SourceURL  string // the original article, the page's "Source" link
+	Sources    []digest.Source
+	Story      *digest.Story
+	Neighbours articleNav // the previous and next article of the list it was opened from
 }
 
 // article shows one article. It changes nothing: a GET may come from a
@@ -55,6 +56,10 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 	}
 	if f != nil {
 		p.IconID = f.IconID
+	}
+	if p.Neighbours, err = s.articleNavFor(r, a, byID); err != nil {
+		s.pageError(w, r, err)
+		return
 	}
 	if a.StoryID != 0 {
 		if err := s.openedStory(r, a.StoryID); err != nil {

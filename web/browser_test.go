@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -433,15 +431,25 @@ func brightness(t *testing.T, css string) int {
 
 // TestBrowserScreenshots writes screenshots of the main pages to the
 // directory in DIGEST_SCREENSHOTS, for a person to look at the design.
+//
+// DIGEST_SCREENSHOTS_URL=http://127.0.0.1:8080 shoots a running server
+// (e.g. "digest demo") instead of the test fixture. Its pages need a
+// signed-in browser: DIGEST_SCREENSHOTS_LOGIN gives a one-time login link
+// (the "login:" line "digest demo" prints; "digest user add" and the
+// server's setup link make accounts elsewhere), which the browser opens
+// first; the pages' IDs are then read through the API with that session.
 func TestBrowserScreenshots(t *testing.T) {
 	dir := os.Getenv("DIGEST_SCREENSHOTS")
 	if dir == "" {
 		t.Skip("set DIGEST_SCREENSHOTS=dir to write screenshots of the pages")
 	}
-	ctx := browser(t)
-	// DIGEST_SCREENSHOTS_URL points at a running server (e.g. "digest
-	// demo") to shoot instead of the test fixture.
 	base := os.Getenv("DIGEST_SCREENSHOTS_URL")
+	login := os.Getenv("DIGEST_SCREENSHOTS_LOGIN")
+	if base != "" && login == "" {
+		t.Fatal("DIGEST_SCREENSHOTS_URL needs DIGEST_SCREENSHOTS_LOGIN: a one-time login link of that server " +
+			"(digest demo prints it as \"login: URL\"), to sign the browser in")
+	}
+	ctx := browser(t)
 	storyID, articleID := int64(0), int64(0)
 	entity := "/entities/loc/Harbour%20Town"
 	if base == "" {
@@ -454,9 +462,25 @@ func TestBrowserScreenshots(t *testing.T) {
 		storyID, articleID = fx.articleIDs["story"], fx.articleIDs["ferry"]
 	} else {
 		base = strings.TrimSuffix(base, "/")
-		storyID = firstID(t, base+"/api/v1/stories?limit=1", "stories")
-		entity = firstEntity(t, base+"/api/v1/stories?limit=1")
-		articleID = firstID(t, base+"/api/v1/articles?limit=1", "articles")
+		do(t, ctx, chromedp.Navigate(login), chromedp.WaitReady(chromedp.CSS("main")))
+		if loc := run(t, ctx, chromedp.Location()); strings.Contains(loc, "/login") {
+			t.Fatalf("DIGEST_SCREENSHOTS_LOGIN did not sign the browser in (a login link works once): at %s", loc)
+		}
+		type firstIDs struct {
+			Story   int64  `json:"story"`
+			Article int64  `json:"article"`
+			Entity  string `json:"entity"`
+		}
+		ids := run(t, ctx, chromedp.Evaluate[firstIDs](`Promise.all([
+			fetch("/api/v1/stories?limit=1", {credentials: "same-origin"}).then(r => r.json()),
+			fetch("/api/v1/articles?limit=1", {credentials: "same-origin"}).then(r => r.json())
+		]).then(([s, a]) => {
+			const st = (s.stories || [])[0], ar = (a.articles || [])[0];
+			const e = st && st.entities && st.entities[0];
+			return {story: st ? st.id : 0, article: ar ? ar.id : 0,
+				entity: e ? "/entities/" + e.kind.toLowerCase() + "/" + encodeURIComponent(e.name) : "/stories"};
+		})`, chromedp.EvalAwaitPromise))
+		storyID, articleID, entity = ids.Story, ids.Article, ids.Entity
 	}
 	pages := map[string]string{
 		"river":    "/",
@@ -482,48 +506,6 @@ func TestBrowserScreenshots(t *testing.T) {
 			}
 		}
 	}
-}
-
-// firstID reads the id of the first element of a list answer of the API.
-func firstID(t *testing.T, u, key string) int64 {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var body map[string]json.RawMessage
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	var list []struct {
-		ID int64 `json:"id"`
-	}
-	if err := json.Unmarshal(body[key], &list); err != nil || len(list) == 0 {
-		return 0
-	}
-	return list[0].ID
-}
-
-// firstEntity is the page of the first entity of the first story, or the
-// stories page when there is none.
-func firstEntity(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var body struct {
-		Stories []digest.Story `json:"stories"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	if len(body.Stories) == 0 || len(body.Stories[0].Entities) == 0 {
-		return "/stories"
-	}
-	return entityURL(body.Stories[0].Entities[0])
 }
 
 // signIn signs the browser in as the fixture's reader through a one-time

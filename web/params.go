@@ -38,7 +38,8 @@ func query(r *http.Request) (url.Values, error) {
 const maxQueryLimit = 500
 
 // parseArticleQuery reads the article filters shared by the river and the
-// API: feed_id (or feed), unread=1, starred=1, q, sort, limit and cursor.
+// API: feed_id (or feed), category_id (or category), unread=1, starred=1,
+// q, sort, limit and cursor.
 // sort is "newest" (the default) or "relevance" (a search's most
 // relevant matches first).
 func parseArticleQuery(v url.Values, defaultLimit int) (digest.ArticleQuery, error) {
@@ -53,6 +54,17 @@ func parseArticleQuery(v url.Values, defaultLimit int) (digest.ArticleQuery, err
 			return q, digest.Errorf(digest.EINVALID, "invalid feed_id %q: want a positive integer", clip(feed, 40))
 		}
 		q.FeedID = id
+	}
+	cat := v.Get("category_id")
+	if cat == "" {
+		cat = v.Get("category")
+	}
+	if cat != "" {
+		id, err := parseID(cat)
+		if err != nil {
+			return q, digest.Errorf(digest.EINVALID, "invalid category_id %q: want a positive integer", clip(cat, 40))
+		}
+		q.CategoryID = id
 	}
 	var err error
 	if q.Unread, err = parseFlag(v, "unread"); err != nil {

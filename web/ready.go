@@ -46,7 +46,7 @@ func warmingNotice(ws []Warmup) string {
 		}
 		progress := ""
 		if w.Total > 0 {
-			progress = fmt.Sprintf(" (%d of %d articles)", w.Done, w.Total)
+			progress = fmt.Sprintf(" (%d of %s)", w.Done, plural(int(w.Total), "article", "articles"))
 		}
 		return "Stories are warming up" + progress + ": new articles join their stories once it is done."
 	}

@@ -133,6 +133,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
+	setOfflineKey(w, r)
 	h.Set("Vary", "Accept-Encoding")
 	body := buf.Bytes()
 	if len(body) > 1024 && acceptsGzip(r) {

@@ -20,18 +20,24 @@ type item struct {
 	// store's snippet: escaped text with the matched words in <mark>.
 	Snippet template.HTML
 	Return  string // where the item's forms come back to
+	// Context is the query of the list the item is shown in ("?feed=3"),
+	// carried to the article's page for its previous and next links.
+	Context string
 }
 
 type riverFilter struct {
-	Unread  bool
-	Starred bool
-	FeedID  int64
-	Q       string
-	Sort    string // "relevance" or "" (newest first)
+	Unread     bool
+	Starred    bool
+	FeedID     int64
+	CategoryID int64
+	Q          string
+	Sort       string // "relevance" or "" (newest first)
 }
 
 // Any reports whether any filter is set.
-func (f riverFilter) Any() bool { return f.Unread || f.Starred || f.FeedID != 0 || f.Q != "" }
+func (f riverFilter) Any() bool {
+	return f.Unread || f.Starred || f.FeedID != 0 || f.CategoryID != 0 || f.Q != ""
+}
 
 // query encodes the filter, plus a cursor when not empty.
 func (f riverFilter) query(cursor string) string {
@@ -44,6 +50,9 @@ func (f riverFilter) query(cursor string) string {
 	}
 	if f.FeedID != 0 {
 		v.Set("feed", strconv.FormatInt(f.FeedID, 10))
+	}
+	if f.CategoryID != 0 {
+		v.Set("category", strconv.FormatInt(f.CategoryID, 10))
 	}
 	if f.Q != "" {
 		v.Set("q", f.Q)
@@ -76,6 +85,7 @@ type riverPage struct {
 	HasFeeds    bool
 	MoreFeeds   bool // the picker shows only some outlets; /feeds lists all
 	Tabs        []tab
+	Reader      readerNav // categories with unread counts, mark all read
 }
 
 type tab struct {
@@ -118,7 +128,7 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	f := riverFilter{Unread: q.Unread, Starred: q.Starred, FeedID: q.FeedID, Q: q.Search}
+	f := riverFilter{Unread: q.Unread, Starred: q.Starred, FeedID: q.FeedID, CategoryID: q.CategoryID, Q: q.Search}
 	if q.Relevance {
 		f.Sort = "relevance"
 	}
@@ -162,6 +172,7 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 	if page.Next != "" {
 		p.Next = f.query(page.Next)
 	}
+	s.readerNav(&p, list)
 	if p.First && !f.Any() {
 		if err := s.forYouInto(ctx, r, &p); err != nil {
 			s.pageError(w, r, err)

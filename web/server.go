@@ -180,6 +180,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /static/{name}", Public, s.static)
 	s.handle(mux, "GET /favicon.ico", Public, s.favicon)
 	s.handle(mux, "GET /manifest.webmanifest", Public, s.webManifest)
+	s.handle(mux, "GET /sw.js", Public, s.serviceWorker)
 	s.handle(mux, "GET /login", Public, s.loginForm)
 	s.handle(mux, "POST /login", Public, s.login)
 	s.handle(mux, "POST /logout", Public, s.logout)
@@ -194,6 +195,8 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "POST /articles/{id}/unread", Signed, s.articleMark(markUnread))
 	s.handle(mux, "POST /articles/{id}/star", Signed, s.articleMark(markStar))
 	s.handle(mux, "POST /articles/{id}/unstar", Signed, s.articleMark(markUnstar))
+	s.handle(mux, "POST /mark-read", Signed, s.markAllRead)
+	s.handle(mux, "GET /offline.json", Signed, s.offlineList)
 	s.handle(mux, "GET /stories", Signed, s.stories)
 	s.handle(mux, "GET /stories/{id}", Signed, s.story)
 	s.handle(mux, "GET /entities/{kind}/{name}", Signed, s.entity)
@@ -299,7 +302,7 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // images and media from anywhere, since article bodies embed them.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self' https: http: data:; media-src https: http:; connect-src 'self'; " +
-	"manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"manifest-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -147,7 +147,7 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 	p := storyPage{
 		layout:   s.layout(r, st.Headline, "river"),
 		Story:    *st,
-		Card:     newStoryCard(*st, outletsOf(page.Articles)),
+		Card:     newStoryCard(*st, outletsOf(page.Articles), newestOf(page.Articles)),
 		Entities: groupEntities(st.Entities),
 	}
 	for _, it := range s.items(byID, page.Articles, r.URL.RequestURI()) {

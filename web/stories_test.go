@@ -488,7 +488,7 @@ func TestNewStoryCardCountsOutlets(t *testing.T) {
 		{"no articles yet", nil, 3, "", 0, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			card := newStoryCard(digest.Story{Outlets: c.stored}, c.outlets)
+			card := newStoryCard(digest.Story{Outlets: c.stored}, c.outlets, time.Time{})
 			lead := ""
 			if card.Lead != nil {
 				lead = card.Lead.Title

@@ -44,6 +44,11 @@ type storyCard struct {
 	More    int           // outlets carried but not named
 	Chips   []digest.Entity
 	Outlets []storyOutlet // all of them, lead first
+	// Updated is when the newest of the story's articles the reader
+	// sees was published: the time on the card's line. The story's own
+	// LastSeen counts articles of every reader's feeds, and can be hours
+	// newer than anything this reader is shown.
+	Updated time.Time
 	// Keys makes the card an item of the j/k keyboard navigation, on
 	// pages where stories are the list.
 	Keys bool
@@ -60,12 +65,24 @@ type storyCard struct {
 // outletArticles articles with one indexed query (plus one for their
 // sources); a bigger story's older outlets are counted in Story.Outlets but
 // not named.
-func (s *Server) storyOutlets(ctx context.Context, userID, storyID int64) ([]storyOutlet, error) {
+// It also returns the publication time of the newest of those articles.
+func (s *Server) storyOutlets(ctx context.Context, userID, storyID int64) ([]storyOutlet, time.Time, error) {
 	page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: userID, StoryID: storyID, Limit: outletArticles})
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	return outletsOf(page.Articles), nil
+	return outletsOf(page.Articles), newestOf(page.Articles), nil
+}
+
+// newestOf is the publication time of the newest article, zero for none.
+func newestOf(articles []digest.Article) time.Time {
+	var t time.Time
+	for i := range articles {
+		if articles[i].Published.After(t) {
+			t = articles[i].Published
+		}
+	}
+	return t
 }
 
 func newOutlet(feedID int64, title, siteURL, link string, iconID int64) storyOutlet {
@@ -90,15 +107,15 @@ func (s *Server) storyCards(ctx context.Context, userID int64, stories []digest.
 	gen := s.cache.generation()
 	for i, st := range stories {
 		sig := outletSignature(&st, gen)
-		outlets, ok := s.outlets.get(st.ID, sig)
+		outlets, newest, ok := s.outlets.get(st.ID, sig)
 		if !ok {
 			var err error
-			if outlets, err = s.storyOutlets(ctx, userID, st.ID); err != nil {
+			if outlets, newest, err = s.storyOutlets(ctx, userID, st.ID); err != nil {
 				return nil, err
 			}
-			s.outlets.put(st.ID, sig, outlets)
+			s.outlets.put(st.ID, sig, outlets, newest)
 		}
-		out[i] = newStoryCard(st, outlets)
+		out[i] = newStoryCard(st, outlets, newest)
 	}
 	return out, nil
 }
@@ -122,29 +139,30 @@ type outletEntry struct {
 	sig     uint64
 	at      time.Time
 	outlets []storyOutlet // shared: never modified once stored
+	newest  time.Time     // the newest article's publication time
 }
 
 func newOutletCache(ttl time.Duration, now func() time.Time) *outletCache {
 	return &outletCache{ttl: ttl, now: now, max: 4096, m: map[int64]outletEntry{}}
 }
 
-func (c *outletCache) get(id int64, sig uint64) ([]storyOutlet, bool) {
+func (c *outletCache) get(id int64, sig uint64) ([]storyOutlet, time.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
 	if !ok || e.sig != sig || c.now().Sub(e.at) >= c.ttl {
-		return nil, false
+		return nil, time.Time{}, false
 	}
-	return e.outlets, true
+	return e.outlets, e.newest, true
 }
 
-func (c *outletCache) put(id int64, sig uint64, outlets []storyOutlet) {
+func (c *outletCache) put(id int64, sig uint64, outlets []storyOutlet, newest time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= c.max {
 		clear(c.m) // rare: only after max distinct stories within ttl
 	}
-	c.m[id] = outletEntry{sig: sig, at: c.now(), outlets: outlets}
+	c.m[id] = outletEntry{sig: sig, at: c.now(), outlets: outlets, newest: newest}
 }
 
 // outletSignature identifies what a story's outlets depend on: its
@@ -164,8 +182,14 @@ func outletSignature(st *digest.Story, gen uint64) uint64 {
 	return h.Sum64()
 }
 
-func newStoryCard(st digest.Story, outlets []storyOutlet) storyCard {
-	c := storyCard{Story: st, Short: shortSummary(st.Summary, 260), Chips: pickChips(st.Entities, cardChips), Outlets: outlets}
+// newStoryCard makes a card of a story, its outlets and the publication
+// time of the newest of its articles the reader sees (the story's
+// LastSeen when zero).
+func newStoryCard(st digest.Story, outlets []storyOutlet, newest time.Time) storyCard {
+	c := storyCard{Story: st, Short: shortSummary(st.Summary, 260), Chips: pickChips(st.Entities, cardChips), Outlets: outlets, Updated: newest}
+	if c.Updated.IsZero() {
+		c.Updated = st.LastSeen
+	}
 	if c.Outlets == nil {
 		c.Outlets = []storyOutlet{}
 	}

@@ -79,7 +79,7 @@ func runAdd(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("add: subscribed, but the first fetch failed: %s", g.LastError)
 	}
 	st := a.pipeline.Stats()
-	fmt.Fprintf(env.Stdout, "fetched: %d new articles\n", st.Created)
+	fmt.Fprintf(env.Stdout, "fetched: %s\n", count(st.Created, "new article", "new articles"))
 	return nil
 }
 
@@ -96,11 +96,16 @@ func findFeed(ctx context.Context, c *fetch.Client, raw, u string) (string, erro
 	if feed.IsFeed(resp.Body) {
 		return resp.URL, nil
 	}
-	guesses := feed.Discover(resp.URL, nil) // the common paths alone
 	var linked []string
-	for _, cand := range feed.Discover(resp.URL, resp.Body) {
-		if !slices.Contains(guesses, cand) && cand != resp.URL {
+	for _, cand := range feed.Links(resp.URL, resp.Body) {
+		if cand != resp.URL {
 			linked = append(linked, cand)
+		}
+	}
+	var guesses []string
+	for _, cand := range feed.CommonPaths(resp.URL) {
+		if cand != resp.URL && !slices.Contains(linked, cand) {
+			guesses = append(guesses, cand)
 		}
 	}
 	isFeed := func(cand string) (string, bool) {
@@ -116,7 +121,7 @@ func findFeed(ctx context.Context, c *fetch.Client, raw, u string) (string, erro
 		}
 	}
 	if len(linked) > 0 {
-		return "", withFix(fmt.Errorf("add %s: the page links to %d feed(s), but none of them answers with a feed", raw, len(linked)),
+		return "", withFix(fmt.Errorf("add %s: the page links to %s, but none of them answers with a feed", raw, count(len(linked), "feed", "feeds")),
 			"Give the feed's own address: digest add FEED-URL")
 	}
 	for _, g := range guesses {

@@ -92,10 +92,10 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	rep.Pending, rep.PostFailed = v.Pending, v.PostFailed
 	rep.WithoutStory, rep.EmptyStories, rep.OrphanSources = v.WithoutStory, v.EmptyStories, v.OrphanSources
 	if v.WithoutStory > 0 {
-		rep.Errors = append(rep.Errors, fmt.Sprintf("%d of %d articles are in no story", v.WithoutStory, v.Articles))
+		rep.Errors = append(rep.Errors, fmt.Sprintf("%d of %s in no story", v.WithoutStory, count(v.Articles, "article is", "articles are")))
 	}
 	if v.EmptyStories > 0 {
-		rep.Errors = append(rep.Errors, fmt.Sprintf("%d of %d stories hold no article", v.EmptyStories, v.Stories))
+		rep.Errors = append(rep.Errors, fmt.Sprintf("%d of %s no article", v.EmptyStories, count(v.Stories, "story holds", "stories hold")))
 	}
 	if v.OrphanSources > 0 {
 		rep.Errors = append(rep.Errors, fmt.Sprintf("%d sources belong to no stored article or feed", v.OrphanSources))
@@ -109,7 +109,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s\n", line)
 	if len(rep.Errors) > 0 {
-		return fmt.Errorf("check: %d problems", len(rep.Errors))
+		return fmt.Errorf("check: %s", count(len(rep.Errors), "problem", "problems"))
 	}
 	return nil
 }

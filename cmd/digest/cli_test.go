@@ -200,12 +200,12 @@ func TestImportRefusesLoopbackAndAcceptsReimport(t *testing.T) {
 	}
 	out, errs, st := digestCLI(t, nil, "import", "--data", data, opml)
 	wantRun(t, st, exitFailed, errs, []string{base + "/a.xml", "loopback", "--allow-private"})
-	if !strings.Contains(out, "imported 1 feeds, skipped 1") {
+	if !strings.Contains(out, "imported 1 feed, skipped 1") {
 		t.Errorf("import stdout %q", out)
 	}
 	out, errs, st = digestCLI(t, allowPrivate, "import", "--data", data, opml)
 	wantRun(t, st, exitOK, errs, nil, "already subscribed", "skipped")
-	if errs != "" || !strings.Contains(out, "imported 1 feeds, skipped 0, 1 already subscribed") {
+	if errs != "" || !strings.Contains(out, "imported 1 feed, skipped 0, 1 already subscribed") {
 		t.Errorf("re-import: stdout %q, stderr %q", out, errs)
 	}
 }

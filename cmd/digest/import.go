@@ -71,7 +71,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	for _, p := range problems {
 		fmt.Fprintf(env.Stderr, "skipped: %v\n", p)
 	}
-	fmt.Fprintf(env.Stdout, "imported %d feeds, skipped %d", n, len(problems))
+	fmt.Fprintf(env.Stdout, "imported %s, skipped %d", count(n, "feed", "feeds"), len(problems))
 	if already > 0 {
 		fmt.Fprintf(env.Stdout, ", %d already subscribed", already)
 	}
@@ -79,7 +79,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	err = fmt.Errorf("import %s: %d of %d entries skipped (listed above)", rest[0], len(problems), len(problems)+n+already)
+	err = fmt.Errorf("import %s: %d of %s skipped (listed above)", rest[0], len(problems), count(len(problems)+n+already, "entry", "entries"))
 	if refused > 0 {
 		return withFix(err, allowPrivateFix)
 	}

@@ -42,8 +42,9 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	st := a.pipeline.Stats()
-	fmt.Fprintf(env.Stdout, "fetched %d feeds in %s (%.0f feeds/s): %d not modified, %d errors, %d new articles, %d updated, %d transactions\n",
-		st.Fetched, feedsDone.Round(time.Millisecond), float64(st.Fetched)/feedsDone.Seconds(), st.NotModified, st.Errors, st.Created, st.Updated, st.Batches)
+	fmt.Fprintf(env.Stdout, "fetched %s in %s (%.0f feeds/s): %d not modified, %s, %s, %d updated, %s\n",
+		count(st.Fetched, "feed", "feeds"), feedsDone.Round(time.Millisecond), float64(st.Fetched)/feedsDone.Seconds(), st.NotModified,
+		count(st.Errors, "error", "errors"), count(st.Created, "new article", "new articles"), st.Updated, count(st.Batches, "transaction", "transactions"))
 	if st.Errors == 0 {
 		return nil
 	}
@@ -70,7 +71,7 @@ func failedFeeds(ctx context.Context, env *Env, st digest.Store, fetched int64) 
 		fmt.Fprintf(env.Stderr, "failed: %s: %s\n", f.URL, reason(fmt.Errorf("%s", f.LastError), f.URL))
 		refused = refused || strings.Contains(f.LastError, "refused: ")
 	}
-	err = fmt.Errorf("refresh: %d of %d feeds failed (listed above)", failed, fetched)
+	err = fmt.Errorf("refresh: %d of %s failed (listed above)", failed, count(fetched, "feed", "feeds"))
 	if refused {
 		return withFix(err, allowPrivateFix)
 	}

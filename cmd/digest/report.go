@@ -15,6 +15,16 @@ import (
 const allowPrivateFix = "Addresses on loopback and private networks are refused by default (SSRF guard).\n" +
 	"To allow them, run again with --allow-private (or set DIGEST_ALLOW_PRIVATE=true)."
 
+// count is n with the noun in the right number: "1 feed", "2 feeds".
+// Counts are written with it, never as "%d feeds", so that one is never
+// "1 feeds".
+func count[N int | int64](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // reason is the part of err a person needs: the message of a coded error
 // without the URL they already typed at its start.
 func reason(err error, url string) string {

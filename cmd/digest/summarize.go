@@ -88,7 +88,7 @@ func summarizeLines(ctx context.Context, env *Env, r io.Reader, words int) error
 		return fmt.Errorf("summarize: write: %w", err)
 	}
 	if bad > 0 {
-		return fmt.Errorf("summarize: %d bad input lines skipped", bad)
+		return fmt.Errorf("summarize: %s skipped", count(bad, "bad input line", "bad input lines"))
 	}
 	return nil
 }

@@ -77,7 +77,7 @@ func TestSummarizeBadInput(t *testing.T) {
 		stderr  string
 		keepsOK bool
 	}{
-		{"broken JSON line is reported and the others kept", nil, "{\"id\": \"x\", \"art\n" + string(good) + "\n", "1 bad input lines", "line 1", true},
+		{"broken JSON line is reported and the others kept", nil, "{\"id\": \"x\", \"art\n" + string(good) + "\n", "1 bad input line skipped", "line 1", true},
 		{"line without an id is reported", nil, `{"article": "text here"}` + "\n" + string(good), "1 bad", `no "id"`, true},
 		{"line without text is reported", nil, `{"id": "q"}` + "\n" + string(good), "1 bad", `no "article"`, true},
 		{"invalid UTF-8 in JSON is summarized", nil, "{\"id\":\"u\",\"article\":\"The bridge \xff will close for eight months, officials said.\"}\n" + string(good), "", "", true},

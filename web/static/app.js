@@ -100,6 +100,14 @@
     check();
   }
 
+  // follow goes to the link that matches selector, if the page has one.
+  function follow(selector) {
+    var link = document.querySelector(selector);
+    if (!link) return false;
+    window.location.href = link.href;
+    return true;
+  }
+
   function toggleKind(kind) {
     var s = scope();
     var form = s && s.querySelector('form[data-toggle="' + kind + '"]');
@@ -136,9 +144,12 @@
     }
     switch (e.key) {
       case "j":
+        // On an article's page (no list): the next, older article.
+        if (items().length === 0 && follow("[data-next]")) break;
         select(current + 1);
         break;
       case "k":
+        if (items().length === 0 && follow("[data-prev]")) break;
         select(current < 0 ? 0 : current - 1);
         break;
       case "o":
@@ -216,4 +227,26 @@
   }
 
   readOnView();
+
+  // Offline reading: the service worker keeps the latest stories and the
+  // starred articles of a signed-in session (web/offline.go). It is asked
+  // to sync once the page has loaded; <html data-offline-ready> says it
+  // has. Signing out asks it to forget, besides the server's
+  // Clear-Site-Data.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    var signedIn = document.querySelector('form[action="/logout"]');
+    navigator.serviceWorker.onmessage = function (e) {
+      if (e.data && e.data.type === "synced") document.documentElement.setAttribute("data-offline-ready", "");
+    };
+    if (signedIn) {
+      signedIn.addEventListener("submit", function () {
+        if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: "forget" });
+      });
+    }
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      if (signedIn && reg.active) reg.active.postMessage({ type: "sync" });
+    }).catch(function () { /* no offline reading; the site works as before */ });
+  }
 })();

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// unplugged serves h until down is set; then every request's connection
+// is closed unanswered, as when the network is gone, whatever the browser
+// emulates.
+func unplugged(h http.Handler, down *atomic.Bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// offline switches DevTools' network emulation, for the page and its
+// service worker: offline, no request reaches the network.
+func offline(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		sw := on
+		if _, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: &sw,
+			MatchedNetworkConditions:    []*network.Conditions{{Offline: on, DownloadThroughput: -1, UploadThroughput: -1}},
+		}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: on, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	})
+}
+
+// bodyText navigates to u and returns the text of the page shown, also
+// when the navigation itself fails (the browser's own error page).
+func bodyText(t *testing.T, ctx context.Context, u string) string {
+	t.Helper()
+	_ = chromedp.Do(ctx, chromedp.Navigate(u)) // an error page is a page too
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	if err != nil {
+		t.Fatalf("read %s: %v", u, err)
+	}
+	return text
+}
+
+// TestBrowserReadsOffline: a signed-in reader loads the front page once;
+// then, with the network gone (DevTools offline emulation, and the server
+// hanging up), the latest stories and the starred articles still read,
+// pages never kept say they are offline; after signing out, nothing of
+// the session is shown offline.
+func TestBrowserReadsOffline(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	seedWide(t, fx)
+	starred := fx.articleIDs["storm"] // on no story, never opened before going offline
+	if _, err := fx.store.MarkStarred(context.Background(), fx.uid, []int64{starred}, true); err != nil {
+		t.Fatal(err)
+	}
+	var down atomic.Bool
+	srv := httptest.NewServer(unplugged(fx.h, &down))
+	defer srv.Close()
+	signIn(t, ctx, fx, srv.URL)
+	do(t, ctx,
+		chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitReady(chromedp.CSS("html[data-offline-ready]")),
+	)
+	if !run(t, ctx, chromedp.Evaluate[bool](`!!navigator.serviceWorker.controller`)) {
+		t.Fatal("no service worker controls the page")
+	}
+
+	down.Store(true)
+	do(t, ctx, offline(true))
+	if run(t, ctx, chromedp.Evaluate[bool](`navigator.onLine`)) {
+		t.Error("navigator.onLine is still true under offline emulation")
+	}
+	story := "/stories/" + strconv.FormatInt(fx.articleIDs["story"], 10)
+	if text := bodyText(t, ctx, srv.URL+story); !strings.Contains(text, "Winter comes to the harbour") {
+		t.Errorf("offline, the top story does not read:\n%s", text)
+	}
+	if text := bodyText(t, ctx, srv.URL+"/articles/"+strconv.FormatInt(starred, 10)); !strings.Contains(text, "Storm closes the coast road") || !strings.Contains(text, "Winds reached 120 km/h") {
+		t.Errorf("offline, the starred article does not read:\n%s", text)
+	}
+	// Reached from the starred list, the same article (another address).
+	if text := bodyText(t, ctx, srv.URL+"/?starred=1"); !strings.Contains(text, "Storm closes the coast road") {
+		t.Errorf("offline, the starred list does not read:\n%s", text)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(".river .item-title a"), chromedp.NodeVisible), chromedp.WaitVisible(chromedp.CSS("h1.headline")))
+	if h := run(t, ctx, chromedp.Text(chromedp.CSS("h1.headline"))); h != "Storm closes the coast road" {
+		t.Errorf("offline, the starred list's link opened %q", h)
+	}
+	// The page is styled offline too: the shell is kept.
+	if run(t, ctx, chromedp.Evaluate[int](`document.styleSheets.length ? document.styleSheets[0].cssRules.length : 0`)) < 50 {
+		t.Error("offline, the stylesheet is missing")
+	}
+	if text := bodyText(t, ctx, srv.URL+"/settings"); !strings.Contains(text, "You are offline") {
+		t.Errorf("offline, a page never kept shows:\n%s", text)
+	}
+
+	// Back online: sign out. Offline again, the session's pages are gone.
+	down.Store(false)
+	do(t, ctx, offline(false),
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("button.nav-button")),
+		chromedp.Click(chromedp.CSS("button.nav-button")),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)),
+	)
+	down.Store(true)
+	do(t, ctx, offline(true))
+	for _, p := range []string{story, "/articles/" + strconv.FormatInt(starred, 10), "/"} {
+		if text := bodyText(t, ctx, srv.URL+p); strings.Contains(text, "Winter comes to the harbour") || strings.Contains(text, "Storm closes") {
+			t.Errorf("signed out and offline, %s still shows the session's page:\n%s", p, text)
+		}
+	}
+	do(t, ctx, offline(false))
+}
