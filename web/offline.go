@@ -96,12 +96,12 @@ func (s *Server) offlineList(w http.ResponseWriter, r *http.Request) {
 			l.Pages = append(l.Pages, p)
 		}
 	}
-	ranked, _, err := s.forYou(ctx, uid(r), homeStories)
+	fy, err := s.forYou(ctx, uid(r), homeStories)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	for _, st := range ranked {
+	for _, st := range fy.stories {
 		add("/stories/" + strconv.FormatInt(st.story.ID, 10))
 	}
 	for _, q := range []digest.ArticleQuery{
