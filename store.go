@@ -150,8 +150,10 @@ type ContentStore interface {
 	// result ends its lease; so does ReleaseFeeds.
 	ClaimFeeds(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Feed, error)
 	// ReleaseFeeds ends owner's leases of the given feeds (claimed and
-	// not fetched), so that any worker may claim them at once. Feeds
-	// leased to another owner are left alone.
+	// not fetched), so that any worker may claim them at once; with no
+	// ids, of every feed. Feeds leased to another owner are left alone;
+	// owner "" stands for every owner (a process that is alone on its
+	// database ends the leases of its dead predecessor).
 	ReleaseFeeds(ctx context.Context, owner string, ids ...int64) error
 	// ScheduleNow sets NextCheck of the given feeds (all feeds if ids is
 	// empty) to now, so the scheduler picks them up at once.

@@ -19,6 +19,7 @@ import (
 	"github.com/occasional-digest/digest/fever"
 	"github.com/occasional-digest/digest/greader"
 	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/metrics"
 	"github.com/occasional-digest/digest/miniflux"
 	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/sqlite"
@@ -37,9 +38,15 @@ type app struct {
 	client   *fetch.Client
 	pipeline *ingest.Pipeline
 	stories  *ingest.Stories
-	auth     *auth.Service
-	started  bool
-	listen   string // the web server's listen address, once serving
+	// leader runs the story engine on PostgreSQL, where several
+	// processes may share the database: in one of them at a time (nil on
+	// SQLite, whose one process runs stories).
+	leader  *ingest.Leader
+	auth    *auth.Service
+	started bool
+	metrics *metrics.Registry
+	latency *metrics.Histogram // of HTTP requests, by route
+	listen  string             // the web server's listen address, once serving
 }
 
 // appOptions adjust the wiring for a command.
@@ -84,13 +91,26 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories,
 		auth: auth.New(st, auth.Options{Logger: log})}
+	var sink ingest.StorySink = a.stories
+	db, shared := st.(*postgres.DB)
+	if shared {
+		a.leader = ingest.NewLeader(db.Lock("stories"), func() *ingest.Stories {
+			s, _ := newStorySink(st, log) // its options built once above
+			return s
+		}, ingest.LeaderOptions{Logger: log})
+		sink = a.leader
+	}
 	a.pipeline = ingest.New(st, client, ingest.Options{
 		Workers:       cfg.Workers,
 		MinInterval:   cfg.RefreshInterval,
 		Logger:        log,
 		NoPostProcess: o.noPostProcess,
-		Stories:       a.stories,
+		Stories:       sink,
+		Shared:        shared,
 	})
+	a.metrics = metrics.New()
+	a.registerMetrics(a.metrics)
+	a.latency = a.metrics.Histogram("digest_http_request_duration_seconds", "HTTP requests' latency by route pattern.", "route", metrics.DefBuckets)
 	return a, nil
 }
 
@@ -115,6 +135,9 @@ func openStore(ctx context.Context, database string, log *slog.Logger) (digest.S
 // store.
 func (a *app) Close() error {
 	err := errors.Join(a.stories.Close(), a.pipeline.Close())
+	if a.leader != nil {
+		err = errors.Join(err, a.leader.Close())
+	}
 	a.client.Close()
 	return errors.Join(err, a.store.Close())
 }
@@ -123,11 +146,17 @@ func (a *app) Close() error {
 // the web server on ln until ctx ends, then shuts down gracefully. ready,
 // if not nil, is called once the server accepts connections.
 func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
-	a.startServing(ctx)
+	if a.cfg.Role != "web" {
+		a.startServing(ctx)
+	}
 	a.listen = ln.Addr().String()
 	srv := a.webServer()
+	var patterns []string
+	for _, r := range srv.Routes() {
+		patterns = append(patterns, r.Pattern)
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           metrics.Instrument(srv.Handler(), a.latency, patterns, a.log.With("component", "http")),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -216,6 +245,13 @@ func (a *app) startPipeline(ctx context.Context) error {
 		return nil
 	}
 	a.started = true
+	if a.leader != nil {
+		// The engine runs where the lock is: here once taken, or in a
+		// serving worker, which then assigns what this fetched.
+		a.leader.Start(ctx)
+		a.pipeline.Start(ctx)
+		return nil
+	}
 	if err := a.stories.Load(ctx, time.Now()); err != nil {
 		return err
 	}
@@ -233,14 +269,22 @@ func (a *app) startServing(ctx context.Context) {
 		return
 	}
 	a.started = true
-	a.stories.Warm(ctx, time.Now())
+	if a.leader != nil {
+		a.leader.Start(ctx)
+	} else {
+		a.stories.Warm(ctx, time.Now())
+	}
 	a.pipeline.Start(ctx)
 }
 
 // warming lists what is still warming up, for /readyz and the reader's
 // notice.
 func (a *app) warming() []web.Warmup {
-	if ok, done, total := a.stories.Warming(); ok {
+	warming := a.stories.Warming
+	if a.leader != nil {
+		warming = a.leader.Warming
+	}
+	if ok, done, total := warming(); ok {
 		return []web.Warmup{{Name: "stories", Done: done, Total: total}}
 	}
 	return nil

@@ -87,6 +87,7 @@ func IsDSN(s string) bool {
 type DB struct {
 	*sqlstore.Store
 	name string
+	cfg  *pgx.ConnConfig // for the connections of locks and listeners
 }
 
 // Name returns the database as user@host:port/database, without the
@@ -161,7 +162,7 @@ func OpenOptions(ctx context.Context, dsn string, logger *slog.Logger, opts Opti
 	// cache (Dialect.DataVersion).
 	read.SetMaxOpenConns(opts.ReadConns + 1)
 	read.SetMaxIdleConns(opts.ReadConns + 1)
-	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name}, nil
+	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name, cfg: cfg}, nil
 }
 
 // migrateLock is the key of the advisory lock that lets one process at a

@@ -79,21 +79,53 @@ func sortDue(fs []digest.Feed) {
 	})
 }
 
-// ReleaseFeeds ends owner's leases of the given feeds; feeds leased to
-// another owner, or to none, are left alone.
+// ReleaseFeeds ends owner's leases (owner "": anyone's) of the given
+// feeds (none given: of every feed); feeds leased to another owner are
+// left alone.
 func (s *Store) ReleaseFeeds(ctx context.Context, owner string, ids ...int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
+	owner = clean(owner)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if len(ids) == 0 {
+			_, err := s.exec(ctx, tx, `UPDATE feeds SET lease_until = 0, lease_owner = ''
+				WHERE lease_until <> 0 AND (? = '' OR lease_owner = ?)`, owner, owner)
+			return err
+		}
 		for _, c := range s.chunks(ids, 1) {
 			in, args := inList(c)
 			if _, err := s.exec(ctx, tx, `UPDATE feeds SET lease_until = 0, lease_owner = ''
-				WHERE lease_owner = ? AND id IN (`+in+`)`, append([]any{clean(owner)}, args...)...); err != nil {
+				WHERE (? = '' OR lease_owner = ?) AND id IN (`+in+`)`, append([]any{owner, owner}, args...)...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return wrap("release feeds", err)
+}
+
+// Backlog is what waits in the store for the workers, for metrics.
+type Backlog struct {
+	DueFeeds int // feeds whose NextCheck has come, leased or not
+	Queued   int // articles with post-processing queued (due or waiting for a retry)
+	// OldestStory is the time since when the longest-due story step has
+	// been due (zero when none is): the story engine's lag.
+	OldestStory time.Time
+}
+
+// Backlog counts the due feeds and the queued post-processing at now.
+// Each count reads an index (feeds by next_check; the whole post queue,
+// which post-processing keeps short).
+func (s *Store) Backlog(ctx context.Context, now time.Time) (Backlog, error) {
+	var b Backlog
+	at := dbTime(now)
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM feeds WHERE next_check <= ?`, at).Scan(&b.DueFeeds); err != nil {
+		return b, wrap("backlog", err)
+	}
+	var oldest int64
+	err := s.queryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(CASE WHEN (steps & ?) <> 0 AND next_try <= ? THEN next_try END), 0)
+		FROM post_queue`, int64(digest.StepStory), at).Scan(&b.Queued, &oldest)
+	if err != nil {
+		return b, wrap("backlog", err)
+	}
+	b.OldestStory = goTime(oldest)
+	return b, nil
 }

@@ -86,8 +86,27 @@ func testFeedLeases(t *testing.T, s digest.Store) {
 	if e, _ := s.ClaimFeeds(ctx, "e", now.Add(62*time.Second), time.Minute, 10); !slices.Equal(feedIDs(e), []int64{fs[1].ID}) {
 		t.Errorf("claim after the holder released = %v, want %v", feedIDs(e), []int64{fs[1].ID})
 	}
+	// With no IDs, every feed of the owner; owner "": of anyone.
+	if _, err := s.ClaimFeeds(ctx, "f", now.Add(62*time.Second), time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseFeeds(ctx, "g"); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := s.ClaimFeeds(ctx, "h", now.Add(62*time.Second), time.Minute, 10); len(h) != 0 {
+		t.Errorf("ReleaseFeeds by an owner of nothing freed %v", feedIDs(h))
+	}
 	if err := s.ReleaseFeeds(ctx, "e"); err != nil {
-		t.Errorf("ReleaseFeeds of nothing: %v", err)
+		t.Fatal(err)
+	}
+	if h, _ := s.ClaimFeeds(ctx, "h", now.Add(62*time.Second), time.Minute, 10); !slices.Equal(feedIDs(h), []int64{fs[1].ID}) {
+		t.Errorf("after e released all its feeds, claim = %v, want %v", feedIDs(h), []int64{fs[1].ID})
+	}
+	if err := s.ReleaseFeeds(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if i, _ := s.ClaimFeeds(ctx, "i", now.Add(62*time.Second), time.Minute, 10); len(i) != 3 {
+		t.Errorf("after every lease was ended, claim = %v, want the 3 due feeds", feedIDs(i))
 	}
 }
 
