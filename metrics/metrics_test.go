@@ -56,10 +56,10 @@ func TestTextFormat(t *testing.T) {
 	}
 	got := checkFormat(t, b.String())
 	want := map[string]string{
-		`digest_fetches_total{outcome="ok"}`:                                       "3",
-		`digest_fetches_total{outcome="error"}`:                                    "1",
-		`digest_fetches_total{outcome="we\"ird\\label\n"}`:                         "2",
-		`digest_feeds_due`:                                                         "7",
+		`digest_fetches_total{outcome="ok"}`:                                      "3",
+		`digest_fetches_total{outcome="error"}`:                                   "1",
+		`digest_fetches_total{outcome="we\"ird\\label\n"}`:                        "2",
+		`digest_feeds_due`:                                                        "7",
 		`digest_http_request_duration_seconds_bucket{route="GET /{$}",le="0.01"}`: "0",
 		`digest_http_request_duration_seconds_bucket{route="GET /{$}",le="0.1"}`:  "2",
 		`digest_http_request_duration_seconds_bucket{route="GET /{$}",le="+Inf"}`: "4",

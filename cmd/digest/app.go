@@ -45,6 +45,7 @@ type app struct {
 	auth    *auth.Service
 	started bool
 	metrics *metrics.Registry
+	db      dbHealth
 	latency *metrics.Histogram // of HTTP requests, by route
 	listen  string             // the web server's listen address, once serving
 }
@@ -108,6 +109,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		Stories:       sink,
 		Shared:        shared,
 	})
+	a.db.store = st
 	a.metrics = metrics.New()
 	a.registerMetrics(a.metrics)
 	a.latency = a.metrics.Histogram("digest_http_request_duration_seconds", "HTTP requests' latency by route pattern.", "route", metrics.DefBuckets)
@@ -280,14 +282,18 @@ func (a *app) startServing(ctx context.Context) {
 // warming lists what is still warming up, for /readyz and the reader's
 // notice.
 func (a *app) warming() []web.Warmup {
+	var ws []web.Warmup
+	if !a.db.up() {
+		ws = append(ws, web.Warmup{Name: "database"})
+	}
 	warming := a.stories.Warming
 	if a.leader != nil {
 		warming = a.leader.Warming
 	}
 	if ok, done, total := warming(); ok {
-		return []web.Warmup{{Name: "stories", Done: done, Total: total}}
+		ws = append(ws, web.Warmup{Name: "stories", Done: done, Total: total})
 	}
-	return nil
+	return ws
 }
 
 // mounts are the reader-app protocols served beside the reader.

@@ -76,6 +76,12 @@ func (a *app) registerMetrics(r *metrics.Registry) {
 				return max(now.Sub(v.OldestStory).Seconds(), 0), nil
 			})
 	}
+	r.GaugeFunc("digest_database_up", "1 when the database answers a ping (checked at most once a second).", func(context.Context) (float64, error) {
+		if a.db.up() {
+			return 1, nil
+		}
+		return 0, nil
+	})
 	r.GaugeFunc("digest_story_engine_leader", "1 when this process runs the story engine.", func(context.Context) (float64, error) {
 		if a.leader == nil || a.leader.Leading() {
 			return 1, nil

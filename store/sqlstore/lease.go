@@ -129,3 +129,9 @@ func (s *Store) Backlog(ctx context.Context, now time.Time) (Backlog, error) {
 	b.OldestStory = goTime(oldest)
 	return b, nil
 }
+
+// Ping checks that the database answers, on the read pool (and so on a
+// fresh connection when the pooled ones were lost).
+func (s *Store) Ping(ctx context.Context) error {
+	return wrap("ping", s.read.PingContext(ctx))
+}
