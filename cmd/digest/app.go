@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -46,6 +47,10 @@ type app struct {
 	started bool
 	metrics *metrics.Registry
 	db      dbHealth
+	changes struct {
+		sync.Mutex
+		n map[string]int64 // notifications heard, by what changed
+	}
 	latency *metrics.Histogram // of HTTP requests, by route
 	listen  string             // the web server's listen address, once serving
 }
@@ -156,6 +161,20 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 	var patterns []string
 	for _, r := range srv.Routes() {
 		patterns = append(patterns, r.Pattern)
+	}
+	if db, ok := a.store.(*postgres.DB); ok {
+		// Workers in other processes store articles and stories: the
+		// web side hears of them, as of those of this process.
+		lctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			db.Changes(lctx, func(what string) {
+				srv.Changed()
+				a.heard(what)
+			})
+		}()
+		defer func() { stop(); <-done }()
 	}
 	hs := &http.Server{
 		Handler:           metrics.Instrument(srv.Handler(), a.latency, patterns, a.log.With("component", "http")),

@@ -9,6 +9,19 @@ import (
 	"github.com/occasional-digest/digest/store/sqlstore"
 )
 
+// heard counts a notification of changes (see postgres.DB.Changes).
+func (a *app) heard(what string) {
+	if what == "" {
+		what = "lost"
+	}
+	a.changes.Lock()
+	defer a.changes.Unlock()
+	if a.changes.n == nil {
+		a.changes.n = map[string]int64{}
+	}
+	a.changes.n[what]++
+}
+
 // backlogger is the stores' Backlog (sqlstore.Store, behind both
 // backends).
 type backlogger interface {
@@ -20,6 +33,16 @@ type backlogger interface {
 // queued, the story engine's lag) and whether this process runs the story
 // engine. HTTP latency is registered by the web side (see serve).
 func (a *app) registerMetrics(r *metrics.Registry) {
+	r.CounterFunc("digest_changes_heard_total", "Notifications of stored articles and stories heard from the database (PostgreSQL; lost: reconnected, anything may have changed).", "what",
+		func() map[string]float64 {
+			a.changes.Lock()
+			defer a.changes.Unlock()
+			out := map[string]float64{"articles": 0, "stories": 0, "lost": 0}
+			for k, v := range a.changes.n {
+				out[k] = float64(v)
+			}
+			return out
+		})
 	r.CounterFunc("digest_fetches_total", "Feed fetches by outcome since start (ok: new content; not_modified: 304; error).", "outcome",
 		func() map[string]float64 {
 			s := a.pipeline.Stats()

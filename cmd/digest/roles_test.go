@@ -163,6 +163,12 @@ func TestWebAndWorkerShareOnePostgres(t *testing.T) {
 		t.Errorf("story engine: worker leads %v, web leads %v; want the worker alone", worker.leader.Leading(), web.leader.Leading())
 	}
 
+	// The web process heard of them through LISTEN/NOTIFY.
+	waitUntil(t, "heard of the articles", func() bool {
+		web.changes.Lock()
+		defer web.changes.Unlock()
+		return web.changes.n["articles"] > 0 && web.changes.n["stories"] > 0
+	})
 	var wm, webm bytes.Buffer
 	worker.metrics.WriteTo(ctx, &wm)
 	web.metrics.WriteTo(ctx, &webm)

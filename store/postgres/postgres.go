@@ -86,8 +86,9 @@ func IsDSN(s string) bool {
 // methods it has those of *sqlstore.Store: Stats and WriteCount.
 type DB struct {
 	*sqlstore.Store
-	name string
-	cfg  *pgx.ConnConfig // for the connections of locks and listeners
+	name   string
+	cfg    *pgx.ConnConfig // for the connections of locks and listeners
+	logger *slog.Logger
 }
 
 // Name returns the database as user@host:port/database, without the
@@ -162,7 +163,7 @@ func OpenOptions(ctx context.Context, dsn string, logger *slog.Logger, opts Opti
 	// cache (Dialect.DataVersion).
 	read.SetMaxOpenConns(opts.ReadConns + 1)
 	read.SetMaxIdleConns(opts.ReadConns + 1)
-	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name, cfg: cfg}, nil
+	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name, cfg: cfg, logger: logger}, nil
 }
 
 // migrateLock is the key of the advisory lock that lets one process at a
