@@ -58,6 +58,8 @@ func main() {
 		rconns   = flag.Int("read-conns", 0, "sqlite.Options.ReadConns (0: the default)")
 		first    = flag.Bool("first-only", false, "stop after the first refresh (memory and throughput experiments)")
 		memprof  = flag.String("memprofile", "", "write a heap profile taken when the Go heap in use peaked during the first refresh to this file")
+		pgDSN    = flag.String("postgres", "", "measure the first refresh on this PostgreSQL database instead (a schema of its own, dropped after)")
+		procs    = flag.Int("procs", 1, "with -postgres: worker pipelines sharing the feeds through leases")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -72,7 +74,11 @@ func main() {
 	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first,
 		sqlite: sqlite.Options{WriteCacheKiB: *wcache, ReadCacheKiB: *rcache, ReadConns: *rconns, CheckpointPages: *ckpt},
 		ingest: ingest.Options{Workers: *workers, NoPostProcess: true, BatchSize: *batchN, BatchBytes: *batchB, PendingBytes: *pendingB}}
-	if err := run(cfg, *farmDir, *feeds, *items, *perHost, *workers, *requests); err != nil {
+	runIt := func() error { return run(cfg, *farmDir, *feeds, *items, *perHost, *workers, *requests) }
+	if *pgDSN != "" {
+		runIt = func() error { return runPostgres(cfg, *farmDir, *pgDSN, *procs, *feeds, *items, *perHost, *workers) }
+	}
+	if err := runIt(); err != nil {
 		fmt.Fprintln(os.Stderr, "ingest bench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
