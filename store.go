@@ -143,6 +143,19 @@ type ContentStore interface {
 	// DueFeeds returns up to limit feeds whose NextCheck is at or before
 	// now, the most overdue first.
 	DueFeeds(ctx context.Context, now time.Time, limit int) ([]Feed, error)
+	// ClaimFeeds leases to owner, until now+lease, up to limit (<= 0:
+	// 100) feeds whose NextCheck is at or before now and that hold no
+	// lease unexpired at now, and returns them, the most overdue first.
+	// Concurrent claims (of any process on the database) never return
+	// the same feed while its lease lasts. SaveFetches of a feed's
+	// result ends its lease; so does ReleaseFeeds.
+	ClaimFeeds(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Feed, error)
+	// ReleaseFeeds ends owner's leases of the given feeds (claimed and
+	// not fetched), so that any worker may claim them at once; with no
+	// ids, of every feed. Feeds leased to another owner are left alone;
+	// owner "" stands for every owner (a process that is alone on its
+	// database ends the leases of its dead predecessor).
+	ReleaseFeeds(ctx context.Context, owner string, ids ...int64) error
 	// ScheduleNow sets NextCheck of the given feeds (all feeds if ids is
 	// empty) to now, so the scheduler picks them up at once.
 	ScheduleNow(ctx context.Context, ids ...int64) error

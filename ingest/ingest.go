@@ -62,6 +62,20 @@ type Options struct {
 	Stories StorySink
 	// Now returns the current time; tests may set it. Default time.Now.
 	Now func() time.Time
+	// Owner names this pipeline on the feeds it leases (see
+	// digest.ContentStore.ClaimFeeds): unique among the processes that
+	// share a database. Default: host name, process ID and a random
+	// suffix.
+	Owner string
+	// Lease is how long a claimed feed stays this pipeline's: time to
+	// queue, fetch and save it. A feed whose lease ran out (its worker
+	// died) is claimed again by any worker. Default 5m.
+	Lease time.Duration
+	// Shared says that other pipelines (worker processes) may share the
+	// database. Otherwise this pipeline is alone on it (SQLite) and Start
+	// ends every lease left, by a process that died, instead of waiting
+	// for them to expire.
+	Shared bool
 }
 
 func (o *Options) setDefaults() {
@@ -104,6 +118,12 @@ func (o *Options) setDefaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Owner == "" {
+		o.Owner = leaseOwner()
+	}
+	if o.Lease <= 0 {
+		o.Lease = 5 * time.Minute
+	}
 }
 
 // Pipeline fetches feeds and stores what they carry. Start runs it in the
@@ -122,11 +142,7 @@ type Pipeline struct {
 	pending *budget // bytes of the results fetched and not yet saved
 
 	mu       sync.Mutex
-	inFlight map[int64]bool // feeds queued or being fetched
-	// finished holds the feeds saved since the scheduler's last query of
-	// due feeds began: that query's snapshot may predate their commit and
-	// still list them as due.
-	finished map[int64]bool
+	inFlight map[int64]bool // feeds claimed and not saved yet
 	waiters  []*waiter
 
 	wake chan struct{} // nudges the scheduler
@@ -176,7 +192,6 @@ func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
 		results:  make(chan fetched, opts.BatchSize),
 		pending:  newBudget(opts.PendingBytes),
 		inFlight: make(map[int64]bool),
-		finished: make(map[int64]bool),
 		wake:     make(chan struct{}, 1),
 	}
 	p.post = newPostProcessor(p)
@@ -252,6 +267,18 @@ func (p *Pipeline) Nudge() {
 func (p *Pipeline) schedule(ctx context.Context) {
 	defer close(p.jobs)
 	backoff := time.Second
+	if !p.opts.Shared {
+		for {
+			err := p.store.ReleaseFeeds(ctx, "")
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+			p.log.Error("end leases left by a previous run", "err", err, "retry_in", backoff)
+			sleepCtx(ctx, backoff)
+			backoff = min(backoff*2, time.Minute)
+		}
+		backoff = time.Second
+	}
 	for {
 		n, err := p.queueDue(ctx)
 		wait := time.Minute
@@ -282,22 +309,24 @@ func (p *Pipeline) schedule(ctx context.Context) {
 	}
 }
 
-// queueDue queues the feeds that are due and not in flight; it blocks while
-// the workers are busy, which is the pipeline's back-pressure.
+// queueDue claims due feeds (see digest.ContentStore.ClaimFeeds) and
+// queues them for the workers; it blocks while the workers are busy,
+// which is the pipeline's back-pressure. A claim takes what the workers
+// and their queue hold, so that other worker processes on the same
+// database get their share. Claims not queued when ctx ends are
+// released.
 func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
-	const page = 1000
-	p.mu.Lock()
-	clear(p.finished)
-	inFlight := len(p.inFlight)
-	p.mu.Unlock()
-	feeds, err := p.store.DueFeeds(ctx, p.opts.Now(), page+inFlight)
+	limit := max(cap(p.jobs)+p.opts.Workers, 100)
+	feeds, err := p.store.ClaimFeeds(ctx, p.opts.Owner, p.opts.Now(), p.opts.Lease, limit)
 	if err != nil {
-		return 0, fmt.Errorf("due feeds: %w", err)
+		return 0, fmt.Errorf("claim due feeds: %w", err)
 	}
 	queued := 0
-	for _, f := range feeds {
+	for i, f := range feeds {
 		p.mu.Lock()
-		busy := p.inFlight[f.ID] || p.finished[f.ID]
+		// A feed still in flight here had its lease run out: the save
+		// under way ends the new one too.
+		busy := p.inFlight[f.ID]
 		if !busy {
 			p.inFlight[f.ID] = true
 		}
@@ -309,7 +338,18 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 		case p.jobs <- f:
 			queued++
 		case <-ctx.Done():
+			var left []int64
+			for _, g := range feeds[i:] {
+				p.mu.Lock()
+				if g.ID == f.ID || !p.inFlight[g.ID] {
+					left = append(left, g.ID)
+				}
+				p.mu.Unlock()
+			}
 			p.done(f.ID)
+			if err := p.store.ReleaseFeeds(context.WithoutCancel(ctx), p.opts.Owner, left...); err != nil {
+				return queued, fmt.Errorf("release unqueued feeds: %w", err)
+			}
 			return queued, nil
 		}
 	}
@@ -329,7 +369,6 @@ func (p *Pipeline) done(ids ...int64) {
 	defer p.mu.Unlock()
 	for _, id := range ids {
 		delete(p.inFlight, id)
-		p.finished[id] = true
 	}
 	kept := p.waiters[:0]
 	for _, w := range p.waiters {

@@ -172,6 +172,24 @@ func (s *Stories) Close() error {
 	return s.saveSnapshotIfChanged(ctx)
 }
 
+// Abandon is Close for an engine that may no longer be the only one:
+// its term as the story engine ended (the lock was lost), so another
+// process may be adding articles and writing snapshots meanwhile, and a
+// snapshot of this engine written now would be newer than theirs but
+// hold less. It stops the warm-up and writes nothing.
+func (s *Stories) Abandon() {
+	s.mu.Lock()
+	s.saved = s.added
+	s.mu.Unlock()
+	s.warm.Lock()
+	cancel := s.cancel
+	s.warm.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.wg.Wait()
+}
+
 // closeSnapshotTimeout bounds the snapshot written at Close.
 const closeSnapshotTimeout = 2 * time.Minute
 

@@ -40,6 +40,7 @@ func (s *Server) apiRoutes() http.Handler {
 	s.handle(mux, "POST /api/v1/articles/unread", Signed, s.apiArticlesMark(markUnread))
 
 	s.handle(mux, "GET /api/v1/stories", Signed, s.apiStories)
+	s.handle(mux, "GET /api/v1/stories/new", Signed, s.apiStoriesNew)
 	s.handle(mux, "GET /api/v1/stories/{id}", Signed, s.apiStory)
 	s.handle(mux, "GET /api/v1/entities/{kind}/{name}", Signed, s.apiEntity)
 

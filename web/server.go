@@ -164,6 +164,10 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 // Host check and cross-origin protection applied to every route.
 func (s *Server) Handler() http.Handler { return s.h }
 
+// Changed tells the server that another process changed the content (a
+// worker stored articles or stories): what it caches of it is dropped.
+func (s *Server) Changed() { s.cache.invalidate() }
+
 // handle registers a route on mux with its access, and in the table.
 func (s *Server) handle(mux *http.ServeMux, pattern string, access Access, h http.HandlerFunc) {
 	mux.Handle(pattern, s.guard(access, h))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -19,6 +20,7 @@ import (
 	"github.com/occasional-digest/digest/fever"
 	"github.com/occasional-digest/digest/greader"
 	"github.com/occasional-digest/digest/ingest"
+	"github.com/occasional-digest/digest/metrics"
 	"github.com/occasional-digest/digest/miniflux"
 	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/sqlite"
@@ -38,9 +40,20 @@ type app struct {
 	pipeline *ingest.Pipeline
 	stories  *ingest.Stories
 	imports  *ingest.Imports // nil when the store keeps no import jobs
-	auth     *auth.Service
-	started  bool
-	listen   string // the web server's listen address, once serving
+	// leader runs the story engine on PostgreSQL, where several
+	// processes may share the database: in one of them at a time (nil on
+	// SQLite, whose one process runs stories).
+	leader  *ingest.Leader
+	auth    *auth.Service
+	started bool
+	metrics *metrics.Registry
+	db      dbHealth
+	changes struct {
+		sync.Mutex
+		n map[string]int64 // notifications heard, by what changed
+	}
+	latency *metrics.Histogram // of HTTP requests, by route
+	listen  string             // the web server's listen address, once serving
 }
 
 // appOptions adjust the wiring for a command.
@@ -85,16 +98,30 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories,
 		auth: auth.New(st, auth.Options{Logger: log})}
+	var sink ingest.StorySink = a.stories
+	db, shared := st.(*postgres.DB)
+	if shared {
+		a.leader = ingest.NewLeader(db.Lock("stories"), func() *ingest.Stories {
+			s, _ := newStorySink(st, log) // its options built once above
+			return s
+		}, ingest.LeaderOptions{Logger: log})
+		sink = a.leader
+	}
 	a.pipeline = ingest.New(st, client, ingest.Options{
 		Workers:       cfg.Workers,
 		MinInterval:   cfg.RefreshInterval,
 		Logger:        log,
 		NoPostProcess: o.noPostProcess,
-		Stories:       a.stories,
+		Stories:       sink,
+		Shared:        shared,
 	})
 	if is, ok := st.(ingest.ImportStore); ok {
 		a.imports = ingest.NewImports(is, a.pipeline.Nudge, log)
 	}
+	a.db.store = st
+	a.metrics = metrics.New()
+	a.registerMetrics(a.metrics)
+	a.latency = a.metrics.Histogram("digest_http_request_duration_seconds", "HTTP requests' latency by route pattern.", "route", metrics.DefBuckets)
 	return a, nil
 }
 
@@ -123,6 +150,10 @@ func (a *app) Close() error {
 		err = errors.Join(err, a.imports.Close())
 	}
 	err = errors.Join(err, a.stories.Close())
+	if a.leader != nil {
+		// Ends the term: its engine writes its snapshot, then the lock goes.
+		err = errors.Join(err, a.leader.Close())
+	}
 	a.client.Close()
 	return errors.Join(err, a.store.Close())
 }
@@ -131,11 +162,31 @@ func (a *app) Close() error {
 // the web server on ln until ctx ends, then shuts down gracefully. ready,
 // if not nil, is called once the server accepts connections.
 func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
-	a.startServing(ctx)
+	if a.cfg.Role != "web" {
+		a.startServing(ctx)
+	}
 	a.listen = ln.Addr().String()
 	srv := a.webServer()
+	var patterns []string
+	for _, r := range srv.Routes() {
+		patterns = append(patterns, r.Pattern)
+	}
+	if db, ok := a.store.(*postgres.DB); ok {
+		// Workers in other processes store articles and stories: the
+		// web side hears of them, as of those of this process.
+		lctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			db.Changes(lctx, func(what string) {
+				srv.Changed()
+				a.heard(what)
+			})
+		}()
+		defer func() { stop(); <-done }()
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           metrics.Instrument(srv.Handler(), a.latency, patterns, a.log.With("component", "http")),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -229,6 +280,13 @@ func (a *app) startPipeline(ctx context.Context) error {
 		return nil
 	}
 	a.started = true
+	if a.leader != nil {
+		// The engine runs where the lock is: here once taken, or in a
+		// serving worker, which then assigns what this fetched.
+		a.leader.Start(ctx)
+		a.pipeline.Start(ctx)
+		return nil
+	}
 	if err := a.stories.Load(ctx, time.Now()); err != nil {
 		return err
 	}
@@ -246,7 +304,11 @@ func (a *app) startServing(ctx context.Context) {
 		return
 	}
 	a.started = true
-	a.stories.Warm(ctx, time.Now())
+	if a.leader != nil {
+		a.leader.Start(ctx)
+	} else {
+		a.stories.Warm(ctx, time.Now())
+	}
 	a.pipeline.Start(ctx)
 	if a.imports != nil {
 		a.imports.Start(ctx) // resumes the imports a previous run left
@@ -256,10 +318,18 @@ func (a *app) startServing(ctx context.Context) {
 // warming lists what is still warming up, for /readyz and the reader's
 // notice.
 func (a *app) warming() []web.Warmup {
-	if ok, done, total := a.stories.Warming(); ok {
-		return []web.Warmup{{Name: "stories", Done: done, Total: total}}
+	var ws []web.Warmup
+	if !a.db.up() {
+		ws = append(ws, web.Warmup{Name: "database"})
 	}
-	return nil
+	warming := a.stories.Warming
+	if a.leader != nil {
+		warming = a.leader.Warming
+	}
+	if ok, done, total := warming(); ok {
+		ws = append(ws, web.Warmup{Name: "stories", Done: done, Total: total})
+	}
+	return ws
 }
 
 // mounts are the reader-app protocols served beside the reader.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/occasional-digest/digest/store/postgres"
 )
 
 // Config is the whole configuration of a digest process, built once in main
@@ -41,6 +43,13 @@ type Config struct {
 	// User is the account one-shot commands (add, import, export) act for
 	// (DIGEST_USER); "" means the only user.
 	User string
+	// Role is what serve runs (DIGEST_ROLE): "all" (the default), "web"
+	// (the HTTP server only) or "worker" (fetching, post-processing and
+	// the story engine, no reader). web and worker need PostgreSQL.
+	Role string
+	// MetricsAddr, unless "", is where serve answers /metrics in the
+	// Prometheus text format (DIGEST_METRICS_ADDR).
+	MetricsAddr string
 }
 
 // configVar describes one setting: its flag, environment variable and help.
@@ -63,6 +72,8 @@ var configVars = []configVar{
 	{"trusted-proxies", "DIGEST_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-* headers are believed"},
 	{"auth-proxy-header", "DIGEST_AUTH_PROXY_HEADER", "header in which a trusted proxy names the signed-in user (e.g. Remote-User)"},
 	{"user", "DIGEST_USER", "the account add, import and export act for (default: the only user)"},
+	{"role", "DIGEST_ROLE", "what serve runs: all, web (the reader only) or worker (fetching and stories only); web and worker need PostgreSQL"},
+	{"metrics-addr", "DIGEST_METRICS_ADDR", "address host:port of a Prometheus /metrics endpoint (default: none)"},
 }
 
 func defaultConfig() Config {
@@ -73,6 +84,7 @@ func defaultConfig() Config {
 		Workers:         max(16, 8*runtime.NumCPU()),
 		PerHost:         4,
 		LogLevel:        "info",
+		Role:            "all",
 	}
 }
 
@@ -111,6 +123,8 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config, shown []string) (finish
 	str(&cfg.BaseURL, "base-url")
 	str(&cfg.AuthProxyHeader, "auth-proxy-header")
 	str(&cfg.User, "user")
+	str(&cfg.Role, "role")
+	str(&cfg.MetricsAddr, "metrics-addr")
 	if v := env.Getenv("DIGEST_TRUSTED_PROXIES"); v != "" {
 		ps, err := parsePrefixes(v)
 		if err != nil {
@@ -323,6 +337,15 @@ func (c *Config) validate() error {
 	}
 	if c.AuthProxyHeader != "" && len(c.TrustedProxies) == 0 {
 		return fmt.Errorf("config: auth-proxy-header needs trusted-proxies: the header is believed only from them")
+	}
+	switch c.Role {
+	case "all":
+	case "web", "worker":
+		if !postgres.IsDSN(c.Database) {
+			return fmt.Errorf("config: role %s needs a PostgreSQL database (--database postgres://...): SQLite serves one process, run it with role all", c.Role)
+		}
+	default:
+		return fmt.Errorf("config: role must be all, web or worker, got %q", c.Role)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -2,15 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
+	"time"
 )
 
 type flagSet = flag.FlagSet
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	cfg, rest, err := parseConfig(env, "serve", "serve [flags]\n\nRuns the reader on --addr and refreshes feeds in the background.", args, nil)
+	cfg, rest, err := parseConfig(env, "serve", "serve [flags]\n\nRuns the reader on --addr and refreshes feeds in the background.\n"+
+		"--role web serves the reader only, --role worker fetches and runs the story engine only (both need PostgreSQL).", args, nil)
 	if err != nil {
 		return err
 	}
@@ -22,6 +27,21 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if cfg.MetricsAddr != "" {
+		stop, err := a.serveMetrics(cfg.MetricsAddr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if cfg.Role == "worker" {
+		a.startServing(ctx)
+		fmt.Fprintf(env.Stdout, "Occasional Digest worker is fetching feeds (role worker: no reader here)\n")
+		a.log.Info("worker started")
+		<-ctx.Done()
+		a.log.Info("shutting down")
+		return nil
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -40,4 +60,32 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "No account yet: open this one-time link to create the first admin (valid 24 hours):\n%s\n", setup)
 		}
 	})
+}
+
+// serveMetrics answers /metrics on addr in the background, on a listener
+// of its own so that it can stay off the public network; stop shuts it
+// down.
+func (a *app) serveMetrics(addr string) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics server", "err", err)
+		}
+	}()
+	a.log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		<-done
+	}, nil
 }

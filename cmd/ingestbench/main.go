@@ -62,6 +62,8 @@ func main() {
 		warmDB   = flag.String("warm-db", "", "with -warm: the database to fill, or to reuse when it holds articles")
 		replay   = flag.Bool("replay", false, "with -warm: also time the full replay of the window (the start without a snapshot)")
 		warmLogs = flag.Bool("warm-logs", false, "with -warm: show the story engine's log")
+		pgDSN    = flag.String("postgres", "", "measure the first refresh on this PostgreSQL database instead (a schema of its own, dropped after)")
+		procs    = flag.Int("procs", 1, "with -postgres: worker pipelines sharing the feeds through leases")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -84,7 +86,11 @@ func main() {
 	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first,
 		sqlite: sqlite.Options{WriteCacheKiB: *wcache, ReadCacheKiB: *rcache, ReadConns: *rconns, CheckpointPages: *ckpt},
 		ingest: ingest.Options{Workers: *workers, NoPostProcess: true, BatchSize: *batchN, BatchBytes: *batchB, PendingBytes: *pendingB}}
-	if err := run(cfg, *farmDir, *feeds, *items, *perHost, *workers, *requests); err != nil {
+	runIt := func() error { return run(cfg, *farmDir, *feeds, *items, *perHost, *workers, *requests) }
+	if *pgDSN != "" {
+		runIt = func() error { return runPostgres(cfg, *farmDir, *pgDSN, *procs, *feeds, *items, *perHost, *workers) }
+	}
+	if err := runIt(); err != nil {
 		fmt.Fprintln(os.Stderr, "ingest bench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)

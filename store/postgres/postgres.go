@@ -66,6 +66,7 @@ func Dialect() *sqlstore.Dialect {
 		// read again. A commit that left the hash unchanged would go
 		// unseen with a chance of 1 in 2^64.
 		DataVersion: "SELECT hashtextextended(CAST(pg_current_snapshot() AS TEXT), 0)",
+		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 	}
 }
 
@@ -85,7 +86,9 @@ func IsDSN(s string) bool {
 // methods it has those of *sqlstore.Store: Stats and WriteCount.
 type DB struct {
 	*sqlstore.Store
-	name string
+	name   string
+	cfg    *pgx.ConnConfig // for the connections of locks and listeners
+	logger *slog.Logger
 }
 
 // Name returns the database as user@host:port/database, without the
@@ -160,7 +163,7 @@ func OpenOptions(ctx context.Context, dsn string, logger *slog.Logger, opts Opti
 	// cache (Dialect.DataVersion).
 	read.SetMaxOpenConns(opts.ReadConns + 1)
 	read.SetMaxIdleConns(opts.ReadConns + 1)
-	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name}, nil
+	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name, cfg: cfg, logger: logger}, nil
 }
 
 // migrateLock is the key of the advisory lock that lets one process at a

@@ -90,6 +90,11 @@ type Dialect struct {
 	// store caches the feed list and checks the cache on one connection
 	// of the read pool, which it keeps for the purpose. Empty: no cache.
 	DataVersion string
+	// SkipLocked, unless empty, is appended to the subquery that picks
+	// the due feeds ClaimFeeds leases (PostgreSQL: " FOR UPDATE SKIP
+	// LOCKED"), so that concurrent claims take different feeds without
+	// waiting for each other. SQLite needs none: its writes are serial.
+	SkipLocked string
 }
 
 // rebind rewrites a query written with "?" placeholders into the dialect's

@@ -47,7 +47,7 @@ type fetchStmts struct {
 
 var fetchQueries = map[string]string{
 	"updateFeed": `UPDATE feeds SET etag = ?, last_modified = ?, last_check = ?, next_check = ?,
-		last_error = ?, error_count = ?, interval_ns = ?,
+		last_error = ?, error_count = ?, interval_ns = ?, lease_until = 0, lease_owner = '',
 		title = CASE WHEN ? = '' THEN title ELSE ? END,
 		site_url = CASE WHEN ? = '' THEN site_url ELSE ? END
 		WHERE id = ?`,

@@ -30,6 +30,8 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"FeedsPageLongTitles", testFeedsPageLongTitles},
 		{"UpdateFeed", testUpdateFeed},
 		{"DueFeedsAndScheduleNow", testDueFeeds},
+		{"FeedLeases", testFeedLeases},
+		{"ConcurrentClaims", testConcurrentClaims},
 		{"SaveFetchesCreates", testSaveCreates},
 		{"SameURLTwoFeeds", testSameURLTwoFeeds},
 		{"RepublishedNewGUID", testRepublished},

@@ -249,4 +249,42 @@
       if (signedIn && reg.active) reg.active.postMessage({ type: "sync" });
     }).catch(function () { /* no offline reading; the site works as before */ });
   }
+
+  // An open stories page says how many stories formed since it loaded,
+  // without reloading: it asks GET /api/v1/stories/new for the latest
+  // story, then once a minute (while visible, and on coming back to the
+  // tab) how many came after it.
+  var fresh = document.querySelector("[data-new-stories]");
+  if (fresh && window.fetch) {
+    var latest = null;
+    var poll = function () {
+      if (document.hidden && latest !== null) return;
+      var url = "/api/v1/stories/new" + (latest === null ? "" : "?after=" + encodeURIComponent(latest));
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) {
+          if (!d) return;
+          if (latest === null) {
+            latest = d.latest;
+            fresh.setAttribute("data-latest", String(latest));
+            return;
+          }
+          if (d["new"] > 0) {
+            var a = document.createElement("a");
+            a.href = "/stories";
+            a.textContent = d["new"] + (d["new"] === 1 ? " new story" : " new stories") + ": show";
+            fresh.textContent = "";
+            fresh.appendChild(a);
+            fresh.hidden = false;
+          }
+        })
+        .catch(function () {});
+    };
+    poll();
+    window.setInterval(poll, 60000);
+    // Back on the tab: ask at once.
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) poll();
+    });
+  }
 })();

@@ -1,0 +1,125 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/internal/pgtest"
+	"github.com/occasional-digest/digest/store/postgres"
+)
+
+func openDSN(t *testing.T, dsn string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// storeArticle saves a new entry to a new feed of the first user.
+func storeArticle(t *testing.T, db *postgres.DB, guid string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	us, err := db.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(us) == 0 {
+		u := &digest.User{Name: "reader"}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		us = append(us, *u)
+	}
+	f := &digest.Feed{URL: "https://" + guid + ".example/feed"}
+	if err := db.CreateFeed(ctx, us[0].ID, f); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: guid, URL: "https://" + guid + ".example/a",
+		Title: "Title " + guid, Text: "Text of " + guid, Published: time.Now()}}}})
+	if err != nil || len(rs) != 1 || len(rs[0].Created) != 1 {
+		t.Fatalf("SaveFetches: %v %v", rs, err)
+	}
+	return rs[0].Created[0]
+}
+
+func next(t *testing.T, ch <-chan string) string {
+	t.Helper()
+	select {
+	case s := <-ch:
+		return s
+	case <-time.After(time.Minute):
+		t.Fatal("no notification within a minute")
+		return ""
+	}
+}
+
+// TestChanges: a listener hears of articles and stories committed by
+// another process of its schema, not of another schema's; after its
+// connection is terminated it reconnects, says that anything may have
+// changed, and hears again.
+func TestChanges(t *testing.T) {
+	schema := pgtest.FreshSchema(t)
+	listener := openDSN(t, pgtest.WithParam(t, schema, "application_name", "digest-test-listener"))
+	writer := openDSN(t, schema)
+	other := openDSN(t, pgtest.FreshSchema(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan string, 100)
+	done := make(chan error, 1)
+	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != context.Canceled {
+			t.Errorf("Changes returned %v, want context.Canceled", err)
+		}
+	})
+	// Wait until it listens: a write it hears.
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
+		select {
+		case got = <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	for len(ch) > 0 {
+		<-ch
+	}
+	id := storeArticle(t, other, "elsewhere")
+	if err := other.SaveStory(context.Background(), &digest.Story{Headline: "Elsewhere", ArticleIDs: []int64{id}}); err != nil {
+		t.Fatal(err)
+	}
+	id = storeArticle(t, writer, "one")
+	if got := next(t, ch); got != "articles" {
+		t.Errorf("after another schema's story and this one's article: heard %q first, want articles", got)
+	}
+	if err := writer.SaveStory(context.Background(), &digest.Story{Headline: "One", ArticleIDs: []int64{id}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != "stories" {
+		t.Errorf("after a story: heard %q, want stories", got)
+	}
+
+	conn, err := pgx.Connect(context.Background(), pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = 'digest-test-listener' AND query ILIKE 'LISTEN%'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminate the listener's connection: %d, %v", n, err)
+	}
+	if got := next(t, ch); got != "" {
+		t.Errorf("after reconnecting: heard %q, want \"\" (anything may have changed)", got)
+	}
+	storeArticle(t, writer, "two")
+	if got := next(t, ch); got != "articles" {
+		t.Errorf("after reconnecting and an article: heard %q, want articles", got)
+	}
+}
