@@ -293,12 +293,19 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	// at the end, and stored stories the replay merged away are removed.
 	redo := map[int64]bool{}
 	var gone []int64
+	// owner is the engine story that keeps each stored story: when the
+	// replay splits a stored story, only one part keeps its ID.
+	owner := make(map[int64]int64, len(s.ids))
+	for e, sid := range s.ids {
+		owner[sid] = e
+	}
 	err := load(recent, func(a *digest.Article) {
 		r := s.engine.Add(s.docOfStored(a))
 		for _, m := range r.MergedStories {
 			if sid, ok := s.ids[m]; ok {
 				gone = append(gone, sid)
 				delete(s.ids, m)
+				delete(owner, sid)
 			}
 			delete(redo, m)
 			redo[r.StoryID] = true
@@ -310,7 +317,14 @@ func (s *Stories) Load(ctx context.Context, now time.Time) error {
 		case a.StoryID == 0:
 			redo[r.StoryID] = true
 		case !ok:
+			if o, taken := owner[a.StoryID]; taken && o != r.StoryID {
+				// The replay puts apart what one stored story holds:
+				// this part is saved as a story of its own.
+				redo[r.StoryID], redo[o] = true, true
+				break
+			}
 			s.ids[r.StoryID] = a.StoryID
+			owner[a.StoryID] = r.StoryID
 		case sid != a.StoryID:
 			// Two stored stories hold what the engine holds as one: the
 			// first keeps it, the other goes once the first is saved.

@@ -141,3 +141,58 @@ func TestLoadRemembersOlderArticlesForCopies(t *testing.T) {
 		t.Errorf("original has %d sources, want the wire and the digest site", len(a.Sources))
 	}
 }
+
+// TestLoadKeepsEveryArticleOfAStoredStoryTheReplaySplits: a stored story
+// holds two unrelated reports (an older engine grouped them); the replay
+// at start puts them apart. Each must end in a story of its own. (Both
+// parts used to map to the one stored story: the store kept them together
+// while the engine held two, and with more articles the save of one part
+// left the other's articles in no story.)
+func TestLoadKeepsEveryArticleOfAStoredStoryTheReplaySplits(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReader(t, st)
+	defer st.Close()
+	f := &digest.Feed{URL: "https://gazette.example/feed", Title: "Gazette"}
+	if err := st.CreateFeed(ctx, reader, f); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
+	var ids []int64
+	for i, it := range []struct{ title, text string }{
+		{"Harbour dredging plan approved", "The harbour authority approved the dredging plan for the north channel after a two-year review, its chair Lena Ostrova said on Monday. Work starts in spring and will close the channel to large ships for six weeks."},
+		{"Bakery wins national sourdough prize", "A family bakery on the high street has won a national award for its sourdough loaf, beating 200 entries. The owner said the prize money would go towards a second oven and two apprentices."},
+	} {
+		u := fmt.Sprintf("https://gazette.example/%d", i)
+		res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: u, URL: u, Link: u,
+			Title: it.title, Text: it.text, Summary: it.text, Published: now.Add(time.Duration(i-2) * time.Hour), Hash: u}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res[0].Created[0])
+	}
+	if err := st.SaveStory(ctx, &digest.Story{Headline: "Harbour dredging plan approved", LastSeen: now, ArticleIDs: ids}); err != nil {
+		t.Fatal(err)
+	}
+	sink := ingest.NewStories(st, story.DefaultOptions(), nil)
+	if err := sink.Load(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var stories []int64
+	for _, id := range ids {
+		a, err := st.Article(ctx, reader, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.StoryID == 0 {
+			t.Errorf("article %d %q is in no story after the replay", id, a.Title)
+		}
+		stories = append(stories, a.StoryID)
+	}
+	if stories[0] == stories[1] {
+		t.Errorf("the unrelated reports share story %d after the replay", stories[0])
+	}
+}
