@@ -37,6 +37,7 @@ type Stories struct {
 	mu      sync.Mutex
 	engine  *story.Engine
 	ids     map[int64]int64  // engine story ID -> stored story ID
+	follows map[int64]int64  // engine story ID -> the stored story it follows (kept after that one closes)
 	docs    map[int64]docRef // stored article ID -> its engine article
 	sidOf   map[int64]int64  // engine article ID -> its stored article ID
 	keptBy  map[int64]int64  // engine article ID of a merged copy -> the kept one's
@@ -68,7 +69,7 @@ func NewStories(store digest.Store, opts story.Options, log *slog.Logger) *Stori
 	ready := make(chan struct{})
 	close(ready) // an engine nobody warms starts empty
 	return &Stories{store: store, log: log.With("component", "stories"), engine: story.NewEngine(opts),
-		ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune,
+		ids: map[int64]int64{}, follows: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune,
 		ready: ready}
 }
 
@@ -118,6 +119,7 @@ func (s *Stories) resetEngine() {
 	defer s.mu.Unlock()
 	s.engine = story.NewEngine(s.engine.Options())
 	s.ids, s.docs, s.sidOf, s.keptBy = map[int64]int64{}, map[int64]docRef{}, map[int64]int64{}, map[int64]int64{}
+	s.follows = map[int64]int64{}
 	s.lastDoc, s.pruneAt = 0, minPrune
 }
 
@@ -455,6 +457,12 @@ func (s *Stories) save(ctx context.Context, id int64) error {
 	}
 	st := v.Story
 	st.ID = s.ids[id]
+	// The engine names the earlier story while it is open; the stored
+	// link stays after it closes.
+	if f, ok := s.ids[v.Follows]; ok && v.Follows != 0 && f != st.ID {
+		s.follows[id] = f
+	}
+	st.Follows = s.follows[id]
 	st.ArticleIDs = st.ArticleIDs[:0]
 	seen := map[int64]bool{}
 	for _, m := range v.Articles {

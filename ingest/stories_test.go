@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,5 +195,70 @@ func TestLoadKeepsEveryArticleOfAStoredStoryTheReplaySplits(t *testing.T) {
 	}
 	if stories[0] == stories[1] {
 		t.Errorf("the unrelated reports share story %d after the replay", stories[0])
+	}
+}
+
+// TestStoriesSaveShortSummaryAndEarlierEpisode: the sink stores the
+// engine's short summary and, for a later episode of a story (days after
+// its last article), the stored story it follows.
+func TestStoriesSaveShortSummaryAndEarlierEpisode(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReader(t, st)
+	defer st.Close()
+	sink := ingest.NewStories(st, story.DefaultOptions(), nil)
+	t0 := time.Date(2026, 5, 20, 6, 0, 0, 0, time.UTC)
+	add := func(n int, title, text string, at time.Time) int64 {
+		f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", n), Title: fmt.Sprint("Outlet ", n)}
+		if err := st.CreateFeed(ctx, reader, f); err != nil {
+			t.Fatal(err)
+		}
+		u := fmt.Sprintf("https://outlet%d.example/a", n)
+		res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: u, URL: u, Link: u,
+			Title: title, Text: text, Summary: text, Published: at, Hash: u}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := res[0].Created[0]
+		if err := sink.Add(ctx, []int64{id}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	var first int64
+	for i := range 3 {
+		title, text := testnews.PortAlder.Report(i)
+		first = add(i, title, text, t0.Add(time.Duration(i)*time.Hour))
+	}
+	later := add(9, "Port Alder harbour reopens after earthquake repairs",
+		"The harbour in Port Alder reopened to shipping on Friday after engineers finished repairing the quay wall cracked by the magnitude 6.1 earthquake. Mayor Ines Varga said the port was open for business.",
+		t0.Add(70*time.Hour))
+	a, err := st.Article(ctx, reader, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.Article(ctx, reader, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.StoryID == b.StoryID {
+		t.Fatalf("the follow-up joined the quake's story %d; want a later episode", a.StoryID)
+	}
+	s, err := st.Story(ctx, reader, b.StoryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Follows != a.StoryID {
+		t.Errorf("the follow-up's story follows %d, want the quake's story %d", s.Follows, a.StoryID)
+	}
+	q, err := st.Story(ctx, reader, a.StoryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Short == "" || len(strings.Fields(q.Short)) > 60 || !strings.HasPrefix(q.Summary, q.Short[:min(len(q.Short), 20)]) {
+		t.Errorf("short summary %q of summary %q", q.Short, q.Summary)
 	}
 }

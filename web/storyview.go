@@ -165,7 +165,7 @@ func outletSignature(st *digest.Story, gen uint64) uint64 {
 }
 
 func newStoryCard(st digest.Story, outlets []storyOutlet) storyCard {
-	c := storyCard{Story: st, Short: shortSummary(st.Summary, 260), Chips: pickChips(st.Entities, cardChips), Outlets: outlets}
+	c := storyCard{Story: st, Short: cardSummary(&st), Chips: pickChips(st.Entities, cardChips), Outlets: outlets}
 	if c.Outlets == nil {
 		c.Outlets = []storyOutlet{}
 	}
@@ -179,6 +179,16 @@ func newStoryCard(st digest.Story, outlets []storyOutlet) storyCard {
 }
 
 // shortSummary is the first paragraph of a story summary, clipped.
+// cardSummary is a story's summary for a card: the short one the engine
+// wrote with the full one (about 40–60 words, whole sentences), or for a
+// story saved without one the start of the summary.
+func cardSummary(st *digest.Story) string {
+	if st.Short != "" {
+		return snippet(st.Short, 420)
+	}
+	return shortSummary(st.Summary, 260)
+}
+
 func shortSummary(s string, max int) string {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, "\n"); i > 0 {
