@@ -225,9 +225,16 @@ type Entity struct {
 
 // Story is the coverage of one event: articles from several outlets.
 type Story struct {
-	ID         int64     `json:"id"`
-	Headline   string    `json:"headline"`
-	Summary    string    `json:"summary"`
+	ID       int64  `json:"id"`
+	Headline string `json:"headline"`
+	Summary  string `json:"summary"`
+	// Short is the summary for lists (about 40–60 words), written with
+	// Summary; empty for a story saved before it was kept (readers then
+	// shorten Summary).
+	Short string `json:"short,omitempty"`
+	// Follows is the earlier story this one is a later episode of ("earlier
+	// in this story"), 0 if none. The story may since have been removed.
+	Follows    int64     `json:"follows,omitempty"`
 	FirstSeen  time.Time `json:"first_seen"`
 	LastSeen   time.Time `json:"last_seen"`
 	Importance float64   `json:"importance"`

@@ -37,6 +37,7 @@ type Stories struct {
 	mu      sync.Mutex
 	engine  *story.Engine
 	ids     map[int64]int64  // engine story ID -> stored story ID
+	follows map[int64]int64  // engine story ID -> the stored story it follows (kept after that one closes)
 	docs    map[int64]docRef // stored article ID -> its engine article
 	sidOf   map[int64]int64  // engine article ID -> its stored article ID
 	keptBy  map[int64]int64  // engine article ID of a merged copy -> the kept one's
@@ -75,7 +76,7 @@ func NewStories(store digest.Store, opts story.Options, log *slog.Logger) *Stori
 	ready := make(chan struct{})
 	close(ready) // an engine nobody warms starts empty
 	return &Stories{store: store, log: log.With("component", "stories"), engine: story.NewEngine(opts),
-		ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune,
+		ids: map[int64]int64{}, follows: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, pruneAt: minPrune,
 		ready: ready, snapshotEvery: DefaultSnapshotInterval}
 }
 
@@ -129,6 +130,7 @@ func (s *Stories) resetEngine() {
 	defer s.mu.Unlock()
 	s.engine = story.NewEngine(s.engine.Options())
 	s.ids, s.docs, s.sidOf, s.keptBy = map[int64]int64{}, map[int64]docRef{}, map[int64]int64{}, map[int64]int64{}
+	s.follows = map[int64]int64{}
 	s.lastDoc, s.pruneAt = 0, minPrune
 }
 
@@ -364,6 +366,12 @@ func (s *Stories) replay(ctx context.Context, recent []int64) error {
 	// at the end, and stored stories the replay merged away are removed.
 	redo := map[int64]bool{}
 	var gone []int64
+	// owner is the engine story that keeps each stored story: when the
+	// replay splits a stored story, only one part keeps its ID.
+	owner := make(map[int64]int64, len(s.ids))
+	for e, sid := range s.ids {
+		owner[sid] = e
+	}
 	err := s.load(ctx, recent, func(a *digest.Article) {
 		r := s.engine.Add(s.docOfStored(a))
 		s.added++
@@ -371,6 +379,7 @@ func (s *Stories) replay(ctx context.Context, recent []int64) error {
 			if sid, ok := s.ids[m]; ok {
 				gone = append(gone, sid)
 				delete(s.ids, m)
+				delete(owner, sid)
 			}
 			delete(redo, m)
 			redo[r.StoryID] = true
@@ -382,7 +391,14 @@ func (s *Stories) replay(ctx context.Context, recent []int64) error {
 		case a.StoryID == 0:
 			redo[r.StoryID] = true
 		case !ok:
+			if o, taken := owner[a.StoryID]; taken && o != r.StoryID {
+				// The replay puts apart what one stored story holds:
+				// this part is saved as a story of its own.
+				redo[r.StoryID], redo[o] = true, true
+				break
+			}
 			s.ids[r.StoryID] = a.StoryID
+			owner[a.StoryID] = r.StoryID
 		case sid != a.StoryID:
 			// Two stored stories hold what the engine holds as one: the
 			// first keeps it, the other goes once the first is saved.
@@ -513,6 +529,12 @@ func (s *Stories) save(ctx context.Context, id int64) error {
 	}
 	st := v.Story
 	st.ID = s.ids[id]
+	// The engine names the earlier story while it is open; the stored
+	// link stays after it closes.
+	if f, ok := s.ids[v.Follows]; ok && v.Follows != 0 && f != st.ID {
+		s.follows[id] = f
+	}
+	st.Follows = s.follows[id]
 	st.ArticleIDs = st.ArticleIDs[:0]
 	seen := map[int64]bool{}
 	for _, m := range v.Articles {

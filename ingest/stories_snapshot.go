@@ -43,7 +43,7 @@ const snapshotName = "stories"
 
 // sinkVersion is the version of the sink's part of a snapshot (its
 // mappings between stored and engine IDs); it salts the fingerprint.
-const sinkVersion = 1
+const sinkVersion = 2 // 2: the stories each story follows
 
 var sinkSalt = "ingest.Stories/" + strconv.Itoa(sinkVersion)
 
@@ -171,7 +171,7 @@ func (s *Stories) restore(ctx context.Context) (bool, error) {
 		case err == nil:
 			s.mu.Lock()
 			s.engine = e
-			s.ids, s.docs, s.sidOf, s.keptBy = sink.ids, sink.docs, sink.sidOf, sink.keptBy
+			s.ids, s.docs, s.sidOf, s.keptBy, s.follows = sink.ids, sink.docs, sink.sidOf, sink.keptBy, sink.follows
 			s.lastDoc, s.pruneAt = sink.lastDoc, max(2*len(sink.docs), minPrune)
 			s.added, s.saved = 0, 0
 			s.needSnapshot = false
@@ -283,7 +283,7 @@ func (s *Stories) writeSink(w io.Writer) error {
 		b = binary.AppendVarint(b, s.docs[k].id)
 		b = binary.LittleEndian.AppendUint64(b, s.docs[k].fp)
 	}
-	for _, m := range []map[int64]int64{s.sidOf, s.keptBy} {
+	for _, m := range []map[int64]int64{s.sidOf, s.keptBy, s.follows} {
 		b = binary.AppendUvarint(b, uint64(len(m)))
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			b = binary.AppendVarint(b, k)
@@ -366,7 +366,7 @@ func readSink(r *bufio.Reader) (*Stories, error) {
 	if v := u(); v != sinkVersion {
 		return nil, bad(fmt.Sprintf("version %d, this sink reads %d", v, sinkVersion))
 	}
-	s := &Stories{ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}}
+	s := &Stories{ids: map[int64]int64{}, docs: map[int64]docRef{}, sidOf: map[int64]int64{}, keptBy: map[int64]int64{}, follows: map[int64]int64{}}
 	s.lastDoc = i()
 	for range count() {
 		k := i()
@@ -382,7 +382,7 @@ func readSink(r *bufio.Reader) (*Stories, error) {
 		b = b[8:]
 		s.docs[k] = ref
 	}
-	for _, m := range []map[int64]int64{s.sidOf, s.keptBy} {
+	for _, m := range []map[int64]int64{s.sidOf, s.keptBy, s.follows} {
 		for range count() {
 			k := i()
 			m[k] = i()

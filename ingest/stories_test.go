@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +140,125 @@ func TestLoadRemembersOlderArticlesForCopies(t *testing.T) {
 	}
 	if len(a.Sources) != 2 {
 		t.Errorf("original has %d sources, want the wire and the digest site", len(a.Sources))
+	}
+}
+
+// TestLoadKeepsEveryArticleOfAStoredStoryTheReplaySplits: a stored story
+// holds two unrelated reports (an older engine grouped them); the replay
+// at start puts them apart. Each must end in a story of its own. (Both
+// parts used to map to the one stored story: the store kept them together
+// while the engine held two, and with more articles the save of one part
+// left the other's articles in no story.)
+func TestLoadKeepsEveryArticleOfAStoredStoryTheReplaySplits(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReader(t, st)
+	defer st.Close()
+	f := &digest.Feed{URL: "https://gazette.example/feed", Title: "Gazette"}
+	if err := st.CreateFeed(ctx, reader, f); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
+	var ids []int64
+	for i, it := range []struct{ title, text string }{
+		{"Harbour dredging plan approved", "The harbour authority approved the dredging plan for the north channel after a two-year review, its chair Lena Ostrova said on Monday. Work starts in spring and will close the channel to large ships for six weeks."},
+		{"Bakery wins national sourdough prize", "A family bakery on the high street has won a national award for its sourdough loaf, beating 200 entries. The owner said the prize money would go towards a second oven and two apprentices."},
+	} {
+		u := fmt.Sprintf("https://gazette.example/%d", i)
+		res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: u, URL: u, Link: u,
+			Title: it.title, Text: it.text, Summary: it.text, Published: now.Add(time.Duration(i-2) * time.Hour), Hash: u}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res[0].Created[0])
+	}
+	if err := st.SaveStory(ctx, &digest.Story{Headline: "Harbour dredging plan approved", LastSeen: now, ArticleIDs: ids}); err != nil {
+		t.Fatal(err)
+	}
+	sink := ingest.NewStories(st, story.DefaultOptions(), nil)
+	if err := sink.Load(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var stories []int64
+	for _, id := range ids {
+		a, err := st.Article(ctx, reader, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.StoryID == 0 {
+			t.Errorf("article %d %q is in no story after the replay", id, a.Title)
+		}
+		stories = append(stories, a.StoryID)
+	}
+	if stories[0] == stories[1] {
+		t.Errorf("the unrelated reports share story %d after the replay", stories[0])
+	}
+}
+
+// TestStoriesSaveShortSummaryAndEarlierEpisode: the sink stores the
+// engine's short summary and, for a later episode of a story (days after
+// its last article), the stored story it follows.
+func TestStoriesSaveShortSummaryAndEarlierEpisode(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReader(t, st)
+	defer st.Close()
+	sink := ingest.NewStories(st, story.DefaultOptions(), nil)
+	t0 := time.Date(2026, 5, 20, 6, 0, 0, 0, time.UTC)
+	add := func(n int, title, text string, at time.Time) int64 {
+		f := &digest.Feed{URL: fmt.Sprintf("https://outlet%d.example/feed", n), Title: fmt.Sprint("Outlet ", n)}
+		if err := st.CreateFeed(ctx, reader, f); err != nil {
+			t.Fatal(err)
+		}
+		u := fmt.Sprintf("https://outlet%d.example/a", n)
+		res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: []digest.Entry{{GUID: u, URL: u, Link: u,
+			Title: title, Text: text, Summary: text, Published: at, Hash: u}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := res[0].Created[0]
+		if err := sink.Add(ctx, []int64{id}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	var first int64
+	for i := range 3 {
+		title, text := testnews.PortAlder.Report(i)
+		first = add(i, title, text, t0.Add(time.Duration(i)*time.Hour))
+	}
+	later := add(9, "Port Alder harbour reopens after earthquake repairs",
+		"The harbour in Port Alder reopened to shipping on Friday after engineers finished repairing the quay wall cracked by the magnitude 6.1 earthquake. Mayor Ines Varga said the port was open for business.",
+		t0.Add(70*time.Hour))
+	a, err := st.Article(ctx, reader, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.Article(ctx, reader, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.StoryID == b.StoryID {
+		t.Fatalf("the follow-up joined the quake's story %d; want a later episode", a.StoryID)
+	}
+	s, err := st.Story(ctx, reader, b.StoryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Follows != a.StoryID {
+		t.Errorf("the follow-up's story follows %d, want the quake's story %d", s.Follows, a.StoryID)
+	}
+	q, err := st.Story(ctx, reader, a.StoryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Short == "" || len(strings.Fields(q.Short)) > 60 || !strings.HasPrefix(q.Summary, q.Short[:min(len(q.Short), 20)]) {
+		t.Errorf("short summary %q of summary %q", q.Short, q.Summary)
 	}
 }

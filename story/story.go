@@ -353,17 +353,13 @@ type Member struct {
 }
 
 // StoryView is a story as the reader shows it: the domain Story (headline,
-// summary, times, importance, outlets, entities, article IDs) and its
-// articles with their outlets.
+// summary, the short summary for lists of at most about 60 words opening
+// as Summary does, times, importance, outlets, entities, article IDs, and
+// the earlier story it Follows, days apart, when that story is still open
+// or was merged into one that is; all IDs the engine's) and its articles
+// with their outlets.
 type StoryView struct {
 	digest.Story
-	// Short is the summary for a list of stories (the home page): at most
-	// about 60 words, opening as Summary does.
-	Short string `json:"short_summary,omitempty"`
-	// Follows is the earlier story this one is a later episode of, days
-	// apart ("earlier in this story"), when that story is still open or
-	// was merged into one that is; 0 otherwise.
-	Follows  int64    `json:"follows,omitempty"`
 	Articles []Member `json:"articles"`
 }
 

@@ -107,6 +107,9 @@ type storyPage struct {
 	Card     storyCard
 	Articles []storyArticle
 	Entities []entityGroup
+	// Earlier is the story this one follows ("earlier in this story"),
+	// when the reader sees it.
+	Earlier *digest.Story
 }
 
 // story shows one story: its summary, the outlets that carry it, the
@@ -152,6 +155,18 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, it := range s.items(byID, page.Articles, r.URL.RequestURI()) {
 		p.Articles = append(p.Articles, newStoryArticle(it))
+	}
+	if st.Follows != 0 && st.Follows != st.ID {
+		earlier, err := s.store.Story(ctx, uid(r), st.Follows)
+		switch {
+		case err == nil:
+			p.Earlier = earlier
+		case digest.IsNotFound(err):
+			// Gone, or none of its articles is the reader's: no link.
+		default:
+			s.pageError(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, http.StatusOK, "story", p)
 }

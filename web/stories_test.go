@@ -610,3 +610,38 @@ func TestFrontPageConcurrentReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestStoryShortSummaryAndEarlierEpisode: a card shows the story's short
+// summary when the engine wrote one, and the story page links the earlier
+// story it follows when the reader sees that one, and nothing when the
+// earlier story is gone.
+func TestStoryShortSummaryAndEarlierEpisode(t *testing.T) {
+	fx := newFixture(t)
+	earlier := saveStory(t, fx, &digest.Story{Headline: "Quake shakes Port Alder", Summary: "A magnitude 6.1 earthquake struck.",
+		FirstSeen: baseTime.Add(-80 * time.Hour), LastSeen: baseTime.Add(-76 * time.Hour), Importance: 1, Outlets: 1})
+	later := saveStory(t, fx, &digest.Story{Headline: "Port Alder harbour reopens", Summary: "The harbour reopened on Friday after repairs to the quay wall. Engineers worked for three days.\n\nMore detail for the story page.",
+		Short: "The harbour reopened on Friday.", Follows: earlier,
+		FirstSeen: baseTime.Add(-2 * time.Hour), LastSeen: baseTime.Add(-time.Hour), Importance: 2, Outlets: 1})
+	gone := saveStory(t, fx, &digest.Story{Headline: "Ferry timetable changes", Summary: "Ferries run less often.", Follows: 999999,
+		FirstSeen: baseTime.Add(-2 * time.Hour), LastSeen: baseTime.Add(-time.Hour), Importance: 0.5, Outlets: 1})
+
+	home := fx.do(t, "GET", "/", "").Body.String()
+	if !strings.Contains(home, "The harbour reopened on Friday.") || strings.Contains(home, "Engineers worked for three days") {
+		t.Errorf("the card does not show the short summary alone:\n%s", home)
+	}
+	w := fx.do(t, "GET", fmt.Sprintf("/stories/%d", later), "")
+	if w.Code != 200 {
+		t.Fatalf("GET story = %d", w.Code)
+	}
+	body := w.Body.String()
+	if !strings.Contains(body, "Earlier in this story") || !strings.Contains(body, fmt.Sprintf(`href="/stories/%d">Quake shakes Port Alder</a>`, earlier)) {
+		t.Errorf("the story page does not link its earlier episode:\n%s", body)
+	}
+	if !strings.Contains(body, "Engineers worked for three days") {
+		t.Error("the story page does not show the full summary")
+	}
+	w = fx.do(t, "GET", fmt.Sprintf("/stories/%d", gone), "")
+	if w.Code != 200 || strings.Contains(w.Body.String(), "Earlier in this story") {
+		t.Errorf("GET a story whose earlier one is gone = %d, earlier link %v", w.Code, strings.Contains(w.Body.String(), "Earlier in this story"))
+	}
+}

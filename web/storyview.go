@@ -186,7 +186,7 @@ func outletSignature(st *digest.Story, gen uint64) uint64 {
 // time of the newest of its articles the reader sees (the story's
 // LastSeen when zero).
 func newStoryCard(st digest.Story, outlets []storyOutlet, newest time.Time) storyCard {
-	c := storyCard{Story: st, Short: shortSummary(st.Summary, 260), Chips: pickChips(st.Entities, cardChips), Outlets: outlets, Updated: newest}
+	c := storyCard{Story: st, Short: cardSummary(&st), Chips: pickChips(st.Entities, cardChips), Outlets: outlets, Updated: newest}
 	if c.Updated.IsZero() {
 		c.Updated = st.LastSeen
 	}
@@ -203,6 +203,16 @@ func newStoryCard(st digest.Story, outlets []storyOutlet, newest time.Time) stor
 }
 
 // shortSummary is the first paragraph of a story summary, clipped.
+// cardSummary is a story's summary for a card: the short one the engine
+// wrote with the full one (about 40–60 words, whole sentences), or for a
+// story saved without one the start of the summary.
+func cardSummary(st *digest.Story) string {
+	if st.Short != "" {
+		return snippet(st.Short, 420)
+	}
+	return shortSummary(st.Summary, 260)
+}
+
 func shortSummary(s string, max int) string {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, "\n"); i > 0 {

@@ -9,11 +9,11 @@ import (
 	digest "github.com/occasional-digest/digest"
 )
 
-const storyCols = `st.id, st.headline, st.summary, st.first_seen, st.last_seen, st.importance, st.outlets`
+const storyCols = `st.id, st.headline, st.summary, st.short, st.follows, st.first_seen, st.last_seen, st.importance, st.outlets`
 
 func scanStory(r scanner, s *digest.Story) error {
 	var first, last int64
-	if err := r.Scan(&s.ID, &s.Headline, &s.Summary, &first, &last, &s.Importance, &s.Outlets); err != nil {
+	if err := r.Scan(&s.ID, &s.Headline, &s.Summary, &s.Short, &s.Follows, &first, &last, &s.Importance, &s.Outlets); err != nil {
 		return err
 	}
 	s.FirstSeen, s.LastSeen = goTime(first), goTime(last)
@@ -38,14 +38,14 @@ func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
 	}
 	id := st.ID
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		fields := []any{clean(st.Headline), clean(st.Summary), dbTime(st.FirstSeen), dbTime(st.LastSeen), st.Importance, st.Outlets}
+		fields := []any{clean(st.Headline), clean(st.Summary), clean(st.Short), max(st.Follows, 0), dbTime(st.FirstSeen), dbTime(st.LastSeen), st.Importance, st.Outlets}
 		if id == 0 {
-			if err := s.txRow(ctx, tx, `INSERT INTO stories (headline, summary, first_seen, last_seen, importance, outlets)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, fields...).Scan(&id); err != nil {
+			if err := s.txRow(ctx, tx, `INSERT INTO stories (headline, summary, short, follows, first_seen, last_seen, importance, outlets)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, fields...).Scan(&id); err != nil {
 				return err
 			}
 		} else {
-			res, err := s.exec(ctx, tx, `UPDATE stories SET headline = ?, summary = ?, first_seen = ?, last_seen = ?,
+			res, err := s.exec(ctx, tx, `UPDATE stories SET headline = ?, summary = ?, short = ?, follows = ?, first_seen = ?, last_seen = ?,
 				importance = ?, outlets = ? WHERE id = ?`, append(fields, id)...)
 			if err != nil {
 				return err

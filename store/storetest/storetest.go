@@ -1490,7 +1490,7 @@ func testStories(t *testing.T, s digest.Store) {
 	f := createFeed(t, s, "https://a.example/feed")
 	r := save(t, s, fetched(f.ID, entry("s1", 1), entry("s2", 2), entry("s3", 3), entry("s4", 4), entry("s5", 5)))[0].Created
 	st := &digest.Story{
-		Headline: "Budget passes", Summary: "It passed.", FirstSeen: base, LastSeen: base.Add(time.Hour),
+		Headline: "Budget passes", Summary: "It passed.", Short: "Passed.", Follows: 4242, FirstSeen: base, LastSeen: base.Add(time.Hour),
 		Importance: 2.5, Outlets: 2, ArticleIDs: []int64{r[0], r[1], 77777},
 		Entities: []digest.Entity{{Name: "Jane Roe", Kind: digest.Person, Count: 3}, {Name: "Parliament", Kind: digest.Organization, Count: 5}},
 	}
@@ -1504,7 +1504,7 @@ func testStories(t *testing.T, s digest.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Headline != st.Headline || got.Summary != st.Summary || !got.FirstSeen.Equal(base) || !got.LastSeen.Equal(st.LastSeen) ||
+	if got.Headline != st.Headline || got.Summary != st.Summary || got.Short != st.Short || got.Follows != 4242 || !got.FirstSeen.Equal(base) || !got.LastSeen.Equal(st.LastSeen) ||
 		got.Importance != 2.5 || got.Outlets != 2 || !slices.Equal(got.ArticleIDs, r[:2]) {
 		t.Errorf("Story = %+v", got)
 	}
@@ -1518,11 +1518,12 @@ func testStories(t *testing.T, s digest.Store) {
 	st.ArticleIDs = []int64{r[1], r[2]}
 	st.Entities = []digest.Entity{{Name: "Jane Roe", Kind: digest.Person, Count: 1}}
 	st.Importance = 1
+	st.Short, st.Follows = "Replaced.", 0
 	if err := s.SaveStory(ctx, st); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Story(ctx, uid(t, s), st.ID)
-	if !slices.Equal(got.ArticleIDs, r[1:3]) || len(got.Entities) != 1 {
+	if !slices.Equal(got.ArticleIDs, r[1:3]) || len(got.Entities) != 1 || got.Short != "Replaced." || got.Follows != 0 {
 		t.Errorf("replaced story = %+v", got)
 	}
 	if a := article(t, s, r[0]); a.StoryID != 0 {
