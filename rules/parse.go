@@ -337,3 +337,24 @@ func (e *Expr) String() string {
 	}
 	return b.String()
 }
+
+// NeedsText reports whether a condition looks at the article's text.
+func (e *Expr) NeedsText() bool {
+	for _, c := range e.Conds {
+		if c.Field == Content || c.Field == Text {
+			return true
+		}
+	}
+	return false
+}
+
+// NeedsEntities reports whether a condition looks at the story's
+// entities.
+func (e *Expr) NeedsEntities() bool {
+	for _, c := range e.Conds {
+		if c.Field == Entity {
+			return true
+		}
+	}
+	return false
+}

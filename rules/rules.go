@@ -224,6 +224,27 @@ func sign(n int64) int64 {
 	return 0
 }
 
+// NeedsText reports whether a rule of the set looks at articles' text:
+// callers need not read it otherwise.
+func (s *Set) NeedsText() bool {
+	for _, c := range s.rules {
+		if c.expr.NeedsText() {
+			return true
+		}
+	}
+	return false
+}
+
+// NeedsEntities reports whether a rule of the set looks at entities.
+func (s *Set) NeedsEntities() bool {
+	for _, c := range s.rules {
+		if c.expr.NeedsEntities() {
+			return true
+		}
+	}
+	return false
+}
+
 // Len returns the number of enabled rules.
 func (s *Set) Len() int { return len(s.rules) }
 

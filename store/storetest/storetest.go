@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"ReaderFilters", testReaderFilters},
 		{"SourcesOfOthers", testSourcesOfOthers},
 		{"FetchModePerFollower", testFetchModePerFollower},
+		{"Rules", testRules},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
