@@ -433,3 +433,30 @@ func Part(v digest.Verdict) (name string, weight float64, ok bool) {
 	}
 	return "Rule: " + strings.Join(names, ", "), v.Weight, true
 }
+
+// StoryVerdict folds the verdicts of a story's articles (as the store's
+// Verdicts returns them) into the story's: each rule counts once however
+// many of the articles it matched, so a like of +2 makes a story of five
+// matching articles +2, not +10. The story is hidden when every one of
+// articleIDs is (the store lists no story whose articles are all hidden).
+// Its ArticleID is 0.
+func StoryVerdict(vs map[int64]digest.Verdict, articleIDs []int64) digest.Verdict {
+	var out digest.Verdict
+	seen := map[int64]bool{}
+	hidden := len(articleIDs) > 0
+	for _, id := range articleIDs {
+		v, ok := vs[id]
+		hidden = hidden && ok && v.Hidden
+		for _, r := range v.Reasons {
+			if seen[r.RuleID] || (r.Action != digest.RuleLike && r.Action != digest.RuleDislike) {
+				continue
+			}
+			seen[r.RuleID] = true
+			out.Weight += r.Weight
+			out.Reasons = append(out.Reasons, r)
+		}
+	}
+	slices.SortFunc(out.Reasons, func(a, b digest.RuleReason) int { return int(sign(a.RuleID - b.RuleID)) })
+	out.Hidden = hidden
+	return out
+}

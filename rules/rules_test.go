@@ -268,3 +268,25 @@ func FuzzParse(f *testing.F) {
 		e.match(prepare(&Article{Title: s, Text: s, Author: s, URL: s, Entities: []string{s}}), time.Now())
 	})
 }
+
+func TestStoryVerdict(t *testing.T) {
+	like := digest.RuleReason{RuleID: 1, Name: "Harbour", Action: digest.RuleLike, Weight: 2}
+	dislike := digest.RuleReason{RuleID: 2, Name: "Roe", Action: digest.RuleDislike, Weight: -0.5}
+	block := digest.RuleReason{RuleID: 3, Name: "Crypto", Action: digest.RuleBlock}
+	vs := map[int64]digest.Verdict{
+		10: {ArticleID: 10, Weight: 2, Reasons: []digest.RuleReason{like}},
+		11: {ArticleID: 11, Weight: 1.5, Reasons: []digest.RuleReason{like, dislike}},
+		12: {ArticleID: 12, Hidden: true, Reasons: []digest.RuleReason{block}},
+	}
+	v := StoryVerdict(vs, []int64{10, 11, 12, 13})
+	name, w, ok := Part(v)
+	if !ok || name != "Rule: Harbour, Roe" || w != 1.5 || v.Hidden {
+		t.Errorf("story verdict = %+v; part %q %v %v", v, name, w, ok)
+	}
+	if v := StoryVerdict(vs, []int64{12}); !v.Hidden {
+		t.Error("a story of hidden articles only is not hidden")
+	}
+	if v := StoryVerdict(vs, []int64{12, 13}); v.Hidden {
+		t.Error("a story with a visible article is hidden")
+	}
+}

@@ -398,33 +398,38 @@ func (s *Store) applySomeRulesTx(ctx context.Context, tx *sql.Tx, ids []int64, o
 	if len(ids) == 0 {
 		return nil
 	}
-	var n int
-	if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM (SELECT 1 FROM rules WHERE enabled`+only+` LIMIT 1) r`).Scan(&n); err != nil {
+	// The users with rules first (few), then which of them see the
+	// articles, by the primary key of their states: asked the other way
+	// round, SQLite walked every state row (1 s a batch at 20,000).
+	rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT DISTINCT user_id FROM rules WHERE enabled`+only))
+	if err != nil {
 		return err
 	}
-	if n == 0 {
-		// No rule anywhere; verdicts left from rules since disabled stay
-		// until ApplyRules, as for every other change of rules.
-		return nil
+	var withRules []int64
+	for rows.Next() {
+		var u int64
+		if err := rows.Scan(&u); err != nil {
+			rows.Close()
+			return err
+		}
+		withRules = append(withRules, u)
+	}
+	if err := rows.Close(); err != nil {
+		return err
 	}
 	users := map[int64]bool{}
-	for _, c := range s.chunks(ids, 0) {
-		in, args := inList(c)
-		rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT DISTINCT st.user_id FROM article_states st
-			WHERE st.article_id IN (`+in+`) AND EXISTS (SELECT 1 FROM rules WHERE rules.user_id = st.user_id AND enabled`+only+`)`), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var u int64
-			if err := rows.Scan(&u); err != nil {
-				rows.Close()
+	for _, u := range withRules {
+		for _, c := range s.chunks(ids, 1) {
+			in, args := inList(c)
+			var n int
+			if err := s.txRow(ctx, tx, `SELECT COUNT(*) FROM (SELECT 1 FROM article_states WHERE user_id = ? AND article_id IN (`+in+`) LIMIT 1) x`,
+				append([]any{u}, args...)...).Scan(&n); err != nil {
 				return err
 			}
-			users[u] = true
-		}
-		if err := rows.Close(); err != nil {
-			return err
+			if n > 0 {
+				users[u] = true
+				break
+			}
 		}
 	}
 	now := s.now()
