@@ -21,6 +21,12 @@ CREATE INDEX rules_user ON rules (user_id, name, id);
 -- A hidden article leaves every list of its user's; the flag sits on the
 -- state row that the lists walk, so hiding costs them no join.
 ALTER TABLE article_states ADD COLUMN hidden BOOLEAN NOT NULL DEFAULT FALSE;
+-- The lists of a user who hides articles walk and count these (the
+-- query then says NOT hidden): without them, counting the unread read
+-- every state row to check the flag, 3.5 times the cost at 20,000
+-- articles. Users who hide nothing use the older indexes.
+CREATE INDEX article_states_visible ON article_states (user_id, published DESC, article_id DESC) WHERE NOT hidden;
+CREATE INDEX article_states_visible_unread ON article_states (user_id, published DESC, article_id DESC) WHERE NOT read AND NOT hidden;
 
 -- The verdict of a user's rules on one article, for the articles where it
 -- is not neutral (hidden, weighted) or may change by itself (recheck: an
