@@ -57,7 +57,6 @@ func a11yPages(fx *fixture) []string {
 		"/entities/loc/Harbour%20Town",
 		"/feeds",
 		"/settings",
-		"/rules",
 		"/admin/users",
 		"/no/such/page",
 	}

@@ -204,9 +204,17 @@ func TestBrowserRules(t *testing.T) {
 	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".rule-row").length`)); n != 2 {
 		t.Fatalf("%d rules listed after saving, want 2 (seedWide's and this one)", n)
 	}
-	do(t, ctx, chromedp.EmulateViewport(360, 800), chromedp.Navigate(srv.URL+"/rules"), chromedp.WaitReady(chromedp.CSS("main")))
-	noOverflow(t, ctx, "the rules page with a rule")
-	shoot(t, ctx, "rules-list-360-light")
+	// The list, light and dark, at both widths (TestBrowserAccessibility
+	// leaves this page to this test: its browser has two minutes for all
+	// the others).
+	for _, scheme := range []string{"light", "dark"} {
+		for _, w := range []int64{360, 1280} {
+			do(t, ctx, colorScheme(scheme), chromedp.EmulateViewport(w, 800), chromedp.Navigate(srv.URL+"/rules"), chromedp.WaitReady(chromedp.CSS("main")))
+			noOverflow(t, ctx, fmt.Sprintf("the rules page with rules, %s at %d px", scheme, w))
+			axeCheck(t, ctx)
+			shoot(t, ctx, fmt.Sprintf("rules-list-%d-%s", w, scheme))
+		}
+	}
 	page, err := fx.store.Articles(context.Background(), digest.ArticleQuery{UserID: fx.uid, Search: "Unbreakable"})
 	if err != nil {
 		t.Fatal(err)
