@@ -27,6 +27,7 @@ type Store interface {
 	EntityStore
 	UserStore
 	ForYouStore
+	RuleStore
 	// Close releases the store.
 	Close() error
 }

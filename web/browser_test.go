@@ -106,6 +106,12 @@ func seedWide(t *testing.T, fx *fixture) {
 		t.Fatal(err)
 	}
 	fx.articleIDs["story"] = st.ID
+	// A rule that matches nothing, with a match as long and unbroken as
+	// the rest, for the Rules page.
+	if err := fx.store.CreateRule(context.Background(), fx.uid, &digest.Rule{Name: "Quiet " + long, Action: digest.RuleLike, Enabled: true,
+		Match: `title:/zz-no-headline-` + long + `/ -author:"` + long + `"`}); err != nil {
+		t.Fatal(err)
+	}
 	// More stories, so the front page fills up as it does in use.
 	for i := range 6 {
 		more := &digest.Story{
@@ -163,6 +169,7 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 		"/entities/per/" + url.PathEscape(strings.Repeat("Unbreakable", 12)),
 		"/entities/loc/Harbour%20Town",
 		"/feeds",
+		"/rules",
 		"/?q=nothingmatches",
 	}
 	for _, vp := range []struct{ w, h int64 }{{360, 740}, {1280, 800}} {
@@ -490,6 +497,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		"stories":  "/stories",
 		"entity":   entity,
 		"settings": "/settings",
+		"rules":    "/rules",
 		"users":    "/admin/users",
 		"notfound": "/no/such/page",
 	}

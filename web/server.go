@@ -220,6 +220,14 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /imports/{id}", Signed, s.importJob)
 	s.handle(mux, "GET /export.opml", Signed, s.opmlExport)
 
+	s.handle(mux, "GET /rules", Signed, s.rulesList)
+	s.handle(mux, "POST /rules", Signed, s.ruleSave)
+	s.handle(mux, "POST /rules/apply", Signed, s.rulesApply)
+	s.handle(mux, "GET /rules/{id}", Signed, s.ruleEdit)
+	s.handle(mux, "POST /rules/{id}", Signed, s.ruleSave)
+	s.handle(mux, "POST /rules/{id}/delete", Signed, s.ruleDelete)
+	s.handle(mux, "POST /rules/{id}/enabled", Signed, s.ruleToggle)
+
 	s.handle(mux, "GET /settings", Signed, s.settings)
 	s.handle(mux, "POST /settings/password", Signed, s.changePassword)
 	s.handle(mux, "POST /settings/sessions/{id}/revoke", Signed, s.revokeSession)

@@ -59,7 +59,7 @@ func (s *Store) Article(ctx context.Context, userID, id int64) (*digest.Article,
 	dest := append(articleDest(&a, &published, &updated, &created), &a.Content, &a.Text, &a.Read, &a.Starred)
 	err := s.queryRow(ctx, `SELECT `+articleCols+`, a.content, a.text, st.read, st.starred
 		FROM article_states st JOIN articles a ON a.id = st.article_id
-		WHERE st.user_id = ? AND st.article_id = ?`, userID, id).Scan(dest...)
+		WHERE st.user_id = ? AND st.article_id = ? AND NOT st.hidden`, userID, id).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("article", id)
 	}
@@ -424,6 +424,12 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.from = "article_states st"
 	}
 	p.add("st.user_id = ?", q.UserID)
+	// Articles the user's rules hide are in no list (see rules.go).
+	if hides, err := s.hidesAny(ctx, q.UserID); err != nil {
+		return nil, wrap("articles", err)
+	} else if hides {
+		p.add("NOT st.hidden")
+	}
 	if q.CategoryID != 0 {
 		title := ""
 		if q.CategoryID > 0 {
@@ -813,7 +819,10 @@ func (s *Store) UpdateArticle(ctx context.Context, a *digest.Article) error {
 			_, err = s.exec(ctx, tx, `UPDATE sources SET article_published = ? WHERE article_id = ? AND article_published <> ?`,
 				published, a.ID, published)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.applyRulesTx(ctx, tx, []int64{a.ID})
 	})
 	return wrap("update article", err)
 }
@@ -876,7 +885,7 @@ func (s *Store) setFlag(ctx context.Context, column string, user int64, ids []in
 func (s *Store) adjustUnread(ctx context.Context, tx *sql.Tx, user int64, in string, args []any, read bool) error {
 	rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT s.feed_id, COUNT(DISTINCT s.article_id)
 		FROM article_states st JOIN sources s ON s.article_id = st.article_id
-		WHERE st.user_id = ? AND st.read <> ? AND st.article_id IN (`+in+`)
+		WHERE st.user_id = ? AND st.read <> ? AND NOT st.hidden AND st.article_id IN (`+in+`)
 		GROUP BY s.feed_id`), append([]any{user, read}, args...)...)
 	if err != nil {
 		return err
@@ -988,7 +997,10 @@ func (s *Store) MergeArticles(ctx context.Context, keep, dup, original int64) er
 		if err := s.unindex(ctx, tx, dup); err != nil {
 			return err
 		}
-		return s.recount(ctx, tx, feeds)
+		if err := s.recount(ctx, tx, feeds); err != nil {
+			return err
+		}
+		return s.applyRulesTx(ctx, tx, []int64{keep})
 	})
 	return wrap("merge articles", err)
 }

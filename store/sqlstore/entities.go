@@ -396,7 +396,7 @@ func (s *Store) recentStories(ctx context.Context, userID int64, ids []int64, li
 	for _, id := range ids {
 		rows, err := s.query(ctx, `SELECT se.story_id, se.last_seen FROM story_entities se WHERE se.entity_id = ?
 			AND EXISTS (SELECT 1 FROM articles sa CROSS JOIN article_states sst
-				WHERE sa.story_id = se.story_id AND sst.user_id = ? AND sst.article_id = sa.id)
+				WHERE sa.story_id = se.story_id AND sst.user_id = ? AND sst.article_id = sa.id AND NOT sst.hidden)
 			ORDER BY se.last_seen DESC, se.story_id DESC LIMIT ?`, id, userID, limit)
 		if err != nil {
 			return nil, err

@@ -25,7 +25,7 @@ const feedCols = `f.id, f.url, f.site_url, COALESCE(NULLIF(u.title, ''), f.title
 const recountUnread = `UPDATE subscriptions SET unread = (
 	SELECT COUNT(DISTINCT s.article_id)
 	FROM sources s JOIN article_states st ON st.article_id = s.article_id AND st.user_id = subscriptions.user_id
-	WHERE s.feed_id = subscriptions.feed_id AND NOT st.read)`
+	WHERE s.feed_id = subscriptions.feed_id AND NOT st.read AND NOT st.hidden)`
 
 // recount recounts the unread counters of every subscription to feeds.
 func (s *Store) recount(ctx context.Context, tx *sql.Tx, feeds []int64) error {
@@ -100,6 +100,9 @@ func (s *Store) CreateFeed(ctx context.Context, userID int64, f *digest.Feed) er
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if id, categoryID, err = s.subscribeTx(ctx, tx, userID, f, url, category, now, next); err != nil {
+			return err
+		}
+		if err := s.applyRulesFeedTx(ctx, tx, userID, id); err != nil {
 			return err
 		}
 		return s.recount(ctx, tx, []int64{id})

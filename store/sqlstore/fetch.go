@@ -75,7 +75,7 @@ var fetchQueries = map[string]string{
 	"updateSorts":  `UPDATE sources SET article_published = ? WHERE article_id = ? AND article_published <> ?`,
 	"addUnread":    `UPDATE subscriptions SET unread = unread + ? WHERE user_id = ? AND feed_id = ?`,
 	// A linked article counts for a subscriber who has it unread.
-	"isUnread": `SELECT COUNT(*) FROM article_states WHERE user_id = ? AND article_id = ? AND NOT read`,
+	"isUnread": `SELECT COUNT(*) FROM article_states WHERE user_id = ? AND article_id = ? AND NOT read AND NOT hidden`,
 	// An article's post-processing is queued with it: a crash after the
 	// commit loses none of it. A changed article already queued keeps its
 	// steps and gains the story's, due now.
@@ -204,7 +204,8 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			}
 			out = append(out, sr)
 		}
-		return nil
+		// The followers' rules judge what arrived, before anyone sees it.
+		return s.rulesAfterSave(ctx, tx, out)
 	})
 	if err != nil {
 		return nil, wrap("save fetches", err)

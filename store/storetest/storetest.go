@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Signals", testSignals},
 		{"Impressions", testImpressions},
 		{"ForYouStories", testForYouStories},
+		{"Rules", testRules},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
