@@ -26,6 +26,7 @@ type Store interface {
 	StoryStore
 	EntityStore
 	UserStore
+	DailyStore
 	// Close releases the store.
 	Close() error
 }

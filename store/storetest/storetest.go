@@ -65,6 +65,11 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"ReaderFilters", testReaderFilters},
 		{"SourcesOfOthers", testSourcesOfOthers},
 		{"FetchModePerFollower", testFetchModePerFollower},
+		{"DailySettings", testDailySettings},
+		{"DailyDigests", testDailyDigests},
+		{"DailyStories", testDailyStories},
+		{"SavedSearches", testSavedSearches},
+		{"ServerKey", testServerKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
