@@ -14,8 +14,9 @@ const FeedToken CredentialKind = "feed_token"
 // DailySettings are a user's daily digest settings.
 type DailySettings struct {
 	UserID int64 `json:"user_id"`
-	// Enabled turns the e-mail on; the web page and the feed are always
-	// there.
+	// Enabled turns the daily digest on: built each day at Hour, kept in
+	// the archive and the private feed, and mailed when Email is set.
+	// The web page shows today's stories either way.
 	Enabled bool `json:"enabled"`
 	// Hour is the hour of the day (0–23), in the user's time zone
 	// (Settings.TimeZone), at which the day's digest is built and sent.
@@ -78,7 +79,8 @@ type DailyStore interface {
 	// SetDailySettings saves the settings of ds.UserID. EINVALID for an
 	// hour outside 0–23; ENOTFOUND for no user.
 	SetDailySettings(ctx context.Context, ds *DailySettings) error
-	// DailyUsers lists the settings of every user with e-mail enabled.
+	// DailyUsers lists the settings of every user with the digest
+	// enabled.
 	DailyUsers(ctx context.Context) ([]DailySettings, error)
 	// DailyStories lists up to limit (<= 0: 200) of the stories the user
 	// sees that were last seen at or after since, by descending

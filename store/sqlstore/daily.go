@@ -56,7 +56,7 @@ func (s *Store) SetDailySettings(ctx context.Context, ds *digest.DailySettings) 
 	return wrap("set daily settings", err)
 }
 
-// DailyUsers lists the settings of the users with e-mail enabled.
+// DailyUsers lists the settings of the users with the digest enabled.
 func (s *Store) DailyUsers(ctx context.Context) ([]digest.DailySettings, error) {
 	rows, err := s.query(ctx, `SELECT user_id, hour, email FROM daily_settings WHERE enabled ORDER BY user_id`)
 	if err != nil {
