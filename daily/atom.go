@@ -112,13 +112,13 @@ func xmlSafe(s string) string {
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
-// DigestEntry is the feed entry of one digest.
-func (s *Service) DigestEntry(u *digest.User, d *digest.DailyDigest) (Entry, error) {
-	v := s.ViewOf(u, d)
+// DigestEntry is the feed entry of one digest, its links on base.
+func (s *Service) DigestEntry(u *digest.User, d *digest.DailyDigest, base string) (Entry, error) {
+	v := s.ViewOf(u, d, base)
 	var b strings.Builder
 	if err := entryHTML.Execute(&b, v); err != nil {
 		return Entry{}, fmt.Errorf("daily: render entry: %w", err)
 	}
-	return Entry{ID: s.opts.BaseURL + "/digest/" + d.Day + "#user-" + itoa(u.ID), Title: Subject(s.opts.Title, v), Link: v.DigestURL,
+	return Entry{ID: "urn:occasional-digest:digest:" + itoa(u.ID) + ":" + d.Day, Title: Subject(s.opts.Title, v), Link: v.DigestURL,
 		Updated: d.Built, HTML: b.String()}, nil
 }

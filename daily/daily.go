@@ -289,3 +289,6 @@ func CheckAddress(addr string) (string, error) {
 func (s *Service) newMessageID(userID int64, day string) string {
 	return "<digest." + day + "." + fmt.Sprint(userID) + "." + auth.NewSecret()[:16] + "@" + hostOf(s.opts.BaseURL) + ">"
 }
+
+// CanMail reports whether the service has a mailer.
+func (s *Service) CanMail() bool { return s.opts.Mailer != nil }

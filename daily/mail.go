@@ -41,15 +41,19 @@ type View struct {
 	StoryURLBase string // Base + "/stories/"
 }
 
-// ViewOf returns the view of a digest for the user.
-func (s *Service) ViewOf(u *digest.User, d *digest.DailyDigest) View {
+// ViewOf returns the view of a digest for the user, its links on base
+// ("": the service's BaseURL).
+func (s *Service) ViewOf(u *digest.User, d *digest.DailyDigest, base string) View {
+	if base == "" {
+		base = s.opts.BaseURL
+	}
+	base = strings.TrimSuffix(base, "/")
 	day := d.Day
 	if t, err := time.Parse(time.DateOnly, d.Day); err == nil {
 		day = t.Format("Monday 2 January 2006")
 	}
-	return View{Site: s.opts.Title, Base: s.opts.BaseURL, Day: day, ISODay: d.Day, Name: u.Name, Items: d.Items,
-		DigestURL: s.opts.BaseURL + "/digest/" + d.Day, SettingsURL: s.opts.BaseURL + "/digest#settings",
-		StoryURLBase: s.opts.BaseURL + "/stories/"}
+	return View{Site: s.opts.Title, Base: base, Day: day, ISODay: d.Day, Name: u.Name, Items: d.Items,
+		DigestURL: base + "/digest/" + d.Day, SettingsURL: base + "/digest#settings", StoryURLBase: base + "/stories/"}
 }
 
 // HTML renders a digest as the HTML part of its mail (inline styles, a
@@ -98,7 +102,7 @@ func (s *Service) Message(ctx context.Context, u *digest.User, d *digest.DailyDi
 	if err != nil {
 		return nil, err
 	}
-	v := s.ViewOf(u, d)
+	v := s.ViewOf(u, d, "")
 	v.Unsubscribe = unsub
 	text, err := s.Text(v)
 	if err != nil {

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
+	"github.com/occasional-digest/digest/daily"
 )
 
 // FeedService is what the web needs from the ingest pipeline.
@@ -68,6 +70,9 @@ type Config struct {
 	FeedCacheTTL time.Duration
 	// Now returns the current time, for relative dates; time.Now when nil.
 	Now func() time.Time
+	// Daily builds the digests /digest shows and signs their unsubscribe
+	// links; when nil, one that sends no mail is made over the store.
+	Daily *daily.Service
 }
 
 // Mount is the handler of a reader-app protocol. It is served before the
@@ -90,6 +95,7 @@ type Server struct {
 	store   digest.Store
 	feeds   FeedService
 	auth    *auth.Service
+	daily   *daily.Service
 	table   []Route
 	logger  *slog.Logger
 	pages   *pages
@@ -136,6 +142,13 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 		logger: logger.With("component", "web"),
 		now:    cfg.Now,
 	}
+	if s.daily = cfg.Daily; s.daily == nil {
+		d, err := daily.New(store, daily.Options{Title: cfg.Title, BaseURL: cfg.BaseURL, Now: cfg.Now})
+		if err != nil {
+			panic(fmt.Sprintf("web: daily digests: %v", err)) // the default sender is always an address
+		}
+		s.daily = d
+	}
 	s.assets = mustLoadAssets()
 	s.pages = mustParsePages(s.assets, cfg.Now)
 	s.cache = newFeedCache(store, cfg.FeedCacheTTL, cfg.Now)
@@ -176,6 +189,10 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /login/link/{token}", Public, s.loginLink)
 	s.handle(mux, "GET /setup/{token}", Public, s.setupForm)
 	s.handle(mux, "POST /setup/{token}", Public, s.setup)
+	s.handle(mux, "GET /unsubscribe/{token}", Public, s.unsubscribeForm)
+	s.handle(mux, "POST /unsubscribe/{token}", Public, s.unsubscribe)
+	s.handle(mux, "GET /feed/{token}/digest.atom", Public, s.digestFeed)
+	s.handle(mux, "GET /feed/{token}/searches/{file}", Public, s.savedFeed)
 
 	s.handle(mux, "GET /icons/{id}", Signed, s.icon)
 	s.handle(mux, "GET /{$}", Signed, s.river)
@@ -187,6 +204,15 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /stories", Signed, s.stories)
 	s.handle(mux, "GET /stories/{id}", Signed, s.story)
 	s.handle(mux, "GET /entities/{kind}/{name}", Signed, s.entity)
+
+	s.handle(mux, "GET /digest", Signed, s.digestToday)
+	s.handle(mux, "GET /digest/{day}", Signed, s.digestDay)
+	s.handle(mux, "POST /digest/settings", Signed, s.digestSettings)
+	s.handle(mux, "POST /digest/feed-tokens", Signed, s.feedTokenCreate)
+	s.handle(mux, "POST /digest/feed-tokens/{id}/delete", Signed, s.feedTokenDelete)
+	s.handle(mux, "POST /searches", Signed, s.savedCreate)
+	s.handle(mux, "GET /searches/{id}", Signed, s.savedView)
+	s.handle(mux, "POST /searches/{id}/delete", Signed, s.savedDelete)
 
 	s.handle(mux, "GET /feeds", Signed, s.feedList)
 	s.handle(mux, "POST /feeds", Signed, s.feedAdd)
