@@ -15,6 +15,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
+	"github.com/occasional-digest/digest/daily"
 	"github.com/occasional-digest/digest/fetch"
 	"github.com/occasional-digest/digest/fever"
 	"github.com/occasional-digest/digest/greader"
@@ -38,6 +39,7 @@ type app struct {
 	pipeline *ingest.Pipeline
 	stories  *ingest.Stories
 	auth     *auth.Service
+	daily    *daily.Service // the daily digest's scheduler; nil but in serve
 	started  bool
 	listen   string // the web server's listen address, once serving
 }
@@ -115,6 +117,9 @@ func openStore(ctx context.Context, database string, log *slog.Logger) (digest.S
 // store.
 func (a *app) Close() error {
 	err := errors.Join(a.stories.Close(), a.pipeline.Close())
+	if a.daily != nil {
+		err = errors.Join(err, a.daily.Close())
+	}
 	a.client.Close()
 	return errors.Join(err, a.store.Close())
 }
@@ -124,6 +129,9 @@ func (a *app) Close() error {
 // if not nil, is called once the server accepts connections.
 func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
 	a.startServing(ctx)
+	if a.daily != nil {
+		a.daily.Start(ctx)
+	}
 	a.listen = ln.Addr().String()
 	srv := a.webServer()
 	hs := &http.Server{
@@ -204,6 +212,7 @@ func (a *app) webServer() *web.Server {
 		AuthProxyHeader: a.cfg.AuthProxyHeader,
 		Mounts:          a.mounts(),
 		Warming:         a.warming,
+		Daily:           a.daily,
 	}, a.store, a.pipeline, a.auth, a.log)
 }
 
