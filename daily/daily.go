@@ -198,6 +198,9 @@ func (s *Service) Build(ctx context.Context, u *digest.User, now time.Time) (*di
 	for _, r := range ranked {
 		it := digest.DailyItem{StoryID: r.Story.ID, Headline: r.Story.Headline, Summary: short(r.Story.Summary, 400),
 			Sources: r.Story.Outlets, Reason: r.Score.Strongest()}
+		if it.Reason == fmt.Sprintf("%d outlets", it.Sources) {
+			it.Reason = "" // the count is shown anyway
+		}
 		for _, id := range r.Story.ArticleIDs[:min(len(r.Story.ArticleIDs), linksPerStory)] {
 			a := byID[id]
 			if a == nil {

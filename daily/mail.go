@@ -120,7 +120,8 @@ func (s *Service) Message(ctx context.Context, u *digest.User, d *digest.DailyDi
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	header("From", (&mail.Address{Name: oneLine(s.from.Name), Address: s.from.Address}).String())
 	header("To", (&mail.Address{Name: oneLine(u.Name), Address: to}).String())
-	header("Subject", mime.QEncoding.Encode("utf-8", oneLine(Subject(s.opts.Title, v))))
+	// Long encoded subjects are folded between their encoded words.
+	header("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", oneLine(Subject(s.opts.Title, v))), "?= =?", "?=\r\n =?"))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", oneLine(msgID))
 	header("MIME-Version", "1.0")
