@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/rank"
@@ -34,11 +35,31 @@ func (s *Server) forYou(ctx context.Context, userID int64, n int) ([]rankedStory
 	if err != nil {
 		return nil, false, err
 	}
-	ranked := rank.Stories(rank.Options{}, read.Articles, list)
-	out := make([]rankedStory, len(ranked))
-	for i, r := range ranked {
-		out[i] = rankedStory{story: r.Story, score: r.Score}
+	history := make([]rank.Item, 0, len(read.Articles))
+	for i := len(read.Articles) - 1; i >= 0; i-- { // oldest first
+		a := read.Articles[i]
+		history = append(history, rank.Item{Title: a.Title, Abstract: a.Summary})
 	}
+	cands := make([]rank.Item, len(list))
+	for i, st := range list {
+		cands[i] = rank.Item{Title: st.Headline, Abstract: st.Summary, Popularity: float64(st.Outlets)}
+	}
+	scores := rank.New(rank.Options{}).Rank(history, cands)
+	out := make([]rankedStory, len(list))
+	for i := range list {
+		out[i] = rankedStory{story: list[i], score: scores[i]}
+	}
+	// Highest score first; ties keep the store's order (importance, then
+	// last seen).
+	slices.SortStableFunc(out, func(a, b rankedStory) int {
+		switch {
+		case a.score.Total > b.score.Total:
+			return -1
+		case a.score.Total < b.score.Total:
+			return 1
+		}
+		return 0
+	})
 	more := len(out) > n
 	if more {
 		out = out[:n]
