@@ -6,8 +6,8 @@ import (
 	digest "github.com/occasional-digest/digest"
 )
 
-// Ranked is a story with its score for one reader.
-type Ranked struct {
+// RankedStory is a story with its score for one reader.
+type RankedStory struct {
 	Story digest.Story
 	Score Score
 }
@@ -17,7 +17,7 @@ type Ranked struct {
 // by outlets, similarity to what they read, each with its parts. The
 // highest score comes first; ties keep the stories' order. Both the "for
 // you" page and the daily digest rank with it.
-func Stories(opts Options, read []digest.Article, stories []digest.Story) []Ranked {
+func Stories(opts Options, read []digest.Article, stories []digest.Story) []RankedStory {
 	history := make([]Item, 0, len(read))
 	for i := len(read) - 1; i >= 0; i-- { // oldest first
 		a := read[i]
@@ -28,11 +28,11 @@ func Stories(opts Options, read []digest.Article, stories []digest.Story) []Rank
 		cands[i] = Item{Title: st.Headline, Abstract: st.Summary, Popularity: float64(st.Outlets)}
 	}
 	scores := New(opts).Rank(history, cands)
-	out := make([]Ranked, len(stories))
+	out := make([]RankedStory, len(stories))
 	for i := range stories {
-		out[i] = Ranked{Story: stories[i], Score: scores[i]}
+		out[i] = RankedStory{Story: stories[i], Score: scores[i]}
 	}
-	slices.SortStableFunc(out, func(a, b Ranked) int {
+	slices.SortStableFunc(out, func(a, b RankedStory) int {
 		switch {
 		case a.Score.Total > b.Score.Total:
 			return -1
