@@ -28,6 +28,7 @@ type Store interface {
 	UserStore
 	ForYouStore
 	RuleStore
+	DailyStore
 	// Close releases the store.
 	Close() error
 }

@@ -36,6 +36,8 @@ type layout struct {
 	Me     *digest.User // the signed-in user, nil on public pages
 	// Warming, when not "", says what is still warming up (a notice).
 	Warming string
+	// Saved are the user's saved searches, shown in the navigation.
+	Saved []savedLink
 }
 
 func mustParsePages(a *assets, now func() time.Time) *pages {
@@ -243,6 +245,7 @@ func (s *Server) layout(r *http.Request, title, nav string) layout {
 	l := layout{Site: s.cfg.Title, Title: title, Nav: nav, Return: r.URL.RequestURI(), Me: userOf(r)}
 	if l.Me != nil {
 		l.Warming = warmingNotice(s.warming())
+		l.Saved = s.savedLinks(r, l.Me.ID)
 	}
 	return l
 }

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
+	"github.com/occasional-digest/digest/daily"
 	"github.com/occasional-digest/digest/rank"
 )
 
@@ -78,6 +80,9 @@ type Config struct {
 	// RankExtras, when set, returns more parts of the For you score for
 	// a reader (their rules, say): see rank.Extra.
 	RankExtras func(ctx context.Context, userID int64) ([]rank.Extra, error)
+	// Daily builds the digests /digest shows and signs their unsubscribe
+	// links; when nil, one that sends no mail is made over the store.
+	Daily *daily.Service
 }
 
 // Mount is the handler of a reader-app protocol. It is served before the
@@ -100,6 +105,7 @@ type Server struct {
 	store   digest.Store
 	feeds   FeedService
 	auth    *auth.Service
+	daily   *daily.Service
 	table   []Route
 	logger  *slog.Logger
 	pages   *pages
@@ -146,6 +152,13 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 		logger: logger.With("component", "web"),
 		now:    cfg.Now,
 	}
+	if s.daily = cfg.Daily; s.daily == nil {
+		d, err := daily.New(store, daily.Options{Title: cfg.Title, BaseURL: cfg.BaseURL, Now: cfg.Now})
+		if err != nil {
+			panic(fmt.Sprintf("web: daily digests: %v", err)) // the default sender is always an address
+		}
+		s.daily = d
+	}
 	s.assets = mustLoadAssets()
 	s.pages = mustParsePages(s.assets, cfg.Now)
 	s.cache = newFeedCache(store, cfg.FeedCacheTTL, cfg.Now)
@@ -191,6 +204,10 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /login/link/{token}", Public, s.loginLink)
 	s.handle(mux, "GET /setup/{token}", Public, s.setupForm)
 	s.handle(mux, "POST /setup/{token}", Public, s.setup)
+	s.handle(mux, "GET /unsubscribe/{token}", Public, s.unsubscribeForm)
+	s.handle(mux, "POST /unsubscribe/{token}", Public, s.unsubscribe)
+	s.handle(mux, "GET /feed/{token}/digest.atom", Public, s.digestFeed)
+	s.handle(mux, "GET /feed/{token}/searches/{file}", Public, s.savedFeed)
 
 	s.handle(mux, "GET /icons/{id}", Signed, s.icon)
 	s.handle(mux, "GET /{$}", Signed, s.river)
@@ -209,6 +226,15 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /foryou", Signed, s.choices)
 	s.handle(mux, "POST /foryou/choices", Signed, s.choiceSet)
 	s.handle(mux, "POST /foryou/choices/delete", Signed, s.choiceDelete)
+
+	s.handle(mux, "GET /digest", Signed, s.digestToday)
+	s.handle(mux, "GET /digest/{day}", Signed, s.digestDay)
+	s.handle(mux, "POST /digest/settings", Signed, s.digestSettings)
+	s.handle(mux, "POST /digest/feed-tokens", Signed, s.feedTokenCreate)
+	s.handle(mux, "POST /digest/feed-tokens/{id}/delete", Signed, s.feedTokenDelete)
+	s.handle(mux, "POST /searches", Signed, s.savedCreate)
+	s.handle(mux, "GET /searches/{id}", Signed, s.savedView)
+	s.handle(mux, "POST /searches/{id}/delete", Signed, s.savedDelete)
 
 	s.handle(mux, "GET /feeds", Signed, s.feedList)
 	s.handle(mux, "POST /feeds", Signed, s.feedAdd)

@@ -16,6 +16,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
+	"github.com/occasional-digest/digest/daily"
 	"github.com/occasional-digest/digest/fetch"
 	"github.com/occasional-digest/digest/fever"
 	"github.com/occasional-digest/digest/greader"
@@ -44,6 +45,7 @@ type app struct {
 	// processes may share the database: in one of them at a time (nil on
 	// SQLite, whose one process runs stories).
 	leader  *ingest.Leader
+	daily   *daily.Service // the daily digest's scheduler; nil but in serve
 	auth    *auth.Service
 	started bool
 	metrics *metrics.Registry
@@ -154,6 +156,9 @@ func (a *app) Close() error {
 		// Ends the term: its engine writes its snapshot, then the lock goes.
 		err = errors.Join(err, a.leader.Close())
 	}
+	if a.daily != nil {
+		err = errors.Join(err, a.daily.Close())
+	}
 	a.client.Close()
 	return errors.Join(err, a.store.Close())
 }
@@ -164,6 +169,9 @@ func (a *app) Close() error {
 func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
 	if a.cfg.Role != "web" {
 		a.startServing(ctx)
+		if a.daily != nil {
+			a.daily.Start(ctx)
+		}
 	}
 	a.listen = ln.Addr().String()
 	srv := a.webServer()
@@ -268,6 +276,7 @@ func (a *app) webServer() *web.Server {
 		AuthProxyHeader: a.cfg.AuthProxyHeader,
 		Mounts:          a.mounts(),
 		Warming:         a.warming,
+		Daily:           a.daily,
 	}, a.store, a.pipeline, a.auth, a.log)
 }
 

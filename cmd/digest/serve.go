@@ -9,15 +9,24 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/occasional-digest/digest/daily"
 )
 
 type flagSet = flag.FlagSet
 
 func runServe(ctx context.Context, env *Env, args []string) error {
+	var mc mailConfig
+	var mailer func() (*daily.SMTP, error)
 	cfg, rest, err := parseConfig(env, "serve", "serve [flags]\n\nRuns the reader on --addr and refreshes feeds in the background.\n"+
-		"--role web serves the reader only, --role worker fetches and runs the story engine only (both need PostgreSQL).", args, nil)
+		"--role web serves the reader only, --role worker fetches and runs the story engine only (both need PostgreSQL).", args,
+		func(fs *flagSet) { mailer = bindMail(fs, env, &mc) })
 	if err != nil {
 		return err
+	}
+	smtp, err := mailer()
+	if err != nil {
+		return &cliError{status: exitUsage, err: fmt.Errorf("config: %w", err)}
 	}
 	if len(rest) > 0 {
 		return usageErrorf("serve: unexpected arguments %q", rest)
@@ -49,6 +58,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	base := cfg.BaseURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
+	}
+	if err := a.startDaily(base, mc.From, smtp); err != nil {
+		return err
 	}
 	setup, err := a.setupLink(ctx, base)
 	if err != nil {

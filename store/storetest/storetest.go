@@ -74,6 +74,11 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Impressions", testImpressions},
 		{"ForYouStories", testForYouStories},
 		{"Rules", testRules},
+		{"DailySettings", testDailySettings},
+		{"DailyDigests", testDailyDigests},
+		{"DailyStories", testDailyStories},
+		{"SavedSearches", testSavedSearches},
+		{"ServerKey", testServerKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
