@@ -44,6 +44,11 @@ func TestBrowserReaderPages(t *testing.T) {
 	defer srv.Close()
 	signIn(t, ctx, fx, srv.URL)
 	dir := os.Getenv("DIGEST_SCREENSHOTS")
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for name, p := range pages {
 		for _, scheme := range []string{"light", "dark"} {
 			for _, w := range []int64{360, 1280} {

@@ -251,6 +251,9 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	png := run(t, ctx, chromedp.FullScreenshot(100))
 	if err := os.WriteFile(dir+"/"+name+".png", png, 0o644); err != nil {
 		t.Fatal(err)
