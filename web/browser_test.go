@@ -450,6 +450,9 @@ func TestBrowserScreenshots(t *testing.T) {
 	if dir == "" {
 		t.Skip("set DIGEST_SCREENSHOTS=dir to write screenshots of the pages")
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	base := os.Getenv("DIGEST_SCREENSHOTS_URL")
 	login := os.Getenv("DIGEST_SCREENSHOTS_LOGIN")
 	if base != "" && login == "" {
