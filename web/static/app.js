@@ -236,7 +236,12 @@
   if ("serviceWorker" in navigator && window.isSecureContext) {
     var signedIn = document.querySelector('form[action="/logout"]');
     navigator.serviceWorker.onmessage = function (e) {
-      if (e.data && e.data.type === "synced") document.documentElement.setAttribute("data-offline-ready", "");
+      if (!e.data || e.data.type !== "synced") return;
+      // Ready once the worker also controls this page (its activation
+      // claims the open pages, which may land after the first sync).
+      var ready = function () { document.documentElement.setAttribute("data-offline-ready", ""); };
+      if (navigator.serviceWorker.controller) ready();
+      else navigator.serviceWorker.addEventListener("controllerchange", ready, { once: true });
     };
     if (signedIn) {
       signedIn.addEventListener("submit", function () {
