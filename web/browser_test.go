@@ -501,6 +501,8 @@ func TestBrowserScreenshots(t *testing.T) {
 		"entity":   entity,
 		"settings": "/settings",
 		"rules":    "/rules",
+		"digest":   "/digest",
+		"foryou":   "/foryou",
 		"users":    "/admin/users",
 		"notfound": "/no/such/page",
 	}

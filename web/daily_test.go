@@ -116,7 +116,6 @@ func readAtom(t *testing.T, w *httptest.ResponseRecorder) atomDoc {
 	return d
 }
 
-
 var secretURL = regexp.MustCompile(`/feed/([a-z0-9]+)/digest\.atom`)
 
 // TestPrivateFeeds: a feed address opens the digest and the saved
