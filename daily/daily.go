@@ -208,6 +208,18 @@ func (s *Service) Build(ctx context.Context, u *digest.User, now time.Time) (*di
 			}
 			it.Links = append(it.Links, linkOf(a))
 		}
+		// A story counts its outlets across every reader's feeds when the
+		// engine saved it; never fewer than the outlets linked here.
+		outlets := map[string]bool{}
+		for _, l := range it.Links {
+			outlets[l.Outlet] = true
+		}
+		if len(outlets) > it.Sources {
+			it.Sources = len(outlets)
+			if it.Reason == fmt.Sprintf("%d outlets", it.Sources) {
+				it.Reason = ""
+			}
+		}
 		if it.Summary == "" && len(it.Links) > 0 {
 			if a := byID[r.Story.ArticleIDs[0]]; a != nil {
 				it.Summary = short(a.Summary, 400)

@@ -170,6 +170,8 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 		"/entities/loc/Harbour%20Town",
 		"/feeds",
 		"/rules",
+		"/foryou",
+		"/digest",
 		"/?q=nothingmatches",
 	}
 	for _, vp := range []struct{ w, h int64 }{{360, 740}, {1280, 800}} {
