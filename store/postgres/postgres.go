@@ -52,6 +52,7 @@ func Dialect() *sqlstore.Dialect {
 		SearchDocument: searchDocument,
 		// SearchUnindex is empty: index rows go with their article (ON
 		// DELETE CASCADE).
+		NextIDs:           "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, CAST(? AS BIGINT))",
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         65535,
 		ValidUTF8:         true,
