@@ -70,6 +70,11 @@ type Dialect struct {
 	// needs none: its statements cost no round trip, and one writing
 	// several rows opens a savepoint (see LastInsertID).
 	NextIDs string
+	// SaveSetup, unless empty, is a statement run first in the
+	// transaction of SaveFetches (PostgreSQL: "SET LOCAL plan_cache_mode
+	// = auto", so that the multi-row inserts of NextIDs are not planned
+	// anew at each run, which took more time than running them).
+	SaveSetup string
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint violation.
 	IsUniqueViolation func(err error) bool

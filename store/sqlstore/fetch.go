@@ -224,6 +224,11 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 	out := make([]digest.SaveResult, 0, len(results))
 	var rows, states int64
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if s.d.SaveSetup != "" {
+			if _, err := tx.ExecContext(ctx, s.d.SaveSetup); err != nil {
+				return err
+			}
+		}
 		st, err := s.prepareFetch(ctx, tx)
 		if err != nil {
 			return err
