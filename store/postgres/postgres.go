@@ -52,6 +52,10 @@ func Dialect() *sqlstore.Dialect {
 		SearchDocument: searchDocument,
 		// SearchUnindex is empty: index rows go with their article (ON
 		// DELETE CASCADE).
+		NextIDs: "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, CAST(? AS BIGINT))",
+		// The connection's force_custom_plan (see OpenOptions) is for
+		// reads; a batch of new articles plans its inserts once.
+		SaveSetup:         "SET LOCAL plan_cache_mode = auto",
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         65535,
 		ValidUTF8:         true,

@@ -43,6 +43,59 @@ type fetchStmts struct {
 	articles map[string]knownArticle
 	keys     []string
 	args     []any
+
+	// With Dialect.NextIDs, new articles take IDs reserved ahead (ids)
+	// and their rows wait in pend until flush writes them, before the
+	// rules judge the articles or before a statement reads or updates
+	// rows that may be pending. The pending articles by URL (newURLs)
+	// and the feeds with pending sources (newFeeds) stand in for them
+	// in lookup.
+	nextIDs  *sql.Stmt
+	ids      []int64
+	pend     [len(batchInserts)]pendingRows
+	newURLs  map[string]knownArticle
+	newFeeds map[int64]bool
+	tx       *sql.Tx
+	d        *Dialect
+}
+
+// maxPending is the most new articles whose rows wait to be written:
+// more made the statements' buffers (texts and all) grow by megabytes
+// for no gain in speed.
+const maxPending = 200
+
+// pendingRows are the bind arguments of rows waiting for one multi-row
+// statement of batchInserts.
+type pendingRows struct {
+	args []any
+	n    int // rows
+}
+
+// Tables of batchInserts, in the order flush writes them: an article
+// before the rows that refer to it.
+const (
+	batchArticles = iota
+	batchSearch
+	batchSources
+	batchStates
+	batchQueue
+)
+
+// batchInserts are the multi-row statements of new articles (see
+// Dialect.NextIDs): a head, a row repeated once per pending row, and a
+// tail. They write what insertArticle, SearchInsert, insertSource,
+// insertState and queuePost write for one article. The search row is
+// taken from Dialect.SearchInsert (see searchInsert).
+var batchInserts = [...]struct{ head, row, tail string }{
+	batchArticles: {`INSERT INTO articles (id, url, title, author, published, updated, lang, image_url,
+		summary, content, text, word_count, extracted, created, feed_id) VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ``},
+	batchSearch: {},
+	batchSources: {`INSERT INTO sources (feed_id, guid, article_id, url, title, published, original, hash, created, article_published) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ``},
+	batchStates: {`INSERT INTO article_states (user_id, article_id, published, read, starred) VALUES `, `(?, ?, ?, FALSE, FALSE)`,
+		` ON CONFLICT (user_id, article_id) DO NOTHING`},
+	batchQueue: {`INSERT INTO post_queue (article_id, steps, attempts, next_try, last_error) VALUES `, `(?, ?, 0, ?, '')`,
+		` ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | excluded.steps, next_try = excluded.next_try`},
 }
 
 var fetchQueries = map[string]string{
@@ -121,6 +174,15 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		}
 		st.indexNew = p
 	}
+	if s.d.NextIDs != "" {
+		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.NextIDs))
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		st.nextIDs, st.tx, st.d = p, tx, s.d
+		st.newURLs, st.newFeeds = map[string]knownArticle{}, map[int64]bool{}
+	}
 	st.sources = map[string]knownSource{}
 	st.articles = map[string]knownArticle{}
 	return st, nil
@@ -136,7 +198,7 @@ func (st *fetchStmts) close() {
 		st.indexNew = nil
 	}
 	for _, p := range []*sql.Stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
-		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index} {
+		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index, st.nextIDs} {
 		if p != nil {
 			p.Close()
 		}
@@ -162,6 +224,11 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 	out := make([]digest.SaveResult, 0, len(results))
 	var rows, states int64
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if s.d.SaveSetup != "" {
+			if _, err := tx.ExecContext(ctx, s.d.SaveSetup); err != nil {
+				return err
+			}
+		}
 		st, err := s.prepareFetch(ctx, tx)
 		if err != nil {
 			return err
@@ -179,6 +246,9 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 					return wrapFeed(r.FeedID, err)
 				}
 				if err := st.lookup(ctx, r.FeedID, r.Entries); err != nil {
+					return wrapFeed(r.FeedID, err)
+				}
+				if err := st.reserveIDs(ctx, r.Entries); err != nil {
 					return wrapFeed(r.FeedID, err)
 				}
 			}
@@ -203,6 +273,9 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 				s.logger.DebugContext(ctx, "fetch result for missing feed skipped", "feed_id", r.FeedID)
 			}
 			out = append(out, sr)
+		}
+		if err := st.flush(ctx); err != nil {
+			return err
 		}
 		// The followers' rules judge what arrived, before anyone sees it.
 		return s.rulesAfterSave(ctx, tx, out)
@@ -253,6 +326,9 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 		if src.hash == hash {
 			return 0, nil
 		}
+		if err := st.flush(ctx); err != nil { // the rows updated below may be pending
+			return 0, err
+		}
 		if _, err := st.updateSource.ExecContext(ctx, link, title, entryPublished, hash, feedID, guid); err != nil {
 			return 0, err
 		}
@@ -297,6 +373,9 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	if url != "" {
 		if a, ok := st.articles[url]; ok {
 			articleID, oldPublished = a.id, a.published
+			if err := st.flush(ctx); err != nil { // the rows read below may be pending
+				return 0, err
+			}
 			var had int
 			if err := st.hasSource.QueryRowContext(ctx, articleID, feedID).Scan(&had); err != nil {
 				return 0, err
@@ -334,6 +413,38 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 		urlArg = url
 	}
 	text, summary := clean(e.Text), clean(e.Summary)
+	if st.nextIDs != nil && len(st.ids) > 0 {
+		articleID, st.ids = st.ids[0], st.ids[1:]
+		st.pending(batchArticles, articleID, urlArg, title, clean(e.Author), published, dbTime(e.Updated), clean(e.Lang),
+			clean(e.ImageURL), summary, clean(e.Content), text, entryWords(e, text), e.Extracted, dbTime(now), feedID)
+		if st.indexNew != nil {
+			if st.document != nil {
+				st.pending(batchSearch, articleID, st.document(title, SearchSummary(summary, text), text))
+			} else {
+				st.pending(batchSearch, articleID, title, SearchSummary(summary, text), text)
+			}
+		}
+		st.pending(batchSources, feedID, guid, articleID, link, title, entryPublished, true, hash, dbTime(now), published)
+		for _, u := range st.users {
+			st.pending(batchStates, u, articleID, published)
+		}
+		st.pending(batchQueue, articleID, int64(digest.AllSteps), dbTime(now))
+		st.sources[guid] = knownSource{articleID: articleID, origFeed: feedID, published: published, hash: hash}
+		st.newFeeds[feedID] = true
+		if url != "" {
+			st.articles[url] = knownArticle{id: articleID, feed: feedID, published: published}
+			st.newURLs[url] = st.articles[url]
+		}
+		sr.Created = append(sr.Created, articleID)
+		if st.pend[batchArticles].n >= maxPending {
+			if err := st.flush(ctx); err != nil {
+				return 0, err
+			}
+		}
+		// A new article's ID is in no article_states row yet: every
+		// subscriber's row is inserted.
+		return 3 + int64(len(st.users)), nil
+	}
 	args := []any{urlArg, title, clean(e.Author), published, dbTime(e.Updated), clean(e.Lang),
 		clean(e.ImageURL), summary, clean(e.Content), text, entryWords(e, text), e.Extracted, dbTime(now), feedID}
 	if st.lastInsertID {
@@ -414,6 +525,12 @@ func entryKeys(e *digest.Entry) (guid, url string) {
 // entries, and into st.articles the articles with the URLs of the other
 // entries, lookupChunk keys per query.
 func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest.Entry) error {
+	if st.newFeeds[feedID] {
+		// The feed's sources written earlier in the batch must be found.
+		if err := st.flush(ctx); err != nil {
+			return err
+		}
+	}
 	clear(st.sources)
 	clear(st.articles)
 	st.keys = st.keys[:0]
@@ -445,7 +562,7 @@ func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest
 			st.keys = append(st.keys, url)
 		}
 	}
-	return st.lookupChunks(ctx, st.articlesByURL, nil, func(rows *sql.Rows) error {
+	err = st.lookupChunks(ctx, st.articlesByURL, nil, func(rows *sql.Rows) error {
 		var url string
 		var a knownArticle
 		if err := rows.Scan(&url, &a.id, &a.feed, &a.published); err != nil {
@@ -454,6 +571,16 @@ func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest
 		st.articles[url] = a
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Articles of other feeds of the batch, not written yet.
+	for _, url := range st.keys {
+		if a, ok := st.newURLs[url]; ok {
+			st.articles[url] = a
+		}
+	}
+	return nil
 }
 
 // lookupChunks runs stmt with the leading arguments and st.keys,
@@ -532,4 +659,113 @@ func entryWords(e *digest.Entry, text string) int {
 		return wordCount(text)
 	}
 	return wordCount(e.Summary)
+}
+
+// reserveIDs makes sure st.ids holds an ID for every entry that may be a
+// new article (Dialect.NextIDs; nothing without it). IDs left over are
+// used for the next result's new articles.
+func (st *fetchStmts) reserveIDs(ctx context.Context, entries []digest.Entry) error {
+	if st.nextIDs == nil {
+		return nil
+	}
+	need := 0
+	for i := range entries {
+		guid, url := entryKeys(&entries[i])
+		if guid == "" {
+			continue
+		}
+		if _, ok := st.sources[guid]; ok {
+			continue
+		}
+		if _, ok := st.articles[url]; ok && url != "" {
+			continue
+		}
+		need++
+	}
+	if need <= len(st.ids) {
+		return nil
+	}
+	rows, err := st.nextIDs.QueryContext(ctx, need-len(st.ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		st.ids = append(st.ids, id)
+	}
+	return rows.Err()
+}
+
+// pending adds a row to the pending rows of table t (batchArticles...).
+func (st *fetchStmts) pending(t int, args ...any) {
+	st.pend[t].args = append(st.pend[t].args, args...)
+	st.pend[t].n++
+}
+
+// flush writes the pending rows, table by table in batchInserts order,
+// as many rows a statement as Dialect.MaxParams allows.
+func (st *fetchStmts) flush(ctx context.Context) error {
+	for t := range st.pend {
+		p := &st.pend[t]
+		if p.n == 0 {
+			continue
+		}
+		head, row, tail := batchInserts[t].head, batchInserts[t].row, batchInserts[t].tail
+		if t == batchSearch {
+			head, row, tail = st.searchInsert()
+		}
+		per := len(p.args) / p.n
+		most := p.n
+		if st.d.MaxParams > 0 {
+			most = max(1, st.d.MaxParams/per)
+		}
+		for start := 0; start < p.n; start += most {
+			n := min(most, p.n-start)
+			var b strings.Builder
+			b.WriteString(head)
+			for i := range n {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(row)
+			}
+			b.WriteString(tail)
+			if _, err := st.tx.ExecContext(ctx, st.d.rebind(b.String()), p.args[start*per:(start+n)*per]...); err != nil {
+				return err
+			}
+		}
+		clear(p.args)
+		p.args, p.n = p.args[:0], 0
+	}
+	clear(st.newURLs)
+	clear(st.newFeeds)
+	return nil
+}
+
+// searchInsert splits the dialect's statement indexing a new article
+// (SearchInsert, else SearchIndex) into the head, row and tail of a
+// multi-row statement: the row is the parenthesized list after VALUES.
+func (st *fetchStmts) searchInsert() (head, row, tail string) {
+	q := st.d.SearchInsert
+	if q == "" {
+		q = st.d.SearchIndex
+	}
+	i := strings.Index(q, "VALUES ") + len("VALUES ")
+	depth, j := 0, i
+	for ; j < len(q); j++ {
+		if q[j] == '(' {
+			depth++
+		} else if q[j] == ')' {
+			depth--
+			if depth == 0 {
+				j++
+				break
+			}
+		}
+	}
+	return q[:i], q[i:j], q[j:]
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Filters", testFilters},
 		{"FeedPageOrder", testFeedPageOrder},
 		{"RepeatsInOneBatch", testRepeatsInOneBatch},
+		{"NewInOneBatch", testNewInOneBatch},
 		{"Search", testSearch},
 		{"SearchOperators", testSearchOperators},
 		{"ReadState", testReadState},
