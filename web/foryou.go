@@ -11,6 +11,7 @@ import (
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/rank"
+	"github.com/occasional-digest/digest/rules"
 )
 
 // For you: the front page's stories ranked for the reader (see package
@@ -100,11 +101,17 @@ func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult
 	if err != nil {
 		return nil, err
 	}
-	var extras []rank.Extra
+	rp, err := s.ruleParts(ctx, userID, list)
+	if err != nil {
+		return nil, err
+	}
+	extras := []rank.Extra{rp}
 	if s.cfg.RankExtras != nil {
-		if extras, err = s.cfg.RankExtras(ctx, userID); err != nil {
+		more, err := s.cfg.RankExtras(ctx, userID)
+		if err != nil {
 			return nil, err
 		}
+		extras = append(extras, more...)
 	}
 	m := rank.New(rank.Options{})
 	m.Observe(history...)
@@ -126,6 +133,49 @@ func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult
 		res.stories, res.more = res.stories[:n], true
 	}
 	return res, nil
+}
+
+// ruleParts is the part the reader's like and dislike rules give each
+// story: the verdicts stored for its articles at ingest, folded by
+// rules.StoryVerdict (each rule counts once per story), by candidate ID.
+// Hide verdicts need nothing here: the store lists no hidden article in
+// the reader's stories.
+type ruleParts map[string]digest.Verdict
+
+// ruleParts reads the verdicts of the stories' articles.
+func (s *Server) ruleParts(ctx context.Context, userID int64, list []digest.Story) (ruleParts, error) {
+	var ids []int64
+	for i := range list {
+		ids = append(ids, list[i].ArticleIDs...)
+	}
+	out := ruleParts{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	vs, err := s.store.Verdicts(ctx, userID, ids)
+	if err != nil || len(vs) == 0 {
+		return out, err
+	}
+	for i := range list {
+		if v := rules.StoryVerdict(vs, list[i].ArticleIDs); len(v.Reasons) > 0 {
+			out[strconv.FormatInt(list[i].ID, 10)] = v
+		}
+	}
+	return out, nil
+}
+
+// Parts is the story's "Rule: NAME" part (rank.Extra), its reason the
+// rules that matched.
+func (rp ruleParts) Parts(c *rank.Candidate) ([]rank.Part, string) {
+	name, w, ok := rules.Part(rp[c.ID])
+	if !ok {
+		return nil, ""
+	}
+	reason := "Matches your rule " + strings.TrimPrefix(name, "Rule: ")
+	if len(rp[c.ID].Reasons) > 1 {
+		reason = "Matches your rules " + strings.TrimPrefix(name, "Rule: ")
+	}
+	return []rank.Part{{Name: name, Value: w, Reason: reason}}, ""
 }
 
 func learnedAny(signals []digest.Signal) bool {
