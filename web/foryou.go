@@ -93,11 +93,11 @@ func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult
 		}
 		history = append(history, it)
 	}
-	choices, err := s.store.Choices(ctx, userID)
+	choices, err := s.taste.choices(ctx, s.store, userID)
 	if err != nil {
 		return nil, err
 	}
-	signals, err := s.store.Signals(ctx, userID)
+	signals, err := s.taste.signals(ctx, s.store, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +262,9 @@ func (s *Server) recordShown(ctx context.Context, userID int64, shown []rankedSt
 			sigs = append(sigs, featureSignals(r.cand, 0, 1)...)
 		}
 	}
-	return s.store.Learn(ctx, userID, s.now(), rank.HalfLife, sigs)
+	err = s.store.Learn(ctx, userID, s.now(), rank.HalfLife, sigs)
+	s.taste.dropSignals(userID)
+	return err
 }
 
 // featureSignals are the signals of one story's features, and of all
@@ -292,7 +294,9 @@ func (s *Server) learnStory(ctx context.Context, userID, storyID int64, clicks, 
 	if err != nil {
 		return err
 	}
-	return s.store.Learn(ctx, userID, s.now(), rank.HalfLife, featureSignals(&cands[0], clicks, shown))
+	err = s.store.Learn(ctx, userID, s.now(), rank.HalfLife, featureSignals(&cands[0], clicks, shown))
+	s.taste.dropSignals(userID)
+	return err
 }
 
 // seen reports whether a request is a reader looking at the page, not a
