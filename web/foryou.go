@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -68,19 +69,52 @@ type forYouResult struct {
 // and passed over, and diversity. A reader with nothing of these gets
 // the stories by importance.
 func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult, error) {
-	list, err := s.store.ForYouStories(ctx, userID, forYouImportant, forYouRecent)
-	if err != nil {
-		return nil, err
-	}
-	cands, err := s.candidates(ctx, userID, list)
-	if err != nil {
-		return nil, err
+	// Three independent reads at once, each on its own connection: the
+	// stories (then their feeds and rule verdicts, at once), the reading
+	// history, and the reader's choices, signals and extras.
+	var (
+		wg                        sync.WaitGroup
+		list                      []digest.Story
+		cands                     []rank.Candidate
+		rp                        ruleParts
+		read                      *digest.ArticlePage
+		choices                   []digest.Choice
+		signals                   []digest.Signal
+		more                      []rank.Extra
+		errList, errCands, errRP  error
+		errRead, errTaste, errSig error
+		errExtra                  error
+	)
+	wg.Go(func() {
+		if list, errList = s.store.ForYouStories(ctx, userID, forYouImportant, forYouRecent); errList != nil {
+			return
+		}
+		var inner sync.WaitGroup
+		inner.Go(func() { cands, errCands = s.candidates(ctx, userID, list) })
+		rp, errRP = s.ruleParts(ctx, userID, list)
+		inner.Wait()
+	})
+	wg.Go(func() {
+		read, errRead = s.store.Articles(ctx, digest.ArticleQuery{UserID: userID, Read: true, Limit: forYouHistory})
+	})
+	wg.Go(func() {
+		if choices, errTaste = s.taste.choices(ctx, s.store, userID); errTaste != nil {
+			return
+		}
+		if signals, errSig = s.taste.signals(ctx, s.store, userID); errSig != nil {
+			return
+		}
+		if s.cfg.RankExtras != nil {
+			more, errExtra = s.cfg.RankExtras(ctx, userID)
+		}
+	})
+	wg.Wait()
+	for _, err := range []error{errList, errCands, errRP, errRead, errTaste, errSig, errExtra} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	feeds, _, err := s.cache.get(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	read, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: userID, Read: true, Limit: forYouHistory})
 	if err != nil {
 		return nil, err
 	}
@@ -93,26 +127,7 @@ func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult
 		}
 		history = append(history, it)
 	}
-	choices, err := s.taste.choices(ctx, s.store, userID)
-	if err != nil {
-		return nil, err
-	}
-	signals, err := s.taste.signals(ctx, s.store, userID)
-	if err != nil {
-		return nil, err
-	}
-	rp, err := s.ruleParts(ctx, userID, list)
-	if err != nil {
-		return nil, err
-	}
-	extras := []rank.Extra{rp}
-	if s.cfg.RankExtras != nil {
-		more, err := s.cfg.RankExtras(ctx, userID)
-		if err != nil {
-			return nil, err
-		}
-		extras = append(extras, more...)
-	}
+	extras := append([]rank.Extra{rp}, more...)
 	m := rank.New(rank.Options{})
 	m.Observe(history...)
 	for i := range cands {
