@@ -422,3 +422,46 @@ func TestLikeRuleLiftsAStory(t *testing.T) {
 		t.Error("a story the rule does not match shows it")
 	}
 }
+
+// TestTasteCacheFollowsWrites: For you's cached choices and signals are
+// what the store holds after each of the server's writes: a page shown
+// (signals learned), a follow and an unfollow (choices), "more like
+// this" (both).
+func TestTasteCacheFollowsWrites(t *testing.T) {
+	fx, quake, _, _ := forYouFixture(t)
+	ctx := context.Background()
+	same := func(step string) {
+		t.Helper()
+		if _, err := fx.server.forYou(ctx, fx.uid, homeStories); err != nil {
+			t.Fatal(err)
+		}
+		wantC, _ := fx.store.Choices(ctx, fx.uid)
+		wantS, _ := fx.store.Signals(ctx, fx.uid)
+		gotC, _ := fx.server.taste.choices(ctx, fx.store, fx.uid)
+		gotS, _ := fx.server.taste.signals(ctx, fx.store, fx.uid)
+		if len(gotC) != len(wantC) || len(gotS) != len(wantS) {
+			t.Fatalf("%s: cached %d choices, %d signals; the store has %d, %d", step, len(gotC), len(gotS), len(wantC), len(wantS))
+		}
+		for i := range wantS {
+			if gotS[i].Key != wantS[i].Key || gotS[i].Shown != wantS[i].Shown || gotS[i].Clicks != wantS[i].Clicks {
+				t.Fatalf("%s: cached signal %+v, the store's %+v", step, gotS[i], wantS[i])
+			}
+		}
+	}
+	same("new reader")
+	frontStories(t, fx)
+	same("after a page shown")
+	follow := url.Values{"kind": {"entity"}, "key": {"loc:port alder"}, "label": {"Port Alder"}, "value": {"follow"}, "return": {"/"}}
+	if w := fx.form(t, "/foryou/choices", follow); w.Code != http.StatusSeeOther {
+		t.Fatalf("follow: %d", w.Code)
+	}
+	same("after a follow")
+	if w := fx.form(t, "/foryou/choices/delete", url.Values{"kind": {"entity"}, "key": {"loc:port alder"}, "return": {"/"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("unfollow: %d", w.Code)
+	}
+	same("after an unfollow")
+	if w := fx.form(t, "/stories/"+strconv.FormatInt(quake, 10)+"/more", url.Values{"return": {"/"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("more like this: %d", w.Code)
+	}
+	same("after more like this")
+}
