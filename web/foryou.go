@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/rank"
+	"github.com/occasional-digest/digest/rules"
 )
 
 // For you: the front page's stories ranked for the reader (see package
@@ -67,19 +69,52 @@ type forYouResult struct {
 // and passed over, and diversity. A reader with nothing of these gets
 // the stories by importance.
 func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult, error) {
-	list, err := s.store.ForYouStories(ctx, userID, forYouImportant, forYouRecent)
-	if err != nil {
-		return nil, err
-	}
-	cands, err := s.candidates(ctx, userID, list)
-	if err != nil {
-		return nil, err
+	// Three independent reads at once, each on its own connection: the
+	// stories (then their feeds and rule verdicts, at once), the reading
+	// history, and the reader's choices, signals and extras.
+	var (
+		wg                        sync.WaitGroup
+		list                      []digest.Story
+		cands                     []rank.Candidate
+		rp                        ruleParts
+		read                      *digest.ArticlePage
+		choices                   []digest.Choice
+		signals                   []digest.Signal
+		more                      []rank.Extra
+		errList, errCands, errRP  error
+		errRead, errTaste, errSig error
+		errExtra                  error
+	)
+	wg.Go(func() {
+		if list, errList = s.store.ForYouStories(ctx, userID, forYouImportant, forYouRecent); errList != nil {
+			return
+		}
+		var inner sync.WaitGroup
+		inner.Go(func() { cands, errCands = s.candidates(ctx, userID, list) })
+		rp, errRP = s.ruleParts(ctx, userID, list)
+		inner.Wait()
+	})
+	wg.Go(func() {
+		read, errRead = s.store.Articles(ctx, digest.ArticleQuery{UserID: userID, Read: true, Limit: forYouHistory})
+	})
+	wg.Go(func() {
+		if choices, errTaste = s.taste.choices(ctx, s.store, userID); errTaste != nil {
+			return
+		}
+		if signals, errSig = s.taste.signals(ctx, s.store, userID); errSig != nil {
+			return
+		}
+		if s.cfg.RankExtras != nil {
+			more, errExtra = s.cfg.RankExtras(ctx, userID)
+		}
+	})
+	wg.Wait()
+	for _, err := range []error{errList, errCands, errRP, errRead, errTaste, errSig, errExtra} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	feeds, _, err := s.cache.get(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	read, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: userID, Read: true, Limit: forYouHistory})
 	if err != nil {
 		return nil, err
 	}
@@ -92,20 +127,7 @@ func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult
 		}
 		history = append(history, it)
 	}
-	choices, err := s.store.Choices(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	signals, err := s.store.Signals(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	var extras []rank.Extra
-	if s.cfg.RankExtras != nil {
-		if extras, err = s.cfg.RankExtras(ctx, userID); err != nil {
-			return nil, err
-		}
-	}
+	extras := append([]rank.Extra{rp}, more...)
 	m := rank.New(rank.Options{})
 	m.Observe(history...)
 	for i := range cands {
@@ -126,6 +148,49 @@ func (s *Server) forYou(ctx context.Context, userID int64, n int) (*forYouResult
 		res.stories, res.more = res.stories[:n], true
 	}
 	return res, nil
+}
+
+// ruleParts is the part the reader's like and dislike rules give each
+// story: the verdicts stored for its articles at ingest, folded by
+// rules.StoryVerdict (each rule counts once per story), by candidate ID.
+// Hide verdicts need nothing here: the store lists no hidden article in
+// the reader's stories.
+type ruleParts map[string]digest.Verdict
+
+// ruleParts reads the verdicts of the stories' articles.
+func (s *Server) ruleParts(ctx context.Context, userID int64, list []digest.Story) (ruleParts, error) {
+	var ids []int64
+	for i := range list {
+		ids = append(ids, list[i].ArticleIDs...)
+	}
+	out := ruleParts{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	vs, err := s.store.Verdicts(ctx, userID, ids)
+	if err != nil || len(vs) == 0 {
+		return out, err
+	}
+	for i := range list {
+		if v := rules.StoryVerdict(vs, list[i].ArticleIDs); len(v.Reasons) > 0 {
+			out[strconv.FormatInt(list[i].ID, 10)] = v
+		}
+	}
+	return out, nil
+}
+
+// Parts is the story's "Rule: NAME" part (rank.Extra), its reason the
+// rules that matched.
+func (rp ruleParts) Parts(c *rank.Candidate) ([]rank.Part, string) {
+	name, w, ok := rules.Part(rp[c.ID])
+	if !ok {
+		return nil, ""
+	}
+	reason := "Matches your rule " + strings.TrimPrefix(name, "Rule: ")
+	if len(rp[c.ID].Reasons) > 1 {
+		reason = "Matches your rules " + strings.TrimPrefix(name, "Rule: ")
+	}
+	return []rank.Part{{Name: name, Value: w, Reason: reason}}, ""
 }
 
 func learnedAny(signals []digest.Signal) bool {
@@ -212,7 +277,9 @@ func (s *Server) recordShown(ctx context.Context, userID int64, shown []rankedSt
 			sigs = append(sigs, featureSignals(r.cand, 0, 1)...)
 		}
 	}
-	return s.store.Learn(ctx, userID, s.now(), rank.HalfLife, sigs)
+	err = s.store.Learn(ctx, userID, s.now(), rank.HalfLife, sigs)
+	s.taste.dropSignals(userID)
+	return err
 }
 
 // featureSignals are the signals of one story's features, and of all
@@ -242,7 +309,9 @@ func (s *Server) learnStory(ctx context.Context, userID, storyID int64, clicks, 
 	if err != nil {
 		return err
 	}
-	return s.store.Learn(ctx, userID, s.now(), rank.HalfLife, featureSignals(&cands[0], clicks, shown))
+	err = s.store.Learn(ctx, userID, s.now(), rank.HalfLife, featureSignals(&cands[0], clicks, shown))
+	s.taste.dropSignals(userID)
+	return err
 }
 
 // seen reports whether a request is a reader looking at the page, not a

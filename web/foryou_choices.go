@@ -225,6 +225,7 @@ func (s *Server) choiceSet(w http.ResponseWriter, r *http.Request) {
 	} else {
 		err = s.store.SetChoice(r.Context(), uid(r), &c)
 	}
+	s.taste.dropChoices(uid(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -238,7 +239,9 @@ func (s *Server) choiceDelete(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.store.DeleteChoice(r.Context(), uid(r), digest.ChoiceKind(r.PostFormValue("kind")), r.PostFormValue("key")); err != nil {
+	err := s.store.DeleteChoice(r.Context(), uid(r), digest.ChoiceKind(r.PostFormValue("kind")), r.PostFormValue("key"))
+	s.taste.dropChoices(uid(r))
+	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -266,7 +269,9 @@ func (s *Server) storyLike(more bool) http.HandlerFunc {
 		if !more {
 			c.Value, clicks, shown = -1, 0, learnLess
 		}
-		if err := s.store.SetChoice(ctx, uid(r), &c); err != nil {
+		err = s.store.SetChoice(ctx, uid(r), &c)
+		s.taste.dropChoices(uid(r))
+		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}

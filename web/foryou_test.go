@@ -380,3 +380,88 @@ func TestHostileEntityNamesDoNotBreakForYou(t *testing.T) {
 		t.Error("opening the story taught nothing of its other entity")
 	}
 }
+
+// TestLikeRuleLiftsAStory: a like rule on the tram vote's headline puts
+// that story (2 outlets) first, with "Rule: NAME" among its parts and
+// the rule as its reason; the parts still add up to the score shown.
+func TestLikeRuleLiftsAStory(t *testing.T) {
+	fx, _, fair, tram := forYouFixture(t)
+	if ids, _ := frontStories(t, fx); len(ids) != 3 || ids[0] != fair {
+		t.Fatalf("before the rule: %v, want the fair (6 outlets) first", ids)
+	}
+	v := url.Values{"name": {"Trams"}, "match": {"title:tram"}, "action": {"like"}, "weight": {"10"}, "scope": {""}, "enabled": {"1"}, "op": {"save"}}
+	if w := fx.form(t, "/rules", v); w.Code != http.StatusSeeOther {
+		t.Fatalf("save rule = %d\n%s", w.Code, w.Body.String())
+	}
+	ids, body := frontStories(t, fx)
+	if len(ids) != 3 || ids[0] != tram {
+		t.Fatalf("after a like rule on trams: %v, want the tram vote (%d) first", ids, tram)
+	}
+	cards := strings.Split(strings.ReplaceAll(body, "&#43;", "+"), `<li class="story-card">`)[1:]
+	first := cards[0]
+	if !strings.Contains(first, "Rule: Trams") || !strings.Contains(first, "Matches your rule Trams") {
+		t.Errorf("the tram card does not show the rule as a part and its reason:\n%s", first)
+	}
+	if !strings.Contains(first, `<summary>Matches your rule Trams`) {
+		t.Errorf("the rule is not the tram card's reason line:\n%s", first)
+	}
+	value := regexp.MustCompile(`<span class="why-value">([-+0-9.]+)</span>`)
+	for _, c := range cards {
+		vs := value.FindAllStringSubmatch(c, -1)
+		sum := 0.0
+		for _, v := range vs[:len(vs)-1] {
+			x, _ := strconv.ParseFloat(v[1], 64)
+			sum += x
+		}
+		total, _ := strconv.ParseFloat(vs[len(vs)-1][1], 64)
+		if math.Abs(sum-total) > 0.005*float64(len(vs))+1e-9 {
+			t.Errorf("parts add up to %.3f, the score shown is %.2f", sum, total)
+		}
+	}
+	if strings.Contains(cards[1], "Rule: Trams") || strings.Contains(cards[2], "Rule: Trams") {
+		t.Error("a story the rule does not match shows it")
+	}
+}
+
+// TestTasteCacheFollowsWrites: For you's cached choices and signals are
+// what the store holds after each of the server's writes: a page shown
+// (signals learned), a follow and an unfollow (choices), "more like
+// this" (both).
+func TestTasteCacheFollowsWrites(t *testing.T) {
+	fx, quake, _, _ := forYouFixture(t)
+	ctx := context.Background()
+	same := func(step string) {
+		t.Helper()
+		if _, err := fx.server.forYou(ctx, fx.uid, homeStories); err != nil {
+			t.Fatal(err)
+		}
+		wantC, _ := fx.store.Choices(ctx, fx.uid)
+		wantS, _ := fx.store.Signals(ctx, fx.uid)
+		gotC, _ := fx.server.taste.choices(ctx, fx.store, fx.uid)
+		gotS, _ := fx.server.taste.signals(ctx, fx.store, fx.uid)
+		if len(gotC) != len(wantC) || len(gotS) != len(wantS) {
+			t.Fatalf("%s: cached %d choices, %d signals; the store has %d, %d", step, len(gotC), len(gotS), len(wantC), len(wantS))
+		}
+		for i := range wantS {
+			if gotS[i].Key != wantS[i].Key || gotS[i].Shown != wantS[i].Shown || gotS[i].Clicks != wantS[i].Clicks {
+				t.Fatalf("%s: cached signal %+v, the store's %+v", step, gotS[i], wantS[i])
+			}
+		}
+	}
+	same("new reader")
+	frontStories(t, fx)
+	same("after a page shown")
+	follow := url.Values{"kind": {"entity"}, "key": {"loc:port alder"}, "label": {"Port Alder"}, "value": {"follow"}, "return": {"/"}}
+	if w := fx.form(t, "/foryou/choices", follow); w.Code != http.StatusSeeOther {
+		t.Fatalf("follow: %d", w.Code)
+	}
+	same("after a follow")
+	if w := fx.form(t, "/foryou/choices/delete", url.Values{"kind": {"entity"}, "key": {"loc:port alder"}, "return": {"/"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("unfollow: %d", w.Code)
+	}
+	same("after an unfollow")
+	if w := fx.form(t, "/stories/"+strconv.FormatInt(quake, 10)+"/more", url.Values{"return": {"/"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("more like this: %d", w.Code)
+	}
+	same("after more like this")
+}

@@ -112,6 +112,7 @@ type Server struct {
 	assets  *assets
 	cache   *feedCache
 	outlets *outletCache
+	taste   *tasteCache
 	now     func() time.Time
 	hosts   hostPolicy
 	h       http.Handler
@@ -163,6 +164,7 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 	s.pages = mustParsePages(s.assets, cfg.Now)
 	s.cache = newFeedCache(store, cfg.FeedCacheTTL, cfg.Now)
 	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
+	s.taste = newTasteCache(s.cache)
 	s.hosts = newHostPolicy(cfg.BaseURL, cfg.ListenAddr)
 	if !s.hosts.check && cfg.ListenAddr != "" {
 		s.logger.Warn("listening beyond loopback without a base URL: requests for any host name are answered, "+
