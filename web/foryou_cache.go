@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"sync"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -12,7 +13,10 @@ import (
 // recordShown, openedStory): every such write drops what it changed of
 // the reader's entry, and a change of feeds through the server or from
 // another process (the feed cache's generation, see Server.Changed)
-// drops every entry. At most tasteCacheUsers readers are kept.
+// drops every entry. At most tasteCacheUsers readers are kept, each for
+// tasteTTL at most: with several web processes on one database
+// (serve --role web), a choice made through another process shows here
+// within that time.
 type tasteCache struct {
 	feeds *feedCache
 
@@ -24,12 +28,16 @@ type tasteCache struct {
 // taste is one reader's cached choices and signals, each nil until
 // loaded; they are shared and read-only.
 type taste struct {
-	gen     uint64 // the feed cache's generation when loaded
+	gen     uint64    // the feed cache's generation when loaded
+	at      time.Time // when the entry was made
 	choices []digest.Choice
 	signals []digest.Signal
 }
 
-const tasteCacheUsers = 256
+const (
+	tasteCacheUsers = 256
+	tasteTTL        = 30 * time.Second
+)
 
 func newTasteCache(feeds *feedCache) *tasteCache {
 	return &tasteCache{feeds: feeds, users: map[int64]*taste{}}
@@ -56,7 +64,7 @@ func (c *tasteCache) signals(ctx context.Context, store digest.Store, user int64
 func load[T any](c *tasteCache, user int64, field func(*taste) *[]T, read func() ([]T, error)) ([]T, error) {
 	gen := c.feeds.generation()
 	c.mu.Lock()
-	if t := c.users[user]; t != nil && t.gen == gen && *field(t) != nil {
+	if t := c.users[user]; t != nil && t.gen == gen && time.Since(t.at) < tasteTTL && *field(t) != nil {
 		v := *field(t)
 		c.mu.Unlock()
 		return v, nil
@@ -76,11 +84,11 @@ func load[T any](c *tasteCache, user int64, field func(*taste) *[]T, read func()
 		return v, nil // dropped while read: what was read may be old
 	}
 	t := c.users[user]
-	if t == nil || t.gen != gen {
+	if t == nil || t.gen != gen || time.Since(t.at) >= tasteTTL {
 		if len(c.users) >= tasteCacheUsers {
 			clear(c.users)
 		}
-		t = &taste{gen: gen}
+		t = &taste{gen: gen, at: time.Now()}
 		c.users[user] = t
 	}
 	*field(t) = v
