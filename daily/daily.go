@@ -52,6 +52,12 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives what the scheduler does; nil logs nothing.
 	Logger *slog.Logger
+	// Exclusive, when set, runs each round of the scheduler (round) only
+	// if this process may: where several processes share one database,
+	// it holds a lock across them for the round, and returns nil without
+	// calling round when another holds it, so that no digest is built or
+	// sent twice. Nil runs every round here.
+	Exclusive func(ctx context.Context, round func(context.Context) error) error
 }
 
 // Service builds, keeps and sends digests. Create it with New; Start runs

@@ -413,3 +413,46 @@ func (n notify) Send(ctx context.Context, from string, to []string, msg []byte) 
 	n.sent <- struct{}{}
 	return err
 }
+
+// TestSchedulerExclusive: a round that another process holds does
+// nothing here; one this process may run builds and sends.
+func TestSchedulerExclusive(t *testing.T) {
+	for _, may := range []bool{false, true} {
+		fx := newFixture(t, "reader")
+		fx.story(t, "quake", "Earthquake", "Cracks.", base.Add(-time.Hour), 4)
+		fx.settings(t, true, 0, "reader@example.org")
+		ms := newMailServer(t, "", "")
+		asked := make(chan struct{}, 1)
+		svc, err := New(fx.store, Options{BaseURL: "https://news.example.org", Interval: time.Hour, Now: func() time.Time { return base },
+			Mailer: ms.client(),
+			Exclusive: func(ctx context.Context, round func(context.Context) error) error {
+				defer func() { asked <- struct{}{} }()
+				if !may {
+					return nil // another process holds the round
+				}
+				return round(ctx)
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Start(context.Background())
+		<-asked // the first round runs at once
+		if err := svc.Close(); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if may {
+			want = 1
+		}
+		if n := len(ms.messages()); n != want {
+			t.Errorf("may run the round: %v: %d messages, want %d", may, n, want)
+		}
+		ds, err := fx.store.DailyDigests(context.Background(), fx.user.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != want {
+			t.Errorf("may run the round: %v: %d digests stored, want %d", may, len(ds), want)
+		}
+	}
+}

@@ -44,7 +44,14 @@ func (s *Service) Start(ctx context.Context) {
 				return
 			case <-t.C:
 			}
-			if err := s.RunOnce(ctx, s.opts.Now()); err != nil && ctx.Err() == nil {
+			round := func(ctx context.Context) error { return s.RunOnce(ctx, s.opts.Now()) }
+			var err error
+			if s.opts.Exclusive != nil {
+				err = s.opts.Exclusive(ctx, round)
+			} else {
+				err = round(ctx)
+			}
+			if err != nil && ctx.Err() == nil {
 				// A store that fails every round is said once in ten
 				// minutes, not every minute.
 				if now := time.Now(); now.Sub(s.lastErr) >= 10*time.Minute {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/occasional-digest/digest/daily"
+	"github.com/occasional-digest/digest/store/postgres"
 )
 
 // mailConfig is how serve reaches an SMTP server for the daily digest.
@@ -89,10 +91,37 @@ func (a *app) startDaily(base, from string, smtp *daily.SMTP) error {
 		}
 		a.log.Info("daily digest e-mail", "smtp", smtp)
 	}
+	if db, ok := a.store.(*postgres.DB); ok {
+		// Several processes may share the database: one at a time runs a
+		// round, so no digest is built or sent twice.
+		o.Exclusive = exclusive(db.Lock("daily"))
+	}
 	d, err := daily.New(a.store, o)
 	if err != nil {
 		return &cliError{status: exitUsage, err: fmt.Errorf("config: %w", err)}
 	}
 	a.daily = d
 	return nil
+}
+
+// exclusive runs a round while holding lock, or not at all when another
+// process holds it; the round's context ends if the lock is lost.
+func exclusive(lock *postgres.Lock) func(context.Context, func(context.Context) error) error {
+	return func(ctx context.Context, round func(context.Context) error) error {
+		lost, release, ok, err := lock.TryLock(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		defer release()
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-lost:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		return round(ctx)
+	}
 }
