@@ -52,16 +52,7 @@ type importPage struct {
 
 // importJob: GET /imports/{id}, an import's progress and outcome.
 func (s *Server) importJob(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Imports == nil {
-		s.pageError(w, r, digest.Errorf(digest.ENOTFOUND, "imports run at once on this server"))
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	j, err := s.cfg.Imports.Job(r.Context(), uid(r), id)
+	j, err := s.importOf(r)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -69,7 +60,7 @@ func (s *Server) importJob(w http.ResponseWriter, r *http.Request) {
 	p := importPage{layout: s.layout(r, "Import", "feeds"), Job: j,
 		Finished: j.State == digest.ImportDone || j.State == digest.ImportFailed}
 	if j.Counts.Refused+j.Counts.Broken > 0 {
-		p.Problems, err = s.cfg.Imports.Outlines(r.Context(), uid(r), id, -1, importProblemsShown+1, digest.OutlineRefused, digest.OutlineBroken)
+		p.Problems, err = s.cfg.Imports.Outlines(r.Context(), uid(r), j.ID, -1, importProblemsShown+1, digest.OutlineRefused, digest.OutlineBroken)
 		if err != nil {
 			s.pageError(w, r, err)
 			return
@@ -116,16 +107,7 @@ func (s *Server) apiImportCreate(w http.ResponseWriter, r *http.Request) {
 
 // apiImport: GET /api/v1/imports/{id} → the job with its counts.
 func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Imports == nil {
-		s.apiError(w, r, digest.Errorf(digest.ENOTFOUND, "no background imports on this server"))
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	j, err := s.cfg.Imports.Job(r.Context(), uid(r), id)
+	j, err := s.importOf(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -136,11 +118,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
 // apiImportOutlines: GET /api/v1/imports/{id}/outlines?after=SEQ&limit=N
 // &outcome=refused (repeatable) → {"outlines": [...], "next": URL or ""}.
 func (s *Server) apiImportOutlines(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Imports == nil {
-		s.apiError(w, r, digest.Errorf(digest.ENOTFOUND, "no background imports on this server"))
-		return
-	}
-	id, err := pathID(r)
+	id, err := s.importID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -187,4 +165,22 @@ func (s *Server) apiImportOutlines(w http.ResponseWriter, r *http.Request) {
 		Outlines []digest.ImportOutline `json:"outlines"`
 		Next     string                 `json:"next"`
 	}{os, next})
+}
+
+// importID is the import job named by the request's path; not found when
+// this server runs imports at once (no Imports configured).
+func (s *Server) importID(r *http.Request) (int64, error) {
+	if s.cfg.Imports == nil {
+		return 0, digest.Errorf(digest.ENOTFOUND, "no background imports on this server")
+	}
+	return pathID(r)
+}
+
+// importOf is the user's import job named by the request's path.
+func (s *Server) importOf(r *http.Request) (*digest.ImportJob, error) {
+	id, err := s.importID(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Imports.Job(r.Context(), uid(r), id)
 }
