@@ -503,16 +503,7 @@ func (s *Store) categoryFeeds(ctx context.Context, userID int64, title string) (
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(rows)
 }
 
 // orderBy returns the plan's ORDER BY list.

@@ -405,16 +405,8 @@ func (s *Store) applySomeRulesTx(ctx context.Context, tx *sql.Tx, ids []int64, o
 	if err != nil {
 		return err
 	}
-	var withRules []int64
-	for rows.Next() {
-		var u int64
-		if err := rows.Scan(&u); err != nil {
-			rows.Close()
-			return err
-		}
-		withRules = append(withRules, u)
-	}
-	if err := rows.Close(); err != nil {
+	withRules, err := scanIDs(rows)
+	if err != nil {
 		return err
 	}
 	users := map[int64]bool{}
@@ -560,16 +552,7 @@ func (s *Store) userArticleIDs(ctx context.Context, q querier, userID, after int
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(rows)
 }
 
 // ApplyRules re-applies the user's enabled rules to every article the

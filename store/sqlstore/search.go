@@ -76,16 +76,7 @@ func (s *Store) searchFeeds(ctx context.Context, userID int64, name string) ([]i
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(rows)
 }
 
 // snippet returns an article's snippet for a search: from its text where

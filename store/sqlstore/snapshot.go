@@ -73,16 +73,8 @@ func (s *Store) dropSnapshots(ctx context.Context, where string, args ...any) er
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Close(); err != nil {
+	ids, err := scanIDs(rows)
+	if err != nil {
 		return err
 	}
 	for _, id := range ids {

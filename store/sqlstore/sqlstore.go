@@ -330,3 +330,17 @@ func wrap(op string, err error) error {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// scanIDs reads a column of IDs and closes rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
