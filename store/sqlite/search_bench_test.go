@@ -4,13 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
-	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/store/sqlite"
 	"github.com/occasional-digest/digest/store/storetest"
 )
@@ -68,35 +65,5 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	queries := storetest.SearchBenchQueries()
-	kinds := []string{"word", "two words", "phrase", "operators"}
-	for _, kind := range kinds {
-		for _, relevance := range []bool{false, true} {
-			name := kind
-			if relevance {
-				name += "/relevance"
-			}
-			b.Run(name, func(b *testing.B) {
-				var ds []time.Duration
-				ctx := context.Background()
-				for b.Loop() {
-					for _, q := range queries[kind] {
-						t := time.Now()
-						if _, err := db.Articles(ctx, digest.ArticleQuery{UserID: user, Search: q, Relevance: relevance}); err != nil {
-							b.Fatal(err)
-						}
-						d := time.Since(t)
-						if os.Getenv("DIGEST_SEARCH_SLOW") != "" && d > 100*time.Millisecond {
-							b.Logf("%v: %s", d.Round(time.Millisecond), q)
-						}
-						ds = append(ds, d)
-					}
-				}
-				slices.Sort(ds)
-				b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "ms-median")
-				b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "ms-p95")
-				b.ReportMetric(float64(ds[len(ds)-1].Microseconds())/1000, "ms-max")
-			})
-		}
-	}
+	storetest.BenchSearch(b, db, user)
 }

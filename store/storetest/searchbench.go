@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -121,4 +122,41 @@ func SearchBenchQueries() map[string][]string {
 			w+` author:"Author1"`)
 	}
 	return q
+}
+
+// BenchSearch runs the search benchmark's queries (SearchBenchQueries) as
+// user on db, newest first and by relevance, reporting the median, 95th
+// percentile and slowest query of each kind. DIGEST_SEARCH_SLOW=1 logs
+// the queries slower than 100 ms.
+func BenchSearch(b *testing.B, db digest.Store, user int64) {
+	queries := SearchBenchQueries()
+	for _, kind := range []string{"word", "two words", "phrase", "operators"} {
+		for _, relevance := range []bool{false, true} {
+			name := kind
+			if relevance {
+				name += "/relevance"
+			}
+			b.Run(name, func(b *testing.B) {
+				var ds []time.Duration
+				ctx := context.Background()
+				for b.Loop() {
+					for _, q := range queries[kind] {
+						t := time.Now()
+						if _, err := db.Articles(ctx, digest.ArticleQuery{UserID: user, Search: q, Relevance: relevance}); err != nil {
+							b.Fatal(err)
+						}
+						d := time.Since(t)
+						if os.Getenv("DIGEST_SEARCH_SLOW") != "" && d > 100*time.Millisecond {
+							b.Logf("%v: %s", d.Round(time.Millisecond), q)
+						}
+						ds = append(ds, d)
+					}
+				}
+				slices.Sort(ds)
+				b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "ms-median")
+				b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "ms-p95")
+				b.ReportMetric(float64(ds[len(ds)-1].Microseconds())/1000, "ms-max")
+			})
+		}
+	}
 }
