@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,4 +213,17 @@ func BenchmarkEngineRealText(b *testing.B) {
 		cpu += cpuTime() - c0
 	}
 	b.ReportMetric(float64(b.N)/cpu.Seconds(), "articles/cpu-s")
+	// Heap per article of one whole pass held in an engine.
+	e = nil
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	e = NewEngine(opts)
+	for i, it := range items {
+		e.Add(Doc{ID: int64(i + 1), Title: it.Title, Text: it.Text})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/float64(len(items)), "heapB/article")
+	runtime.KeepAlive(e)
 }
