@@ -234,12 +234,23 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			return err
 		}
 		defer st.close()
+		// With NextIDs (a round trip per statement) every result's fetch
+		// state is saved by one statement per batch: an all-304 refresh
+		// is then a few statements per batch, not one per feed.
+		var exists map[int64]bool
+		if st.nextIDs != nil {
+			if exists, err = st.saveStates(ctx, results); err != nil {
+				return err
+			}
+		}
 		for i := range results {
 			r := &results[i]
 			sr := digest.SaveResult{FeedID: r.FeedID}
-			ok, err := st.saveState(ctx, r)
-			if err != nil {
-				return wrapFeed(r.FeedID, err)
+			ok := exists[r.FeedID]
+			if exists == nil {
+				if ok, err = st.saveState(ctx, r); err != nil {
+					return wrapFeed(r.FeedID, err)
+				}
 			}
 			if ok && len(r.Entries) > 0 {
 				if err := st.loadUsers(ctx, r.FeedID); err != nil {
@@ -303,6 +314,74 @@ func (st *fetchStmts) saveState(ctx context.Context, r *digest.FetchResult) (boo
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// stateCols is the number of bind parameters of one row of saveStates.
+const stateCols = 10
+
+// saveStates saves the fetch state and metadata of every result, as
+// saveState does, with one statement per Dialect.MaxParams parameters,
+// and returns the IDs of the feeds that exist (the others were deleted
+// while being fetched). A feed given twice gets its last result's state.
+func (st *fetchStmts) saveStates(ctx context.Context, results []digest.FetchResult) (map[int64]bool, error) {
+	last := make(map[int64]int, len(results))
+	for i := range results {
+		last[results[i].FeedID] = i
+	}
+	var rows []*digest.FetchResult
+	for i := range results {
+		if last[results[i].FeedID] == i {
+			rows = append(rows, &results[i])
+		}
+	}
+	exists := make(map[int64]bool, len(rows))
+	most := len(rows)
+	if st.d.MaxParams > 0 {
+		most = max(1, st.d.MaxParams/stateCols)
+	}
+	for start := 0; start < len(rows); start += most {
+		chunk := rows[start:min(start+most, len(rows))]
+		var b strings.Builder
+		b.WriteString(`UPDATE feeds SET etag = v.column2, last_modified = v.column3, last_check = v.column4,
+			next_check = v.column5, last_error = v.column6, error_count = v.column7, interval_ns = v.column8,
+			lease_until = 0, lease_owner = '',
+			title = CASE WHEN v.column9 = '' THEN feeds.title ELSE v.column9 END,
+			site_url = CASE WHEN v.column10 = '' THEN feeds.site_url ELSE v.column10 END
+			FROM (VALUES `)
+		args := make([]any, 0, len(chunk)*stateCols)
+		for i, r := range chunk {
+			if i == 0 {
+				// The first row gives the columns their types.
+				b.WriteString(`(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT),
+					CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))`)
+			} else {
+				b.WriteString(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			}
+			fs := &r.State
+			args = append(args, r.FeedID, clean(fs.ETag), clean(fs.LastModified), dbTime(fs.LastCheck), dbTime(fs.NextCheck),
+				clean(fs.LastError), fs.ErrorCount, int64(fs.Interval), clean(r.Title), clean(r.SiteURL))
+		}
+		b.WriteString(`) AS v WHERE feeds.id = v.column1 RETURNING feeds.id`)
+		res, err := st.tx.QueryContext(ctx, st.d.rebind(b.String()), args...)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var id int64
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return nil, err
+			}
+			exists[id] = true
+		}
+		if err := res.Close(); err != nil {
+			return nil, err
+		}
+		if err := res.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return exists, nil
 }
 
 // saveEntry stores one entry and returns the number of rows it wrote.
