@@ -192,6 +192,14 @@ type ContentStore interface {
 	// or before it), the longest due first. next is the earliest NextTry
 	// of the others with one of steps, zero when there are none.
 	DuePosts(ctx context.Context, now time.Time, steps PostSteps, limit int) (due []PendingPost, next time.Time, err error)
+	// ClaimPosts is DuePosts for one of several workers: the articles it
+	// returns are not due again, for any worker, until now+lease (their
+	// NextTry is moved there; the returned NextTry is the one they had),
+	// so that two workers never post-process an article at once. The
+	// claimer records each with SavePosts, which sets its NextTry again;
+	// the articles of a worker that died are due once the lease ends.
+	// Concurrent claims never wait for each other.
+	ClaimPosts(ctx context.Context, now time.Time, lease time.Duration, steps PostSteps, limit int) (due []PendingPost, next time.Time, err error)
 	// SavePosts records, in one transaction, what is left of articles'
 	// post-processing: Steps 0 removes an article's. GaveUp, when not "",
 	// becomes the article's PostError. Articles no longer stored (merged

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +34,7 @@ type fetchStmts struct {
 	indexNew     *sql.Stmt // Dialect.SearchInsert, or index
 	lastInsertID bool      // see Dialect.LastInsertID
 	// document is Dialect.SearchDocument.
-	document func(title, summary, text string) string
+	document func(title, summary, text string) any
 
 	users []int64 // subscribers of the feed being saved
 	// The feed's sources with the GUIDs of its entries, and the articles
@@ -57,6 +59,16 @@ type fetchStmts struct {
 	newFeeds map[int64]bool
 	tx       *sql.Tx
 	d        *Dialect
+	// Also with NextIDs, to save round trips: the subscribers of every
+	// feed of the batch, read at once (subs); the unread counts added
+	// to subscriptions, written at once at the end (unread); sources
+	// and articles looked up by one statement (lookupBoth); and IDs
+	// reserved for the entries of the feeds that follow too (left:
+	// their entries).
+	subs       map[int64][]int64
+	unread     map[[2]int64]int64 // by user and feed
+	lookupBoth *sql.Stmt
+	left       int
 }
 
 // maxPending is the most new articles whose rows wait to be written:
@@ -97,6 +109,13 @@ var batchInserts = [...]struct{ head, row, tail string }{
 	batchQueue: {`INSERT INTO post_queue (article_id, steps, attempts, next_try, last_error) VALUES `, `(?, ?, 0, ?, '')`,
 		` ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | excluded.steps, next_try = excluded.next_try`},
 }
+
+// lookupBoth is sourcesByGUID and articlesByURL in one statement (kind
+// 0: a source, with its GUID; 1: an article, with its URL), binding the
+// feed, lookupChunk GUIDs and lookupChunk URLs.
+var lookupBoth = `SELECT 0, s.guid, s.article_id, s.hash, COALESCE(a.feed_id, 0), a.published
+	FROM sources s JOIN articles a ON a.id = s.article_id WHERE s.feed_id = ? AND s.guid IN (` + params(lookupChunk) + `)
+	UNION ALL SELECT 1, url, id, '', COALESCE(feed_id, 0), published FROM articles WHERE url IN (` + params(lookupChunk) + `)`
 
 var fetchQueries = map[string]string{
 	"updateFeed": `UPDATE feeds SET etag = ?, last_modified = ?, last_check = ?, next_check = ?,
@@ -146,7 +165,12 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		"queuePost": &st.queuePost,
 	}
 	st.lastInsertID = s.d.LastInsertID
-	st.document = s.d.SearchDocument
+	if s.d.SearchValue != nil {
+		st.document = s.d.SearchValue
+	} else if s.d.SearchDocument != nil {
+		doc := s.d.SearchDocument
+		st.document = func(title, summary, text string) any { return doc(title, summary, text) }
+	}
 	for name, q := range fetchQueries {
 		if name == "insertArticle" && !s.d.LastInsertID {
 			q += " RETURNING id"
@@ -182,6 +206,11 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		}
 		st.nextIDs, st.tx, st.d = p, tx, s.d
 		st.newURLs, st.newFeeds = map[string]knownArticle{}, map[int64]bool{}
+		if st.lookupBoth, err = tx.PrepareContext(ctx, s.d.rebind(lookupBoth)); err != nil {
+			st.close()
+			return nil, err
+		}
+		st.subs, st.unread = map[int64][]int64{}, map[[2]int64]int64{}
 	}
 	st.sources = map[string]knownSource{}
 	st.articles = map[string]knownArticle{}
@@ -198,7 +227,7 @@ func (st *fetchStmts) close() {
 		st.indexNew = nil
 	}
 	for _, p := range []*sql.Stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
-		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index, st.nextIDs} {
+		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index, st.nextIDs, st.lookupBoth} {
 		if p != nil {
 			p.Close()
 		}
@@ -242,6 +271,12 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			if exists, err = st.saveStates(ctx, results); err != nil {
 				return err
 			}
+			if err := st.loadSubscribers(ctx, results, exists); err != nil {
+				return err
+			}
+			for i := range results {
+				st.left += len(results[i].Entries)
+			}
 		}
 		for i := range results {
 			r := &results[i]
@@ -252,6 +287,7 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 					return wrapFeed(r.FeedID, err)
 				}
 			}
+			st.left -= len(r.Entries)
 			if ok && len(r.Entries) > 0 {
 				if err := st.loadUsers(ctx, r.FeedID); err != nil {
 					return wrapFeed(r.FeedID, err)
@@ -275,7 +311,7 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 				// New articles are unread for every subscriber.
 				if len(sr.Created) > 0 {
 					for _, u := range st.users {
-						if _, err := st.addUnread.ExecContext(ctx, len(sr.Created), u, r.FeedID); err != nil {
+						if err := st.addUnreadN(ctx, u, r.FeedID, len(sr.Created)); err != nil {
 							return wrapFeed(r.FeedID, err)
 						}
 					}
@@ -286,6 +322,9 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			out = append(out, sr)
 		}
 		if err := st.flush(ctx); err != nil {
+			return err
+		}
+		if err := st.saveUnread(ctx); err != nil {
 			return err
 		}
 		// The followers' rules judge what arrived, before anyone sees it.
@@ -475,7 +514,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 						return 0, err
 					}
 					if unread > 0 {
-						if _, err := st.addUnread.ExecContext(ctx, 1, u, feedID); err != nil {
+						if err := st.addUnreadN(ctx, u, feedID, 1); err != nil {
 							return 0, err
 						}
 						n++
@@ -620,6 +659,9 @@ func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest
 			st.keys = append(st.keys, guid)
 		}
 	}
+	if st.lookupBoth != nil {
+		return st.lookupAtOnce(ctx, feedID, entries)
+	}
 	err := st.lookupChunks(ctx, st.sourcesByGUID, []any{feedID}, func(rows *sql.Rows) error {
 		var guid string
 		var src knownSource
@@ -697,6 +739,10 @@ func (st *fetchStmts) lookupChunks(ctx context.Context, stmt *sql.Stmt, lead []a
 
 // loadUsers loads the subscribers of a feed into st.users.
 func (st *fetchStmts) loadUsers(ctx context.Context, feedID int64) error {
+	if st.subs != nil {
+		st.users = st.subs[feedID]
+		return nil
+	}
 	st.users = st.users[:0]
 	rows, err := st.subscribers.QueryContext(ctx, feedID)
 	if err != nil {
@@ -764,7 +810,10 @@ func (st *fetchStmts) reserveIDs(ctx context.Context, entries []digest.Entry) er
 	if need <= len(st.ids) {
 		return nil
 	}
-	rows, err := st.nextIDs.QueryContext(ctx, need-len(st.ids))
+	// IDs for the new articles of the feeds that follow in the batch
+	// too: one query then serves several feeds. Those left unused when
+	// the batch ends are skipped (sequences have gaps anyway).
+	rows, err := st.nextIDs.QueryContext(ctx, need-len(st.ids)+min(st.left, maxPending))
 	if err != nil {
 		return err
 	}
@@ -847,4 +896,166 @@ func (st *fetchStmts) searchInsert() (head, row, tail string) {
 		}
 	}
 	return q[:i], q[i:j], q[j:]
+}
+
+// lookupAtOnce is lookup with one statement per lookupChunk GUIDs and
+// URLs (lookupBoth), for st.keys, the GUIDs of entries. It looks up the
+// URL of every entry, also of those whose GUID is known: saveEntry
+// reads an article by URL only for an entry of unknown GUID, and an
+// entry of unknown GUID with that URL would have asked for it.
+func (st *fetchStmts) lookupAtOnce(ctx context.Context, feedID int64, entries []digest.Entry) error {
+	guids := st.keys
+	var urls []string
+	seen := make(map[string]bool, len(entries))
+	for i := range entries {
+		if _, url := entryKeys(&entries[i]); url != "" && !seen[url] {
+			seen[url] = true
+			urls = append(urls, url)
+		}
+	}
+	// An empty list binds "", which no GUID (an entry without one is
+	// skipped) nor URL (an article without one has NULL) is.
+	pad := func(args []any, keys []string) []any {
+		for i := range lookupChunk {
+			switch {
+			case i < len(keys):
+				args = append(args, keys[i])
+			case len(keys) > 0:
+				args = append(args, keys[0])
+			default:
+				args = append(args, "")
+			}
+		}
+		return args
+	}
+	for len(guids) > 0 || len(urls) > 0 {
+		g, u := guids[:min(lookupChunk, len(guids))], urls[:min(lookupChunk, len(urls))]
+		guids, urls = guids[len(g):], urls[len(u):]
+		st.args = pad(pad(append(st.args[:0], feedID), g), u)
+		rows, err := st.lookupBoth.QueryContext(ctx, st.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var kind int
+			var key, hash string
+			var id, feed, published int64
+			if err := rows.Scan(&kind, &key, &id, &hash, &feed, &published); err != nil {
+				rows.Close()
+				return err
+			}
+			if kind == 0 {
+				st.sources[key] = knownSource{articleID: id, origFeed: feed, published: published, hash: hash}
+			} else {
+				st.articles[key] = knownArticle{id: id, feed: feed, published: published}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	// Articles of other feeds of the batch, not written yet.
+	for url, a := range st.newURLs {
+		if seen[url] {
+			st.articles[url] = a
+		}
+	}
+	return nil
+}
+
+// loadSubscribers reads the subscribers of the feeds of results that
+// exist into st.subs, with one statement per Dialect.MaxParams feeds.
+func (st *fetchStmts) loadSubscribers(ctx context.Context, results []digest.FetchResult, exists map[int64]bool) error {
+	var ids []int64
+	for i := range results {
+		if id := results[i].FeedID; exists[id] && len(results[i].Entries) > 0 {
+			if _, ok := st.subs[id]; !ok {
+				st.subs[id] = nil
+				ids = append(ids, id)
+			}
+		}
+	}
+	most := len(ids)
+	if st.d.MaxParams > 0 {
+		most = max(1, st.d.MaxParams)
+	}
+	for start := 0; start < len(ids); start += most {
+		in, args := inList(ids[start:min(start+most, len(ids))])
+		rows, err := st.tx.QueryContext(ctx, st.d.rebind(`SELECT feed_id, user_id FROM subscriptions WHERE feed_id IN (`+in+`)`), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var f, u int64
+			if err := rows.Scan(&f, &u); err != nil {
+				rows.Close()
+				return err
+			}
+			st.subs[f] = append(st.subs[f], u)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addUnreadN adds n to the unread count of user's subscription to feed:
+// at once, or with NextIDs at the end of the batch (saveUnread).
+func (st *fetchStmts) addUnreadN(ctx context.Context, user, feed int64, n int) error {
+	if st.unread != nil {
+		st.unread[[2]int64{user, feed}] += int64(n)
+		return nil
+	}
+	_, err := st.addUnread.ExecContext(ctx, n, user, feed)
+	return err
+}
+
+// saveUnread writes the unread counts addUnreadN gathered, with one
+// statement per Dialect.MaxParams parameters.
+func (st *fetchStmts) saveUnread(ctx context.Context) error {
+	if len(st.unread) == 0 {
+		return nil
+	}
+	keys := make([][2]int64, 0, len(st.unread))
+	for k := range st.unread {
+		keys = append(keys, k)
+	}
+	// In key order, so that two batches lock the rows in one order.
+	slices.SortFunc(keys, func(a, b [2]int64) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	most := len(keys)
+	if st.d.MaxParams > 0 {
+		most = max(1, st.d.MaxParams/3)
+	}
+	for start := 0; start < len(keys); start += most {
+		chunk := keys[start:min(start+most, len(keys))]
+		var b strings.Builder
+		b.WriteString(`UPDATE subscriptions SET unread = unread + v.column3 FROM (VALUES `)
+		args := make([]any, 0, 3*len(chunk))
+		for i, k := range chunk {
+			if i == 0 {
+				b.WriteString(`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER))`)
+			} else {
+				b.WriteString(`, (?, ?, ?)`)
+			}
+			args = append(args, k[0], k[1], st.unread[k])
+		}
+		b.WriteString(`) AS v WHERE subscriptions.user_id = v.column1 AND subscriptions.feed_id = v.column2`)
+		if _, err := st.tx.ExecContext(ctx, st.d.rebind(b.String()), args...); err != nil {
+			return err
+		}
+	}
+	clear(st.unread)
+	return nil
 }
