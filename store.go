@@ -158,6 +158,11 @@ type ContentStore interface {
 	// owner "" stands for every owner (a process that is alone on its
 	// database ends the leases of its dead predecessor).
 	ReleaseFeeds(ctx context.Context, owner string, ids ...int64) error
+	// StillDue returns those of the given feeds whose NextCheck is at or
+	// before now: not saved since they were scheduled for now (a save
+	// sets NextCheck at least a minimum interval ahead). Unknown IDs are
+	// left out.
+	StillDue(ctx context.Context, now time.Time, ids ...int64) ([]int64, error)
 	// ScheduleNow sets NextCheck of the given feeds (all feeds if ids is
 	// empty) to now, so the scheduler picks them up at once.
 	ScheduleNow(ctx context.Context, ids ...int64) error

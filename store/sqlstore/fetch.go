@@ -28,10 +28,10 @@ type knownArticle struct{ id, feed, published int64 }
 // once per call.
 type fetchStmts struct {
 	updateFeed, sourcesByGUID, articlesByURL, hasSource, insertArticle,
-	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread, queuePost *sql.Stmt
+	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread, queuePost *stmt
 
-	index        *sql.Stmt // nil when the dialect has no SearchIndex
-	indexNew     *sql.Stmt // Dialect.SearchInsert, or index
+	index        *stmt // nil when the dialect has no SearchIndex
+	indexNew     *stmt // Dialect.SearchInsert, or index
 	lastInsertID bool      // see Dialect.LastInsertID
 	// document is Dialect.SearchDocument.
 	document func(title, summary, text string) any
@@ -52,7 +52,7 @@ type fetchStmts struct {
 	// rows that may be pending. The pending articles by URL (newURLs)
 	// and the feeds with pending sources (newFeeds) stand in for them
 	// in lookup.
-	nextIDs  *sql.Stmt
+	nextIDs  *stmt
 	ids      []int64
 	pend     [len(batchInserts)]pendingRows
 	newURLs  map[string]knownArticle
@@ -67,7 +67,7 @@ type fetchStmts struct {
 	// their entries).
 	subs       map[int64][]int64
 	unread     map[[2]int64]int64 // by user and feed
-	lookupBoth *sql.Stmt
+	lookupBoth *stmt
 	left       int
 }
 
@@ -155,9 +155,85 @@ var fetchQueries = map[string]string{
 		ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | excluded.steps, next_try = excluded.next_try`,
 }
 
+// stmt is a statement of SaveFetches. With Dialect.NextIDs (where each
+// statement costs a round trip) an INSERT, or the NextIDs query, is kept
+// as text, which the driver (pgx) prepares once per connection and
+// keeps: preparing it anew for each transaction and deallocating it after
+// cost two round trips apiece, more than an all-304 batch's own
+// statements. Any other statement is prepared on its first use in the
+// transaction, so that its plan is made for the table as it is: a plan
+// kept for the connection's life, made while a table was empty, read the
+// whole table for each lookup later.
+type stmt struct {
+	p     *sql.Stmt
+	tx    *sql.Tx
+	q     string
+	perTx bool // prepare on first use (p is nil until then)
+}
+
+func (s *Store) prepare(ctx context.Context, tx *sql.Tx, q string) (*stmt, error) {
+	q = s.d.rebind(q)
+	if s.d.NextIDs != "" {
+		return &stmt{tx: tx, q: q, perTx: !strings.HasPrefix(q, "INSERT ") && q != s.d.rebind(s.d.NextIDs)}, nil
+	}
+	p, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &stmt{p: p}, nil
+}
+
+// ready prepares a per-transaction statement on its first use.
+func (s *stmt) ready(ctx context.Context) error {
+	if !s.perTx || s.p != nil {
+		return nil
+	}
+	p, err := s.tx.PrepareContext(ctx, s.q)
+	s.p = p
+	return err
+}
+
+func (s *stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if s.p != nil {
+		return s.p.ExecContext(ctx, args...)
+	}
+	return s.tx.ExecContext(ctx, s.q, args...)
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if s.p != nil {
+		return s.p.QueryContext(ctx, args...)
+	}
+	return s.tx.QueryContext(ctx, s.q, args...)
+}
+
+// scanOne runs a statement returning one row and scans it into dest.
+func (s *stmt) scanOne(ctx context.Context, dest any, args ...any) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	if s.p != nil {
+		return s.p.QueryRowContext(ctx, args...).Scan(dest)
+	}
+	return s.tx.QueryRowContext(ctx, s.q, args...).Scan(dest)
+}
+
+func (s *stmt) Close() error {
+	if s.p != nil {
+		return s.p.Close()
+	}
+	return nil
+}
+
 func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, error) {
 	st := &fetchStmts{}
-	targets := map[string]**sql.Stmt{
+	targets := map[string]**stmt{
 		"updateFeed": &st.updateFeed, "sourcesByGUID": &st.sourcesByGUID, "articlesByURL": &st.articlesByURL,
 		"hasSource": &st.hasSource, "insertArticle": &st.insertArticle, "insertSource": &st.insertSource,
 		"subscribers": &st.subscribers, "insertState": &st.insertState, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
@@ -175,7 +251,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		if name == "insertArticle" && !s.d.LastInsertID {
 			q += " RETURNING id"
 		}
-		p, err := tx.PrepareContext(ctx, s.d.rebind(q))
+		p, err := s.prepare(ctx, tx, q)
 		if err != nil {
 			st.close()
 			return nil, err
@@ -183,7 +259,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		*targets[name] = p
 	}
 	if s.d.SearchIndex != "" {
-		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.SearchIndex))
+		p, err := s.prepare(ctx, tx, s.d.SearchIndex)
 		if err != nil {
 			st.close()
 			return nil, err
@@ -191,7 +267,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		st.index, st.indexNew = p, p
 	}
 	if s.d.SearchInsert != "" {
-		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.SearchInsert))
+		p, err := s.prepare(ctx, tx, s.d.SearchInsert)
 		if err != nil {
 			st.close()
 			return nil, err
@@ -199,14 +275,14 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		st.indexNew = p
 	}
 	if s.d.NextIDs != "" {
-		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.NextIDs))
+		p, err := s.prepare(ctx, tx, s.d.NextIDs)
 		if err != nil {
 			st.close()
 			return nil, err
 		}
 		st.nextIDs, st.tx, st.d = p, tx, s.d
 		st.newURLs, st.newFeeds = map[string]knownArticle{}, map[int64]bool{}
-		if st.lookupBoth, err = tx.PrepareContext(ctx, s.d.rebind(lookupBoth)); err != nil {
+		if st.lookupBoth, err = s.prepare(ctx, tx, lookupBoth); err != nil {
 			st.close()
 			return nil, err
 		}
@@ -226,7 +302,7 @@ func (st *fetchStmts) close() {
 	if st.indexNew == st.index {
 		st.indexNew = nil
 	}
-	for _, p := range []*sql.Stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
+	for _, p := range []*stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
 		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index, st.nextIDs, st.lookupBoth} {
 		if p != nil {
 			p.Close()
@@ -495,7 +571,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 				return 0, err
 			}
 			var had int
-			if err := st.hasSource.QueryRowContext(ctx, articleID, feedID).Scan(&had); err != nil {
+			if err := st.hasSource.scanOne(ctx, &had, articleID, feedID); err != nil {
 				return 0, err
 			}
 			if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, false, hash, dbTime(now), oldPublished); err != nil {
@@ -510,7 +586,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 				sr.Linked = append(sr.Linked, articleID)
 				for _, u := range st.users {
 					var unread int
-					if err := st.isUnread.QueryRowContext(ctx, u, articleID).Scan(&unread); err != nil {
+					if err := st.isUnread.scanOne(ctx, &unread, u, articleID); err != nil {
 						return 0, err
 					}
 					if unread > 0 {
@@ -573,7 +649,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 		if articleID, err = res.LastInsertId(); err != nil {
 			return 0, err
 		}
-	} else if err := st.insertArticle.QueryRowContext(ctx, args...).Scan(&articleID); err != nil {
+	} else if err := st.insertArticle.scanOne(ctx, &articleID, args...); err != nil {
 		return 0, err
 	}
 	if err := st.reindex(ctx, st.indexNew, articleID, title, summary, text); err != nil {
@@ -599,7 +675,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 
 // reindex indexes an article for search with stmt (st.index, or
 // st.indexNew for a new article).
-func (st *fetchStmts) reindex(ctx context.Context, stmt *sql.Stmt, id int64, title, summary, text string) error {
+func (st *fetchStmts) reindex(ctx context.Context, stmt *stmt, id int64, title, summary, text string) error {
 	if stmt == nil {
 		return nil
 	}
@@ -706,7 +782,7 @@ func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest
 
 // lookupChunks runs stmt with the leading arguments and st.keys,
 // lookupChunk keys at a time, and calls scan for every row.
-func (st *fetchStmts) lookupChunks(ctx context.Context, stmt *sql.Stmt, lead []any, scan func(*sql.Rows) error) error {
+func (st *fetchStmts) lookupChunks(ctx context.Context, stmt *stmt, lead []any, scan func(*sql.Rows) error) error {
 	for start := 0; start < len(st.keys); start += lookupChunk {
 		chunk := st.keys[start:min(start+lookupChunk, len(st.keys))]
 		st.args = append(st.args[:0], lead...)
