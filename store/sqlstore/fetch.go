@@ -32,7 +32,7 @@ type fetchStmts struct {
 
 	index        *stmt // nil when the dialect has no SearchIndex
 	indexNew     *stmt // Dialect.SearchInsert, or index
-	lastInsertID bool      // see Dialect.LastInsertID
+	lastInsertID bool  // see Dialect.LastInsertID
 	// document is Dialect.SearchDocument.
 	document func(title, summary, text string) any
 
