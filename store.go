@@ -158,6 +158,11 @@ type ContentStore interface {
 	// owner "" stands for every owner (a process that is alone on its
 	// database ends the leases of its dead predecessor).
 	ReleaseFeeds(ctx context.Context, owner string, ids ...int64) error
+	// StillDue returns those of the given feeds whose NextCheck is at or
+	// before now: not saved since they were scheduled for now (a save
+	// sets NextCheck at least a minimum interval ahead). Unknown IDs are
+	// left out.
+	StillDue(ctx context.Context, now time.Time, ids ...int64) ([]int64, error)
 	// ScheduleNow sets NextCheck of the given feeds (all feeds if ids is
 	// empty) to now, so the scheduler picks them up at once.
 	ScheduleNow(ctx context.Context, ids ...int64) error
@@ -192,6 +197,14 @@ type ContentStore interface {
 	// or before it), the longest due first. next is the earliest NextTry
 	// of the others with one of steps, zero when there are none.
 	DuePosts(ctx context.Context, now time.Time, steps PostSteps, limit int) (due []PendingPost, next time.Time, err error)
+	// ClaimPosts is DuePosts for one of several workers: the articles it
+	// returns are not due again, for any worker, until now+lease (their
+	// NextTry is moved there; the returned NextTry is the one they had),
+	// so that two workers never post-process an article at once. The
+	// claimer records each with SavePosts, which sets its NextTry again;
+	// the articles of a worker that died are due once the lease ends.
+	// Concurrent claims never wait for each other.
+	ClaimPosts(ctx context.Context, now time.Time, lease time.Duration, steps PostSteps, limit int) (due []PendingPost, next time.Time, err error)
 	// SavePosts records, in one transaction, what is left of articles'
 	// post-processing: Steps 0 removes an article's. GaveUp, when not "",
 	// becomes the article's PostError. Articles no longer stored (merged

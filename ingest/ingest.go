@@ -410,15 +410,99 @@ func (p *Pipeline) RefreshAndWait(ctx context.Context, ids ...int64) error {
 	p.waiters = append(p.waiters, w)
 	p.mu.Unlock()
 	if err := p.store.ScheduleNow(ctx, ids...); err != nil {
+		p.dropWaiter(w)
 		return fmt.Errorf("refresh: %w", err)
 	}
 	p.Nudge()
-	select {
-	case <-w.ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	if !p.opts.Shared {
+		select {
+		case <-w.ch:
+			return nil
+		case <-ctx.Done():
+			p.dropWaiter(w)
+			return ctx.Err()
+		}
 	}
+	// Other workers claim some of the feeds: a feed is done too once the
+	// store shows it saved (no longer due at the time it was scheduled
+	// for). A feed held by a worker that died is claimed by this one when
+	// the lease ends; past twice the lease the wait ends with an error.
+	at := p.opts.Now()
+	limit := time.NewTimer(2 * p.opts.Lease)
+	defer limit.Stop()
+	tick := time.NewTicker(refreshPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-w.ch:
+			return nil
+		case <-ctx.Done():
+			p.dropWaiter(w)
+			return ctx.Err()
+		case <-limit.C:
+			n := p.dropWaiter(w)
+			if n == 0 {
+				return nil
+			}
+			return fmt.Errorf("refresh: %d of %d feeds not saved within %s (twice the lease): held by other workers that have not saved them",
+				n, len(ids), 2*p.opts.Lease)
+		case <-tick.C:
+			p.mu.Lock()
+			left := make([]int64, 0, len(w.pending))
+			for id := range w.pending {
+				left = append(left, id)
+			}
+			p.mu.Unlock()
+			due, err := p.store.StillDue(ctx, at, left...)
+			if err != nil {
+				if ctx.Err() == nil {
+					p.log.Warn("refresh: check feeds saved by other workers", "err", err)
+				}
+				continue
+			}
+			still := make(map[int64]bool, len(due))
+			for _, id := range due {
+				still[id] = true
+			}
+			p.mu.Lock()
+			for _, id := range left {
+				if !still[id] {
+					delete(w.pending, id)
+				}
+			}
+			if len(w.pending) == 0 && p.removeWaiterLocked(w) {
+				close(w.ch) // unless done released it first
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+// refreshPoll is how often RefreshAndWait asks the store which of the
+// feeds it waits for other workers saved.
+const refreshPoll = 250 * time.Millisecond
+
+// dropWaiter stops w from being released and returns the number of feeds
+// it still waited for (0 if it was released meanwhile).
+func (p *Pipeline) dropWaiter(w *waiter) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.removeWaiterLocked(w) {
+		return 0
+	}
+	return len(w.pending)
+}
+
+// removeWaiterLocked removes w from the waiters; false if it was not
+// there (released already). p.mu is held.
+func (p *Pipeline) removeWaiterLocked(w *waiter) bool {
+	for i, x := range p.waiters {
+		if x == w {
+			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // Refresh schedules the given feeds of the user (all of theirs if none)

@@ -123,7 +123,7 @@ func (pp *postProcessor) loop(ctx context.Context) {
 			steps &^= digest.StepStory
 		}
 		now := pp.p.opts.Now()
-		due, next, err := pp.p.store.DuePosts(ctx, now, steps, postBatch)
+		due, next, err := pp.due(ctx, now, steps)
 		if err == nil && len(due) > 0 {
 			pp.setBusy(true)
 			err = pp.process(ctx, due, warming == nil)
@@ -149,6 +149,16 @@ func (pp *postProcessor) loop(ctx context.Context) {
 		}
 		pp.sleep(ctx, wait, warming)
 	}
+}
+
+// due lists the queued post-processing due at now: claimed for a lease
+// (digest.ContentStore.ClaimPosts) when other pipelines share the store,
+// so that no two extract one article.
+func (pp *postProcessor) due(ctx context.Context, now time.Time, steps digest.PostSteps) ([]digest.PendingPost, time.Time, error) {
+	if pp.p.opts.Shared {
+		return pp.p.store.ClaimPosts(ctx, now, pp.p.opts.Lease, steps, postBatch)
+	}
+	return pp.p.store.DuePosts(ctx, now, steps, postBatch)
 }
 
 // sleep waits for d (forever when d < 0), a wake, ready's closing or the
@@ -216,6 +226,19 @@ func (pp *postProcessor) process(ctx context.Context, batch []digest.PendingPost
 	if len(toStory) > 0 {
 		done, _ := pp.storySteps(ctx, toStory)
 		results = append(results, done...)
+	}
+	if pp.p.opts.Shared {
+		// Claimed articles cut short stay queued as they were claimed,
+		// due again at once rather than when their lease ends.
+		recorded := make(map[int64]bool, len(results))
+		for _, q := range results {
+			recorded[q.ArticleID] = true
+		}
+		for _, q := range batch {
+			if !recorded[q.ArticleID] {
+				results = append(results, q)
+			}
+		}
 	}
 	if len(results) == 0 {
 		return nil

@@ -64,6 +64,7 @@ func main() {
 		warmLogs = flag.Bool("warm-logs", false, "with -warm: show the story engine's log")
 		pgDSN    = flag.String("postgres", "", "measure the first refresh on this PostgreSQL database instead (a schema of its own, dropped after)")
 		procs    = flag.Int("procs", 1, "with -postgres: worker pipelines sharing the feeds through leases")
+		bulk     = flag.Bool("bulk-feeds", false, "with -postgres: create the feeds and subscriptions with SQL instead of the OPML import (large farms)")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -83,7 +84,7 @@ func main() {
 		}
 		return
 	}
-	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first,
+	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first, bulkFeeds: *bulk,
 		sqlite: sqlite.Options{WriteCacheKiB: *wcache, ReadCacheKiB: *rcache, ReadConns: *rconns, CheckpointPages: *ckpt},
 		ingest: ingest.Options{Workers: *workers, NoPostProcess: true, BatchSize: *batchN, BatchBytes: *batchB, PendingBytes: *pendingB}}
 	runIt := func() error { return run(cfg, *farmDir, *feeds, *items, *perHost, *workers, *requests) }
@@ -103,6 +104,7 @@ type config struct {
 	memprofile string // heap profile at the first refresh's peak
 	ingest     ingest.Options
 	firstOnly  bool // stop after the first refresh
+	bulkFeeds  bool // PostgreSQL: feeds made by SQL, not imported
 	sqlite     sqlite.Options
 }
 

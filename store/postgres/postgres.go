@@ -50,6 +50,7 @@ func Dialect() *sqlstore.Dialect {
 			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
 		SearchInsert:   "INSERT INTO articles_search (article_id, doc) VALUES (?, CAST(? AS tsvector))",
 		SearchDocument: searchDocument,
+		SearchValue:    searchVector,
 		// SearchUnindex is empty: index rows go with their article (ON
 		// DELETE CASCADE).
 		NextIDs: "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, CAST(? AS BIGINT))",

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/occasional-digest/digest/search"
 )
 
@@ -50,6 +52,59 @@ type lexeme struct {
 // position is skipped between the three, so that a phrase does not run
 // from one into the next (FTS5 indexes them as columns).
 func searchDocument(title, summary, text string) string {
+	lexemes, size := documentLexemes(title, summary, text)
+	var b strings.Builder
+	b.Grow(size * 2)
+	for i, l := range lexemes {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		writeQuoted(&b, l.word)
+		for j, p := range l.pos {
+			if j == 0 {
+				b.WriteByte(':')
+			} else {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(int(p &^ inTitle)))
+			if p&inTitle != 0 {
+				b.WriteByte('A')
+			}
+		}
+	}
+	return b.String()
+}
+
+// searchVector is searchDocument as a value pgx sends in PostgreSQL's
+// binary form: the server then copies the lexemes instead of parsing
+// text (parsing took an eighth of the server's time saving new
+// articles).
+func searchVector(title, summary, text string) any {
+	lexemes, _ := documentLexemes(title, summary, text)
+	v := pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, len(lexemes)), Valid: true}
+	n := 0
+	for _, l := range lexemes {
+		n += len(l.pos)
+	}
+	all := make([]pgtype.TSVectorPosition, 0, n)
+	for i, l := range lexemes {
+		start := len(all)
+		for _, p := range l.pos {
+			w := pgtype.TSVectorWeightD
+			if p&inTitle != 0 {
+				w = pgtype.TSVectorWeightA
+			}
+			all = append(all, pgtype.TSVectorPosition{Position: p &^ inTitle, Weight: w})
+		}
+		v.Lexemes[i] = pgtype.TSVectorLexeme{Word: l.word, Positions: all[start:len(all):len(all)]}
+	}
+	return v
+}
+
+// documentLexemes returns the distinct words of an article's title,
+// summary and text with their positions, in the order they first
+// appear, and the size PostgreSQL counts for them.
+func documentLexemes(title, summary, text string) ([]lexeme, int) {
 	index := map[string]int{}
 	var lexemes []lexeme
 	size, pos := 0, 0
@@ -85,26 +140,7 @@ func searchDocument(title, summary, text string) string {
 		})
 		pos = min(pos+1, maxPos)
 	}
-	var b strings.Builder
-	b.Grow(size * 2)
-	for i, l := range lexemes {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		writeQuoted(&b, l.word)
-		for j, p := range l.pos {
-			if j == 0 {
-				b.WriteByte(':')
-			} else {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Itoa(int(p &^ inTitle)))
-			if p&inTitle != 0 {
-				b.WriteByte('A')
-			}
-		}
-	}
-	return b.String()
+	return lexemes, size
 }
 
 // writeQuoted writes a lexeme quoted for tsvector and tsquery input. Words

@@ -48,6 +48,10 @@ type Dialect struct {
 	// ID (PostgreSQL: a tsvector of the words FTS5 would index, built
 	// here so that words are cut, folded and matched alike everywhere).
 	SearchDocument func(title, summary, text string) string
+	// SearchValue, unless nil, is SearchDocument as a value the driver
+	// sends in a form cheaper for the database to read (PostgreSQL: a
+	// pgtype.TSVector, sent in binary); SaveFetches binds it instead.
+	SearchValue func(title, summary, text string) any
 	// SearchInsert, unless empty, indexes an article that was just
 	// inserted and so has no index entry yet, binding the same parameters
 	// as SearchIndex; cheaper where replacing must look for an old entry

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,13 +28,13 @@ type knownArticle struct{ id, feed, published int64 }
 // once per call.
 type fetchStmts struct {
 	updateFeed, sourcesByGUID, articlesByURL, hasSource, insertArticle,
-	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread, queuePost *sql.Stmt
+	insertSource, subscribers, insertState, updateSource, updateArticle, updateStates, updateSorts, addUnread, isUnread, queuePost *stmt
 
-	index        *sql.Stmt // nil when the dialect has no SearchIndex
-	indexNew     *sql.Stmt // Dialect.SearchInsert, or index
-	lastInsertID bool      // see Dialect.LastInsertID
+	index        *stmt // nil when the dialect has no SearchIndex
+	indexNew     *stmt // Dialect.SearchInsert, or index
+	lastInsertID bool  // see Dialect.LastInsertID
 	// document is Dialect.SearchDocument.
-	document func(title, summary, text string) string
+	document func(title, summary, text string) any
 
 	users []int64 // subscribers of the feed being saved
 	// The feed's sources with the GUIDs of its entries, and the articles
@@ -50,13 +52,23 @@ type fetchStmts struct {
 	// rows that may be pending. The pending articles by URL (newURLs)
 	// and the feeds with pending sources (newFeeds) stand in for them
 	// in lookup.
-	nextIDs  *sql.Stmt
+	nextIDs  *stmt
 	ids      []int64
 	pend     [len(batchInserts)]pendingRows
 	newURLs  map[string]knownArticle
 	newFeeds map[int64]bool
 	tx       *sql.Tx
 	d        *Dialect
+	// Also with NextIDs, to save round trips: the subscribers of every
+	// feed of the batch, read at once (subs); the unread counts added
+	// to subscriptions, written at once at the end (unread); sources
+	// and articles looked up by one statement (lookupBoth); and IDs
+	// reserved for the entries of the feeds that follow too (left:
+	// their entries).
+	subs       map[int64][]int64
+	unread     map[[2]int64]int64 // by user and feed
+	lookupBoth *stmt
+	left       int
 }
 
 // maxPending is the most new articles whose rows wait to be written:
@@ -98,6 +110,13 @@ var batchInserts = [...]struct{ head, row, tail string }{
 		` ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | excluded.steps, next_try = excluded.next_try`},
 }
 
+// lookupBoth is sourcesByGUID and articlesByURL in one statement (kind
+// 0: a source, with its GUID; 1: an article, with its URL), binding the
+// feed, lookupChunk GUIDs and lookupChunk URLs.
+var lookupBoth = `SELECT 0, s.guid, s.article_id, s.hash, COALESCE(a.feed_id, 0), a.published
+	FROM sources s JOIN articles a ON a.id = s.article_id WHERE s.feed_id = ? AND s.guid IN (` + params(lookupChunk) + `)
+	UNION ALL SELECT 1, url, id, '', COALESCE(feed_id, 0), published FROM articles WHERE url IN (` + params(lookupChunk) + `)`
+
 var fetchQueries = map[string]string{
 	"updateFeed": `UPDATE feeds SET etag = ?, last_modified = ?, last_check = ?, next_check = ?,
 		last_error = ?, error_count = ?, interval_ns = ?, lease_until = 0, lease_owner = '',
@@ -136,9 +155,85 @@ var fetchQueries = map[string]string{
 		ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | excluded.steps, next_try = excluded.next_try`,
 }
 
+// stmt is a statement of SaveFetches. With Dialect.NextIDs (where each
+// statement costs a round trip) an INSERT, or the NextIDs query, is kept
+// as text, which the driver (pgx) prepares once per connection and
+// keeps: preparing it anew for each transaction and deallocating it after
+// cost two round trips apiece, more than an all-304 batch's own
+// statements. Any other statement is prepared on its first use in the
+// transaction, so that its plan is made for the table as it is: a plan
+// kept for the connection's life, made while a table was empty, read the
+// whole table for each lookup later.
+type stmt struct {
+	p     *sql.Stmt
+	tx    *sql.Tx
+	q     string
+	perTx bool // prepare on first use (p is nil until then)
+}
+
+func (s *Store) prepare(ctx context.Context, tx *sql.Tx, q string) (*stmt, error) {
+	q = s.d.rebind(q)
+	if s.d.NextIDs != "" {
+		return &stmt{tx: tx, q: q, perTx: !strings.HasPrefix(q, "INSERT ") && q != s.d.rebind(s.d.NextIDs)}, nil
+	}
+	p, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &stmt{p: p}, nil
+}
+
+// ready prepares a per-transaction statement on its first use.
+func (s *stmt) ready(ctx context.Context) error {
+	if !s.perTx || s.p != nil {
+		return nil
+	}
+	p, err := s.tx.PrepareContext(ctx, s.q)
+	s.p = p
+	return err
+}
+
+func (s *stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if s.p != nil {
+		return s.p.ExecContext(ctx, args...)
+	}
+	return s.tx.ExecContext(ctx, s.q, args...)
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if s.p != nil {
+		return s.p.QueryContext(ctx, args...)
+	}
+	return s.tx.QueryContext(ctx, s.q, args...)
+}
+
+// scanOne runs a statement returning one row and scans it into dest.
+func (s *stmt) scanOne(ctx context.Context, dest any, args ...any) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	if s.p != nil {
+		return s.p.QueryRowContext(ctx, args...).Scan(dest)
+	}
+	return s.tx.QueryRowContext(ctx, s.q, args...).Scan(dest)
+}
+
+func (s *stmt) Close() error {
+	if s.p != nil {
+		return s.p.Close()
+	}
+	return nil
+}
+
 func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, error) {
 	st := &fetchStmts{}
-	targets := map[string]**sql.Stmt{
+	targets := map[string]**stmt{
 		"updateFeed": &st.updateFeed, "sourcesByGUID": &st.sourcesByGUID, "articlesByURL": &st.articlesByURL,
 		"hasSource": &st.hasSource, "insertArticle": &st.insertArticle, "insertSource": &st.insertSource,
 		"subscribers": &st.subscribers, "insertState": &st.insertState, "updateSource": &st.updateSource, "updateArticle": &st.updateArticle,
@@ -146,12 +241,17 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		"queuePost": &st.queuePost,
 	}
 	st.lastInsertID = s.d.LastInsertID
-	st.document = s.d.SearchDocument
+	if s.d.SearchValue != nil {
+		st.document = s.d.SearchValue
+	} else if s.d.SearchDocument != nil {
+		doc := s.d.SearchDocument
+		st.document = func(title, summary, text string) any { return doc(title, summary, text) }
+	}
 	for name, q := range fetchQueries {
 		if name == "insertArticle" && !s.d.LastInsertID {
 			q += " RETURNING id"
 		}
-		p, err := tx.PrepareContext(ctx, s.d.rebind(q))
+		p, err := s.prepare(ctx, tx, q)
 		if err != nil {
 			st.close()
 			return nil, err
@@ -159,7 +259,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		*targets[name] = p
 	}
 	if s.d.SearchIndex != "" {
-		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.SearchIndex))
+		p, err := s.prepare(ctx, tx, s.d.SearchIndex)
 		if err != nil {
 			st.close()
 			return nil, err
@@ -167,7 +267,7 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		st.index, st.indexNew = p, p
 	}
 	if s.d.SearchInsert != "" {
-		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.SearchInsert))
+		p, err := s.prepare(ctx, tx, s.d.SearchInsert)
 		if err != nil {
 			st.close()
 			return nil, err
@@ -175,13 +275,18 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		st.indexNew = p
 	}
 	if s.d.NextIDs != "" {
-		p, err := tx.PrepareContext(ctx, s.d.rebind(s.d.NextIDs))
+		p, err := s.prepare(ctx, tx, s.d.NextIDs)
 		if err != nil {
 			st.close()
 			return nil, err
 		}
 		st.nextIDs, st.tx, st.d = p, tx, s.d
 		st.newURLs, st.newFeeds = map[string]knownArticle{}, map[int64]bool{}
+		if st.lookupBoth, err = s.prepare(ctx, tx, lookupBoth); err != nil {
+			st.close()
+			return nil, err
+		}
+		st.subs, st.unread = map[int64][]int64{}, map[[2]int64]int64{}
 	}
 	st.sources = map[string]knownSource{}
 	st.articles = map[string]knownArticle{}
@@ -197,8 +302,8 @@ func (st *fetchStmts) close() {
 	if st.indexNew == st.index {
 		st.indexNew = nil
 	}
-	for _, p := range []*sql.Stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
-		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index, st.nextIDs} {
+	for _, p := range []*stmt{st.indexNew, st.updateFeed, st.sourcesByGUID, st.articlesByURL, st.hasSource, st.insertArticle,
+		st.insertSource, st.subscribers, st.insertState, st.updateSource, st.updateArticle, st.updateStates, st.updateSorts, st.addUnread, st.isUnread, st.queuePost, st.index, st.nextIDs, st.lookupBoth} {
 		if p != nil {
 			p.Close()
 		}
@@ -234,13 +339,31 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			return err
 		}
 		defer st.close()
+		// With NextIDs (a round trip per statement) every result's fetch
+		// state is saved by one statement per batch: an all-304 refresh
+		// is then a few statements per batch, not one per feed.
+		var exists map[int64]bool
+		if st.nextIDs != nil {
+			if exists, err = st.saveStates(ctx, results); err != nil {
+				return err
+			}
+			if err := st.loadSubscribers(ctx, results, exists); err != nil {
+				return err
+			}
+			for i := range results {
+				st.left += len(results[i].Entries)
+			}
+		}
 		for i := range results {
 			r := &results[i]
 			sr := digest.SaveResult{FeedID: r.FeedID}
-			ok, err := st.saveState(ctx, r)
-			if err != nil {
-				return wrapFeed(r.FeedID, err)
+			ok := exists[r.FeedID]
+			if exists == nil {
+				if ok, err = st.saveState(ctx, r); err != nil {
+					return wrapFeed(r.FeedID, err)
+				}
 			}
+			st.left -= len(r.Entries)
 			if ok && len(r.Entries) > 0 {
 				if err := st.loadUsers(ctx, r.FeedID); err != nil {
 					return wrapFeed(r.FeedID, err)
@@ -264,7 +387,7 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 				// New articles are unread for every subscriber.
 				if len(sr.Created) > 0 {
 					for _, u := range st.users {
-						if _, err := st.addUnread.ExecContext(ctx, len(sr.Created), u, r.FeedID); err != nil {
+						if err := st.addUnreadN(ctx, u, r.FeedID, len(sr.Created)); err != nil {
 							return wrapFeed(r.FeedID, err)
 						}
 					}
@@ -275,6 +398,9 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			out = append(out, sr)
 		}
 		if err := st.flush(ctx); err != nil {
+			return err
+		}
+		if err := st.saveUnread(ctx); err != nil {
 			return err
 		}
 		// The followers' rules judge what arrived, before anyone sees it.
@@ -303,6 +429,74 @@ func (st *fetchStmts) saveState(ctx context.Context, r *digest.FetchResult) (boo
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// stateCols is the number of bind parameters of one row of saveStates.
+const stateCols = 10
+
+// saveStates saves the fetch state and metadata of every result, as
+// saveState does, with one statement per Dialect.MaxParams parameters,
+// and returns the IDs of the feeds that exist (the others were deleted
+// while being fetched). A feed given twice gets its last result's state.
+func (st *fetchStmts) saveStates(ctx context.Context, results []digest.FetchResult) (map[int64]bool, error) {
+	last := make(map[int64]int, len(results))
+	for i := range results {
+		last[results[i].FeedID] = i
+	}
+	var rows []*digest.FetchResult
+	for i := range results {
+		if last[results[i].FeedID] == i {
+			rows = append(rows, &results[i])
+		}
+	}
+	exists := make(map[int64]bool, len(rows))
+	most := len(rows)
+	if st.d.MaxParams > 0 {
+		most = max(1, st.d.MaxParams/stateCols)
+	}
+	for start := 0; start < len(rows); start += most {
+		chunk := rows[start:min(start+most, len(rows))]
+		var b strings.Builder
+		b.WriteString(`UPDATE feeds SET etag = v.column2, last_modified = v.column3, last_check = v.column4,
+			next_check = v.column5, last_error = v.column6, error_count = v.column7, interval_ns = v.column8,
+			lease_until = 0, lease_owner = '',
+			title = CASE WHEN v.column9 = '' THEN feeds.title ELSE v.column9 END,
+			site_url = CASE WHEN v.column10 = '' THEN feeds.site_url ELSE v.column10 END
+			FROM (VALUES `)
+		args := make([]any, 0, len(chunk)*stateCols)
+		for i, r := range chunk {
+			if i == 0 {
+				// The first row gives the columns their types.
+				b.WriteString(`(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT),
+					CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))`)
+			} else {
+				b.WriteString(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			}
+			fs := &r.State
+			args = append(args, r.FeedID, clean(fs.ETag), clean(fs.LastModified), dbTime(fs.LastCheck), dbTime(fs.NextCheck),
+				clean(fs.LastError), fs.ErrorCount, int64(fs.Interval), clean(r.Title), clean(r.SiteURL))
+		}
+		b.WriteString(`) AS v WHERE feeds.id = v.column1 RETURNING feeds.id`)
+		res, err := st.tx.QueryContext(ctx, st.d.rebind(b.String()), args...)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var id int64
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return nil, err
+			}
+			exists[id] = true
+		}
+		if err := res.Close(); err != nil {
+			return nil, err
+		}
+		if err := res.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return exists, nil
 }
 
 // saveEntry stores one entry and returns the number of rows it wrote.
@@ -377,7 +571,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 				return 0, err
 			}
 			var had int
-			if err := st.hasSource.QueryRowContext(ctx, articleID, feedID).Scan(&had); err != nil {
+			if err := st.hasSource.scanOne(ctx, &had, articleID, feedID); err != nil {
 				return 0, err
 			}
 			if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, false, hash, dbTime(now), oldPublished); err != nil {
@@ -392,11 +586,11 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 				sr.Linked = append(sr.Linked, articleID)
 				for _, u := range st.users {
 					var unread int
-					if err := st.isUnread.QueryRowContext(ctx, u, articleID).Scan(&unread); err != nil {
+					if err := st.isUnread.scanOne(ctx, &unread, u, articleID); err != nil {
 						return 0, err
 					}
 					if unread > 0 {
-						if _, err := st.addUnread.ExecContext(ctx, 1, u, feedID); err != nil {
+						if err := st.addUnreadN(ctx, u, feedID, 1); err != nil {
 							return 0, err
 						}
 						n++
@@ -455,7 +649,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 		if articleID, err = res.LastInsertId(); err != nil {
 			return 0, err
 		}
-	} else if err := st.insertArticle.QueryRowContext(ctx, args...).Scan(&articleID); err != nil {
+	} else if err := st.insertArticle.scanOne(ctx, &articleID, args...); err != nil {
 		return 0, err
 	}
 	if err := st.reindex(ctx, st.indexNew, articleID, title, summary, text); err != nil {
@@ -481,7 +675,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 
 // reindex indexes an article for search with stmt (st.index, or
 // st.indexNew for a new article).
-func (st *fetchStmts) reindex(ctx context.Context, stmt *sql.Stmt, id int64, title, summary, text string) error {
+func (st *fetchStmts) reindex(ctx context.Context, stmt *stmt, id int64, title, summary, text string) error {
 	if stmt == nil {
 		return nil
 	}
@@ -541,6 +735,9 @@ func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest
 			st.keys = append(st.keys, guid)
 		}
 	}
+	if st.lookupBoth != nil {
+		return st.lookupAtOnce(ctx, feedID, entries)
+	}
 	err := st.lookupChunks(ctx, st.sourcesByGUID, []any{feedID}, func(rows *sql.Rows) error {
 		var guid string
 		var src knownSource
@@ -585,7 +782,7 @@ func (st *fetchStmts) lookup(ctx context.Context, feedID int64, entries []digest
 
 // lookupChunks runs stmt with the leading arguments and st.keys,
 // lookupChunk keys at a time, and calls scan for every row.
-func (st *fetchStmts) lookupChunks(ctx context.Context, stmt *sql.Stmt, lead []any, scan func(*sql.Rows) error) error {
+func (st *fetchStmts) lookupChunks(ctx context.Context, stmt *stmt, lead []any, scan func(*sql.Rows) error) error {
 	for start := 0; start < len(st.keys); start += lookupChunk {
 		chunk := st.keys[start:min(start+lookupChunk, len(st.keys))]
 		st.args = append(st.args[:0], lead...)
@@ -618,6 +815,10 @@ func (st *fetchStmts) lookupChunks(ctx context.Context, stmt *sql.Stmt, lead []a
 
 // loadUsers loads the subscribers of a feed into st.users.
 func (st *fetchStmts) loadUsers(ctx context.Context, feedID int64) error {
+	if st.subs != nil {
+		st.users = st.subs[feedID]
+		return nil
+	}
 	st.users = st.users[:0]
 	rows, err := st.subscribers.QueryContext(ctx, feedID)
 	if err != nil {
@@ -685,7 +886,10 @@ func (st *fetchStmts) reserveIDs(ctx context.Context, entries []digest.Entry) er
 	if need <= len(st.ids) {
 		return nil
 	}
-	rows, err := st.nextIDs.QueryContext(ctx, need-len(st.ids))
+	// IDs for the new articles of the feeds that follow in the batch
+	// too: one query then serves several feeds. Those left unused when
+	// the batch ends are skipped (sequences have gaps anyway).
+	rows, err := st.nextIDs.QueryContext(ctx, need-len(st.ids)+min(st.left, maxPending))
 	if err != nil {
 		return err
 	}
@@ -768,4 +972,166 @@ func (st *fetchStmts) searchInsert() (head, row, tail string) {
 		}
 	}
 	return q[:i], q[i:j], q[j:]
+}
+
+// lookupAtOnce is lookup with one statement per lookupChunk GUIDs and
+// URLs (lookupBoth), for st.keys, the GUIDs of entries. It looks up the
+// URL of every entry, also of those whose GUID is known: saveEntry
+// reads an article by URL only for an entry of unknown GUID, and an
+// entry of unknown GUID with that URL would have asked for it.
+func (st *fetchStmts) lookupAtOnce(ctx context.Context, feedID int64, entries []digest.Entry) error {
+	guids := st.keys
+	var urls []string
+	seen := make(map[string]bool, len(entries))
+	for i := range entries {
+		if _, url := entryKeys(&entries[i]); url != "" && !seen[url] {
+			seen[url] = true
+			urls = append(urls, url)
+		}
+	}
+	// An empty list binds "", which no GUID (an entry without one is
+	// skipped) nor URL (an article without one has NULL) is.
+	pad := func(args []any, keys []string) []any {
+		for i := range lookupChunk {
+			switch {
+			case i < len(keys):
+				args = append(args, keys[i])
+			case len(keys) > 0:
+				args = append(args, keys[0])
+			default:
+				args = append(args, "")
+			}
+		}
+		return args
+	}
+	for len(guids) > 0 || len(urls) > 0 {
+		g, u := guids[:min(lookupChunk, len(guids))], urls[:min(lookupChunk, len(urls))]
+		guids, urls = guids[len(g):], urls[len(u):]
+		st.args = pad(pad(append(st.args[:0], feedID), g), u)
+		rows, err := st.lookupBoth.QueryContext(ctx, st.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var kind int
+			var key, hash string
+			var id, feed, published int64
+			if err := rows.Scan(&kind, &key, &id, &hash, &feed, &published); err != nil {
+				rows.Close()
+				return err
+			}
+			if kind == 0 {
+				st.sources[key] = knownSource{articleID: id, origFeed: feed, published: published, hash: hash}
+			} else {
+				st.articles[key] = knownArticle{id: id, feed: feed, published: published}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	// Articles of other feeds of the batch, not written yet.
+	for url, a := range st.newURLs {
+		if seen[url] {
+			st.articles[url] = a
+		}
+	}
+	return nil
+}
+
+// loadSubscribers reads the subscribers of the feeds of results that
+// exist into st.subs, with one statement per Dialect.MaxParams feeds.
+func (st *fetchStmts) loadSubscribers(ctx context.Context, results []digest.FetchResult, exists map[int64]bool) error {
+	var ids []int64
+	for i := range results {
+		if id := results[i].FeedID; exists[id] && len(results[i].Entries) > 0 {
+			if _, ok := st.subs[id]; !ok {
+				st.subs[id] = nil
+				ids = append(ids, id)
+			}
+		}
+	}
+	most := len(ids)
+	if st.d.MaxParams > 0 {
+		most = max(1, st.d.MaxParams)
+	}
+	for start := 0; start < len(ids); start += most {
+		in, args := inList(ids[start:min(start+most, len(ids))])
+		rows, err := st.tx.QueryContext(ctx, st.d.rebind(`SELECT feed_id, user_id FROM subscriptions WHERE feed_id IN (`+in+`)`), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var f, u int64
+			if err := rows.Scan(&f, &u); err != nil {
+				rows.Close()
+				return err
+			}
+			st.subs[f] = append(st.subs[f], u)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addUnreadN adds n to the unread count of user's subscription to feed:
+// at once, or with NextIDs at the end of the batch (saveUnread).
+func (st *fetchStmts) addUnreadN(ctx context.Context, user, feed int64, n int) error {
+	if st.unread != nil {
+		st.unread[[2]int64{user, feed}] += int64(n)
+		return nil
+	}
+	_, err := st.addUnread.ExecContext(ctx, n, user, feed)
+	return err
+}
+
+// saveUnread writes the unread counts addUnreadN gathered, with one
+// statement per Dialect.MaxParams parameters.
+func (st *fetchStmts) saveUnread(ctx context.Context) error {
+	if len(st.unread) == 0 {
+		return nil
+	}
+	keys := make([][2]int64, 0, len(st.unread))
+	for k := range st.unread {
+		keys = append(keys, k)
+	}
+	// In key order, so that two batches lock the rows in one order.
+	slices.SortFunc(keys, func(a, b [2]int64) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	most := len(keys)
+	if st.d.MaxParams > 0 {
+		most = max(1, st.d.MaxParams/3)
+	}
+	for start := 0; start < len(keys); start += most {
+		chunk := keys[start:min(start+most, len(keys))]
+		var b strings.Builder
+		b.WriteString(`UPDATE subscriptions SET unread = unread + v.column3 FROM (VALUES `)
+		args := make([]any, 0, 3*len(chunk))
+		for i, k := range chunk {
+			if i == 0 {
+				b.WriteString(`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER))`)
+			} else {
+				b.WriteString(`, (?, ?, ?)`)
+			}
+			args = append(args, k[0], k[1], st.unread[k])
+		}
+		b.WriteString(`) AS v WHERE subscriptions.user_id = v.column1 AND subscriptions.feed_id = v.column2`)
+		if _, err := st.tx.ExecContext(ctx, st.d.rebind(b.String()), args...); err != nil {
+			return err
+		}
+	}
+	clear(st.unread)
+	return nil
 }

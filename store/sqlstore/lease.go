@@ -135,3 +135,23 @@ func (s *Store) Backlog(ctx context.Context, now time.Time) (Backlog, error) {
 func (s *Store) Ping(ctx context.Context) error {
 	return wrap("ping", s.read.PingContext(ctx))
 }
+
+// StillDue returns those of ids whose next_check is at or before now,
+// in ID order, reading the feeds' primary key a chunk of IDs at a time.
+func (s *Store) StillDue(ctx context.Context, now time.Time, ids ...int64) ([]int64, error) {
+	var due []int64
+	for _, c := range s.chunks(ids, 1) {
+		in, args := inList(c)
+		rows, err := s.query(ctx, `SELECT id FROM feeds WHERE next_check <= ? AND id IN (`+in+`)`, append([]any{dbTime(now)}, args...)...)
+		if err != nil {
+			return nil, wrap("still due", err)
+		}
+		got, err := scanIDs(rows)
+		if err != nil {
+			return nil, wrap("still due", err)
+		}
+		due = append(due, got...)
+	}
+	slices.Sort(due)
+	return due, nil
+}

@@ -46,6 +46,61 @@ func (s *Store) DuePosts(ctx context.Context, now time.Time, steps digest.PostSt
 	return due, goTime(next.Int64), nil
 }
 
+// ClaimPosts lists what DuePosts lists and moves the NextTry of those
+// articles to now+lease, in one transaction; on PostgreSQL the rows are
+// locked as they are read, skipping those another claim holds
+// (Dialect.SkipLocked).
+func (s *Store) ClaimPosts(ctx context.Context, now time.Time, lease time.Duration, steps digest.PostSteps, limit int) ([]digest.PendingPost, time.Time, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	if lease <= 0 {
+		return nil, time.Time{}, digest.Errorf(digest.EINVALID, "claim posts: lease %s is not positive", lease)
+	}
+	var due []digest.PendingPost
+	var next sql.NullInt64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT article_id, steps, attempts, next_try, last_error FROM post_queue
+			WHERE next_try <= ? AND (steps & ?) <> 0 ORDER BY next_try, article_id LIMIT ?`+s.d.SkipLocked), dbTime(now), int64(steps), limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var p digest.PendingPost
+			var st, at int64
+			if err := rows.Scan(&p.ArticleID, &st, &p.Attempts, &at, &p.LastError); err != nil {
+				rows.Close()
+				return err
+			}
+			p.Steps, p.NextTry = digest.PostSteps(st), goTime(at)
+			due = append(due, p)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ids := make([]int64, len(due))
+		for i, p := range due {
+			ids[i] = p.ArticleID
+		}
+		for _, c := range s.chunks(ids, 1) {
+			in, args := inList(c)
+			if _, err := s.exec(ctx, tx, `UPDATE post_queue SET next_try = ? WHERE article_id IN (`+in+`)`,
+				append([]any{dbTime(now.Add(lease))}, args...)...); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRowContext(ctx, s.d.rebind(`SELECT MIN(next_try) FROM post_queue WHERE next_try > ? AND (steps & ?) <> 0`),
+			dbTime(now), int64(steps)).Scan(&next)
+	})
+	if err != nil {
+		return nil, time.Time{}, wrap("claim posts", err)
+	}
+	return due, goTime(next.Int64), nil
+}
+
 // SavePosts records what is left of articles' post-processing, and the
 // steps given up on the articles, in one transaction.
 func (s *Store) SavePosts(ctx context.Context, ps []digest.PendingPost) error {

@@ -80,6 +80,8 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"DailyStories", testDailyStories},
 		{"SavedSearches", testSavedSearches},
 		{"ServerKey", testServerKey},
+		{"ClaimPosts", testClaimPosts},
+		{"FeedStatesInOneBatch", testFeedStatesInOneBatch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
