@@ -83,6 +83,11 @@ type Config struct {
 	// Daily builds the digests /digest shows and signs their unsubscribe
 	// links; when nil, one that sends no mail is made over the store.
 	Daily *daily.Service
+	// RuleJobs, when set, re-applies a user's rules to their stored
+	// articles in the background after a change (the store queues the
+	// job): the request answers at once and /rules shows the progress.
+	// Without it the job runs within the request.
+	RuleJobs RuleJobs
 }
 
 // Mount is the handler of a reader-app protocol. It is served before the
@@ -166,6 +171,14 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
 	s.taste = newTasteCache(s.cache)
 	s.hosts = newHostPolicy(cfg.BaseURL, cfg.ListenAddr)
+	// Background jobs change what the cache holds: feeds an import
+	// added, unread counts rules changed. Each says so once, when it ends.
+	if cfg.Imports != nil {
+		cfg.Imports.OnFinish(func(int64) { s.cache.invalidate() })
+	}
+	if cfg.RuleJobs != nil {
+		cfg.RuleJobs.OnFinish(func(int64) { s.cache.invalidate() })
+	}
 	if !s.hosts.check && cfg.ListenAddr != "" {
 		s.logger.Warn("listening beyond loopback without a base URL: requests for any host name are answered, "+
 			"so a page on a DNS-rebinding domain could reach this server; set --base-url to the address it is reached at",
