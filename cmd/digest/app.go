@@ -40,7 +40,7 @@ type app struct {
 	client   *fetch.Client
 	pipeline *ingest.Pipeline
 	stories  *ingest.Stories
-	imports  *ingest.Imports // nil when the store keeps no import jobs
+	imports  *ingest.Imports  // nil when the store keeps no import jobs
 	rules    *ingest.RuleJobs // re-applies rules after a change, in serve
 	// leader runs the story engine on PostgreSQL, where several
 	// processes may share the database: in one of them at a time (nil on
