@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/rules"
 )
 
 // The re-application of a user's rules is a job (rule_jobs, one row per
@@ -14,6 +16,42 @@ import (
 // progress in that transaction. The version column makes a chunk judged
 // with rules that changed meanwhile (or judged twice by two processes)
 // roll back instead of being stored.
+
+// ruleSets keeps the compiled rules of the users whose jobs run, for the
+// job they were compiled for: a job's chunks would otherwise compile the
+// same rules each (3.5 ms for 1,000 rules, 50 times at 20,000 articles).
+// A job is named by its version and the time it was queued, both set in
+// the transaction of every change of the user's rules.
+type ruleSets struct {
+	mu sync.Mutex
+	m  map[int64]cachedSet
+}
+
+type cachedSet struct {
+	version, queued int64
+	set             *rules.Set
+}
+
+// maxRuleSets bounds the users whose compiled rules are kept.
+const maxRuleSets = 64
+
+func (c *ruleSets) get(userID, version, queued int64) *rules.Set {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[userID]; ok && e.version == version && e.queued == queued {
+		return e.set
+	}
+	return nil
+}
+
+func (c *ruleSets) put(userID, version, queued int64, set *rules.Set) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxRuleSets {
+		c.m = map[int64]cachedSet{}
+	}
+	c.m[userID] = cachedSet{version, queued, set}
+}
 
 // errRuleJobMoved rolls a chunk back: the job moved on (another process
 // stored that chunk) or started again (the rules changed).
@@ -95,8 +133,8 @@ func (s *Store) RunRuleJob(ctx context.Context, userID int64) (bool, error) {
 func (s *Store) runRuleJob(ctx context.Context, userID int64) (done bool, changed int, err error) {
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		var state string
-		var version, last int64
-		err := s.txRow(ctx, tx, `SELECT state, version, last_article FROM rule_jobs WHERE user_id = ?`, userID).Scan(&state, &version, &last)
+		var version, queued, last int64
+		err := s.txRow(ctx, tx, `SELECT state, version, queued, last_article FROM rule_jobs WHERE user_id = ?`, userID).Scan(&state, &version, &queued, &last)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && state == string(digest.RuleJobDone) {
 			done = true
 			return nil
@@ -128,9 +166,12 @@ func (s *Store) runRuleJob(ctx context.Context, userID int64) (done bool, change
 				return err
 			}
 		}
-		set, err := s.ruleSet(ctx, tx, userID)
-		if err != nil {
-			return err
+		set := s.ruleSets.get(userID, version, queued)
+		if set == nil {
+			if set, err = s.ruleSet(ctx, tx, userID); err != nil {
+				return err
+			}
+			s.ruleSets.put(userID, version, queued, set)
 		}
 		finish := func() error {
 			done = true
