@@ -256,6 +256,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "POST /feeds/{id}/delete", Signed, s.feedDelete)
 	s.handle(mux, "POST /feeds/{id}/refresh", Signed, s.feedRefresh)
 	s.handle(mux, "POST /feeds/{id}/fetch-mode", Signed, s.feedFetchMode)
+	s.handle(mux, "POST /feeds/{id}/edit", Signed, s.feedEdit)
 	s.handle(mux, "POST /feeds/refresh", Signed, s.feedRefreshAll)
 	s.handle(mux, "POST /import", Signed, s.opmlImport)
 	s.handle(mux, "GET /imports/{id}", Signed, s.importJob)
