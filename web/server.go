@@ -113,7 +113,8 @@ type Server struct {
 	daily   *daily.Service
 	table   []Route
 	logger  *slog.Logger
-	pages   *pages
+	pages   *pages    // in UTC
+	zones   zonePages // in the readers' time zones
 	assets  *assets
 	cache   *feedCache
 	outlets *outletCache
@@ -272,6 +273,7 @@ func (s *Server) routes() http.Handler {
 
 	s.handle(mux, "GET /settings", Signed, s.settings)
 	s.handle(mux, "POST /settings/password", Signed, s.changePassword)
+	s.handle(mux, "POST /settings/time-zone", Signed, s.setTimeZone)
 	s.handle(mux, "POST /settings/sessions/{id}/revoke", Signed, s.revokeSession)
 	s.handle(mux, "POST /settings/sessions/revoke-others", Signed, s.revokeOtherSessions)
 	s.handle(mux, "POST /settings/api-keys", Signed, s.createCredential(digest.APIKey))

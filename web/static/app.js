@@ -292,4 +292,12 @@
       if (!document.hidden) poll();
     });
   }
+
+  // The time zone setting: suggest the browser's own zone.
+  document.querySelectorAll("[data-zone-hint]").forEach(function (input) {
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone) input.placeholder = zone;
+    } catch (e) {}
+  });
 })();
