@@ -237,6 +237,8 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /stories", Signed, s.stories)
 	s.handle(mux, "GET /stories/{id}", Signed, s.story)
 	s.handle(mux, "GET /entities/{kind}/{name}", Signed, s.entity)
+	s.handle(mux, "POST /stories/{id}/read", Signed, s.storyMark(true))
+	s.handle(mux, "POST /stories/{id}/unread", Signed, s.storyMark(false))
 	s.handle(mux, "POST /stories/{id}/more", Signed, s.storyLike(true))
 	s.handle(mux, "POST /stories/{id}/less", Signed, s.storyLike(false))
 	s.handle(mux, "GET /foryou", Signed, s.choices)
