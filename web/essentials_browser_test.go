@@ -22,7 +22,6 @@ import (
 // week", a story marked read from its page, the time zone setting and
 // the rules page while a re-apply job waits.
 func TestBrowserReaderEssentials(t *testing.T) {
-	ctx := browser(t)
 	fx := newFixture(t)
 	seedWide(t, fx)
 	jobs := ingest.NewRuleJobs(fx.store, ingest.RuleJobsOptions{Poll: time.Hour}) // not started: the job waits
@@ -31,7 +30,6 @@ func TestBrowserReaderEssentials(t *testing.T) {
 	fx.h = fx.server.Handler()
 	srv := httptest.NewServer(fx.h)
 	defer srv.Close()
-	signIn(t, ctx, fx, srv.URL)
 	bg := context.Background()
 	wire := fx.feedIDs["wire"]
 	fx.addEntries(t, wire, entry("old-week", "Ten days old", 240*time.Hour, "<p>Old.</p>"))
@@ -39,6 +37,8 @@ func TestBrowserReaderEssentials(t *testing.T) {
 
 	for _, w := range []int64{360, 1280} {
 		t.Run(strconv.FormatInt(w, 10), func(t *testing.T) {
+			ctx := browser(t) // one each: a browser has two minutes
+			signIn(t, ctx, fx, srv.URL)
 			// Rename a feed from its entry on /feeds.
 			title := fmt.Sprintf("Wire at %d px", w)
 			do(t, ctx, colorScheme("light"), chromedp.EmulateViewport(w, 800),
