@@ -88,14 +88,51 @@ type RulePreview struct {
 	Articles []Article
 }
 
+// RuleJobState is where the re-application of a user's rules is.
+type RuleJobState string
+
+const (
+	// RuleJobDone: the verdicts of every stored article are those of the
+	// user's rules as they are (also a user who never had a job).
+	RuleJobDone RuleJobState = "done"
+	// RuleJobQueued: the rules changed (or a re-apply was asked for); no
+	// article judged yet.
+	RuleJobQueued RuleJobState = "queued"
+	// RuleJobRunning: stored articles are being judged, a chunk at a time.
+	RuleJobRunning RuleJobState = "running"
+)
+
+// RuleJob is the re-application of a user's rules to their stored
+// articles, a job kept in the database: each change of the rules queues
+// it again (from the first article), and it goes on across restarts, a
+// chunk of articles per transaction, until every article is judged.
+type RuleJob struct {
+	State RuleJobState `json:"state"`
+	// Total is how many articles the user had when the job started (new
+	// ones are judged as they arrive); Done how many it has judged, and
+	// Changed how many of their verdicts changed.
+	Total   int       `json:"total"`
+	Done    int       `json:"done"`
+	Changed int       `json:"changed"`
+	Queued  time.Time `json:"queued,omitzero"`
+	// Finished is when the job last ended (zero while it never did).
+	Finished time.Time `json:"finished,omitzero"`
+	// Hidden changes (increases) whenever an article of the user's is
+	// hidden or shown again by a verdict, by a job or at ingest: a cache
+	// of the user's lists or counts keyed on it stays right.
+	Hidden int64 `json:"-"`
+}
+
 // RuleStore keeps a user's filter rules and the verdicts they give the
 // user's articles. Verdicts are stored with the user's article state:
 // hidden articles leave every list of the user's (ArticleStore's queries,
 // stories, entity pages, unread counts). SaveFetches, UpdateArticle,
 // SaveStory, MergeArticles and CreateFeed give the articles they store,
 // change or show to a user the verdict of that user's enabled rules in
-// the same transaction; a change of rules reaches stored articles only
-// through ApplyRules.
+// the same transaction. A change of rules (CreateRule, UpdateRule,
+// DeleteRule) queues the user's RuleJob in its own transaction; it
+// reaches stored articles as the job runs (RunRuleJob, a chunk at a time,
+// or ApplyRules, all at once).
 type RuleStore interface {
 	// CreateRule stores r for the user, setting its ID, Created and
 	// Updated. EINVALID for an unknown action, a Match that does not
@@ -112,8 +149,23 @@ type RuleStore interface {
 	// DeleteRule removes one of the user's rules. ENOTFOUND.
 	DeleteRule(ctx context.Context, userID, id int64) error
 	// ApplyRules re-applies the user's enabled rules to every stored
-	// article the user sees, and returns how many verdicts changed.
+	// article the user sees, and returns how many verdicts changed: it
+	// queues the user's job afresh and runs it to its end.
 	ApplyRules(ctx context.Context, userID int64) (int, error)
+	// QueueRuleJob queues the re-application of the user's rules, from
+	// the first article (a job under way starts again).
+	QueueRuleJob(ctx context.Context, userID int64) error
+	// RuleJob returns the user's re-application job (state done for a
+	// user who never had one).
+	RuleJob(ctx context.Context, userID int64) (*RuleJob, error)
+	// RuleJobsDue lists the users whose job is queued or running.
+	RuleJobsDue(ctx context.Context) ([]int64, error)
+	// RunRuleJob judges the next chunk of the user's articles for their
+	// job, in one transaction with the job's progress, and reports
+	// whether the job is done. Several processes may run one job: a
+	// chunk judged by two is stored once; a chunk judged with rules that
+	// changed meanwhile is not stored (the job restarted).
+	RunRuleJob(ctx context.Context, userID int64) (done bool, err error)
 	// PreviewRule reports what r would catch among the user's stored
 	// articles (whether or not they are hidden now), with up to limit of
 	// the newest matches. Errors as CreateRule's; r is not stored.

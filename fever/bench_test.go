@@ -59,6 +59,7 @@ func BenchmarkFever(b *testing.B) {
 			_, err := e.Store.Articles(ctx, digest.ArticleQuery{UserID: e.A.ID, ByID: true, Oldest: true, AfterID: mid, Limit: 50, WithContent: true})
 			return err
 		}},
+		{"store_RuleJob", func() error { _, err := e.Store.RuleJob(ctx, e.A.ID); return err }}, // total_items' cache key
 		{"store_CountArticles_all", func() error {
 			_, err := e.Store.CountArticles(ctx, digest.ArticleQuery{UserID: e.A.ID})
 			return err

@@ -419,11 +419,13 @@ func (h *Handler) idList(ctx context.Context, q digest.ArticleQuery) (string, er
 
 // totals caches each user's total_items: counting a user's articles
 // scans them all (88 ms at 120,000), and clients ask for items every
-// sync. An entry holds while the user's newest article and set of feeds
-// stay the same: new articles raise the newest ID, subscribing and
-// unsubscribing change the feeds. (A merge of two articles the user sees
-// with nothing new stored leaves it one too high until the next
-// arrival.)
+// sync. An entry holds while the user's newest article, set of feeds and
+// rules' hidden articles stay the same: new articles raise the newest ID,
+// subscribing and unsubscribing change the feeds, and every verdict that
+// hides or shows an article changes the store's RuleJob.Hidden (a rule
+// change re-applied, an age rule coming due). (A merge of two articles
+// the user sees with nothing new stored leaves it one too high until the
+// next arrival.)
 type totals struct {
 	mu sync.Mutex
 	m  map[int64]totalEntry
@@ -432,6 +434,7 @@ type totals struct {
 type totalEntry struct {
 	newest int64
 	feeds  uint64 // hash of the feed IDs
+	hidden int64  // digest.RuleJob.Hidden
 	n      int
 }
 
@@ -454,10 +457,15 @@ func (h *Handler) totalItems(ctx context.Context, userID int64, feeds []digest.F
 		fh.Write(b[:])
 	}
 	key.feeds = fh.Sum64()
+	job, err := h.store.RuleJob(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	key.hidden = job.Hidden
 	h.totals.mu.Lock()
 	e, ok := h.totals.m[userID]
 	h.totals.mu.Unlock()
-	if ok && e.newest == key.newest && e.feeds == key.feeds {
+	if ok && e.newest == key.newest && e.feeds == key.feeds && e.hidden == key.hidden {
 		return e.n, nil
 	}
 	n, err := h.store.CountArticles(ctx, digest.ArticleQuery{UserID: userID})

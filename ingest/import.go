@@ -37,9 +37,34 @@ type Imports struct {
 	log   *slog.Logger
 	now   func() time.Time
 
+	mu       sync.Mutex
+	finished []func(userID int64)
+
 	wake   chan struct{}
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+}
+
+// OnFinish adds f to what is called (in the worker's goroutine) once an
+// import ends, done or failed: the web server drops what it caches of
+// the user's feeds then, once, rather than on every view of the job.
+func (im *Imports) OnFinish(f func(userID int64)) {
+	im.mu.Lock()
+	im.finished = append(im.finished, f)
+	im.mu.Unlock()
+}
+
+func (im *Imports) finish(ctx context.Context, id, userID int64, failure string) error {
+	if err := im.store.FinishImport(ctx, id, failure); err != nil {
+		return err
+	}
+	im.mu.Lock()
+	fs := im.finished
+	im.mu.Unlock()
+	for _, f := range fs {
+		f(userID)
+	}
+	return nil
 }
 
 // importBatch is how many outlines are subscribed between two records of
@@ -170,7 +195,7 @@ func (im *Imports) run(ctx context.Context, id int64) error {
 		outlines, problems, err := feed.ParseOPML(bytes.NewReader(opml))
 		if err != nil {
 			im.log.Info("import refused", "import", id, "err", err)
-			return im.store.FinishImport(ctx, id, digest.ErrorMessage(err))
+			return im.finish(ctx, id, userID, digest.ErrorMessage(err))
 		}
 		items := make([]digest.ImportOutline, 0, len(outlines)+len(problems))
 		for _, o := range outlines {
@@ -211,7 +236,7 @@ func (im *Imports) run(ctx context.Context, id int64) error {
 			im.nudge()
 		}
 	}
-	if err := im.store.FinishImport(ctx, id, ""); err != nil {
+	if err := im.finish(ctx, id, userID, ""); err != nil {
 		return err
 	}
 	im.log.Info("import done", "import", id)

@@ -116,6 +116,8 @@ func TestImportHundredThousandOutlines(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	cut := &cutStore{DB: st, after: 3, cancel: stop}
 	first := ingest.NewImports(cut, nil, nil)
+	finished := make(chan int64, 4)
+	first.OnFinish(func(u int64) { finished <- u })
 	id, err := first.Import(ctx, reader, doc)
 	if err != nil {
 		t.Fatal(err)
@@ -135,10 +137,16 @@ func TestImportHundredThousandOutlines(t *testing.T) {
 	}
 
 	var nudged atomic.Int32
+	if len(finished) != 0 {
+		t.Fatal("the stopped import said it finished")
+	}
 	second := ingest.NewImports(st, func() { nudged.Add(1) }, nil)
+	second.OnFinish(func(u int64) { finished <- u })
 	second.Start(ctx)
 	defer second.Close()
 	j = waitImport(t, second, reader, id)
+	// It says so once, for the user, when it ends.
+	waitFinished(t, finished, reader)
 	if j.State != digest.ImportDone || j.Total != n || j.Done != n || j.Counts != want || j.Finished.IsZero() {
 		t.Fatalf("finished import: %+v, want counts %+v of %d", j, want, n)
 	}
@@ -189,6 +197,10 @@ func TestImportHundredThousandOutlines(t *testing.T) {
 	}
 	if _, err := second.Job(ctx, reader+1, id); !digest.IsNotFound(err) {
 		t.Errorf("another user's view of the import: %v", err)
+	}
+	second.Close()
+	if len(finished) != 0 {
+		t.Errorf("the import said it finished %d more times", len(finished))
 	}
 }
 

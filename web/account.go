@@ -144,6 +144,9 @@ type settingsPage struct {
 	NewSecret, NewKind, NewName string
 	Base                        string // the server's address for the app instructions
 	Notice, Problem             string
+	// Zone is the time zone form's value: the reader's zone, or what
+	// they typed when it was refused.
+	Zone string
 }
 
 type sessionRow struct {
@@ -152,13 +155,20 @@ type sessionRow struct {
 }
 
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
-	s.renderSettings(w, r, http.StatusOK, settingsPage{})
+	p := settingsPage{}
+	if r.URL.Query().Get("zone") == "saved" {
+		p.Notice = "Time zone saved: dates and times are shown in it."
+	}
+	s.renderSettings(w, r, http.StatusOK, p)
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, p settingsPage) {
 	ctx := r.Context()
 	u := userOf(r)
 	p.layout, p.User = s.layout(r, "Settings", "settings"), u
+	if p.Zone == "" && p.Problem == "" {
+		p.Zone = u.Settings.TimeZone
+	}
 	ss, err := s.store.Sessions(ctx, u.ID)
 	if err != nil {
 		s.pageError(w, r, err)

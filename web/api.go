@@ -44,6 +44,15 @@ func (s *Server) apiRoutes() http.Handler {
 	s.handle(mux, "GET /api/v1/stories/{id}", Signed, s.apiStory)
 	s.handle(mux, "GET /api/v1/entities/{kind}/{name}", Signed, s.apiEntity)
 
+	s.handle(mux, "GET /api/v1/rules", Signed, s.apiRules)
+	s.handle(mux, "POST /api/v1/rules", Signed, s.apiRuleCreate)
+	s.handle(mux, "POST /api/v1/rules/preview", Signed, s.apiRulePreview)
+	s.handle(mux, "GET /api/v1/rules/job", Signed, s.apiRuleJob)
+	s.handle(mux, "POST /api/v1/rules/job", Signed, s.apiRuleJobStart)
+	s.handle(mux, "GET /api/v1/rules/{id}", Signed, s.apiRule)
+	s.handle(mux, "PATCH /api/v1/rules/{id}", Signed, s.apiRuleUpdate)
+	s.handle(mux, "DELETE /api/v1/rules/{id}", Signed, s.apiRuleDelete)
+
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
 			// Even routes without parameters refuse it: a client that

@@ -115,6 +115,8 @@ type feedsPage struct {
 	Problems []string // per-outline import problems
 	URL      string   // the add form's values, kept after a failure
 	Category string
+	// CategoryNames are the reader's categories, offered by the edit form.
+	CategoryNames []string
 }
 
 type orderOption struct {
@@ -177,6 +179,14 @@ func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, status int,
 			s.pageError(w, r, err)
 			return
 		}
+	}
+	cats, err := s.store.Categories(ctx, uid(r))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	for _, c := range cats {
+		p.CategoryNames = append(p.CategoryNames, c.Title)
 	}
 	p.layout = s.layout(r, "Feeds", "feeds")
 	// Forms on the page come back to this page, without the notice.
@@ -343,5 +353,47 @@ func (s *Server) feedFetchMode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cache.invalidate()
+	http.Redirect(w, r, feedsReturn(r, "saved", id), http.StatusSeeOther)
+}
+
+// feedEdit is POST /feeds/{id}/edit with title and category: rename a
+// feed and move it to another category (a new one is made; "" is none).
+// A bad value shows the list again with the reason. When the category
+// changes and the reader has rules, they are re-applied (a rule may be
+// scoped to a category).
+func (s *Server) feedEdit(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.formFor(w, r)
+	if !ok {
+		return
+	}
+	ctx, user := r.Context(), uid(r)
+	f, err := s.store.Feed(ctx, user, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	title, category := r.PostFormValue("title"), r.PostFormValue("category")
+	before := f.Category
+	if err := (feedUpdate{Title: &title, Category: &category}).apply(f); err != nil {
+		s.renderFeeds(w, r, http.StatusBadRequest, feedsPage{Problem: errorMessage(err)})
+		return
+	}
+	if err := s.store.UpdateFeed(ctx, user, f); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.cache.invalidate()
+	if f.Category != before {
+		rs, err := s.store.Rules(ctx, user)
+		if err == nil && len(rs) > 0 {
+			if err = s.store.QueueRuleJob(ctx, user); err == nil {
+				err = s.rulesChanged(ctx, user)
+			}
+		}
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
 	http.Redirect(w, r, feedsReturn(r, "saved", id), http.StatusSeeOther)
 }

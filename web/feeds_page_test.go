@@ -552,3 +552,90 @@ func FuzzFeedsReturn(f *testing.F) {
 		}
 	})
 }
+
+// TestFeedEditInThePage: a feed's title and category are changed from
+// its entry on /feeds (no script), a new category is made, bad values
+// are refused with the reason, and another reader's feed is not found.
+func TestFeedEditInThePage(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	ctx := context.Background()
+	wire := fx.feedIDs["wire"]
+	id := strconv.FormatInt(wire, 10)
+	page := fx.do(t, "GET", "/feeds", "").Body.String()
+	if !strings.Contains(page, `action="/feeds/`+id+`/edit"`) || !strings.Contains(page, `name="title" value="The Daily Wire Service"`) {
+		t.Fatal("the feed list has no edit form with the feed's title")
+	}
+	w := fx.form(t, "/feeds/"+id+"/edit", url.Values{"title": {"  The Wire  "}, "category": {"World news"}, "return": {"/feeds"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/feeds?saved=1#feed-"+id {
+		t.Fatalf("edit = %d → %q", w.Code, w.Header().Get("Location"))
+	}
+	f, err := fx.store.Feed(ctx, fx.uid, wire)
+	if err != nil || f.Title != "The Wire" || f.Category != "World news" {
+		t.Fatalf("after the edit: %+v, %v", f, err)
+	}
+	page = fx.do(t, "GET", "/feeds?saved=1", "").Body.String()
+	if !strings.Contains(page, "Saved.") || !strings.Contains(page, `<option value="World news">`) {
+		t.Error("the list does not show the saved edit and the new category")
+	}
+	if river := fx.do(t, "GET", "/", "").Body.String(); !strings.Contains(river, "World news") {
+		t.Error("the river's categories lack the new one")
+	}
+	// Out of its category again.
+	if w := fx.form(t, "/feeds/"+id+"/edit", url.Values{"title": {"The Wire"}, "category": {""}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("clearing the category = %d", w.Code)
+	}
+	if f, _ := fx.store.Feed(ctx, fx.uid, wire); f.Category != "" {
+		t.Errorf("category %q after clearing it", f.Category)
+	}
+	for _, bad := range []url.Values{{"title": {"   "}, "category": {""}}, {"title": {strings.Repeat("t", 501)}}, {"title": {"x"}, "category": {strings.Repeat("c", 201)}}} {
+		w := fx.form(t, "/feeds/"+id+"/edit", bad)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "characters") {
+			t.Errorf("edit with %v = %d", bad, w.Code)
+		}
+	}
+	if f, _ := fx.store.Feed(ctx, fx.uid, wire); f.Title != "The Wire" {
+		t.Errorf("a refused edit changed the title to %q", f.Title)
+	}
+	other, err := fx.auth.CreateUser(ctx, "other", digest.RoleUser, "other password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := &digest.Feed{URL: "https://theirs.example/feed.xml", Title: "Theirs"}
+	if err := fx.store.CreateFeed(ctx, other.ID, theirs); err != nil {
+		t.Fatal(err)
+	}
+	if w := fx.form(t, "/feeds/"+strconv.FormatInt(theirs.ID, 10)+"/edit", url.Values{"title": {"Mine now"}}); w.Code != http.StatusNotFound {
+		t.Errorf("editing another reader's feed = %d, want 404", w.Code)
+	}
+	if f, _ := fx.store.Feed(ctx, other.ID, theirs.ID); f.Title != "Theirs" {
+		t.Errorf("their feed is now %q", f.Title)
+	}
+}
+
+// TestFeedCategoryChangeReappliesRules: moving a feed into a category a
+// rule is scoped to re-applies the rules (a job), so the rule now hides
+// that feed's matching articles.
+func TestFeedCategoryChangeReappliesRules(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	ctx := context.Background()
+	cat := fx.setCategory(t, "local", "Local")
+	r := &digest.Rule{Name: "No storms here", Match: "title:storm", Action: digest.RuleBlock, CategoryID: cat, Enabled: true}
+	if err := fx.store.CreateRule(ctx, fx.uid, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.store.ApplyRules(ctx, fx.uid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.store.Article(ctx, fx.uid, fx.articleIDs["storm"]); err != nil {
+		t.Fatal("the wire's storm is hidden before its feed moved")
+	}
+	w := fx.form(t, "/feeds/"+strconv.FormatInt(fx.feedIDs["wire"], 10)+"/edit", url.Values{"title": {"The Daily Wire Service"}, "category": {"Local"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("edit = %d", w.Code)
+	}
+	if _, err := fx.store.Article(ctx, fx.uid, fx.articleIDs["storm"]); !digest.IsNotFound(err) {
+		t.Errorf("the storm is still shown after its feed moved into the rule's category: %v", err)
+	}
+}

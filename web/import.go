@@ -21,6 +21,9 @@ type Importer interface {
 	// Outlines lists outlines of one of the user's imports after seq
 	// after (-1: from the first), of the given outcomes if any. ENOTFOUND.
 	Outlines(ctx context.Context, userID, id int64, after, limit int, outcomes ...digest.ImportOutcome) ([]digest.ImportOutline, error)
+	// OnFinish has f called once each import ends: New drops the feed
+	// cache then (the import added feeds in the background).
+	OnFinish(f func(userID int64))
 }
 
 // importProblemsShown bounds the refused and broken outlines an import's
@@ -68,9 +71,6 @@ func (s *Server) importJob(w http.ResponseWriter, r *http.Request) {
 		if len(p.Problems) > importProblemsShown {
 			p.Problems, p.More = p.Problems[:importProblemsShown], true
 		}
-	}
-	if j.Counts.Added > 0 {
-		s.cache.invalidate() // feeds came in the background
 	}
 	s.render(w, r, http.StatusOK, "import", p)
 }

@@ -150,3 +150,36 @@ func TestAPIImport(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestImportDropsFeedCacheOnce: an import that added feeds drops the feed
+// cache once, when it ends (so the river names the new feeds), and
+// viewing its page any number of times drops nothing.
+func TestImportDropsFeedCacheOnce(t *testing.T) {
+	fx, im := importFixture(t)
+	finished := make(chan int64, 4)
+	im.OnFinish(func(u int64) { finished <- u }) // after the server's own
+	fx.do(t, "GET", "/", "")
+	gen := fx.server.cache.generation()
+	body, ct := multipartBody(t, "opml", "subs.opml", importDoc)
+	w := fx.do(t, "POST", "/import", body, "Content-Type", ct, "Sec-Fetch-Site", "same-origin")
+	loc := w.Header().Get("Location")
+	id, err := parseID(strings.TrimPrefix(loc, "/imports/"))
+	if err != nil {
+		t.Fatalf("import = %d, Location %q", w.Code, loc)
+	}
+	if j := waitImportDone(t, im, fx.uid, id); j.Counts.Added != 1 {
+		t.Fatalf("job %+v, want one feed added", j)
+	}
+	waitRuleJob(t, finished, fx.uid)
+	if got := fx.server.cache.generation(); got != gen+1 {
+		t.Fatalf("feed cache dropped %d times by the import, want once", got-gen)
+	}
+	for range 3 {
+		if w := fx.do(t, "GET", loc, ""); w.Code != 200 {
+			t.Fatalf("import page = %d", w.Code)
+		}
+	}
+	if got := fx.server.cache.generation(); got != gen+1 {
+		t.Errorf("viewing the finished import's page dropped the feed cache %d times", got-gen-1)
+	}
+}

@@ -139,7 +139,7 @@ func (s *Server) markAllRead(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	q, err := markAllQuery(r.PostForm)
+	q, err := markAllQuery(r.PostForm, s.now())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -159,9 +159,14 @@ func (s *Server) markAllRead(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.PostFormValue("return"), "/"), http.StatusSeeOther)
 }
 
+// markAllOlder are the ages "mark as read" may be limited to (the form's
+// older=): what Miniflux and FreshRSS offer, a day and a week.
+var markAllOlder = map[string]time.Duration{"day": 24 * time.Hour, "week": 7 * 24 * time.Hour}
+
 // markAllQuery reads a "mark all as read" form: up_to and newest are
-// required, so that a form can never mean "everything, whenever".
-func markAllQuery(v url.Values) (digest.ArticleQuery, error) {
+// required, so that a form can never mean "everything, whenever"; older
+// (day or week) keeps what was published since then unread.
+func markAllQuery(v url.Values, now time.Time) (digest.ArticleQuery, error) {
 	var q digest.ArticleQuery
 	for _, f := range []struct {
 		name string
@@ -187,6 +192,15 @@ func markAllQuery(v url.Values) (digest.ArticleQuery, error) {
 	}
 	// The store keeps microseconds: "before newest + 1 µs" keeps newest.
 	q.Before = newest.Truncate(time.Microsecond).Add(time.Microsecond)
+	if older := v.Get("older"); older != "" {
+		age, ok := markAllOlder[older]
+		if !ok {
+			return q, digest.Errorf(digest.EINVALID, "invalid older %q: want day or week", clip(older, 20))
+		}
+		if cut := now.Add(-age).Truncate(time.Microsecond); cut.Before(q.Before) {
+			q.Before = cut
+		}
+	}
 	if q.Starred, err = parseFlag(v, "starred"); err != nil {
 		return q, err
 	}

@@ -376,3 +376,44 @@ func TestOfflineKeyAndServiceWorker(t *testing.T) {
 		t.Errorf("sign in = %d, Clear-Site-Data %q", in.Code, in.Header().Get("Clear-Site-Data"))
 	}
 }
+
+// TestMarkAllReadOlderThan: "older than a day" and "older than a week"
+// mark only what the list showed that was published before then.
+func TestMarkAllReadOlderThan(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	wire := fx.feedIDs["wire"]
+	fx.addEntries(t, wire,
+		entry("two-days", "Two days old", 49*time.Hour, "<p>a</p>"),
+		entry("ten-days", "Ten days old", 240*time.Hour, "<p>b</p>"),
+	)
+	page := fx.do(t, "GET", "/?feed="+strconv.FormatInt(wire, 10), "").Body.String()
+	for _, want := range []string{`name="older" value="day"`, `name="older" value="week"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the mark-all form lacks %s", want)
+		}
+	}
+	v := formValues(t, page, "/mark-read")
+	v.Set("older", "week")
+	if w := fx.form(t, "/mark-read", v); w.Code != 303 {
+		t.Fatalf("older than a week = %d", w.Code)
+	}
+	for name, want := range map[string]bool{"budget": false, "two-days": false, "ten-days": true} {
+		if got := fx.read(t, name); got != want {
+			t.Errorf("after older than a week, %s read = %v, want %v", name, got, want)
+		}
+	}
+	v.Set("older", "day")
+	if w := fx.form(t, "/mark-read", v); w.Code != 303 {
+		t.Fatalf("older than a day = %d", w.Code)
+	}
+	for name, want := range map[string]bool{"budget": false, "storm": false, "xss": false, "two-days": true, "ten-days": true, "ferry": false} {
+		if got := fx.read(t, name); got != want {
+			t.Errorf("after older than a day, %s read = %v, want %v", name, got, want)
+		}
+	}
+	v.Set("older", "year")
+	if w := fx.form(t, "/mark-read", v); w.Code != 400 {
+		t.Errorf("older than a year = %d, want 400", w.Code)
+	}
+}

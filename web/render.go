@@ -41,15 +41,16 @@ type layout struct {
 }
 
 func mustParsePages(a *assets, now func() time.Time) *pages {
-	p, err := parsePages(templateFS, a, now)
+	p, err := parsePages(templateFS, a, now, time.UTC)
 	if err != nil {
 		panic(fmt.Sprintf("web: embedded templates: %v", err))
 	}
 	return p
 }
 
-func parsePages(fsys fs.FS, a *assets, now func() time.Time) (*pages, error) {
-	base, err := template.New("").Funcs(templateFuncs(a, now)).ParseFS(fsys, "templates/layout/*.html")
+// parsePages parses the page templates with times shown in loc.
+func parsePages(fsys fs.FS, a *assets, now func() time.Time, loc *time.Location) (*pages, error) {
+	base, err := template.New("").Funcs(templateFuncs(a, now, loc)).ParseFS(fsys, "templates/layout/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -72,20 +73,22 @@ func parsePages(fsys fs.FS, a *assets, now func() time.Time) (*pages, error) {
 	return p, nil
 }
 
-// templateFuncs are the helpers templates may call. There is deliberately
-// no function that marks a string as safe HTML: only article Content, set
-// as template.HTML in Go, is rendered unescaped.
-func templateFuncs(a *assets, now func() time.Time) template.FuncMap {
+// templateFuncs are the helpers templates may call, with times shown to
+// people in loc (the reader's time zone; machine-readable ones in UTC).
+// There is deliberately no function that marks a string as safe HTML:
+// only article Content, set as template.HTML in Go, is rendered
+// unescaped.
+func templateFuncs(a *assets, now func() time.Time, loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"asset":      a.url,
-		"ago":        func(t time.Time) string { return ago(now(), t) },
+		"ago":        func(t time.Time) string { return ago(now().In(loc), t.In(loc)) },
 		"isotime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"longdate":   longDate,
+		"longdate":   func(t time.Time) string { return longDate(t.In(loc)) },
 		"host":       host,
 		"plural":     plural,
 		"pathesc":    url.PathEscape,
 		"lower":      strings.ToLower,
-		"today":      func(layout string) string { return now().Format(layout) },
+		"today":      func(layout string) string { return now().In(loc).Format(layout) },
 		"initial":    initial,
 		"entityurl":  entityURL,
 		"paras":      paragraphs,
@@ -115,7 +118,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t, ok := s.pages.set[name]
+	t, ok := s.pagesFor(r).set[name]
 	if !ok {
 		s.pageError(w, r, fmt.Errorf("no page template %q", name))
 		return
@@ -279,7 +282,7 @@ func longDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("Monday 2 January 2006, 15:04 MST")
+	return t.Format("Monday 2 January 2006, 15:04 MST")
 }
 
 // host is the host name of a URL without "www.", for showing where a link

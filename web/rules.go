@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,9 +12,33 @@ import (
 
 // The Rules page: a user's filter rules (block, keep, like, dislike,
 // super-dislike), a preview of what a rule would catch before it is
-// saved, and "re-apply" to stored articles. Every change is applied to
-// the stored articles at once, so that the page never shows a rule that
-// is not in force; new articles are judged as they arrive (the store).
+// saved, and "re-apply" to stored articles. Every change queues the
+// re-application of the user's rules to their stored articles (a job the
+// store keeps): with a RuleJobs runner the request answers at once and
+// the page shows the job's progress; without one the job is run within
+// the request. New articles are judged as they arrive (the store).
+
+// RuleJobs runs the re-application of rules in the background
+// (ingest.RuleJobs).
+type RuleJobs interface {
+	// Wake tells the runner that a job was queued.
+	Wake()
+	// OnFinish has f called each time a user's job ends: New drops the
+	// feed cache (its unread counts) then.
+	OnFinish(f func(userID int64))
+}
+
+// rulesChanged has the user's queued job carried out: by the runner, or
+// here when there is none.
+func (s *Server) rulesChanged(ctx context.Context, userID int64) error {
+	if s.cfg.RuleJobs != nil {
+		s.cfg.RuleJobs.Wake()
+		return nil
+	}
+	_, err := s.store.ApplyRules(ctx, userID)
+	s.cache.invalidate() // unread counts
+	return err
+}
 
 // previewLimit is how many of a preview's matches are listed.
 const previewLimit = 20
@@ -25,6 +50,8 @@ type rulesPage struct {
 	Scopes  []scopeOption
 	Actions []actionOption
 	Preview *digest.RulePreview
+	Job     *digest.RuleJob // the re-application of the rules
+	Running bool            // Job is queued or running
 	Notice  string
 	Problem string
 }
@@ -174,6 +201,12 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int,
 		}
 		p.Rules = append(p.Rules, row)
 	}
+	job, err := s.store.RuleJob(ctx, user)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p.Job, p.Running = job, job.State != digest.RuleJobDone
 	p.Actions = ruleActions
 	p.layout = s.layout(r, "Rules", "settings")
 	s.render(w, r, status, "rules", p)
@@ -184,23 +217,15 @@ func (s *Server) rulesList(w http.ResponseWriter, r *http.Request) {
 	p := rulesPage{Form: ruleForm{Action: string(digest.RuleBlock), Enabled: true}}
 	switch r.URL.Query().Get("done") {
 	case "saved":
-		p.Notice = "Rule saved and applied to your stored articles."
+		p.Notice = "Rule saved."
 	case "deleted":
-		p.Notice = "Rule deleted; what it hid is back."
+		p.Notice = "Rule deleted."
 	case "toggled":
-		p.Notice = "Rule switched and applied to your stored articles."
-	}
-	if n := r.URL.Query().Get("applied"); n != "" {
-		if _, err := strconv.Atoi(n); err == nil {
-			p.Notice = "Rules re-applied to your stored articles: " + plural(mustAtoi(n), "verdict", "verdicts") + " changed."
-		}
+		p.Notice = "Rule switched."
+	case "applied":
+		p.Notice = "Re-applying your rules."
 	}
 	s.renderRules(w, r, http.StatusOK, p)
-}
-
-func mustAtoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }
 
 // ruleEdit is GET /rules/{id}: the rules with the form filled with one.
@@ -251,7 +276,7 @@ func (s *Server) ruleSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		_, err = s.store.ApplyRules(ctx, user)
+		err = s.rulesChanged(ctx, user)
 		if err == nil {
 			http.Redirect(w, r, "/rules?done=saved", http.StatusSeeOther)
 			return
@@ -274,7 +299,7 @@ func (s *Server) ruleDelete(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if _, err := s.store.ApplyRules(r.Context(), uid(r)); err != nil {
+	if err := s.rulesChanged(r.Context(), uid(r)); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -298,7 +323,7 @@ func (s *Server) ruleToggle(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if _, err := s.store.ApplyRules(ctx, user); err != nil {
+	if err := s.rulesChanged(ctx, user); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -308,10 +333,14 @@ func (s *Server) ruleToggle(w http.ResponseWriter, r *http.Request) {
 // rulesApply is POST /rules/apply: re-apply every rule to the stored
 // articles (after feeds changed category, say).
 func (s *Server) rulesApply(w http.ResponseWriter, r *http.Request) {
-	n, err := s.store.ApplyRules(r.Context(), uid(r))
+	ctx, user := r.Context(), uid(r)
+	err := s.store.QueueRuleJob(ctx, user)
+	if err == nil {
+		err = s.rulesChanged(ctx, user)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/rules?applied="+strconv.Itoa(n), http.StatusSeeOther)
+	http.Redirect(w, r, "/rules?done=applied", http.StatusSeeOther)
 }

@@ -10,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/ingest"
 )
 
 func postRule(name, match, action, scope string) url.Values {
@@ -113,10 +115,10 @@ func TestRulesPage(t *testing.T) {
 			t.Error("a rule turned on does not hide")
 		}
 		w := fx.form(t, "/rules/apply", nil)
-		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/rules?applied=0" {
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/rules?done=applied" {
 			t.Errorf("re-apply = %d → %s", w.Code, w.Header().Get("Location"))
 		}
-		if body := fx.do(t, "GET", w.Header().Get("Location"), "").Body.String(); !strings.Contains(body, "0 verdicts changed") {
+		if body := fx.do(t, "GET", w.Header().Get("Location"), "").Body.String(); !strings.Contains(body, "Your rules are in force on all your stored articles (0 verdicts changed)") {
 			t.Error("re-apply says nothing")
 		}
 		if w := fx.form(t, "/rules/"+sid+"/delete", nil); w.Code != http.StatusSeeOther {
@@ -257,5 +259,99 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 	png := run(t, ctx, chromedp.FullScreenshot(100))
 	if err := os.WriteFile(dir+"/"+name+".png", png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// rulesJobFixture is a fixture whose server re-applies rules in the
+// background with a real runner over its store, not started yet.
+func rulesJobFixture(t *testing.T) (*fixture, *ingest.RuleJobs) {
+	t.Helper()
+	fx := newFixture(t)
+	fx.seed(t)
+	jobs := ingest.NewRuleJobs(fx.store, ingest.RuleJobsOptions{Poll: time.Hour})
+	t.Cleanup(func() { jobs.Close() })
+	fx.server = New(Config{Now: func() time.Time { return baseTime }, PageSize: 10, RuleJobs: jobs}, fx.store, fx.feeds, fx.auth, nil)
+	fx.h = fx.server.Handler()
+	return fx, jobs
+}
+
+// waitRuleJob waits for the runner to say that the user's job ended.
+func waitRuleJob(t *testing.T, finished <-chan int64, user int64) {
+	t.Helper()
+	deadline := time.NewTimer(5 * time.Minute) // a hang, not a measure
+	defer deadline.Stop()
+	for {
+		select {
+		case u := <-finished:
+			if u == user {
+				return
+			}
+		case <-deadline.C:
+			t.Fatal("the rule job never finished")
+		}
+	}
+}
+
+// TestRulesApplyInBackground: with a runner, saving a rule answers at once
+// and leaves the stored articles to the job, whose progress /rules shows
+// (queued, then part done) until it ends; then the river and the unread
+// counts follow the rule.
+func TestRulesApplyInBackground(t *testing.T) {
+	fx, jobs := rulesJobFixture(t)
+	ctx := context.Background()
+	wire := fx.feedIDs["wire"]
+	var es []digest.Entry
+	for i := range 450 { // more than one chunk of the job
+		es = append(es, entry(fmt.Sprintf("calm%d", i), fmt.Sprintf("Calm day %d", i), time.Duration(i+10)*time.Hour, ""))
+	}
+	if _, err := fx.store.SaveFetches(ctx, []digest.FetchResult{{FeedID: wire, Entries: es}}); err != nil {
+		t.Fatal(err)
+	}
+	river := func() string { return fx.do(t, "GET", "/", "").Body.String() }
+	unread := func() int {
+		f, err := fx.store.Feed(ctx, fx.uid, wire)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Unread
+	}
+	before := unread()
+
+	w := fx.form(t, "/rules", postRule("No storms", "title:storm", "block", ""))
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("save = %d\n%s", w.Code, w.Body.String())
+	}
+	if !strings.Contains(river(), "Storm closes the coast road") {
+		t.Fatal("the request judged the stored articles itself")
+	}
+	page := fx.do(t, "GET", "/rules?done=saved", "").Body.String()
+	if !strings.Contains(page, "Rule saved.") || !strings.Contains(page, "will be applied to your stored articles in a moment") {
+		t.Errorf("/rules does not say the job is queued:\n%s", page)
+	}
+
+	// One chunk, as a runner in another process would judge it.
+	if done, err := fx.store.RunRuleJob(ctx, fx.uid); err != nil || done {
+		t.Fatalf("one chunk = %v, %v", done, err)
+	}
+	j, _ := fx.store.RuleJob(ctx, fx.uid)
+	page = fx.do(t, "GET", "/rules", "").Body.String()
+	want := fmt.Sprintf("Applying your rules to your stored articles: %d of %d so far", j.Done, j.Total)
+	if !strings.Contains(page, want) || !strings.Contains(page, fmt.Sprintf(`<progress max="%d" value="%d">`, j.Total, j.Done)) {
+		t.Errorf("/rules does not show the progress %q:\n%s", want, page)
+	}
+
+	finished := make(chan int64, 4)
+	jobs.OnFinish(func(u int64) { finished <- u })
+	jobs.Start(ctx)
+	waitRuleJob(t, finished, fx.uid)
+	if strings.Contains(river(), "Storm closes the coast road") {
+		t.Error("the job did not hide the article")
+	}
+	if got := unread(); got != before-1 {
+		t.Errorf("unread = %d after the job, want %d", got, before-1)
+	}
+	page = fx.do(t, "GET", "/rules?done=saved", "").Body.String()
+	if strings.Contains(page, "Applying your rules") || !strings.Contains(page, "Your rules are in force on all your stored articles (1 verdict changed)") {
+		t.Errorf("/rules after the job:\n%s", page)
 	}
 }

@@ -83,6 +83,11 @@ type Config struct {
 	// Daily builds the digests /digest shows and signs their unsubscribe
 	// links; when nil, one that sends no mail is made over the store.
 	Daily *daily.Service
+	// RuleJobs, when set, re-applies a user's rules to their stored
+	// articles in the background after a change (the store queues the
+	// job): the request answers at once and /rules shows the progress.
+	// Without it the job runs within the request.
+	RuleJobs RuleJobs
 }
 
 // Mount is the handler of a reader-app protocol. It is served before the
@@ -108,7 +113,8 @@ type Server struct {
 	daily   *daily.Service
 	table   []Route
 	logger  *slog.Logger
-	pages   *pages
+	pages   *pages    // in UTC
+	zones   zonePages // in the readers' time zones
 	assets  *assets
 	cache   *feedCache
 	outlets *outletCache
@@ -166,6 +172,14 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
 	s.taste = newTasteCache(s.cache)
 	s.hosts = newHostPolicy(cfg.BaseURL, cfg.ListenAddr)
+	// Background jobs change what the cache holds: feeds an import
+	// added, unread counts rules changed. Each says so once, when it ends.
+	if cfg.Imports != nil {
+		cfg.Imports.OnFinish(func(int64) { s.cache.invalidate() })
+	}
+	if cfg.RuleJobs != nil {
+		cfg.RuleJobs.OnFinish(func(int64) { s.cache.invalidate() })
+	}
 	if !s.hosts.check && cfg.ListenAddr != "" {
 		s.logger.Warn("listening beyond loopback without a base URL: requests for any host name are answered, "+
 			"so a page on a DNS-rebinding domain could reach this server; set --base-url to the address it is reached at",
@@ -223,6 +237,8 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /stories", Signed, s.stories)
 	s.handle(mux, "GET /stories/{id}", Signed, s.story)
 	s.handle(mux, "GET /entities/{kind}/{name}", Signed, s.entity)
+	s.handle(mux, "POST /stories/{id}/read", Signed, s.storyMark(true))
+	s.handle(mux, "POST /stories/{id}/unread", Signed, s.storyMark(false))
 	s.handle(mux, "POST /stories/{id}/more", Signed, s.storyLike(true))
 	s.handle(mux, "POST /stories/{id}/less", Signed, s.storyLike(false))
 	s.handle(mux, "GET /foryou", Signed, s.choices)
@@ -243,6 +259,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "POST /feeds/{id}/delete", Signed, s.feedDelete)
 	s.handle(mux, "POST /feeds/{id}/refresh", Signed, s.feedRefresh)
 	s.handle(mux, "POST /feeds/{id}/fetch-mode", Signed, s.feedFetchMode)
+	s.handle(mux, "POST /feeds/{id}/edit", Signed, s.feedEdit)
 	s.handle(mux, "POST /feeds/refresh", Signed, s.feedRefreshAll)
 	s.handle(mux, "POST /import", Signed, s.opmlImport)
 	s.handle(mux, "GET /imports/{id}", Signed, s.importJob)
@@ -258,6 +275,7 @@ func (s *Server) routes() http.Handler {
 
 	s.handle(mux, "GET /settings", Signed, s.settings)
 	s.handle(mux, "POST /settings/password", Signed, s.changePassword)
+	s.handle(mux, "POST /settings/time-zone", Signed, s.setTimeZone)
 	s.handle(mux, "POST /settings/sessions/{id}/revoke", Signed, s.revokeSession)
 	s.handle(mux, "POST /settings/sessions/revoke-others", Signed, s.revokeOtherSessions)
 	s.handle(mux, "POST /settings/api-keys", Signed, s.createCredential(digest.APIKey))

@@ -110,6 +110,9 @@ type storyPage struct {
 	// Earlier is the story this one follows ("earlier in this story"),
 	// when the reader sees it.
 	Earlier *digest.Story
+	// AllRead: every article of the story is read (the page offers to
+	// mark it unread again).
+	AllRead bool
 }
 
 // story shows one story: its summary, the outlets that carry it, the
@@ -153,8 +156,10 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		Card:     newStoryCard(*st, outletsOf(page.Articles), newestOf(page.Articles)),
 		Entities: groupEntities(st.Entities),
 	}
+	p.AllRead = len(page.Articles) > 0
 	for _, it := range s.items(byID, page.Articles, r.URL.RequestURI()) {
 		p.Articles = append(p.Articles, newStoryArticle(it))
+		p.AllRead = p.AllRead && it.Read
 	}
 	if st.Follows != 0 && st.Follows != st.ID {
 		earlier, err := s.store.Story(ctx, uid(r), st.Follows)
@@ -403,4 +408,32 @@ func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
 		Also:    otherSpellings(res.Spellings),
 		Stories: cards,
 	})
+}
+
+// storyMark is POST /stories/{id}/read and /stories/{id}/unread: mark
+// every article of the story the reader sees read (or unread again), then
+// back to the page it was sent from (return), the story's by default.
+func (s *Server) storyMark(read bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := s.formFor(w, r)
+		if !ok {
+			return
+		}
+		ctx, user := r.Context(), uid(r)
+		if _, err := s.store.Story(ctx, user, id); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		ids, err := s.store.ArticleIDs(ctx, digest.ArticleQuery{UserID: user, StoryID: id, Limit: maxStoryArticles})
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if _, err := s.store.MarkRead(ctx, user, ids, read); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		s.cache.invalidate() // the unread counts
+		http.Redirect(w, r, localPath(r.PostFormValue("return"), "/stories/"+strconv.FormatInt(id, 10)), http.StatusSeeOther)
+	}
 }

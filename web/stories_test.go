@@ -645,3 +645,57 @@ func TestStoryShortSummaryAndEarlierEpisode(t *testing.T) {
 		t.Errorf("GET a story whose earlier one is gone = %d, earlier link %v", w.Code, strings.Contains(w.Body.String(), "Earlier in this story"))
 	}
 }
+
+// TestStoryMarkRead: a story's page marks every article of the story read
+// (and unread again) in one step, no script needed; another reader's
+// story is not found and nothing is marked.
+func TestStoryMarkRead(t *testing.T) {
+	fx := newFixture(t)
+	fx.seed(t)
+	ctx := context.Background()
+	st := &digest.Story{Headline: "Winter", FirstSeen: baseTime, LastSeen: baseTime, Outlets: 2,
+		ArticleIDs: []int64{fx.articleIDs["budget"], fx.articleIDs["ferry"]}}
+	if err := fx.store.SaveStory(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	path := "/stories/" + strconv.FormatInt(st.ID, 10)
+	page := fx.do(t, "GET", path, "").Body.String()
+	if !strings.Contains(page, `action="`+path+`/read"`) || !strings.Contains(page, "Mark the story read") {
+		t.Fatalf("the story page offers no way to mark it read:\n%s", page)
+	}
+	w := fx.form(t, path+"/read", url.Values{"return": {path}})
+	if w.Code != 303 || w.Header().Get("Location") != path {
+		t.Fatalf("mark read = %d → %q", w.Code, w.Header().Get("Location"))
+	}
+	for name, want := range map[string]bool{"budget": true, "ferry": true, "storm": false} {
+		if got := fx.read(t, name); got != want {
+			t.Errorf("%s read = %v, want %v", name, got, want)
+		}
+	}
+	page = fx.do(t, "GET", path, "").Body.String()
+	if !strings.Contains(page, `action="`+path+`/unread"`) {
+		t.Error("a read story does not offer to mark it unread")
+	}
+	if w := fx.form(t, path+"/unread", url.Values{"return": {"https://evil.example/"}}); w.Code != 303 || w.Header().Get("Location") != "/" && !strings.HasPrefix(w.Header().Get("Location"), "/") {
+		t.Errorf("mark unread = %d → %q", w.Code, w.Header().Get("Location"))
+	}
+	if fx.read(t, "budget") || fx.read(t, "ferry") {
+		t.Error("mark unread left the story's articles read")
+	}
+	other, err := fx.auth.CreateUser(ctx, "other", digest.RoleUser, "other password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := fx.auth.StartSession(ctx, other, "test", "192.0.2.9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = fx.do(t, "POST", path+"/read", "return=%2F", "Cookie", "digest_session="+token,
+		"Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
+	if w.Code != 404 {
+		t.Errorf("another reader marking the story = %d, want 404", w.Code)
+	}
+	if fx.read(t, "budget") {
+		t.Error("another reader marked this reader's article read")
+	}
+}

@@ -40,7 +40,8 @@ type app struct {
 	client   *fetch.Client
 	pipeline *ingest.Pipeline
 	stories  *ingest.Stories
-	imports  *ingest.Imports // nil when the store keeps no import jobs
+	imports  *ingest.Imports  // nil when the store keeps no import jobs
+	rules    *ingest.RuleJobs // re-applies rules after a change, in serve
 	// leader runs the story engine on PostgreSQL, where several
 	// processes may share the database: in one of them at a time (nil on
 	// SQLite, whose one process runs stories).
@@ -120,6 +121,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 	if is, ok := st.(ingest.ImportStore); ok {
 		a.imports = ingest.NewImports(is, a.pipeline.Nudge, log)
 	}
+	a.rules = ingest.NewRuleJobs(st, ingest.RuleJobsOptions{Logger: log})
 	a.db.store = st
 	a.metrics = metrics.New()
 	a.registerMetrics(a.metrics)
@@ -151,6 +153,7 @@ func (a *app) Close() error {
 	if a.imports != nil {
 		err = errors.Join(err, a.imports.Close())
 	}
+	err = errors.Join(err, a.rules.Close())
 	err = errors.Join(err, a.stories.Close())
 	if a.leader != nil {
 		// Ends the term: its engine writes its snapshot, then the lock goes.
@@ -277,6 +280,7 @@ func (a *app) webServer() *web.Server {
 		Mounts:          a.mounts(),
 		Warming:         a.warming,
 		Daily:           a.daily,
+		RuleJobs:        a.rules,
 	}, a.store, a.pipeline, a.auth, a.log)
 }
 
@@ -322,6 +326,7 @@ func (a *app) startServing(ctx context.Context) {
 	if a.imports != nil {
 		a.imports.Start(ctx) // resumes the imports a previous run left
 	}
+	a.rules.Start(ctx) // resumes the rule jobs a previous run left
 }
 
 // warming lists what is still warming up, for /readyz and the reader's

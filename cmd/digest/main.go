@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // readers' time zones, where the system has no zoneinfo (distroless)
 )
 
 // command is one subcommand. run parses its own flags from args; it writes

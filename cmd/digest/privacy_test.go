@@ -104,6 +104,14 @@ func newPrivacyWorld(t *testing.T) *privacyWorld {
 		t.Fatal(err)
 	}
 	w.ids["import"] = imp
+	rule := &digest.Rule{Name: "Alicesecret rule", Match: `title:"Alicesecret never"`, Action: digest.RuleBlock, Enabled: true}
+	if err := st.CreateRule(ctx, w.alice.ID, rule); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ApplyRules(ctx, w.alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["rule"] = rule.ID
 
 	// B: a feed of his own, a session, a key, an app password and a
 	// Google Reader token.
@@ -181,6 +189,12 @@ func (w *privacyWorld) aliceState(t *testing.T) string {
 			fmt.Fprintf(&b, "%s %d %q\n", k, c.ID, c.Name)
 		}
 	}
+	rs, _ := st.Rules(ctx, w.alice.ID)
+	for _, r := range rs {
+		fmt.Fprintf(&b, "rule %d %q %q %s %v %v\n", r.ID, r.Name, r.Match, r.Action, r.Weight, r.Enabled)
+	}
+	job, _ := st.RuleJob(ctx, w.alice.ID)
+	fmt.Fprintf(&b, "rule job %+v\n", *job)
 	ss, _ := st.Sessions(ctx, w.alice.ID)
 	fmt.Fprintf(&b, "sessions %d\n", len(ss))
 	us, _ := st.Users(ctx)
@@ -225,6 +239,7 @@ func (w *privacyWorld) fill(path string) string {
 		{"/icons/", "icon"}, {"/settings/sessions/", "session"}, {"/settings/api-keys/", "api-key"},
 		{"/settings/app-passwords/", "app-password"}, {"/admin/users/", "user"},
 		{"/imports/", "import"}, {"/api/v1/imports/", "import"},
+		{"/rules/", "rule"}, {"/api/v1/rules/", "rule"},
 	} {
 		if strings.HasPrefix(path, k.prefix) {
 			kind = k.kind

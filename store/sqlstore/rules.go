@@ -79,9 +79,12 @@ func (s *Store) CreateRule(ctx context.Context, userID int64, r *digest.Rule) er
 		if n >= rules.MaxRules {
 			return digest.Errorf(digest.EINVALID, "you have %d rules, the most there may be", n)
 		}
-		return s.txRow(ctx, tx, `INSERT INTO rules (user_id, name, expr, action, weight, feed_id, category_id, enabled, created, updated)
+		if err := s.txRow(ctx, tx, `INSERT INTO rules (user_id, name, expr, action, weight, feed_id, category_id, enabled, created, updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			userID, r.Name, r.Match, string(r.Action), r.Weight, r.FeedID, r.CategoryID, r.Enabled, dbTime(now), dbTime(now)).Scan(&r.ID)
+			userID, r.Name, r.Match, string(r.Action), r.Weight, r.FeedID, r.CategoryID, r.Enabled, dbTime(now), dbTime(now)).Scan(&r.ID); err != nil {
+			return err
+		}
+		return s.queueRuleJobTx(ctx, tx, userID)
 	})
 	if err != nil {
 		return wrap("create rule", err)
@@ -148,7 +151,7 @@ func (s *Store) UpdateRule(ctx context.Context, userID int64, r *digest.Rule) er
 		} else if n == 0 {
 			return notFound("rule", r.ID)
 		}
-		return nil
+		return s.queueRuleJobTx(ctx, tx, userID)
 	})
 	if err != nil {
 		return wrap("update rule", err)
@@ -169,7 +172,7 @@ func (s *Store) DeleteRule(ctx context.Context, userID, id int64) error {
 		} else if n == 0 {
 			return notFound("rule", id)
 		}
-		return nil
+		return s.queueRuleJobTx(ctx, tx, userID)
 	})
 	return wrap("delete rule", err)
 }
@@ -316,7 +319,7 @@ func (s *Store) judgeTx(ctx context.Context, tx *sql.Tx, userID int64, set *rule
 			return 0, err
 		}
 	}
-	changed := 0
+	changed, flipped := 0, false
 	var feeds []int64
 	for i := range as {
 		a := &as[i]
@@ -349,11 +352,17 @@ func (s *Store) judgeTx(ctx context.Context, tx *sql.Tx, userID int64, set *rule
 				nv.hidden, userID, a.ID); err != nil {
 				return 0, err
 			}
+			flipped = true
 			for _, f := range a.Feeds {
 				if !slices.Contains(feeds, f) {
 					feeds = append(feeds, f)
 				}
 			}
+		}
+	}
+	if flipped {
+		if err := s.hiddenChangedTx(ctx, tx, userID); err != nil {
+			return 0, err
 		}
 	}
 	return changed, s.recountUser(ctx, tx, userID, feeds)
@@ -556,52 +565,24 @@ func (s *Store) userArticleIDs(ctx context.Context, q querier, userID, after int
 }
 
 // ApplyRules re-applies the user's enabled rules to every article the
-// user sees, ruleChunk articles a transaction (ingestion is not held up
-// for the whole run), and returns how many verdicts changed. A user with
+// user sees and returns how many verdicts changed: it queues the user's
+// job afresh and runs it to its end here, ruleChunk articles a
+// transaction (ingestion is not held up for the whole run). A user with
 // no enabled rule has every verdict removed at once.
 func (s *Store) ApplyRules(ctx context.Context, userID int64) (int, error) {
-	set, err := s.ruleSet(ctx, s.read, userID)
-	if err != nil {
+	if err := s.QueueRuleJob(ctx, userID); err != nil {
 		return 0, wrap("apply rules", err)
 	}
-	changed := 0
-	if set.Len() == 0 {
-		err := s.writeTx(ctx, func(tx *sql.Tx) error {
-			res, err := s.exec(ctx, tx, `DELETE FROM rule_verdicts WHERE user_id = ?`, userID)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			changed = int(n)
-			if _, err := s.exec(ctx, tx, `UPDATE article_states SET hidden = FALSE WHERE user_id = ? AND hidden`, userID); err != nil {
-				return err
-			}
-			_, err = s.exec(ctx, tx, recountUnread+` WHERE user_id = ?`, userID)
-			return err
-		})
-		return changed, wrap("apply rules", err)
-	}
-	now := s.now()
-	for after := int64(0); ; {
-		ids, err := s.userArticleIDs(ctx, s.read, userID, after)
-		if err != nil {
-			return changed, wrap("apply rules", err)
+	total := 0
+	for {
+		done, n, err := s.runRuleJob(ctx, userID)
+		if err != nil && !errors.Is(err, errRuleJobMoved) {
+			return total, wrap("apply rules", err)
 		}
-		if len(ids) == 0 {
-			return changed, nil
+		total += n
+		if done {
+			return total, nil
 		}
-		err = s.writeTx(ctx, func(tx *sql.Tx) error {
-			n, err := s.judgeTx(ctx, tx, userID, set, ids, now)
-			changed += n
-			return err
-		})
-		if err != nil {
-			return changed, wrap("apply rules", err)
-		}
-		after = ids[len(ids)-1]
 	}
 }
 

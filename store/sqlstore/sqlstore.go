@@ -77,6 +77,7 @@ type Store struct {
 	states  atomic.Int64 // fetch-state rows written by SaveFetches
 
 	feedCache feedCache
+	ruleSets  ruleSets // compiled rules of running rule jobs
 }
 
 var _ digest.Store = (*Store)(nil)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -341,4 +342,136 @@ func testRules(t *testing.T, s digest.Store) {
 			t.Errorf("rules of a deleted user: %v, %v", rs, err)
 		}
 	})
+}
+
+// testRuleJobs: a change of rules queues the user's re-application job,
+// which judges a chunk of articles per call with its progress stored, so
+// that another call (after a restart, in another process) resumes where
+// it stopped; a change of rules under way starts it again; two runners of
+// one job judge each article once.
+func testRuleJobs(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a := uid(t, s)
+	f := createFeed(t, s, "https://jobs.example/feed")
+	const n = 950 // more than two chunks of the SQL stores (400)
+	var es []digest.Entry
+	for i := range n {
+		title := "Plain news"
+		if i%10 == 0 {
+			title = "Crypto news"
+		}
+		es = append(es, ruleEntry(fmt.Sprintf("j%d", i), title, i))
+	}
+	save(t, s, fetched(f.ID, es...))
+	if j, err := s.RuleJob(ctx, a); err != nil || j.State != digest.RuleJobDone || j.Total != 0 {
+		t.Fatalf("RuleJob of a user without rules = %+v, %v", j, err)
+	}
+	hidden0, _ := s.RuleJob(ctx, a)
+
+	// Saving a rule queues the job; nothing is judged yet.
+	r := mustRule(t, s, a, digest.Rule{Name: "No crypto", Match: `title:crypto`, Action: digest.RuleBlock})
+	j, err := s.RuleJob(ctx, a)
+	if err != nil || j.State != digest.RuleJobQueued || j.Done != 0 {
+		t.Fatalf("after CreateRule, RuleJob = %+v, %v; want queued", j, err)
+	}
+	if due, err := s.RuleJobsDue(ctx); err != nil || !slices.Contains(due, a) {
+		t.Fatalf("RuleJobsDue = %v, %v; want the user", due, err)
+	}
+	if got := visible(t, s, digest.ArticleQuery{UserID: a, FeedID: f.ID, Limit: 1000}); len(got) != n {
+		t.Fatalf("%d articles visible before the job ran, want %d", len(got), n)
+	}
+
+	// One step: part of the articles judged, the progress stored.
+	done, err := s.RunRuleJob(ctx, a)
+	if err != nil || done {
+		t.Fatalf("first step = %v, %v; want not done", done, err)
+	}
+	j, _ = s.RuleJob(ctx, a)
+	if j.State != digest.RuleJobRunning || j.Total != n || j.Done == 0 || j.Done >= n {
+		t.Fatalf("after one step, RuleJob = %+v; want running with part of %d done", j, n)
+	}
+	hiddenFirst := n - len(visible(t, s, digest.ArticleQuery{UserID: a, FeedID: f.ID, Limit: 1000}))
+	if hiddenFirst == 0 {
+		t.Fatal("the first step hid nothing")
+	}
+
+	// The rule changes under way: the job starts again, from the first
+	// article, with the new rule.
+	r.Match = `title:plain`
+	if err := s.UpdateRule(ctx, a, r); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ = s.RuleJob(ctx, a); j.State != digest.RuleJobQueued || j.Done != 0 {
+		t.Fatalf("after UpdateRule under way, RuleJob = %+v; want queued from the start", j)
+	}
+	steps := 0
+	for done = false; !done; steps++ {
+		if done, err = s.RunRuleJob(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if steps > n {
+			t.Fatal("the job never ends")
+		}
+	}
+	j, _ = s.RuleJob(ctx, a)
+	if j.State != digest.RuleJobDone || j.Done != n || j.Total != n || j.Finished.IsZero() {
+		t.Errorf("finished job = %+v; want done with %d of %d", j, n, n)
+	}
+	if want := n - n/10 + hiddenFirst; j.Changed != want {
+		t.Errorf("job changed %d verdicts, want %d (the plain articles hidden, the crypto ones of the first step shown again)", j.Changed, want)
+	}
+	if j.Hidden == hidden0.Hidden {
+		t.Error("RuleJob.Hidden did not change when the job hid articles")
+	}
+	if got := visible(t, s, digest.ArticleQuery{UserID: a, FeedID: f.ID, Limit: 1000}); len(got) != n/10 {
+		t.Errorf("%d articles visible after the job, want the %d crypto ones", len(got), n/10)
+	}
+	if due, _ := s.RuleJobsDue(ctx); slices.Contains(due, a) {
+		t.Error("a finished job is still due")
+	}
+	if done, err := s.RunRuleJob(ctx, a); !done || err != nil {
+		t.Errorf("RunRuleJob of a finished job = %v, %v", done, err)
+	}
+	checkUnread(t, s)
+
+	// Two runners of one job: every article judged once, the job done.
+	if err := s.DeleteRule(ctx, a, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustRule(t, s, a, digest.Rule{Name: "No crypto", Match: `title:crypto`, Action: digest.RuleBlock})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			for i := 0; i < 4*n; i++ {
+				done, err := s.RunRuleJob(ctx, a)
+				if err != nil || done {
+					errs <- err
+					return
+				}
+			}
+			errs <- fmt.Errorf("the job never ends")
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	j, _ = s.RuleJob(ctx, a)
+	if j.State != digest.RuleJobDone || j.Done != n || j.Changed != n {
+		t.Errorf("job of two runners = %+v; want done, %d judged, %d changed (all plain shown, all crypto hidden)", j, n, n)
+	}
+	if got := visible(t, s, digest.ArticleQuery{UserID: a, FeedID: f.ID, Limit: 1000}); len(got) != n-n/10 {
+		t.Errorf("%d articles visible after the second job, want %d", len(got), n-n/10)
+	}
+	checkUnread(t, s)
+
+	// ApplyRules runs the whole job at once.
+	if changed, err := s.ApplyRules(ctx, a); err != nil || changed != 0 {
+		t.Errorf("ApplyRules with unchanged rules = %d, %v", changed, err)
+	}
+	if j, _ = s.RuleJob(ctx, a); j.State != digest.RuleJobDone || j.Done != n {
+		t.Errorf("after ApplyRules, RuleJob = %+v", j)
+	}
+	wantCode(t, "queue for no user", s.QueueRuleJob(ctx, 1<<40), digest.ENOTFOUND)
 }

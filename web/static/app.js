@@ -210,14 +210,22 @@
     if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
   });
 
-  // The server writes dates in UTC: it does not know the reader's time
-  // zone. The browser does, and rewrites the long dates (and the dates
-  // shown on hover) in local time.
+  // The server writes dates in the reader's time zone when they set one
+  // (body data-zone), in UTC otherwise. The browser rewrites the long
+  // dates (and the dates shown on hover) in that zone, or its own.
   if (window.Intl && Intl.DateTimeFormat) {
-    var long = new Intl.DateTimeFormat("en-GB", {
+    var opts = {
       weekday: "long", day: "numeric", month: "long", year: "numeric",
       hour: "2-digit", minute: "2-digit", timeZoneName: "short"
-    });
+    };
+    if (document.body.getAttribute("data-zone")) opts.timeZone = document.body.getAttribute("data-zone");
+    var long;
+    try {
+      long = new Intl.DateTimeFormat("en-GB", opts);
+    } catch (e) {
+      delete opts.timeZone; // a zone this browser does not know
+      long = new Intl.DateTimeFormat("en-GB", opts);
+    }
     Array.prototype.forEach.call(document.querySelectorAll("time[datetime]"), function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d.getTime()) || el.getAttribute("datetime").indexOf("T") < 0) return;
@@ -292,4 +300,12 @@
       if (!document.hidden) poll();
     });
   }
+
+  // The time zone setting: suggest the browser's own zone.
+  document.querySelectorAll("[data-zone-hint]").forEach(function (input) {
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone) input.placeholder = zone;
+    } catch (e) {}
+  });
 })();
