@@ -1,0 +1,167 @@
+// Command bench1m builds and measures the 1,000,000-article benchmark
+// archive (testenv.Newswire) on SQLite or PostgreSQL. It is a tool for
+// benchmarks, not part of digest.
+//
+//	bench1m build -db PATH|postgres://… [-n 1000000] [-corpus ../shared/corpus]
+//	bench1m search -db PATH|postgres://… [-rounds 3] [-class word]
+//
+// build stores the archive in an empty database and writes, next to a
+// SQLite file (or to -creds), the users' API keys and session cookies
+// for load tools (JSON: user, api_key, cookie). search runs the search
+// mix (storetest.NewswireQueries) newest first and by relevance and
+// prints p50/p95/p99 per class.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/auth"
+	"github.com/occasional-digest/digest/internal/testenv"
+	"github.com/occasional-digest/digest/store/postgres"
+	"github.com/occasional-digest/digest/store/sqlite"
+	"github.com/occasional-digest/digest/store/storetest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench1m:", err)
+		os.Exit(1)
+	}
+}
+
+// store is what bench1m needs of a store.
+type store interface {
+	digest.Store
+	Close() error
+}
+
+func open(ctx context.Context, db string) (store, error) {
+	if postgres.IsDSN(db) {
+		return postgres.Open(ctx, db, nil)
+	}
+	return sqlite.Open(ctx, db, nil)
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: bench1m build|search -db PATH|DSN …")
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	n := fs.Int("n", 1_000_000, "articles to build")
+	corpus := fs.String("corpus", "../shared/corpus", "the shared corpus folder")
+	creds := fs.String("creds", "", "where build writes the users' credentials (default: DB.creds.json for SQLite)")
+	rounds := fs.Int("rounds", 3, "times search runs the mix")
+	class := fs.String("class", "", "search: only the classes whose name contains this")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile here")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *db == "" {
+		return errors.New("-db is required")
+	}
+	st, err := open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch args[0] {
+	case "build":
+		return build(ctx, st, *db, *n, *corpus, *creds)
+	case "search":
+		return searchMix(ctx, st, *rounds, *class)
+	}
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func build(ctx context.Context, st store, db string, n int, corpus, creds string) error {
+	start := time.Now()
+	nw := testenv.Newswire{Articles: n, CorpusDir: corpus, Seed: 1, Progress: func(done int) {
+		if done%50_000 == 0 || done == n {
+			el := time.Since(start)
+			slog.Info("built", "articles", done, "elapsed", el.Round(time.Second), "per_s", int(float64(done)/el.Seconds()))
+		}
+	}}
+	users, err := nw.Build(ctx, st)
+	if err != nil {
+		return err
+	}
+	a := auth.New(st, auth.Options{Params: testenv.CheapParams})
+	type cred struct {
+		User   string `json:"user"`
+		APIKey string `json:"api_key"`
+		Cookie string `json:"cookie"`
+	}
+	var cs []cred
+	for _, u := range users {
+		key, _, err := a.NewCredential(ctx, u, digest.APIKey, "bench1m", 0)
+		if err != nil {
+			return err
+		}
+		tok, _, err := a.StartSession(ctx, u, "bench1m", "127.0.0.1")
+		if err != nil {
+			return err
+		}
+		cs = append(cs, cred{User: u.Name, APIKey: key, Cookie: "digest_session=" + tok})
+	}
+	if creds == "" {
+		if postgres.IsDSN(db) {
+			creds = "bench1m-postgres.creds.json"
+		} else {
+			creds = db + ".creds.json"
+		}
+	}
+	b, _ := json.MarshalIndent(cs, "", "  ")
+	if err := os.WriteFile(creds, b, 0o600); err != nil {
+		return err
+	}
+	slog.Info("done", "articles", n, "elapsed", time.Since(start).Round(time.Second), "creds", creds)
+	return nil
+}
+
+func searchMix(ctx context.Context, st store, rounds int, class string) error {
+	u, err := st.UserByName(ctx, testenv.NewswireUsers[0])
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-28s %6s %8s %8s %8s %8s\n", "class", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
+	for _, c := range storetest.NewswireQueries() {
+		for _, relevance := range []bool{false, true} {
+			name := c.Class
+			if relevance {
+				name += "/relevance"
+			}
+			if class != "" && !strings.Contains(name, class) {
+				continue
+			}
+			ds, err := storetest.TimeSearches(ctx, st, u.ID, c.Queries, relevance, rounds)
+			if err != nil {
+				return err
+			}
+			p := storetest.Percentiles(ds)
+			fmt.Printf("%-28s %6d %8.1f %8.1f %8.1f %8.1f\n", name, len(ds), p[0], p[1], p[2], p[3])
+		}
+	}
+	return nil
+}
