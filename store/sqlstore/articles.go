@@ -219,6 +219,10 @@ func decodeCursor(c string) (published, id int64, err error) {
 	return 0, 0, digest.Errorf(digest.EINVALID, "invalid cursor")
 }
 
+// entityDriveMax is the number of articles up to which the stories of
+// an entity: filter drive the query.
+const entityDriveMax = 10_000
+
 // feedDriveMax is the number of sources up to which the feeds of a
 // search's feed: filter drive the query.
 const feedDriveMax = 10_000
@@ -288,7 +292,8 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 	var sq *search.Query
 	var match search.Node
 	var excluded []search.Node
-	var feeds []int64 // of feed: filters; nil: none
+	var feeds []int64      // of feed: filters; nil: none
+	var entities [][]int64 // of entity: filters
 	inMatches := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
 	if strings.TrimSpace(q.Search) != "" {
 		var err error
@@ -302,6 +307,13 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		}
 		if feeds, err = s.searchFeedSet(ctx, q.UserID, sq.Feeds); err != nil {
 			return nil, err
+		}
+		var ok bool
+		if entities, ok, err = s.searchEntitySets(ctx, sq.Entities); err != nil {
+			return nil, err
+		} else if !ok {
+			p.empty = true
+			return p, nil
 		}
 		switch {
 		case feeds == nil:
@@ -383,6 +395,24 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.add("st.article_id = f.id")
 		driven = true
 	}
+	if len(entities) > 0 && !driven && !q.ByID {
+		// An entity in few stories: their articles are listed and
+		// sorted, rather than the user's articles walked until a page of
+		// them is found.
+		in, args := inList(entities[0])
+		var n int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+entityArticles(in)+` LIMIT ?) m`,
+			append(args, entityDriveMax+1)...).Scan(&n); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		if n <= entityDriveMax {
+			p.from = "(SELECT DISTINCT id FROM (" + entityArticles(in) + ") e) f5 CROSS JOIN article_states st"
+			p.add("", args...)
+			p.add("st.article_id = f5.id")
+			driven = true
+			entities = entities[1:]
+		}
+	}
 	if len(feeds) > 0 && match != nil && !driven && !q.ByID {
 		// Several feeds named by feed:: when they hold few articles,
 		// those are listed and sorted, and matches are looked up in the
@@ -454,7 +484,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 	}
 	if sq != nil {
 		// Before the search's condition: these are cheaper to check.
-		s.searchFilters(p, sq, feeds)
+		s.searchFilters(p, sq, feeds, entities)
 	}
 	if cond != nil {
 		p.add(*cond, term)
