@@ -3,6 +3,8 @@
 // benchmarks, not part of digest.
 //
 //	bench1m build -db PATH|postgres://… [-n 1000000] [-corpus ../shared/corpus]
+//	bench1m grow -db PATH -n 1000000   (SQLite: enlarge a built archive in SQL; see grow)
+//	bench1m creds -db PATH|postgres://… [-creds FILE]
 //	bench1m search -db PATH|postgres://… [-rounds 3] [-class word]
 //
 // build stores the archive in an empty database and writes, next to a
@@ -63,6 +65,7 @@ func run(ctx context.Context, args []string) error {
 	creds := fs.String("creds", "", "where build writes the users' credentials (default: DB.creds.json for SQLite)")
 	rounds := fs.Int("rounds", 3, "times search runs the mix")
 	class := fs.String("class", "", "search: only the classes whose name contains this")
+	verbose := fs.Bool("v", false, "search: print each query's first round")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile here")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -81,6 +84,12 @@ func run(ctx context.Context, args []string) error {
 	if *db == "" {
 		return errors.New("-db is required")
 	}
+	if args[0] == "grow" {
+		if postgres.IsDSN(*db) {
+			return errors.New("grow: SQLite only (copy the grown file with digest migrate)")
+		}
+		return grow(ctx, *db, *n)
+	}
 	st, err := open(ctx, *db)
 	if err != nil {
 		return err
@@ -89,8 +98,10 @@ func run(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "build":
 		return build(ctx, st, *db, *n, *corpus, *creds)
+	case "creds":
+		return writeCreds(ctx, st, *db, *creds)
 	case "search":
-		return searchMix(ctx, st, *rounds, *class)
+		return searchMix(ctx, st, *rounds, *class, *verbose)
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
@@ -103,9 +114,23 @@ func build(ctx context.Context, st store, db string, n int, corpus, creds string
 			slog.Info("built", "articles", done, "elapsed", el.Round(time.Second), "per_s", int(float64(done)/el.Seconds()))
 		}
 	}}
-	users, err := nw.Build(ctx, st)
-	if err != nil {
+	if _, err := nw.Build(ctx, st); err != nil {
 		return err
+	}
+	slog.Info("done", "articles", n, "elapsed", time.Since(start).Round(time.Second))
+	return writeCreds(ctx, st, db, creds)
+}
+
+// writeCreds writes an API key and a session cookie of each of the
+// archive's users to creds (JSON), for load tools.
+func writeCreds(ctx context.Context, st store, db, creds string) error {
+	var users []*digest.User
+	for _, name := range testenv.NewswireUsers {
+		u, err := st.UserByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		users = append(users, u)
 	}
 	a := auth.New(st, auth.Options{Params: testenv.CheapParams})
 	type cred struct {
@@ -136,16 +161,18 @@ func build(ctx context.Context, st store, db string, n int, corpus, creds string
 	if err := os.WriteFile(creds, b, 0o600); err != nil {
 		return err
 	}
-	slog.Info("done", "articles", n, "elapsed", time.Since(start).Round(time.Second), "creds", creds)
+	slog.Info("credentials", "file", creds)
 	return nil
 }
 
-func searchMix(ctx context.Context, st store, rounds int, class string) error {
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func searchMix(ctx context.Context, st store, rounds int, class string, verbose bool) error {
 	u, err := st.UserByName(ctx, testenv.NewswireUsers[0])
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%-28s %6s %8s %8s %8s %8s\n", "class", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
+	fmt.Printf("%-26s %4s | wall ms: %7s %7s %7s %7s | CPU ms: %7s %7s %7s %7s\n", "class", "n", "p50", "p95", "p99", "max", "p50", "p95", "p99", "max")
 	for _, c := range storetest.NewswireQueries() {
 		for _, relevance := range []bool{false, true} {
 			name := c.Class
@@ -155,12 +182,17 @@ func searchMix(ctx context.Context, st store, rounds int, class string) error {
 			if class != "" && !strings.Contains(name, class) {
 				continue
 			}
-			ds, err := storetest.TimeSearches(ctx, st, u.ID, c.Queries, relevance, rounds)
+			wall, cpu, err := storetest.TimeSearches(ctx, st, u.ID, c.Queries, relevance, rounds)
 			if err != nil {
 				return err
 			}
-			p := storetest.Percentiles(ds)
-			fmt.Printf("%-28s %6d %8.1f %8.1f %8.1f %8.1f\n", name, len(ds), p[0], p[1], p[2], p[3])
+			if verbose {
+				for i, q := range c.Queries {
+					fmt.Printf("    %-50s wall %7.1f  cpu %7.1f\n", q, ms(wall[i]), ms(cpu[i]))
+				}
+			}
+			p, pc := storetest.Percentiles(wall), storetest.Percentiles(cpu)
+			fmt.Printf("%-26s %4d | wall ms: %7.1f %7.1f %7.1f %7.1f | CPU ms: %7.1f %7.1f %7.1f %7.1f\n", name, len(wall), p[0], p[1], p[2], p[3], pc[0], pc[1], pc[2], pc[3])
 		}
 	}
 	return nil

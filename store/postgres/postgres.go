@@ -46,6 +46,7 @@ func Dialect() *sqlstore.Dialect {
 			FROM (SELECT CAST(? AS tsquery) AS q) q CROSS JOIN LATERAL (SELECT article_id, doc FROM articles_search
 				WHERE doc @@ q.q ORDER BY article_id DESC LIMIT 5000) s`,
 		SearchCheck: "EXISTS (SELECT 1 FROM articles_search WHERE article_id = %s AND doc @@ CAST(? AS tsquery))",
+		SearchAmong: "SELECT article_id FROM articles_search WHERE doc @@ CAST(? AS tsquery) AND article_id IN (%s)",
 		SearchIndex: `INSERT INTO articles_search (article_id, doc) VALUES (?, CAST(? AS tsvector))
 			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
 		SearchInsert:   "INSERT INTO articles_search (article_id, doc) VALUES (?, CAST(? AS tsvector))",

@@ -41,6 +41,7 @@ func Dialect() *sqlstore.Dialect {
 		SearchRank: `SELECT id, rank FROM (SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS rank
 			FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 5000)`,
 		SearchCheck:       "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
+		SearchRange:       "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
 		LastInsertID:      true,
 		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchInsert:      "INSERT INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",

@@ -37,6 +37,19 @@ type Dialect struct {
 	// articles_fts WHERE articles_fts MATCH ? AND rowid = %s)". Searches
 	// for words most articles contain use it (see searchCheckCost).
 	SearchCheck string
+	// SearchRange, unless empty, selects the IDs of the articles between
+	// two IDs (the second and third bind parameters, inclusive) that
+	// match the first, the value of SearchQuery. Searches for words
+	// many articles contain walk the reader's articles in page order and
+	// keep those whose ID a range query over each stretch of IDs returns
+	// (see walkSearch).
+	SearchRange string
+	// SearchAmong, used instead of SearchRange where set, selects the IDs
+	// of a list that match the first bind parameter, the value of
+	// SearchQuery; %s in it stands for the list's placeholders. Suits a
+	// database that checks one article cheaply by ID (PostgreSQL), where
+	// SearchRange suits an index read in ID order (SQLite FTS5).
+	SearchAmong string
 	// SearchIndex, unless empty, (re)indexes one article for search after
 	// it was inserted or its title, summary or text changed. It binds the
 	// ID, title, summary and text, or the ID and the document when

@@ -39,19 +39,19 @@ func NewswireQueries() []SearchClass {
 }
 
 // TimeSearches runs each query rounds times as user (first page of 50),
-// newest first or by relevance, and returns the durations.
-func TimeSearches(ctx context.Context, s digest.Store, user int64, queries []string, relevance bool, rounds int) ([]time.Duration, error) {
-	var ds []time.Duration
+// newest first or by relevance, and returns the wall and CPU times
+// (CPUTime) of each.
+func TimeSearches(ctx context.Context, s digest.Store, user int64, queries []string, relevance bool, rounds int) (wall, cpu []time.Duration, err error) {
 	for range rounds {
 		for _, q := range queries {
-			t := time.Now()
+			t, c := time.Now(), CPUTime()
 			if _, err := s.Articles(ctx, digest.ArticleQuery{UserID: user, Search: q, Relevance: relevance}); err != nil {
-				return nil, fmt.Errorf("search %q: %w", q, err)
+				return nil, nil, fmt.Errorf("search %q: %w", q, err)
 			}
-			ds = append(ds, time.Since(t))
+			wall, cpu = append(wall, time.Since(t)), append(cpu, CPUTime()-c)
 		}
 	}
-	return ds, nil
+	return wall, cpu, nil
 }
 
 // Percentiles returns the median, 95th and 99th percentiles and the
