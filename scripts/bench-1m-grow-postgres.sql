@@ -34,7 +34,7 @@ INSERT INTO story_entities (story_id, entity_id, count)
 
 CREATE TEMP TABLE m AS
 	SELECT id, ((id - 1) % :n0) + 1 AS a, ((id * 15485863) % :n0) + 1 AS au, (id - 1) / :n0 AS k
-	FROM generate_series(:n0 + 1, :n) id;
+	FROM generate_series(:n0 + 1, :n::bigint) id;
 INSERT INTO articles (id, url, title, author, published, updated, site_name, lang, image_url, summary, content, text,
 		word_count, extracted, created, feed_id, story_id, post_error)
 	SELECT m.id, 'https://news.example/g' || m.id, a.title, au.author,

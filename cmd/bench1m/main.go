@@ -65,6 +65,7 @@ func run(ctx context.Context, args []string) error {
 	creds := fs.String("creds", "", "where build writes the users' credentials (default: DB.creds.json for SQLite)")
 	rounds := fs.Int("rounds", 3, "times search runs the mix")
 	class := fs.String("class", "", "search: only the classes whose name contains this")
+	relevance := fs.Bool("relevance", false, "one: by relevance")
 	verbose := fs.Bool("v", false, "search: print each query's first round")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile here")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -84,6 +85,9 @@ func run(ctx context.Context, args []string) error {
 	if *db == "" {
 		return errors.New("-db is required")
 	}
+	if args[0] == "sql" {
+		return sqlRun(ctx, *db, strings.Join(fs.Args(), " "))
+	}
 	if args[0] == "grow" {
 		if postgres.IsDSN(*db) {
 			return errors.New("grow: SQLite only (copy the grown file with digest migrate)")
@@ -100,6 +104,8 @@ func run(ctx context.Context, args []string) error {
 		return build(ctx, st, *db, *n, *corpus, *creds)
 	case "creds":
 		return writeCreds(ctx, st, *db, *creds)
+	case "one":
+		return oneSearch(ctx, st, strings.Join(fs.Args(), " "), *relevance, *rounds)
 	case "search":
 		return searchMix(ctx, st, *rounds, *class, *verbose)
 	}
@@ -164,6 +170,8 @@ func writeCreds(ctx context.Context, st store, db, creds string) error {
 	slog.Info("credentials", "file", creds)
 	return nil
 }
+
+func cpuNow() time.Duration { return storetest.CPUTime() }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

@@ -359,7 +359,9 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&total); err != nil {
 				return nil, wrap("articles: search", err)
 			}
-			if s.d.SearchCheck != "" {
+			if s.d.SearchCheck != "" && !q.Relevance {
+				// (By relevance, the ranked matches drive the query
+				// unless fewer than searchDriveMax match.)
 				checkMin = searchCheckMin(limit, total)
 				limitCount = max(limitCount, checkMin)
 			}
