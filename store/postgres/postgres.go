@@ -147,6 +147,15 @@ func OpenOptions(ctx context.Context, dsn string, logger *slog.Logger, opts Opti
 		// fraction of a millisecond.
 		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
+	if _, set := cfg.RuntimeParams["random_page_cost"]; !set {
+		// PostgreSQL's default (4) prices a random read as a spinning
+		// disk's, so that the story queries of the front page (a few
+		// hundred stories' articles, their sources, the reader's states)
+		// hash-joined whole tables: at 106,000 articles 593 ms instead
+		// of 49 ms through the indexes. 1.1 is the usual value for SSDs
+		// and for a database the page cache holds; a DSN may set its own.
+		cfg.RuntimeParams["random_page_cost"] = "1.1"
+	}
 	name := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 	fail := func(err error, pools ...*sql.DB) (*DB, error) {
 		for _, p := range pools {
