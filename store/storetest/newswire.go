@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"testing"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -64,4 +65,37 @@ func Percentiles(ds []time.Duration) [4]float64 {
 		return float64(s[max(0, min(i, len(s)-1))].Microseconds()) / 1000
 	}
 	return [4]float64{at(0.5), at(0.95), at(0.99), float64(s[len(s)-1].Microseconds()) / 1000}
+}
+
+// BenchNewswireSearch runs the newswire search mix (NewswireQueries) as
+// user on db, newest first and by relevance, and reports the median,
+// 95th and 99th percentiles of each class's wall and CPU times (CPUTime:
+// meaningful where the database runs in this process, i.e. SQLite).
+func BenchNewswireSearch(b *testing.B, db digest.Store, user int64) {
+	ctx := context.Background()
+	for _, c := range NewswireQueries() {
+		for _, relevance := range []bool{false, true} {
+			name := c.Class
+			if relevance {
+				name += "/relevance"
+			}
+			b.Run(name, func(b *testing.B) {
+				var wall, cpu []time.Duration
+				for b.Loop() {
+					w, c, err := TimeSearches(ctx, db, user, c.Queries, relevance, 1)
+					if err != nil {
+						b.Fatal(err)
+					}
+					wall, cpu = append(wall, w...), append(cpu, c...)
+				}
+				p, pc := Percentiles(wall), Percentiles(cpu)
+				b.ReportMetric(p[0], "ms-p50")
+				b.ReportMetric(p[1], "ms-p95")
+				b.ReportMetric(p[2], "ms-p99")
+				b.ReportMetric(pc[0], "cpu-ms-p50")
+				b.ReportMetric(pc[1], "cpu-ms-p95")
+				b.ReportMetric(pc[2], "cpu-ms-p99")
+			})
+		}
+	}
 }
