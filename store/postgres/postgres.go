@@ -47,6 +47,10 @@ func Dialect() *sqlstore.Dialect {
 				WHERE doc @@ q.q ORDER BY article_id DESC LIMIT 5000) s`,
 		SearchCheck: "EXISTS (SELECT 1 FROM articles_search WHERE article_id = %s AND doc @@ CAST(? AS tsquery))",
 		SearchAmong: "SELECT article_id FROM articles_search WHERE doc @@ CAST(? AS tsquery) AND article_id IN (%s)",
+		// The planner's estimate comes from the statistics of the words
+		// of the documents (most_common_elems): counting 14,000 of
+		// 80,000 matches of "said" read 18,000 documents (970 ms).
+		SearchEstimate: "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_search WHERE doc @@ CAST(? AS tsquery)",
 		SearchIndex: `INSERT INTO articles_search (article_id, doc) VALUES (?, CAST(? AS tsvector))
 			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
 		SearchInsert:   "INSERT INTO articles_search (article_id, doc) VALUES (?, CAST(? AS tsvector))",

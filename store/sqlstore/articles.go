@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -371,9 +372,9 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 				limitCount = max(searchDriveMax, walkMin)
 			}
 		}
-		var n int
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, term, limitCount).Scan(&n); err != nil {
-			return nil, wrap("articles: search", err)
+		n, err := s.countMatches(ctx, term, limitCount)
+		if err != nil {
+			return nil, err
 		}
 		cond = &inMatches
 		if walk && n >= searchDriveMax && n >= walkMin {
@@ -545,6 +546,33 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 		p.add("st.article_id < ?", q.BeforeID)
 	}
 	return p, nil
+}
+
+// countMatches counts the matches of the search t up to limit, or
+// returns the database's estimate (Dialect.SearchEstimate) when that is
+// at least limit and ten times searchDriveMax.
+func (s *Store) countMatches(ctx context.Context, t string, limit int) (int, error) {
+	if s.d.SearchEstimate != "" {
+		var plan string
+		if err := s.queryRow(ctx, s.d.SearchEstimate, t).Scan(&plan); err != nil {
+			return 0, wrap("articles: search", err)
+		}
+		var p []struct {
+			Plan struct {
+				Rows float64 `json:"Plan Rows"`
+			} `json:"Plan"`
+		}
+		if err := json.Unmarshal([]byte(plan), &p); err == nil && len(p) == 1 {
+			if est := int(p[0].Plan.Rows); est >= limit && est >= 10*searchDriveMax {
+				return est, nil
+			}
+		}
+	}
+	var n int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, t, limit).Scan(&n); err != nil {
+		return 0, wrap("articles: search", err)
+	}
+	return n, nil
 }
 
 // searchWalkCost is how many times as much walking one article of the

@@ -50,6 +50,13 @@ type Dialect struct {
 	// database that checks one article cheaply by ID (PostgreSQL), where
 	// SearchRange suits an index read in ID order (SQLite FTS5).
 	SearchAmong string
+	// SearchEstimate, unless empty, is a query returning one JSON text
+	// in which "Plan Rows" is the database's estimate of the matches of
+	// the bind value of SearchIDs (PostgreSQL: EXPLAIN (FORMAT JSON)).
+	// Where counting even a bounded number of matches reads a document
+	// per match (PostgreSQL's GIN index cannot stop early), a word the
+	// estimate finds common is not counted.
+	SearchEstimate string
 	// SearchIndex, unless empty, (re)indexes one article for search after
 	// it was inserted or its title, summary or text changed. It binds the
 	// ID, title, summary and text, or the ID and the document when
