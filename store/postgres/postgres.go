@@ -41,10 +41,10 @@ func Dialect() *sqlstore.Dialect {
 		SearchIDs:   "SELECT article_id AS id FROM articles_search WHERE doc @@ CAST(? AS tsquery)",
 		SearchQuery: searchQuery,
 		// ts_rank weighs the title (weight A) ten times the rest (D).
-		// Only the 5,000 newest matches are ranked (Dialect.SearchRank).
+		// Only the 2,000 newest matches are ranked (Dialect.SearchRank).
 		SearchRank: `SELECT s.article_id AS id, -ts_rank(s.doc, q.q) AS rank
 			FROM (SELECT CAST(? AS tsquery) AS q) q CROSS JOIN LATERAL (SELECT article_id, doc FROM articles_search
-				WHERE doc @@ q.q ORDER BY article_id DESC LIMIT 5000) s`,
+				WHERE doc @@ q.q ORDER BY article_id DESC LIMIT 2000) s`,
 		SearchCheck: "EXISTS (SELECT 1 FROM articles_search WHERE article_id = %s AND doc @@ CAST(? AS tsquery))",
 		SearchAmong: "SELECT article_id FROM articles_search WHERE doc @@ CAST(? AS tsquery) AND article_id IN (%s)",
 		// The planner's estimate comes from the statistics of the words

@@ -394,7 +394,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			cond, driven = nil, true
 		}
 		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 {
-			// The matches are ranked (the 5,000 newest: see
+			// The matches are ranked (the 2,000 newest: see
 			// Dialect.SearchRank) and sorted by rank.
 			p.from = "(" + s.d.SearchRank + ") f CROSS JOIN article_states st"
 			if !driven {

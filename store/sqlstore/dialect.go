@@ -27,7 +27,7 @@ type Dialect struct {
 	SearchQuery func(n search.Node) (query string, ok bool)
 	// SearchRank is SearchIDs with a second column, rank: lower for the
 	// more relevant matches (SQLite: bm25; PostgreSQL: -ts_rank). Only
-	// the 5,000 newest matches (highest IDs) are listed: ranking every
+	// the 2,000 newest matches (highest IDs) are listed: ranking every
 	// match of a word in most articles would take seconds at a million
 	// articles, and a reader wants the relevant among recent news.
 	SearchRank string
