@@ -5,13 +5,24 @@
 //	bench1m build -db PATH|postgres://… [-n 1000000] [-corpus ../shared/corpus]
 //	bench1m grow -db PATH -n 1000000   (SQLite: enlarge a built archive in SQL; see grow)
 //	bench1m creds -db PATH|postgres://… [-creds FILE]
-//	bench1m search -db PATH|postgres://… [-rounds 3] [-class word]
+//	bench1m search -db PATH|postgres://… [-rounds 3] [-class word] [-v]
+//	bench1m one -db PATH [-relevance] [-rounds 20] [-cpuprofile F] QUERY
+//	bench1m sql -db PATH|postgres://… 'EXPLAIN QUERY PLAN …'
 //
-// build stores the archive in an empty database and writes, next to a
-// SQLite file (or to -creds), the users' API keys and session cookies
-// for load tools (JSON: user, api_key, cookie). search runs the search
-// mix (storetest.NewswireQueries) newest first and by relevance and
-// prints p50/p95/p99 per class.
+// build stores the archive through the store's write path (SaveFetches,
+// SaveStory: about 250–600 articles/s on the shared machine), then
+// writes the users' API keys and session cookies for load tools (JSON:
+// user, api_key, cookie; creds writes them again). search runs the mix
+// (storetest.NewswireQueries) newest first and by relevance and prints
+// p50/p95/p99 of wall and CPU time per class.
+//
+// The 1,000,000-article archives of the session-5 figures were made so:
+//
+//	bench1m build -db news.db -n 1000000   # stopped at 106,000 (1M would take over an hour here)
+//	bench1m grow -db news.db -n 1000000    # SQL copies with mixed paragraphs, ~200/s under load
+//	digest migrate --from sqlite:BASE.db --to postgres://…/news1m   # the 106,000 base
+//	psql -v n=1000000 -f scripts/bench-1m-grow-postgres.sql postgres://…/news1m
+//	bench1m creds -db … ; scripts/bench-1m.sh DB CREDS
 package main
 
 import (
