@@ -20,9 +20,9 @@ if [ ! -f "$creds" ]; then echo "bench-1m: no credentials file '$creds': skipped
 command -v wrk >/dev/null || { echo "bench-1m: wrk is missing (apt-get install -y wrk)"; exit 1; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
-trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/digest" "$root/cmd/digest"
-go build -o "$tmp/bench1m" "$root/cmd/bench1m"
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+(cd "$root" && go build -o "$tmp/digest" ./cmd/digest)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$tmp/digest" serve --role $role --addr 127.0.0.1:$port --data "$tmp/data" --database "$db" --log-level warn >"$tmp/serve.log" 2>&1 &
 pid=$!
