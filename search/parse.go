@@ -6,7 +6,9 @@
 // -word or -"phrase" excludes; OR between two terms matches either;
 // intitle:word or intitle:"phrase" matches in the title only; author:name
 // keeps articles whose author contains name; feed:name-or-id keeps
-// articles of a feed by ID or by a part of its title; date: keeps
+// articles of a feed by ID or by a part of its title; entity:name keeps
+// articles whose story names that person, place or organisation (any
+// spelling the entity pages count as the same entity); date: keeps
 // articles published in a range of UTC days (date:2026-11-01,
 // date:2026-11-01..2026-11-30, date:>2026-11-01, date:>=, date:<,
 // date:<=, date:today, date:7d for the last seven days). Words are
@@ -41,6 +43,9 @@ type Query struct {
 	// Feeds each keep the articles of the feeds they name: an ID, or a
 	// part of the feed's title.
 	Feeds []string
+	// Entities each keep the articles whose story names the entity
+	// (a person, place or organisation of any kind) they name.
+	Entities []string
 	// Dates each keep articles published at or after From and before To
 	// (a zero time is no bound).
 	Dates []DateRange
@@ -140,13 +145,13 @@ func Stems(n Node) map[string]bool {
 type token struct {
 	pos    int    // 1-based character position in the text
 	neg    bool   // preceded by "-"
-	field  string // "intitle", "author", "feed", "date" or ""
+	field  string // "intitle", "author", "feed", "entity", "date" or ""
 	text   string // the word, the phrase's text or the field's value
 	quoted bool
 	or     bool // the operator OR
 }
 
-var fields = map[string]bool{"intitle": true, "author": true, "feed": true, "date": true}
+var fields = map[string]bool{"intitle": true, "author": true, "feed": true, "entity": true, "date": true}
 
 // errorf returns an EINVALID error naming the character position.
 func errorf(pos int, format string, args ...any) error {
@@ -245,7 +250,7 @@ func Parse(text string, now time.Time) (*Query, error) {
 		}
 		if len(group) == 1 {
 			switch t.field {
-			case "author", "feed", "date":
+			case "author", "feed", "entity", "date":
 				if t.neg {
 					return nil, errorf(t.pos, "-%s: is not supported", t.field)
 				}
@@ -332,6 +337,8 @@ func (q *Query) addFilter(t token, now time.Time) error {
 		q.Authors = append(q.Authors, v)
 	case "feed":
 		q.Feeds = append(q.Feeds, v)
+	case "entity":
+		q.Entities = append(q.Entities, v)
 	case "date":
 		r, err := parseDate(v, now)
 		if err != nil {

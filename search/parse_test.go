@@ -59,6 +59,22 @@ func TestParse(t *testing.T) {
 		{"date last days", "date:7d", "", nil, nil, []DateRange{{From: now.Add(-7 * 24 * time.Hour)}}},
 		{"empty", "  ", "", nil, nil, nil},
 	}
+	for _, tc := range []struct{ in, match, entities string }{
+		{`entity:"Port Alder" storm`, "storm", "[Port Alder]"},
+		{`Entity:NATO entity:Ada`, "", "[NATO Ada]"},
+	} {
+		q, err := Parse(tc.in, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		match := ""
+		if q.Match != nil {
+			match = fmt.Sprint(q.Match)
+		}
+		if match != tc.match || fmt.Sprint(q.Entities) != tc.entities {
+			t.Errorf("Parse(%q) = %s %q, want %s %s", tc.in, match, q.Entities, tc.match, tc.entities)
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := Parse(tc.in, now)

@@ -18,13 +18,19 @@ func Snippet(text string, stems map[string]bool) string {
 	type span struct{ start, end int }
 	var marks []span
 	first := -1
-	Words(text, func(start, end int, w string) {
+	// Words past the window, which ends before first+SnippetBytes, are
+	// not read: a long text costs no more than its matched part.
+	wordsWhile(text, func(start, end int, w string) bool {
+		if first >= 0 && start >= first+SnippetBytes {
+			return false
+		}
 		if stems[Stem(w)] {
 			if first < 0 {
 				first = start
 			}
 			marks = append(marks, span{start, end})
 		}
+		return true
 	})
 	// The window starts a little before the first match, at a word.
 	from := 0

@@ -54,6 +54,14 @@ func Fold(w string) string {
 // Words calls fn with every word of text in order: its byte offsets in
 // text and its folded form (Fold; empty words are skipped).
 func Words(text string, fn func(start, end int, w string)) {
+	wordsWhile(text, func(start, end int, w string) bool {
+		fn(start, end, w)
+		return true
+	})
+}
+
+// wordsWhile is Words stopping after the first word fn returns false for.
+func wordsWhile(text string, fn func(start, end int, w string) bool) {
 	off := 0
 	for {
 		i := strings.IndexFunc(text[off:], IsTokenRune)
@@ -66,8 +74,8 @@ func Words(text string, fn func(start, end int, w string)) {
 		if j >= 0 {
 			end = start + j
 		}
-		if w := Fold(text[start:end]); w != "" {
-			fn(start, end, w)
+		if w := Fold(text[start:end]); w != "" && !fn(start, end, w) {
+			return
 		}
 		off = end
 	}

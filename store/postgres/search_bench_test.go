@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/occasional-digest/digest/internal/testenv"
 	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/storetest"
 )
@@ -39,4 +40,25 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	storetest.BenchSearch(b, db, user)
+}
+
+// BenchmarkSearchNewswire runs the newswire search mix
+// (storetest.NewswireQueries) on the PostgreSQL archive
+// DIGEST_NEWSWIRE_POSTGRES names (a postgres:// URL; built with
+// cmd/bench1m and scripts/bench-1m-grow-postgres.sql); skipped without it.
+func BenchmarkSearchNewswire(b *testing.B) {
+	dsn := os.Getenv("DIGEST_NEWSWIRE_POSTGRES")
+	if dsn == "" {
+		b.Skip("DIGEST_NEWSWIRE_POSTGRES is not set (see cmd/bench1m)")
+	}
+	db, err := postgres.Open(context.Background(), dsn, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByName(context.Background(), testenv.NewswireUsers[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchNewswireSearch(b, db, u.ID)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/occasional-digest/digest/internal/testenv"
 	"github.com/occasional-digest/digest/store/sqlite"
 	"github.com/occasional-digest/digest/store/storetest"
 )
@@ -66,4 +67,28 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	defer db.Close()
 	storetest.BenchSearch(b, db, user)
+}
+
+// BenchmarkSearchNewswire runs the newswire search mix
+// (storetest.NewswireQueries) on the archive DIGEST_NEWSWIRE_DB names, a
+// SQLite file built by cmd/bench1m (1,000,000 articles: see
+// scripts/bench-1m.sh); skipped without it.
+func BenchmarkSearchNewswire(b *testing.B) {
+	path := os.Getenv("DIGEST_NEWSWIRE_DB")
+	if path == "" {
+		b.Skip("DIGEST_NEWSWIRE_DB is not set (build the archive with cmd/bench1m)")
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("no newswire archive: %v", err)
+	}
+	db, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByName(context.Background(), testenv.NewswireUsers[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchNewswireSearch(b, db, u.ID)
 }

@@ -36,11 +36,12 @@ func Dialect() *sqlstore.Dialect {
 		SearchIDs:   "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
 		SearchQuery: ftsMatch,
 		// bm25 weighs a match in the title ten times, in the summary
-		// twice, as one in the text. Only the 5,000 newest matches are
+		// twice, as one in the text. Only the 2,000 newest matches are
 		// ranked (Dialect.SearchRank).
 		SearchRank: `SELECT id, rank FROM (SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS rank
-			FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 5000)`,
+			FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 2000)`,
 		SearchCheck:       "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
+		SearchRange:       "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
 		LastInsertID:      true,
 		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchInsert:      "INSERT INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -219,6 +220,10 @@ func decodeCursor(c string) (published, id int64, err error) {
 	return 0, 0, digest.Errorf(digest.EINVALID, "invalid cursor")
 }
 
+// entityDriveMax is the number of articles up to which the stories of
+// an entity: filter drive the query.
+const entityDriveMax = 10_000
+
 // feedDriveMax is the number of sources up to which the feeds of a
 // search's feed: filter drive the query.
 const feedDriveMax = 10_000
@@ -244,6 +249,10 @@ type articlePlan struct {
 	stems map[string]bool
 	// relevance: ordered by f.rank; pages go by offset.
 	relevance bool
+	// walk, unless empty, is the search's SearchQuery value, left out
+	// of the plan: walkSearch keeps the articles of the plan that match
+	// it (see Store.plan).
+	walk string
 }
 
 func (p *articlePlan) add(sql string, args ...any) {
@@ -270,6 +279,13 @@ func (p *articlePlan) add(sql string, args ...any) {
 // each article walked (Dialect.SearchCheck). CROSS JOIN fixes the join
 // order in SQLite; PostgreSQL plans it freely.
 func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit int) (*articlePlan, error) {
+	return s.plan(ctx, q, limit, false)
+}
+
+// plan is planArticles; with walk, a search for words many articles
+// contain may leave its words out of the plan for walkSearch to check
+// (articlePlan.walk), which only Articles does.
+func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk bool) (*articlePlan, error) {
 	if q.UserID == 0 {
 		return nil, digest.Errorf(digest.EINVALID, "articles: no user")
 	}
@@ -288,7 +304,8 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 	var sq *search.Query
 	var match search.Node
 	var excluded []search.Node
-	var feeds []int64 // of feed: filters; nil: none
+	var feeds []int64      // of feed: filters; nil: none
+	var entities [][]int64 // of entity: filters
 	inMatches := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
 	if strings.TrimSpace(q.Search) != "" {
 		var err error
@@ -302,6 +319,13 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		}
 		if feeds, err = s.searchFeedSet(ctx, q.UserID, sq.Feeds); err != nil {
 			return nil, err
+		}
+		var ok bool
+		if entities, ok, err = s.searchEntitySets(ctx, sq.Entities); err != nil {
+			return nil, err
+		} else if !ok {
+			p.empty = true
+			return p, nil
 		}
 		switch {
 		case feeds == nil:
@@ -329,34 +353,71 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		}
 		term = t
 		// Matches are counted up to the point where a plan changes.
-		limitCount, checkMin := searchDriveMax, 0
-		if s.d.SearchCheck != "" && q.StoryID == 0 && len(q.IDs) == 0 {
+		limitCount, checkMin, walkMin := searchDriveMax, 0, 0
+		walk = walk && (s.d.SearchRange != "" || s.d.SearchAmong != "") && !q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && q.Offset <= 1000
+		if (s.d.SearchCheck != "" || walk) && q.StoryID == 0 && len(q.IDs) == 0 {
 			var total int64
 			if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&total); err != nil {
 				return nil, wrap("articles: search", err)
 			}
-			checkMin = searchCheckMin(limit, total)
-			limitCount = max(limitCount, checkMin)
+			if s.d.SearchCheck != "" && !q.Relevance {
+				// (By relevance, the ranked matches drive the query
+				// unless fewer than searchDriveMax match.)
+				checkMin = searchCheckMin(limit, total)
+				limitCount = max(limitCount, checkMin)
+			}
+			if walk {
+				// The count stops where walking is cheaper than listing.
+				walkMin = searchWalkMin(limit, total)
+				limitCount = max(searchDriveMax, walkMin)
+			}
 		}
-		var n int
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, term, limitCount).Scan(&n); err != nil {
-			return nil, wrap("articles: search", err)
+		n, err := s.countMatches(ctx, term, limitCount)
+		if err != nil {
+			return nil, err
 		}
 		cond = &inMatches
-		if checkMin > searchDriveMax && n >= checkMin {
+		if walk && n >= searchDriveMax && n >= walkMin {
+			// Many matches: walkSearch checks the walked articles a
+			// stretch at a time.
+			p.walk, cond = term, nil
+		} else if checkMin > searchDriveMax && n >= checkMin {
 			// A word in most articles: the walk finds a page after a few
 			// checks, while listing the matches would take them all.
 			check := fmt.Sprintf(s.d.SearchCheck, "st.article_id")
 			cond = &check
 		}
-		if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 {
+		if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 && !q.Relevance {
+			// The matches, listed here: PostgreSQL, planning the match
+			// as a subquery on an estimate (4,999 for 561 matches of a
+			// rare word at 1,000,000 articles), walked the reader's
+			// 600,000 articles checking each (15 s); a list of IDs it
+			// looks up by key.
+			rows, err := s.query(ctx, s.d.SearchIDs+` LIMIT ?`, term, searchDriveMax)
+			if err != nil {
+				return nil, wrap("articles: search", err)
+			}
+			ids, err := scanIDs(rows)
+			if err != nil {
+				return nil, wrap("articles: search", err)
+			}
+			if len(ids) == 0 {
+				p.empty = true
+				return p, nil
+			}
+			in, args := inList(ids)
+			p.from = "(SELECT id FROM articles WHERE id IN (" + in + ")) f CROSS JOIN article_states st"
+			p.add("", args...)
+			p.add("st.article_id = f.id")
+			cond, driven = nil, true
+		} else if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 {
 			p.from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st"
 			p.add("", term)
 			p.add("st.article_id = f.id")
 			cond, driven = nil, true
 		}
 		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 {
-			// The matches are ranked (the 5,000 newest: see
+			// The matches are ranked (the 2,000 newest: see
 			// Dialect.SearchRank) and sorted by rank.
 			p.from = "(" + s.d.SearchRank + ") f CROSS JOIN article_states st"
 			if !driven {
@@ -382,6 +443,24 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.add("", q.StoryID)
 		p.add("st.article_id = f.id")
 		driven = true
+	}
+	if len(entities) > 0 && !driven && !q.ByID {
+		// An entity in few stories: their articles are listed and
+		// sorted, rather than the user's articles walked until a page of
+		// them is found.
+		in, args := inList(entities[0])
+		var n int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+entityArticles(in)+` LIMIT ?) m`,
+			append(args, entityDriveMax+1)...).Scan(&n); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		if n <= entityDriveMax {
+			p.from = "(SELECT DISTINCT id FROM (" + entityArticles(in) + ") e) f5 CROSS JOIN article_states st"
+			p.add("", args...)
+			p.add("st.article_id = f5.id")
+			driven = true
+			entities = entities[1:]
+		}
 	}
 	if len(feeds) > 0 && match != nil && !driven && !q.ByID {
 		// Several feeds named by feed:: when they hold few articles,
@@ -454,7 +533,7 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 	}
 	if sq != nil {
 		// Before the search's condition: these are cheaper to check.
-		s.searchFilters(p, sq, feeds)
+		s.searchFilters(p, sq, feeds, entities)
 	}
 	if cond != nil {
 		p.add(*cond, term)
@@ -490,6 +569,177 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 		p.add("st.article_id < ?", q.BeforeID)
 	}
 	return p, nil
+}
+
+// countMatches counts the matches of the search t up to limit, or
+// returns the database's estimate (Dialect.SearchEstimate) when that is
+// at least limit and ten times searchDriveMax.
+func (s *Store) countMatches(ctx context.Context, t string, limit int) (int, error) {
+	if s.d.SearchEstimate != "" {
+		var plan string
+		if err := s.queryRow(ctx, s.d.SearchEstimate, t).Scan(&plan); err != nil {
+			return 0, wrap("articles: search", err)
+		}
+		var p []struct {
+			Plan struct {
+				Rows float64 `json:"Plan Rows"`
+			} `json:"Plan"`
+		}
+		if err := json.Unmarshal([]byte(plan), &p); err == nil && len(p) == 1 {
+			if est := int(p[0].Plan.Rows); est >= limit && est >= 10*searchDriveMax {
+				return est, nil
+			}
+		}
+	}
+	var n int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, t, limit).Scan(&n); err != nil {
+		return 0, wrap("articles: search", err)
+	}
+	return n, nil
+}
+
+// searchWalkCost is how many times as much walking one article of the
+// reader's (in page order, with its filters) and checking it against a
+// search a stretch of IDs at a time (walkSearch) costs as putting one
+// match in the list that an IN filter builds.
+const searchWalkCost = 4
+
+// searchWalkMin is the number of matches from which walkSearch is
+// cheaper than listing every match: the walk visits about (limit+1) *
+// total / matches articles.
+func searchWalkMin(limit int, total int64) int {
+	return int(math.Sqrt(searchWalkCost * float64(limit+1) * float64(total)))
+}
+
+// Walks of walkSearch: the first reads walkFirst articles, each next one
+// twice as many, up to walkMax.
+const (
+	walkFirst = 128
+	walkMax   = 4096
+	// walkGap is the largest gap between two IDs that one SearchRange
+	// query spans: a range query costs about as much as reading this
+	// many IDs of a word's index.
+	walkGap = 2048
+)
+
+// walkSearch finds the first need articles of plan p that match the
+// search p.walk, after q's cursor: it walks the plan's articles in page
+// order, a batch at a time, and keeps those the search index lists
+// among them (Dialect.SearchRange over each stretch of close IDs, or
+// Dialect.SearchAmong). Articles arrive roughly in order of
+// publication, so a batch's IDs are close together and each stretch
+// reads a short part of the index, however common the words. It returns
+// the plan of the articles found, ordered as p.
+func (s *Store) walkSearch(ctx context.Context, p *articlePlan, q digest.ArticleQuery, need int) (*articlePlan, error) {
+	w := *p
+	w.where, w.args = slices.Clone(p.where), slices.Clone(p.args)
+	if q.Cursor != "" {
+		key, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return nil, wrap("articles", err)
+		}
+		w.after(key, id)
+	}
+	var found []int64
+	batch := walkFirst
+	for last := (*[2]int64)(nil); len(found) < need; batch = min(batch*2, walkMax) {
+		b := w
+		b.where, b.args = slices.Clone(w.where), slices.Clone(w.args)
+		if last != nil {
+			b.after(last[0], last[1])
+		}
+		rows, err := s.query(ctx, `SELECT st.article_id, `+b.sortKey[0]+` FROM `+b.from+` WHERE `+b.whereSQL()+
+			` ORDER BY `+b.orderBy()+` LIMIT ?`, append(b.args, batch)...)
+		if err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		var ids []int64
+		var key int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return nil, wrap("articles: search", err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		rows.Close()
+		if len(ids) == 0 {
+			break
+		}
+		match, err := s.matchAmong(ctx, p.walk, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if match[id] {
+				if found = append(found, id); len(found) == need {
+					break
+				}
+			}
+		}
+		if len(ids) < batch {
+			break
+		}
+		last = &[2]int64{key, ids[len(ids)-1]}
+	}
+	out := &articlePlan{sortKey: [2]string{"st.published", "st.article_id"}, desc: p.desc, stems: p.stems}
+	if p.sortKey[0] == p.sortKey[1] {
+		out.sortKey = [2]string{"st.article_id", "st.article_id"}
+	}
+	if len(found) == 0 {
+		found = []int64{0} // no article has ID 0
+	}
+	in, args := inList(found)
+	out.from = "(SELECT id FROM articles WHERE id IN (" + in + ")) f CROSS JOIN article_states st"
+	out.add("", args...)
+	out.add("st.article_id = f.id")
+	out.add("st.user_id = ?", q.UserID)
+	return out, nil
+}
+
+// matchAmong returns which of ids match the search t.
+func (s *Store) matchAmong(ctx context.Context, t string, ids []int64) (map[int64]bool, error) {
+	match := make(map[int64]bool, len(ids))
+	collect := func(q string, args ...any) error {
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return wrap("articles: search", err)
+		}
+		got, err := scanIDs(rows)
+		if err != nil {
+			return wrap("articles: search", err)
+		}
+		for _, id := range got {
+			match[id] = true
+		}
+		return nil
+	}
+	if s.d.SearchAmong != "" {
+		for _, c := range s.chunks(ids, 1) {
+			in, args := inList(c)
+			if err := collect(fmt.Sprintf(s.d.SearchAmong, in), append([]any{t}, args...)...); err != nil {
+				return nil, err
+			}
+		}
+		return match, nil
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j]-sorted[j-1] <= walkGap {
+			j++
+		}
+		if err := collect(s.d.SearchRange, t, sorted[i], sorted[j-1]); err != nil {
+			return nil, err
+		}
+		i = j
+	}
+	return match, nil
 }
 
 // maxCategoryFeeds bounds the feeds of a category filter's IN list.
@@ -559,18 +809,25 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 	case limit > 500:
 		limit = 500
 	}
-	p, err := s.planArticles(ctx, q, limit)
+	p, err := s.plan(ctx, q, limit, true)
 	if err != nil {
 		return nil, err
 	}
 	if p.empty {
 		return &digest.ArticlePage{Articles: []digest.Article{}}, nil
 	}
-	p.withArticles()
 	offset := 0
 	if q.Offset > 0 && q.Cursor == "" {
 		offset = q.Offset
 	}
+	if p.walk != "" {
+		// The page's articles are found first, then read by ID.
+		if p, err = s.walkSearch(ctx, p, q, offset+limit+1); err != nil {
+			return nil, err
+		}
+		q.Cursor = "" // walkSearch started after it
+	}
+	p.withArticles()
 	if q.Cursor != "" {
 		key, id, err := decodeCursor(q.Cursor)
 		if err != nil {

@@ -27,7 +27,7 @@ type Dialect struct {
 	SearchQuery func(n search.Node) (query string, ok bool)
 	// SearchRank is SearchIDs with a second column, rank: lower for the
 	// more relevant matches (SQLite: bm25; PostgreSQL: -ts_rank). Only
-	// the 5,000 newest matches (highest IDs) are listed: ranking every
+	// the 2,000 newest matches (highest IDs) are listed: ranking every
 	// match of a word in most articles would take seconds at a million
 	// articles, and a reader wants the relevant among recent news.
 	SearchRank string
@@ -37,6 +37,26 @@ type Dialect struct {
 	// articles_fts WHERE articles_fts MATCH ? AND rowid = %s)". Searches
 	// for words most articles contain use it (see searchCheckCost).
 	SearchCheck string
+	// SearchRange, unless empty, selects the IDs of the articles between
+	// two IDs (the second and third bind parameters, inclusive) that
+	// match the first, the value of SearchQuery. Searches for words
+	// many articles contain walk the reader's articles in page order and
+	// keep those whose ID a range query over each stretch of IDs returns
+	// (see walkSearch).
+	SearchRange string
+	// SearchAmong, used instead of SearchRange where set, selects the IDs
+	// of a list that match the first bind parameter, the value of
+	// SearchQuery; %s in it stands for the list's placeholders. Suits a
+	// database that checks one article cheaply by ID (PostgreSQL), where
+	// SearchRange suits an index read in ID order (SQLite FTS5).
+	SearchAmong string
+	// SearchEstimate, unless empty, is a query returning one JSON text
+	// in which "Plan Rows" is the database's estimate of the matches of
+	// the bind value of SearchIDs (PostgreSQL: EXPLAIN (FORMAT JSON)).
+	// Where counting even a bounded number of matches reads a document
+	// per match (PostgreSQL's GIN index cannot stop early), a word the
+	// estimate finds common is not counted.
+	SearchEstimate string
 	// SearchIndex, unless empty, (re)indexes one article for search after
 	// it was inserted or its title, summary or text changed. It binds the
 	// ID, title, summary and text, or the ID and the document when

@@ -43,9 +43,53 @@ func (s *Store) searchFeedSet(ctx context.Context, userID int64, names []string)
 	return set, nil
 }
 
+// maxSearchEntities bounds the stored spellings one entity: filter may
+// stand for.
+const maxSearchEntities = 1000
+
+// searchEntitySets resolves the entity: filters of a search, each to the
+// IDs of the entities it names, of any kind, under every spelling the
+// entity pages count as one entity. ok is false when a filter names no
+// stored entity (nothing matches).
+func (s *Store) searchEntitySets(ctx context.Context, names []string) (sets [][]int64, ok bool, err error) {
+	for _, name := range names {
+		var ids []int64
+		for _, kind := range entityKinds {
+			rows, err := s.resolveEntity(ctx, kind, clean(name))
+			if err != nil {
+				return nil, false, wrap("articles: search", err)
+			}
+			for _, r := range rows {
+				if !slices.Contains(ids, r.ID) && len(ids) < maxSearchEntities {
+					ids = append(ids, r.ID)
+				}
+			}
+		}
+		if len(ids) == 0 {
+			return nil, false, nil
+		}
+		slices.Sort(ids)
+		sets = append(sets, ids)
+	}
+	return sets, true, nil
+}
+
+// entityArticles is a subquery of the IDs of the articles whose story
+// names one of the entities bound to it.
+func entityArticles(in string) string {
+	return `SELECT a6.id FROM story_entities se6 CROSS JOIN articles a6
+		WHERE se6.entity_id IN (` + in + `) AND a6.story_id = se6.story_id`
+}
+
 // searchFilters adds the author: and date: filters of a search to the
-// plan, and the feeds of its feed: filters unless nil.
-func (s *Store) searchFilters(p *articlePlan, q *search.Query, feeds []int64) {
+// plan, and the feeds of its feed: filters unless nil, and the entities
+// of its entity: filters.
+func (s *Store) searchFilters(p *articlePlan, q *search.Query, feeds []int64, entities [][]int64) {
+	for _, set := range entities {
+		in, args := inList(set)
+		p.add(`EXISTS (SELECT 1 FROM articles a7 CROSS JOIN story_entities se7 WHERE a7.id = st.article_id
+			AND se7.story_id = a7.story_id AND se7.entity_id IN (`+in+`))`, args...)
+	}
 	if len(feeds) > 0 {
 		in, args := inList(feeds)
 		p.add(`EXISTS (SELECT 1 FROM sources s5 WHERE s5.article_id = st.article_id AND s5.feed_id IN (`+in+`))`, args...)

@@ -99,18 +99,23 @@ func SearchCommonWord(t *testing.T, db digest.Store) {
 		t.Fatalf("%d articles listed, want %d", len(all), n)
 	}
 	tests := []struct {
-		name  string
-		q     digest.ArticleQuery
-		keep  func(id int64) bool
-		pages int
+		name   string
+		q      digest.ArticleQuery
+		keep   func(id int64) bool
+		pages  int
+		oldest bool
 	}{
-		{"word in every article", digest.ArticleQuery{UserID: benchUser, Search: "everywhere"}, func(int64) bool { return true }, 3},
-		{"word in nine of ten", digest.ArticleQuery{UserID: benchUser, Search: "mostly"}, func(id int64) bool { return mostly[id] }, 3},
-		{"two common words", digest.ArticleQuery{UserID: benchUser, Search: "mostly everywhere"}, func(id int64) bool { return mostly[id] }, 2},
+		{"word in every article", digest.ArticleQuery{UserID: benchUser, Search: "everywhere"}, func(int64) bool { return true }, 3, false},
+		{"word in nine of ten", digest.ArticleQuery{UserID: benchUser, Search: "mostly"}, func(id int64) bool { return mostly[id] }, 3, false},
+		{"two common words", digest.ArticleQuery{UserID: benchUser, Search: "mostly everywhere"}, func(id int64) bool { return mostly[id] }, 2, false},
 		{"common word, unread only", digest.ArticleQuery{UserID: benchUser, Search: "mostly", Unread: true},
-			func(id int64) bool { return mostly[id] && !readSet[id] }, 2},
+			func(id int64) bool { return mostly[id] && !readSet[id] }, 2, false},
 		{"common word in one feed", digest.ArticleQuery{UserID: benchUser, Search: "everywhere", FeedID: feeds[1]},
-			func(id int64) bool { return slices.Contains(res[1].Created, id) }, 2},
+			func(id int64) bool { return slices.Contains(res[1].Created, id) }, 2, false},
+		{"common word, oldest first", digest.ArticleQuery{UserID: benchUser, Search: "mostly", Oldest: true},
+			func(id int64) bool { return mostly[id] }, 3, true},
+		{"common word and feed:", digest.ArticleQuery{UserID: benchUser, Search: fmt.Sprint("mostly feed:", feeds[2])},
+			func(id int64) bool { return mostly[id] && slices.Contains(res[2].Created, id) }, 2, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,6 +124,9 @@ func SearchCommonWord(t *testing.T, db digest.Store) {
 				if tc.keep(id) {
 					want = append(want, id)
 				}
+			}
+			if tc.oldest {
+				slices.Reverse(want)
 			}
 			q := tc.q
 			q.Limit = 50

@@ -123,6 +123,43 @@ func testSearchOperators(t *testing.T, s digest.Store) {
 		}
 	})
 
+	t.Run("entity: keeps the articles whose story names it", func(t *testing.T) {
+		for _, st := range []*digest.Story{
+			{Headline: "Quake", ArticleIDs: []int64{r3, r4}, Entities: []digest.Entity{{Name: "Port Alder", Kind: digest.Place, Count: 2}}},
+			{Headline: "Vote", ArticleIDs: []int64{r1}, Entities: []digest.Entity{{Name: "Ada Lovelace", Kind: digest.Person, Count: 1},
+				{Name: "Port Alder Council", Kind: digest.Organization, Count: 1}}},
+		} {
+			if err := s.SaveStory(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			search string
+			want   []int64
+		}{
+			{`entity:"Port Alder"`, []int64{r4, r3}},
+			{`entity:"port alder" -budget`, []int64{r3}},
+			{`entity:"Port Alder" earthquake`, []int64{r4, r3}},
+			{"entity:Lovelace", []int64{r1}},
+			{`entity:"Port Alder Council" vote`, []int64{r1}},
+			{`entity:"Port Alder" entity:Lovelace`, nil},
+			{"entity:Nowhere", nil},
+			{"entity:Nowhere budget", nil},
+		} {
+			for _, relevance := range []bool{false, true} {
+				got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Search: tc.search, Relevance: relevance})
+				if relevance {
+					slices.SortFunc(got, func(a, b digest.Article) int { return int(b.ID - a.ID) })
+				}
+				if !slices.Equal(ids(got), tc.want) {
+					t.Errorf("Search %q (relevance %v) = %v, want %v", tc.search, relevance, ids(got), tc.want)
+				}
+			}
+		}
+		_, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Search: "-entity:Lovelace"})
+		wantCode(t, "search -entity:", err, digest.EINVALID)
+	})
+
 	t.Run("relevance", func(t *testing.T) {
 		q := digest.ArticleQuery{UserID: uid(t, s), Search: "earthquake", Relevance: true, Limit: 1}
 		got := list(t, s, q)
