@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,11 @@ type Options struct {
 	// and per result. Default 16 MiB: one batch being saved while the
 	// next one is fetched.
 	PendingBytes int64
+	// Parsers is the number of feeds parsed at once, and so the number
+	// of parsed feeds that may wait for PendingBytes outside it (see
+	// budget_parse.go). Fetching is I/O and parsing is CPU work: many
+	// fetch workers share a few parse slots. Default GOMAXPROCS.
+	Parsers int
 	// Extractors is the number of concurrent article-page fetches for
 	// extraction; 0 means 2.
 	Extractors int
@@ -103,6 +109,9 @@ func (o *Options) setDefaults() {
 	if o.PendingBytes < o.BatchBytes {
 		o.PendingBytes = o.BatchBytes
 	}
+	if o.Parsers <= 0 {
+		o.Parsers = runtime.GOMAXPROCS(0)
+	}
 	if o.Extractors <= 0 {
 		o.Extractors = 2
 	}
@@ -139,7 +148,8 @@ type Pipeline struct {
 
 	jobs    chan digest.Feed
 	results chan fetched
-	pending *budget // bytes of the results fetched and not yet saved
+	pending *budget     // bytes of the results fetched and not yet saved
+	parsing *parseSlots // parsed results not yet under pending
 
 	mu       sync.Mutex
 	inFlight map[int64]bool // feeds claimed and not saved yet
@@ -191,6 +201,7 @@ func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
 		// to keep the writer busy. Memory is bounded by pending, in bytes.
 		results:  make(chan fetched, opts.BatchSize),
 		pending:  newBudget(opts.PendingBytes),
+		parsing:  newParseSlots(opts.Parsers),
 		inFlight: make(map[int64]bool),
 		wake:     make(chan struct{}, 1),
 	}
@@ -449,6 +460,7 @@ func (p *Pipeline) worker(ctx context.Context) {
 		// once the result is saved.
 		p.pending.acquire(size)
 		p.results <- fetched{res: res, size: size}
+		p.parsing.handedOver(f.ID)
 	}
 }
 
