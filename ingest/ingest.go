@@ -33,7 +33,7 @@ type Options struct {
 	BatchSize   int           // results per store transaction at most; default 200
 	// BatchBytes bounds a store transaction by the approximate size of
 	// the parsed entries it saves (see PendingBytes); the writer commits
-	// once a batch reaches it. Default 8 MiB.
+	// once a batch reaches it. Default 2 MiB.
 	BatchBytes int64
 	// PendingBytes bounds the approximate size of the parsed entries that
 	// were fetched but are not saved yet: a fetch worker waits before
@@ -101,10 +101,10 @@ func (o *Options) setDefaults() {
 		o.BatchSize = 200
 	}
 	if o.BatchBytes <= 0 {
-		o.BatchBytes = 8 << 20
+		o.BatchBytes = 2 << 20
 	}
 	if o.PendingBytes <= 0 {
-		o.PendingBytes = 16 << 20
+		o.PendingBytes = 4 << 20
 	}
 	if o.PendingBytes < o.BatchBytes {
 		o.PendingBytes = o.BatchBytes
