@@ -41,8 +41,12 @@ type Options struct {
 	// holds back fetching instead of growing memory. A single result
 	// larger than the bound still passes when nothing else is pending.
 	// Sizes count the entries' strings plus a fixed overhead per entry
-	// and per result. Default 16 MiB: one batch being saved while the
-	// next one is fetched.
+	// and per result. Default 4 MiB: one batch being saved while the
+	// next one is fetched. (It was 16 MiB with 8 MiB batches. Side by
+	// side on the first refresh of 10,000 farm feeds, with SQLite's
+	// smaller writer cache and the parse slots, the process peaked at
+	// 65 MB instead of 112 MB, for 6-10% more CPU per feed with four
+	// times as many transactions; wall time within 3%.)
 	PendingBytes int64
 	// Parsers is the number of feeds parsed at once, and so the number
 	// of parsed feeds that may wait for PendingBytes outside it (see
