@@ -33,7 +33,7 @@ type Options struct {
 	BatchSize   int           // results per store transaction at most; default 200
 	// BatchBytes bounds a store transaction by the approximate size of
 	// the parsed entries it saves (see PendingBytes); the writer commits
-	// once a batch reaches it. Default 2 MiB.
+	// once a batch reaches it. Default 2 MiB (8 MiB when Shared).
 	BatchBytes int64
 	// PendingBytes bounds the approximate size of the parsed entries that
 	// were fetched but are not saved yet: a fetch worker waits before
@@ -41,8 +41,8 @@ type Options struct {
 	// holds back fetching instead of growing memory. A single result
 	// larger than the bound still passes when nothing else is pending.
 	// Sizes count the entries' strings plus a fixed overhead per entry
-	// and per result. Default 4 MiB: one batch being saved while the
-	// next one is fetched. (It was 16 MiB with 8 MiB batches. Side by
+	// and per result. Default 4 MiB (16 MiB when Shared): one batch
+	// being saved while the next one is fetched. (It was 16 MiB with 8 MiB batches. Side by
 	// side on the first refresh of 10,000 farm feeds, with SQLite's
 	// smaller writer cache and the parse slots, the process peaked at
 	// 65 MB instead of 112 MB, for 6-10% more CPU per feed with four
@@ -104,11 +104,21 @@ func (o *Options) setDefaults() {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 200
 	}
+	// Shared pipelines (PostgreSQL workers) keep the larger batches they
+	// were tuned with: each transaction there costs round trips, and a
+	// scale-out deployment has the memory. The small defaults are for
+	// the single process on SQLite.
 	if o.BatchBytes <= 0 {
 		o.BatchBytes = 2 << 20
+		if o.Shared {
+			o.BatchBytes = 8 << 20
+		}
 	}
 	if o.PendingBytes <= 0 {
 		o.PendingBytes = 4 << 20
+		if o.Shared {
+			o.PendingBytes = 16 << 20
+		}
 	}
 	if o.PendingBytes < o.BatchBytes {
 		o.PendingBytes = o.BatchBytes
