@@ -13,6 +13,9 @@ type budget struct {
 	cond  sync.Cond
 	limit int64
 	used  int64
+	// waiting is the number of acquire calls waiting: each holds a
+	// result the budget does not count yet (for tests).
+	waiting int
 }
 
 func newBudget(limit int64) *budget {
@@ -26,8 +29,12 @@ func newBudget(limit int64) *budget {
 // passes alone and never deadlocks.
 func (b *budget) acquire(n int64) {
 	b.mu.Lock()
-	for b.used > 0 && b.used+n > b.limit {
-		b.cond.Wait()
+	if b.used > 0 && b.used+n > b.limit {
+		b.waiting++
+		for b.used > 0 && b.used+n > b.limit {
+			b.cond.Wait()
+		}
+		b.waiting--
 	}
 	b.used += n
 	b.mu.Unlock()
@@ -39,6 +46,13 @@ func (b *budget) release(n int64) {
 	b.used -= n
 	b.mu.Unlock()
 	b.cond.Broadcast()
+}
+
+// waiters returns the number of acquire calls waiting.
+func (b *budget) waiters() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.waiting
 }
 
 // inUse returns the bytes taken.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
-	"github.com/occasional-digest/digest/feed"
 	"github.com/occasional-digest/digest/fetch"
 )
 
@@ -41,7 +40,7 @@ func (p *Pipeline) fetchFeed(ctx context.Context, f digest.Feed) digest.FetchRes
 		res.State = p.nextState(f, now, nil, 0, resp.MaxAge, 0, nil)
 		return res
 	}
-	parsed, err := feed.Parse(resp.Body, resp.URL, now)
+	parsed, err := p.parse(f.ID, resp.Body, resp.URL, now) // under a parse slot: see budget_parse.go
 	if err != nil {
 		p.stats.Errors.Add(1)
 		// Validators are not saved: the next fetch must get the body again.

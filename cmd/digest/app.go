@@ -117,6 +117,8 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		NoPostProcess: o.noPostProcess,
 		Stories:       sink,
 		Shared:        shared,
+		PendingBytes:  cfg.IngestBuffer,
+		BatchBytes:    cfg.IngestBuffer / 2,
 	})
 	if is, ok := st.(ingest.ImportStore); ok {
 		a.imports = ingest.NewImports(is, a.pipeline.Nudge, log)

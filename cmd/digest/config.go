@@ -31,6 +31,10 @@ type Config struct {
 	// (DIGEST_MEMORY_LIMIT), applied when the app opens; 0 leaves the
 	// runtime's own setting (GOMEMLIMIT, or none).
 	MemoryLimit int64
+	// IngestBuffer bounds the parsed feed entries that wait for the
+	// database, in bytes (DIGEST_INGEST_BUFFER): ingest.Options's
+	// PendingBytes, with batches of half of it. 0 means ingest's default.
+	IngestBuffer int64
 	// BaseURL is the address users reach the server at (DIGEST_BASE_URL);
 	// with https://, session cookies are Secure.
 	BaseURL string
@@ -68,6 +72,7 @@ var configVars = []configVar{
 	{"allow-private", "DIGEST_ALLOW_PRIVATE", "allow feeds on loopback and private networks"},
 	{"log-level", "DIGEST_LOG_LEVEL", "log level: debug, info, warn, error"},
 	{"memory-limit", "DIGEST_MEMORY_LIMIT", "soft limit of the Go heap, e.g. 64MiB or 1GiB; 0 keeps GOMEMLIMIT"},
+	{"ingest-buffer", "DIGEST_INGEST_BUFFER", "parsed feed entries waiting for the database, e.g. 4MiB (written in batches of half that)"},
 	{"base-url", "DIGEST_BASE_URL", "address users reach the server at, e.g. https://news.example.org (https: Secure cookies)"},
 	{"trusted-proxies", "DIGEST_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-* headers are believed"},
 	{"auth-proxy-header", "DIGEST_AUTH_PROXY_HEADER", "header in which a trusted proxy names the signed-in user (e.g. Remote-User)"},
@@ -177,6 +182,18 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config, shown []string) (finish
 		cfg.MemoryLimit = n
 		return err
 	})
+	if v := env.Getenv("DIGEST_INGEST_BUFFER"); v != "" {
+		n, err := parseBytes(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DIGEST_INGEST_BUFFER: %w", err))
+		}
+		cfg.IngestBuffer = n
+	}
+	fs.Func("ingest-buffer", helpOf("ingest-buffer"), func(v string) error {
+		n, err := parseBytes(v)
+		cfg.IngestBuffer = n
+		return err
+	})
 	return func() error {
 		if len(errs) > 0 {
 			return errs[0]
@@ -192,7 +209,7 @@ var oneShotFlags = map[string][]string{
 	"add":     {"data", "database", "user", "allow-private", "per-host", "log-level"},
 	"import":  {"data", "database", "user", "allow-private", "log-level"},
 	"export":  {"data", "database", "user", "log-level"},
-	"refresh": {"data", "database", "allow-private", "workers", "per-host", "memory-limit", "log-level"},
+	"refresh": {"data", "database", "allow-private", "workers", "per-host", "memory-limit", "ingest-buffer", "log-level"},
 	"fetch":   {"allow-private"},
 	"user":    {"data", "database", "log-level"},
 	"check":   {"data", "database", "log-level"},
@@ -319,6 +336,9 @@ func (c *Config) validate() error {
 	}
 	if c.Database == "" {
 		c.Database = filepath.Join(c.Data, "digest.db")
+	}
+	if c.IngestBuffer != 0 && (c.IngestBuffer < 64<<10 || c.IngestBuffer > 1<<30) {
+		return fmt.Errorf("config: ingest-buffer must be between 64KiB and 1GiB, got %d bytes", c.IngestBuffer)
 	}
 	if c.Workers < 1 || c.Workers > 4096 {
 		return fmt.Errorf("config: workers must be between 1 and 4096, got %d", c.Workers)

@@ -86,3 +86,28 @@ func TestOpenAppAppliesTheMemoryLimit(t *testing.T) {
 		t.Fatalf("memory limit %d after openApp, want %d", got, int64(3<<30))
 	}
 }
+
+func TestIngestBufferFlagWinsOverEnvironmentAndBadValuesAreRefused(t *testing.T) {
+	env, _, _ := testEnv(map[string]string{"DIGEST_INGEST_BUFFER": "8MiB"})
+	cfg, _, err := parseConfig(env, "serve", "", nil, nil)
+	if err != nil || cfg.IngestBuffer != 8<<20 {
+		t.Fatalf("from the environment: buffer %d, %v; want %d", cfg.IngestBuffer, err, 8<<20)
+	}
+	cfg, _, err = parseConfig(env, "serve", "", []string{"--ingest-buffer", "2MiB"}, nil)
+	if err != nil || cfg.IngestBuffer != 2<<20 {
+		t.Fatalf("flag over environment: buffer %d, %v; want %d", cfg.IngestBuffer, err, 2<<20)
+	}
+	for _, bad := range []string{"lots", "1KiB", "2GiB"} {
+		if _, _, err := parseConfig(env, "serve", "", []string{"--ingest-buffer", bad}, nil); err == nil {
+			t.Errorf("--ingest-buffer %s accepted", bad)
+		}
+	}
+	badEnv, _, _ := testEnv(map[string]string{"DIGEST_INGEST_BUFFER": "lots"})
+	if _, _, err := parseConfig(badEnv, "serve", "", nil, nil); err == nil || !strings.Contains(err.Error(), "DIGEST_INGEST_BUFFER") {
+		t.Fatalf("bad DIGEST_INGEST_BUFFER: %v", err)
+	}
+	none, _, _ := testEnv(nil)
+	if cfg, _, err := parseConfig(none, "serve", "", nil, nil); err != nil || cfg.IngestBuffer != 0 {
+		t.Fatalf("default buffer %d, %v; want 0 (ingest's default)", cfg.IngestBuffer, err)
+	}
+}

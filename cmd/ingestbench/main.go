@@ -191,6 +191,7 @@ func run(cfg config, farmDir string, feeds, items, perHost, workers, requests in
 			return err
 		}
 	}
+	fmt.Printf("before the first refresh (store open, feeds imported): %v\n", sampleMemory())
 	sampler := startMemSampler(cfg.memprofile != "")
 	first, _, _, err := phase("first refresh", firstRun)
 	peak := sampler.stop()
@@ -202,6 +203,8 @@ func run(cfg config, farmDir string, feeds, items, perHost, workers, requests in
 	}
 	fmt.Printf("first refresh peak: Go heap in use %.0f MB, Go sys %.0f MB, RSS %.0f MB (sampled every 100 ms)\n",
 		float64(peak.heapInuse)/1e6, float64(peak.sys)/1e6, float64(peak.rss)/1e6)
+	fmt.Printf("first refresh at its RSS peak: %v; largest seen: stacks %.1f MB, not Go %.1f MB\n",
+		peak.atRSS, float64(peak.maxStacks)/1e6, float64(peak.maxNonGo)/1e6)
 	if cfg.memprofile != "" {
 		if err := os.WriteFile(cfg.memprofile, peak.profile, 0o644); err != nil {
 			return err
@@ -363,9 +366,82 @@ func latency(url, cookie string, n int) (median, p90 float64, err error) {
 	return ds[len(ds)/2], ds[len(ds)*9/10], nil
 }
 
+// memSample is the process's memory at one moment, split by owner.
+type memSample struct {
+	rss, rssAnon, rssFile uint64 // /proc/self/status: resident, anonymous, file-backed (the binary's text)
+	heapObjects           uint64 // Go heap: live objects and garbage not yet swept
+	heapFree              uint64 // Go heap: free spans and unused parts of spans, not returned to the OS
+	stacks                uint64 // goroutine stacks
+	goOther               uint64 // runtime metadata, GC buffers, profiling, other runtime memory
+}
+
+// goResident is the memory the Go runtime holds and has not returned.
+func (m memSample) goResident() uint64 { return m.heapObjects + m.heapFree + m.stacks + m.goOther }
+
+// nonGo is the anonymous resident memory the Go runtime does not account
+// for: SQLite's heap (modernc.org/libc maps its own memory) and the
+// runtime's mapped-but-unused margins.
+func (m memSample) nonGo() uint64 {
+	if m.rssAnon < m.goResident() {
+		return 0
+	}
+	return m.rssAnon - m.goResident()
+}
+
+func (m memSample) String() string {
+	mb := func(v uint64) float64 { return float64(v) / 1e6 }
+	return fmt.Sprintf("RSS %.1f MB = file %.1f (binary text) + anon %.1f [Go heap objects %.1f + Go heap free %.1f + stacks %.1f + runtime other %.1f + not Go (SQLite) %.1f]",
+		mb(m.rss), mb(m.rssFile), mb(m.rssAnon), mb(m.heapObjects), mb(m.heapFree), mb(m.stacks), mb(m.goOther), mb(m.nonGo()))
+}
+
+var memMetrics = []string{
+	"/memory/classes/heap/objects:bytes",
+	"/memory/classes/heap/free:bytes",
+	"/memory/classes/heap/unused:bytes",
+	"/memory/classes/heap/stacks:bytes",
+	"/memory/classes/os-stacks:bytes",
+	"/memory/classes/total:bytes",
+	"/memory/classes/heap/released:bytes",
+}
+
+// sampleMemory reads the process's memory now.
+func sampleMemory() memSample {
+	samples := make([]metrics.Sample, len(memMetrics))
+	for i, n := range memMetrics {
+		samples[i].Name = n
+	}
+	metrics.Read(samples)
+	v := func(i int) uint64 { return samples[i].Value.Uint64() }
+	m := memSample{heapObjects: v(0), heapFree: v(1) + v(2), stacks: v(3) + v(4)}
+	total, released := v(5), v(6)
+	if resident := total - released; resident > m.heapObjects+m.heapFree+m.stacks {
+		m.goOther = resident - m.heapObjects - m.heapFree - m.stacks
+	}
+	m.rss, m.rssAnon, m.rssFile = procStatus("VmRSS:"), procStatus("RssAnon:"), procStatus("RssFile:")
+	return m
+}
+
+// procStatus returns a /proc/self/status field in bytes, 0 if unknown.
+func procStatus(field string) uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			var kb uint64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
 // memPeak is the largest memory use a memSampler saw.
 type memPeak struct {
 	heapInuse, sys, rss uint64
+	atRSS               memSample // the sample with the largest RSS
+	maxStacks, maxNonGo uint64
 	profile             []byte // heap profile taken at the heapInuse peak
 }
 
@@ -387,9 +463,13 @@ func startMemSampler(profile bool) *memSampler {
 		for {
 			metrics.Read(samples)
 			heap, sys := samples[0].Value.Uint64(), samples[1].Value.Uint64()
-			if rss := currentRSS(); rss > peak.rss {
-				peak.rss = rss
+			m := sampleMemory()
+			if m.rss > peak.rss {
+				peak.rss = m.rss
+				peak.atRSS = m
 			}
+			peak.maxStacks = max(peak.maxStacks, m.stacks)
+			peak.maxNonGo = max(peak.maxNonGo, m.nonGo())
 			peak.sys = max(peak.sys, sys)
 			if heap > peak.heapInuse {
 				peak.heapInuse = heap
@@ -417,20 +497,7 @@ func (s *memSampler) stop() memPeak {
 }
 
 // currentRSS returns the process's resident set in bytes, 0 if unknown.
-func currentRSS() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb uint64
-			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-			return kb * 1024
-		}
-	}
-	return 0
-}
+func currentRSS() uint64 { return procStatus("VmRSS:") }
 
 // cpuTime returns the user plus system CPU time the process has used: on a
 // shared machine it moves less with other people's load than wall time.
