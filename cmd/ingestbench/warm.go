@@ -254,14 +254,22 @@ func assignAll(ctx context.Context, st *sqlite.DB, sink *ingest.Stories) error {
 		}
 		cursor = next
 	}
-	for i := len(ids); i > 0; i -= 500 {
-		batch := ids[max(0, i-500):i]
+	// Large batches: a story is saved once per batch that touches it, and
+	// with the pipeline's 500 saving stories cost more than the engine.
+	for i := len(ids); i > 0; i -= assignBatch {
+		batch := ids[max(0, i-assignBatch):i]
 		if err := sink.Add(ctx, batch); err != nil {
 			return err
+		}
+		if done := len(ids) - i + len(batch); done%50000 < assignBatch {
+			fmt.Printf("  %d articles in stories\n", done)
 		}
 	}
 	return nil
 }
+
+// assignBatch is how many articles assignAll gives the sink at once.
+const assignBatch = 5000
 
 // newsGen writes synthetic reports: each event has its names, numbers
 // and topic; a report mixes common words, its topic's words and its
