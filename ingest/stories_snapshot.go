@@ -55,6 +55,14 @@ const sinkMagic = "digest-stories-sink\n"
 // writes a snapshot (<= 0: only at Close). Call it before Warm.
 func (s *Stories) SetSnapshotInterval(d time.Duration) { s.snapshotEvery = d }
 
+// Size returns the number of articles in the engine's open stories and
+// of open stories.
+func (s *Stories) Size() (articles, stories int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.engine.Size()
+}
+
 // SaveSnapshot writes the state of the engine and of the sink to the
 // store, as the newest snapshot; Load starts from it. Adds wait only while
 // the state is copied (Engine.Freeze, a fraction of the write): it is

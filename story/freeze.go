@@ -83,3 +83,7 @@ func clonePostings(p map[uint64][]int64) map[uint64][]int64 {
 func (f *Frozen) WriteSnapshot(w io.Writer, salt string) error {
 	return f.e.WriteSnapshot(w, salt)
 }
+
+// Size returns the number of articles the engine holds in open stories
+// and of open stories.
+func (e *Engine) Size() (articles, stories int) { return len(e.articles), len(e.stories) }
