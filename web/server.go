@@ -113,6 +113,7 @@ type Server struct {
 	cache   *feedCache
 	outlets *outletCache
 	taste   *tasteCache
+	shown   shownMemo
 	now     func() time.Time
 	hosts   hostPolicy
 	h       http.Handler
