@@ -48,7 +48,7 @@ const cardOptions = 2
 
 // forYouInto ranks the front page's stories into p.
 func (s *Server) forYouInto(ctx context.Context, r *http.Request, p *riverPage) error {
-	res, err := s.forYou(ctx, uid(r), homeStories)
+	res, err := s.forYouShared(ctx, uid(r), homeStories)
 	if err != nil {
 		return err
 	}

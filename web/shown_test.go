@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,5 +48,53 @@ func TestReloadWritesNothing(t *testing.T) {
 	frontStories(t, fx)
 	if n := st.calls.Load(); n != 2 {
 		t.Fatalf("a view after the window: %d calls in all, want 2", n)
+	}
+}
+
+// countRanks counts For you's rankings (each reads ForYouStories once).
+type countRanks struct {
+	digest.Store
+	ranks atomic.Int32
+}
+
+func (c *countRanks) ForYouStories(ctx context.Context, userID int64, important, recent int) ([]digest.Story, error) {
+	c.ranks.Add(1)
+	return c.Store.ForYouStories(ctx, userID, important, recent)
+}
+
+func (c *countRanks) DataVersion(ctx context.Context) (int64, error) {
+	return c.Store.(interface {
+		DataVersion(ctx context.Context) (int64, error)
+	}).DataVersion(ctx)
+}
+
+// TestFrontPageRankedOnceUntilAChange: reloads of the front page share
+// one ranking while nothing is committed; a commit to the store (a story
+// saved by the engine) or a write request ranks again.
+func TestFrontPageRankedOnceUntilAChange(t *testing.T) {
+	fx, _, _, _ := forYouFixture(t)
+	st := &countRanks{Store: fx.store}
+	fx.server = New(Config{Now: func() time.Time { return baseTime }, PageSize: 10}, st, fx.feeds, fx.auth, nil)
+	fx.h = fx.server.Handler()
+	for range 4 {
+		frontStories(t, fx)
+	}
+	// The first view records its impressions (a commit): one ranking
+	// for it, one after.
+	if n := st.ranks.Load(); n != 2 {
+		t.Fatalf("four views: %d rankings, want 2", n)
+	}
+	saveStory(t, fx, &digest.Story{Headline: "Ferry timetable changes", Summary: "New times.", Outlets: 2,
+		Importance: 2, FirstSeen: baseTime, LastSeen: baseTime, ArticleIDs: []int64{fx.articleIDs["fair"]}})
+	if _, body := frontStories(t, fx); !strings.Contains(body, "Ferry timetable changes") {
+		t.Fatal("the story saved since is not on the front page")
+	}
+	if n := st.ranks.Load(); n != 3 {
+		t.Fatalf("after a commit: %d rankings in all, want 3", n)
+	}
+	fx.form(t, "/foryou/choices", url.Values{"kind": {"phrase"}, "key": {"ferry"}, "value": {"follow"}})
+	frontStories(t, fx)
+	if n := st.ranks.Load(); n != 4 {
+		t.Fatalf("after a choice: %d rankings in all, want 4", n)
 	}
 }

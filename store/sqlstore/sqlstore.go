@@ -77,6 +77,7 @@ type Store struct {
 	states  atomic.Int64 // fetch-state rows written by SaveFetches
 
 	feedCache feedCache
+	version   versionConn // see DataVersion
 }
 
 var _ digest.Store = (*Store)(nil)
@@ -114,6 +115,7 @@ func (s *Store) WriteCount() int64 { return s.written.Load() }
 // Close closes the database handles.
 func (s *Store) Close() error {
 	s.feedCache.close()
+	s.version.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
