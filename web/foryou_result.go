@@ -36,8 +36,8 @@ type forYouVersion struct{ taste, feeds, writes uint64 }
 
 type forYouEntry struct {
 	v       forYouVersion
-	data    int64     // the store's data version when ranked
-	at      time.Time // when ranked
+	data    int64         // the store's data version when ranked
+	at      time.Time     // when ranked
 	res     *forYouResult // nil while the first ranking runs
 	err     error
 	done    chan struct{} // closed when res or err is set (first ranking)
