@@ -61,6 +61,12 @@ type forYouResult struct {
 	newReader bool
 	cands     []rank.Candidate
 	choices   []digest.Choice
+	// front is the front page's part, made once (see frontOf).
+	front struct {
+		mu   sync.Mutex
+		done bool
+		part frontPart
+	}
 }
 
 // forYou ranks the user's stories for them and returns the best n:
