@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,9 @@ func runReads(cfg readsConfig) error {
 		fmt.Printf("IDLE   GET %-18s %s (load %s)\n", path, out, loadAvg())
 	}
 	fmt.Printf("idle after reads: RSS %.0f MB\n", float64(currentRSS())/1e6)
+	if cfg.feeds == 0 {
+		return nil // idle reads only
+	}
 
 	tmp, err := os.MkdirTemp("", "digest-reads-")
 	if err != nil {
@@ -153,6 +157,7 @@ var (
 )
 
 func wrk(url, header string, conns int, d time.Duration) (string, error) {
+	cpu0 := cpuTime()
 	cmd := exec.Command("wrk", "-t", "2", "-c", fmt.Sprint(conns), "-d", fmt.Sprintf("%ds", int(d.Seconds())), "--latency", "--timeout", "30s", "-H", header, url)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -164,6 +169,11 @@ func wrk(url, header string, conns int, d time.Duration) (string, error) {
 	}
 	if m := wrkRPS.FindStringSubmatch(string(out)); m != nil {
 		fmt.Fprintf(&b, "%s req/s", m[1])
+		// CPU per request does not depend on the machine's load as
+		// latency does (it includes the process's other work).
+		if rps, err := strconv.ParseFloat(m[1], 64); err == nil && rps > 0 {
+			fmt.Fprintf(&b, ", process CPU %.1f ms per request", (cpuTime()-cpu0).Seconds()*1e3/(rps*d.Seconds()))
+		}
 	}
 	for _, m := range wrkErr.FindAllString(string(out), -1) {
 		fmt.Fprintf(&b, "; %s", m)
