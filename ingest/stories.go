@@ -35,6 +35,7 @@ type Stories struct {
 	log   *slog.Logger
 
 	mu      sync.Mutex
+	snap    sync.Mutex // held while a snapshot is written (taken before mu)
 	engine  *story.Engine
 	ids     map[int64]int64  // engine story ID -> stored story ID
 	follows map[int64]int64  // engine story ID -> the stored story it follows (kept after that one closes)
@@ -180,9 +181,11 @@ func (s *Stories) Close() error {
 // snapshot of this engine written now would be newer than theirs but
 // hold less. It stops the warm-up and writes nothing.
 func (s *Stories) Abandon() {
+	s.snap.Lock() // a snapshot being written is finished first
 	s.mu.Lock()
 	s.saved = s.added
 	s.mu.Unlock()
+	s.snap.Unlock()
 	s.warm.Lock()
 	cancel := s.cancel
 	s.warm.Unlock()

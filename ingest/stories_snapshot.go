@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
+	"compress/flate"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -53,47 +55,131 @@ const sinkMagic = "digest-stories-sink\n"
 // writes a snapshot (<= 0: only at Close). Call it before Warm.
 func (s *Stories) SetSnapshotInterval(d time.Duration) { s.snapshotEvery = d }
 
-// SaveSnapshot writes the state of the engine and of the sink to the
-// store, as the newest snapshot; Load starts from it. Adds wait meanwhile.
-// A store that keeps no snapshots makes it do nothing.
-func (s *Stories) SaveSnapshot(ctx context.Context) error {
+// Size returns the number of articles in the engine's open stories and
+// of open stories.
+func (s *Stories) Size() (articles, stories int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.saveSnapshot(ctx)
+	return s.engine.Size()
+}
+
+// SaveSnapshot writes the state of the engine and of the sink to the
+// store, as the newest snapshot; Load starts from it. Adds wait only while
+// the state is copied (Engine.Freeze, a fraction of the write): it is
+// compressed and written meanwhile. A store that keeps no snapshots makes
+// it do nothing.
+func (s *Stories) SaveSnapshot(ctx context.Context) error {
+	return s.saveSnapshot(ctx, false)
 }
 
 func (s *Stories) saveSnapshotIfChanged(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.added == s.saved {
-		return nil
-	}
-	return s.saveSnapshot(ctx)
+	return s.saveSnapshot(ctx, true)
 }
 
-// saveSnapshot writes the snapshot. Callers hold s.mu.
-func (s *Stories) saveSnapshot(ctx context.Context) error {
+// saveSnapshot writes a snapshot; with ifChanged only when articles were
+// added since the last one. One is written at a time, so the newest
+// state is the one stored last.
+func (s *Stories) saveSnapshot(ctx context.Context, ifChanged bool) error {
 	ss, ok := s.store.(SnapshotStore)
 	if !ok {
 		return nil
 	}
+	s.snap.Lock()
+	defer s.snap.Unlock()
 	start := time.Now()
-	n, err := ss.WriteSnapshot(ctx, snapshotName, story.SnapshotVersion, story.Fingerprint(s.engine.Options(), sinkSalt), func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 256<<10)
-		if err := s.writeSink(bw); err != nil {
-			return err
-		}
-		if err := s.engine.WriteSnapshot(bw, sinkSalt); err != nil {
-			return err
-		}
-		return bw.Flush()
+	s.mu.Lock()
+	if ifChanged && s.added == s.saved {
+		s.mu.Unlock()
+		return nil
+	}
+	added, articles := s.added, len(s.docs)
+	var sink bytes.Buffer
+	err := s.writeSink(&sink)
+	frozen := s.engine.Freeze()
+	fingerprint := story.Fingerprint(s.engine.Options(), sinkSalt)
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("stories: write snapshot: %w", err)
+	}
+	held := time.Since(start)
+	n, err := ss.WriteSnapshot(ctx, snapshotName, story.SnapshotVersion, fingerprint, func(w io.Writer) error {
+		return writeCompressed(w, func(w io.Writer) error {
+			if _, err := w.Write(sink.Bytes()); err != nil {
+				return err
+			}
+			return frozen.WriteSnapshot(w, sinkSalt)
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("stories: write snapshot: %w", err)
 	}
-	s.saved = s.added
-	s.log.Info("stories snapshot written", "bytes", n, "articles", len(s.docs), "took", time.Since(start).Round(time.Millisecond))
+	s.mu.Lock()
+	s.saved = max(s.saved, added)
+	s.mu.Unlock()
+	s.log.Info("stories snapshot written", "bytes", n, "articles", articles, "took", time.Since(start).Round(time.Millisecond),
+		"engine_held", held.Round(time.Millisecond))
 	return nil
+}
+
+// compressedMagic opens a compressed snapshot: the sink's part and the
+// engine's follow as one DEFLATE stream (RFC 1951). Snapshots written
+// before compression start with the sink's length, never with these
+// bytes, and are still read.
+const compressedMagic = "digest-stories-deflate\n"
+
+// snapshotLevel is the DEFLATE level of snapshots: the fastest, which
+// makes them about a fifth of their size at a fraction of the time
+// writing them to the store takes.
+const snapshotLevel = flate.BestSpeed
+
+// writeCompressed writes compressedMagic and what write writes, compressed.
+func writeCompressed(w io.Writer, write func(w io.Writer) error) error {
+	if _, err := io.WriteString(w, compressedMagic); err != nil {
+		return err
+	}
+	fw, err := flate.NewWriter(w, snapshotLevel)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(fw, 256<<10)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return fw.Close()
+}
+
+// snapshotReader returns the reader of a stored snapshot's content: r
+// itself for one written before compression, else its decompression.
+func snapshotReader(r *bufio.Reader) (*bufio.Reader, error) {
+	head, err := r.Peek(len(compressedMagic))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if string(head) != compressedMagic {
+		return r, nil
+	}
+	r.Discard(len(compressedMagic))
+	return bufio.NewReaderSize(inflater{flate.NewReader(r)}, 256<<10), nil
+}
+
+// inflater reports a compressed stream that is cut or corrupt as an
+// unusable snapshot (the store's own errors pass through flate as they
+// are).
+type inflater struct{ r io.Reader }
+
+func (f inflater) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("%w: compressed stream truncated", story.ErrSnapshot)
+	case errors.As(err, &corrupt):
+		err = fmt.Errorf("%w: %v", story.ErrSnapshot, err)
+	}
+	return n, err
 }
 
 // snapshots writes a snapshot every interval while articles come, and at
@@ -155,8 +241,10 @@ func (s *Stories) restore(ctx context.Context) (bool, error) {
 				return fmt.Errorf("%w: written with another configuration of the engine", story.ErrSnapshot)
 			}
 			cr := &countReader{r: r}
-			br := bufio.NewReaderSize(cr, 256<<10)
-			var err error
+			br, err := snapshotReader(bufio.NewReaderSize(cr, 256<<10))
+			if err != nil {
+				return err
+			}
 			if sink, err = readSink(br); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"fmt"
 	"io"
@@ -235,5 +236,108 @@ func TestStoriesUnusableSnapshot(t *testing.T) {
 				t.Fatalf("stories %v before the restart, %v after", before, after)
 			}
 		})
+	}
+}
+
+// TestStoriesSnapshotCompressed: snapshots are stored compressed, and
+// one written before compression (the same content, stored as it is) is
+// still read: an upgrade starts from it without replaying the window.
+func TestStoriesSnapshotCompressed(t *testing.T) {
+	ctx := context.Background()
+	q := newQuakeStore(t)
+	first := ingest.NewStories(q.st, story.DefaultOptions(), nil)
+	q.add(first, q.save(0, 6))
+	if err := first.SaveSnapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := q.stories()
+	var version int
+	var fingerprint string
+	var stored []byte
+	err := q.st.ReadSnapshot(ctx, "stories", func(v int, fp string, _ time.Time, r io.Reader) error {
+		version, fingerprint = v, fp
+		var err error
+		stored, err = io.ReadAll(r)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const magic = "digest-stories-deflate\n"
+	if !bytes.HasPrefix(stored, []byte(magic)) {
+		t.Fatalf("snapshot not compressed: starts %q", stored[:min(len(stored), 24)])
+	}
+	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(stored[len(magic):])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored)*2 > len(raw) {
+		t.Errorf("compressed %d bytes, raw %d: less than half expected", len(stored), len(raw))
+	}
+	if _, err := q.st.WriteSnapshot(ctx, "stories", version, fingerprint, func(w io.Writer) error {
+		_, err := w.Write(raw)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	second := ingest.NewStories(q.st, story.DefaultOptions(), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err := second.Load(ctx, q.now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if l := logs.String(); !strings.Contains(l, "stories snapshot read") || !strings.Contains(l, "replayed=0") {
+		t.Fatalf("the uncompressed snapshot was not used:\n%s", l)
+	}
+	q.add(second, q.save(6, 9))
+	if after := q.stories(); after != before {
+		t.Fatalf("stories %v before the restart, %v after", before, after)
+	}
+}
+
+// pausedWrites is a store whose snapshot writes stop once begun until the
+// test lets them go on.
+type pausedWrites struct {
+	*sqlite.DB
+	begun, proceed chan struct{}
+}
+
+func (p *pausedWrites) WriteSnapshot(ctx context.Context, name string, version int, fingerprint string, write func(w io.Writer) error) (int64, error) {
+	return p.DB.WriteSnapshot(ctx, name, version, fingerprint, func(w io.Writer) error {
+		close(p.begun)
+		<-p.proceed
+		return write(w)
+	})
+}
+
+// TestStoriesAddWhileSnapshotWritten: articles are put in stories while a
+// snapshot is being written (the engine is held only while its state is
+// copied), and the snapshot holds the state of its moment: a start from
+// it replays the articles added meanwhile.
+func TestStoriesAddWhileSnapshotWritten(t *testing.T) {
+	ctx := context.Background()
+	q := newQuakeStore(t)
+	p := &pausedWrites{DB: q.st, begun: make(chan struct{}), proceed: make(chan struct{})}
+	first := ingest.NewStories(p, story.DefaultOptions(), nil)
+	q.add(first, q.save(0, 6))
+	saved := make(chan error, 1)
+	go func() { saved <- first.SaveSnapshot(ctx) }()
+	<-p.begun
+	q.add(first, q.save(6, 9)) // would wait for the write to end if it held the engine
+	close(p.proceed)
+	if err := <-saved; err != nil {
+		t.Fatal(err)
+	}
+	before := q.stories()
+	var logs syncBuffer
+	second := ingest.NewStories(q.st, story.DefaultOptions(), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err := second.Load(ctx, q.now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if l := logs.String(); !strings.Contains(l, "stories snapshot read") || !strings.Contains(l, "replayed=6") {
+		t.Fatalf("want the snapshot of 12 articles and the 6 added while it was written replayed:\n%s", l)
+	}
+	q.add(second, q.save(9, 11))
+	if after := q.stories(); after != before {
+		t.Fatalf("stories %v before the restart, %v after", before, after)
 	}
 }

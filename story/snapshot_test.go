@@ -430,3 +430,45 @@ func BenchmarkSnapshot(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "articles/s")
 	})
 }
+
+// TestFreezeKeepsItsMoment: a frozen engine writes the snapshot of the
+// moment it was frozen, whatever the engine does after (adds with merges,
+// splits, copies, closing stories and forgetting articles, story views
+// caching summaries), so a server can write it without holding the
+// engine.
+func TestFreezeKeepsItsMoment(t *testing.T) {
+	docs := snapshotDocs(t, 700)
+	opts := snapshotOptions()
+	for _, cut := range []int{0, 150, 420} {
+		t.Run(strconv.Itoa(cut), func(t *testing.T) {
+			e := NewEngine(opts)
+			for _, d := range docs[:cut] {
+				e.Add(d)
+			}
+			want := snapshotBytes(t, e)
+			f := e.Freeze()
+			merges, splits := 0, 0
+			for i, d := range docs[cut:] {
+				r := e.Add(d)
+				merges += len(r.MergedStories)
+				splits += len(r.SplitStories)
+				if i%50 == 0 {
+					e.Stories()
+				}
+			}
+			if merges == 0 || splits == 0 && cut < 400 {
+				t.Fatalf("the rest of the stream does not change the stories: %d merges, %d splits", merges, splits)
+			}
+			var got bytes.Buffer
+			if err := f.WriteSnapshot(&got, "test"); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Fatal("the frozen engine's snapshot changed with the engine")
+			}
+			if bytes.Equal(snapshotBytes(t, e), want) {
+				t.Fatal("the engine did not change")
+			}
+		})
+	}
+}

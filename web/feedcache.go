@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -10,17 +11,20 @@ import (
 
 // feedCache keeps each user's feed list for pages that only need feed
 // titles and icons, so that a river page costs one article query instead
-// of one feed query per item. Unread counts in it may be up to ttl old;
-// the feed page reads the store directly. At most feedCacheUsers users'
-// lists are kept.
+// of one feed query per item. Unread counts in it may be up to ttl old,
+// or older while one request reloads it: readers never wait for the
+// reload of a list they have, and one request at a time loads a user's
+// list. The feed page reads the store directly. At most feedCacheUsers
+// users' lists are kept.
 type feedCache struct {
 	store digest.FeedStore
 	ttl   time.Duration
 	now   func() time.Time
 
-	mu    sync.Mutex
-	users map[int64]*userFeeds
-	gen   uint64 // counts invalidations, for caches derived from feeds
+	mu      sync.Mutex
+	users   map[int64]*userFeeds
+	loading map[int64]*feedLoad
+	gen     uint64 // counts invalidations, for caches derived from feeds
 }
 
 // userFeeds is one user's cached list.
@@ -30,33 +34,88 @@ type userFeeds struct {
 	loaded time.Time
 }
 
+// feedLoad is a load of one user's list under way; done is closed when
+// its result is set.
+type feedLoad struct {
+	gen  uint64 // the cache's generation when it began
+	done chan struct{}
+	e    *userFeeds
+	err  error
+}
+
 const feedCacheUsers = 256
 
 func newFeedCache(store digest.FeedStore, ttl time.Duration, now func() time.Time) *feedCache {
-	return &feedCache{store: store, ttl: ttl, now: now, users: map[int64]*userFeeds{}}
+	return &feedCache{store: store, ttl: ttl, now: now, users: map[int64]*userFeeds{}, loading: map[int64]*feedLoad{}}
 }
 
 // get returns the user's feeds by ID and in store order. The returned
-// values are shared: callers must not modify them.
+// values are shared: callers must not modify them. A list older than the
+// ttl is returned as it is while another request reloads it; a request
+// finding no list (or one dropped by invalidate) waits for the load under
+// way, or loads it.
 func (c *feedCache) get(ctx context.Context, user int64) (map[int64]*digest.Feed, []digest.Feed, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.users[user]; e != nil && c.now().Sub(e.loaded) < c.ttl {
-		return e.byID, e.list, nil
+	for {
+		c.mu.Lock()
+		e := c.users[user]
+		l := c.loading[user]
+		if l != nil && l.gen != c.gen {
+			l = nil // began before an invalidation: its list is not wanted
+		}
+		switch {
+		case e != nil && (c.now().Sub(e.loaded) < c.ttl || l != nil):
+			c.mu.Unlock()
+			return e.byID, e.list, nil
+		case l != nil:
+			c.mu.Unlock()
+			select {
+			case <-l.done:
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			}
+			if l.err != nil {
+				if ctx.Err() == nil && (errors.Is(l.err, context.Canceled) || errors.Is(l.err, context.DeadlineExceeded)) {
+					continue // the loading request went away: load again
+				}
+				return nil, nil, l.err
+			}
+			return l.e.byID, l.e.list, nil
+		}
+		l = &feedLoad{gen: c.gen, done: make(chan struct{})}
+		c.loading[user] = l
+		c.mu.Unlock()
+		return c.load(ctx, user, l)
 	}
+}
+
+// load reads the user's list for l and publishes it.
+func (c *feedCache) load(ctx context.Context, user int64, l *feedLoad) (map[int64]*digest.Feed, []digest.Feed, error) {
 	list, err := c.store.Feeds(ctx, user)
+	var e *userFeeds
+	if err == nil {
+		byID := make(map[int64]*digest.Feed, len(list))
+		for i := range list {
+			byID[list[i].ID] = &list[i]
+		}
+		e = &userFeeds{byID: byID, list: list, loaded: c.now()}
+	}
+	c.mu.Lock()
+	if c.loading[user] == l {
+		delete(c.loading, user)
+	}
+	if err == nil && l.gen == c.gen {
+		if len(c.users) >= feedCacheUsers {
+			clear(c.users)
+		}
+		c.users[user] = e
+	}
+	l.e, l.err = e, err
+	close(l.done)
+	c.mu.Unlock()
 	if err != nil {
 		return nil, nil, err
 	}
-	byID := make(map[int64]*digest.Feed, len(list))
-	for i := range list {
-		byID[list[i].ID] = &list[i]
-	}
-	if len(c.users) >= feedCacheUsers {
-		clear(c.users)
-	}
-	c.users[user] = &userFeeds{byID: byID, list: list, loaded: c.now()}
-	return byID, list, nil
+	return e.byID, e.list, nil
 }
 
 // lookup returns the user's feeds by ID, reloading once when one of the

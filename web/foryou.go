@@ -61,6 +61,12 @@ type forYouResult struct {
 	newReader bool
 	cands     []rank.Candidate
 	choices   []digest.Choice
+	// front is the front page's part, made once (see frontOf).
+	front struct {
+		mu   sync.Mutex
+		done bool
+		part frontPart
+	}
 }
 
 // forYou ranks the user's stories for them and returns the best n:
@@ -267,9 +273,21 @@ func (s *Server) recordShown(ctx context.Context, userID int64, shown []rankedSt
 	for i, r := range shown {
 		ids[i] = r.story.ID
 	}
-	fresh, err := s.store.RecordShown(ctx, userID, ids, s.now(), impressionWindow)
-	if err != nil || len(fresh) == 0 {
+	now := s.now()
+	// Every story recorded fresh by this process within the window: the
+	// store would find none fresh, and write nothing.
+	if s.shown.known(userID, ids, now.Add(-impressionWindow)) {
+		return nil
+	}
+	fresh, err := s.store.RecordShown(ctx, userID, ids, now, impressionWindow)
+	if err != nil {
 		return err
+	}
+	// Only the fresh ones are stored as shown at now; the others keep the
+	// time of their first showing, which the memo does not know.
+	s.shown.recorded(userID, fresh, now, now.Add(-impressionWindow))
+	if len(fresh) == 0 {
+		return nil
 	}
 	var sigs []digest.Signal
 	for _, r := range shown {

@@ -114,3 +114,10 @@ func (c *tasteCache) dropSignals(user int64) {
 		t.signals = nil
 	}
 }
+
+// version changes whenever an entry is dropped.
+func (c *tasteCache) version() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.seq
+}

@@ -48,40 +48,70 @@ const cardOptions = 2
 
 // forYouInto ranks the front page's stories into p.
 func (s *Server) forYouInto(ctx context.Context, r *http.Request, p *riverPage) error {
-	res, err := s.forYou(ctx, uid(r), homeStories)
+	res, err := s.forYouShared(ctx, uid(r), homeStories)
 	if err != nil {
 		return err
+	}
+	front, err := s.frontOf(ctx, uid(r), res)
+	if err != nil {
+		return err
+	}
+	back := r.URL.RequestURI()
+	p.ForYou = make([]foryouCard, len(front.cards))
+	for i, c := range front.cards {
+		c.Return = back
+		p.ForYou[i] = c
+	}
+	p.MoreStories = res.more
+	p.Hidden = res.hidden
+	p.Onboard = front.onboard
+	if !seen(r) {
+		return nil
+	}
+	return s.recordShown(ctx, uid(r), res.stories)
+}
+
+// frontPart is what the front page shows of a ranking: its cards (with
+// no Return) and a new reader's onboarding. It is made once per ranking
+// (see forYouShared) and shared: callers copy the cards.
+type frontPart struct {
+	cards   []foryouCard
+	onboard *onboarding
+}
+
+// frontOf returns res's front page part, making it on first use.
+func (s *Server) frontOf(ctx context.Context, userID int64, res *forYouResult) (frontPart, error) {
+	res.front.mu.Lock()
+	defer res.front.mu.Unlock()
+	if res.front.done {
+		return res.front.part, nil
 	}
 	list := make([]digest.Story, len(res.stories))
 	for i := range res.stories {
 		list[i] = res.stories[i].story
 	}
-	cards, err := s.storyCards(ctx, uid(r), list)
+	cards, err := s.storyCards(ctx, userID, list)
 	if err != nil {
-		return err
+		return frontPart{}, err
 	}
 	chosen := map[string]float64{}
 	for _, c := range res.choices {
 		chosen[string(c.Kind)+":"+c.Key] = c.Value
 	}
-	back := r.URL.RequestURI()
+	var part frontPart
 	for i, rs := range res.stories {
-		c := foryouCard{storyCard: cards[i], Return: back}
+		c := foryouCard{storyCard: cards[i]}
 		c.Reason = rs.score.Strongest()
 		c.Why = whyOf(rs.score)
 		c.Score = rs.score.Total
 		c.Options = optionsOf(rs.cand, chosen, cardOptions)
-		p.ForYou = append(p.ForYou, c)
+		part.cards = append(part.cards, c)
 	}
-	p.MoreStories = res.more
-	p.Hidden = res.hidden
 	if res.newReader {
-		p.Onboard = onboard(res.cands, chosen)
+		part.onboard = onboard(res.cands, chosen)
 	}
-	if !seen(r) {
-		return nil
-	}
-	return s.recordShown(ctx, uid(r), res.stories)
+	res.front.part, res.front.done = part, true
+	return part, nil
 }
 
 // optionsOf offers a story's outlets and its first entities to follow or

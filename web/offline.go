@@ -96,7 +96,7 @@ func (s *Server) offlineList(w http.ResponseWriter, r *http.Request) {
 			l.Pages = append(l.Pages, p)
 		}
 	}
-	fy, err := s.forYou(ctx, uid(r), homeStories)
+	fy, err := s.forYouShared(ctx, uid(r), homeStories)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
@@ -119,9 +120,14 @@ type Server struct {
 	cache   *feedCache
 	outlets *outletCache
 	taste   *tasteCache
-	now     func() time.Time
-	hosts   hostPolicy
-	h       http.Handler
+	shown   shownMemo
+	// forYouRes keeps the front page's rankings; writes counts write
+	// requests (see countWrites).
+	forYouRes forYouCache
+	writes    atomic.Uint64
+	now       func() time.Time
+	hosts     hostPolicy
+	h         http.Handler
 }
 
 // New returns a server over store, feeds and the auth service; none may
@@ -185,7 +191,7 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 			"so a page on a DNS-rebinding domain could reach this server; set --base-url to the address it is reached at",
 			"addr", cfg.ListenAddr)
 	}
-	s.h = s.routes()
+	s.h = s.countWrites(s.routes())
 	return s
 }
 

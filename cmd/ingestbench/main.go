@@ -62,6 +62,10 @@ func main() {
 		warmDB   = flag.String("warm-db", "", "with -warm: the database to fill, or to reuse when it holds articles")
 		replay   = flag.Bool("replay", false, "with -warm: also time the full replay of the window (the start without a snapshot)")
 		warmLogs = flag.Bool("warm-logs", false, "with -warm: show the story engine's log")
+		resnap   = flag.Bool("resnapshot", false, "with -warm: once warm, write the snapshot again and time loading the engine from it")
+		reads    = flag.Bool("reads", false, "with -warm-db: the reads-under-ingest benchmark over that (filled) database (see reads.go); run it on a copy")
+		readers  = flag.Int("readers", 50, "with -reads: concurrent wrk connections")
+		readsDur = flag.Duration("reads-duration", 20*time.Second, "with -reads: each wrk run")
 		pgDSN    = flag.String("postgres", "", "measure the first refresh on this PostgreSQL database instead (a schema of its own, dropped after)")
 		procs    = flag.Int("procs", 1, "with -postgres: worker pipelines sharing the feeds through leases")
 		bulk     = flag.Bool("bulk-feeds", false, "with -postgres: create the feeds and subscriptions with SQL instead of the OPML import (large farms)")
@@ -76,8 +80,16 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	if *reads {
+		cfg := readsConfig{db: *warmDB, farm: *farmDir, feeds: *feeds, items: *items, readers: *readers, duration: *readsDur, memprofile: *memprof}
+		if err := runReads(cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "ingest bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *warmN > 0 {
-		if err := runWarm(warmConfig{articles: *warmN, db: *warmDB, replay: *replay, logs: *warmLogs}); err != nil {
+		if err := runWarm(warmConfig{articles: *warmN, db: *warmDB, replay: *replay, logs: *warmLogs, resnapshot: *resnap}); err != nil {
 			fmt.Fprintln(os.Stderr, "ingest bench:", err)
 			pprof.StopCPUProfile()
 			os.Exit(1)

@@ -178,10 +178,10 @@ func OpenOptions(ctx context.Context, dsn string, logger *slog.Logger, opts Opti
 		return fail(err, write)
 	}
 	read := stdlib.OpenDB(*cfg)
-	// One more for the connection the store keeps to check its feed
-	// cache (Dialect.DataVersion).
-	read.SetMaxOpenConns(opts.ReadConns + 1)
-	read.SetMaxIdleConns(opts.ReadConns + 1)
+	// Two more for the connections the store keeps to check its feed
+	// cache and to answer DataVersion (Dialect.DataVersion).
+	read.SetMaxOpenConns(opts.ReadConns + 2)
+	read.SetMaxIdleConns(opts.ReadConns + 2)
 	return &DB{Store: sqlstore.New(write, read, Dialect(), logger), name: name, cfg: cfg, logger: logger}, nil
 }
 

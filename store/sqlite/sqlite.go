@@ -201,9 +201,9 @@ func openPool(path string, writer bool, opts Options) (*sql.DB, error) {
 		db.SetMaxOpenConns(1)
 		db.SetMaxIdleConns(1)
 	} else {
-		// One more for the connection the store keeps to check its feed
-		// cache (Dialect.DataVersion).
-		n := opts.ReadConns + 1
+		// Two more for the connections the store keeps to check its feed
+		// cache and to answer DataVersion (Dialect.DataVersion).
+		n := opts.ReadConns + 2
 		db.SetMaxOpenConns(n)
 		db.SetMaxIdleConns(n)
 	}

@@ -77,7 +77,8 @@ type Store struct {
 	states  atomic.Int64 // fetch-state rows written by SaveFetches
 
 	feedCache feedCache
-	ruleSets  ruleSets // compiled rules of running rule jobs
+	ruleSets  ruleSets    // compiled rules of running rule jobs
+	version   versionConn // see DataVersion
 }
 
 var _ digest.Store = (*Store)(nil)
@@ -115,6 +116,7 @@ func (s *Store) WriteCount() int64 { return s.written.Load() }
 // Close closes the database handles.
 func (s *Store) Close() error {
 	s.feedCache.close()
+	s.version.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

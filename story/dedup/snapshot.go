@@ -54,3 +54,23 @@ type RestoredText struct {
 	Sketch Sketch
 	Gen    uint32
 }
+
+// Clone returns a copy of the Index that later changes to x do not
+// change: the maps and posting lists are copied, the sketches (never
+// changed once made) shared.
+func (x *Index) Clone() *Index {
+	c := *x
+	c.docs = maps.Clone(x.docs)
+	n := 0
+	for _, ids := range x.postings {
+		n += len(ids)
+	}
+	all := make([]int64, 0, n)
+	c.postings = make(map[uint64][]int64, len(x.postings))
+	for h, ids := range x.postings {
+		k := len(all)
+		all = append(all, ids...)
+		c.postings[h] = all[k:len(all):len(all)]
+	}
+	return &c
+}

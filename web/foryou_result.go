@@ -1,0 +1,159 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// forYouCache keeps each reader's ranked front page stories (forYou's
+// result, tens of milliseconds of ranking at 200,000 articles), so that
+// readers reloading the front page while feeds pour in share one ranking
+// rather than each waiting for their own. A result is used while nothing
+// it depends on changed through this server: the reader's choices and
+// signals (the taste cache's drops), feeds (the feed cache's generation,
+// which Server.Changed moves for other processes' writes), and any other
+// write request (marking read, starring, rules: the server's write
+// count). Stories change with every refresh: a result is fresh while the
+// store's data version (see dataVersion) is the one it was ranked at, or
+// for forYouTTL with a store that has none; an older one is still served
+// while one request ranks anew, so no reader waits for the ranking of a
+// page it can be shown, and none is shown a ranking older than the one
+// under way.
+type forYouCache struct {
+	mu      sync.Mutex
+	entries map[forYouKey]*forYouEntry
+}
+
+type forYouKey struct {
+	user int64
+	n    int
+}
+
+// forYouVersion is what a result depends on besides time.
+type forYouVersion struct{ taste, feeds, writes uint64 }
+
+type forYouEntry struct {
+	v       forYouVersion
+	data    int64         // the store's data version when ranked
+	at      time.Time     // when ranked
+	res     *forYouResult // nil while the first ranking runs
+	err     error
+	done    chan struct{} // closed when res or err is set (first ranking)
+	ranking bool          // a request is ranking anew
+}
+
+const (
+	forYouTTL         = 5 * time.Second
+	forYouCacheReader = 1024
+)
+
+func (s *Server) forYouVersion() forYouVersion {
+	return forYouVersion{taste: s.taste.version(), feeds: s.cache.generation(), writes: s.writes.Load()}
+}
+
+// forYouShared is forYou through the cache. The result is shared: callers
+// must not modify it.
+func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYouResult, error) {
+	c := &s.forYouRes
+	k := forYouKey{userID, n}
+	for {
+		v := s.forYouVersion()
+		data, dataOK := s.dataVersion(ctx)
+		c.mu.Lock()
+		if c.entries == nil || len(c.entries) >= forYouCacheReader {
+			c.entries = map[forYouKey]*forYouEntry{}
+		}
+		e := c.entries[k]
+		if e != nil && e.v == v {
+			if e.res == nil && e.err == nil { // the first ranking is under way
+				c.mu.Unlock()
+				select {
+				case <-e.done:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				if e.err != nil {
+					if ctx.Err() == nil {
+						continue // that request failed or went away: rank here
+					}
+					return nil, e.err
+				}
+				return e.res, nil
+			}
+			fresh := dataOK && e.data == data || !dataOK && time.Since(e.at) < forYouTTL
+			if e.res != nil && (fresh || e.ranking) {
+				c.mu.Unlock()
+				return e.res, nil
+			}
+			if e.res != nil {
+				// Stale: this request ranks anew, the others are served
+				// this result meanwhile.
+				e.ranking = true
+				c.mu.Unlock()
+				res, err := s.forYou(ctx, userID, n)
+				c.mu.Lock()
+				e.ranking = false
+				if err == nil && c.entries[k] == e && s.forYouVersion() == v {
+					c.entries[k] = &forYouEntry{v: v, data: data, at: time.Now(), res: res, done: closed}
+				}
+				c.mu.Unlock()
+				return res, err
+			}
+		}
+		e = &forYouEntry{v: v, data: data, done: make(chan struct{})}
+		c.entries[k] = e
+		c.mu.Unlock()
+		res, err := s.forYou(ctx, userID, n)
+		c.mu.Lock()
+		if err != nil || s.forYouVersion() != v {
+			// Not kept: waiters take the outcome, later requests rank.
+			if c.entries[k] == e {
+				delete(c.entries, k)
+			}
+			if err == nil {
+				e.res = res
+			} else {
+				e.err = err
+			}
+		} else {
+			e.res, e.at = res, time.Now()
+		}
+		close(e.done)
+		c.mu.Unlock()
+		return res, err
+	}
+}
+
+// dataVersion returns the store's data version (see
+// sqlstore.Store.DataVersion), and false when it has none or fails to
+// tell: caches then fall back on time.
+func (s *Server) dataVersion(ctx context.Context) (int64, bool) {
+	dv, ok := s.store.(interface {
+		DataVersion(ctx context.Context) (int64, error)
+	})
+	if !ok {
+		return 0, false
+	}
+	v, err := dv.DataVersion(ctx)
+	return v, err == nil
+}
+
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// countWrites counts the requests that may write (every method but GET,
+// HEAD and OPTIONS), before and after they run: a result computed while
+// one ran is not kept past it.
+func (s *Server) countWrites(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			h.ServeHTTP(w, r)
+			return
+		}
+		s.writes.Add(1)
+		defer s.writes.Add(1)
+		h.ServeHTTP(w, r)
+	})
+}
