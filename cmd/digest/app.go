@@ -116,6 +116,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		NoPostProcess: o.noPostProcess,
 		Stories:       sink,
 		Shared:        shared,
+		Lease:         cfg.Lease,
 	})
 	if is, ok := st.(ingest.ImportStore); ok {
 		a.imports = ingest.NewImports(is, a.pipeline.Nudge, log)
