@@ -276,15 +276,42 @@ func (s *Stories) prune() {
 // window's articles the snapshot does not hold, or, when there is no
 // usable snapshot (none, corrupt, of another format or configuration),
 // from a replay of the whole window (Replay).
+//
+// Then the articles left in no story with no story step queued (a story
+// change cut by a crash) are queued, so that the pipeline puts them in
+// stories (see LostStoryQueuer).
 func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	ok, err := s.restore(ctx)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.Replay(ctx, now)
+		err = s.Replay(ctx, now)
+	} else {
+		err = s.catchUp(ctx, now)
 	}
-	return s.catchUp(ctx, now)
+	if err != nil {
+		return err
+	}
+	if q, ok := s.store.(LostStoryQueuer); ok {
+		n, err := q.QueueLostStories(ctx)
+		if err != nil {
+			return fmt.Errorf("load stories: %w", err)
+		}
+		if n > 0 {
+			s.log.Warn("articles left in no story by an interrupted story change queued again", "articles", n)
+		}
+	}
+	return nil
+}
+
+// LostStoryQueuer is a store that can queue the story step of the
+// articles in no story whose step is not queued: the engine stores a
+// change of its stories in several transactions (a merged story deleted,
+// then the story taking its articles saved), and a process killed between
+// two of them leaves such articles.
+type LostStoryQueuer interface {
+	QueueLostStories(ctx context.Context) (int, error)
 }
 
 // Replay replays the stored articles of the engine's window into an empty
