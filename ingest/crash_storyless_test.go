@@ -31,8 +31,12 @@ import (
 // left in no story are queued again and put in stories, whether the
 // engine restarts from its snapshot or replays the window.
 func TestStoryChangeCutByACrashIsRedone(t *testing.T) {
-	for _, snapshot := range []bool{true, false} {
-		t.Run(fmt.Sprintf("snapshot %v", snapshot), func(t *testing.T) {
+	for _, tc := range []struct {
+		snapshot bool
+		cut      string // "deleted": a story deleted, its articles not saved elsewhere; "emptied": a story's articles moved, it not deleted
+	}{{true, "deleted"}, {false, "deleted"}, {true, "emptied"}, {false, "emptied"}} {
+		snapshot := tc.snapshot
+		t.Run(fmt.Sprintf("%s, snapshot %v", tc.cut, snapshot), func(t *testing.T) {
 			farm := &newsFarm{feeds: 3, entries: 4}
 			srv := httptest.NewServer(farm)
 			defer srv.Close()
@@ -91,10 +95,36 @@ func TestStoryChangeCutByACrashIsRedone(t *testing.T) {
 					held++
 				}
 			}
-			// The crash: the story is deleted, its articles are in no
-			// story, and nothing is queued for them.
-			if err := st.DeleteStory(ctx, victim); err != nil {
-				t.Fatal(err)
+			wantEmpty, wantStoryless := 0, held
+			switch tc.cut {
+			case "deleted":
+				// The crash: the story is deleted, its articles are in no
+				// story, and nothing is queued for them.
+				if err := st.DeleteStory(ctx, victim); err != nil {
+					t.Fatal(err)
+				}
+			case "emptied":
+				// The crash: another story took the victim's articles,
+				// and the victim, empty, was not deleted.
+				var other int64
+				for _, a := range page.Articles {
+					if a.StoryID != victim {
+						other = a.StoryID
+					}
+				}
+				o, err := st.StoredStory(ctx, other)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, a := range page.Articles {
+					if a.StoryID == victim {
+						o.ArticleIDs = append(o.ArticleIDs, a.ID)
+					}
+				}
+				if err := st.SaveStory(ctx, o); err != nil {
+					t.Fatal(err)
+				}
+				wantEmpty, wantStoryless = 1, 0
 			}
 			if !snapshot {
 				// No usable snapshot: the next start replays the window.
@@ -109,15 +139,15 @@ func TestStoryChangeCutByACrashIsRedone(t *testing.T) {
 				}
 				raw.Close()
 			}
-			if v, _ := st.Invariants(ctx); v.WithoutStory != held || v.Pending != 0 {
-				t.Fatalf("after the cut: %+v, want %d articles in no story and nothing pending", v, held)
+			if v, _ := st.Invariants(ctx); v.WithoutStory != wantStoryless || v.EmptyStories != wantEmpty || v.Pending != 0 {
+				t.Fatalf("after the cut: %+v, want %d articles in no story, %d empty stories and nothing pending", v, wantStoryless, wantEmpty)
 			}
 			run(func(*ingest.Pipeline) {})
 			if v, err = st.Invariants(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if v.WithoutStory != 0 || v.Pending != 0 || v.EmptyStories != 0 {
-				t.Errorf("after the restart: %+v; want the %d articles the cut left in no story in stories again", v, held)
+				t.Errorf("after the restart: %+v; want every article in a story and no empty story", v)
 			}
 		})
 	}

@@ -68,3 +68,21 @@ func (s *Store) QueueLostStories(ctx context.Context) (int, error) {
 	})
 	return int(n), wrap("queue lost stories", err)
 }
+
+// DeleteEmptyStories deletes the stories that hold no article and returns
+// how many. The engine empties a story it merges away or whose articles
+// it moves in one transaction and deletes it in another; a process that
+// dies between the two leaves the empty story behind, which no engine
+// knows of any more.
+func (s *Store) DeleteEmptyStories(ctx context.Context) (int, error) {
+	var n int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `DELETE FROM stories WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.story_id = stories.id)`)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), wrap("delete empty stories", err)
+}
