@@ -7,7 +7,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,10 +26,10 @@ import (
 // crashBins are the binaries the kill -9 tests run, built once per test
 // binary.
 var crashBins struct {
-	once          sync.Once
-	dir           string
-	digest, farm  string
-	err           error
+	once         sync.Once
+	dir          string
+	digest, farm string
+	err          error
 }
 
 // buildCrashBins builds the digest command and the feed farm
@@ -106,6 +105,7 @@ func startFeedFarm(t *testing.T, bin string, feeds, items int, delay time.Durati
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "-addr", addr, "-feeds", strconv.Itoa(feeds), "-items", strconv.Itoa(items),
 		"-seed", "1", "-warm", "-delay", delay.String())
+	dieWithTest(cmd)
 	logf, err := os.Create(filepath.Join(t.TempDir(), "farm.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -228,6 +228,7 @@ func startDigest(t *testing.T, bin, name string, args ...string) *digestProc {
 	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", maddr, "--allow-private",
 		"--workers", "8", "--log-level", "warn"}, args...)
 	cmd := exec.Command(bin, args...)
+	dieWithTest(cmd)
 	logf, err := os.OpenFile(filepath.Join(t.TempDir(), name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -349,5 +350,3 @@ func envInt(t *testing.T, name string, def int) int {
 	}
 	return n
 }
-
-var _ = context.Background

@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -315,4 +318,76 @@ func first(xs []string) string {
 		return ""
 	}
 	return xs[0]
+}
+
+// TestDatabaseAwayDuringRefreshProcesses: a web and a worker process
+// reach PostgreSQL through a TCP proxy, which cuts every connection and
+// refuses new ones in the middle of the first refresh (as a database
+// stopped and started: the shared server cannot be). Meanwhile the web
+// process answers /healthz and says not ready on /readyz, naming the
+// database, and neither process exits; once the database is back, both
+// resume and everything settles: every farm entry stored exactly once,
+// every article in a story, nothing pending, no feed leased.
+func TestDatabaseAwayDuringRefreshProcesses(t *testing.T) {
+	digestBin, farmBin := buildCrashBins(t)
+	dsn := pgtest.FreshSchema(t)
+	feeds := envInt(t, "DIGEST_CRASH_PG_FEEDS", 150)
+	items := envInt(t, "DIGEST_CRASH_ITEMS", 20)
+	farm := startFeedFarm(t, farmBin, feeds, items, 20*time.Millisecond)
+	setupFarmReader(t, digestBin, farm, "--database", dsn)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCutProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	q := u.Query()
+	q.Set("connect_timeout", "2")
+	u.RawQuery = q.Encode()
+	via := u.String()
+
+	web := startDigest(t, digestBin, "web", "--database", via, "--role", "web")
+	worker := startDigest(t, digestBin, "worker", "--database", via, "--role", "worker", "--workers", "4", "--lease", "10s")
+	pollUntil(t, "a third of the feeds fetched", 5*time.Minute, func() bool { return farm.stat(t, "feed_200") >= feeds/3 })
+	proxy.cut()
+	cutAt := farm.stat(t, "feed_200")
+	var body string
+	pollUntil(t, "not ready, naming the database", 5*time.Minute, func() bool {
+		res, err := http.Get(web.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		body = string(b)
+		return res.StatusCode == http.StatusServiceUnavailable && strings.Contains(body, "database")
+	})
+	res, err := http.Get(web.base + "/healthz")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz with the database away: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	// The worker notices too: its metrics say the database is down.
+	pollUntil(t, "the worker seeing the database down", 5*time.Minute, func() bool { return worker.metric("digest_database_up") == 0 })
+	t.Logf("cut after %d of %d feeds served; /readyz: %s", cutAt, feeds, strings.TrimSpace(body))
+	proxy.restore()
+
+	start := time.Now()
+	var last crashCheck
+	pollUntil(t, "settled (digest check)", 15*time.Minute, func() bool {
+		last = digestCheck(t, digestBin, farm, "--database", dsn)
+		return last.settled() && web.ready()
+	})
+	t.Logf("settled %s after the database came back: %s; the farm served %d feed 200s for %d feeds",
+		time.Since(start).Round(time.Millisecond), last, farm.stat(t, "feed_200"), feeds)
+	for _, p := range []*digestProc{web, worker} {
+		select {
+		case <-p.exited:
+			t.Errorf("%s exited while the database was away: %s", p.name, p.logTail())
+		default:
+		}
+	}
+	worker.stop(t)
+	web.stop(t)
 }
