@@ -30,7 +30,7 @@ echo "crash-bench: $feeds feeds, $runs run(s); log $log; load: $(uptime)" | tee 
 for i in $(seq 1 "$runs"); do
   echo "== SQLite run $i" | tee -a "$log"
   DIGEST_CRASH_FEEDS="$feeds" DIGEST_CRASH_DATA="$out" DIGEST_CRASH_SETTLE_MINUTES=60 \
-    go test ./cmd/digest -run '^TestKill9SQLiteSettles$' -count=1 -v -timeout 3h 2>&1 | grep -v '^=== ' | tee -a "$log"
+    go test ./cmd/digest -run '^TestKill9SQLiteSettles$' -count=1 -v -timeout 3h 2>&1 | grep --line-buffered -v '^=== ' | tee -a "$log"
 done
 rm -rf "$out/sqlite"
 
@@ -38,6 +38,6 @@ if [ -n "${DIGEST_TEST_POSTGRES:-}" ]; then
   echo "== PostgreSQL" | tee -a "$log"
   DIGEST_CRASH_FEEDS="$feeds" DIGEST_CRASH_PG_FEEDS=$((feeds / 4)) \
     go test ./cmd/digest -run '^(TestKill9PostgresWorkers|TestWorkersFetchOnceSameStories|TestDatabaseAwayDuringRefreshProcesses)$' \
-    -count=1 -v -timeout 3h 2>&1 | grep -v '^=== ' | tee -a "$log"
+    -count=1 -v -timeout 3h 2>&1 | grep --line-buffered -v '^=== ' | tee -a "$log"
 fi
 echo "crash-bench: done; load: $(uptime)" | tee -a "$log"
