@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -349,6 +351,13 @@ func (pp *postProcessor) failed(q digest.PendingPost, step digest.PostSteps, nam
 	o := &pp.p.opts
 	q.Attempts++
 	q.LastError = name + ": " + err.Error()
+	if step != 0 && pageGone(err) {
+		// Retrying a page that is gone holds the article out of every
+		// story for hours of backoff: given up at once.
+		q.GaveUp = fmt.Sprintf("%s (given up: the page is gone)", q.LastError)
+		q.Steps &^= step
+		return pp.succeeded(q)
+	}
 	if step != 0 && q.Attempts >= o.PostAttempts {
 		q.GaveUp = fmt.Sprintf("%s (given up after %d attempts)", q.LastError, q.Attempts)
 		q.Steps &^= step
@@ -360,6 +369,14 @@ func (pp *postProcessor) failed(q digest.PendingPost, step digest.PostSteps, nam
 	}
 	q.NextTry = o.Now().Add(delay)
 	return q
+}
+
+// pageGone tells whether err is an article page's server saying the page
+// does not exist (404) or no longer does (410): retrying will not bring
+// it.
+func pageGone(err error) bool {
+	var se *fetch.StatusError
+	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
 }
 
 // maxPostRetry bounds the wait between two attempts at a step.

@@ -279,15 +279,51 @@ func (s *Stories) prune() {
 // window's articles the snapshot does not hold, or, when there is no
 // usable snapshot (none, corrupt, of another format or configuration),
 // from a replay of the whole window (Replay).
+//
+// Then the articles left in no story with no story step queued (a story
+// change cut by a crash) are queued, so that the pipeline puts them in
+// stories, and the stories left holding no article are deleted (see
+// CutStoryChanges).
 func (s *Stories) Load(ctx context.Context, now time.Time) error {
 	ok, err := s.restore(ctx)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.Replay(ctx, now)
+		err = s.Replay(ctx, now)
+	} else {
+		err = s.catchUp(ctx, now)
 	}
-	return s.catchUp(ctx, now)
+	if err != nil {
+		return err
+	}
+	if c, ok := s.store.(CutStoryChanges); ok {
+		lost, err := c.QueueLostStories(ctx)
+		if err != nil {
+			return fmt.Errorf("load stories: %w", err)
+		}
+		empty, err := c.DeleteEmptyStories(ctx)
+		if err != nil {
+			return fmt.Errorf("load stories: %w", err)
+		}
+		if lost > 0 || empty > 0 {
+			s.log.Warn("story changes cut short by a crash mended", "articles_queued", lost, "empty_stories_deleted", empty)
+		}
+	}
+	return nil
+}
+
+// CutStoryChanges is a store that can mend what a story change cut by a
+// crash leaves: the engine stores one change of its stories in several
+// transactions (a merged story deleted, then the story taking its
+// articles saved; a story emptied, then deleted), and a process killed
+// between two of them leaves articles in no story with no story step
+// queued, or a story holding no article that no engine knows of.
+type CutStoryChanges interface {
+	// QueueLostStories queues the story step of those articles.
+	QueueLostStories(ctx context.Context) (int, error)
+	// DeleteEmptyStories deletes the stories that hold no article.
+	DeleteEmptyStories(ctx context.Context) (int, error)
 }
 
 // Replay replays the stored articles of the engine's window into an empty

@@ -119,6 +119,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		Shared:        shared,
 		PendingBytes:  cfg.IngestBuffer,
 		BatchBytes:    cfg.IngestBuffer / 2,
+		Lease:         cfg.Lease,
 	})
 	if is, ok := st.(ingest.ImportStore); ok {
 		a.imports = ingest.NewImports(is, a.pipeline.Nudge, log)

@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/sqlite"
 )
 
@@ -32,7 +36,18 @@ the story step of every article in no story is queued first ("queued"
 counts them; the server works the queue off, and a repair that is
 interrupted leaves nothing unqueued), then those articles are put through
 the story engine, as the pipeline would have, and the line says what is
-left.`
+left. --repair is for SQLite; on PostgreSQL the serving worker that holds
+the story engine works the queue off.
+
+With --database postgres://... the command checks that database. The line
+also counts the feeds leased to a worker ("leased") and those whose lease
+ran out before the worker saved them ("lease_expired": claimed again when
+due); neither is an error.
+
+With --truth FILE|URL (the JSON lines of a feed farm's /truth, from a file
+or fetched), every entry the farm serves must be stored exactly once:
+"truth_entries" counts them, "missing" those with no stored source,
+"duplicates" those stored more than once; each is an error.`
 
 // checkReport is the JSON line digest check prints.
 type checkReport struct {
@@ -43,6 +58,11 @@ type checkReport struct {
 	OrphanSources int      `json:"orphan_sources"`
 	Stories       int      `json:"stories"`
 	EmptyStories  int      `json:"empty_stories"`
+	Leased        int      `json:"leased"`
+	LeaseExpired  int      `json:"lease_expired"`
+	TruthEntries  *int     `json:"truth_entries,omitempty"` // with --truth
+	Missing       *int     `json:"missing,omitempty"`
+	Duplicates    *int     `json:"duplicates,omitempty"`
 	Repaired      *int     `json:"repaired,omitempty"` // articles given a story by --repair
 	Queued        *int     `json:"queued,omitempty"`   // articles in no story whose story step --repair queued
 	Errors        []string `json:"errors"`
@@ -50,8 +70,10 @@ type checkReport struct {
 
 func runCheck(ctx context.Context, env *Env, args []string) error {
 	var repair bool
+	var truth string
 	cfg, rest, err := parseConfig(env, "check", checkUsage, args, func(fs *flagSet) {
-		fs.BoolVar(&repair, "repair", false, "put the articles in no story through the story engine (with the server stopped)")
+		fs.BoolVar(&repair, "repair", false, "put the articles in no story through the story engine (with the server stopped; SQLite)")
+		fs.StringVar(&truth, "truth", "", "a feed farm's /truth (file or http URL): every entry must be stored exactly once")
 	})
 	if err != nil {
 		return err
@@ -59,12 +81,22 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	if len(rest) > 0 {
 		return usageErrorf("check: unexpected arguments %q", rest)
 	}
-	if _, err := os.Stat(cfg.Database); err != nil {
+	pg := postgres.IsDSN(cfg.Database)
+	if pg && repair {
+		return usageErrorf("check: --repair runs its own story engine, on SQLite only: on PostgreSQL the serving worker that holds the story engine works the queue off")
+	}
+	if _, err := os.Stat(cfg.Database); err != nil && !pg {
 		// Opening would create an empty database: nothing to check.
 		return fmt.Errorf("check: no database at %s: %w", cfg.Database, err)
 	}
+	var want map[string]int // truth's GUIDs, then how often each is stored
+	if truth != "" {
+		if want, err = readTruth(ctx, truth); err != nil {
+			return fmt.Errorf("check: truth: %w", err)
+		}
+	}
 	log := newLogger(env, cfg.LogLevel)
-	st, err := sqlite.Open(ctx, cfg.Database, log)
+	st, err := openChecked(ctx, cfg.Database, log)
 	if err != nil {
 		return err
 	}
@@ -100,6 +132,34 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	if v.OrphanSources > 0 {
 		rep.Errors = append(rep.Errors, fmt.Sprintf("%d sources belong to no stored article or feed", v.OrphanSources))
 	}
+	if rep.Leased, rep.LeaseExpired, err = st.Leases(ctx, time.Now()); err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	if want != nil {
+		if err := st.SourceGUIDs(ctx, func(g string) {
+			if n, ok := want[g]; ok {
+				want[g] = n + 1
+			}
+		}); err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		total, missing, dups := len(want), 0, 0
+		for _, n := range want {
+			switch {
+			case n == 0:
+				missing++
+			case n > 1:
+				dups++
+			}
+		}
+		rep.TruthEntries, rep.Missing, rep.Duplicates = &total, &missing, &dups
+		if missing > 0 {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%d of the truth's %d entries are not stored", missing, total))
+		}
+		if dups > 0 {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%d of the truth's %d entries are stored more than once", dups, total))
+		}
+	}
 	if rep.Errors == nil {
 		rep.Errors = []string{}
 	}
@@ -112,6 +172,80 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("check: %s", count(len(rep.Errors), "problem", "problems"))
 	}
 	return nil
+}
+
+// checkedStore is what check reads: the store, with the counts only the
+// SQL stores give.
+type checkedStore interface {
+	digest.Store
+	SourceGUIDs(ctx context.Context, fn func(guid string)) error
+	Leases(ctx context.Context, now time.Time) (held, expired int, err error)
+	QueueStoryless(ctx context.Context) (int, error)
+}
+
+// openChecked opens the database check reads: PostgreSQL for a
+// postgres:// URL, otherwise the SQLite file.
+func openChecked(ctx context.Context, database string, log *slog.Logger) (checkedStore, error) {
+	if postgres.IsDSN(database) {
+		return postgres.Open(ctx, database, log)
+	}
+	return sqlite.Open(ctx, database, log)
+}
+
+// readTruth reads a feed farm's truth (JSON lines with the entry's GUID
+// in "id") from a file or an http(s) URL and returns its GUIDs, each
+// mapped to 0.
+func readTruth(ctx context.Context, src string) (map[string]int, error) {
+	var r io.Reader
+	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, "GET", src, nil)
+		if err != nil {
+			return nil, err
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("%s: %s", src, res.Status)
+		}
+		r = res.Body
+	} else {
+		f, err := os.Open(src)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	want := map[string]int{}
+	dec := json.NewDecoder(r)
+	for line := 1; ; line++ {
+		var e struct {
+			ID string `json:"id"`
+		}
+		err := dec.Decode(&e)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: entry %d: %w", src, line, err)
+		}
+		if e.ID == "" {
+			return nil, fmt.Errorf("%s: entry %d has no \"id\"", src, line)
+		}
+		if _, dup := want[e.ID]; dup {
+			return nil, fmt.Errorf("%s: entry %d: id %q listed twice", src, line, e.ID)
+		}
+		want[e.ID] = 0
+	}
+	if len(want) == 0 {
+		return nil, fmt.Errorf("%s: no entries", src)
+	}
+	return want, nil
 }
 
 // repairStories puts every article in no story through a story engine

@@ -54,6 +54,11 @@ type Config struct {
 	// MetricsAddr, unless "", is where serve answers /metrics in the
 	// Prometheus text format (DIGEST_METRICS_ADDR).
 	MetricsAddr string
+	// Lease is how long a worker holds a feed it claimed (DIGEST_LEASE;
+	// 0: the pipeline's default, 5 minutes): the feeds of a worker that
+	// died are fetched again by another once it runs out. It must cover
+	// a fetch and its save.
+	Lease time.Duration
 }
 
 // configVar describes one setting: its flag, environment variable and help.
@@ -79,6 +84,7 @@ var configVars = []configVar{
 	{"user", "DIGEST_USER", "the account add, import and export act for (default: the only user)"},
 	{"role", "DIGEST_ROLE", "what serve runs: all, web (the reader only) or worker (fetching and stories only); web and worker need PostgreSQL"},
 	{"metrics-addr", "DIGEST_METRICS_ADDR", "address host:port of a Prometheus /metrics endpoint (default: none)"},
+	{"lease", "DIGEST_LEASE", "how long a worker holds a feed it claimed before another may fetch it (default 5m; PostgreSQL)"},
 }
 
 func defaultConfig() Config {
@@ -150,6 +156,14 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config, shown []string) (finish
 		cfg.RefreshInterval = d
 	}
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, helpOf("refresh-interval"))
+	if v := env.Getenv("DIGEST_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DIGEST_LEASE: %w", err))
+		}
+		cfg.Lease = d
+	}
+	fs.DurationVar(&cfg.Lease, "lease", cfg.Lease, helpOf("lease"))
 	intVar := func(p *int, name string) {
 		if v := env.Getenv(envName(name)); v != "" {
 			n, err := strconv.Atoi(v)
@@ -348,6 +362,9 @@ func (c *Config) validate() error {
 	}
 	if c.RefreshInterval < time.Minute {
 		return fmt.Errorf("config: refresh-interval must be at least 1m, got %s", c.RefreshInterval)
+	}
+	if c.Lease != 0 && (c.Lease < time.Second || c.Lease > 24*time.Hour) {
+		return fmt.Errorf("config: lease must be between 1s and 24h, got %s", c.Lease)
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
