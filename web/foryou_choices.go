@@ -52,36 +52,36 @@ func (s *Server) forYouInto(ctx context.Context, r *http.Request, p *riverPage) 
 	if err != nil {
 		return err
 	}
-	list := make([]digest.Story, len(res.stories))
-	for i := range res.stories {
-		list[i] = res.stories[i].story
+	list := make([]digest.Story, len(res.Stories))
+	for i := range res.Stories {
+		list[i] = res.Stories[i].Story
 	}
 	cards, err := s.storyCards(ctx, uid(r), list)
 	if err != nil {
 		return err
 	}
 	chosen := map[string]float64{}
-	for _, c := range res.choices {
+	for _, c := range res.Choices {
 		chosen[string(c.Kind)+":"+c.Key] = c.Value
 	}
 	back := r.URL.RequestURI()
-	for i, rs := range res.stories {
+	for i, rs := range res.Stories {
 		c := foryouCard{storyCard: cards[i], Return: back}
-		c.Reason = rs.score.Strongest()
-		c.Why = whyOf(rs.score)
-		c.Score = rs.score.Total
-		c.Options = optionsOf(rs.cand, chosen, cardOptions)
+		c.Reason = rs.Score.Strongest()
+		c.Why = whyOf(rs.Score)
+		c.Score = rs.Score.Total
+		c.Options = optionsOf(rs.Cand, chosen, cardOptions)
 		p.ForYou = append(p.ForYou, c)
 	}
-	p.MoreStories = res.more
-	p.Hidden = res.hidden
-	if res.newReader {
-		p.Onboard = onboard(res.cands, chosen)
+	p.MoreStories = res.More
+	p.Hidden = res.Hidden
+	if res.NewReader {
+		p.Onboard = onboard(res.Candidates, chosen)
 	}
 	if !seen(r) {
 		return nil
 	}
-	return s.recordShown(ctx, uid(r), res.stories)
+	return s.recordShown(ctx, uid(r), res.Stories)
 }
 
 // optionsOf offers a story's outlets and its first entities to follow or
@@ -341,12 +341,12 @@ func (s *Server) choices(w http.ResponseWriter, r *http.Request) {
 			p.Groups = append(p.Groups, g)
 		}
 	}
-	stories, err := s.store.ForYouStories(ctx, uid(r), forYouImportant, forYouRecent)
+	res, err := s.forYou(ctx, uid(r), homeStories)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	cands, err := s.candidates(ctx, uid(r), stories)
+	cands := res.Candidates
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -17,6 +17,7 @@ import (
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/daily"
+	"github.com/occasional-digest/digest/foryou"
 	"github.com/occasional-digest/digest/rank"
 )
 
@@ -113,6 +114,7 @@ type Server struct {
 	cache   *feedCache
 	outlets *outletCache
 	taste   *tasteCache
+	ranker  *foryou.Ranker
 	now     func() time.Time
 	hosts   hostPolicy
 	h       http.Handler
@@ -165,6 +167,7 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 	s.cache = newFeedCache(store, cfg.FeedCacheTTL, cfg.Now)
 	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
 	s.taste = newTasteCache(s.cache)
+	s.ranker = s.newRanker()
 	s.hosts = newHostPolicy(cfg.BaseURL, cfg.ListenAddr)
 	if !s.hosts.check && cfg.ListenAddr != "" {
 		s.logger.Warn("listening beyond loopback without a base URL: requests for any host name are answered, "+
