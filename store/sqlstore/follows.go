@@ -380,8 +380,10 @@ func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYou
 			ors = append(ors, `(fe.kind = ? AND fe.name = ?)`)
 			args = append(args, string(e.Kind), e.Name)
 		}
-		followed = append(followed, `st.id IN (SELECT se.story_id FROM story_entities se CROSS JOIN entities fe
-			WHERE se.entity_id = fe.id AND (`+strings.Join(ors, " OR ")+`))`)
+		// The entities first, by their (kind, name) key, then their
+		// stories (story_entities_recent): not every story's entities.
+		followed = append(followed, `st.id IN (SELECT se.story_id FROM entities fe CROSS JOIN story_entities se
+			WHERE (`+strings.Join(ors, " OR ")+`) AND se.entity_id = fe.id)`)
 	}
 	if len(followed) > 0 {
 		query += `
