@@ -235,6 +235,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /digest", Signed, s.digestToday)
 	s.handle(mux, "GET /digest/{day}", Signed, s.digestDay)
 	s.handle(mux, "POST /digest/settings", Signed, s.digestSettings)
+	s.handle(mux, "POST /digest/send", Signed, s.digestSendNow)
 	s.handle(mux, "POST /digest/feed-tokens", Signed, s.feedTokenCreate)
 	s.handle(mux, "POST /digest/feed-tokens/{id}/delete", Signed, s.feedTokenDelete)
 	s.handle(mux, "POST /searches", Signed, s.savedCreate)
