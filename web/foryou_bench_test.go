@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
-	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
