@@ -104,20 +104,25 @@ func seen(r *http.Request) bool {
 
 // openedStory learns that the user opened a story (its page, or one of
 // its articles), the first time only, unless the request is no reader's
-// look (see seen).
-func (s *Server) openedStory(r *http.Request, storyID int64) error {
+// look (see seen). The write runs after the page, in the background (see
+// signalWriter): a failing one does not fail the page.
+func (s *Server) openedStory(r *http.Request, storyID int64) {
 	if !seen(r) {
-		return nil
+		return
 	}
-	ctx, userID := r.Context(), uid(r)
-	first, err := s.store.OpenStory(ctx, userID, storyID, s.now())
-	if digest.IsNotFound(err) || (err == nil && !first) {
-		return nil
-	}
-	if err != nil {
+	userID, now := uid(r), s.now()
+	s.signals.add("story opened", userID, func(ctx context.Context) error {
+		first, err := s.store.OpenStory(ctx, userID, storyID, now)
+		if digest.IsNotFound(err) || (err == nil && !first) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		err = s.ranker.LearnStory(ctx, userID, storyID, learnOpen, 0, now)
+		s.taste.dropSignals(userID)
 		return err
-	}
-	return s.learnStory(ctx, userID, storyID, learnOpen, 0)
+	})
 }
 
 // whyPart is one line of a story card's "why this" list.

@@ -115,6 +115,7 @@ type Server struct {
 	outlets *outletCache
 	taste   *tasteCache
 	ranker  *foryou.Ranker
+	signals *signalWriter
 	now     func() time.Time
 	hosts   hostPolicy
 	h       http.Handler
@@ -168,6 +169,7 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
 	s.taste = newTasteCache(s.cache)
 	s.ranker = s.newRanker()
+	s.signals = newSignalWriter(s.logger.With("component", "learning"))
 	s.hosts = newHostPolicy(cfg.BaseURL, cfg.ListenAddr)
 	if !s.hosts.check && cfg.ListenAddr != "" {
 		s.logger.Warn("listening beyond loopback without a base URL: requests for any host name are answered, "+
