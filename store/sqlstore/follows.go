@@ -412,15 +412,25 @@ func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYou
 		return nil, wrap(op, err)
 	}
 	rows.Close()
-	if err := s.fillEntities(ctx, list); err != nil {
-		return nil, wrap(op, err)
-	}
 	out := make([]digest.ForYouStory, len(list))
 	for i := range list {
 		out[i].Story = list[i]
 	}
-	if err := s.fillForYou(ctx, userID, out); err != nil {
+	// The entities and the articles at once, each on its own connection
+	// (the page waits for both).
+	var errEnt error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		errEnt = s.fillEntities(ctx, list)
+	}()
+	err = s.fillForYou(ctx, userID, out)
+	<-done
+	if err = errors.Join(err, errEnt); err != nil {
 		return nil, wrap(op, err)
+	}
+	for i := range list {
+		out[i].Entities = list[i].Entities
 	}
 	return out, nil
 }
