@@ -94,11 +94,13 @@ func New(store digest.Store, o Options) *Ranker {
 			return out, nil
 		}
 	}
+	// Closures, not method values: a nil store (options checked before
+	// one is open) fails only when used.
 	if o.Choices == nil {
-		o.Choices = store.Choices
+		o.Choices = func(ctx context.Context, userID int64) ([]digest.Choice, error) { return store.Choices(ctx, userID) }
 	}
 	if o.Signals == nil {
-		o.Signals = store.Signals
+		o.Signals = func(ctx context.Context, userID int64) ([]digest.Signal, error) { return store.Signals(ctx, userID) }
 	}
 	if o.Outlet == nil {
 		o.Outlet = func(f *digest.Feed) string {
