@@ -450,12 +450,15 @@ func (s *Store) fillForYou(ctx context.Context, userID int64, list []digest.ForY
 	feeds := make([]map[int64]bool, len(list))
 	for _, c := range s.chunks(ids, 2) {
 		in, args := inList(c)
-		rows, err := s.query(ctx, `SELECT a.story_id, a.id, sub.feed_id, v.weight, v.reasons
+		// An article is hidden exactly when its verdict is (the two are
+		// written together, see judgeTx): the state's key alone says
+		// the user sees the article, without reading its row.
+		rows, err := s.query(ctx, `SELECT a.story_id, a.id, sub.feed_id, v.hidden, v.weight, v.reasons
 			FROM articles a CROSS JOIN article_states st
 			LEFT JOIN sources src ON src.article_id = a.id
 			LEFT JOIN subscriptions sub ON sub.user_id = st.user_id AND sub.feed_id = src.feed_id
 			LEFT JOIN rule_verdicts v ON v.user_id = st.user_id AND v.article_id = a.id
-			WHERE st.user_id = ? AND a.story_id IN (`+in+`) AND st.article_id = a.id AND NOT st.hidden
+			WHERE st.user_id = ? AND a.story_id IN (`+in+`) AND st.article_id = a.id
 			ORDER BY a.story_id, a.published, a.id`, append([]any{userID}, args...)...)
 		if err != nil {
 			return err
@@ -464,11 +467,15 @@ func (s *Store) fillForYou(ctx context.Context, userID int64, list []digest.ForY
 		for rows.Next() {
 			var sid, aid int64
 			var fid sql.NullInt64
+			var hidden sql.NullBool
 			var weight sql.NullFloat64
 			var reasons sql.NullString
-			if err := rows.Scan(&sid, &aid, &fid, &weight, &reasons); err != nil {
+			if err := rows.Scan(&sid, &aid, &fid, &hidden, &weight, &reasons); err != nil {
 				rows.Close()
 				return err
+			}
+			if hidden.Bool {
+				continue
 			}
 			k := index[sid]
 			st := &list[k]
