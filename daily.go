@@ -23,6 +23,12 @@ type DailySettings struct {
 	Hour int `json:"hour"`
 	// Email is the address the digest is sent to; "" sends none.
 	Email string `json:"email"`
+	// Weekly builds the digest once a week, on Weekday (0 Sunday to 6
+	// Saturday), covering the week, instead of every day.
+	Weekly  bool `json:"weekly"`
+	Weekday int  `json:"weekday"`
+	// MarkRead marks the digest's articles read once its mail is sent.
+	MarkRead bool `json:"mark_read"`
 }
 
 // DailyDigest is one user's digest of one day: built once, kept (the
@@ -51,7 +57,22 @@ type DailyItem struct {
 	Sources  int         `json:"sources"` // outlets covering it
 	Reason   string      `json:"reason,omitempty"`
 	Links    []DailyLink `json:"links,omitempty"`
+	// Group is the part of the digest the story is in: GroupTop,
+	// GroupFollow, GroupLong or GroupRare ("" in digests built before
+	// groups: top stories).
+	Group string `json:"group,omitempty"`
+	// ArticleIDs are the reader's articles of the story when the digest
+	// was built (marked read when it is sent, if the reader asked).
+	ArticleIDs []int64 `json:"article_ids,omitempty"`
 }
+
+// The groups of a digest, in the order it shows them.
+const (
+	GroupTop    = "top"    // the most important stories for the reader
+	GroupFollow = "follow" // from what the reader follows, prioritises or likes by a rule
+	GroupLong   = "long"   // long reads
+	GroupRare   = "rare"   // from feeds that publish rarely
+)
 
 // DailyLink is one source of a digest's story.
 type DailyLink struct {

@@ -101,12 +101,42 @@ type ForYouStore interface {
 	// opening is learned from once.
 	OpenStory(ctx context.Context, userID, storyID int64, now time.Time) (first bool, err error)
 	// ForYouStories lists the stories For you ranks for the user: the
-	// important most important and the recent last seen of those the user
-	// sees (fewer when they overlap), by descending importance as Stories
-	// lists them, with their entities and the user's article IDs.
-	ForYouStories(ctx context.Context, userID int64, important, recent int) ([]Story, error)
+	// q.Important most important and the q.Recent last seen of those the
+	// user sees, and up to q.Followed more of the last seen carried by one
+	// of q.Feeds or naming one of q.Entities (fewer when they overlap), by
+	// descending importance as Stories lists them, each with its
+	// entities, the user's article IDs, the user's feeds carrying them
+	// and the verdicts of the user's rules on them that are not neutral.
+	ForYouStories(ctx context.Context, userID int64, q ForYouQuery) ([]ForYouStory, error)
 	// StoryFeeds returns, for each of the given stories, the IDs of the
 	// user's feeds that carry one of its articles (ascending). Stories
 	// the user does not see are left out.
 	StoryFeeds(ctx context.Context, userID int64, storyIDs []int64) (map[int64][]int64, error)
+	// FeedRates counts, for each of the given feeds, the articles it
+	// published at or after since (feeds without any are left out).
+	FeedRates(ctx context.Context, feedIDs []int64, since time.Time) (map[int64]int, error)
+}
+
+// ForYouQuery chooses For you's candidate stories (see
+// ForYouStore.ForYouStories).
+type ForYouQuery struct {
+	Important, Recent int
+	// Followed bounds the stories added for Feeds and Entities (a
+	// followed feed's or entity's story that is neither important nor
+	// recent enough still reaches the page).
+	Followed int
+	Feeds    []int64
+	// Entities are matched by kind and exact name.
+	Entities []Entity
+}
+
+// ForYouStory is one of For you's candidates.
+type ForYouStory struct {
+	Story
+	// Feeds are the user's feeds that carry one of the story's articles
+	// (ascending).
+	Feeds []int64
+	// Verdicts are the user's stored verdicts of the story's articles
+	// that are not neutral, by article ID; nil when none.
+	Verdicts map[int64]Verdict
 }

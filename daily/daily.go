@@ -15,13 +15,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
-	"github.com/occasional-digest/digest/rank"
+	"github.com/occasional-digest/digest/foryou"
 )
 
 // Mailer sends one message. *SMTP implements it.
@@ -58,6 +59,10 @@ type Options struct {
 	// calling round when another holds it, so that no digest is built or
 	// sent twice. Nil runs every round here.
 	Exclusive func(ctx context.Context, round func(context.Context) error) error
+	// Ranker ranks a digest's stories for its reader: the For you model,
+	// so that a digest has the page's choices, learning and rules; one
+	// over the store when nil.
+	Ranker *foryou.Ranker
 }
 
 // Service builds, keeps and sends digests. Create it with New; Start runs
@@ -65,6 +70,7 @@ type Options struct {
 type Service struct {
 	store  digest.Store
 	opts   Options
+	ranker *foryou.Ranker
 	from   *mail.Address
 	logger *slog.Logger
 
@@ -75,16 +81,28 @@ type Service struct {
 	lastErr time.Time // when the scheduler last logged a failed round
 }
 
-// candidates is how many recent stories a digest ranks; history how many
-// of the reader's read articles teach the ranker (as the "for you" page).
+// candidates is how many recent stories a digest ranks.
 const (
 	candidates = 200
-	history    = 60
 	// linksPerStory bounds the sources listed under a story.
 	linksPerStory = 5
 	// noRepeatDays is how far back a story already sent is left out.
 	noRepeatDays = 14
+	// longRead is the words of an article that make its story a long
+	// read.
+	longRead = 1200
+	// lookedAt is how many of the best ranked stories, per story of the
+	// digest, are looked at for long reads.
+	lookedAt = 3
 )
+
+// groupQuota is the most stories of each group beside the top stories a
+// digest takes before the top stories (a followed story beyond it can
+// still be a top story).
+var groupQuota = map[string]int{digest.GroupFollow: 3, digest.GroupLong: 2, digest.GroupRare: 2}
+
+// groupOrder is the order a digest shows its groups in.
+var groupOrder = []string{digest.GroupTop, digest.GroupFollow, digest.GroupLong, digest.GroupRare}
 
 // New returns a Service over store. It fails only on a From that is not
 // an address.
@@ -118,7 +136,11 @@ func New(store digest.Store, o Options) (*Service, error) {
 	if from.Name == "" {
 		from.Name = o.Title
 	}
-	return &Service{store: store, opts: o, from: from, logger: o.Logger.With("component", "daily")}, nil
+	ranker := o.Ranker
+	if ranker == nil {
+		ranker = foryou.New(store, foryou.Options{Now: o.Now})
+	}
+	return &Service{store: store, opts: o, from: from, ranker: ranker, logger: o.Logger.With("component", "daily")}, nil
 }
 
 // BaseURL returns the address links point to, without a final slash.
@@ -143,16 +165,27 @@ func Location(u *digest.User) *time.Location {
 func Day(u *digest.User, t time.Time) string { return t.In(Location(u)).Format(time.DateOnly) }
 
 // Build builds the user's digest of the day that now is in their time
-// zone, without storing it: the most important stories for them since
-// their last digest (or the last 24 hours), ranked for them, leaving out
-// the stories of their digests of the last two weeks.
+// zone, without storing it: the stories since their last digest (or the
+// last day, or week for a weekly digest), ranked for them by the For you
+// model (their choices, what they open and pass over, their rules,
+// diversity), leaving out the stories of their digests of the last two
+// weeks, in groups: top stories, what they follow, long reads, from
+// feeds that publish rarely.
 func (s *Service) Build(ctx context.Context, u *digest.User, now time.Time) (*digest.DailyDigest, error) {
 	day := Day(u, now)
+	ds, err := s.store.DailySettings(ctx, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("build digest of user %d: %w", u.ID, err)
+	}
 	prev, err := s.store.DailyDigests(ctx, u.ID, noRepeatDays)
 	if err != nil {
 		return nil, fmt.Errorf("build digest of user %d: %w", u.ID, err)
 	}
-	since := now.Add(-24 * time.Hour)
+	window := 24 * time.Hour
+	if ds.Weekly {
+		window = 7 * 24 * time.Hour
+	}
+	since := now.Add(-window)
 	sent := map[int64]bool{}
 	latest := time.Time{}
 	for _, p := range prev {
@@ -166,8 +199,8 @@ func (s *Service) Build(ctx context.Context, u *digest.User, now time.Time) (*di
 			latest = p.Built
 		}
 	}
-	if !latest.IsZero() && latest.Before(since) && now.Sub(latest) < 7*24*time.Hour {
-		since = latest // since the last digest, a week at most
+	if !latest.IsZero() && latest.Before(since) && now.Sub(latest) < window+7*24*time.Hour {
+		since = latest // since the last digest, a week more at most
 	}
 	list, err := s.store.DailyStories(ctx, u.ID, since, candidates)
 	if err != nil {
@@ -179,20 +212,20 @@ func (s *Service) Build(ctx context.Context, u *digest.User, now time.Time) (*di
 			fresh = append(fresh, st)
 		}
 	}
-	read, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: u.ID, Read: true, Limit: history})
+	res, err := s.ranker.Rank(ctx, u.ID, fresh, len(fresh), now)
 	if err != nil {
 		return nil, fmt.Errorf("build digest of user %d: %w", u.ID, err)
 	}
-	ranked := rank.Stories(rank.Options{}, read.Articles, fresh)
-	ranked = ranked[:min(len(ranked), s.opts.Stories)]
+	ranked := res.Stories
+	look := ranked[:min(len(ranked), lookedAt*s.opts.Stories)]
 
 	var ids []int64
-	for _, r := range ranked {
+	for _, r := range look {
 		ids = append(ids, r.Story.ArticleIDs[:min(len(r.Story.ArticleIDs), linksPerStory)]...)
 	}
 	byID := map[int64]*digest.Article{}
 	if len(ids) > 0 {
-		page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: u.ID, IDs: ids, Limit: 500})
+		page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: u.ID, IDs: ids, Limit: len(ids)})
 		if err != nil {
 			return nil, fmt.Errorf("build digest of user %d: %w", u.ID, err)
 		}
@@ -200,12 +233,24 @@ func (s *Service) Build(ctx context.Context, u *digest.User, now time.Time) (*di
 			byID[page.Articles[i].ID] = &page.Articles[i]
 		}
 	}
-	d := &digest.DailyDigest{UserID: u.ID, Day: day, Built: now.UTC(), Items: make([]digest.DailyItem, 0, len(ranked))}
-	for _, r := range ranked {
+	picked := pick(ranked, len(look), s.opts.Stories, func(st *digest.Story) bool {
+		for _, id := range st.ArticleIDs[:min(len(st.ArticleIDs), linksPerStory)] {
+			if a := byID[id]; a != nil && a.WordCount >= longRead {
+				return true
+			}
+		}
+		return false
+	})
+	d := &digest.DailyDigest{UserID: u.ID, Day: day, Built: now.UTC(), Items: make([]digest.DailyItem, 0, len(picked))}
+	for _, p := range picked {
+		r := p.story
 		it := digest.DailyItem{StoryID: r.Story.ID, Headline: r.Story.Headline, Summary: short(r.Story.Summary, 400),
-			Sources: r.Story.Outlets, Reason: r.Score.Strongest()}
+			Sources: r.Story.Outlets, Reason: r.Score.Strongest(), Group: p.group, ArticleIDs: r.Story.ArticleIDs}
 		if it.Reason == fmt.Sprintf("%d outlets", it.Sources) {
 			it.Reason = "" // the count is shown anyway
+		}
+		if p.group == digest.GroupLong && it.Reason == "" {
+			it.Reason = "A long read"
 		}
 		for _, id := range r.Story.ArticleIDs[:min(len(r.Story.ArticleIDs), linksPerStory)] {
 			a := byID[id]
@@ -234,6 +279,102 @@ func (s *Service) Build(ctx context.Context, u *digest.User, now time.Time) (*di
 		d.Items = append(d.Items, it)
 	}
 	return d, nil
+}
+
+// picked is a story a digest takes, with its group.
+type picked struct {
+	story foryou.Story
+	group string
+}
+
+// groupOf is the group a ranked story belongs to beside the top stories,
+// "" for none: what the reader follows (a follow, a positive priority or
+// phrase, a like rule), from a feed that publishes rarely, a long read.
+func groupOf(r *foryou.Story, long bool) string {
+	for _, p := range r.Score.Parts {
+		switch {
+		case p.Value <= 0:
+		case p.Name == "follow", p.Name == "priority", p.Name == "phrase", strings.HasPrefix(p.Name, "Rule: "):
+			return digest.GroupFollow
+		}
+	}
+	if p, ok := r.Score.Part("rare-feed"); ok && p.Reason != "" {
+		return digest.GroupRare
+	}
+	if long {
+		return digest.GroupLong
+	}
+	return ""
+}
+
+// pick chooses up to n of ranked (best first): first each group's quota
+// among the best look, then the best of the rest as top stories; they
+// come in groupOrder, each group best first.
+func pick(ranked []foryou.Story, look, n int, long func(*digest.Story) bool) []picked {
+	taken := make([]bool, len(ranked))
+	count := map[string]int{}
+	var out []picked
+	for i := range ranked[:look] {
+		if len(out) == n {
+			break
+		}
+		isLong := long(&ranked[i].Story)
+		g := groupOf(&ranked[i], isLong)
+		if g == "" || count[g] >= groupQuota[g] {
+			continue
+		}
+		count[g]++
+		taken[i] = true
+		out = append(out, picked{story: ranked[i], group: g})
+	}
+	for i := range ranked {
+		if len(out) == n {
+			break
+		}
+		if !taken[i] {
+			taken[i] = true
+			out = append(out, picked{story: ranked[i], group: digest.GroupTop})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b picked) int {
+		return slices.Index(groupOrder, a.group) - slices.Index(groupOrder, b.group)
+	})
+	return out
+}
+
+// Section is one group of a digest as pages and mails show it.
+type Section struct {
+	Title string
+	Items []digest.DailyItem
+}
+
+// groupTitles are the groups' headings.
+var groupTitles = map[string]string{
+	digest.GroupTop:    "Top stories",
+	digest.GroupFollow: "What you follow",
+	digest.GroupLong:   "Long reads",
+	digest.GroupRare:   "From feeds that publish rarely",
+}
+
+// Sections groups a digest's items (in their order; an item of no group
+// is a top story).
+func Sections(items []digest.DailyItem) []Section {
+	var out []Section
+	for _, it := range items {
+		g := it.Group
+		if g == "" {
+			g = digest.GroupTop
+		}
+		title := groupTitles[g]
+		if title == "" {
+			title = groupTitles[digest.GroupTop]
+		}
+		if len(out) == 0 || out[len(out)-1].Title != title {
+			out = append(out, Section{Title: title})
+		}
+		out[len(out)-1].Items = append(out[len(out)-1].Items, it)
+	}
+	return out
 }
 
 // linkOf is an article's link: its original source's, else its own.

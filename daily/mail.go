@@ -35,6 +35,7 @@ type View struct {
 	ISODay       string
 	Name         string
 	Items        []digest.DailyItem
+	Sections     []Section // Items by group
 	DigestURL    string
 	SettingsURL  string
 	Unsubscribe  string // the one-click link, mails only
@@ -52,7 +53,7 @@ func (s *Service) ViewOf(u *digest.User, d *digest.DailyDigest, base string) Vie
 	if t, err := time.Parse(time.DateOnly, d.Day); err == nil {
 		day = t.Format("Monday 2 January 2006")
 	}
-	return View{Site: s.opts.Title, Base: base, Day: day, ISODay: d.Day, Name: u.Name, Items: d.Items,
+	return View{Site: s.opts.Title, Base: base, Day: day, ISODay: d.Day, Name: u.Name, Items: d.Items, Sections: Sections(d.Items),
 		DigestURL: base + "/digest/" + d.Day, SettingsURL: base + "/digest#settings", StoryURLBase: base + "/stories/"}
 }
 

@@ -113,7 +113,7 @@ func (s *Service) ensure(ctx context.Context, ds digest.DailySettings, now time.
 		return fmt.Errorf("daily: user %d: %w", ds.UserID, err)
 	}
 	local := now.In(Location(u))
-	if local.Hour() < ds.Hour {
+	if local.Hour() < ds.Hour || (ds.Weekly && int(local.Weekday()) != ds.Weekday) {
 		return nil
 	}
 	day := local.Format(time.DateOnly)
@@ -188,6 +188,70 @@ func (s *Service) send(ctx context.Context, d *digest.DailyDigest, now time.Time
 	if err := s.store.SaveDailyMail(ctx, d); err != nil {
 		return fmt.Errorf("daily: save mail state of user %d: %w", d.UserID, err)
 	}
+	if err == nil {
+		return s.markRead(ctx, d)
+	}
+	return nil
+}
+
+// markRead marks the articles of a sent digest read when its reader
+// asked for it.
+func (s *Service) markRead(ctx context.Context, d *digest.DailyDigest) error {
+	ds, err := s.store.DailySettings(ctx, d.UserID)
+	if digest.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("daily: settings of user %d: %w", d.UserID, err)
+	}
+	if !ds.MarkRead {
+		return nil
+	}
+	var ids []int64
+	for _, it := range d.Items {
+		ids = append(ids, it.ArticleIDs...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.store.MarkRead(ctx, d.UserID, ids, true); err != nil {
+		return fmt.Errorf("daily: mark digest of user %d read: %w", d.UserID, err)
+	}
+	return nil
+}
+
+// SendNow builds the user's digest as it would be now and sends it to
+// their address at once ("send me one now"). It is not kept: the day's
+// scheduled digest is built and sent as always. ErrBadAddress when the
+// user has no usable address; an error when the server sends no mail.
+func (s *Service) SendNow(ctx context.Context, u *digest.User, now time.Time) error {
+	if s.opts.Mailer == nil {
+		return errors.New("daily: this server sends no e-mail")
+	}
+	ds, err := s.store.DailySettings(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("daily: settings of user %d: %w", u.ID, err)
+	}
+	addr, err := CheckAddress(ds.Email)
+	if err != nil {
+		return err
+	}
+	if addr == "" {
+		return fmt.Errorf("daily: user %d gave no address: %w", u.ID, ErrBadAddress)
+	}
+	d, err := s.Build(ctx, u, now)
+	if err != nil {
+		return err
+	}
+	d.To = addr
+	msg, err := s.Message(ctx, u, d, now)
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Mailer.Send(ctx, s.from.Address, []string{addr}, msg); err != nil {
+		return fmt.Errorf("daily: send digest of user %d now: %w", u.ID, err)
+	}
+	s.logger.Info("digest sent on request", "user", u.ID)
 	return nil
 }
 

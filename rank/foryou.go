@@ -27,6 +27,10 @@ type Source struct {
 	Name     string // the feed's title as the reader sees it
 	Site     string // host name of the outlet's site, "" when unknown
 	Category string // the reader's category of the feed
+	// PerDay is how many articles the feed published a day over the last
+	// RareWindow, when RateKnown.
+	PerDay    float64
+	RateKnown bool
 }
 
 // Entity is a person, place or organisation a story names. Key is
@@ -65,11 +69,23 @@ type ForYouWeights struct {
 	Liked    float64 // per unit of cosine similarity to stories marked "more like this"
 	Disliked float64 // taken off per unit of similarity to stories marked "less like this"
 	Learned  float64 // per unit of the learned log affinity (clipped to ±2)
+	Rare     float64 // at most, for a story of a feed that publishes rarely (see RarePerDay)
 }
 
 // DefaultForYouWeights make a follow worth about as much as being carried
 // by a dozen outlets, and a day of age about as much as one outlet.
-var DefaultForYouWeights = ForYouWeights{Recency: 0.3, Follow: 1.5, Priority: 0.4, Phrase: 1, Liked: 3, Disliked: 3, Learned: 1}
+var DefaultForYouWeights = ForYouWeights{Recency: 0.3, Follow: 1.5, Priority: 0.4, Phrase: 1, Liked: 3, Disliked: 3, Learned: 1, Rare: 0.8}
+
+// A feed publishes rarely when it published fewer than RarePerDay
+// articles a day over the last RareWindow: a story it carries gains up to
+// ForYouWeights.Rare ("rare-feed"), more the rarer the feed, halved every
+// RareHalfLife of the story's age, so that a weekly column is not buried
+// under the wires' hourly news and does not stay on top either.
+const (
+	RarePerDay   = 1.0
+	RareWindow   = 30 * 24 * time.Hour
+	RareHalfLife = 24 * time.Hour
+)
 
 // Learning parameters of the reader's behaviour.
 const (
@@ -365,6 +381,14 @@ func (r *Reader) ScoreStory(c *Candidate, categoryPrior float64) Score {
 		add("priority", w.Priority*best, reason)
 	}
 
+	if rare, name := r.rare(c); rare > 0 {
+		reason := ""
+		if rare >= 0.25 {
+			reason = "From " + name + ", which publishes rarely"
+		}
+		add("rare-feed", rare, reason)
+	}
+
 	var phr float64
 	reason := ""
 	for _, p := range phrases {
@@ -433,6 +457,24 @@ func (r *Reader) ScoreStory(c *Candidate, categoryPrior float64) Score {
 		}
 	}
 	return s
+}
+
+// rare is the "rare-feed" part of a story and the feed that gives it:
+// the rarest of its feeds that publishes fewer than RarePerDay articles a
+// day, weighted by how far under that it is and decayed by the story's
+// age.
+func (r *Reader) rare(c *Candidate) (float64, string) {
+	best, name := -1.0, ""
+	for _, s := range c.Sources {
+		if s.RateKnown && s.PerDay < RarePerDay && (best < 0 || s.PerDay < best) {
+			best, name = s.PerDay, s.Name
+		}
+	}
+	if best < 0 {
+		return 0, ""
+	}
+	age := max(c.Age, 0)
+	return r.w.Rare * (1 - best/RarePerDay) * math.Exp2(-float64(age)/float64(RareHalfLife)), name
 }
 
 func dot(a, b map[string]float64) float64 {

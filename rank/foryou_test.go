@@ -270,3 +270,55 @@ func FuzzForYou(f *testing.F) {
 		}
 	})
 }
+
+// TestRareFeedBonus: a story of a feed publishing under RarePerDay a
+// day gains a "rare-feed" part, more the rarer the feed, never more than
+// the weight, halved every RareHalfLife of the story's age, with its
+// reason; a busy feed's story or one of unknown rate gains nothing; the
+// parts still add up, and the weekly column outranks a wire story of one
+// outlet more.
+func TestRareFeedBonus(t *testing.T) {
+	m := New(Options{})
+	weekly := Source{Feed: 4, Name: "The Sunday Column", Site: "column.example", PerDay: 1.0 / 7, RateKnown: true}
+	wire := meridian
+	wire.PerDay, wire.RateKnown = 40, true
+	r := m.NewReader(nil, nil, nil, now, ForYouWeights{})
+	part := func(c Candidate) (float64, string) {
+		p, _ := r.ScoreStory(&c, 0).Part("rare-feed")
+		return p.Value, p.Reason
+	}
+	fresh, reason := part(cand("col", "Why the ferry matters", 1, 0, []Source{weekly}))
+	want := DefaultForYouWeights.Rare * (1 - 1.0/7)
+	if math.Abs(fresh-want) > 1e-9 || reason != "From The Sunday Column, which publishes rarely" {
+		t.Errorf("fresh story of a weekly feed: %v %q, want %v with its reason", fresh, reason, want)
+	}
+	if day, _ := part(cand("col", "Why the ferry matters", 1, RareHalfLife, []Source{weekly})); math.Abs(day-fresh/2) > 1e-9 {
+		t.Errorf("a day old: %v, want half of %v", day, fresh)
+	}
+	never := weekly
+	never.PerDay = 0
+	if top, _ := part(cand("col", "Why the ferry matters", 1, 0, []Source{never})); top > DefaultForYouWeights.Rare+1e-9 || top <= fresh {
+		t.Errorf("a feed that published nothing: %v, want more than %v and at most the weight", top, fresh)
+	}
+	for name, srcs := range map[string][]Source{"busy": {wire}, "unknown rate": {meridian}, "no feed": nil} {
+		if v, _ := part(cand("x", "Budget passes", 3, 0, srcs)); v != 0 {
+			t.Errorf("%s: rare-feed part %v, want none", name, v)
+		}
+	}
+	// Carried by a busy and a rare feed: the rare one counts.
+	if v, _ := part(cand("x", "Budget passes", 2, 0, []Source{wire, weekly})); math.Abs(v-fresh) > 1e-9 {
+		t.Errorf("carried by both: %v, want %v", v, fresh)
+	}
+	out, _ := r.RankStories([]Candidate{
+		cand("wire", "Markets close higher again", 2, 0, []Source{wire}),
+		cand("col", "Why the ferry matters to the island", 1, 0, []Source{weekly}),
+	}, 10, 2)
+	if len(out) != 2 || out[0].ID != "col" {
+		t.Errorf("ranked %v, want the weekly column first", ids(out))
+	}
+	for _, o := range out {
+		if math.Abs(sumOf(o.Score)-o.Score.Total) > 1e-9 {
+			t.Errorf("%s: parts add up to %v, total %v", o.ID, sumOf(o.Score), o.Score.Total)
+		}
+	}
+}

@@ -62,10 +62,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.StoryID != 0 {
-		if err := s.openedStory(r, a.StoryID); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
+		s.openedStory(r, a.StoryID)
 		st, err := s.store.Story(ctx, uid(r), a.StoryID)
 		switch {
 		case err == nil:

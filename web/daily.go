@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -26,6 +27,8 @@ type digestPage struct {
 	Past     []digest.DailyDigest
 	Set      *digest.DailySettings
 	Hours    []int
+	Weekdays []string
+	Sections []daily.Section // the digest's items by group
 	Zone     string
 	Tokens   []digest.Credential
 	Searches []digest.SavedSearch
@@ -101,6 +104,15 @@ func (s *Server) renderDigest(w http.ResponseWriter, r *http.Request, status int
 	for h := range 24 {
 		p.Hours = append(p.Hours, h)
 	}
+	for d := range 7 {
+		p.Weekdays = append(p.Weekdays, time.Weekday(d).String())
+	}
+	if p.Digest != nil {
+		p.Sections = daily.Sections(p.Digest.Items)
+	}
+	if r.URL.Query().Get("sent") != "" && p.Notice == "" && p.Problem == "" {
+		p.Notice = "Sent: your digest is on its way."
+	}
 	if p.Digest == nil && status == http.StatusOK {
 		status = http.StatusNotFound
 	}
@@ -120,6 +132,13 @@ func (s *Server) digestSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ds.Hour = hour
+	ds.Weekly, ds.MarkRead = r.PostForm.Get("weekly") != "", r.PostForm.Get("mark_read") != ""
+	if wd := r.PostForm.Get("weekday"); wd != "" {
+		if ds.Weekday, err = strconv.Atoi(wd); err != nil || ds.Weekday < 0 || ds.Weekday > 6 {
+			s.renderDigest(w, r, http.StatusBadRequest, "", digestPage{Problem: "Choose a day of the week."})
+			return
+		}
+	}
 	if ds.Email, err = daily.CheckAddress(r.PostForm.Get("email")); err != nil {
 		s.renderDigest(w, r, http.StatusBadRequest, "", digestPage{Problem: "That is not an e-mail address the digest can be sent to: give one address, like name@example.org."})
 		return
@@ -129,6 +148,30 @@ func (s *Server) digestSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/digest?saved=1#settings", http.StatusSeeOther)
+}
+
+// digestSendNow mails the reader their digest as it is now ("send me
+// one now"), without keeping it.
+func (s *Server) digestSendNow(w http.ResponseWriter, r *http.Request) {
+	if err := s.parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if !s.daily.CanMail() {
+		s.renderDigest(w, r, http.StatusBadRequest, "", digestPage{Problem: "This server sends no e-mail: its admin has set no SMTP server."})
+		return
+	}
+	err := s.daily.SendNow(r.Context(), userOf(r), s.now())
+	switch {
+	case errors.Is(err, daily.ErrBadAddress):
+		s.renderDigest(w, r, http.StatusBadRequest, "", digestPage{Problem: "Save an e-mail address first."})
+		return
+	case err != nil:
+		s.logger.Warn("digest send now failed", "user", uid(r), "err", err)
+		s.renderDigest(w, r, http.StatusBadGateway, "", digestPage{Problem: "The digest could not be sent: " + err.Error()})
+		return
+	}
+	http.Redirect(w, r, "/digest?sent=1#settings", http.StatusSeeOther)
 }
 
 // feedTokenCreate makes a feed token and shows its URLs once.

@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/daily"
 )
 
 // digestFixture is a fixture with two stories of today.
@@ -321,5 +322,64 @@ func TestBrowserDigestAt360(t *testing.T) {
 		if m.ScrollWidth > m.InnerWidth {
 			t.Errorf("%s is %d px wide in a 360 px window", page, m.ScrollWidth)
 		}
+	}
+}
+
+// recordingMailer keeps what the digest service sends (the SMTP path
+// itself is tested in package daily against a real server).
+type recordingMailer struct{ msgs [][]byte }
+
+func (m *recordingMailer) Send(_ context.Context, _ string, _ []string, msg []byte) error {
+	m.msgs = append(m.msgs, msg)
+	return nil
+}
+
+// TestDigestSettingsWeeklyAndSendNow: the settings save a weekly day and
+// "mark as read when sent"; "send me one now" mails the digest at once,
+// in its groups, and keeps nothing; without an address it says so.
+func TestDigestSettingsWeeklyAndSendNow(t *testing.T) {
+	fx := digestFixture(t)
+	mailer := &recordingMailer{}
+	d, err := daily.New(fx.store, daily.Options{Mailer: mailer, Now: func() time.Time { return baseTime }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.server = New(Config{Now: func() time.Time { return baseTime }, PageSize: 10, Daily: d}, fx.store, fx.feeds, fx.auth, nil)
+	fx.h = fx.server.Handler()
+
+	if w := fx.form(t, "/digest/send", url.Values{}); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "Save an e-mail address first") {
+		t.Errorf("send now without an address: %d", w.Code)
+	}
+	if w := fx.form(t, "/digest/settings", url.Values{"hour": {"7"}, "weekly": {"1"}, "weekday": {"9"}}); w.Code != http.StatusBadRequest {
+		t.Errorf("weekday 9: %d", w.Code)
+	}
+	w := fx.form(t, "/digest/settings", url.Values{"enabled": {"1"}, "hour": {"7"}, "email": {"reader@example.org"},
+		"weekly": {"1"}, "weekday": {"5"}, "mark_read": {"1"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", w.Code)
+	}
+	ds, _ := fx.store.DailySettings(context.Background(), fx.uid)
+	if !ds.Weekly || ds.Weekday != 5 || !ds.MarkRead {
+		t.Errorf("saved settings %+v, want weekly on Friday, marked read when sent", ds)
+	}
+	body := fx.do(t, "GET", "/digest", "").Body.String()
+	for _, want := range []string{`name="weekly" value="1" checked`, `<option value="5" selected>Friday</option>`, `name="mark_read" value="1" checked`,
+		`action="/digest/send"`, `<h2 class="digest-group">From feeds that publish rarely</h2>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("digest page lacks %q", want)
+		}
+	}
+	w = fx.form(t, "/digest/send", url.Values{})
+	if w.Code != http.StatusSeeOther || len(mailer.msgs) != 1 {
+		t.Fatalf("send now: %d, %d messages", w.Code, len(mailer.msgs))
+	}
+	if msg := string(mailer.msgs[0]); !strings.Contains(msg, "To: <reader@example.org>") && !strings.Contains(msg, "reader@example.org") {
+		t.Errorf("message not to the reader:\n%.400s", msg)
+	}
+	if past, _ := fx.store.DailyDigests(context.Background(), fx.uid, 10); len(past) != 0 {
+		t.Errorf("send now kept %d digests", len(past))
+	}
+	if body := fx.do(t, "GET", "/digest?sent=1", "").Body.String(); !strings.Contains(body, "on its way") {
+		t.Errorf("no notice after sending")
 	}
 }

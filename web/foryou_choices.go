@@ -62,13 +62,13 @@ func (s *Server) forYouInto(ctx context.Context, r *http.Request, p *riverPage) 
 		c.Return = back
 		p.ForYou[i] = c
 	}
-	p.MoreStories = res.more
-	p.Hidden = res.hidden
+	p.MoreStories = res.More
+	p.Hidden = res.Hidden
 	p.Onboard = front.onboard
 	if !seen(r) {
 		return nil
 	}
-	return s.recordShown(ctx, uid(r), res.stories)
+	return s.recordShown(ctx, uid(r), res.Stories)
 }
 
 // frontPart is what the front page shows of a ranking: its cards (with
@@ -86,29 +86,29 @@ func (s *Server) frontOf(ctx context.Context, userID int64, res *forYouResult) (
 	if res.front.done {
 		return res.front.part, nil
 	}
-	list := make([]digest.Story, len(res.stories))
-	for i := range res.stories {
-		list[i] = res.stories[i].story
+	list := make([]digest.Story, len(res.Stories))
+	for i := range res.Stories {
+		list[i] = res.Stories[i].Story
 	}
 	cards, err := s.storyCards(ctx, userID, list)
 	if err != nil {
 		return frontPart{}, err
 	}
 	chosen := map[string]float64{}
-	for _, c := range res.choices {
+	for _, c := range res.Choices {
 		chosen[string(c.Kind)+":"+c.Key] = c.Value
 	}
 	var part frontPart
-	for i, rs := range res.stories {
+	for i, rs := range res.Stories {
 		c := foryouCard{storyCard: cards[i]}
-		c.Reason = rs.score.Strongest()
-		c.Why = whyOf(rs.score)
-		c.Score = rs.score.Total
-		c.Options = optionsOf(rs.cand, chosen, cardOptions)
+		c.Reason = rs.Score.Strongest()
+		c.Why = whyOf(rs.Score)
+		c.Score = rs.Score.Total
+		c.Options = optionsOf(rs.Cand, chosen, cardOptions)
 		part.cards = append(part.cards, c)
 	}
-	if res.newReader {
-		part.onboard = onboard(res.cands, chosen)
+	if res.NewReader {
+		part.onboard = onboard(res.Candidates, chosen)
 	}
 	res.front.part, res.front.done = part, true
 	return part, nil
@@ -371,12 +371,12 @@ func (s *Server) choices(w http.ResponseWriter, r *http.Request) {
 			p.Groups = append(p.Groups, g)
 		}
 	}
-	stories, err := s.store.ForYouStories(ctx, uid(r), forYouImportant, forYouRecent)
+	res, err := s.forYou(ctx, uid(r), homeStories)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	cands, err := s.candidates(ctx, uid(r), stories)
+	cands := res.Candidates
 	if err != nil {
 		s.pageError(w, r, err)
 		return

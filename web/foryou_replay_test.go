@@ -166,6 +166,7 @@ func TestReplayLearnsReadersTastes(t *testing.T) {
 		req.Header.Set("Cookie", r.cookie)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
+		srv.signals.flush() // the opening is learned in the background
 		if w.Code != http.StatusOK {
 			t.Fatalf("%s: GET %s = %d: %s", r.name, target, w.Code, w.Body)
 		}

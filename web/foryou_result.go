@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/occasional-digest/digest/foryou"
 )
 
 // forYouCache keeps each reader's ranked front page stories (forYou's
@@ -29,6 +31,17 @@ type forYouCache struct {
 type forYouKey struct {
 	user int64
 	n    int
+}
+
+// forYouResult is a ranking with the front page's part, made from it once
+// (see frontOf).
+type forYouResult struct {
+	*foryou.Result
+	front struct {
+		mu   sync.Mutex
+		done bool
+		part frontPart
+	}
 }
 
 // forYouVersion is what a result depends on besides time.
@@ -92,7 +105,7 @@ func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYou
 				// this result meanwhile.
 				e.ranking = true
 				c.mu.Unlock()
-				res, err := s.forYou(ctx, userID, n)
+				res, err := s.forYouWrapped(ctx, userID, n)
 				c.mu.Lock()
 				e.ranking = false
 				if err == nil && c.entries[k] == e && s.forYouVersion() == v {
@@ -105,7 +118,7 @@ func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYou
 		e = &forYouEntry{v: v, data: data, done: make(chan struct{})}
 		c.entries[k] = e
 		c.mu.Unlock()
-		res, err := s.forYou(ctx, userID, n)
+		res, err := s.forYouWrapped(ctx, userID, n)
 		c.mu.Lock()
 		if err != nil || s.forYouVersion() != v {
 			// Not kept: waiters take the outcome, later requests rank.
@@ -124,6 +137,15 @@ func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYou
 		c.mu.Unlock()
 		return res, err
 	}
+}
+
+// forYouWrapped is forYou's ranking as the cache keeps it.
+func (s *Server) forYouWrapped(ctx context.Context, userID int64, n int) (*forYouResult, error) {
+	res, err := s.forYou(ctx, userID, n)
+	if err != nil {
+		return nil, err
+	}
+	return &forYouResult{Result: res}, nil
 }
 
 // dataVersion returns the store's data version (see

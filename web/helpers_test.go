@@ -236,6 +236,9 @@ func (fx *fixture) do(t testing.TB, method, target, body string, headers ...stri
 	}
 	w := httptest.NewRecorder()
 	fx.h.ServeHTTP(w, req)
+	// What the page taught is written after it, in the background: the
+	// tests look once it is.
+	fx.server.signals.flush()
 	return w
 }
 

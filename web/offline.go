@@ -101,8 +101,8 @@ func (s *Server) offlineList(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	for _, st := range fy.stories {
-		add("/stories/" + strconv.FormatInt(st.story.ID, 10))
+	for _, st := range fy.Stories {
+		add("/stories/" + strconv.FormatInt(st.Story.ID, 10))
 	}
 	for _, q := range []digest.ArticleQuery{
 		{UserID: uid(r), Limit: offlineArticles},

@@ -18,6 +18,7 @@ import (
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/auth"
 	"github.com/occasional-digest/digest/daily"
+	"github.com/occasional-digest/digest/foryou"
 	"github.com/occasional-digest/digest/rank"
 )
 
@@ -121,6 +122,8 @@ type Server struct {
 	outlets *outletCache
 	taste   *tasteCache
 	shown   shownMemo
+	ranker  *foryou.Ranker
+	signals *signalWriter
 	// forYouRes keeps the front page's rankings; writes counts write
 	// requests (see countWrites).
 	forYouRes forYouCache
@@ -177,6 +180,8 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 	s.cache = newFeedCache(store, cfg.FeedCacheTTL, cfg.Now)
 	s.outlets = newOutletCache(cfg.FeedCacheTTL, cfg.Now)
 	s.taste = newTasteCache(s.cache)
+	s.ranker = s.newRanker()
+	s.signals = newSignalWriter(s.logger.With("component", "learning"))
 	s.hosts = newHostPolicy(cfg.BaseURL, cfg.ListenAddr)
 	// Background jobs change what the cache holds: feeds an import
 	// added, unread counts rules changed. Each says so once, when it ends.
@@ -254,6 +259,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET /digest", Signed, s.digestToday)
 	s.handle(mux, "GET /digest/{day}", Signed, s.digestDay)
 	s.handle(mux, "POST /digest/settings", Signed, s.digestSettings)
+	s.handle(mux, "POST /digest/send", Signed, s.digestSendNow)
 	s.handle(mux, "POST /digest/feed-tokens", Signed, s.feedTokenCreate)
 	s.handle(mux, "POST /digest/feed-tokens/{id}/delete", Signed, s.feedTokenDelete)
 	s.handle(mux, "POST /searches", Signed, s.savedCreate)

@@ -57,9 +57,9 @@ type countRanks struct {
 	ranks atomic.Int32
 }
 
-func (c *countRanks) ForYouStories(ctx context.Context, userID int64, important, recent int) ([]digest.Story, error) {
+func (c *countRanks) ForYouStories(ctx context.Context, userID int64, q digest.ForYouQuery) ([]digest.ForYouStory, error) {
 	c.ranks.Add(1)
-	return c.Store.ForYouStories(ctx, userID, important, recent)
+	return c.Store.ForYouStories(ctx, userID, q)
 }
 
 func (c *countRanks) DataVersion(ctx context.Context) (int64, error) {

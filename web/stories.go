@@ -130,10 +130,7 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.openedStory(r, id); err != nil {
-		s.pageError(w, r, err)
-		return
-	}
+	s.openedStory(r, id)
 	// Articles come with their sources: one query for the articles, one
 	// for all their sources.
 	page, err := s.store.Articles(ctx, digest.ArticleQuery{UserID: uid(r), StoryID: id, Limit: maxStoryArticles})

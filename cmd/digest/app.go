@@ -181,6 +181,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 	}
 	a.listen = ln.Addr().String()
 	srv := a.webServer()
+	defer srv.Close() // after the shutdown below: runs the learning writes still queued
+	if a.metrics != nil {
+		a.metrics.CounterFunc("digest_learning_writes_total", "What page views taught For you, written in the background since start, by outcome (failed: logged with the error; dropped: the queue was full).", "outcome", srv.SignalStats)
+	}
 	var patterns []string
 	for _, r := range srv.Routes() {
 		patterns = append(patterns, r.Pattern)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/occasional-digest/digest/foryou"
 	"github.com/occasional-digest/digest/rank"
 )
 
@@ -33,7 +34,7 @@ type rankLine struct {
 const maxRankLine = 64 << 20
 
 func runRank(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "rank", "rank -in FILE.jsonl\n\nScores each impression's candidates for its reader, learning the reader from\nthe history (articles opened, oldest first) as the \"for you\" page does.\nInput: one {\"id\", \"history\": [{\"title\", \"category\", \"abstract\"}...],\n\"candidates\": [{\"id\", \"title\", \"category\", \"abstract\", \"popularity\"}...]} per\nline. Output: one {\"id\", \"scores\": [...]} per line, a number per candidate in\ntheir order, higher first.")
+	fs := newFlagSet(env, "rank", "rank -in FILE.jsonl\n\nScores each impression's candidates for its reader, learning the reader from\nthe history (articles opened, oldest first) with the model of the \"for you\"\npage.\nInput: one {\"id\", \"history\": [{\"title\", \"category\", \"abstract\"}...],\n\"candidates\": [{\"id\", \"title\", \"category\", \"abstract\", \"popularity\"}...]} per\nline. Output: one {\"id\", \"scores\": [...]} per line, a number per candidate in\ntheir order, higher first.")
 	in := fs.String("in", "-", "input file of JSON lines (- for stdin)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -81,7 +82,7 @@ func runRank(ctx context.Context, env *Env, args []string) error {
 				cands[i].Popularity = *c.Popularity
 			}
 		}
-		scores := m.Rank(hist, cands)
+		scores := foryou.Impression(m, hist, cands)
 		out := struct {
 			ID     string    `json:"id"`
 			Scores []float64 `json:"scores"`

@@ -17,11 +17,11 @@ import (
 // none were saved. ENOTFOUND for no user.
 func (s *Store) DailySettings(ctx context.Context, userID int64) (*digest.DailySettings, error) {
 	ds := digest.DailySettings{UserID: userID}
-	var enabled sql.NullBool
-	var hour sql.NullInt64
+	var enabled, weekly, markRead sql.NullBool
+	var hour, weekday sql.NullInt64
 	var email sql.NullString
-	err := s.queryRow(ctx, `SELECT ds.enabled, ds.hour, ds.email FROM users u
-		LEFT JOIN daily_settings ds ON ds.user_id = u.id WHERE u.id = ?`, userID).Scan(&enabled, &hour, &email)
+	err := s.queryRow(ctx, `SELECT ds.enabled, ds.hour, ds.email, ds.weekly, ds.weekday, ds.mark_read FROM users u
+		LEFT JOIN daily_settings ds ON ds.user_id = u.id WHERE u.id = ?`, userID).Scan(&enabled, &hour, &email, &weekly, &weekday, &markRead)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("user", userID)
 	}
@@ -29,6 +29,7 @@ func (s *Store) DailySettings(ctx context.Context, userID int64) (*digest.DailyS
 		return nil, wrap("daily settings", err)
 	}
 	ds.Enabled, ds.Hour, ds.Email = enabled.Bool, int(hour.Int64), email.String
+	ds.Weekly, ds.Weekday, ds.MarkRead = weekly.Bool, int(weekday.Int64), markRead.Bool
 	return &ds, nil
 }
 
@@ -36,6 +37,9 @@ func (s *Store) DailySettings(ctx context.Context, userID int64) (*digest.DailyS
 func (s *Store) SetDailySettings(ctx context.Context, ds *digest.DailySettings) error {
 	if ds.Hour < 0 || ds.Hour > 23 {
 		return digest.Errorf(digest.EINVALID, "the hour of the digest must be 0 to 23, not %d", ds.Hour)
+	}
+	if ds.Weekday < 0 || ds.Weekday > 6 {
+		return digest.Errorf(digest.EINVALID, "the day of a weekly digest must be 0 (Sunday) to 6, not %d", ds.Weekday)
 	}
 	if len(ds.Email) > 254 {
 		return digest.Errorf(digest.EINVALID, "the e-mail address is too long")
@@ -48,9 +52,10 @@ func (s *Store) SetDailySettings(ctx context.Context, ds *digest.DailySettings) 
 		if n == 0 {
 			return notFound("user", ds.UserID)
 		}
-		_, err := s.exec(ctx, tx, `INSERT INTO daily_settings (user_id, enabled, hour, email) VALUES (?, ?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled, hour = excluded.hour, email = excluded.email`,
-			ds.UserID, ds.Enabled, ds.Hour, clean(ds.Email))
+		_, err := s.exec(ctx, tx, `INSERT INTO daily_settings (user_id, enabled, hour, email, weekly, weekday, mark_read) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled, hour = excluded.hour, email = excluded.email,
+				weekly = excluded.weekly, weekday = excluded.weekday, mark_read = excluded.mark_read`,
+			ds.UserID, ds.Enabled, ds.Hour, clean(ds.Email), ds.Weekly, ds.Weekday, ds.MarkRead)
 		return err
 	})
 	return wrap("set daily settings", err)
@@ -58,7 +63,7 @@ func (s *Store) SetDailySettings(ctx context.Context, ds *digest.DailySettings) 
 
 // DailyUsers lists the settings of the users with the digest enabled.
 func (s *Store) DailyUsers(ctx context.Context) ([]digest.DailySettings, error) {
-	rows, err := s.query(ctx, `SELECT user_id, hour, email FROM daily_settings WHERE enabled ORDER BY user_id`)
+	rows, err := s.query(ctx, `SELECT user_id, hour, email, weekly, weekday, mark_read FROM daily_settings WHERE enabled ORDER BY user_id`)
 	if err != nil {
 		return nil, wrap("daily users", err)
 	}
@@ -66,7 +71,7 @@ func (s *Store) DailyUsers(ctx context.Context) ([]digest.DailySettings, error) 
 	out := []digest.DailySettings{}
 	for rows.Next() {
 		ds := digest.DailySettings{Enabled: true}
-		if err := rows.Scan(&ds.UserID, &ds.Hour, &ds.Email); err != nil {
+		if err := rows.Scan(&ds.UserID, &ds.Hour, &ds.Email, &ds.Weekly, &ds.Weekday, &ds.MarkRead); err != nil {
 			return nil, wrap("daily users", err)
 		}
 		out = append(out, ds)

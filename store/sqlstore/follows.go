@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -351,17 +353,198 @@ func (s *Store) StoryFeeds(ctx context.Context, userID int64, storyIDs []int64) 
 	return out, nil
 }
 
-// ForYouStories lists the user's most important and last seen stories,
-// by descending importance. See digest.ForYouStore.
-func (s *Store) ForYouStories(ctx context.Context, userID int64, important, recent int) ([]digest.Story, error) {
-	important, recent = max(important, 0), max(recent, 0)
+// ForYouStories lists For you's candidates for the user. See
+// digest.ForYouStore.
+func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYouQuery) ([]digest.ForYouStory, error) {
+	important, recent := max(q.Important, 0), max(q.Recent, 0)
+	args := []any{userID, important, userID, recent}
 	// Each half walks its own index (stories_rank, stories_last_seen) and
 	// stops at its limit.
-	return s.listStories(ctx, "for you stories", userID, `SELECT `+storyCols+` FROM stories st WHERE st.id IN (
-		SELECT id FROM (SELECT st.id FROM stories st WHERE `+userSees+`
+	query := `SELECT ` + storyCols + ` FROM stories st WHERE st.id IN (
+		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + `
 			ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ?) AS important
 		UNION
-		SELECT id FROM (SELECT st.id FROM stories st WHERE `+userSees+`
-			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS recent)
-		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC`, userID, important, userID, recent)
+		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + `
+			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS recent`
+	var followed []string
+	if q.Followed > 0 && len(q.Feeds) > 0 {
+		feeds := q.Feeds[:min(len(q.Feeds), 200)]
+		in, fargs := inList(feeds)
+		followed = append(followed, `st.id IN (SELECT fa.story_id FROM sources fs CROSS JOIN articles fa
+			WHERE fs.feed_id IN (`+in+`) AND fa.id = fs.article_id AND fa.story_id IS NOT NULL)`)
+		args = append(args, fargs...)
+	}
+	if q.Followed > 0 && len(q.Entities) > 0 {
+		var ors []string
+		for _, e := range q.Entities[:min(len(q.Entities), 200)] {
+			ors = append(ors, `(fe.kind = ? AND fe.name = ?)`)
+			args = append(args, string(e.Kind), e.Name)
+		}
+		// The entities first, by their (kind, name) key, then their
+		// stories (story_entities_recent): not every story's entities.
+		followed = append(followed, `st.id IN (SELECT se.story_id FROM entities fe CROSS JOIN story_entities se
+			WHERE (`+strings.Join(ors, " OR ")+`) AND se.entity_id = fe.id)`)
+	}
+	if len(followed) > 0 {
+		query += `
+		UNION
+		SELECT id FROM (SELECT st.id FROM stories st WHERE (` + strings.Join(followed, " OR ") + `) AND ` + userSees + `
+			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS followed`
+		args = append(args, userID, q.Followed)
+	}
+	query += `)
+		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC`
+	const op = "for you stories"
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	list := []digest.Story{}
+	for rows.Next() {
+		var st digest.Story
+		if err := scanStory(rows, &st); err != nil {
+			return nil, wrap(op, err)
+		}
+		list = append(list, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(op, err)
+	}
+	rows.Close()
+	out := make([]digest.ForYouStory, len(list))
+	for i := range list {
+		out[i].Story = list[i]
+	}
+	// The entities and the articles at once, each on its own connection
+	// (the page waits for both).
+	var errEnt error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		errEnt = s.fillEntities(ctx, list)
+	}()
+	err = s.fillForYou(ctx, userID, out)
+	<-done
+	if err = errors.Join(err, errEnt); err != nil {
+		return nil, wrap(op, err)
+	}
+	for i := range list {
+		out[i].Entities = list[i].Entities
+	}
+	return out, nil
+}
+
+// fillForYou sets the article IDs, feeds and verdicts of For you's
+// stories in one query: the user's visible articles of each (index
+// articles_story, then article_states' key), their sources
+// (sources_article) with the user's subscription of each, and the user's
+// verdict of each (rule_verdicts' key).
+func (s *Store) fillForYou(ctx context.Context, userID int64, list []digest.ForYouStory) error {
+	index := make(map[int64]int, len(list))
+	ids := make([]int64, len(list))
+	for i := range list {
+		index[list[i].ID] = i
+		ids[i] = list[i].ID
+	}
+	feeds := make([]map[int64]bool, len(list))
+	for _, c := range s.chunks(ids, 2) {
+		in, args := inList(c)
+		// An article is hidden exactly when its verdict is (the two are
+		// written together, see judgeTx): the state's key alone says
+		// the user sees the article, without reading its row.
+		rows, err := s.query(ctx, `SELECT a.story_id, a.id, sub.feed_id, v.hidden, v.weight, v.reasons
+			FROM articles a CROSS JOIN article_states st
+			LEFT JOIN sources src ON src.article_id = a.id
+			LEFT JOIN subscriptions sub ON sub.user_id = st.user_id AND sub.feed_id = src.feed_id
+			LEFT JOIN rule_verdicts v ON v.user_id = st.user_id AND v.article_id = a.id
+			WHERE st.user_id = ? AND a.story_id IN (`+in+`) AND st.article_id = a.id
+			ORDER BY a.story_id, a.published, a.id`, append([]any{userID}, args...)...)
+		if err != nil {
+			return err
+		}
+		var lastArticle int64
+		for rows.Next() {
+			var sid, aid int64
+			var fid sql.NullInt64
+			var hidden sql.NullBool
+			var weight sql.NullFloat64
+			var reasons sql.NullString
+			if err := rows.Scan(&sid, &aid, &fid, &hidden, &weight, &reasons); err != nil {
+				rows.Close()
+				return err
+			}
+			if hidden.Bool {
+				continue
+			}
+			k := index[sid]
+			st := &list[k]
+			if aid != lastArticle {
+				lastArticle = aid
+				st.ArticleIDs = append(st.ArticleIDs, aid)
+				if reasons.String != "" || weight.Float64 != 0 {
+					v := digest.Verdict{ArticleID: aid, Weight: weight.Float64}
+					if reasons.String != "" {
+						if err := json.Unmarshal([]byte(reasons.String), &v.Reasons); err != nil {
+							rows.Close()
+							return err
+						}
+					}
+					if st.Verdicts == nil {
+						st.Verdicts = map[int64]digest.Verdict{}
+					}
+					st.Verdicts[aid] = v
+				}
+			}
+			if fid.Valid {
+				if feeds[k] == nil {
+					feeds[k] = map[int64]bool{}
+				}
+				feeds[k][fid.Int64] = true
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for k := range list {
+		for fid := range feeds[k] {
+			list[k].Feeds = append(list[k].Feeds, fid)
+		}
+		slices.Sort(list[k].Feeds)
+	}
+	return nil
+}
+
+// FeedRates counts the feeds' articles published since a time (index
+// sources_feed_published).
+func (s *Store) FeedRates(ctx context.Context, feedIDs []int64, since time.Time) (map[int64]int, error) {
+	out := map[int64]int{}
+	for _, c := range s.chunks(feedIDs, 1) {
+		in, args := inList(c)
+		rows, err := s.query(ctx, `SELECT feed_id, COUNT(*) FROM sources WHERE feed_id IN (`+in+`) AND article_published >= ?
+			GROUP BY feed_id`, append(args, dbTime(since))...)
+		if err != nil {
+			return nil, wrap("feed rates", err)
+		}
+		for rows.Next() {
+			var fid int64
+			var n int
+			if err := rows.Scan(&fid, &n); err != nil {
+				rows.Close()
+				return nil, wrap("feed rates", err)
+			}
+			out[fid] = n
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap("feed rates", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("feed rates", err)
+		}
+	}
+	return out, nil
 }

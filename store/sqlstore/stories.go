@@ -208,6 +208,48 @@ func (s *Store) fillStories(ctx context.Context, userID int64, list []digest.Sto
 		index[list[i].ID] = i
 		ids[i] = list[i].ID
 	}
+	if err := s.fillEntities(ctx, list); err != nil {
+		return err
+	}
+	for _, c := range s.chunks(ids, 1) {
+		in, args := inList(c)
+		q := `SELECT story_id, id FROM articles WHERE story_id IN (` + in + `) ORDER BY story_id, published, id`
+		if userID != 0 {
+			q = `SELECT a.story_id, a.id FROM articles a CROSS JOIN article_states st
+				WHERE st.user_id = ? AND a.story_id IN (` + in + `) AND st.article_id = a.id AND NOT st.hidden ORDER BY a.story_id, a.published, a.id`
+			args = append([]any{userID}, args...)
+		}
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var sid, aid int64
+			if err := rows.Scan(&sid, &aid); err != nil {
+				rows.Close()
+				return err
+			}
+			st := &list[index[sid]]
+			st.ArticleIDs = append(st.ArticleIDs, aid)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillEntities sets the entities of stories, the most mentioned first.
+func (s *Store) fillEntities(ctx context.Context, list []digest.Story) error {
+	index := make(map[int64]int, len(list))
+	ids := make([]int64, len(list))
+	for i := range list {
+		index[list[i].ID] = i
+		ids[i] = list[i].ID
+	}
 	for _, c := range s.chunks(ids, 0) {
 		in, args := inList(c)
 		rows, err := s.query(ctx, `SELECT se.story_id, e.id, e.name, e.kind, se.count
@@ -227,31 +269,6 @@ func (s *Store) fillStories(ctx context.Context, userID int64, list []digest.Sto
 			e.Kind = digest.EntityKind(kind)
 			st := &list[index[sid]]
 			st.Entities = append(st.Entities, e)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		q := `SELECT story_id, id FROM articles WHERE story_id IN (` + in + `) ORDER BY story_id, published, id`
-		if userID != 0 {
-			q = `SELECT a.story_id, a.id FROM articles a CROSS JOIN article_states st
-				WHERE st.user_id = ? AND a.story_id IN (` + in + `) AND st.article_id = a.id AND NOT st.hidden ORDER BY a.story_id, a.published, a.id`
-			args = append([]any{userID}, args...)
-		}
-		rows, err = s.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var sid, aid int64
-			if err := rows.Scan(&sid, &aid); err != nil {
-				rows.Close()
-				return err
-			}
-			st := &list[index[sid]]
-			st.ArticleIDs = append(st.ArticleIDs, aid)
 		}
 		if err := rows.Close(); err != nil {
 			return err

@@ -23,14 +23,14 @@ func testDailySettings(t *testing.T, s digest.Store) {
 	if *ds != (digest.DailySettings{UserID: me}) {
 		t.Errorf("settings never saved = %+v, want the zero ones", ds)
 	}
-	want := digest.DailySettings{UserID: me, Enabled: true, Hour: 23, Email: "reader@example.org"}
+	want := digest.DailySettings{UserID: me, Enabled: true, Hour: 23, Email: "reader@example.org", Weekly: true, Weekday: 6, MarkRead: true}
 	if err := s.SetDailySettings(ctx, &want); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.DailySettings(ctx, me); got == nil || *got != want {
 		t.Errorf("settings = %+v, want %+v", got, want)
 	}
-	want.Hour, want.Enabled = 0, false
+	want.Hour, want.Enabled, want.Weekly, want.Weekday, want.MarkRead = 0, false, false, 0, false
 	if err := s.SetDailySettings(ctx, &want); err != nil {
 		t.Fatal(err)
 	}
@@ -40,20 +40,23 @@ func testDailySettings(t *testing.T, s digest.Store) {
 	for _, h := range []int{-1, 24} {
 		wantCode(t, "an hour out of range", s.SetDailySettings(ctx, &digest.DailySettings{UserID: me, Hour: h}), digest.EINVALID)
 	}
+	for _, d := range []int{-1, 7} {
+		wantCode(t, "a weekday out of range", s.SetDailySettings(ctx, &digest.DailySettings{UserID: me, Weekly: true, Weekday: d}), digest.EINVALID)
+	}
 	wantCode(t, "an address of 1 MB", s.SetDailySettings(ctx, &digest.DailySettings{UserID: me, Email: strings.Repeat("a", 1<<20)}), digest.EINVALID)
 	wantCode(t, "settings of no user", s.SetDailySettings(ctx, &digest.DailySettings{UserID: 987654}), digest.ENOTFOUND)
 	_, err = s.DailySettings(ctx, 987654)
 	wantCode(t, "settings of no user", err, digest.ENOTFOUND)
 
 	other := otherUID(t, s)
-	if err := s.SetDailySettings(ctx, &digest.DailySettings{UserID: other, Enabled: true, Hour: 6, Email: "o@example.org"}); err != nil {
+	if err := s.SetDailySettings(ctx, &digest.DailySettings{UserID: other, Enabled: true, Hour: 6, Email: "o@example.org", Weekly: true, Weekday: 3, MarkRead: true}); err != nil {
 		t.Fatal(err)
 	}
 	users, err := s.DailyUsers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(users) != 1 || users[0].UserID != other || users[0].Hour != 6 || users[0].Email != "o@example.org" {
+	if len(users) != 1 || users[0] != (digest.DailySettings{UserID: other, Enabled: true, Hour: 6, Email: "o@example.org", Weekly: true, Weekday: 3, MarkRead: true}) {
 		t.Errorf("DailyUsers = %+v, want only the other user (the reader turned e-mail off)", users)
 	}
 }

@@ -238,24 +238,94 @@ func testForYouStories(t *testing.T, s digest.Store) {
 	if err := s.SaveStory(ctx, unseen); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ForYouStories(ctx, uid(t, s), 2, 2)
+	// The third story alone names Ashby Falls, and its article is liked
+	// by a rule.
+	if err := s.SaveStory(ctx, &digest.Story{ID: ids[2], Headline: "story 2", Importance: 8, LastSeen: base.Add(2 * time.Hour),
+		ArticleIDs: []int64{arts[2]}, Entities: []digest.Entity{{Name: "Ashby Falls", Kind: digest.Place, Count: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The first story gains a second article, which a block rule hides.
+	blocked := save(t, s, fetched(f.ID, entry("fy6", 6)))[0].Created[0]
+	if err := s.SaveStory(ctx, &digest.Story{ID: ids[0], Headline: "story 0", Importance: 10, LastSeen: base,
+		ArticleIDs: []int64{arts[0], blocked}, Entities: []digest.Entity{{Name: "Port Alder", Kind: digest.Place, Count: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateRule(ctx, uid(t, s), &digest.Rule{Name: "blocks fy6", Match: `title:fy6`, Action: digest.RuleBlock, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	rule := &digest.Rule{Name: "likes fy3", Match: `title:fy3`, Action: digest.RuleLike, Weight: 2, Enabled: true}
+	if err := s.CreateRule(ctx, uid(t, s), rule); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyRules(ctx, uid(t, s)); err != nil {
+		t.Fatal(err)
+	}
+	idsOf := func(list []digest.ForYouStory) []int64 {
+		var out []int64
+		for _, st := range list {
+			out = append(out, st.ID)
+		}
+		return out
+	}
+	got, err := s.ForYouStories(ctx, uid(t, s), digest.ForYouQuery{Important: 2, Recent: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gotIDs []int64
+	if want := []int64{ids[0], ids[1], ids[3], ids[4]}; !slices.Equal(idsOf(got), want) {
+		t.Errorf("ForYouStories(2, 2) = %v, want %v: the two most important and the two last seen, by importance", idsOf(got), want)
+	}
+	if len(got) > 0 && (len(got[0].Entities) != 1 || !slices.Equal(got[0].ArticleIDs, []int64{arts[0]}) || !slices.Equal(got[0].Feeds, []int64{f.ID})) {
+		t.Errorf("a story comes without its entities, articles or feeds, or with its hidden article: %+v", got[0])
+	}
 	for _, st := range got {
-		gotIDs = append(gotIDs, st.ID)
+		if st.Verdicts != nil {
+			t.Errorf("story %d has verdicts %v, want none: no rule matched it", st.ID, st.Verdicts)
+		}
 	}
-	if want := []int64{ids[0], ids[1], ids[3], ids[4]}; !slices.Equal(gotIDs, want) {
-		t.Errorf("ForYouStories(2, 2) = %v, want %v: the two most important and the two last seen, by importance", gotIDs, want)
+	// A followed entity's or feed's story outside both halves is added.
+	for _, q := range []digest.ForYouQuery{
+		{Important: 2, Recent: 2, Followed: 5, Entities: []digest.Entity{{Kind: digest.Place, Name: "Ashby Falls"}}},
+		{Important: 2, Recent: 2, Followed: 5, Feeds: []int64{f.ID}},
+	} {
+		got, err = s.ForYouStories(ctx, uid(t, s), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(idsOf(got), ids[2]) {
+			t.Errorf("ForYouStories(%+v) = %v, want the followed story %d too", q, idsOf(got), ids[2])
+		}
+		for _, st := range got {
+			v, ok := st.Verdicts[arts[2]]
+			if liked := st.ID == ids[2]; liked != ok || (liked && (v.Weight != 2 || len(v.Reasons) != 1 || v.Reasons[0].RuleID != rule.ID)) {
+				t.Errorf("story %d verdicts %+v; want the like rule's on story %d alone", st.ID, st.Verdicts, ids[2])
+			}
+		}
 	}
-	if len(got) > 0 && (len(got[0].Entities) != 1 || len(got[0].ArticleIDs) != 1) {
-		t.Errorf("a story comes without its entities or articles: %+v", got[0])
+	if got, _ = s.ForYouStories(ctx, uid(t, s), digest.ForYouQuery{Important: 2, Recent: 2, Followed: 5,
+		Entities: []digest.Entity{{Kind: digest.Person, Name: "Ashby Falls"}}}); slices.Contains(idsOf(got), ids[2]) {
+		t.Errorf("an entity of another kind brought in story %d", ids[2])
 	}
-	if got, _ = s.ForYouStories(ctx, uid(t, s), 5, 5); len(got) != 5 {
+	if got, _ = s.ForYouStories(ctx, uid(t, s), digest.ForYouQuery{Important: 5, Recent: 5}); len(got) != 5 {
 		t.Errorf("overlapping halves: %d stories, want each of the 5 once", len(got))
 	}
-	if got, _ = s.ForYouStories(ctx, otherUID(t, s), 5, 5); len(got) != 0 {
+	if got, _ = s.ForYouStories(ctx, otherUID(t, s), digest.ForYouQuery{Important: 5, Recent: 5, Followed: 5, Feeds: []int64{f.ID}}); len(got) != 0 {
 		t.Errorf("a reader who follows nothing gets %d stories", len(got))
+	}
+}
+
+// testFeedRates: FeedRates counts each feed's articles published since
+// a time.
+func testFeedRates(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	f1 := createFeed(t, s, "https://often.example/feed")
+	f2 := createFeed(t, s, "https://rarely.example/feed")
+	f3 := createFeed(t, s, "https://never.example/feed")
+	save(t, s, fetched(f1.ID, entry("r1", 10), entry("r2", 20), entry("r3", 30)), fetched(f2.ID, entry("r4", 1), entry("r5", 25)))
+	got, err := s.FeedRates(ctx, []int64{f1.ID, f2.ID, f3.ID}, base.Add(15*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[f1.ID] != 2 || got[f2.ID] != 1 || len(got) != 2 {
+		t.Errorf("FeedRates = %v, want %d: 2, %d: 1 and no entry for %d", got, f1.ID, f2.ID, f3.ID)
 	}
 }

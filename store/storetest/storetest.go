@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Signals", testSignals},
 		{"Impressions", testImpressions},
 		{"ForYouStories", testForYouStories},
+		{"FeedRates", testFeedRates},
 		{"Rules", testRules},
 		{"RuleJobs", testRuleJobs},
 		{"DailySettings", testDailySettings},
