@@ -104,9 +104,11 @@ func TestBrowserReaderEssentials(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(srv.URL+"/rules"),
 				chromedp.WaitVisible(chromedp.CSS(`input[name="match"]`)),
 				chromedp.SetValue(chromedp.CSS(`input[name="name"]`), fmt.Sprintf("No storms %d", w)),
-				chromedp.SetValue(chromedp.CSS(`input[name="match"]`), "title:storm"),
-				chromedp.Click(chromedp.CSS(`button[value="save"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`#rule-job`)))
+				chromedp.SetValue(chromedp.CSS(`input[name="match"]`), "title:storm"))
+			// A job queued earlier (the category change above) may already
+			// show: wait for the page the save leads to, not the old one.
+			clickAndLoad(t, ctx, `button[value="save"]`)
+			do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#rule-job`)))
 			noOverflow(t, ctx, "the rules page with a job under way")
 			rulesAxe(t, ctx)
 			shoot(t, ctx, fmt.Sprintf("rules-job-%d-light", w))
