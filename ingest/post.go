@@ -116,6 +116,10 @@ func (pp *postProcessor) warming() <-chan struct{} {
 	}
 }
 
+// sharedPostPoll bounds how long a shared pipeline's post-processing
+// sleeps before it looks at the queue again.
+const sharedPostPoll = 2 * time.Second
+
 func (pp *postProcessor) loop(ctx context.Context) {
 	backoff := time.Second
 	for ctx.Err() == nil {
@@ -148,6 +152,12 @@ func (pp *postProcessor) loop(ctx context.Context) {
 		wait := time.Duration(-1)
 		if !next.IsZero() {
 			wait = max(next.Sub(now), 0)
+		}
+		if pp.p.opts.Shared && (wait < 0 || wait > sharedPostPoll) {
+			// Other processes queue steps too (a standby's extractions
+			// leave story steps for the leader) and cannot wake this
+			// one: look again soon.
+			wait = sharedPostPoll
 		}
 		pp.sleep(ctx, wait, warming)
 	}
