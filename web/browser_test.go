@@ -67,7 +67,9 @@ func browser(t *testing.T) context.Context {
 		cancelAlloc()
 		t.Fatalf("start chromium %s: %v", path, err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(browserCtx, 2*time.Minute)
+	// A bound against a hung browser, not a speed check: generous, since
+	// a loaded machine runs the longer walkthroughs past two minutes.
+	ctx, cancelTimeout := context.WithTimeout(browserCtx, 5*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
