@@ -63,6 +63,6 @@ export DIGEST_SCREENSHOTS="${DIGEST_SCREENSHOTS:-$PWD/test-output/screenshots}"
 mkdir -p "$DIGEST_SCREENSHOTS"
 
 go vet ./...
-go test -count=1 -timeout 15m ./... "$@"
+go test -count=1 -timeout 40m ./... "$@"
 # A newcomer's path from a fresh clone: the README's demo and first mistakes.
 ./scripts/newcomer.sh
