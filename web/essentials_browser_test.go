@@ -50,9 +50,9 @@ func TestBrowserReaderEssentials(t *testing.T) {
 			shoot(t, ctx, fmt.Sprintf("feeds-edit-%d-light", w))
 			do(t, ctx,
 				chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`#feed-%d .feed-edit input[name="title"]`, wire)), title),
-				chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`#feed-%d .feed-edit input[name="category"]`, wire)), "World"),
-				chromedp.Click(chromedp.CSS(fmt.Sprintf(`#feed-%d .feed-edit button[type="submit"]`, wire))),
-				chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+				chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`#feed-%d .feed-edit input[name="category"]`, wire)), "World"))
+			clickAndLoad(t, ctx, fmt.Sprintf(`#feed-%d .feed-edit button[type="submit"]`, wire))
+			do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`.notice`)))
 			if f, err := fx.store.Feed(bg, fx.uid, wire); err != nil || f.Title != title || f.Category != "World" {
 				t.Errorf("after the edit in the page: %+v, %v", f, err)
 			}
@@ -83,9 +83,9 @@ func TestBrowserReaderEssentials(t *testing.T) {
 			// The time zone: set in Settings, dates then shown in it.
 			do(t, ctx, chromedp.Navigate(srv.URL+"/settings#time-zone"),
 				chromedp.WaitVisible(chromedp.CSS(`input[name="zone"]`)),
-				chromedp.SetValue(chromedp.CSS(`input[name="zone"]`), "Asia/Tokyo"),
-				chromedp.Click(chromedp.CSS(`#time-zone button[type="submit"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+				chromedp.SetValue(chromedp.CSS(`input[name="zone"]`), "Asia/Tokyo"))
+			clickAndLoad(t, ctx, `#time-zone button[type="submit"]`)
+			do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`.notice`)))
 			noOverflow(t, ctx, "the settings page with the time zone")
 			shoot(t, ctx, fmt.Sprintf("settings-zone-%d-light", w))
 			long := run(t, ctx, chromedp.Evaluate[string](`(function(){ var e = document.querySelector("time[title]"); return e ? e.title : "" })()`))

@@ -202,7 +202,10 @@ func TestBrowserRules(t *testing.T) {
 		})
 	}
 	// Save it: the headlines leave the river.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`button[value="save"]`)), chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+	// The preview page may show a notice already (the re-apply job of
+	// seedWide's rule): wait for the page the save leads to.
+	clickAndLoad(t, ctx, `button[value="save"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`.notice`)))
 	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".rule-row").length`)); n != 2 {
 		t.Fatalf("%d rules listed after saving, want 2 (seedWide's and this one)", n)
 	}
