@@ -18,15 +18,7 @@ import (
 // check; --repair puts them in stories, and the check passes after.
 func TestCheckFindsAndRepairsArticlesWithoutStory(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(data, "digest.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &digest.User{Name: "reader"}
-	if err := st.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
+	data, st, u := checkDB(t)
 	f := &digest.Feed{URL: "https://wire.example/feed", Title: "Wire"}
 	if err := st.CreateFeed(ctx, u.ID, f); err != nil {
 		t.Fatal(err)
@@ -84,4 +76,22 @@ func TestCheckFindsAndRepairsArticlesWithoutStory(t *testing.T) {
 		[]string{"check", "--data", filepath.Join(data, "nothing")}); err == nil || !strings.Contains(err.Error(), "no database") {
 		t.Errorf("check of a missing directory: %v", err)
 	}
+}
+
+// checkDB opens a new SQLite database in a temporary data directory with
+// one user, for the check command's tests; the caller closes the store
+// before running digest check on data.
+func checkDB(t *testing.T) (data string, st *sqlite.DB, u *digest.User) {
+	t.Helper()
+	ctx := context.Background()
+	data = t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(data, "digest.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u = &digest.User{Name: "reader"}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	return data, st, u
 }

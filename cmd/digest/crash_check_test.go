@@ -10,7 +10,6 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
-	"github.com/occasional-digest/digest/store/sqlite"
 )
 
 // TestCheckTruth: digest check --truth counts the truth's entries stored
@@ -18,15 +17,7 @@ import (
 // on a missing or duplicated one; a truth it cannot read is a clear error.
 func TestCheckTruth(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(data, "digest.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &digest.User{Name: "reader"}
-	if err := st.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
+	data, st, u := checkDB(t)
 	// The same entry in two feeds is stored twice (two sources).
 	for i, guids := range [][]string{{"g1", "g2"}, {"g2"}} {
 		f := &digest.Feed{URL: "https://wire.example/feed" + string(rune('a'+i))}
