@@ -243,7 +243,25 @@
   // Clear-Site-Data.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     var signedIn = document.querySelector('form[action="/logout"]');
+    var tries = 0;
     navigator.serviceWorker.onmessage = function (e) {
+      if (e.data && e.data.type === "sync-failed") {
+        // A page or the list failed to load (a busy or restarting
+        // server): try again a few times, backing off, then say so on
+        // <html data-offline-failed> (the reader still reads online).
+        tries++;
+        if (tries > 3) {
+          document.documentElement.setAttribute("data-offline-failed", String(e.data.error || "sync failed"));
+          return;
+        }
+        window.setTimeout(function () {
+          var c = navigator.serviceWorker.controller;
+          navigator.serviceWorker.ready.then(function (reg) {
+            (c || reg.active).postMessage({ type: "sync", force: true });
+          });
+        }, 2000 * tries);
+        return;
+      }
       if (!e.data || e.data.type !== "synced") return;
       // Ready once the worker also controls this page (its activation
       // claims the open pages, which may land after the first sync).
