@@ -357,14 +357,15 @@ func (s *Store) StoryFeeds(ctx context.Context, userID int64, storyIDs []int64) 
 // digest.ForYouStore.
 func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYouQuery) ([]digest.ForYouStory, error) {
 	important, recent := max(q.Important, 0), max(q.Recent, 0)
-	args := []any{userID, important, userID, recent}
+	args := []any{userID, userID, important, userID, userID, recent}
 	// Each half walks its own index (stories_rank, stories_last_seen) and
-	// stops at its limit.
+	// stops at its limit; a story the user dismissed is skipped, not
+	// counted.
 	query := `SELECT ` + storyCols + ` FROM stories st WHERE st.id IN (
-		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + `
+		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + ` AND ` + notDismissed + `
 			ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ?) AS important
 		UNION
-		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + `
+		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + ` AND ` + notDismissed + `
 			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS recent`
 	var followed []string
 	if q.Followed > 0 && len(q.Feeds) > 0 {
@@ -388,9 +389,9 @@ func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYou
 	if len(followed) > 0 {
 		query += `
 		UNION
-		SELECT id FROM (SELECT st.id FROM stories st WHERE (` + strings.Join(followed, " OR ") + `) AND ` + userSees + `
+		SELECT id FROM (SELECT st.id FROM stories st WHERE (` + strings.Join(followed, " OR ") + `) AND ` + userSees + ` AND ` + notDismissed + `
 			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS followed`
-		args = append(args, userID, q.Followed)
+		args = append(args, userID, userID, q.Followed)
 	}
 	query += `)
 		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC`
