@@ -48,6 +48,9 @@ const (
 	LearnStar = 1 // an article starred: read to the end, kept
 	LearnMore = 2 // "more like this"
 	LearnLess = 3 // "less like this", in showings passed over
+	// LearnDismiss is a story dismissed, in showings passed over: one
+	// more, as if For you had shown it once and it was not opened.
+	LearnDismiss = 1
 )
 
 // Options configure a Ranker. Each source left nil is read from the
