@@ -43,7 +43,11 @@ func (s *Server) storyDismiss(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, withParam(localPath(r.PostFormValue("return"), "/"), dismissParam, strconv.FormatInt(id, 10)), http.StatusSeeOther)
+	back, page := localPath(r.PostFormValue("return"), "/"), "/stories/"+strconv.FormatInt(id, 10)
+	if back != page { // the story's page says so itself
+		back = withParam(back, dismissParam, strconv.FormatInt(id, 10))
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // storyUndismiss is POST /stories/{id}/undismiss: bring the story back,
