@@ -176,6 +176,13 @@ type ContentStore interface {
 	// Hash changed is updated in place; an unchanged one writes nothing.
 	// Every follower of the feed sees the new articles.
 	SaveFetches(ctx context.Context, results []FetchResult) ([]SaveResult, error)
+	// SaveFetchStates saves the fetch state (and a Title or SiteURL
+	// given) of results that carry no entries, a 304 or a failed fetch,
+	// as SaveFetches would, ending their leases, in one transaction and,
+	// where the database allows, one statement per batch. Results for
+	// feeds that no longer exist are skipped; a feed given twice gets its
+	// last result's state. EINVALID when a result has entries.
+	SaveFetchStates(ctx context.Context, results []FetchResult) error
 
 	// StoredArticle returns one article with its content and sources, and
 	// no user's state. ENOTFOUND.
