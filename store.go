@@ -149,8 +149,9 @@ type ContentStore interface {
 	// 100) feeds whose NextCheck is at or before now and that hold no
 	// lease unexpired at now, and returns them, the most overdue first.
 	// Concurrent claims (of any process on the database) never return
-	// the same feed while its lease lasts. SaveFetches of a feed's
-	// result ends its lease; so does ReleaseFeeds.
+	// the same feed while its lease lasts. SaveFetches or
+	// SaveFetchStates of a feed's result ends its lease; so does
+	// ReleaseFeeds.
 	ClaimFeeds(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Feed, error)
 	// ReleaseFeeds ends owner's leases of the given feeds (claimed and
 	// not fetched), so that any worker may claim them at once; with no
