@@ -149,8 +149,9 @@ type ContentStore interface {
 	// 100) feeds whose NextCheck is at or before now and that hold no
 	// lease unexpired at now, and returns them, the most overdue first.
 	// Concurrent claims (of any process on the database) never return
-	// the same feed while its lease lasts. SaveFetches of a feed's
-	// result ends its lease; so does ReleaseFeeds.
+	// the same feed while its lease lasts. SaveFetches or
+	// SaveFetchStates of a feed's result ends its lease; so does
+	// ReleaseFeeds.
 	ClaimFeeds(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Feed, error)
 	// ReleaseFeeds ends owner's leases of the given feeds (claimed and
 	// not fetched), so that any worker may claim them at once; with no
@@ -176,6 +177,13 @@ type ContentStore interface {
 	// Hash changed is updated in place; an unchanged one writes nothing.
 	// Every follower of the feed sees the new articles.
 	SaveFetches(ctx context.Context, results []FetchResult) ([]SaveResult, error)
+	// SaveFetchStates saves the fetch state (and a Title or SiteURL
+	// given) of results that carry no entries, a 304 or a failed fetch,
+	// as SaveFetches would, ending their leases, in one transaction and,
+	// where the database allows, one statement per batch. Results for
+	// feeds that no longer exist are skipped; a feed given twice gets its
+	// last result's state. EINVALID when a result has entries.
+	SaveFetchStates(ctx context.Context, results []FetchResult) error
 
 	// StoredArticle returns one article with its content and sources, and
 	// no user's state. ENOTFOUND.

@@ -19,7 +19,8 @@ import (
 	"github.com/occasional-digest/digest/store/sqlite"
 )
 
-// gatedStore holds every SaveFetches until gate is closed.
+// gatedStore holds every save (SaveFetches, SaveFetchStates) until gate
+// is closed.
 type gatedStore struct {
 	digest.Store
 	gate chan struct{}
@@ -28,6 +29,11 @@ type gatedStore struct {
 func (s *gatedStore) SaveFetches(ctx context.Context, rs []digest.FetchResult) ([]digest.SaveResult, error) {
 	<-s.gate
 	return s.Store.SaveFetches(ctx, rs)
+}
+
+func (s *gatedStore) SaveFetchStates(ctx context.Context, rs []digest.FetchResult) error {
+	<-s.gate
+	return s.Store.SaveFetchStates(ctx, rs)
 }
 
 // While the database is stuck, fetch workers keep fetching, but no more

@@ -49,6 +49,13 @@ func (s *crashStore) SaveFetches(ctx context.Context, rs []digest.FetchResult) (
 	return s.Store.SaveFetches(ctx, rs)
 }
 
+func (s *crashStore) SaveFetchStates(ctx context.Context, rs []digest.FetchResult) error {
+	if err := s.write(); err != nil {
+		return err
+	}
+	return s.Store.SaveFetchStates(ctx, rs)
+}
+
 func (s *crashStore) SavePosts(ctx context.Context, ps []digest.PendingPost) error {
 	if err := s.write(); err != nil {
 		return err

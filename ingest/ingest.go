@@ -210,7 +210,11 @@ func New(store digest.Store, client *fetch.Client, opts Options) *Pipeline {
 		client: client,
 		opts:   opts,
 		log:    opts.Logger.With("component", "ingest"),
-		jobs:   make(chan digest.Feed, opts.Workers*2),
+		// Claims take what the workers and this queue hold (see
+		// queueDue): a queue of a few hundred keeps the workers busy
+		// while the next claim's round trip runs, and makes a claim one
+		// statement per few hundred feeds.
+		jobs: make(chan digest.Feed, max(opts.Workers*4, 128)),
 		// One batch waits while the writer saves the previous one: enough
 		// to keep the writer busy. Memory is bounded by pending, in bytes.
 		results:  make(chan fetched, opts.BatchSize),
@@ -608,14 +612,37 @@ func (p *Pipeline) write(ctx context.Context) {
 }
 
 // saveBatch saves a batch, retrying with backoff: a result is never dropped
-// while the process runs. On a batch that keeps failing it falls back to
-// one result at a time so one bad result cannot block the others.
+// while the process runs. Results without entries (304s, failed fetches:
+// most of a refresh) are saved apart, by SaveFetchStates, a statement or
+// so per batch; the others by SaveFetches. On a batch that keeps failing
+// it falls back to one result at a time so one bad result cannot block
+// the others.
 func (p *Pipeline) saveBatch(ctx context.Context, batch []digest.FetchResult) {
 	ids := make([]int64, len(batch))
 	for i, r := range batch {
 		ids[i] = r.FeedID
 	}
 	defer p.done(ids...)
+	// The results with entries move to the front, in order; the others
+	// follow.
+	full := 0
+	for i := range batch {
+		if len(batch[i].Entries) > 0 {
+			batch[full], batch[i] = batch[i], batch[full]
+			full++
+		}
+	}
+	states := 0
+	if rest := batch[full:]; len(rest) > 0 {
+		states = p.saveStates(ctx, rest)
+	}
+	batch = batch[:full]
+	if len(batch) == 0 {
+		if p.afterSave != nil {
+			p.afterSave(states)
+		}
+		return
+	}
 	saved, err := p.store.SaveFetches(ctx, batch)
 	if err != nil && len(batch) > 1 {
 		p.log.Warn("save batch failed; saving one by one", "feeds", len(batch), "err", err)
@@ -643,8 +670,34 @@ func (p *Pipeline) saveBatch(ctx context.Context, batch []digest.FetchResult) {
 		}
 	}
 	if p.afterSave != nil {
-		p.afterSave(len(saved))
+		p.afterSave(states + len(saved))
 	}
+}
+
+// saveStates saves results without entries with SaveFetchStates,
+// retrying a few times with backoff, then one result at a time through
+// saveOne. It returns how many results it saved.
+func (p *Pipeline) saveStates(ctx context.Context, rs []digest.FetchResult) int {
+	var err error
+	delay := 50 * time.Millisecond
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = p.store.SaveFetchStates(ctx, rs); err == nil {
+			p.stats.Batches.Add(1)
+			return len(rs)
+		}
+		time.Sleep(delay)
+		delay *= 2
+	}
+	p.log.Warn("save fetch states failed; saving one by one", "feeds", len(rs), "err", err)
+	n := 0
+	for i := range rs {
+		if _, err := p.saveOne(ctx, rs[i]); err != nil {
+			p.log.Error("save fetch result", "feed", rs[i].FeedID, "err", err)
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // saveOne retries one result a few times with backoff. If the entries

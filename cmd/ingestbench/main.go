@@ -69,6 +69,8 @@ func main() {
 		pgDSN    = flag.String("postgres", "", "measure the first refresh on this PostgreSQL database instead (a schema of its own, dropped after)")
 		procs    = flag.Int("procs", 1, "with -postgres: worker pipelines sharing the feeds through leases")
 		bulk     = flag.Bool("bulk-feeds", false, "with -postgres: create the feeds and subscriptions with SQL instead of the OPML import (large farms)")
+		only304  = flag.Bool("only-304", false, "with -postgres -bulk-feeds: store the farm's validators with the feeds and measure the all-304 refresh alone (no first refresh)")
+		rounds   = flag.Int("rounds-304", 1, "with -postgres: how many all-304 refreshes to measure, one after the other")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -96,7 +98,7 @@ func main() {
 		}
 		return
 	}
-	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first, bulkFeeds: *bulk,
+	cfg := config{trace: *trace, memprofile: *memprof, firstOnly: *first, bulkFeeds: *bulk, only304: *only304, rounds304: max(*rounds, 1),
 		sqlite: sqlite.Options{WriteCacheKiB: *wcache, ReadCacheKiB: *rcache, ReadConns: *rconns, CheckpointPages: *ckpt},
 		ingest: ingest.Options{Workers: *workers, NoPostProcess: true, BatchSize: *batchN, BatchBytes: *batchB, PendingBytes: *pendingB}}
 	runIt := func() error { return run(cfg, *farmDir, *feeds, *items, *perHost, *workers, *requests) }
@@ -117,6 +119,8 @@ type config struct {
 	ingest     ingest.Options
 	firstOnly  bool // stop after the first refresh
 	bulkFeeds  bool // PostgreSQL: feeds made by SQL, not imported
+	only304    bool // PostgreSQL, with bulkFeeds: feeds made with the farm's validators, no first refresh
+	rounds304  int  // PostgreSQL: all-304 refreshes measured
 	sqlite     sqlite.Options
 }
 
@@ -128,7 +132,7 @@ func run(cfg config, farmDir string, feeds, items, perHost, workers, requests in
 	}
 	defer os.RemoveAll(tmp)
 
-	farmURL, stopFarm, err := startFarm(ctx, farmDir, tmp, feeds, items)
+	farmURL, stopFarm, _, err := startFarm(ctx, farmDir, tmp, feeds, items, true)
 	if err != nil {
 		return err
 	}
@@ -271,40 +275,47 @@ func run(cfg config, farmDir string, feeds, items, perHost, workers, requests in
 	return nil
 }
 
-func startFarm(ctx context.Context, dir, tmp string, feeds, items int) (string, func(), error) {
+// startFarm builds and starts the farm; warm renders every feed first
+// (a run that fetches no body can skip it).
+// The returned PID is the farm process's, for its CPU time (procCPU).
+func startFarm(ctx context.Context, dir, tmp string, feeds, items int, warm bool) (string, func(), int, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", nil, err
+		return "", nil, 0, err
 	}
 	bin := filepath.Join(tmp, "feedfarm")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	build.Dir = abs
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
-		return "", nil, fmt.Errorf("build feedfarm in %s: %w", abs, err)
+		return "", nil, 0, fmt.Errorf("build feedfarm in %s: %w", abs, err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, err
+		return "", nil, 0, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "-addr", addr, "-feeds", fmt.Sprint(feeds), "-items", fmt.Sprint(items), "-seed", "1", "-warm")
+	args := []string{"-addr", addr, "-feeds", fmt.Sprint(feeds), "-items", fmt.Sprint(items), "-seed", "1"}
+	if warm {
+		args = append(args, "-warm")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", nil, 0, err
 	}
 	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
 	url := "http://" + addr
 	for i := 0; i < 600; i++ {
 		if r, err := http.Get(url + "/stats"); err == nil {
 			r.Body.Close()
-			return url, stop, nil
+			return url, stop, cmd.Process.Pid, nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	stop()
-	return "", nil, fmt.Errorf("feedfarm did not start on %s", addr)
+	return "", nil, 0, fmt.Errorf("feedfarm did not start on %s", addr)
 }
 
 func farmStats(url string, reset bool) map[string]any {

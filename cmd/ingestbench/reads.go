@@ -113,7 +113,7 @@ func runReads(cfg readsConfig) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	farmURL, stopFarm, err := startFarm(ctx, cfg.farm, tmp, cfg.feeds, cfg.items)
+	farmURL, stopFarm, _, err := startFarm(ctx, cfg.farm, tmp, cfg.feeds, cfg.items, true)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,7 @@ func Dialect() *sqlstore.Dialect {
 		// unseen with a chance of 1 in 2^64.
 		DataVersion: "SELECT hashtextextended(CAST(pg_current_snapshot() AS TEXT), 0)",
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
+		Arrays:      true,
 	}
 }
 

@@ -133,6 +133,12 @@ type Dialect struct {
 	// LOCKED"), so that concurrent claims take different feeds without
 	// waiting for each other. SQLite needs none: its writes are serial.
 	SkipLocked string
+	// Arrays says that the driver binds []int64, []int32 and []string as
+	// arrays and that the database has unnest (PostgreSQL): then
+	// SaveFetchStates writes a batch with one statement whose text does
+	// not depend on the batch's size. Otherwise it writes a row per
+	// statement, prepared once per batch.
+	Arrays bool
 }
 
 // rebind rewrites a query written with "?" placeholders into the dialect's

@@ -12,11 +12,13 @@ import (
 
 // ClaimFeeds leases to owner, until now+lease, up to limit (<= 0: 100)
 // due feeds that hold no lease unexpired at now, and returns them, the
-// most overdue first. The feeds are picked and leased by one statement:
-// on PostgreSQL its subquery locks the rows it picks and skips those
-// another claim has locked (Dialect.SkipLocked), so concurrent claims
-// never wait for each other nor return the same feed; on SQLite writes
-// are serial. SaveFetches ends a feed's lease (see fetchQueries).
+// most overdue first. The feeds are picked, leased and read by one
+// statement, outside any transaction: on PostgreSQL its subquery locks the rows it picks and skips
+// those another claim has locked (Dialect.SkipLocked), so concurrent
+// claims never wait for each other nor return the same feed; on SQLite
+// writes are serial. The statement's text is the same for every claim,
+// so PostgreSQL parses it once per connection. SaveFetches and
+// SaveFetchStates end a feed's lease.
 func (s *Store) ClaimFeeds(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]digest.Feed, error) {
 	if limit <= 0 {
 		limit = 100
@@ -25,47 +27,108 @@ func (s *Store) ClaimFeeds(ctx context.Context, owner string, now time.Time, lea
 		return nil, digest.Errorf(digest.EINVALID, "claim feeds: lease %s is not positive", lease)
 	}
 	at := dbTime(now)
-	var feeds []digest.Feed
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.d.rebind(`UPDATE feeds SET lease_owner = ?, lease_until = ?
-			WHERE id IN (SELECT id FROM feeds WHERE next_check <= ? AND lease_until <= ?
-				ORDER BY next_check, id LIMIT ?`+s.d.SkipLocked+`)
-			RETURNING id`), clean(owner), dbTime(now.Add(lease)), at, at, limit)
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range s.chunks(ids, 0) {
-			in, args := inList(c)
-			rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT `+feedCols+`, 0
-				FROM feeds f LEFT JOIN subscriptions u ON FALSE
-				WHERE f.id IN (`+in+`)`), args...)
-			if err != nil {
-				return err
-			}
-			if feeds, err = appendFeeds(feeds, rows, "claim feeds"); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	// One statement is atomic alone: no transaction around it, which on
+	// PostgreSQL would cost two more round trips per claim.
+	rows, err := s.write.QueryContext(ctx, s.d.rebind(`UPDATE feeds SET lease_owner = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM feeds WHERE next_check <= ? AND lease_until <= ?
+			ORDER BY next_check, id LIMIT ?`+s.d.SkipLocked+`)
+		RETURNING `+claimCols), clean(owner), dbTime(now.Add(lease)), at, at, limit)
 	if err != nil {
 		return nil, wrap("claim feeds", err)
 	}
+	feeds, err := appendFeeds(make([]digest.Feed, 0, min(limit, 1024)), rows, "claim feeds")
+	if err != nil {
+		return nil, err
+	}
 	sortDue(feeds)
 	return feeds, nil
+}
+
+// claimCols are feedCols of a feed read alone (no subscription: no
+// category, the feed's own title and fetch mode, no unread count), for
+// a RETURNING clause.
+const claimCols = `id, url, site_url, title, '', COALESCE(icon_id, 0), fetch_mode, created,
+	etag, last_modified, last_check, next_check, last_error, error_count, interval_ns, 0`
+
+// SaveFetchStates saves the fetch state of results without entries (a
+// 304, a failed fetch) and ends their leases; see
+// digest.ContentStore.SaveFetchStates. With Dialect.Arrays one statement
+// writes the whole batch from arrays; otherwise a statement prepared once
+// writes a row at a time (SQLite: no round trips). Rules due for a
+// recheck are rechecked as after SaveFetches, so that they do not wait
+// for a feed with news.
+func (s *Store) SaveFetchStates(ctx context.Context, results []digest.FetchResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	// The last result of a feed wins, as in SaveFetches.
+	last := make(map[int64]int, len(results))
+	for i := range results {
+		if len(results[i].Entries) > 0 {
+			return digest.Errorf(digest.EINVALID, "save fetch states: the result for feed %d has entries", results[i].FeedID)
+		}
+		last[results[i].FeedID] = i
+	}
+	n := len(last)
+	ids, checks, nexts, intervals := make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+	errCounts := make([]int32, 0, n)
+	etags, mods, errs, titles, sites := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	for i := range results {
+		r := &results[i]
+		if last[r.FeedID] != i {
+			continue
+		}
+		fs := &r.State
+		ids = append(ids, r.FeedID)
+		etags = append(etags, clean(fs.ETag))
+		mods = append(mods, clean(fs.LastModified))
+		checks = append(checks, dbTime(fs.LastCheck))
+		nexts = append(nexts, dbTime(fs.NextCheck))
+		errs = append(errs, clean(fs.LastError))
+		errCounts = append(errCounts, int32(fs.ErrorCount))
+		intervals = append(intervals, int64(fs.Interval))
+		titles = append(titles, clean(r.Title))
+		sites = append(sites, clean(r.SiteURL))
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if s.d.Arrays {
+			_, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE feeds SET etag = v.etag, last_modified = v.modified,
+				last_check = v.checked, next_check = v.next, last_error = v.err, error_count = v.errors,
+				interval_ns = v.interval, lease_until = 0, lease_owner = '',
+				title = CASE WHEN v.title = '' THEN feeds.title ELSE v.title END,
+				site_url = CASE WHEN v.site = '' THEN feeds.site_url ELSE v.site END
+				FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]),
+					CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS INTEGER[]), CAST(? AS BIGINT[]),
+					CAST(? AS TEXT[]), CAST(? AS TEXT[]))
+					AS v(id, etag, modified, checked, next, err, errors, interval, title, site)
+				WHERE feeds.id = v.id`), ids, etags, mods, checks, nexts, errs, errCounts, intervals, titles, sites)
+			if err != nil {
+				return err
+			}
+		} else {
+			st, err := tx.PrepareContext(ctx, s.d.rebind(`UPDATE feeds SET etag = ?, last_modified = ?, last_check = ?,
+				next_check = ?, last_error = ?, error_count = ?, interval_ns = ?, lease_until = 0, lease_owner = '',
+				title = CASE WHEN ? = '' THEN title ELSE ? END,
+				site_url = CASE WHEN ? = '' THEN site_url ELSE ? END
+				WHERE id = ?`))
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for i, id := range ids {
+				if _, err := st.ExecContext(ctx, etags[i], mods[i], checks[i], nexts[i], errs[i], errCounts[i], intervals[i],
+					titles[i], titles[i], sites[i], sites[i], id); err != nil {
+					return wrapFeed(id, err)
+				}
+			}
+		}
+		return s.recheckRulesTx(ctx, tx)
+	})
+	if err != nil {
+		return wrap("save fetch states", err)
+	}
+	s.states.Add(int64(n))
+	return nil
 }
 
 // sortDue orders feeds as DueFeeds does: the most overdue first, then by

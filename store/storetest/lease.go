@@ -160,3 +160,66 @@ func testConcurrentClaims(t *testing.T, s digest.Store) {
 		t.Errorf("%d feeds claimed, want %d", len(seen), n)
 	}
 }
+
+// testSaveFetchStates: SaveFetchStates saves what SaveFetches saves of a
+// result without entries (validators, times, error, a title given),
+// ends the lease, keeps a feed's title when none is given, takes a
+// feed's last result, skips feeds that are gone and refuses entries.
+func testSaveFetchStates(t *testing.T, s digest.Store) {
+	ctx := context.Background()
+	a := createFeed(t, s, "https://a.states.example/feed")
+	b := createFeed(t, s, "https://b.states.example/feed")
+	c := createFeed(t, s, "https://c.states.example/feed")
+	// New feeds are due at their creation: a minute later all three are.
+	now := time.Now().UTC().Add(time.Minute).Truncate(time.Microsecond)
+	claimed, err := s.ClaimFeeds(ctx, "w", now, time.Hour, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claimed) < 3 {
+		t.Fatalf("claimed %v, want the 3 new feeds", feedIDs(claimed))
+	}
+	next := now.Add(2 * time.Hour)
+	err = s.SaveFetchStates(ctx, []digest.FetchResult{
+		{FeedID: a.ID, State: digest.FetchState{ETag: `"old"`, LastCheck: now, NextCheck: now}},
+		{FeedID: b.ID, State: digest.FetchState{LastModified: "Mon, 07 Dec 2026 10:00:00 GMT", LastCheck: now, NextCheck: next,
+			LastError: "fetch: 500", ErrorCount: 2, Interval: time.Hour}, Title: "B's new title"},
+		{FeedID: c.ID, State: digest.FetchState{LastCheck: now, NextCheck: now.Add(-time.Hour)}},
+		{FeedID: 999999, State: digest.FetchState{NextCheck: next}},
+		{FeedID: a.ID, State: digest.FetchState{ETag: `"v2"`, LastCheck: now, NextCheck: next, Interval: 30 * time.Minute}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ga, err := s.FeedByID(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ga.ETag != `"v2"` || !ga.NextCheck.Equal(next) || !ga.LastCheck.Equal(now) || ga.Interval != 30*time.Minute || ga.Title != a.Title {
+		t.Errorf("feed a = etag %q next %v last %v interval %v title %q; want the last result's state and its own title %q",
+			ga.ETag, ga.NextCheck, ga.LastCheck, ga.Interval, ga.Title, a.Title)
+	}
+	gb, err := s.FeedByID(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gb.LastModified != "Mon, 07 Dec 2026 10:00:00 GMT" || gb.LastError != "fetch: 500" || gb.ErrorCount != 2 || gb.Title != "B's new title" || gb.SiteURL != b.SiteURL {
+		t.Errorf("feed b = %+v", gb)
+	}
+	// c is due (its NextCheck passed) and its lease ended with the save:
+	// a claim takes it at once; a and b are not due.
+	got, err := s.ClaimFeeds(ctx, "x", now, time.Hour, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(feedIDs(got), c.ID) || slices.Contains(feedIDs(got), a.ID) || slices.Contains(feedIDs(got), b.ID) {
+		t.Errorf("claim after the save = %v, want c (%d) and neither a nor b", feedIDs(got), c.ID)
+	}
+	err = s.SaveFetchStates(ctx, []digest.FetchResult{{FeedID: a.ID, Entries: []digest.Entry{{GUID: "g", URL: "https://a.states.example/1"}}}})
+	if digest.ErrorCode(err) != digest.EINVALID {
+		t.Errorf("SaveFetchStates of a result with entries: %v, want EINVALID", err)
+	}
+	if err := s.SaveFetchStates(ctx, nil); err != nil {
+		t.Errorf("SaveFetchStates of nothing: %v", err)
+	}
+}

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"DueFeedsAndScheduleNow", testDueFeeds},
 		{"FeedLeases", testFeedLeases},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"SaveFetchStates", testSaveFetchStates},
 		{"SaveFetchesCreates", testSaveCreates},
 		{"SameURLTwoFeeds", testSameURLTwoFeeds},
 		{"RepublishedNewGUID", testRepublished},
