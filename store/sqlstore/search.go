@@ -92,7 +92,11 @@ func (s *Store) searchFilters(p *articlePlan, q *search.Query, feeds []int64, en
 	}
 	if len(feeds) > 0 {
 		in, args := inList(feeds)
-		p.add(`EXISTS (SELECT 1 FROM sources s5 WHERE s5.article_id = st.article_id AND s5.feed_id IN (`+in+`))`, args...)
+		// "+": the article's sources (one or two) are read by its ID and
+		// their feeds looked up in the list; as a key of the index, the
+		// list cost a seek per feed for every article walked (160 feeds
+		// of feed:7: 55 ms at 100,000 articles).
+		p.add(`EXISTS (SELECT 1 FROM sources s5 WHERE s5.article_id = st.article_id AND +s5.feed_id IN (`+in+`))`, args...)
 	}
 	for _, a := range q.Authors {
 		p.add(`EXISTS (SELECT 1 FROM articles a5 WHERE a5.id = st.article_id AND `+s.foldLike("a5.author")+`)`, likePattern(a))
