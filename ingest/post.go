@@ -117,8 +117,20 @@ func (pp *postProcessor) warming() <-chan struct{} {
 }
 
 // sharedPostPoll bounds how long a shared pipeline's post-processing
-// sleeps before it looks at the queue again.
-const sharedPostPoll = 2 * time.Second
+// sleeps before it looks at the queue again. Other processes' changes to
+// the queue wake it through PostQueued (PostgreSQL's notifications, see
+// cmd/digest); the poll only covers a notification that never came.
+const sharedPostPoll = 15 * time.Second
+
+// PostQueued tells the pipeline that another process queued
+// post-processing or changed what is left of it (a standby extracted a
+// page and left the story step to the process with the story engine):
+// its post-processing looks at the queue at once.
+func (p *Pipeline) PostQueued() {
+	if p.post != nil {
+		p.post.wake()
+	}
+}
 
 func (pp *postProcessor) loop(ctx context.Context) {
 	backoff := time.Second
@@ -155,8 +167,8 @@ func (pp *postProcessor) loop(ctx context.Context) {
 		}
 		if pp.p.opts.Shared && (wait < 0 || wait > sharedPostPoll) {
 			// Other processes queue steps too (a standby's extractions
-			// leave story steps for the leader) and cannot wake this
-			// one: look again soon.
+			// leave story steps for the leader); their notification
+			// may be lost with a connection: look again now and then.
 			wait = sharedPostPoll
 		}
 		pp.sleep(ctx, wait, warming)

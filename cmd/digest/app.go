@@ -197,7 +197,14 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 		go func() {
 			defer close(done)
 			db.Changes(lctx, func(what string) {
-				srv.Changed()
+				if what != "posts" {
+					srv.Changed()
+				}
+				if a.cfg.Role != "web" && what != "stories" {
+					// New articles, a row's steps changed, or a lost
+					// connection: post-processing looks at its queue.
+					a.pipeline.PostQueued()
+				}
 				a.heard(what)
 			})
 		}()

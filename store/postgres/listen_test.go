@@ -123,3 +123,67 @@ func TestChanges(t *testing.T) {
 		t.Errorf("after reconnecting and an article: heard %q, want articles", got)
 	}
 }
+
+// TestChangesPosts: a process that changes what is left of an article's
+// post-processing (a standby leaving the story step) notifies "posts";
+// claiming rows for a lease does not, so idle workers never wake each
+// other in turn.
+func TestChangesPosts(t *testing.T) {
+	schema := pgtest.FreshSchema(t)
+	listener := openDSN(t, schema)
+	writer := openDSN(t, schema)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan string, 100)
+	done := make(chan error, 1)
+	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
+		select {
+		case got = <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	id := storeArticle(t, writer, "queued")
+	for got := ""; got != "articles"; got = next(t, ch) {
+	}
+	bg := context.Background()
+	due, _, err := writer.ClaimPosts(bg, time.Now(), time.Minute, digest.AllSteps, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine *digest.PendingPost
+	for i := range due {
+		if due[i].ArticleID == id {
+			mine = &due[i]
+		}
+	}
+	if mine == nil || mine.Steps&digest.StepStory == 0 {
+		t.Fatalf("claimed %+v: article %d with its story step not among them", due, id)
+	}
+	// The claim is heard of by nobody: the next notification is this
+	// article's.
+	storeArticle(t, writer, "after-claim")
+	if got := next(t, ch); got != "articles" {
+		t.Errorf("after a claim and an article: heard %q first, want articles (a claim must not notify)", got)
+	}
+	left := *mine
+	left.Steps = digest.StepStory
+	left.NextTry = time.Time{}
+	if err := writer.SavePosts(bg, []digest.PendingPost{left}); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != "posts" {
+		t.Errorf("after the steps left changed: heard %q, want posts", got)
+	}
+	// Saved again with the same steps (a retry later): nothing to hear;
+	// an article stored after it is the next notification.
+	left.Attempts, left.NextTry, left.LastError = 1, time.Now().Add(time.Hour), "page gone"
+	if err := writer.SavePosts(bg, []digest.PendingPost{left}); err != nil {
+		t.Fatal(err)
+	}
+	storeArticle(t, writer, "after-retry")
+	if got := next(t, ch); got != "articles" {
+		t.Errorf("after a retry with the same steps: heard %q, want articles", got)
+	}
+}
