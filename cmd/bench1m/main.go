@@ -14,7 +14,9 @@
 // writes the users' API keys and session cookies for load tools (JSON:
 // user, api_key, cookie; creds writes them again). search runs the mix
 // (storetest.NewswireQueries) newest first and by relevance and prints
-// p50/p95/p99 of wall and CPU time per class.
+// p50/p95/p99 of wall and CPU time per class; on PostgreSQL (server on
+// this machine) the CPU time adds the server backends' run time
+// (serverCPU), steadier than wall time on a loaded machine.
 //
 // The 1,000,000-article archives of the session-5 figures were made so:
 //
