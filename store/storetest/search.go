@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,6 +162,38 @@ func testSearchOperators(t *testing.T, s digest.Store) {
 		}
 		_, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Search: "-entity:Lovelace"})
 		wantCode(t, "search -entity:", err, digest.EINVALID)
+	})
+
+	t.Run("author: matching more names than the store lists checks each article", func(t *testing.T) {
+		// 1,001 names contain "writer": more than a search lists
+		// (maxAuthorNames in store/sqlstore), so the walk checks each
+		// article's author; one name is found through the list.
+		f := createFeed(t, s, "https://writers.example/feed")
+		var es []digest.Entry
+		for i := range 1001 {
+			e := entry(fmt.Sprintf("writer%d", i), 100+i)
+			e.Author = fmt.Sprintf("Writer %04d", i)
+			if i%2 == 1 {
+				e.Text += " The harvest was late."
+			}
+			es = append(es, e)
+		}
+		save(t, s, fetched(f.ID, es...))
+		for _, tc := range []struct {
+			search string
+			want   int
+		}{
+			{"author:writer", 1001},
+			{"author:writer harvest", 500},
+			{`author:"writer 0007"`, 1},
+			{`author:"writer 0007" harvest`, 1},
+			{`author:"writer 0008" harvest`, 0},
+		} {
+			got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Search: tc.search, Limit: 500})
+			if len(got) != tc.want {
+				t.Errorf("Search %q: %d articles, want %d", tc.search, len(got), tc.want)
+			}
+		}
 	})
 
 	t.Run("relevance", func(t *testing.T) {
