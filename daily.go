@@ -105,7 +105,8 @@ type DailyStore interface {
 	DailyUsers(ctx context.Context) ([]DailySettings, error)
 	// DailyStories lists up to limit (<= 0: 200) of the stories the user
 	// sees that were last seen at or after since, by descending
-	// importance, then last seen: a digest's candidates.
+	// importance, then last seen, but those they dismissed: a digest's
+	// candidates.
 	DailyStories(ctx context.Context, userID int64, since time.Time, limit int) ([]Story, error)
 	// SaveDailyDigest stores a new digest, mail state included.
 	// ECONFLICT when the user has one of that day: a digest is built once.

@@ -53,6 +53,7 @@ const (
 	MaxChoiceLabel = 1000 // bytes of a Choice's Label (longer is cut)
 	MaxSignals     = 2000 // Learn keeps the most recently updated
 	MaxImpressions = 2000 // RecordShown keeps the most recently shown
+	MaxDismissals  = 5000 // DismissStory keeps the most recently dismissed
 )
 
 // Signal is what a reader's behaviour taught the ranker about one feature
@@ -102,7 +103,7 @@ type ForYouStore interface {
 	OpenStory(ctx context.Context, userID, storyID int64, now time.Time) (first bool, err error)
 	// ForYouStories lists the stories For you ranks for the user: the
 	// q.Important most important and the q.Recent last seen of those the
-	// user sees, and up to q.Followed more of the last seen carried by one
+	// user sees and has not dismissed, and up to q.Followed more of the last seen carried by one
 	// of q.Feeds or naming one of q.Entities (fewer when they overlap), by
 	// descending importance as Stories lists them, each with its
 	// entities, the user's article IDs, the user's feeds carrying them
@@ -115,6 +116,21 @@ type ForYouStore interface {
 	// FeedRates counts, for each of the given feeds, the articles it
 	// published at or after since (feeds without any are left out).
 	FeedRates(ctx context.Context, feedIDs []int64, since time.Time) (map[int64]int, error)
+
+	// DismissStory records that the user dismissed a story at now: it
+	// leaves the lists ranked or paged for them (ForYouStories,
+	// DailyStories, Stories) and stays where they look it up (Story,
+	// search, an entity's stories); its articles keep their read and
+	// starred state. Dismissing it again keeps the first time. Beyond
+	// MaxDismissals the least recently dismissed come back. ENOTFOUND for
+	// a story the user does not see.
+	DismissStory(ctx context.Context, userID, storyID int64, now time.Time) error
+	// UndismissStory brings a dismissed story back to the user's lists.
+	// ENOTFOUND when they had not dismissed it.
+	UndismissStory(ctx context.Context, userID, storyID int64) error
+	// Dismissed returns, of the given stories, those the user dismissed,
+	// with when.
+	Dismissed(ctx context.Context, userID int64, storyIDs []int64) (map[int64]time.Time, error)
 }
 
 // ForYouQuery chooses For you's candidate stories (see

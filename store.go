@@ -278,7 +278,7 @@ type StoryStore interface {
 	// of the articles the user sees. ENOTFOUND.
 	Story(ctx context.Context, userID, id int64) (*Story, error)
 	// Stories lists the stories the user sees by descending importance,
-	// then last seen.
+	// then last seen, but those they dismissed (see DismissStory).
 	Stories(ctx context.Context, userID int64, limit, offset int) ([]Story, error)
 }
 

@@ -48,6 +48,9 @@ const (
 	LearnStar = 1 // an article starred: read to the end, kept
 	LearnMore = 2 // "more like this"
 	LearnLess = 3 // "less like this", in showings passed over
+	// LearnDismiss is a story dismissed, in showings passed over: one
+	// more, as if For you had shown it once and it was not opened.
+	LearnDismiss = 1
 )
 
 // Options configure a Ranker. Each source left nil is read from the
@@ -352,30 +355,46 @@ func (r *Ranker) candidates(ctx context.Context, list []digest.ForYouStory, feed
 	}
 	rp := RuleParts{}
 	out := make([]rank.Candidate, len(list))
+	// A feed carries several of the stories: its source (outlet name,
+	// site host parsed from its URL, rate) is made once per ranking.
+	sources := make(map[int64]rank.Source, len(feeds))
 	for i := range list {
 		st := &list[i]
 		c := rank.Candidate{
 			Item: rank.Item{ID: strconv.FormatInt(st.ID, 10), Title: st.Headline, Abstract: st.Summary, Popularity: float64(st.Outlets)},
 			Age:  now.Sub(st.LastSeen),
 		}
+		if len(st.Feeds) > 0 {
+			c.Sources = make([]rank.Source, 0, len(st.Feeds))
+		}
 		for _, fid := range st.Feeds {
-			src := rank.Source{Feed: fid}
-			if f := feeds[fid]; f != nil {
-				src.Name, src.Site, src.Category = r.o.Outlet(f), SiteHost(f), f.Category
-			}
-			if n, ok := rates[fid]; ok {
-				src.PerDay, src.RateKnown = n, true
+			src, ok := sources[fid]
+			if !ok {
+				src = rank.Source{Feed: fid}
+				if f := feeds[fid]; f != nil {
+					src.Name, src.Site, src.Category = r.o.Outlet(f), SiteHost(f), f.Category
+				}
+				if n, ok := rates[fid]; ok {
+					src.PerDay, src.RateKnown = n, true
+				}
+				sources[fid] = src
 			}
 			c.Sources = append(c.Sources, src)
 		}
 		if len(c.Sources) > 0 {
 			c.Category = c.Sources[0].Category
 		}
+		if len(st.Entities) > 0 {
+			c.Entities = make([]rank.Entity, 0, len(st.Entities))
+		}
 		for _, e := range st.Entities {
 			if e.Kind == digest.Misc {
 				continue
 			}
 			c.Entities = append(c.Entities, rank.Entity{Key: rank.EntityKey(e.Kind, e.Name), Name: e.Name})
+		}
+		if len(c.Entities) == 0 {
+			c.Entities = nil // all Misc: none, as before
 		}
 		out[i] = c
 		if len(st.Verdicts) > 0 {

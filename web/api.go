@@ -42,6 +42,8 @@ func (s *Server) apiRoutes() http.Handler {
 	s.handle(mux, "GET /api/v1/stories", Signed, s.apiStories)
 	s.handle(mux, "GET /api/v1/stories/new", Signed, s.apiStoriesNew)
 	s.handle(mux, "GET /api/v1/stories/{id}", Signed, s.apiStory)
+	s.handle(mux, "POST /api/v1/stories/{id}/dismiss", Signed, s.apiStoryDismiss)
+	s.handle(mux, "DELETE /api/v1/stories/{id}/dismiss", Signed, s.apiStoryUndismiss)
 	s.handle(mux, "GET /api/v1/entities/{kind}/{name}", Signed, s.apiEntity)
 
 	s.handle(mux, "GET /api/v1/rules", Signed, s.apiRules)

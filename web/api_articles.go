@@ -58,7 +58,8 @@ func (s *Server) apiArticleMark(m mark) http.HandlerFunc {
 			s.apiError(w, r, err)
 			return
 		}
-		if _, err := s.store.Article(r.Context(), uid(r), id); err != nil {
+		a, err := s.store.Article(r.Context(), uid(r), id)
+		if err != nil {
 			s.apiError(w, r, err)
 			return
 		}
@@ -66,6 +67,7 @@ func (s *Server) apiArticleMark(m mark) http.HandlerFunc {
 			s.apiError(w, r, err)
 			return
 		}
+		s.learnStarred(r, m, a)
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -200,6 +201,7 @@ func (s *Server) apiFeedUpdate(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
+	before := f.Category
 	if err := u.apply(f); err != nil {
 		s.apiError(w, r, err)
 		return
@@ -209,5 +211,26 @@ func (s *Server) apiFeedUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cache.invalidate()
+	if f.Category != before {
+		if err := s.categoryChanged(r.Context(), uid(r)); err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+	}
 	s.writeJSON(w, http.StatusOK, f)
+}
+
+// categoryChanged re-applies the user's rules after one of their feeds
+// moved to another category, as the feed's edit form does: a rule may be
+// scoped to a category. The durable rule job does it (see
+// Store.QueueRuleJob), so a restart does not lose it.
+func (s *Server) categoryChanged(ctx context.Context, userID int64) error {
+	rs, err := s.store.Rules(ctx, userID)
+	if err != nil || len(rs) == 0 {
+		return err
+	}
+	if err := s.store.QueueRuleJob(ctx, userID); err != nil {
+		return err
+	}
+	return s.rulesChanged(ctx, userID)
 }

@@ -151,15 +151,17 @@ func (s *Server) articleMark(m mark) http.HandlerFunc {
 			s.pageError(w, r, err)
 			return
 		}
-		if m == markStar && a.StoryID != 0 && !a.Starred {
-			// Starred: kept, read to the end; For you learns from it.
-			if err := s.learnStory(r.Context(), uid(r), a.StoryID, learnStar, 0); err != nil {
-				s.pageError(w, r, err)
-				return
-			}
-		}
+		s.learnStarred(r, m, a)
 		back := localPath(r.PostFormValue("return"), "/articles/"+strconv.FormatInt(id, 10))
 		http.Redirect(w, r, back, http.StatusSeeOther)
+	}
+}
+
+// learnStarred learns, after the response, that the user starred an
+// article of a story (kept, read to the end) when m newly stars a.
+func (s *Server) learnStarred(r *http.Request, m mark, a *digest.Article) {
+	if m == markStar && a.StoryID != 0 && !a.Starred {
+		s.learnLater(r, "article starred", a.StoryID, learnStar, 0)
 	}
 }
 

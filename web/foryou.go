@@ -30,6 +30,10 @@ const (
 	learnStar = foryou.LearnStar
 	learnMore = foryou.LearnMore
 	learnLess = foryou.LearnLess
+	// learnDismiss: a story dismissed was passed over once more, on
+	// purpose (a third of "less of this", and no "less like this"
+	// choice).
+	learnDismiss = foryou.LearnDismiss
 )
 
 // newRanker is the server's For you model, reading through its caches.
@@ -97,6 +101,19 @@ func (s *Server) learnStory(ctx context.Context, userID, storyID int64, clicks, 
 	err := s.ranker.LearnStory(ctx, userID, storyID, clicks, shown, s.now())
 	s.taste.dropSignals(userID)
 	return err
+}
+
+// learnLater learns clicks and showings of one story the user sees, as
+// learnStory does, after the response: through the signal writer (see
+// openedStory), so that a failing or slow write does not fail or hold
+// the reader's action.
+func (s *Server) learnLater(r *http.Request, what string, storyID int64, clicks, shown float64) {
+	userID, now := uid(r), s.now()
+	s.signals.add(what, userID, func(ctx context.Context) error {
+		err := s.ranker.LearnStory(ctx, userID, storyID, clicks, shown, now)
+		s.taste.dropSignals(userID)
+		return err
+	})
 }
 
 // seen reports whether a request is a reader looking at the page, not a

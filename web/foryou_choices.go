@@ -65,6 +65,9 @@ func (s *Server) forYouInto(ctx context.Context, r *http.Request, p *riverPage) 
 	p.MoreStories = res.More
 	p.Hidden = res.Hidden
 	p.Onboard = front.onboard
+	if p.Undo, err = s.undoOf(ctx, r); err != nil {
+		return err
+	}
 	if !seen(r) {
 		return nil
 	}

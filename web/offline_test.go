@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -83,8 +84,10 @@ func TestBrowserReadsOffline(t *testing.T) {
 	do(t, ctx,
 		chromedp.EmulateViewport(360, 740),
 		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitReady(chromedp.CSS("html[data-offline-ready]")),
 	)
+	if failed := offlineSynced(t, ctx); failed != "" {
+		t.Fatalf("the service worker could not keep the session's pages: %s", failed)
+	}
 	if !run(t, ctx, chromedp.Evaluate[bool](`!!navigator.serviceWorker.controller`)) {
 		t.Fatal("no service worker controls the page")
 	}
@@ -133,4 +136,55 @@ func TestBrowserReadsOffline(t *testing.T) {
 		}
 	}
 	do(t, ctx, offline(false))
+}
+
+// TestBrowserOfflineSyncRetries: when the offline list fails to load (a
+// busy or restarting server), the page asks the service worker to sync
+// again, backing off; after three failures in a row it says so on
+// <html data-offline-failed> instead of waiting for ever.
+func TestBrowserOfflineSyncRetries(t *testing.T) {
+	ctx := browser(t)
+	fx := newFixture(t)
+	seedWide(t, fx)
+	var failFirst, lists atomic.Int64
+	failFirst.Store(2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/offline.json" && lists.Add(1) <= failFirst.Load() {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		fx.h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	signIn(t, ctx, fx, srv.URL)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	if failed := offlineSynced(t, ctx); failed != "" {
+		t.Fatalf("two failed syncs, then none: the page gave up with %q", failed)
+	}
+	if n := lists.Load(); n != 3 {
+		t.Errorf("the offline list was asked for %d times, want 3 (two failures, then the sync that worked)", n)
+	}
+
+	// Failing for good: the page gives up and says why.
+	failFirst.Store(1 << 40)
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`caches.keys().then(function (ks) { return Promise.all(ks.map(function (k) { return caches.delete(k) })) })`),
+		chromedp.Navigate(srv.URL+"/?again=1"))
+	if failed := offlineSynced(t, ctx); !strings.Contains(failed, "503") {
+		t.Errorf("a sync that always fails: data-offline-failed = %q, want the status 503 named", failed)
+	}
+}
+
+// offlineSynced waits until the page says the service worker kept the
+// session's pages (<html data-offline-ready>: it returns "") or gave up
+// (data-offline-failed: it returns the error). A script polls the
+// attributes: a query for the html element's attributes missed the
+// change at times.
+func offlineSynced(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	got := run(t, ctx, chromedp.Poll[string](`document.documentElement.hasAttribute("data-offline-failed") ? (document.documentElement.getAttribute("data-offline-failed") || "failed") : (document.documentElement.hasAttribute("data-offline-ready") ? "ready" : false)`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)))
+	if got == "ready" {
+		return ""
+	}
+	return got
 }

@@ -78,6 +78,7 @@ type riverPage struct {
 	MoreStories bool         // more stories than the front page shows
 	Hidden      int          // stories the reader's mutes took off
 	Onboard     *onboarding  // a new reader's first choices to make
+	Undo        *undoDismiss // the story just dismissed, to bring back
 	Items       []item
 	Next        string // URL of the next (older) page, "" on the last
 	First       bool   // no cursor: the newest page

@@ -252,6 +252,8 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "POST /stories/{id}/unread", Signed, s.storyMark(false))
 	s.handle(mux, "POST /stories/{id}/more", Signed, s.storyLike(true))
 	s.handle(mux, "POST /stories/{id}/less", Signed, s.storyLike(false))
+	s.handle(mux, "POST /stories/{id}/dismiss", Signed, s.storyDismiss)
+	s.handle(mux, "POST /stories/{id}/undismiss", Signed, s.storyUndismiss)
 	s.handle(mux, "GET /foryou", Signed, s.choices)
 	s.handle(mux, "POST /foryou/choices", Signed, s.choiceSet)
 	s.handle(mux, "POST /foryou/choices/delete", Signed, s.choiceDelete)

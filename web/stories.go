@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -113,6 +114,9 @@ type storyPage struct {
 	// AllRead: every article of the story is read (the page offers to
 	// mark it unread again).
 	AllRead bool
+	// Dismissed is when the reader dismissed the story (zero: not
+	// dismissed); the page then offers to bring it back.
+	Dismissed time.Time
 }
 
 // story shows one story: its summary, the outlets that carry it, the
@@ -158,6 +162,12 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request) {
 		p.Articles = append(p.Articles, newStoryArticle(it))
 		p.AllRead = p.AllRead && it.Read
 	}
+	dismissed, err := s.store.Dismissed(ctx, uid(r), []int64{id})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p.Dismissed = dismissed[id]
 	if st.Follows != 0 && st.Follows != st.ID {
 		earlier, err := s.store.Story(ctx, uid(r), st.Follows)
 		switch {

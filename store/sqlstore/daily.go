@@ -79,13 +79,14 @@ func (s *Store) DailyUsers(ctx context.Context) ([]digest.DailySettings, error) 
 	return out, wrap("daily users", rows.Err())
 }
 
-// DailyStories lists the stories the user sees last seen since a time.
+// DailyStories lists the stories the user sees, and has not dismissed,
+// last seen since a time.
 func (s *Store) DailyStories(ctx context.Context, userID int64, since time.Time, limit int) ([]digest.Story, error) {
 	if limit <= 0 {
 		limit = 200
 	}
-	return s.listStories(ctx, "daily stories", userID, `SELECT `+storyCols+` FROM stories st WHERE st.last_seen >= ? AND `+userSees+`
-		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ?`, dbTime(since), userID, limit)
+	return s.listStories(ctx, "daily stories", userID, `SELECT `+storyCols+` FROM stories st WHERE st.last_seen >= ? AND `+userSees+` AND `+notDismissed+`
+		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ?`, dbTime(since), userID, userID, limit)
 }
 
 const dailyCols = `user_id, day, built, items, to_address, message_id, sent, attempts, next_try, last_error`

@@ -357,14 +357,15 @@ func (s *Store) StoryFeeds(ctx context.Context, userID int64, storyIDs []int64) 
 // digest.ForYouStore.
 func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYouQuery) ([]digest.ForYouStory, error) {
 	important, recent := max(q.Important, 0), max(q.Recent, 0)
-	args := []any{userID, important, userID, recent}
+	args := []any{userID, userID, important, userID, userID, recent}
 	// Each half walks its own index (stories_rank, stories_last_seen) and
-	// stops at its limit.
+	// stops at its limit; a story the user dismissed is skipped, not
+	// counted.
 	query := `SELECT ` + storyCols + ` FROM stories st WHERE st.id IN (
-		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + `
+		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + ` AND ` + notDismissed + `
 			ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ?) AS important
 		UNION
-		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + `
+		SELECT id FROM (SELECT st.id FROM stories st WHERE ` + userSees + ` AND ` + notDismissed + `
 			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS recent`
 	var followed []string
 	if q.Followed > 0 && len(q.Feeds) > 0 {
@@ -388,9 +389,9 @@ func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYou
 	if len(followed) > 0 {
 		query += `
 		UNION
-		SELECT id FROM (SELECT st.id FROM stories st WHERE (` + strings.Join(followed, " OR ") + `) AND ` + userSees + `
+		SELECT id FROM (SELECT st.id FROM stories st WHERE (` + strings.Join(followed, " OR ") + `) AND ` + userSees + ` AND ` + notDismissed + `
 			ORDER BY st.last_seen DESC, st.id DESC LIMIT ?) AS followed`
-		args = append(args, userID, q.Followed)
+		args = append(args, userID, userID, q.Followed)
 	}
 	query += `)
 		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC`
@@ -436,10 +437,14 @@ func (s *Store) ForYouStories(ctx context.Context, userID int64, q digest.ForYou
 }
 
 // fillForYou sets the article IDs, feeds and verdicts of For you's
-// stories in one query: the user's visible articles of each (index
-// articles_story, then article_states' key), their sources
-// (sources_article) with the user's subscription of each, and the user's
-// verdict of each (rule_verdicts' key).
+// stories in one query: the articles of each (index articles_story),
+// their sources (sources_article) that the user subscribes to
+// (subscriptions' key), and the user's verdict of each (rule_verdicts'
+// key). The user sees an article exactly when they subscribe to a feed
+// that carries it (their article_states row is written and deleted with
+// the subscription, see DeleteFeed): the subscription stands for the
+// state row, whose seek in the large states index cost a third of the
+// query (2.5 of 7 ms CPU for 1,440 articles at 200,000).
 func (s *Store) fillForYou(ctx context.Context, userID int64, list []digest.ForYouStory) error {
 	index := make(map[int64]int, len(list))
 	ids := make([]int64, len(list))
@@ -451,14 +456,12 @@ func (s *Store) fillForYou(ctx context.Context, userID int64, list []digest.ForY
 	for _, c := range s.chunks(ids, 2) {
 		in, args := inList(c)
 		// An article is hidden exactly when its verdict is (the two are
-		// written together, see judgeTx): the state's key alone says
-		// the user sees the article, without reading its row.
+		// written together, see judgeTx). CROSS JOIN keeps SQLite
+		// walking from the stories' articles.
 		rows, err := s.query(ctx, `SELECT a.story_id, a.id, sub.feed_id, v.hidden, v.weight, v.reasons
-			FROM articles a CROSS JOIN article_states st
-			LEFT JOIN sources src ON src.article_id = a.id
-			LEFT JOIN subscriptions sub ON sub.user_id = st.user_id AND sub.feed_id = src.feed_id
-			LEFT JOIN rule_verdicts v ON v.user_id = st.user_id AND v.article_id = a.id
-			WHERE st.user_id = ? AND a.story_id IN (`+in+`) AND st.article_id = a.id
+			FROM articles a CROSS JOIN sources src CROSS JOIN subscriptions sub
+			LEFT JOIN rule_verdicts v ON v.user_id = sub.user_id AND v.article_id = a.id
+			WHERE sub.user_id = ? AND a.story_id IN (`+in+`) AND src.article_id = a.id AND sub.feed_id = src.feed_id
 			ORDER BY a.story_id, a.published, a.id`, append([]any{userID}, args...)...)
 		if err != nil {
 			return err

@@ -158,16 +158,16 @@ func (s *Store) Story(ctx context.Context, userID, id int64) (*digest.Story, err
 	return &list[0], nil
 }
 
-// Stories lists the stories the user sees by descending importance, then
-// last seen, with their entities and the article IDs the user sees. A
+// Stories lists the stories the user sees and has not dismissed by
+// descending importance, then last seen, with their entities and the article IDs the user sees. A
 // limit <= 0 means 50.
 func (s *Store) Stories(ctx context.Context, userID int64, limit, offset int) ([]digest.Story, error) {
 	if limit <= 0 {
 		limit = 50
 	}
 	offset = max(offset, 0)
-	return s.listStories(ctx, "stories", userID, `SELECT `+storyCols+` FROM stories st WHERE `+userSees+`
-		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
+	return s.listStories(ctx, "stories", userID, `SELECT `+storyCols+` FROM stories st WHERE `+userSees+` AND `+notDismissed+`
+		ORDER BY st.importance DESC, st.last_seen DESC, st.id DESC LIMIT ? OFFSET ?`, userID, userID, limit, offset)
 }
 
 // listStories reads the stories of q and fills them for the user (0:

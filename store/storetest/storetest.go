@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"Impressions", testImpressions},
 		{"ForYouStories", testForYouStories},
 		{"FeedRates", testFeedRates},
+		{"Dismissals", testDismissals},
 		{"Rules", testRules},
 		{"RuleJobs", testRuleJobs},
 		{"DailySettings", testDailySettings},

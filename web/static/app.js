@@ -186,11 +186,69 @@
     e.preventDefault();
   });
 
+  // Dismiss on For you, without reloading: the card gives way to a line
+  // with Undo (POST, then DELETE /api/v1/stories/{id}/dismiss). Without
+  // script, or when the API fails, the form posts and the page comes back
+  // with the same Undo.
+  function dismissCard(form) {
+    if (form.hasAttribute("data-busy")) return;
+    var id = form.getAttribute("data-dismiss");
+    var card = form.closest(".story-card");
+    if (!card) { form.submit(); return; }
+    var api = "/api/v1/stories/" + encodeURIComponent(id) + "/dismiss";
+    var send = function (method) {
+      return fetch(api, { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (res) { if (!res.ok) throw new Error("status " + res.status); });
+    };
+    form.setAttribute("data-busy", "");
+    send("POST").then(function () {
+      form.removeAttribute("data-busy");
+      var title = card.querySelector(".story-card-title");
+      var kept = Array.prototype.slice.call(card.children);
+      kept.forEach(function (el) { el.hidden = true; });
+      card.classList.add("is-dismissed");
+      var line = document.createElement("p");
+      line.className = "dismissed-line";
+      line.setAttribute("role", "status");
+      var text = document.createElement("span");
+      text.textContent = "Dismissed: " + (title ? title.textContent : "this story");
+      var undo = document.createElement("button");
+      undo.type = "button";
+      undo.className = "link-button";
+      undo.textContent = "Undo";
+      undo.setAttribute("data-undo-dismiss", id);
+      undo.addEventListener("click", function () {
+        undo.disabled = true;
+        send("DELETE").then(function () {
+          line.remove();
+          card.classList.remove("is-dismissed");
+          kept.forEach(function (el) { el.hidden = false; });
+          var again = card.querySelector("[data-dismiss] button");
+          if (again) again.focus();
+        }).catch(function () {
+          // Not undone: the story page offers it too.
+          undo.disabled = false;
+          text.textContent = "Could not undo; try again, or from the story's page.";
+        });
+      });
+      line.appendChild(text);
+      line.appendChild(undo);
+      card.appendChild(line);
+      undo.focus();
+    }).catch(function () {
+      form.removeAttribute("data-busy");
+      form.submit();
+    });
+  }
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (form && form.hasAttribute && form.hasAttribute("data-toggle") && window.fetch) {
       e.preventDefault();
       toggle(form);
+    } else if (form && form.hasAttribute && form.hasAttribute("data-dismiss") && window.fetch) {
+      e.preventDefault();
+      dismissCard(form);
     }
   });
 
@@ -243,7 +301,25 @@
   // Clear-Site-Data.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     var signedIn = document.querySelector('form[action="/logout"]');
+    var tries = 0;
     navigator.serviceWorker.onmessage = function (e) {
+      if (e.data && e.data.type === "sync-failed") {
+        // A page or the list failed to load (a busy or restarting
+        // server): try again a few times, backing off, then say so on
+        // <html data-offline-failed> (the reader still reads online).
+        tries++;
+        if (tries > 3) {
+          document.documentElement.setAttribute("data-offline-failed", String(e.data.error || "sync failed"));
+          return;
+        }
+        window.setTimeout(function () {
+          var c = navigator.serviceWorker.controller;
+          navigator.serviceWorker.ready.then(function (reg) {
+            (c || reg.active).postMessage({ type: "sync", force: true });
+          });
+        }, 2000 * tries);
+        return;
+      }
       if (!e.data || e.data.type !== "synced") return;
       // Ready once the worker also controls this page (its activation
       // claims the open pages, which may land after the first sync).
