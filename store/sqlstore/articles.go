@@ -462,6 +462,24 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			entities = entities[1:]
 		}
 	}
+	if sq != nil && len(sq.Authors) > 0 && !driven && !q.ByID {
+		// A rare author: their articles, read by the author index, drive
+		// the plan (see searchAuthorDrive).
+		d, empty, err := s.searchAuthorDrive(ctx, p, sq.Authors)
+		if err != nil {
+			return nil, err
+		}
+		if empty {
+			p.empty = true
+			return p, nil
+		}
+		if d {
+			driven = true
+			authors := *sq
+			authors.Authors = nil // the drive keeps only their articles
+			sq = &authors
+		}
+	}
 	if len(feeds) > 0 && match != nil && !driven && !q.ByID {
 		// Several feeds named by feed:: when they hold few articles,
 		// those are listed and sorted, and matches are looked up in the

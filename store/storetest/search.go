@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,6 +66,9 @@ func testSearchOperators(t *testing.T, s digest.Store) {
 		{"author: and a word", "author:lovelace earthquake", []int64{r3}},
 		{"author: phrase", `author:"ben okri"`, []int64{r2}},
 		{"author: nobody", "author:nobody", nil},
+		{"author: twice keeps the authors both name", "author:ada author:lovelace", []int64{r3, r1}},
+		{"author: across words", `author:"a l"`, []int64{r3, r1}},
+		{"author: naming nobody, and a word", "author:nobody budget", nil},
 		{"feed: by title", "feed:harbour", []int64{r4, r3}},
 		{"feed: by ID", "feed:" + itoa(a.ID), []int64{r2, r1}},
 		{"feed: no such feed", "feed:nowhere budget", nil},
@@ -158,6 +162,38 @@ func testSearchOperators(t *testing.T, s digest.Store) {
 		}
 		_, err := s.Articles(ctx, digest.ArticleQuery{UserID: uid(t, s), Search: "-entity:Lovelace"})
 		wantCode(t, "search -entity:", err, digest.EINVALID)
+	})
+
+	t.Run("author: matching more names than the store lists checks each article", func(t *testing.T) {
+		// 1,001 names contain "writer": more than a search lists
+		// (maxAuthorNames in store/sqlstore), so the walk checks each
+		// article's author; one name is found through the list.
+		f := createFeed(t, s, "https://writers.example/feed")
+		var es []digest.Entry
+		for i := range 1001 {
+			e := entry(fmt.Sprintf("writer%d", i), 100+i)
+			e.Author = fmt.Sprintf("Writer %04d", i)
+			if i%2 == 1 {
+				e.Text += " The harvest was late."
+			}
+			es = append(es, e)
+		}
+		save(t, s, fetched(f.ID, es...))
+		for _, tc := range []struct {
+			search string
+			want   int
+		}{
+			{"author:writer", 1001},
+			{"author:writer harvest", 500},
+			{`author:"writer 0007"`, 1},
+			{`author:"writer 0007" harvest`, 1},
+			{`author:"writer 0008" harvest`, 0},
+		} {
+			got := list(t, s, digest.ArticleQuery{UserID: uid(t, s), Search: tc.search, Limit: 500})
+			if len(got) != tc.want {
+				t.Errorf("Search %q: %d articles, want %d", tc.search, len(got), tc.want)
+			}
+		}
 	})
 
 	t.Run("relevance", func(t *testing.T) {
