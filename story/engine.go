@@ -254,8 +254,8 @@ type Engine struct {
 	urls     map[string]int64
 	stories  map[int64]*story
 	mergedTo map[int64]int64 // a merged story's ID -> the story it went into
-	postings map[uint64][]int64
-	df       map[uint64]uint32
+	postings map[uint32][]int64
+	df       map[uint32]uint32
 	docs     int // articles counted in df
 	nextID   int64
 	clock    time.Time // latest publication time seen
@@ -274,8 +274,8 @@ func NewEngine(opts Options) *Engine {
 		urls:     make(map[string]int64),
 		stories:  make(map[int64]*story),
 		mergedTo: make(map[int64]int64),
-		postings: make(map[uint64][]int64),
-		df:       make(map[uint64]uint32),
+		postings: make(map[uint32][]int64),
+		df:       make(map[uint32]uint32),
 		nextID:   1,
 	}
 }
@@ -565,19 +565,7 @@ func (e *Engine) weigh(tf []term) (vec, contrib []term) {
 	for _, t := range tf {
 		e.df[t.h]++
 	}
-	vec = make([]term, len(tf))
-	var norm float64
-	for i, t := range tf {
-		w := t.w * e.idf(t.h)
-		vec[i] = term{t.h, w}
-		norm += w * w
-	}
-	if norm > 0 {
-		norm = math.Sqrt(norm)
-		for i := range vec {
-			vec[i].w /= norm
-		}
-	}
+	vec = unitVector(tf, e.idf)
 	contrib = vec
 	if e.opts.ArticleTerms > 0 && len(contrib) > e.opts.ArticleTerms {
 		// A story keeps only the heaviest terms of each article: the
@@ -598,25 +586,10 @@ func (e *Engine) prepare(f textFeatures) query {
 }
 
 // unit returns the L2-normalised TF-IDF vector of tf with the current idf.
-func (e *Engine) unit(tf []term) []term {
-	vec := make([]term, len(tf))
-	var n float64
-	for i, t := range tf {
-		w := t.w * e.idf(t.h)
-		vec[i] = term{t.h, w}
-		n += w * w
-	}
-	if n > 0 {
-		n = math.Sqrt(n)
-		for i := range vec {
-			vec[i].w /= n
-		}
-	}
-	return vec
-}
+func (e *Engine) unit(tf []term) []term { return unitVector(tf, e.idf) }
 
 // idf is the inverse document frequency of a term, raised to IDFPower.
-func (e *Engine) idf(h uint64) float64 {
+func (e *Engine) idf(h uint32) float64 {
 	x := ln((1+float64(e.docs))/(1+float64(e.df[h]))) + 1
 	if e.opts.IDFPower != 1 {
 		x = math.Pow(x, e.opts.IDFPower)
@@ -691,7 +664,7 @@ func (e *Engine) candidates(vec []term) []*story {
 	score := make(map[int64]float64)
 	for _, t := range q {
 		for _, id := range e.postings[t.h] {
-			score[id] += t.w
+			score[id] += float64(t.w)
 		}
 	}
 	ids := make([]int64, 0, len(score))

@@ -391,5 +391,20 @@ func keepEntities(ents []digest.Entity) []digest.Entity {
 	if len(ents) > maxStoryEntities {
 		ents = ents[:maxStoryEntities]
 	}
+	for i := range ents {
+		ents[i].Kind = entityKind(string(ents[i].Kind))
+	}
 	return slices.Clip(ents)
+}
+
+// entityKind returns the package constant for a kind, so that the
+// entities an engine holds (tens per article) share four strings rather
+// than each holding its own copy; other kinds are returned as they are.
+func entityKind(k string) digest.EntityKind {
+	for _, c := range [...]digest.EntityKind{digest.Person, digest.Organization, digest.Place, digest.Misc} {
+		if k == string(c) {
+			return c
+		}
+	}
+	return digest.EntityKind(k)
 }
