@@ -238,7 +238,18 @@ type article struct {
 	ents      []digest.Entity // its entities, likewise
 	dupOf     int64           // the kept article, 0 if this is one
 	original  int64           // for a kept article with copies: the credited original
-	result    Result
+	// credit and similarity are the Original and Similarity of the Result
+	// Add gave (its ID and DuplicateOf are id and dupOf; its story follows
+	// merges): Add returns them again for an ID seen before. (A whole
+	// Result was 88 bytes of each of hundreds of thousands of articles.)
+	credit     int64
+	similarity float64
+}
+
+// result returns the Result Add gave for a, its story resolved to the one
+// holding it now.
+func (e *Engine) result(a *article) Result {
+	return Result{ID: a.id, StoryID: e.resolve(a.story), DuplicateOf: a.dupOf, Original: a.credit, Similarity: a.similarity}
 }
 
 // Engine clusters a stream of articles. It is not safe for concurrent use;
@@ -291,10 +302,7 @@ const maxSketchBytes = 256 << 10
 // its first Result, a copy of a stored article joins that article's story.
 func (e *Engine) Add(d Doc) Result {
 	if a, ok := e.article(d.ID); ok {
-		r := a.result
-		r.StoryID = e.resolve(a.story)
-		r.MergedStories, r.SplitStories = nil, nil
-		return r
+		return e.result(a)
 	}
 	d.Title = strings.ToValidUTF8(d.Title, "")
 	d.Text = strings.ToValidUTF8(d.Text, "")
@@ -377,7 +385,7 @@ func (e *Engine) Add(d Doc) Result {
 		}
 	}
 	res.StoryID = s.id
-	a.result = res
+	a.credit, a.similarity = res.Original, res.Similarity
 	if a.url != "" {
 		if _, ok := e.urls[a.url]; !ok {
 			e.urls[a.url] = a.id
@@ -527,7 +535,7 @@ func (e *Engine) addCopy(a, kept *article) Result {
 		a.story = s.id
 	}
 	res := Result{ID: a.id, StoryID: a.story, DuplicateOf: kept.id, Original: orig, Similarity: 1}
-	a.result = res
+	a.credit, a.similarity = orig, 1
 	if s != nil {
 		e.articles[a.id] = a
 	} else {

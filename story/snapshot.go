@@ -347,14 +347,8 @@ func (en *encoder) article(a *article) {
 	en.entities(a.ents)
 	en.i(a.dupOf)
 	en.i(a.original)
-	r := a.result
-	en.i(r.ID)
-	en.i(r.StoryID)
-	en.i(r.DuplicateOf)
-	en.i(r.Original)
-	en.ids(r.MergedStories)
-	en.ids(r.SplitStories)
-	en.f(r.Similarity)
+	en.i(a.credit)
+	en.f(a.similarity)
 }
 
 func (d *decoder) article() *article {
@@ -375,14 +369,8 @@ func (d *decoder) article() *article {
 	a.ents = d.entities()
 	a.dupOf = d.i()
 	a.original = d.i()
-	r := &a.result
-	r.ID = d.i()
-	r.StoryID = d.i()
-	r.DuplicateOf = d.i()
-	r.Original = d.i()
-	r.MergedStories = d.ids()
-	r.SplitStories = d.ids()
-	r.Similarity = d.f()
+	a.credit = d.i()
+	a.similarity = d.f()
 	return a
 }
 

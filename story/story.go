@@ -834,7 +834,6 @@ type forgetAt struct {
 // passes.
 func (e *Engine) forget(a *article) {
 	a.q, a.ents, a.title, a.lead = nil, nil, "", ""
-	a.result.MergedStories, a.result.SplitStories = nil, nil
 	e.past[a.id] = a
 	e.forgets = append(e.forgets, forgetAt{a.id, e.clock.Add(e.opts.DedupWindow - e.opts.Window)})
 }
@@ -855,7 +854,6 @@ func (e *Engine) Remember(d Doc) {
 	}
 	a := &article{id: d.ID, story: e.nextID, url: normURL(d.URL), source: normURL(d.SourceURL), published: t}
 	e.nextID++ // a closed story of its own: the stored story it was in is not the engine's
-	a.result = Result{ID: a.id, StoryID: a.story}
 	text := strings.ToValidUTF8(d.Text, "")
 	if len(text) > maxSketchBytes {
 		text = strings.ToValidUTF8(text[:maxSketchBytes], "")
