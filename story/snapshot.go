@@ -34,7 +34,8 @@ import (
 // original field by field.
 
 // SnapshotVersion is the version of the snapshot format. Version 2 holds
-// 32-bit term hashes and float32 weights (version 1: 64-bit, float64); a
+// 32-bit term and sketch hashes and float32 weights (version 1: 64-bit,
+// float64) and of each article's Result only its credit and similarity; a
 // snapshot of another version is refused with ErrSnapshot, and the server
 // rebuilds the engine by replaying the window's articles (once, after
 // the upgrade) and writes a snapshot of this version.
@@ -124,12 +125,12 @@ func (e *Engine) WriteSnapshot(w io.Writer, salt string) error {
 		en.i(int64(sk.Shingles))
 		en.u(uint64(len(sk.Hashes)))
 		for _, h := range sk.Hashes {
-			en.fixed(h)
+			en.fixed32(h)
 		}
 	})
 	en.u(uint64(e.dedup.Postings()))
-	e.dedup.EachPosting(func(h uint64, ids []int64) {
-		en.fixed(h)
+	e.dedup.EachPosting(func(h uint32, ids []int64) {
+		en.fixed32(h)
 		en.ids(ids)
 	})
 	return en.finish()
@@ -236,9 +237,9 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 		texts[id] = t
 	}
 	n = d.count()
-	postings := make(map[uint64][]int64, min(n, 1<<22))
+	postings := make(map[uint32][]int64, min(n, 1<<22))
 	for range n {
-		h := d.fixed()
+		h := d.fixed32()
 		postings[h] = d.ids()
 	}
 	e.dedup = dedup.Restore(e.opts.Dedup, gen, texts, postings)
@@ -706,17 +707,17 @@ func (d *decoder) fixed32() uint32 {
 	return x
 }
 
-// fixeds reads n fixed-size integers.
-func (d *decoder) fixeds(n int) []uint64 {
-	out := make([]uint64, 0, min(n, 1<<12))
+// fixeds reads n 4-byte integers.
+func (d *decoder) fixeds(n int) []uint32 {
+	out := make([]uint32, 0, min(n, 1<<12))
 	for n > 0 {
-		k := min(n, len(d.buf)/8)
-		d.fill(8 * k)
-		b := d.buf[d.pos : d.pos+8*k]
-		for i := 0; i < len(b); i += 8 {
-			out = append(out, binary.LittleEndian.Uint64(b[i:]))
+		k := min(n, len(d.buf)/4)
+		d.fill(4 * k)
+		b := d.buf[d.pos : d.pos+4*k]
+		for i := 0; i < len(b); i += 4 {
+			out = append(out, binary.LittleEndian.Uint32(b[i:]))
 		}
-		d.pos += 8 * k
+		d.pos += 4 * k
 		n -= k
 	}
 	return out
