@@ -570,3 +570,16 @@ func caseRank(s string) int {
 	}
 	return 0
 }
+
+// insertEntity returns the ID of the entity (kind, name), adding it with
+// its lookup keys if new.
+func (s *Store) insertEntity(ctx context.Context, tx *sql.Tx, kind digest.EntityKind, name string) (int64, error) {
+	var id int64
+	ek := keysOf(kind, name)
+	err := s.txRow(ctx, tx, `INSERT INTO entities (kind, name, name_key, base_key, first_word, last_word) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, name) DO NOTHING RETURNING id`, string(kind), name, ek.key, ek.base, ek.first, ek.last).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.txRow(ctx, tx, `SELECT id FROM entities WHERE kind = ? AND name = ?`, string(kind), name).Scan(&id)
+	}
+	return id, err
+}

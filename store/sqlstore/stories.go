@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 
 	digest "github.com/occasional-digest/digest"
@@ -63,8 +62,23 @@ func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
 				return err
 			}
 		}
-		if err := s.saveStoryEntities(ctx, tx, id, st); err != nil {
-			return err
+		counts := map[int64]int{}
+		var order []int64
+		for _, e := range st.Entities {
+			eid, err := s.insertEntity(ctx, tx, e.Kind, strings.TrimSpace(clean(e.Name)))
+			if err != nil {
+				return err
+			}
+			if _, seen := counts[eid]; !seen {
+				order = append(order, eid)
+			}
+			counts[eid] += e.Count // the same entity twice: counts add up
+		}
+		for _, eid := range order {
+			if _, err := s.exec(ctx, tx, `INSERT INTO story_entities (story_id, entity_id, count, last_seen) VALUES (?, ?, ?, ?)`,
+				id, eid, counts[eid], dbTime(st.LastSeen)); err != nil {
+				return err
+			}
 		}
 		for _, c := range s.chunks(st.ArticleIDs, 1) {
 			in, args := inList(c)
@@ -80,97 +94,6 @@ func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
 	}
 	st.ID = id
 	return nil
-}
-
-// storyEntityKey is an entity as stored: kind and cleaned name.
-type storyEntityKey struct {
-	kind digest.EntityKind
-	name string
-}
-
-// entityBatch bounds the entities one statement of saveStoryEntities
-// names (6 parameters each in the insert).
-const entityBatch = 100
-
-// saveStoryEntities stores a story's entities (adding those new to the
-// entities table) and their counts, in a few statements for all of them:
-// one statement per entity cost a statement preparation each (the story
-// sink saves thousands of stories a batch, with up to 40 entities each).
-// The same entity twice adds up its counts.
-func (s *Store) saveStoryEntities(ctx context.Context, tx *sql.Tx, storyID int64, st *digest.Story) error {
-	if len(st.Entities) == 0 {
-		return nil
-	}
-	counts := make(map[storyEntityKey]int, len(st.Entities))
-	var order []storyEntityKey
-	for _, e := range st.Entities {
-		k := storyEntityKey{e.Kind, strings.TrimSpace(clean(e.Name))}
-		if _, seen := counts[k]; !seen {
-			order = append(order, k)
-		}
-		counts[k] += e.Count
-	}
-	ids := make(map[storyEntityKey]int64, len(order))
-	for start := 0; start < len(order); start += entityBatch {
-		part := order[start:min(start+entityBatch, len(order))]
-		args := make([]any, 0, 6*len(part))
-		for _, k := range part {
-			ek := keysOf(k.kind, k.name)
-			args = append(args, string(k.kind), k.name, ek.key, ek.base, ek.first, ek.last)
-		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO entities (kind, name, name_key, base_key, first_word, last_word) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(part)), ", ")+` ON CONFLICT (kind, name) DO NOTHING`, args...); err != nil {
-			return err
-		}
-		args = args[:0]
-		for _, k := range part {
-			args = append(args, string(k.kind), k.name)
-		}
-		rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT id, kind, name FROM entities WHERE `+
-			strings.TrimSuffix(strings.Repeat("(kind = ? AND name = ?) OR ", len(part)), " OR ")), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var k storyEntityKey
-			if err := rows.Scan(&id, &k.kind, &k.name); err != nil {
-				rows.Close()
-				return err
-			}
-			ids[k] = id
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	args := make([]any, 0, 4*len(order))
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		_, err := s.exec(ctx, tx, `INSERT INTO story_entities (story_id, entity_id, count, last_seen) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", "), args...)
-		args, n = args[:0], 0
-		return err
-	}
-	for _, k := range order {
-		eid, ok := ids[k]
-		if !ok {
-			return fmt.Errorf("entity %s %q: not found after insert", k.kind, k.name)
-		}
-		args = append(args, storyID, eid, counts[k], dbTime(st.LastSeen))
-		if n++; n == entityBatch {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
 }
 
 // DeleteStory removes a story; its articles are left with no story.
