@@ -234,10 +234,10 @@ type article struct {
 	outlet    string
 	feeds     []string // Doc.Feeds, or Outlet when empty; a kept article gains its copies' feeds
 	published time.Time
-	q         *query          // its vectors, while its story is open (for splits)
-	ents      []digest.Entity // its entities, likewise
-	dupOf     int64           // the kept article, 0 if this is one
-	original  int64           // for a kept article with copies: the credited original
+	q         *query       // its vectors, while its story is open (for splits)
+	ents      []keptEntity // its entities, likewise
+	dupOf     int64        // the kept article, 0 if this is one
+	original  int64        // for a kept article with copies: the credited original
 	// credit and similarity are the Original and Similarity of the Result
 	// Add gave (its ID and DuplicateOf are id and dupOf; its story follows
 	// merges): Add returns them again for an ID seen before. (A whole

@@ -1,10 +1,13 @@
 package story
 
 import (
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
 	"unsafe"
+
+	digest "github.com/occasional-digest/digest"
 )
 
 // The engine holds a vector per article of an open story and three per
@@ -49,5 +52,24 @@ func TestKeptVectorsHaveNoSpareRoom(t *testing.T) {
 	}
 	if large == 0 {
 		t.Fatal("no story of three articles or more: the test sees no sums")
+	}
+}
+
+func TestKeptEntitiesGiveBackTheEntities(t *testing.T) {
+	ents := []digest.Entity{
+		{Name: "Ines Varga", Kind: digest.Person, Count: 3},
+		{Name: "NATO", Kind: digest.Organization, Count: 1},
+		{Name: "Calder", Kind: digest.Place, Count: 2},
+		{Name: "Eurovision", Kind: digest.Misc, Count: 1},
+		{Name: "Lindenfeld", Kind: "EVENT", Count: 4}, // a custom extractor's kind
+	}
+	if got := entitiesOf(keepEntities(ents)); !reflect.DeepEqual(got, ents) {
+		t.Errorf("kept and given back:\n%v\nwant\n%v", got, ents)
+	}
+	if n := unsafe.Sizeof(keptEntity{}); n > 24 {
+		t.Errorf("keptEntity is %d bytes, want at most 24", n)
+	}
+	if got := entitiesOf(keepEntities(nil)); got != nil {
+		t.Errorf("no entities kept: %v", got)
 	}
 }

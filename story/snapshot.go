@@ -345,7 +345,7 @@ func (en *encoder) article(a *article) {
 	en.strs(a.feeds)
 	en.time(a.published)
 	en.query(a.q)
-	en.entities(a.ents)
+	en.entities(entitiesOf(a.ents))
 	en.i(a.dupOf)
 	en.i(a.original)
 	en.i(a.credit)
@@ -367,7 +367,7 @@ func (d *decoder) article() *article {
 	}
 	a.published = d.time()
 	a.q = d.query()
-	a.ents = d.entities()
+	a.ents = keepEntities(d.entities())
 	a.dupOf = d.i()
 	a.original = d.i()
 	a.credit = d.i()
