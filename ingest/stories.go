@@ -154,6 +154,14 @@ func (s *Stories) Warming() (warming bool, loaded, total int64) {
 	}
 }
 
+// EngineSize returns the articles in the engine's open stories and the
+// number of those stories (for memory figures per article and story).
+func (s *Stories) EngineSize() (articles, stories int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.engine.Size()
+}
+
 // Close stops a warm-up under way and waits for it; a warm engine that
 // took articles since its last snapshot writes one (close the pipeline
 // first, so that it holds them all).

@@ -234,11 +234,22 @@ type article struct {
 	outlet    string
 	feeds     []string // Doc.Feeds, or Outlet when empty; a kept article gains its copies' feeds
 	published time.Time
-	q         *query          // its vectors, while its story is open (for splits)
-	ents      []digest.Entity // its entities, likewise
-	dupOf     int64           // the kept article, 0 if this is one
-	original  int64           // for a kept article with copies: the credited original
-	result    Result
+	q         *query       // its vectors, while its story is open (for splits)
+	ents      []keptEntity // its entities, likewise
+	dupOf     int64        // the kept article, 0 if this is one
+	original  int64        // for a kept article with copies: the credited original
+	// credit and similarity are the Original and Similarity of the Result
+	// Add gave (its ID and DuplicateOf are id and dupOf; its story follows
+	// merges): Add returns them again for an ID seen before. (A whole
+	// Result was 88 bytes of each of hundreds of thousands of articles.)
+	credit     int64
+	similarity float64
+}
+
+// result returns the Result Add gave for a, its story resolved to the one
+// holding it now.
+func (e *Engine) result(a *article) Result {
+	return Result{ID: a.id, StoryID: e.resolve(a.story), DuplicateOf: a.dupOf, Original: a.credit, Similarity: a.similarity}
 }
 
 // Engine clusters a stream of articles. It is not safe for concurrent use;
@@ -254,8 +265,8 @@ type Engine struct {
 	urls     map[string]int64
 	stories  map[int64]*story
 	mergedTo map[int64]int64 // a merged story's ID -> the story it went into
-	postings map[uint64][]int64
-	df       map[uint64]uint32
+	postings map[uint32][]int64
+	df       map[uint32]uint32
 	docs     int // articles counted in df
 	nextID   int64
 	clock    time.Time // latest publication time seen
@@ -274,8 +285,8 @@ func NewEngine(opts Options) *Engine {
 		urls:     make(map[string]int64),
 		stories:  make(map[int64]*story),
 		mergedTo: make(map[int64]int64),
-		postings: make(map[uint64][]int64),
-		df:       make(map[uint64]uint32),
+		postings: make(map[uint32][]int64),
+		df:       make(map[uint32]uint32),
 		nextID:   1,
 	}
 }
@@ -291,10 +302,7 @@ const maxSketchBytes = 256 << 10
 // its first Result, a copy of a stored article joins that article's story.
 func (e *Engine) Add(d Doc) Result {
 	if a, ok := e.article(d.ID); ok {
-		r := a.result
-		r.StoryID = e.resolve(a.story)
-		r.MergedStories, r.SplitStories = nil, nil
-		return r
+		return e.result(a)
 	}
 	d.Title = strings.ToValidUTF8(d.Title, "")
 	d.Text = strings.ToValidUTF8(d.Text, "")
@@ -377,7 +385,7 @@ func (e *Engine) Add(d Doc) Result {
 		}
 	}
 	res.StoryID = s.id
-	a.result = res
+	a.credit, a.similarity = res.Original, res.Similarity
 	if a.url != "" {
 		if _, ok := e.urls[a.url]; !ok {
 			e.urls[a.url] = a.id
@@ -527,7 +535,7 @@ func (e *Engine) addCopy(a, kept *article) Result {
 		a.story = s.id
 	}
 	res := Result{ID: a.id, StoryID: a.story, DuplicateOf: kept.id, Original: orig, Similarity: 1}
-	a.result = res
+	a.credit, a.similarity = orig, 1
 	if s != nil {
 		e.articles[a.id] = a
 	} else {
@@ -565,19 +573,7 @@ func (e *Engine) weigh(tf []term) (vec, contrib []term) {
 	for _, t := range tf {
 		e.df[t.h]++
 	}
-	vec = make([]term, len(tf))
-	var norm float64
-	for i, t := range tf {
-		w := t.w * e.idf(t.h)
-		vec[i] = term{t.h, w}
-		norm += w * w
-	}
-	if norm > 0 {
-		norm = math.Sqrt(norm)
-		for i := range vec {
-			vec[i].w /= norm
-		}
-	}
+	vec = unitVector(tf, e.idf)
 	contrib = vec
 	if e.opts.ArticleTerms > 0 && len(contrib) > e.opts.ArticleTerms {
 		// A story keeps only the heaviest terms of each article: the
@@ -598,25 +594,10 @@ func (e *Engine) prepare(f textFeatures) query {
 }
 
 // unit returns the L2-normalised TF-IDF vector of tf with the current idf.
-func (e *Engine) unit(tf []term) []term {
-	vec := make([]term, len(tf))
-	var n float64
-	for i, t := range tf {
-		w := t.w * e.idf(t.h)
-		vec[i] = term{t.h, w}
-		n += w * w
-	}
-	if n > 0 {
-		n = math.Sqrt(n)
-		for i := range vec {
-			vec[i].w /= n
-		}
-	}
-	return vec
-}
+func (e *Engine) unit(tf []term) []term { return unitVector(tf, e.idf) }
 
 // idf is the inverse document frequency of a term, raised to IDFPower.
-func (e *Engine) idf(h uint64) float64 {
+func (e *Engine) idf(h uint32) float64 {
 	x := ln((1+float64(e.docs))/(1+float64(e.df[h]))) + 1
 	if e.opts.IDFPower != 1 {
 		x = math.Pow(x, e.opts.IDFPower)
@@ -691,7 +672,7 @@ func (e *Engine) candidates(vec []term) []*story {
 	score := make(map[int64]float64)
 	for _, t := range q {
 		for _, id := range e.postings[t.h] {
-			score[id] += t.w
+			score[id] += float64(t.w)
 		}
 	}
 	ids := make([]int64, 0, len(score))

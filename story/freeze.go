@@ -62,13 +62,13 @@ func (s *story) frozen() *story {
 
 // clonePostings copies posting lists, which compaction rewrites in place,
 // into one backing array.
-func clonePostings(p map[uint64][]int64) map[uint64][]int64 {
+func clonePostings(p map[uint32][]int64) map[uint32][]int64 {
 	n := 0
 	for _, ids := range p {
 		n += len(ids)
 	}
 	all := make([]int64, 0, n)
-	out := make(map[uint64][]int64, len(p))
+	out := make(map[uint32][]int64, len(p))
 	for h, ids := range p {
 		k := len(all)
 		all = append(all, ids...)

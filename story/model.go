@@ -130,7 +130,7 @@ func yearRelation(years []int, s map[int]int) (conflict, same float64) {
 func norm(v []term) float64 {
 	var s float64
 	for _, t := range v {
-		s += t.w * t.w
+		s += float64(t.w) * float64(t.w)
 	}
 	return math.Sqrt(s)
 }

@@ -23,7 +23,8 @@ import (
 //
 //	magic, version, fingerprint, sections..., CRC-32C of all before it
 //
-// Every integer is a varint, every float 8 bytes little-endian (exact: an
+// Every integer is a varint, every float 8 bytes little-endian (a term's
+// hash and weight 4 bytes each; exact: an
 // engine read back behaves exactly as the one written), maps by increasing
 // key, so one state always gives the same bytes.
 //
@@ -32,8 +33,13 @@ import (
 // TestSnapshotRoundTrip enforces by comparing a restored engine with the
 // original field by field.
 
-// SnapshotVersion is the version of the snapshot format.
-const SnapshotVersion = 1
+// SnapshotVersion is the version of the snapshot format. Version 2 holds
+// 32-bit term and sketch hashes and float32 weights (version 1: 64-bit,
+// float64) and of each article's Result only its credit and similarity; a
+// snapshot of another version is refused with ErrSnapshot, and the server
+// rebuilds the engine by replaying the window's articles (once, after
+// the upgrade) and writes a snapshot of this version.
+const SnapshotVersion = 2
 
 const snapshotMagic = "digest-story-engine\n"
 
@@ -77,7 +83,7 @@ func (e *Engine) WriteSnapshot(w io.Writer, salt string) error {
 
 	en.u(uint64(len(e.df)))
 	for _, h := range slices.Sorted(maps.Keys(e.df)) {
-		en.fixed(h)
+		en.fixed32(h)
 		en.u(uint64(e.df[h]))
 	}
 	en.u(uint64(len(e.urls)))
@@ -92,7 +98,7 @@ func (e *Engine) WriteSnapshot(w io.Writer, salt string) error {
 	}
 	en.u(uint64(len(e.postings)))
 	for _, h := range slices.Sorted(maps.Keys(e.postings)) {
-		en.fixed(h)
+		en.fixed32(h)
 		en.ids(e.postings[h])
 	}
 	en.u(uint64(len(e.forgets)))
@@ -119,12 +125,12 @@ func (e *Engine) WriteSnapshot(w io.Writer, salt string) error {
 		en.i(int64(sk.Shingles))
 		en.u(uint64(len(sk.Hashes)))
 		for _, h := range sk.Hashes {
-			en.fixed(h)
+			en.fixed32(h)
 		}
 	})
 	en.u(uint64(e.dedup.Postings()))
-	e.dedup.EachPosting(func(h uint64, ids []int64) {
-		en.fixed(h)
+	e.dedup.EachPosting(func(h uint32, ids []int64) {
+		en.fixed32(h)
 		en.ids(ids)
 	})
 	return en.finish()
@@ -174,9 +180,9 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 	// Maps are made to the size the snapshot gives (bounded, should it
 	// lie): growing them is most of the work of reading.
 	n := d.count()
-	e.df = make(map[uint64]uint32, min(n, 1<<22))
+	e.df = make(map[uint32]uint32, min(n, 1<<22))
 	for range n {
-		h := d.fixed()
+		h := d.fixed32()
 		e.df[h] = uint32(d.u())
 	}
 	n = d.count()
@@ -190,9 +196,9 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 		e.mergedTo[from] = d.i()
 	}
 	n = d.count()
-	e.postings = make(map[uint64][]int64, min(n, 1<<22))
+	e.postings = make(map[uint32][]int64, min(n, 1<<22))
 	for range n {
-		h := d.fixed()
+		h := d.fixed32()
 		e.postings[h] = d.ids()
 	}
 	if n := d.count(); n > 0 {
@@ -231,9 +237,9 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 		texts[id] = t
 	}
 	n = d.count()
-	postings := make(map[uint64][]int64, min(n, 1<<22))
+	postings := make(map[uint32][]int64, min(n, 1<<22))
 	for range n {
-		h := d.fixed()
+		h := d.fixed32()
 		postings[h] = d.ids()
 	}
 	e.dedup = dedup.Restore(e.opts.Dedup, gen, texts, postings)
@@ -270,7 +276,7 @@ func (en *encoder) story(s *story) {
 	en.time(s.last)
 	en.u(uint64(len(s.indexed)))
 	for _, h := range s.indexed {
-		en.fixed(h)
+		en.fixed32(h)
 	}
 	en.str(s.headline)
 	en.str(s.summary)
@@ -314,9 +320,9 @@ func (d *decoder) story() *story {
 	s.first = d.time()
 	s.last = d.time()
 	if n := d.count(); n > 0 {
-		s.indexed = make([]uint64, 0, min(n, 1<<12))
+		s.indexed = make([]uint32, 0, min(n, 1<<12))
 		for range n {
-			s.indexed = append(s.indexed, d.fixed())
+			s.indexed = append(s.indexed, d.fixed32())
 		}
 	}
 	s.headline = d.str()
@@ -339,17 +345,11 @@ func (en *encoder) article(a *article) {
 	en.strs(a.feeds)
 	en.time(a.published)
 	en.query(a.q)
-	en.entities(a.ents)
+	en.entities(entitiesOf(a.ents))
 	en.i(a.dupOf)
 	en.i(a.original)
-	r := a.result
-	en.i(r.ID)
-	en.i(r.StoryID)
-	en.i(r.DuplicateOf)
-	en.i(r.Original)
-	en.ids(r.MergedStories)
-	en.ids(r.SplitStories)
-	en.f(r.Similarity)
+	en.i(a.credit)
+	en.f(a.similarity)
 }
 
 func (d *decoder) article() *article {
@@ -360,21 +360,18 @@ func (d *decoder) article() *article {
 	a.lead = d.str()
 	a.url = d.str()
 	a.source = d.str()
-	a.outlet = d.str()
+	a.outlet = d.intern(d.str())
 	a.feeds = d.strs()
+	for i, f := range a.feeds {
+		a.feeds[i] = d.intern(f)
+	}
 	a.published = d.time()
 	a.q = d.query()
-	a.ents = d.entities()
+	a.ents = keepEntities(d.entities())
 	a.dupOf = d.i()
 	a.original = d.i()
-	r := &a.result
-	r.ID = d.i()
-	r.StoryID = d.i()
-	r.DuplicateOf = d.i()
-	r.Original = d.i()
-	r.MergedStories = d.ids()
-	r.SplitStories = d.ids()
-	r.Similarity = d.f()
+	a.credit = d.i()
+	a.similarity = d.f()
 	return a
 }
 
@@ -439,8 +436,8 @@ func (d *decoder) query() *query {
 func (en *encoder) terms(ts []term) {
 	en.u(uint64(len(ts)))
 	for _, t := range ts {
-		en.fixed(t.h)
-		en.f(t.w)
+		en.fixed32(t.h)
+		en.fixed32(math.Float32bits(t.w))
 	}
 }
 
@@ -453,13 +450,13 @@ func (d *decoder) terms() []term {
 	for n > 0 {
 		// As many terms as the buffer holds at once, without a bounds
 		// check per field.
-		k := min(n, len(d.buf)/16)
-		d.fill(16 * k)
-		b := d.buf[d.pos : d.pos+16*k]
-		for i := 0; i < len(b); i += 16 {
-			ts = append(ts, term{binary.LittleEndian.Uint64(b[i:]), math.Float64frombits(binary.LittleEndian.Uint64(b[i+8:]))})
+		k := min(n, len(d.buf)/8)
+		d.fill(8 * k)
+		b := d.buf[d.pos : d.pos+8*k]
+		for i := 0; i < len(b); i += 8 {
+			ts = append(ts, term{binary.LittleEndian.Uint32(b[i:]), math.Float32frombits(binary.LittleEndian.Uint32(b[i+4:]))})
 		}
-		d.pos += 16 * k
+		d.pos += 8 * k
 		n -= k
 	}
 	return ts
@@ -484,7 +481,7 @@ func (d *decoder) entities() []digest.Entity {
 	for range n {
 		x := digest.Entity{ID: d.i()}
 		x.Name = d.str()
-		x.Kind = digest.EntityKind(d.str())
+		x.Kind = entityKind(d.str())
 		x.Count = int(d.i())
 		es = append(es, x)
 	}
@@ -544,6 +541,11 @@ func (en *encoder) fixed(x uint64) {
 
 func (en *encoder) f(x float64) { en.fixed(math.Float64bits(x)) }
 
+func (en *encoder) fixed32(x uint32) {
+	en.room(4)
+	en.buf = binary.LittleEndian.AppendUint32(en.buf, x)
+}
+
 func (en *encoder) str(s string) {
 	en.u(uint64(len(s)))
 	if len(s) > cap(en.buf) {
@@ -598,6 +600,9 @@ type decoder struct {
 	pos, end int
 	crc      uint32
 	eof      bool
+	// interned holds one copy of each outlet and feed name read: a few
+	// hundred distinct strings repeated by every article.
+	interned map[string]string
 }
 
 type decodeError struct{ err error }
@@ -695,17 +700,24 @@ func (d *decoder) fixed() uint64 {
 
 func (d *decoder) f() float64 { return math.Float64frombits(d.fixed()) }
 
-// fixeds reads n fixed-size integers.
-func (d *decoder) fixeds(n int) []uint64 {
-	out := make([]uint64, 0, min(n, 1<<12))
+func (d *decoder) fixed32() uint32 {
+	d.fill(4)
+	x := binary.LittleEndian.Uint32(d.buf[d.pos:])
+	d.pos += 4
+	return x
+}
+
+// fixeds reads n 4-byte integers.
+func (d *decoder) fixeds(n int) []uint32 {
+	out := make([]uint32, 0, min(n, 1<<12))
 	for n > 0 {
-		k := min(n, len(d.buf)/8)
-		d.fill(8 * k)
-		b := d.buf[d.pos : d.pos+8*k]
-		for i := 0; i < len(b); i += 8 {
-			out = append(out, binary.LittleEndian.Uint64(b[i:]))
+		k := min(n, len(d.buf)/4)
+		d.fill(4 * k)
+		b := d.buf[d.pos : d.pos+4*k]
+		for i := 0; i < len(b); i += 4 {
+			out = append(out, binary.LittleEndian.Uint32(b[i:]))
 		}
-		d.pos += 8 * k
+		d.pos += 4 * k
 		n -= k
 	}
 	return out
@@ -725,6 +737,18 @@ func (d *decoder) str() string {
 		d.fail(fmt.Sprintf("implausible string length %d", n))
 	}
 	return string(d.raw(int(n)))
+}
+
+// intern returns the decoder's one copy of s.
+func (d *decoder) intern(s string) string {
+	if c, ok := d.interned[s]; ok {
+		return c
+	}
+	if d.interned == nil {
+		d.interned = make(map[string]string)
+	}
+	d.interned[s] = s
+	return s
 }
 
 func (d *decoder) strs() []string {

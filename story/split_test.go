@@ -81,7 +81,7 @@ func TestSplitSeparatesTwoEventsOfOneKind(t *testing.T) {
 }
 
 // topTermsOf is the heaviest term of s (for checking the index).
-func (s *story) topTermsOf(e *Engine) uint64 { return s.topTerms(1, e.idf)[0] }
+func (s *story) topTermsOf(e *Engine) uint32 { return s.topTerms(1, e.idf)[0] }
 
 func TestSplitKeepsOneEvent(t *testing.T) {
 	docs := quakeDocs(1, 10, testnews.PortAlder)

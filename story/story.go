@@ -1,6 +1,7 @@
 package story
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -33,7 +34,7 @@ type story struct {
 	entities []digest.Entity // by decreasing count, capped
 	first    time.Time
 	last     time.Time
-	indexed  []uint64 // terms whose posting list holds this story
+	indexed  []uint32 // terms whose posting list holds this story
 
 	headline string // cached headline and summaries
 	summary  string
@@ -80,7 +81,7 @@ func cos(a, b []term) float64 {
 		case a[i].h > b[j].h:
 			j++
 		default:
-			dot += a[i].w * b[j].w
+			dot += float64(a[i].w) * float64(b[j].w)
 			i++
 			j++
 		}
@@ -88,9 +89,24 @@ func cos(a, b []term) float64 {
 	return dot
 }
 
-// sum returns a+b for vectors sorted by term.
+// sum returns a+b for vectors sorted by term, in a slice of exactly its
+// length: a story's vectors live as long as the story, and room for
+// len(a)+len(b) terms held a third more than the terms.
 func sum(a, b []term) []term {
-	out := make([]term, 0, len(a)+len(b))
+	n := len(a) + len(b)
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i].h < b[j].h:
+			i++
+		case a[i].h > b[j].h:
+			j++
+		default:
+			n--
+			i++
+			j++
+		}
+	}
+	out := make([]term, 0, n)
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
@@ -109,14 +125,16 @@ func sum(a, b []term) []term {
 	return out
 }
 
-// prune keeps the n heaviest terms of v (ties by term), sorted by term.
+// prune keeps the n heaviest terms of v (ties by term), sorted by term,
+// in a slice of its own of exactly n terms (the selection works on a
+// scratch copy of all of v).
 func prune(v []term, n int) []term {
 	if len(v) <= n {
 		return v
 	}
-	v = heaviest(slices.Clone(v), n)
-	slices.SortFunc(v, func(a, b term) int { return cmpU64(a.h, b.h) })
-	return v
+	h := heaviest(slices.Clone(v), n)
+	slices.SortFunc(h, byTerm)
+	return slices.Clone(h)
 }
 
 // heaviest returns the n heaviest terms of v (reordering v), heaviest
@@ -167,7 +185,7 @@ func byWeight(a, b term) int {
 		}
 		return 1
 	}
-	return cmpU64(a.h, b.h)
+	return cmp.Compare(a.h, b.h)
 }
 
 // setCentroid stores c, pruned to cap terms once it exceeds cap by half (so
@@ -190,13 +208,13 @@ func capped(v []term, cap int) []term {
 
 // topTerms returns the n heaviest terms of the centroid with the idf of the
 // moment.
-func (s *story) topTerms(n int, idf func(uint64) float64) []uint64 {
+func (s *story) topTerms(n int, idf func(uint32) float64) []uint32 {
 	v := slices.Clone(s.centroid)
 	for i := range v {
-		v[i].w *= idf(v[i].h)
+		v[i].w = float32(float64(v[i].w) * idf(v[i].h))
 	}
 	v = heaviest(v, n)
-	out := make([]uint64, len(v))
+	out := make([]uint32, len(v))
 	for i, t := range v {
 		out[i] = t.h
 	}
@@ -597,18 +615,24 @@ func newEntities(have, extra []digest.Entity) []digest.Entity {
 // peek weighs terms with the current idf without learning from them.
 func (e *Engine) peek(tf []term) []term {
 	n := float64(e.docs)
+	return unitVector(tf, func(h uint32) float64 { return ln((1+n)/(1+float64(e.df[h]))) + 1 })
+}
+
+// unitVector returns tf weighted by idf and L2-normalised, computed in
+// float64 and stored as float32.
+func unitVector(tf []term, idf func(uint32) float64) []term {
 	vec := make([]term, len(tf))
 	var norm float64
-	for i, t := range tf {
-		w := t.w * (ln((1+n)/(1+float64(e.df[t.h]))) + 1)
-		vec[i] = term{t.h, w}
+	for _, t := range tf {
+		w := float64(t.w) * idf(t.h)
 		norm += w * w
 	}
+	scale := 1.0
 	if norm > 0 {
-		norm = math.Sqrt(norm)
-		for i := range vec {
-			vec[i].w /= norm
-		}
+		scale = 1 / math.Sqrt(norm)
+	}
+	for i, t := range tf {
+		vec[i] = term{t.h, float32(float64(t.w) * idf(t.h) * scale)}
 	}
 	return vec
 }
@@ -810,7 +834,6 @@ type forgetAt struct {
 // passes.
 func (e *Engine) forget(a *article) {
 	a.q, a.ents, a.title, a.lead = nil, nil, "", ""
-	a.result.MergedStories, a.result.SplitStories = nil, nil
 	e.past[a.id] = a
 	e.forgets = append(e.forgets, forgetAt{a.id, e.clock.Add(e.opts.DedupWindow - e.opts.Window)})
 }
@@ -831,7 +854,6 @@ func (e *Engine) Remember(d Doc) {
 	}
 	a := &article{id: d.ID, story: e.nextID, url: normURL(d.URL), source: normURL(d.SourceURL), published: t}
 	e.nextID++ // a closed story of its own: the stored story it was in is not the engine's
-	a.result = Result{ID: a.id, StoryID: a.story}
 	text := strings.ToValidUTF8(d.Text, "")
 	if len(text) > maxSketchBytes {
 		text = strings.ToValidUTF8(text[:maxSketchBytes], "")

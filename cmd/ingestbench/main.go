@@ -57,7 +57,7 @@ func main() {
 		ckpt     = flag.Int("checkpoint-pages", 0, "sqlite.Options.CheckpointPages (0: the default)")
 		rconns   = flag.Int("read-conns", 0, "sqlite.Options.ReadConns (0: the default)")
 		first    = flag.Bool("first-only", false, "stop after the first refresh (memory and throughput experiments)")
-		memprof  = flag.String("memprofile", "", "write a heap profile taken when the Go heap in use peaked during the first refresh to this file")
+		memprof  = flag.String("memprofile", "", "write a heap profile taken when the Go heap in use peaked during the first refresh to this file (with -warm: of the warm engine)")
 		warmN    = flag.Int("warm", 0, "instead of the farm: the start benchmark with this many articles in the story window (see warm.go)")
 		warmDB   = flag.String("warm-db", "", "with -warm: the database to fill, or to reuse when it holds articles")
 		replay   = flag.Bool("replay", false, "with -warm: also time the full replay of the window (the start without a snapshot)")
@@ -91,7 +91,7 @@ func main() {
 		return
 	}
 	if *warmN > 0 {
-		if err := runWarm(warmConfig{articles: *warmN, db: *warmDB, replay: *replay, logs: *warmLogs, resnapshot: *resnap}); err != nil {
+		if err := runWarm(warmConfig{articles: *warmN, db: *warmDB, replay: *replay, logs: *warmLogs, resnapshot: *resnap, memprofile: *memprof}); err != nil {
 			fmt.Fprintln(os.Stderr, "ingest bench:", err)
 			pprof.StopCPUProfile()
 			os.Exit(1)

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +38,8 @@ type warmConfig struct {
 	// resnapshot: once warm, write the snapshot again and load the
 	// engine from it (a reused database's snapshot of an older format).
 	resnapshot bool
+	// memprofile: once warm, a heap profile (after a GC) to this file.
+	memprofile string
 }
 
 // runWarm fills a database with cfg.articles articles spread over the
@@ -163,6 +167,9 @@ func runWarm(cfg warmConfig) error {
 	rs2, _, _ := get(srv.URL+"/readyz", "")
 	fmt.Printf("AFTER start with %d articles: first river page served after %.2fs (warming notice %t, /readyz %d), engine warm after %.1fs (CPU %.1fs, /readyz then %d); RSS %.0f MB -> %.0f MB, peak %s; load %s\n",
 		stored, page.Seconds(), warmNotice, rs, warm.Seconds(), (cpuTime() - cpu0).Seconds(), rs2, float64(rss0)/1e6, float64(currentRSS())/1e6, peakRSS(), loadAvg())
+	if err := warmMemory(sink, stored, cfg.memprofile); err != nil {
+		return err
+	}
 	if !cfg.resnapshot {
 		return nil
 	}
@@ -198,6 +205,32 @@ func runWarm(cfg warmConfig) error {
 	}
 	fmt.Printf("engine loaded again from it in %.1fs (CPU %.1fs); load %s\n", time.Since(t0).Seconds(), (cpuTime() - cpu0).Seconds(), loadAvg())
 	return nil
+}
+
+// warmMemory reports what the warm server holds: the Go heap in use after
+// a collection, per stored article and per open story of the engine, and
+// the RSS once the runtime has returned what it freed; with a file name,
+// it writes a heap profile there (go tool pprof -sample_index=inuse_space).
+func warmMemory(sink *ingest.Stories, stored int, profile string) error {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	arts, stories := sink.EngineSize()
+	debug.FreeOSMemory()
+	fmt.Printf("MEMORY warm and idle: Go heap in use %.1f MB (%.0f B per stored article); engine: %d articles in %d open stories; RSS after returning freed memory %.0f MB\n",
+		float64(ms.HeapAlloc)/1e6, float64(ms.HeapAlloc)/float64(max(stored, 1)), arts, stories, float64(currentRSS())/1e6)
+	if profile == "" {
+		return nil
+	}
+	f, err := os.Create(profile)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func get(url, cookie string) (int, string, error) {

@@ -2,15 +2,18 @@
 // another outlet, wrapped in a digest site's boilerplate, lightly edited or
 // cut short.
 //
-// Each text is reduced to a sketch: the k smallest 64-bit hashes of its word
-// 5-shingles (a bottom-k MinHash). Bottom-k sketches estimate containment as
+// Each text is reduced to a sketch: the k smallest 32-bit hashes of its word
+// 5-shingles (a bottom-k MinHash; the top half of a 64-bit hash, which keeps
+// its order). Bottom-k sketches estimate containment as
 // well as resemblance: when text B is contained in text A, every shingle of B
 // among A's k smallest is also among B's k smallest, so a truncated copy still
 // matches. Candidates come from a hash table keyed by the few smallest hashes
 // of each text (constant work per text however many are stored); each
 // candidate is verified on the full sketches.
 //
-// An Index holds about 8·(K+Probe)+50 bytes per text. It forgets texts by
+// An Index holds about 4·(K+Probe)+50 bytes per text (8·(K+Probe)+50 with
+// 64-bit hashes: a 32-bit hash collides for two given shingles once in 4
+// billion, far below the noise of a 64-entry sketch). It forgets texts by
 // generation (see Rotate), so memory is bounded by what the caller keeps.
 package dedup
 
@@ -81,7 +84,7 @@ func (o Options) withDefaults() Options {
 // hashes in increasing order, and how many shingles (positions, repeats
 // included) the text has.
 type Sketch struct {
-	Hashes   []uint64
+	Hashes   []uint32
 	Shingles int
 }
 
@@ -153,13 +156,14 @@ func (s *Sketcher) Sketch(text string) Sketch {
 		n = len(words)
 	}
 	// A max-heap of the k smallest distinct shingle hashes.
-	heap := make([]uint64, 0, s.k)
+	heap := make([]uint32, 0, s.k)
 	positions := 0
 	for i := 0; i+n <= len(words); i++ {
-		x := uint64(0x9e3779b97f4a7c15)
+		x64 := uint64(0x9e3779b97f4a7c15)
 		for _, w := range words[i : i+n] {
-			x = mix(x ^ w)
+			x64 = mix(x64 ^ w)
 		}
+		x := uint32(x64 >> 32)
 		positions++
 		if len(heap) == s.k && x >= heap[0] {
 			continue
@@ -191,7 +195,7 @@ func mix(x uint64) uint64 {
 	return x
 }
 
-func up(h []uint64, i int) {
+func up(h []uint32, i int) {
 	for i > 0 {
 		p := (i - 1) / 2
 		if h[p] >= h[i] {
@@ -202,7 +206,7 @@ func up(h []uint64, i int) {
 	}
 }
 
-func down(h []uint64, i int) {
+func down(h []uint32, i int) {
 	for {
 		l := 2*i + 1
 		if l >= len(h) {
@@ -281,9 +285,9 @@ func Compare(a, b Sketch) Similarity {
 
 // horizon is the largest hash up to which a sketch holds every shingle of
 // its text.
-func horizon(s Sketch) uint64 {
+func horizon(s Sketch) uint32 {
 	if s.Shingles <= len(s.Hashes) {
-		return math.MaxUint64
+		return math.MaxUint32
 	}
 	return s.Hashes[len(s.Hashes)-1]
 }
@@ -309,7 +313,7 @@ type Index struct {
 	docs     map[int64]*entry
 	// postings maps a probe hash to the stored texts whose sketch starts
 	// with it. Entries of forgotten texts are dropped lazily.
-	postings map[uint64][]int64
+	postings map[uint32][]int64
 }
 
 // New returns an empty Index.
@@ -319,7 +323,7 @@ func New(opts Options) *Index {
 		opts:     o,
 		sketcher: NewSketcher(o),
 		docs:     make(map[int64]*entry),
-		postings: make(map[uint64][]int64),
+		postings: make(map[uint32][]int64),
 	}
 }
 

@@ -308,7 +308,7 @@ func BenchmarkFind(b *testing.B) {
 	for i := range 200_000 {
 		sk := Sketch{Shingles: 500}
 		for range 64 {
-			sk.Hashes = append(sk.Hashes, r.Uint64()>>8)
+			sk.Hashes = append(sk.Hashes, r.Uint32()>>8)
 		}
 		sortU64(sk.Hashes)
 		x.Add(int64(i), sk)
@@ -323,7 +323,7 @@ func BenchmarkFind(b *testing.B) {
 	}
 }
 
-func sortU64(v []uint64) {
+func sortU64(v []uint32) {
 	for i := 1; i < len(v); i++ {
 		for j := i; j > 0 && v[j] < v[j-1]; j-- {
 			v[j], v[j-1] = v[j-1], v[j]

@@ -23,7 +23,7 @@ func (x *Index) EachText(fn func(id int64, sk Sketch, gen uint32)) {
 
 // EachPosting calls fn for every probe hash by increasing hash, with the
 // stored texts it points at in their order (which fn must not modify).
-func (x *Index) EachPosting(fn func(h uint64, ids []int64)) {
+func (x *Index) EachPosting(fn func(h uint32, ids []int64)) {
 	for _, h := range slices.Sorted(maps.Keys(x.postings)) {
 		fn(h, x.postings[h])
 	}
@@ -35,7 +35,7 @@ func (x *Index) Postings() int { return len(x.postings) }
 // Restore returns an Index holding exactly what the Each methods listed of
 // a saved one: the generation, the texts and the posting lists, which it
 // keeps (the caller gives them up).
-func Restore(opts Options, gen uint32, texts map[int64]RestoredText, postings map[uint64][]int64) *Index {
+func Restore(opts Options, gen uint32, texts map[int64]RestoredText, postings map[uint32][]int64) *Index {
 	x := New(opts)
 	x.gen = gen
 	x.docs = make(map[int64]*entry, len(texts))
@@ -44,7 +44,7 @@ func Restore(opts Options, gen uint32, texts map[int64]RestoredText, postings ma
 	}
 	x.postings = postings
 	if x.postings == nil {
-		x.postings = make(map[uint64][]int64)
+		x.postings = make(map[uint32][]int64)
 	}
 	return x
 }
@@ -66,7 +66,7 @@ func (x *Index) Clone() *Index {
 		n += len(ids)
 	}
 	all := make([]int64, 0, n)
-	c.postings = make(map[uint64][]int64, len(x.postings))
+	c.postings = make(map[uint32][]int64, len(x.postings))
 	for h, ids := range x.postings {
 		k := len(all)
 		all = append(all, ids...)
