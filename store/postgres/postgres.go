@@ -77,6 +77,9 @@ func Dialect() *sqlstore.Dialect {
 		// unseen with a chance of 1 in 2^64.
 		DataVersion: "SELECT hashtextextended(CAST(pg_current_snapshot() AS TEXT), 0)",
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
+
+		// A page of articles and their sources in one round trip.
+		PageWithSources: true,
 	}
 }
 

@@ -859,11 +859,16 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 		tail += ` OFFSET ?`
 		args = append(args, offset)
 	}
-	// The page and its articles' sources in one statement (pageSources):
-	// a second query for the sources was a second round trip, a 50-item
-	// IN list to bind and plan, and a quarter of the server's CPU time of
-	// /api/v1/articles.
-	rows, err := s.query(ctx, pageSources(cols, ncols, p, tail), append(args, q.UserID, q.UserID)...)
+	// With Dialect.PageWithSources, the page and its articles' sources in
+	// one statement (pageSources): on PostgreSQL a second query for the
+	// sources was a second round trip, a 50-item IN list to bind and
+	// plan, and a quarter of the server's CPU time of /api/v1/articles.
+	withSources := s.d.PageWithSources
+	stmt := `SELECT ` + cols + ` FROM ` + p.from + ` WHERE ` + p.whereSQL() + ` ORDER BY ` + p.orderBy() + tail
+	if withSources {
+		stmt, args = pageSources(cols, ncols, p, tail), append(args, q.UserID, q.UserID)
+	}
+	rows, err := s.query(ctx, stmt, args...)
 	if err != nil {
 		return nil, wrap("articles", err)
 	}
@@ -886,8 +891,10 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 			original                     sql.NullBool
 		}
 		var k0, k1 any // the page's sort keys
-		dest = append(dest, &k0, &k1, &src.feedID, &src.guid, &src.url, &src.title, &src.published, &src.original,
-			&src.feed, &src.site, &src.iconID)
+		if withSources {
+			dest = append(dest, &k0, &k1, &src.feedID, &src.guid, &src.url, &src.title, &src.published, &src.original,
+				&src.feed, &src.site, &src.iconID)
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, wrap("articles", err)
 		}
@@ -920,6 +927,11 @@ func (s *Store) Articles(ctx context.Context, q digest.ArticleQuery) (*digest.Ar
 		page.Next = encodeCursor(key, last.ID)
 		if p.relevance {
 			page.Next = encodeCursor(relevanceKey, int64(offset+limit))
+		}
+	}
+	if !withSources {
+		if err := s.fillSources(ctx, q.UserID, page.Articles); err != nil {
+			return nil, wrap("articles", err)
 		}
 	}
 	return page, nil
