@@ -47,5 +47,13 @@ for path in / /api/v1/articles; do
 	# Warm the caches once, as a running server's are.
 	wrk -t2 -c$conns -d5s -s "$tmp/wrk.lua" "http://127.0.0.1:$port$path" >/dev/null
 	echo "== GET $path, $conns connections, ${secs}s, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-	wrk -t2 -c$conns -d${secs}s --latency --timeout 10s -s "$tmp/wrk.lua" "http://127.0.0.1:$port$path" | grep -E "Latency|50%|75%|90%|99%|Requests/sec|requests in|Non-2xx|Socket errors"
+	# The server's CPU time per request (utime+stime in clock ticks,
+	# /proc/PID/stat) says what a request costs when the machine is
+	# shared and latencies say more about the other processes.
+	t0=$(awk '{print $14+$15}' /proc/$pid/stat)
+	wrk -t2 -c$conns -d${secs}s --latency --timeout 10s -s "$tmp/wrk.lua" "http://127.0.0.1:$port$path" >"$tmp/wrk.out"
+	t1=$(awk '{print $14+$15}' /proc/$pid/stat)
+	grep -E "Latency|50%|75%|90%|99%|Requests/sec|requests in|Non-2xx|Socket errors" "$tmp/wrk.out"
+	n=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
+	awk -v t=$((t1 - t0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "  server CPU: %.2f ms/request (%d requests)\n", t * 1000 / hz / n, n }'
 done

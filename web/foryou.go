@@ -69,9 +69,9 @@ func (s *Server) recordShown(ctx context.Context, userID int64, shown []foryou.S
 		ids[i] = r.Story.ID
 	}
 	now := s.now()
-	// Every story recorded fresh by this process within the window: the
-	// store would find none fresh, and write nothing.
-	if s.shown.known(userID, ids, now.Add(-impressionWindow)) {
+	// Every story known to be recorded within the window: the store
+	// would find none fresh, and write nothing.
+	if s.shown.known(userID, ids, now) {
 		return nil
 	}
 	fresh, err := s.store.RecordShown(ctx, userID, ids, now, impressionWindow)
@@ -80,7 +80,8 @@ func (s *Server) recordShown(ctx context.Context, userID int64, shown []foryou.S
 	}
 	// Only the fresh ones are stored as shown at now; the others keep the
 	// time of their first showing, which the memo does not know.
-	s.shown.recorded(userID, fresh, now, now.Add(-impressionWindow))
+	held := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return slices.Contains(fresh, id) })
+	s.shown.recorded(userID, fresh, held, now, impressionWindow)
 	if len(fresh) == 0 {
 		return nil
 	}

@@ -73,6 +73,15 @@ func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYou
 	k := forYouKey{userID, n}
 	for {
 		v := s.forYouVersion()
+		if reuse := s.cfg.RankReuse; reuse > 0 {
+			c.mu.Lock()
+			e := c.entries[k]
+			if e != nil && e.v == v && e.res != nil && time.Since(e.at) < reuse {
+				c.mu.Unlock()
+				return e.res, nil // (the data version is not even asked)
+			}
+			c.mu.Unlock()
+		}
 		data, dataOK := s.dataVersion(ctx)
 		c.mu.Lock()
 		if c.entries == nil || len(c.entries) >= forYouCacheReader {
@@ -139,13 +148,23 @@ func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYou
 	}
 }
 
-// forYouWrapped is forYou's ranking as the cache keeps it.
+// forYouWrapped is forYou's ranking as the cache keeps it, with its
+// front page part made before it is shared: made on first use instead,
+// every request arriving after a new ranking was published waited for
+// the one making its cards (tens of milliseconds of story queries) while
+// the previous ranking, ready to show, was no longer served (at 50
+// readers on PostgreSQL, whose data version moves with every commit,
+// 22 of 50 requests waited there).
 func (s *Server) forYouWrapped(ctx context.Context, userID int64, n int) (*forYouResult, error) {
-	res, err := s.forYou(ctx, userID, n)
+	r, err := s.forYou(ctx, userID, n)
 	if err != nil {
 		return nil, err
 	}
-	return &forYouResult{Result: res}, nil
+	res := &forYouResult{Result: r}
+	if _, err := s.frontOf(ctx, userID, res); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // dataVersion returns the store's data version (see

@@ -77,6 +77,14 @@ type Config struct {
 	// 0. Feed changes made through this server invalidate both at once;
 	// a story whose articles change is looked up again at once.
 	FeedCacheTTL time.Duration
+	// RankReuse is how long the front page shows a For you ranking again
+	// although the store's data version moved (a commit by any process;
+	// on PostgreSQL, in any database of the cluster), before ranking anew:
+	// with a worker committing every few milliseconds, each reload
+	// otherwise ranked again. The reader's own changes (choices, marks,
+	// rules, feeds) re-rank at once whatever it is. 0: every commit
+	// re-ranks.
+	RankReuse time.Duration
 	// Now returns the current time, for relative dates; time.Now when nil.
 	Now func() time.Time
 	// RankExtras, when set, returns more parts of the For you score for

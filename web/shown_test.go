@@ -51,6 +51,34 @@ func TestReloadWritesNothing(t *testing.T) {
 	}
 }
 
+// TestReloadOnSecondServerWritesOnceARecheck: a second web process (or
+// this one restarted), showing stories the first already recorded, asks
+// the store once, finds nothing fresh, and then writes nothing on
+// reloads until shownRecheck has passed.
+func TestReloadOnSecondServerWritesOnceARecheck(t *testing.T) {
+	fx, _, _, _ := forYouFixture(t)
+	now := baseTime
+	fx.server = New(Config{Now: func() time.Time { return now }, PageSize: 10}, fx.store, fx.feeds, fx.auth, nil)
+	fx.h = fx.server.Handler()
+	if ids, _ := frontStories(t, fx); len(ids) == 0 {
+		t.Fatal("no stories on the front page")
+	}
+	st := &countShown{Store: fx.store}
+	fx.server = New(Config{Now: func() time.Time { return now }, PageSize: 10}, st, fx.feeds, fx.auth, nil)
+	fx.h = fx.server.Handler()
+	for range 3 {
+		frontStories(t, fx)
+	}
+	if n := st.calls.Load(); n != 1 {
+		t.Fatalf("three views on the second server: %d RecordShown calls, want 1", n)
+	}
+	now = now.Add(shownRecheck)
+	frontStories(t, fx)
+	if n := st.calls.Load(); n != 2 {
+		t.Fatalf("a view after the recheck time: %d calls in all, want 2", n)
+	}
+}
+
 // countRanks counts For you's rankings (each reads ForYouStories once).
 type countRanks struct {
 	digest.Store

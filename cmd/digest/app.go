@@ -295,8 +295,13 @@ func (a *app) webServer() *web.Server {
 		Warming:         a.warming,
 		Daily:           a.daily,
 		RuleJobs:        a.rules,
+		RankReuse:       rankReuse,
 	}, a.store, a.pipeline, a.auth, a.log)
 }
+
+// rankReuse is web.Config.RankReuse: new stories reach the front page
+// within it (the feed cache's unread counts may be 10 s old already).
+const rankReuse = 2 * time.Second
 
 // startPipeline replays the recent articles into the story engine, then
 // starts fetching: for the one-shot commands, which wait for what they

@@ -78,6 +78,8 @@ func Dialect() *sqlstore.Dialect {
 		DataVersion: "SELECT hashtextextended(CAST(pg_current_snapshot() AS TEXT), 0)",
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 		Arrays:      true,
+		// A page of articles and their sources in one round trip.
+		PageWithSources: true,
 	}
 }
 

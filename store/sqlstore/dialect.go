@@ -94,6 +94,12 @@ type Dialect struct {
 	// needs none: its statements cost no round trip, and one writing
 	// several rows opens a savepoint (see LastInsertID).
 	NextIDs string
+	// PageWithSources reads a list's page and its articles' sources with
+	// one statement (see pageSources) instead of two (PostgreSQL: each
+	// statement is a round trip). SQLite reads them with two: the one
+	// statement's wider rows cost it more than the second query does
+	// (first page at 100,000 articles: 0.77 → 0.89-1.15 CPU ms).
+	PageWithSources bool
 	// SaveSetup, unless empty, is a statement run first in the
 	// transaction of SaveFetches (PostgreSQL: "SET LOCAL plan_cache_mode
 	// = auto", so that the multi-row inserts of NextIDs are not planned
