@@ -133,6 +133,13 @@ type Dialect struct {
 	// LOCKED"), so that concurrent claims take different feeds without
 	// waiting for each other. SQLite needs none: its writes are serial.
 	SkipLocked string
+	// LockUsers, unless empty, is appended to the query by which
+	// SaveFetches reads the subscribers of the feeds it saves, which
+	// joins their users as u (PostgreSQL: " FOR KEY SHARE OF u"): a
+	// user deleted meanwhile is then skipped, and one not yet deleted
+	// stays until the commit, so that no state row outlives its user
+	// where no foreign key checks them (store/postgres migration 0023).
+	LockUsers string
 }
 
 // rebind rewrites a query written with "?" placeholders into the dialect's
