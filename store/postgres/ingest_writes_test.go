@@ -187,3 +187,52 @@ func TestSubscribersLockedWhileSaving(t *testing.T) {
 		t.Fatalf("deleting the user after the save: %v", err)
 	}
 }
+
+// TestSaveSetupIsLocal checks that the asynchronous commit SaveFetches
+// asks for (Dialect.SaveSetup) holds in its transaction only: the next
+// transaction on the connection, which may save a user or a setting,
+// commits synchronously again.
+func TestSaveSetupIsLocal(t *testing.T) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	setting := func(q interface {
+		QueryRow(context.Context, string, ...any) pgx.Row
+	}) string {
+		var s string
+		if err := q.QueryRow(ctx, `SELECT current_setting('synchronous_commit')`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := setting(conn)
+	if before == "off" {
+		t.Skip("the server commits asynchronously anyway")
+	}
+	for _, end := range []string{"commit", "rollback"} {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, postgres.Dialect().SaveSetup); err != nil {
+			t.Fatal(err)
+		}
+		if got := setting(tx); got != "off" {
+			t.Fatalf("synchronous_commit in the saving transaction = %q, want off", got)
+		}
+		if end == "commit" {
+			err = tx.Commit(ctx)
+		} else {
+			err = tx.Rollback(ctx)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := setting(conn); got != before {
+			t.Fatalf("synchronous_commit after the saving transaction's %s = %q, want %q", end, got, before)
+		}
+	}
+}
