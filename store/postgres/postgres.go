@@ -61,22 +61,7 @@ func Dialect() *sqlstore.Dialect {
 		NextIDs: "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, CAST(? AS BIGINT))",
 		// The connection's force_custom_plan (see OpenOptions) is for
 		// reads; a batch of new articles plans its inserts once.
-		//
-		// A batch commits without waiting for its WAL to reach the disk
-		// (the server writes it within three wal_writer_delay, 600 ms by
-		// default). A crash of the server or the machine in that window
-		// loses the last batches whole, never part of one, and the
-		// database stays consistent: a batch holds its feeds' fetch
-		// state (ETag, Last-Modified, next check) and lease release with
-		// their entries, so a lost batch leaves its feeds as they were
-		// before the fetch, due and without the validators that would
-		// get a 304, and they are fetched and saved again. Anything that
-		// read the batch and committed durably (stories, read states)
-		// made the batch durable too: WAL is flushed in order. A worker
-		// killed after its commit loses nothing (the server has the
-		// commit). Other writes (users, sessions, settings) keep
-		// synchronous commits.
-		SaveSetup:         "SELECT set_config('plan_cache_mode', 'auto', true), set_config('synchronous_commit', 'off', true)",
+		SaveSetup:         "SET LOCAL plan_cache_mode = auto",
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         65535,
 		ValidUTF8:         true,
