@@ -80,6 +80,9 @@ func Dialect() *sqlstore.Dialect {
 		Arrays:      true,
 		// A page of articles and their sources in one round trip.
 		PageWithSources: true,
+		// State rows no longer check their user by foreign key (see
+		// migrations/0023_ingest_writes.sql).
+		LockUsers: " FOR KEY SHARE OF u",
 	}
 }
 

@@ -31,12 +31,6 @@ const (
 	maxDocBytes = 1_000_000
 )
 
-// words calls fn with the index form of every word of text, in order:
-// folded and stemmed as SQLite's FTS5 porter tokenizer does.
-func words(text string, fn func(w string)) {
-	search.Words(text, func(_, _ int, w string) { fn(search.Stem(w)) })
-}
-
 // inTitle marks a position of the title in lexeme.pos: tsvector weight A,
 // which intitle: terms ask for.
 const inTitle = 0x8000
@@ -106,6 +100,10 @@ func searchVector(title, summary, text string) any {
 // appear, and the size PostgreSQL counts for them.
 func documentLexemes(title, summary, text string) ([]lexeme, int) {
 	index := map[string]int{}
+	// The lexeme of each folded word seen: a word met again (a third of
+	// a news text's words) is not stemmed again, which was half the
+	// time of making a document.
+	known := map[string]int{}
 	var lexemes []lexeme
 	size, pos := 0, 0
 	for f, field := range [3]string{title, summary, text} {
@@ -113,23 +111,28 @@ func documentLexemes(title, summary, text string) ([]lexeme, int) {
 		if f == 0 {
 			weight = inTitle
 		}
-		words(field, func(w string) {
+		search.Words(field, func(_, _ int, folded string) {
 			pos = min(pos+1, maxPos)
-			if len(w) > maxLexeme {
-				return
-			}
-			i, ok := index[w]
+			i, ok := known[folded]
 			if !ok {
-				// A lexeme takes its bytes, rounded up to even, and two
-				// for its count of positions; each position two more.
-				need := len(w) + len(w)%2 + 2 + 2
-				if size+need > maxDocBytes {
+				w := search.Stem(folded)
+				if len(w) > maxLexeme {
 					return
 				}
-				size += need
-				index[w] = len(lexemes)
-				lexemes = append(lexemes, lexeme{word: w, pos: []uint16{uint16(pos) | weight}})
-				return
+				if i, ok = index[w]; ok {
+					known[folded] = i
+				} else {
+					// A lexeme takes its bytes, rounded up to even, and two
+					// for its count of positions; each position two more.
+					need := len(w) + len(w)%2 + 2 + 2
+					if size+need > maxDocBytes {
+						return
+					}
+					size += need
+					index[w], known[folded] = len(lexemes), len(lexemes)
+					lexemes = append(lexemes, lexeme{word: w, pos: []uint16{uint16(pos) | weight}})
+					return
+				}
 			}
 			l := &lexemes[i]
 			if len(l.pos) >= maxPositions || l.pos[len(l.pos)-1]&^inTitle == uint16(pos) || size+2 > maxDocBytes {

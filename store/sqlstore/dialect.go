@@ -145,6 +145,13 @@ type Dialect struct {
 	// not depend on the batch's size. Otherwise it writes a row per
 	// statement, prepared once per batch.
 	Arrays bool
+	// LockUsers, unless empty, is appended to the query by which
+	// SaveFetches reads the subscribers of the feeds it saves, which
+	// joins their users as u (PostgreSQL: " FOR KEY SHARE OF u"): a
+	// user deleted meanwhile is then skipped, and one not yet deleted
+	// stays until the commit, so that no state row outlives its user
+	// where no foreign key checks them (store/postgres migration 0023).
+	LockUsers string
 }
 
 // rebind rewrites a query written with "?" placeholders into the dialect's

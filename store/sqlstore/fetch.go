@@ -1060,7 +1060,8 @@ func (st *fetchStmts) loadSubscribers(ctx context.Context, results []digest.Fetc
 	}
 	for start := 0; start < len(ids); start += most {
 		in, args := inList(ids[start:min(start+most, len(ids))])
-		rows, err := st.tx.QueryContext(ctx, st.d.rebind(`SELECT feed_id, user_id FROM subscriptions WHERE feed_id IN (`+in+`)`), args...)
+		rows, err := st.tx.QueryContext(ctx, st.d.rebind(`SELECT s.feed_id, s.user_id FROM subscriptions s JOIN users u ON u.id = s.user_id
+			WHERE s.feed_id IN (`+in+`)`+st.d.LockUsers), args...)
 		if err != nil {
 			return err
 		}
