@@ -130,7 +130,12 @@ func TestKill9PostgresWorkers(t *testing.T) {
 	seed := uint64(envInt(t, "DIGEST_CRASH_SEED", int(time.Now().UnixNano()%1e9)))
 	t.Logf("%d feeds × %d items, kill seed %d (DIGEST_CRASH_SEED)", feeds, items, seed)
 	rng := rand.New(rand.NewPCG(seed, 10))
-	farm := startFeedFarm(t, farmBin, feeds, items, 20*time.Millisecond)
+	// Each feed answers after 150 ms: with 2 × 4 fetchers the refresh
+	// lasts seconds, not the fraction of one in which a 50 ms poll (a
+	// psql query and a farm request each time, on a loaded machine) could
+	// miss every moment a worker holds leases (seen once, with saves
+	// made faster).
+	farm := startFeedFarm(t, farmBin, feeds, items, 150*time.Millisecond)
 	db := []string{"--database", dsn}
 	setupFarmReader(t, digestBin, farm, db...)
 
@@ -141,7 +146,7 @@ func TestKill9PostgresWorkers(t *testing.T) {
 	workers := []*digestProc{worker("worker-a"), worker("worker-b")}
 
 	// 1. A worker in the middle of the refresh, holding leases.
-	target := 1 + rng.IntN(feeds/2)
+	target := 1 + rng.IntN(feeds/3)
 	var victim *digestProc
 	var held int
 	pollUntil(t, "a worker holding leases mid-refresh", 5*time.Minute, func() bool {
