@@ -301,31 +301,60 @@
   // Clear-Site-Data.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     var signedIn = document.querySelector('form[action="/logout"]');
-    var tries = 0;
-    navigator.serviceWorker.onmessage = function (e) {
-      if (e.data && e.data.type === "sync-failed") {
-        // A page or the list failed to load (a busy or restarting
-        // server): try again a few times, backing off, then say so on
-        // <html data-offline-failed> (the reader still reads online).
-        tries++;
-        if (tries > 3) {
-          document.documentElement.setAttribute("data-offline-failed", String(e.data.error || "sync failed"));
-          return;
-        }
-        window.setTimeout(function () {
-          var c = navigator.serviceWorker.controller;
-          navigator.serviceWorker.ready.then(function (reg) {
-            (c || reg.active).postMessage({ type: "sync", force: true });
-          });
-        }, 2000 * tries);
+    // A sync that fails (a busy or restarting server) or gets no answer
+    // (the worker was stopped mid-sync, or its start timed out on a busy
+    // machine) is asked for again a few times, backing off; then
+    // <html data-offline-failed> says why (the reader still reads online).
+    var tries = 0, watchdog = 0;
+    var failed = function (why) {
+      window.clearTimeout(watchdog);
+      document.documentElement.setAttribute("data-offline-failed", why);
+    };
+    var ask = function (force) {
+      window.clearTimeout(watchdog);
+      watchdog = window.setTimeout(function () { retry("no answer from the service worker"); }, 45000);
+      navigator.serviceWorker.ready.then(function (reg) {
+        var w = navigator.serviceWorker.controller || reg.active;
+        if (!w) return;
+        // A page that loaded while the worker was installing may have
+        // been left out of its activation's claim: ask for it.
+        if (!navigator.serviceWorker.controller) w.postMessage({ type: "claim" });
+        w.postMessage({ type: "sync", force: force });
+      });
+    };
+    var retry = function (why) {
+      window.clearTimeout(watchdog);
+      tries++;
+      if (tries > 3) {
+        failed(why);
         return;
       }
-      if (!e.data || e.data.type !== "synced") return;
+      window.setTimeout(function () { ask(true); }, 2000 * tries);
+    };
+    navigator.serviceWorker.onmessage = function (e) {
+      if (!e.data) return;
+      if (e.data.type === "sync-failed") {
+        retry(String(e.data.error || "sync failed"));
+        return;
+      }
+      if (e.data.type !== "synced") return;
+      window.clearTimeout(watchdog);
       // Ready once the worker also controls this page (its activation
-      // claims the open pages, which may land after the first sync).
-      var ready = function () { document.documentElement.setAttribute("data-offline-ready", ""); };
+      // claims the open pages, which may land after the first sync); a
+      // page it never claims is said so, not waited on.
+      var ready = function () {
+        window.clearTimeout(unclaimed);
+        document.documentElement.removeAttribute("data-offline-failed"); // a late answer
+        document.documentElement.setAttribute("data-offline-ready", "");
+      };
+      var unclaimed = 0;
       if (navigator.serviceWorker.controller) ready();
-      else navigator.serviceWorker.addEventListener("controllerchange", ready, { once: true });
+      else {
+        navigator.serviceWorker.addEventListener("controllerchange", ready, { once: true });
+        unclaimed = window.setTimeout(function () {
+          if (!navigator.serviceWorker.controller) failed("the service worker kept the pages but does not control this page");
+        }, 10000);
+      }
     };
     if (signedIn) {
       signedIn.addEventListener("submit", function () {
@@ -333,10 +362,11 @@
       });
     }
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (reg) {
-      if (signedIn && reg.active) reg.active.postMessage({ type: "sync" });
-    }).catch(function () { /* no offline reading; the site works as before */ });
+      if (signedIn) ask(false);
+    }).catch(function (err) {
+      // No offline reading; the site works as before.
+      if (signedIn) failed("service worker not registered: " + err);
+    });
   }
 
   // An open stories page says how many stories formed since it loaded,

@@ -171,5 +171,9 @@ self.addEventListener("message", function (e) {
     }));
   } else if (data.type === "forget") {
     e.waitUntil(forget());
+  } else if (data.type === "claim") {
+    // A page that loaded while this worker was installing is left out of
+    // its activation's claim at times: the page asks to be claimed.
+    e.waitUntil(self.clients.claim());
   }
 });
