@@ -14,7 +14,8 @@
 # refresh: the first user of CREDS subscribes (OPML import through the API)
 # to FEEDS farm feeds just before the river is measured and to FEEDS other
 # ones before the API is, so both are measured while entries pour in; each
-# run says how many entries were stored while it lasted. It
+# run says how many entries were stored while it lasted, and the river and
+# API are measured once more while the post queue is worked off. It
 # skips, saying so, when DB or CREDS is absent. Needs wrk (apt-get install
 # -y wrk), curl, python3 and Go; the farm is built from FARM (default
 # /work/shared/tools/feedfarm). DUMP=1 adds a third refresh, sends SIGQUIT
@@ -118,6 +119,13 @@ sampler=$!
 echo "== under ingest ($feeds feeds × $items items per endpoint)"
 measure / ingest 0
 measure /api/v1/articles ingest "$feeds"
+# The entries are stored within seconds; their post-processing (page
+# extraction: the farm's links 404; icons; the story engine) takes longer.
+if [ "$(queued)" -gt 0 ]; then
+	echo "== while post-processing works off $(queued) queued articles"
+	measure / post
+	measure /api/v1/articles post
+fi
 echo "RSS: highest sampled under ingest $(cat "$tmp/peak" 2>/dev/null || echo '?') MB; VmHWM $(hwm 2>/dev/null || echo '?') MB; now $(rss 2>/dev/null || echo '?') MB"
 echo "entries created since start: $(created 2>/dev/null || echo '?'); post queue $(queued 2>/dev/null || echo '?')"
 if [ "${DUMP:-0}" = 1 ]; then
