@@ -87,7 +87,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	// The sign-in page, signed out.
 	t.Run("sign-in", func(t *testing.T) {
 		do(t, ctx, colorScheme("light"), chromedp.EmulateViewport(360, 800), chromedp.Navigate(srv.URL+"/"))
-		do(t, ctx, chromedp.Click(chromedp.CSS(`button.nav-button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
+		do(t, ctx, tap(`button.nav-button`), chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
 		check(t)
 	})
 }

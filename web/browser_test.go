@@ -136,6 +136,23 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 	}
 }
 
+// tap waits until an element matching sel is shown and clicks it with
+// its own click(), as a tap does: a link follows, a button submits, a
+// summary opens. chromedp's mouse click finds the node, then clicks at
+// its coordinates, and fails ("No node with given id found") or misses
+// when the page changes in between (a script's rewrite, a smooth scroll);
+// here finding and clicking are one step in the page. The click runs
+// just after the poll answers, so a navigation it starts cannot cut the
+// answer off.
+func tap(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](`(function () {
+		var e = document.querySelector(`+strconv.Quote(sel)+`);
+		if (!e || !e.getClientRects().length || getComputedStyle(e).visibility === "hidden") return false;
+		setTimeout(function () { e.click(); }, 0);
+		return true;
+	})()`, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(0))
+}
+
 // run runs one browser action and returns its value, failing the test on
 // an error.
 func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
@@ -246,7 +263,7 @@ func TestBrowserReadAnArticle(t *testing.T) {
 		chromedp.EmulateViewport(360, 740),
 		chromedp.Navigate(srv.URL+"/?unread=1"),
 		chromedp.WaitVisible(chromedp.CSS(".river")),
-		chromedp.Click(chromedp.CSS(".river .item-title a"), chromedp.NodeVisible),
+		tap(".river .item-title a"),
 		chromedp.WaitVisible(chromedp.CSS("h1.headline")),
 		chromedp.WaitVisible(chromedp.CSS("a.source-link")),
 	)
@@ -326,6 +343,7 @@ func TestBrowserMarkReadWithoutScript(t *testing.T) {
 		t.Fatalf("opening the article without a script marked it read (%v)", err)
 	}
 	do(t, ctx,
+		// A mouse click: with scripts off, tap's click() would never run.
 		chromedp.Click(chromedp.CSS(`form[data-toggle="read"] button`), chromedp.NodeVisible),
 		chromedp.WaitVisible(chromedp.CSS(".river")), // the form returns to the river
 	)
@@ -577,7 +595,7 @@ func TestBrowserSignInReadSignOut(t *testing.T) {
 				t.Fatalf("after signing in: at %s with heading %q, want the story", loc, title)
 			}
 			noOverflow(t, ctx, "story page")
-			do(t, ctx, chromedp.Click(chromedp.CSS(`button.nav-button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
+			do(t, ctx, tap(`button.nav-button`), chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)))
 			if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "/login") {
 				t.Fatalf("after signing out: at %s", loc)
 			}

@@ -44,7 +44,7 @@ func TestBrowserReaderEssentials(t *testing.T) {
 			do(t, ctx, colorScheme("light"), chromedp.EmulateViewport(w, 800),
 				chromedp.Navigate(srv.URL+"/feeds"),
 				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#feed-%d .feed-edit summary`, wire))),
-				chromedp.Click(chromedp.CSS(fmt.Sprintf(`#feed-%d .feed-edit summary`, wire))),
+				tap(fmt.Sprintf(`#feed-%d .feed-edit summary`, wire)),
 				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#feed-%d .feed-edit input[name="title"]`, wire))))
 			noOverflow(t, ctx, "/feeds with a feed's edit form open")
 			shoot(t, ctx, fmt.Sprintf("feeds-edit-%d-light", w))

@@ -479,7 +479,7 @@ func TestBrowserFeedsPages(t *testing.T) {
 	do(t, ctx,
 		chromedp.Navigate(srv.URL+"/feeds"),
 		chromedp.WaitVisible(chromedp.CSS(`.pager a[rel="next"]`)),
-		chromedp.Click(chromedp.CSS(`.pager a[rel="next"]`), chromedp.NodeVisible),
+		tap(`.pager a[rel="next"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.pager a[rel="prev"]`)),
 	)
 	if n := run(t, ctx, chromedp.Evaluate[int](count)); n != 73-feedsPageSize {
@@ -490,7 +490,7 @@ func TestBrowserFeedsPages(t *testing.T) {
 		t.Error("the last page offers a next page")
 	}
 	do(t, ctx,
-		chromedp.Click(chromedp.CSS(`.pager a[rel="prev"]`), chromedp.NodeVisible),
+		tap(`.pager a[rel="prev"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.pager a[rel="next"]`)),
 	)
 	if n := run(t, ctx, chromedp.Evaluate[int](count)); n != feedsPageSize {

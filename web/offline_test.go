@@ -108,7 +108,7 @@ func TestBrowserReadsOffline(t *testing.T) {
 	if text := bodyText(t, ctx, srv.URL+"/?starred=1"); !strings.Contains(text, "Storm closes the coast road") {
 		t.Errorf("offline, the starred list does not read:\n%s", text)
 	}
-	do(t, ctx, chromedp.Click(chromedp.CSS(".river .item-title a"), chromedp.NodeVisible), chromedp.WaitVisible(chromedp.CSS("h1.headline")))
+	do(t, ctx, tap(".river .item-title a"), chromedp.WaitVisible(chromedp.CSS("h1.headline")))
 	if h := run(t, ctx, chromedp.Text(chromedp.CSS("h1.headline"))); h != "Storm closes the coast road" {
 		t.Errorf("offline, the starred list's link opened %q", h)
 	}
@@ -125,7 +125,7 @@ func TestBrowserReadsOffline(t *testing.T) {
 	do(t, ctx, offline(false),
 		chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS("button.nav-button")),
-		chromedp.Click(chromedp.CSS("button.nav-button")),
+		tap("button.nav-button"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)),
 	)
 	down.Store(true)

@@ -88,7 +88,7 @@ func TestBrowserArticleKeysAndMarkAll(t *testing.T) {
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(srv.URL+"/?feed="+wire),
 		chromedp.WaitVisible(chromedp.CSS(".river")),
-		chromedp.Click(chromedp.CSS(`.river [data-item]:nth-child(2) .item-title a`), chromedp.NodeVisible),
+		tap(`.river [data-item]:nth-child(2) .item-title a`),
 		chromedp.WaitVisible(chromedp.CSS("h1.headline")),
 	)
 	headline := func() string { return run(t, ctx, chromedp.Text(chromedp.CSS("h1.headline"))) }
@@ -107,7 +107,7 @@ func TestBrowserArticleKeysAndMarkAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	do(t, ctx,
-		chromedp.Click(chromedp.CSS(".back a"), chromedp.NodeVisible),
+		tap(".back a"),
 		chromedp.WaitVisible(chromedp.CSS("form.mark-all button")),
 		chromedp.Focus(chromedp.CSS("form.mark-all button")),
 		chromedp.KeyEvent(kb.Enter),

@@ -187,7 +187,7 @@ func TestBrowserRules(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`input[name="match"]`)),
 				chromedp.SetValue(chromedp.CSS(`input[name="name"]`), "Unbreakable headlines"),
 				chromedp.SetValue(chromedp.CSS(`input[name="match"]`), `title:/Headline \d+ Unbreakable/`),
-				chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
+				tap(`button[value="preview"]`),
 				chromedp.WaitVisible(chromedp.CSS(`#preview-title`)))
 			head := run(t, ctx, chromedp.Text(chromedp.CSS(`#preview-title`)))
 			if !strings.Contains(head, "Would catch 12 articles") {
