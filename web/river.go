@@ -87,6 +87,10 @@ type riverPage struct {
 	MoreFeeds   bool // the picker shows only some outlets; /feeds lists all
 	Tabs        []tab
 	Reader      readerNav // categories with unread counts, mark all read
+	// ForYouHTML and ItemsHTML are ForYou and Items written out (see
+	// renderRiver).
+	ForYouHTML template.HTML
+	ItemsHTML  template.HTML
 }
 
 type tab struct {
@@ -180,7 +184,16 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "river", p)
+	s.renderRiver(w, r, &p)
+}
+
+// renderRiver writes out p's story cards and items in Go (riverhtml.go)
+// and renders the page around them.
+func (s *Server) renderRiver(w http.ResponseWriter, r *http.Request, p *riverPage) {
+	c := s.pagesFor(r).clock()
+	p.ForYouHTML = forYouCards(c, p.ForYou)
+	p.ItemsHTML = riverItems(c, p.Items)
+	s.render(w, r, http.StatusOK, "river", *p)
 }
 
 // items prepares articles for a list; feeds come from the cache.
