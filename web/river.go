@@ -91,6 +91,7 @@ type riverPage struct {
 	// renderRiver).
 	ForYouHTML template.HTML
 	ItemsHTML  template.HTML
+	FeedsHTML  template.HTML // the picker's Feeds
 }
 
 type tab struct {
@@ -188,11 +189,14 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderRiver writes out p's story cards and items in Go (riverhtml.go)
-// and renders the page around them.
+// and renders the page around them. Rendering them with html/template
+// cost most of the page's CPU (reflective field lookups and function
+// calls per item).
 func (s *Server) renderRiver(w http.ResponseWriter, r *http.Request, p *riverPage) {
 	c := s.pagesFor(r).clock()
 	p.ForYouHTML = forYouCards(c, p.ForYou)
 	p.ItemsHTML = riverItems(c, p.Items)
+	p.FeedsHTML = pickerFeedsHTML(p.Feeds)
 	s.render(w, r, http.StatusOK, "river", *p)
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	digest "github.com/occasional-digest/digest"
 	"html/template"
 	"strconv"
 	"strings"
@@ -16,14 +17,18 @@ import (
 // the same escaping: the functions below do what html/template's
 // escapers do in each context the templates used.
 
-// htmlWriter appends HTML to b.
-type htmlWriter struct{ b []byte }
+// htmlWriter writes HTML into b, whose String is the page part without
+// a copy.
+type htmlWriter struct{ b strings.Builder }
 
 // raw appends s as it is: markup of this file.
-func (w *htmlWriter) raw(s string) { w.b = append(w.b, s...) }
+func (w *htmlWriter) raw(s string) { w.b.WriteString(s) }
 
 // int appends n in decimal, which needs no escaping in any context.
-func (w *htmlWriter) int(n int64) { w.b = strconv.AppendInt(w.b, n, 10) }
+func (w *htmlWriter) int(n int64) {
+	var a [24]byte
+	w.b.Write(strconv.AppendInt(a[:0], n, 10))
+}
 
 // text appends s escaped for text or a quoted attribute value, as
 // html/template's htmlEscaper and attrEscaper do for a string.
@@ -49,11 +54,11 @@ func (w *htmlWriter) text(s string) {
 		default:
 			continue
 		}
-		w.b = append(w.b, s[written:i]...)
-		w.b = append(w.b, rep...)
+		w.b.WriteString(s[written:i])
+		w.b.WriteString(rep)
 		written = i + 1
 	}
-	w.b = append(w.b, s[written:]...)
+	w.b.WriteString(s[written:])
 }
 
 // url appends s as a whole URL attribute value: a scheme other than
@@ -95,6 +100,8 @@ func urlKeeps(s string, i int) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
+const lowerHex = "0123456789abcdef"
+
 func isHexByte(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
@@ -107,14 +114,16 @@ func processURLNorm(s string, b *strings.Builder) {
 			continue
 		}
 		b.WriteString(s[written:i])
-		fmt.Fprintf(b, "%%%02x", s[i])
+		b.WriteByte('%')
+		b.WriteByte(lowerHex[s[i]>>4])
+		b.WriteByte(lowerHex[s[i]&15])
 		written = i + 1
 	}
 	b.WriteString(s[written:])
 }
 
 // bool appends "true" or "false".
-func (w *htmlWriter) bool(v bool) { w.b = strconv.AppendBool(w.b, v) }
+func (w *htmlWriter) bool(v bool) { w.b.WriteString(strconv.FormatBool(v)) }
 
 // pageClock formats times as the page templates' isotime, longdate and ago.
 type pageClock struct {
@@ -127,7 +136,8 @@ func (p *pages) clock() pageClock { return pageClock{now: p.now().In(p.loc), loc
 // time appends the <time> element the templates write for t.
 func (w *htmlWriter) time(c pageClock, t time.Time) {
 	w.raw(`<time datetime="`)
-	w.b = t.UTC().AppendFormat(w.b, time.RFC3339)
+	var a [64]byte
+	w.b.Write(t.UTC().AppendFormat(a[:0], time.RFC3339))
 	w.raw(`" title="`)
 	w.text(longDate(t.In(c.loc)))
 	w.raw(`">`)
@@ -150,11 +160,12 @@ func (w *htmlWriter) icon(id int64, name string) {
 
 // riverItems writes the river's items as the "item" template did.
 func riverItems(c pageClock, items []item) template.HTML {
-	w := htmlWriter{b: make([]byte, 0, 1800*len(items))}
+	var w htmlWriter
+	w.b.Grow(1400 * len(items))
 	for i := range items {
 		w.item(c, &items[i])
 	}
-	return template.HTML(w.b)
+	return template.HTML(w.b.String())
 }
 
 func (w *htmlWriter) item(c pageClock, it *item) {
@@ -244,11 +255,12 @@ func (w *htmlWriter) item(c pageClock, it *item) {
 // forYouCards writes the front page's story cards as the "foryoucard"
 // template did.
 func forYouCards(c pageClock, cards []foryouCard) template.HTML {
-	w := htmlWriter{b: make([]byte, 0, 4096*len(cards))}
+	var w htmlWriter
+	w.b.Grow(4000 * len(cards))
 	for i := range cards {
 		w.forYouCard(c, &cards[i])
 	}
-	return template.HTML(w.b)
+	return template.HTML(w.b.String())
 }
 
 func (w *htmlWriter) forYouCard(c pageClock, k *foryouCard) {
@@ -423,4 +435,31 @@ func (w *htmlWriter) choiceForms(o choiceOption, back string) {
 		}
 	}
 	w.raw("\n")
+}
+
+// pickerFeedsHTML writes the river's outlet picker's entries.
+func pickerFeedsHTML(feeds []digest.Feed) template.HTML {
+	var w htmlWriter
+	w.b.Grow(200 * len(feeds))
+	for i := range feeds {
+		f := &feeds[i]
+		w.raw(`<li><a href="/?feed=`)
+		w.int(f.ID)
+		w.raw(`">`)
+		w.icon(f.IconID, f.Title)
+		w.raw(`<span>`)
+		if f.Title != "" {
+			w.text(f.Title)
+		} else {
+			w.text(f.URL)
+		}
+		w.raw(`</span>`)
+		if f.Unread != 0 {
+			w.raw(` <span class="count">`)
+			w.int(int64(f.Unread))
+			w.raw(`<span class="visually-hidden"> unread</span></span>`)
+		}
+		w.raw(`</a></li>`)
+	}
+	return template.HTML(w.b.String())
 }
