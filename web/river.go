@@ -92,6 +92,7 @@ type riverPage struct {
 	ForYouHTML template.HTML
 	ItemsHTML  template.HTML
 	FeedsHTML  template.HTML // the picker's Feeds
+	forYou     *forYouResult // the ranking ForYou comes from, nil for none
 }
 
 type tab struct {
@@ -194,7 +195,11 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 // calls per item).
 func (s *Server) renderRiver(w http.ResponseWriter, r *http.Request, p *riverPage) {
 	c := s.pagesFor(r).clock()
-	p.ForYouHTML = forYouCards(c, p.ForYou)
+	if p.forYou != nil && len(p.ForYou) > 0 {
+		p.ForYouHTML = p.forYou.cardsHTML(c, p.ForYou, p.ForYou[0].Return)
+	} else {
+		p.ForYouHTML = forYouCards(c, p.ForYou)
+	}
 	p.ItemsHTML = riverItems(c, p.Items)
 	p.FeedsHTML = pickerFeedsHTML(p.Feeds)
 	s.render(w, r, http.StatusOK, "river", *p)

@@ -171,3 +171,33 @@ func BenchmarkRiverRender(b *testing.B) {
 		renderFixed(b, s, p)
 	}
 }
+
+// TestForYouCardsReused checks that the written cards a ranking keeps are
+// what writing them anew gives, as the clock, the zone and the address
+// move.
+func TestForYouCardsReused(t *testing.T) {
+	s := fixedServer(t)
+	res := &forYouResult{}
+	auckland, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, step := range []struct {
+		now  time.Time
+		loc  *time.Location
+		back string
+	}{
+		{baseTime, time.UTC, "/"},
+		{baseTime.Add(10 * time.Second), time.UTC, "/"},
+		{baseTime.Add(3 * time.Minute), time.UTC, "/"},
+		{baseTime.Add(3 * time.Minute), auckland, "/"},
+		{baseTime.Add(3 * time.Minute), auckland, "/?dismissed=5"},
+		{baseTime.Add(50 * time.Hour), time.UTC, "/"},
+	} {
+		cards := fixedRiverPage(s, step.back).ForYou
+		c := pageClock{now: step.now.In(step.loc), loc: step.loc}
+		if got, want := res.cardsHTML(c, cards, step.back), forYouCards(c, cards); got != want {
+			t.Errorf("at %v in %v for %s: the kept cards differ from the written ones", step.now, step.loc, step.back)
+		}
+	}
+}
