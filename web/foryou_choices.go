@@ -62,6 +62,7 @@ func (s *Server) forYouInto(ctx context.Context, r *http.Request, p *riverPage) 
 		c.Return = back
 		p.ForYou[i] = c
 	}
+	p.forYou = res
 	p.MoreStories = res.More
 	p.Hidden = res.Hidden
 	p.Onboard = front.onboard

@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +45,43 @@ type forYouResult struct {
 		done bool
 		part frontPart
 	}
+	// cards is the front page's cards written out for the last request
+	// that asked (see cardsHTML).
+	cards struct {
+		mu   sync.Mutex
+		key  cardsKey
+		html template.HTML
+	}
+}
+
+// cardsKey is what the written cards depend on besides the ranking: the
+// address their forms come back to, the time zone, and each card's
+// story and relative time.
+type cardsKey struct {
+	back string
+	loc  *time.Location
+	agos string
+}
+
+// cardsHTML returns cards (made from r's front part with back as their
+// Return) written out, reusing the last request's bytes when nothing on
+// them changed: readers reloading the front page share one writing per
+// ranking, as they share the ranking.
+func (r *forYouResult) cardsHTML(c pageClock, cards []foryouCard, back string) template.HTML {
+	var agos strings.Builder
+	for i := range cards {
+		agos.WriteString(strconv.FormatInt(cards[i].ID, 10))
+		agos.WriteByte(' ')
+		agos.WriteString(ago(c.now, cards[i].Updated.In(c.loc)))
+		agos.WriteByte(0)
+	}
+	k := cardsKey{back: back, loc: c.loc, agos: agos.String()}
+	r.cards.mu.Lock()
+	defer r.cards.mu.Unlock()
+	if r.cards.html == "" || r.cards.key != k {
+		r.cards.key, r.cards.html = k, forYouCards(c, cards)
+	}
+	return r.cards.html
 }
 
 // forYouVersion is what a result depends on besides time.

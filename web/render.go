@@ -25,6 +25,8 @@ var templateFS embed.FS
 // page's own blocks, parsed once in New.
 type pages struct {
 	set map[string]*template.Template
+	now func() time.Time
+	loc *time.Location // where times are shown to people
 }
 
 // layout is what every page passes to the layout template.
@@ -58,7 +60,7 @@ func parsePages(fsys fs.FS, a *assets, now func() time.Time, loc *time.Location)
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{set: map[string]*template.Template{}}
+	p := &pages{set: map[string]*template.Template{}, now: now, loc: loc}
 	for _, n := range names {
 		t, err := base.Clone()
 		if err != nil {
