@@ -205,45 +205,11 @@ func (w *htmlWriter) item(c pageClock, it *item) {
 		w.raw(string(it.Snippet)) // template.HTML: safe as it is
 		w.raw(`</p>`)
 	}
-	w.raw("\n  <div class=\"item-actions\">\n    <form method=\"post\" action=\"/articles/")
-	w.int(it.ID)
-	if it.Read {
-		w.raw("/unread")
-	} else {
-		w.raw("/read")
-	}
-	w.raw(`" data-toggle="read" data-id="`)
-	w.int(it.ID)
-	w.raw(`" data-active="`)
-	w.bool(it.Read)
-	w.raw("\">\n      <input type=\"hidden\" name=\"return\" value=\"")
-	w.text(it.Return)
-	w.raw("\">\n      <button type=\"submit\" class=\"link-button\">")
-	if it.Read {
-		w.raw("Mark unread")
-	} else {
-		w.raw("Mark read")
-	}
-	w.raw("</button>\n    </form>\n    <form method=\"post\" action=\"/articles/")
-	w.int(it.ID)
-	if it.Starred {
-		w.raw("/unstar")
-	} else {
-		w.raw("/star")
-	}
-	w.raw(`" data-toggle="star" data-id="`)
-	w.int(it.ID)
-	w.raw(`" data-active="`)
-	w.bool(it.Starred)
-	w.raw("\">\n      <input type=\"hidden\" name=\"return\" value=\"")
-	w.text(it.Return)
-	w.raw("\">\n      <button type=\"submit\" class=\"link-button\">")
-	if it.Starred {
-		w.raw("Unstar")
-	} else {
-		w.raw("Star")
-	}
-	w.raw("</button>\n    </form>\n    ")
+	w.raw("\n  <div class=\"item-actions\">\n    ")
+	w.toggleForm(it, "read", it.Read, "/unread", "/read", "Mark unread", "Mark read")
+	w.raw("\n    ")
+	w.toggleForm(it, "star", it.Starred, "/unstar", "/star", "Unstar", "Star")
+	w.raw("\n    ")
 	if it.URL != "" {
 		w.raw(`<a class="link-button" href="`)
 		w.url(it.URL)
@@ -462,4 +428,25 @@ func pickerFeedsHTML(feeds []digest.Feed) template.HTML {
 		w.raw(`</a></li>`)
 	}
 	return template.HTML(w.b.String())
+}
+
+// toggleForm writes an item's read or star form: on (the item is read,
+// starred) posts to offPath with offLabel, otherwise to onPath.
+func (w *htmlWriter) toggleForm(it *item, kind string, on bool, offPath, onPath, offLabel, onLabel string) {
+	path, label := onPath, onLabel
+	if on {
+		path, label = offPath, offLabel
+	}
+	w.raw(`<form method="post" action="/articles/`)
+	w.int(it.ID)
+	w.raw(path)
+	w.raw(`" data-toggle="` + kind + `" data-id="`)
+	w.int(it.ID)
+	w.raw(`" data-active="`)
+	w.bool(on)
+	w.raw("\">\n      <input type=\"hidden\" name=\"return\" value=\"")
+	w.text(it.Return)
+	w.raw("\">\n      <button type=\"submit\" class=\"link-button\">")
+	w.raw(label)
+	w.raw("</button>\n    </form>")
 }
