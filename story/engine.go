@@ -265,29 +265,35 @@ type Engine struct {
 	urls     map[string]int64
 	stories  map[int64]*story
 	mergedTo map[int64]int64 // a merged story's ID -> the story it went into
-	postings map[uint32][]int64
-	df       map[uint32]uint32
-	docs     int // articles counted in df
-	nextID   int64
-	clock    time.Time // latest publication time seen
-	evicted  time.Time // clock at the last eviction
+	// interned and feedLists hold one copy of each outlet and feed name
+	// and one shared list per single feed (see intern and feedsOf).
+	interned  map[string]string
+	feedLists map[string][]string
+	postings  map[uint32][]int64
+	df        map[uint32]uint32
+	docs      int // articles counted in df
+	nextID    int64
+	clock     time.Time // latest publication time seen
+	evicted   time.Time // clock at the last eviction
 }
 
 // NewEngine returns an empty Engine.
 func NewEngine(opts Options) *Engine {
 	o := opts.withDefaults()
 	return &Engine{
-		opts:     o,
-		model:    learned,
-		dedup:    dedup.New(o.Dedup),
-		articles: make(map[int64]*article),
-		past:     make(map[int64]*article),
-		urls:     make(map[string]int64),
-		stories:  make(map[int64]*story),
-		mergedTo: make(map[int64]int64),
-		postings: make(map[uint32][]int64),
-		df:       make(map[uint32]uint32),
-		nextID:   1,
+		opts:      o,
+		model:     learned,
+		dedup:     dedup.New(o.Dedup),
+		articles:  make(map[int64]*article),
+		past:      make(map[int64]*article),
+		urls:      make(map[string]int64),
+		stories:   make(map[int64]*story),
+		mergedTo:  make(map[int64]int64),
+		interned:  make(map[string]string),
+		feedLists: make(map[string][]string),
+		postings:  make(map[uint32][]int64),
+		df:        make(map[uint32]uint32),
+		nextID:    1,
 	}
 }
 
@@ -324,14 +330,17 @@ func (e *Engine) Add(d Doc) Result {
 	}
 	e.evict()
 
+	// The strings an article keeps are copies, never parts of the Doc's:
+	// a lead cut from the text would hold the whole text (kilobytes) for
+	// as long as the story is open.
 	a := &article{
 		id:        d.ID,
-		title:     clip(strings.TrimSpace(d.Title), 300),
-		lead:      lead(d.Text, leadBytes),
-		url:       normURL(d.URL),
-		source:    normURL(d.SourceURL),
-		outlet:    d.Outlet,
-		feeds:     feedsOf(d),
+		title:     strings.Clone(clip(strings.TrimSpace(d.Title), 300)),
+		lead:      strings.Clone(lead(d.Text, leadBytes)),
+		url:       strings.Clone(normURL(d.URL)),
+		source:    strings.Clone(normURL(d.SourceURL)),
+		outlet:    e.intern(d.Outlet),
+		feeds:     e.feedsOf(d),
 		published: t,
 	}
 	sketchText := d.Text
@@ -346,6 +355,10 @@ func (e *Engine) Add(d Doc) Result {
 
 	q := e.prepare(features(d.Title, d.Text, e.opts))
 	ents := dropAuthors(e.entities(d.Title, d.Text), d.Author)
+	for i := range ents {
+		// An extractor may return names cut from the text it read.
+		ents[i].Name = strings.Clone(ents[i].Name)
+	}
 
 	res := Result{ID: d.ID}
 	best, bestSim, sims := e.bestStory(&q, a, t)
@@ -469,15 +482,60 @@ func (e *Engine) sameOutlet(a *article, id int64, kept *article) bool {
 	return ok && shareFeed(m.feeds, a.feeds)
 }
 
-// feedsOf returns a Doc's feeds: its Feeds, or its Outlet.
-func feedsOf(d Doc) []string {
-	if len(d.Feeds) > 0 {
-		return slices.Compact(slices.Sorted(slices.Values(d.Feeds)))
+// feedsOf returns a Doc's feeds: its Feeds, or its Outlet, interned.
+func (e *Engine) feedsOf(d Doc) []string {
+	if len(d.Feeds) == 0 {
+		if d.Outlet == "" {
+			return nil
+		}
+		return e.internFeeds([]string{d.Outlet})
 	}
-	if d.Outlet != "" {
-		return []string{d.Outlet}
+	return e.internFeeds(slices.Compact(slices.Sorted(slices.Values(d.Feeds))))
+}
+
+// internFeeds returns a sorted list of feeds with its names interned. Most
+// articles have one feed: its one-element list is shared by all the
+// articles of the feed (addCopy, which adds to a kept article's list,
+// copies it first).
+func (e *Engine) internFeeds(fs []string) []string {
+	switch len(fs) {
+	case 0:
+		return nil
+	case 1:
+		if l, ok := e.feedLists[fs[0]]; ok {
+			return l
+		}
+		l := []string{e.intern(fs[0])}
+		if len(e.feedLists) < maxInterned {
+			e.feedLists[l[0]] = l
+		}
+		return l
 	}
-	return nil
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = e.intern(f)
+	}
+	return out
+}
+
+// maxInterned bounds the outlet and feed names an engine interns (a few
+// thousand feeds is a large server); past it names are copied per article.
+const maxInterned = 1 << 16
+
+// intern returns the engine's one copy of an outlet or feed name: every
+// article of a feed names it, and a Doc's name is often built per article.
+func (e *Engine) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if c, ok := e.interned[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	if len(e.interned) < maxInterned {
+		e.interned[c] = c
+	}
+	return c
 }
 
 func shareFeed(a, b []string) bool {
@@ -518,7 +576,8 @@ func (e *Engine) addCopy(a, kept *article) Result {
 	a.story = kept.story
 	for _, f := range a.feeds {
 		if !slices.Contains(kept.feeds, f) {
-			kept.feeds = append(kept.feeds, f)
+			// A fresh list: kept's may be shared with other articles.
+			kept.feeds = append(slices.Clip(kept.feeds), f)
 		}
 	}
 	orig := kept.original

@@ -3,6 +3,7 @@ package story
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -71,5 +72,45 @@ func TestKeptEntitiesGiveBackTheEntities(t *testing.T) {
 	}
 	if got := entitiesOf(keepEntities(nil)); got != nil {
 		t.Errorf("no entities kept: %v", got)
+	}
+}
+
+// An article's kept strings are copies: a lead or a name cut from the
+// Doc's text would keep the whole text (kilobytes) while its story is open.
+func TestKeptStringsHoldNotTheText(t *testing.T) {
+	opts, err := Standard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(opts)
+	title := "Mayor Ines Varga opens the Calder bridge"
+	text := "Calder Mayor Ines Varga opened the new bridge over the Lind on Tuesday. NATO observers attended. " +
+		strings.Repeat("The bridge carries four lanes and a tramway across the river. ", 40)
+	url := "https://www.example.com/news/bridge"
+	e.Add(Doc{ID: 1, Title: title, Text: text, URL: url, Outlet: "Calder Post", Published: t0})
+	a := e.articles[1]
+	if a == nil || a.lead == "" || len(a.ents) == 0 {
+		t.Fatalf("article kept no lead or entities: %+v", a)
+	}
+	inside := func(what, s string, of ...string) {
+		if s == "" {
+			return
+		}
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		for _, o := range of {
+			lo := uintptr(unsafe.Pointer(unsafe.StringData(o)))
+			if p >= lo && p < lo+uintptr(len(o)) {
+				t.Errorf("%s %q points into a Doc's string", what, s)
+			}
+		}
+	}
+	inside("title", a.title, title, text, url)
+	inside("lead", a.lead, title, text, url)
+	inside("url", a.url, title, text, url)
+	for _, k := range a.ents {
+		inside("entity", k.name, title, text, url)
+	}
+	for _, en := range e.stories[a.story].entities {
+		inside("story entity", en.Name, title, text, url)
 	}
 }

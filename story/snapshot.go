@@ -219,7 +219,7 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 		n = d.count()
 		*m = make(map[int64]*article, min(n, 1<<22))
 		for range n {
-			a := d.article()
+			a := d.article(e)
 			(*m)[a.id] = a
 		}
 	}
@@ -352,7 +352,7 @@ func (en *encoder) article(a *article) {
 	en.f(a.similarity)
 }
 
-func (d *decoder) article() *article {
+func (d *decoder) article(e *Engine) *article {
 	a := &article{}
 	a.id = d.i()
 	a.story = d.i()
@@ -360,11 +360,8 @@ func (d *decoder) article() *article {
 	a.lead = d.str()
 	a.url = d.str()
 	a.source = d.str()
-	a.outlet = d.intern(d.str())
-	a.feeds = d.strs()
-	for i, f := range a.feeds {
-		a.feeds[i] = d.intern(f)
-	}
+	a.outlet = e.intern(d.str())
+	a.feeds = e.internFeeds(d.strs())
 	a.published = d.time()
 	a.q = d.query()
 	a.ents = keepEntities(d.entities())
@@ -600,9 +597,6 @@ type decoder struct {
 	pos, end int
 	crc      uint32
 	eof      bool
-	// interned holds one copy of each outlet and feed name read: a few
-	// hundred distinct strings repeated by every article.
-	interned map[string]string
 }
 
 type decodeError struct{ err error }
@@ -737,18 +731,6 @@ func (d *decoder) str() string {
 		d.fail(fmt.Sprintf("implausible string length %d", n))
 	}
 	return string(d.raw(int(n)))
-}
-
-// intern returns the decoder's one copy of s.
-func (d *decoder) intern(s string) string {
-	if c, ok := d.interned[s]; ok {
-		return c
-	}
-	if d.interned == nil {
-		d.interned = make(map[string]string)
-	}
-	d.interned[s] = s
-	return s
 }
 
 func (d *decoder) strs() []string {
