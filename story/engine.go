@@ -234,7 +234,7 @@ type article struct {
 	outlet    string
 	feeds     []string // Doc.Feeds, or Outlet when empty; a kept article gains its copies' feeds
 	published time.Time
-	q         *query       // its vectors, while its story is open (for splits)
+	q         *keptQuery   // its vectors, while its story is open (for splits)
 	ents      []keptEntity // its entities, likewise
 	dupOf     int64        // the kept article, 0 if this is one
 	original  int64        // for a kept article with copies: the credited original
@@ -574,6 +574,12 @@ func (e *Engine) article(id int64) (*article, bool) {
 func (e *Engine) addCopy(a, kept *article) Result {
 	a.dupOf = kept.id
 	a.story = kept.story
+	if a.title != "" {
+		// A story's summary draws on the leads of the articles kept for
+		// copies, never on a copy's; only a copy without a title is
+		// scored for the headline on its lead.
+		a.lead = ""
+	}
 	for _, f := range a.feeds {
 		if !slices.Contains(kept.feeds, f) {
 			// A fresh list: kept's may be shared with other articles.

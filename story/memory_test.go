@@ -38,9 +38,10 @@ func TestKeptVectorsHaveNoSpareRoom(t *testing.T) {
 		if a.q == nil {
 			continue
 		}
-		spare("article vec", a.q.vec)
-		spare("article names", a.q.names)
-		spare("article lead", a.q.lead)
+		spare("article vectors", a.q.terms)
+		if cap(a.q.ints) != len(a.q.ints) {
+			t.Errorf("article lists: %d in room for %d", len(a.q.ints), cap(a.q.ints))
+		}
 	}
 	large := 0
 	for _, s := range e.stories {
@@ -112,5 +113,49 @@ func TestKeptStringsHoldNotTheText(t *testing.T) {
 	}
 	for _, en := range e.stories[a.story].entities {
 		inside("story entity", en.Name, title, text, url)
+	}
+}
+
+func TestKeptQueryGivesBackTheQuery(t *testing.T) {
+	e := NewEngine(DefaultOptions())
+	q := e.prepare(features("Quake of magnitude 6.1 hits Port Alder on Tuesday", "Port Alder, March 3, 2026. An earthquake of magnitude 6.1 struck the port city of Port Alder in Chile on Tuesday, 2,400 people were evacuated.", e.opts))
+	q.contrib = q.vec
+	if len(q.vec) == 0 || len(q.names) == 0 || len(q.lead) == 0 || len(q.years) == 0 || len(q.numbers) == 0 {
+		t.Fatalf("the test query lacks a part: %+v", q)
+	}
+	k := keepQuery(&q)
+	got := k.query()
+	if !reflect.DeepEqual(got, q) {
+		t.Errorf("kept and given back:\n%+v\nwant\n%+v", got, q)
+	}
+	// Its parts share one slice: appending to one must not write over
+	// the next.
+	lead0 := got.lead[0]
+	_ = append(got.names, term{1, 1})
+	if k.query().lead[0] != lead0 {
+		t.Error("appending to the names overwrote the lead")
+	}
+	if got := (&keptQuery{}).query(); got.vec != nil || got.years != nil {
+		t.Errorf("empty kept query gives back %+v", got)
+	}
+}
+
+// A syndicated copy with a title keeps no lead: summaries draw on the
+// kept article's.
+func TestCopyKeepsNoLead(t *testing.T) {
+	e := NewEngine(DefaultOptions())
+	text := "Calder Mayor Ines Varga opened the new bridge over the Lind on Tuesday, after four years of works. " +
+		strings.Repeat("The bridge carries four lanes and a tramway across the river to the old town. ", 8)
+	e.Add(Doc{ID: 1, Title: "Calder opens its bridge", Text: text, Outlet: "Calder Post", Published: t0})
+	r := e.Add(Doc{ID: 2, Title: "New bridge opens in Calder", Text: text, Outlet: "Lind Herald", Published: t0.Add(time.Hour)})
+	if r.DuplicateOf != 1 {
+		t.Fatalf("the copy was not recognised: %+v", r)
+	}
+	if l := e.articles[2].lead; l != "" {
+		t.Errorf("the copy keeps a lead: %q", l)
+	}
+	v, _ := e.Story(r.StoryID)
+	if !strings.HasPrefix(v.Summary, "Calder Mayor Ines Varga opened") {
+		t.Errorf("summary %q does not open with the kept article's lead", v.Summary)
 	}
 }

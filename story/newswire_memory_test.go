@@ -3,6 +3,7 @@ package story_test
 import (
 	"bufio"
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -24,6 +25,11 @@ import (
 // all inside the story window, and logs its heap and the process's RSS
 // after a collection at each size of DIGEST_MEM_ARTICLES (such as
 // "50000,100000,200000"), and the slope per article between the sizes.
+// The newswire cuts its articles as runs of sentences of a few thousand
+// documents, so that most of them are near-copies of an earlier one (and
+// hold no vectors); DIGEST_MEM_DISTINCT=1 drops three words in ten of each
+// at random, which breaks most shingles: nearly every article is then
+// clustered on its own vectors, the engine's heaviest case.
 // DIGEST_MEM_SNAPSHOT names a file to write the engine's snapshot to at the
 // largest size (TestEngineMemorySnapshot reads it back);
 // DIGEST_MEM_PROFILE one for a heap profile there (go tool pprof
@@ -42,10 +48,22 @@ func TestEngineMemoryNewswire(t *testing.T) {
 	nw := testenv.Newswire{CorpusDir: testcorpus.Dir(t), Seed: 1}
 	last := sizes[len(sizes)-1]
 	var prev *memPoint
+	distinct := os.Getenv("DIGEST_MEM_DISTINCT") == "1"
+	r := rand.New(rand.NewPCG(3, 5))
 	cpu0 := cpuTime()
 	err = nw.Entries(last, start, step, func(k int, ne testenv.NewswireEntry) bool {
 		feed := "feed-" + strconv.Itoa(ne.Feed)
-		e.Add(story.Doc{ID: int64(k + 1), Title: ne.Title, Text: ne.Text, URL: ne.URL, Outlet: feed,
+		text := ne.Text
+		if distinct {
+			var b strings.Builder
+			for _, w := range strings.SplitAfter(text, " ") {
+				if r.IntN(10) >= 3 {
+					b.WriteString(w)
+				}
+			}
+			text = b.String()
+		}
+		e.Add(story.Doc{ID: int64(k + 1), Title: ne.Title, Text: text, URL: ne.URL, Outlet: feed,
 			Published: ne.Published, Author: ne.Author, Feeds: []string{feed}})
 		n := k + 1
 		if !slices.Contains(sizes, n) {

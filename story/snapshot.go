@@ -380,19 +380,16 @@ const (
 	queryOwn
 )
 
-func (en *encoder) query(q *query) {
-	switch {
-	case q == nil:
+// An article's kept query is written as a query whose contrib is its vec
+// (queryShared): the format of version 2, which kept queries as they were.
+func (en *encoder) query(k *keptQuery) {
+	if k == nil {
 		en.u(queryNone)
 		return
-	case len(q.contrib) == len(q.vec) && (len(q.vec) == 0 || &q.contrib[0] == &q.vec[0]):
-		en.u(queryShared)
-		en.terms(q.vec)
-	default:
-		en.u(queryOwn)
-		en.terms(q.vec)
-		en.terms(q.contrib)
 	}
+	q := k.query()
+	en.u(queryShared)
+	en.terms(q.vec)
 	en.terms(q.names)
 	en.terms(q.lead)
 	for _, xs := range [][]int{q.years, q.months, q.numbers, q.days} {
@@ -403,7 +400,7 @@ func (en *encoder) query(q *query) {
 	}
 }
 
-func (d *decoder) query() *query {
+func (d *decoder) query() *keptQuery {
 	q := &query{}
 	switch d.u() {
 	case queryNone:
@@ -412,8 +409,10 @@ func (d *decoder) query() *query {
 		q.vec = d.terms()
 		q.contrib = q.vec
 	case queryOwn:
+		// Written by an engine that kept contribs of their own (none
+		// did): the vec is what an article keeps.
 		q.vec = d.terms()
-		q.contrib = d.terms()
+		d.terms()
 	default:
 		d.fail("bad query flag")
 	}
@@ -427,7 +426,7 @@ func (d *decoder) query() *query {
 			}
 		}
 	}
-	return q
+	return keepQuery(q)
 }
 
 func (en *encoder) terms(ts []term) {
