@@ -382,6 +382,7 @@ func (e *Engine) Add(d Doc) Result {
 		}
 	}
 	s.add(a, &q, ents, e.opts.CentroidTerms)
+	e.dropMiddleLeads(s, len(s.members)-1-viewEnds)
 	a.story = s.id
 	a.q, a.ents = compact(&q), keepEntities(ents)
 	e.articles[a.id] = a
@@ -574,12 +575,6 @@ func (e *Engine) article(id int64) (*article, bool) {
 func (e *Engine) addCopy(a, kept *article) Result {
 	a.dupOf = kept.id
 	a.story = kept.story
-	if a.title != "" {
-		// A story's summary draws on the leads of the articles kept for
-		// copies, never on a copy's; only a copy without a title is
-		// scored for the headline on its lead.
-		a.lead = ""
-	}
 	for _, f := range a.feeds {
 		if !slices.Contains(kept.feeds, f) {
 			// A fresh list: kept's may be shared with other articles.
@@ -595,9 +590,22 @@ func (e *Engine) addCopy(a, kept *article) Result {
 	}
 	kept.original = orig
 	s := e.stories[e.resolve(kept.story)]
+	if kept.lead == "" && s != nil {
+		// Its lead went when it left the ends of its open story
+		// (dropMiddleLeads): the copy's stands for it should the copy
+		// head the story.
+		kept.lead = a.lead
+	}
+	if a.title != "" {
+		// A story's summary draws on the leads of the articles kept for
+		// copies, never on a copy's; only a copy without a title is
+		// scored for the headline on its lead.
+		a.lead = ""
+	}
 	if s != nil {
 		s.addCopy(a)
 		a.story = s.id
+		e.dropMiddleLeads(s, len(s.members)-1-viewEnds)
 	}
 	res := Result{ID: a.id, StoryID: a.story, DuplicateOf: kept.id, Original: orig, Similarity: 1}
 	a.credit, a.similarity = orig, 1
@@ -816,7 +824,9 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 		if o.id < s.id {
 			keep, gone = o, s
 		}
+		from := len(keep.members) - viewEnds
 		keep.absorb(gone, e.opts.CentroidTerms)
+		e.dropMiddleLeads(keep, from)
 		for _, m := range gone.members {
 			if a, ok := e.articles[m]; ok {
 				a.story = keep.id
@@ -913,6 +923,23 @@ func normURL(u string) string {
 		return host
 	}
 	return host + "/" + path
+}
+
+// dropMiddleLeads forgets the leads of s's articles from the from-th member
+// on that are now in the middle of its members, neither among the first nor
+// among the last viewEnds: a story view chooses its headline and summary
+// among those (see view), and appending members (an article, a copy, a
+// merged story) never brings a middle one back to the ends. A split can:
+// such an article is then a candidate for the headline on its title, not
+// for the summary. Articles with copies keep theirs (a copy at the end
+// reads its kept article's lead). Four hundred bytes a lead were a tenth of
+// an article's memory.
+func (e *Engine) dropMiddleLeads(s *story, from int) {
+	for i := max(from, viewEnds); i < len(s.members)-viewEnds; i++ {
+		if a, ok := e.articles[s.members[i]]; ok && a.original == 0 {
+			a.lead = ""
+		}
+	}
 }
 
 // leadBytes is how much of each article's opening the engine keeps for

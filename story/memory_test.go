@@ -159,3 +159,37 @@ func TestCopyKeepsNoLead(t *testing.T) {
 		t.Errorf("summary %q does not open with the kept article's lead", v.Summary)
 	}
 }
+
+// Only the articles at the ends of a story keep their leads: a view picks
+// its headline and summary among the first and last viewEnds.
+func TestMiddleArticlesKeepNoLead(t *testing.T) {
+	g := newGen(5, 3, 3)
+	e := NewEngine(DefaultOptions())
+	for i := range 60 {
+		title, text := g.article(0)
+		e.Add(Doc{ID: int64(i + 1), Title: title, Text: text, Outlet: "o" + strconv.Itoa(i%9), Published: t0.Add(time.Duration(i) * time.Minute)})
+	}
+	checked := 0
+	for _, s := range e.stories {
+		if len(s.members) <= 2*viewEnds {
+			continue
+		}
+		for i, id := range s.members {
+			a := e.articles[id]
+			middle := i >= viewEnds && i < len(s.members)-viewEnds
+			switch {
+			case middle && a.original == 0 && a.lead != "":
+				t.Errorf("story %d: article %d in the middle (%d of %d) keeps its lead", s.id, id, i, len(s.members))
+			case !middle && a.dupOf == 0 && a.lead == "":
+				t.Errorf("story %d: article %d at an end (%d of %d) lost its lead", s.id, id, i, len(s.members))
+			}
+			checked++
+		}
+		if v, _ := e.Story(s.id); v.Summary == "" {
+			t.Errorf("story %d has no summary", s.id)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no story longer than its two ends: the test sees nothing")
+	}
+}

@@ -171,6 +171,8 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 		}
 	}
 	e.index(n)
+	e.dropMiddleLeads(s, 0)
+	e.dropMiddleLeads(n, 0)
 	holder := s
 	if a, ok := e.articles[id]; ok && a.story == n.id {
 		holder = n

@@ -55,6 +55,7 @@ const maxStoryEntities = 40
 // them, and velocity counted over the last maxVelocity arrivals.
 const (
 	viewScored   = 24
+	viewEnds     = viewScored / 2
 	summaryLeads = 8
 	maxVelocity  = 256
 )
@@ -466,7 +467,7 @@ func (e *Engine) view(s *story) StoryView {
 		}
 		v.Articles = append(v.Articles, Member{ID: a.id, Title: a.title, URL: a.url, Outlet: a.outlet,
 			Published: a.published, DuplicateOf: a.dupOf, Original: orig})
-		if fresh || !(i < viewScored/2 || i >= len(s.members)-viewScored/2) {
+		if fresh || !(i < viewEnds || i >= len(s.members)-viewEnds) {
 			continue
 		}
 		text := a.title
