@@ -391,23 +391,34 @@ const keptTerms, keptNames = 128, 48
 // compact returns the part of q an article keeps while its story is open:
 // its heaviest terms.
 func compact(q *query) *keptQuery {
-	vec := prune(q.vec, keptTerms)
-	return keepQuery(&query{vec: vec, contrib: vec, names: prune(q.names, keptNames), lead: prune(q.lead, keptNames),
+	vec := pruneScratch(q.vec, keptTerms) // keepQuery copies
+	return keepQuery(&query{vec: vec, contrib: vec, names: pruneScratch(q.names, keptNames), lead: pruneScratch(q.lead, keptNames),
 		years: q.years, months: q.months, numbers: q.numbers, days: q.days})
 }
 
 // keptQuery is a query as an article keeps it while its story is open (its
-// contrib is its vec): the three vectors back to back in one slice and the
-// four lists in another, 56 bytes and two allocations where a query's nine
-// slices took 192 bytes and eight allocations, for each of hundreds of
-// thousands of articles.
+// contrib is its vec), for split checks: the term hashes of its three
+// vectors back to back and then their weights quantised to 16 bits, two
+// to a word, in one slice (6 bytes a term where a term takes 8), and its
+// four lists in another; 56 bytes and two allocations where a query's nine
+// slices took 192 bytes and eight, for each of hundreds of thousands of
+// articles. The weights are those of unit vectors (0 to 1): quantised to
+// 1/65535, a cosine moves by less than 1e-4.
 type keptQuery struct {
-	terms           []term // vec, names, lead
-	ints            []int  // years, months, numbers, days
-	nVec, nNames    uint16
-	nYears, nMonths uint16
-	nNumbers        uint16
+	slab                      []uint32 // hashes, then weights two to a word
+	ints                      []int    // years, months, numbers, days
+	nVec, nNames              uint16
+	nYears, nMonths, nNumbers uint16
 }
+
+// weightScale maps a unit vector's weights (0 to 1) on 16 bits.
+const weightScale = math.MaxUint16
+
+func quantise(w float32) uint16 {
+	return uint16(math.Round(float64(min(max(w, 0), 1)) * weightScale))
+}
+
+func dequantise(q uint16) float32 { return float32(float64(q) / weightScale) }
 
 // keepQuery copies q (its vec standing for its contrib) into a keptQuery,
 // each vector and list cut to its first 65,535 entries (compact keeps far
@@ -418,8 +429,15 @@ func keepQuery(q *query) *keptQuery {
 	k := &keptQuery{nVec: uint16(len(q.vec)), nNames: uint16(len(q.names)),
 		nYears: uint16(len(q.years)), nMonths: uint16(len(q.months)), nNumbers: uint16(len(q.numbers))}
 	if n := len(q.vec) + len(q.names) + len(q.lead); n > 0 {
-		k.terms = make([]term, 0, n)
-		k.terms = append(append(append(k.terms, q.vec...), q.names...), q.lead...)
+		k.slab = make([]uint32, n+(n+1)/2)
+		i := 0
+		for _, v := range [][]term{q.vec, q.names, q.lead} {
+			for _, t := range v {
+				k.slab[i] = t.h
+				k.slab[n+i/2] |= uint32(quantise(t.w)) << (16 * (i % 2))
+				i++
+			}
+		}
 	}
 	if n := len(q.years) + len(q.months) + len(q.numbers) + len(q.days); n > 0 {
 		k.ints = make([]int, 0, n)
@@ -428,12 +446,20 @@ func keepQuery(q *query) *keptQuery {
 	return k
 }
 
-// query returns the kept query as a query whose slices share k's memory
-// (capped: appending to one copies it).
+// terms returns the number of terms k holds.
+func (k *keptQuery) terms() int { return len(k.slab) * 2 / 3 }
+
+// query returns the kept query as a query: its vectors in one new slice
+// (capped: appending to one copies it), its lists sharing k's memory.
 func (k *keptQuery) query() query {
-	v, n := int(k.nVec), int(k.nNames)
+	n := k.terms()
+	ts := make([]term, n)
+	for i := range ts {
+		ts[i] = term{k.slab[i], dequantise(uint16(k.slab[n+i/2] >> (16 * (i % 2))))}
+	}
+	v, nn := int(k.nVec), int(k.nNames)
 	y, m, num := int(k.nYears), int(k.nMonths), int(k.nNumbers)
-	q := query{vec: part(k.terms, 0, v), names: part(k.terms, v, v+n), lead: part(k.terms, v+n, len(k.terms)),
+	q := query{vec: part(ts, 0, v), names: part(ts, v, v+nn), lead: part(ts, v+nn, n),
 		years: part(k.ints, 0, y), months: part(k.ints, y, y+m), numbers: part(k.ints, y+m, y+m+num), days: part(k.ints, y+m+num, len(k.ints))}
 	q.contrib = q.vec
 	return q

@@ -133,9 +133,19 @@ func prune(v []term, n int) []term {
 	if len(v) <= n {
 		return v
 	}
+	return slices.Clone(pruneScratch(v, n))
+}
+
+// pruneScratch is prune for a caller that copies the result: v itself when
+// it has at most n terms, else the n heaviest in a scratch slice with room
+// for all of v.
+func pruneScratch(v []term, n int) []term {
+	if len(v) <= n {
+		return v
+	}
 	h := heaviest(slices.Clone(v), n)
 	slices.SortFunc(h, byTerm)
-	return slices.Clone(h)
+	return h
 }
 
 // heaviest returns the n heaviest terms of v (reordering v), heaviest
