@@ -71,8 +71,8 @@ func TestEngineMemoryNewswire(t *testing.T) {
 		}
 		p := measure()
 		arts, copies, past, stories := story.OpenCounts(e)
-		t.Logf("%7d articles (open %d of which copies %d, past %d, stories %d): heap %.1f MB, RSS %.1f MB; cpu %.0f s",
-			n, arts, copies, past, stories, mb(p.heap), mb(p.rss), (cpuTime() - cpu0).Seconds())
+		t.Logf("%7d articles (open %d of which copies %d, past %d, stories %d): heap %.1f MB, RSS %.1f MB (%.1f MB before the freed memory was returned); cpu %.0f s",
+			n, arts, copies, past, stories, mb(p.heap), mb(p.rss), mb(p.rssGC), (cpuTime() - cpu0).Seconds())
 		if prev != nil {
 			dn := float64(n - prev.n)
 			t.Logf("  slope since %d: heap %.0f B/article, RSS %.0f B/article", prev.n, float64(p.heap-prev.heap)/dn, float64(p.rss-prev.rss)/dn)
@@ -140,24 +140,29 @@ func TestEngineMemorySnapshot(t *testing.T) {
 	cpu := cpuTime() - c0
 	p := measure()
 	arts, copies, past, stories := story.OpenCounts(e)
-	t.Logf("read %d open articles (copies %d, past %d, stories %d) in %.1f s CPU: heap %.1f MB (before %.1f), RSS %.1f MB (before %.1f), peak RSS %.1f MB (before %.1f)",
-		arts, copies, past, stories, cpu.Seconds(), mb(p.heap), mb(before.heap), mb(p.rss), mb(before.rss), mb(procStatus("VmHWM:")), mb(hwm0))
+	t.Logf("read %d open articles (copies %d, past %d, stories %d) in %.1f s CPU: heap %.1f MB (before %.1f), RSS %.1f MB (before %.1f; %.1f MB before the freed memory was returned), peak RSS %.1f MB (before %.1f)",
+		arts, copies, past, stories, cpu.Seconds(), mb(p.heap), mb(before.heap), mb(p.rss), mb(before.rss), mb(p.rssGC), mb(procStatus("VmHWM:")), mb(hwm0))
 	runtime.KeepAlive(e)
 }
 
 type memPoint struct {
 	n         int
 	heap, rss uint64
+	// rssGC is the resident set after a collection, before the freed
+	// memory is returned: what a process that does not return it holds
+	// until the background scavenger does.
+	rssGC uint64
 }
 
 // measure collects, returns freed memory to the system and reads the live
 // heap and the resident set.
 func measure() memPoint {
 	runtime.GC()
+	rssGC := procStatus("VmRSS:")
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return memPoint{heap: ms.HeapAlloc, rss: procStatus("VmRSS:")}
+	return memPoint{heap: ms.HeapAlloc, rss: procStatus("VmRSS:"), rssGC: rssGC}
 }
 
 // procStatus returns a size field of /proc/self/status in bytes.
