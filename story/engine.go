@@ -234,7 +234,7 @@ type article struct {
 	outlet    string
 	feeds     []string // Doc.Feeds, or Outlet when empty; a kept article gains its copies' feeds
 	published time.Time
-	q         *query       // its vectors, while its story is open (for splits)
+	q         *keptQuery   // its vectors, while its story is open (for splits)
 	ents      []keptEntity // its entities, likewise
 	dupOf     int64        // the kept article, 0 if this is one
 	original  int64        // for a kept article with copies: the credited original
@@ -265,29 +265,35 @@ type Engine struct {
 	urls     map[string]int64
 	stories  map[int64]*story
 	mergedTo map[int64]int64 // a merged story's ID -> the story it went into
-	postings map[uint32][]int64
-	df       map[uint32]uint32
-	docs     int // articles counted in df
-	nextID   int64
-	clock    time.Time // latest publication time seen
-	evicted  time.Time // clock at the last eviction
+	// interned and feedLists hold one copy of each outlet and feed name
+	// and one shared list per single feed (see intern and feedsOf).
+	interned  map[string]string
+	feedLists map[string][]string
+	postings  map[uint32][]int64
+	df        map[uint32]uint32
+	docs      int // articles counted in df
+	nextID    int64
+	clock     time.Time // latest publication time seen
+	evicted   time.Time // clock at the last eviction
 }
 
 // NewEngine returns an empty Engine.
 func NewEngine(opts Options) *Engine {
 	o := opts.withDefaults()
 	return &Engine{
-		opts:     o,
-		model:    learned,
-		dedup:    dedup.New(o.Dedup),
-		articles: make(map[int64]*article),
-		past:     make(map[int64]*article),
-		urls:     make(map[string]int64),
-		stories:  make(map[int64]*story),
-		mergedTo: make(map[int64]int64),
-		postings: make(map[uint32][]int64),
-		df:       make(map[uint32]uint32),
-		nextID:   1,
+		opts:      o,
+		model:     learned,
+		dedup:     dedup.New(o.Dedup),
+		articles:  make(map[int64]*article),
+		past:      make(map[int64]*article),
+		urls:      make(map[string]int64),
+		stories:   make(map[int64]*story),
+		mergedTo:  make(map[int64]int64),
+		interned:  make(map[string]string),
+		feedLists: make(map[string][]string),
+		postings:  make(map[uint32][]int64),
+		df:        make(map[uint32]uint32),
+		nextID:    1,
 	}
 }
 
@@ -324,14 +330,17 @@ func (e *Engine) Add(d Doc) Result {
 	}
 	e.evict()
 
+	// The strings an article keeps are copies, never parts of the Doc's:
+	// a lead cut from the text would hold the whole text (kilobytes) for
+	// as long as the story is open.
 	a := &article{
 		id:        d.ID,
-		title:     clip(strings.TrimSpace(d.Title), 300),
-		lead:      lead(d.Text, leadBytes),
-		url:       normURL(d.URL),
-		source:    normURL(d.SourceURL),
-		outlet:    d.Outlet,
-		feeds:     feedsOf(d),
+		title:     strings.Clone(clip(strings.TrimSpace(d.Title), 300)),
+		lead:      strings.Clone(lead(d.Text, leadBytes)),
+		url:       strings.Clone(normURL(d.URL)),
+		source:    strings.Clone(normURL(d.SourceURL)),
+		outlet:    e.intern(d.Outlet),
+		feeds:     e.feedsOf(d),
 		published: t,
 	}
 	sketchText := d.Text
@@ -346,6 +355,10 @@ func (e *Engine) Add(d Doc) Result {
 
 	q := e.prepare(features(d.Title, d.Text, e.opts))
 	ents := dropAuthors(e.entities(d.Title, d.Text), d.Author)
+	for i := range ents {
+		// An extractor may return names cut from the text it read.
+		ents[i].Name = strings.Clone(ents[i].Name)
+	}
 
 	res := Result{ID: d.ID}
 	best, bestSim, sims := e.bestStory(&q, a, t)
@@ -369,6 +382,7 @@ func (e *Engine) Add(d Doc) Result {
 		}
 	}
 	s.add(a, &q, ents, e.opts.CentroidTerms)
+	e.dropMiddleLeads(s, len(s.members)-1-viewEnds)
 	a.story = s.id
 	a.q, a.ents = compact(&q), keepEntities(ents)
 	e.articles[a.id] = a
@@ -469,15 +483,60 @@ func (e *Engine) sameOutlet(a *article, id int64, kept *article) bool {
 	return ok && shareFeed(m.feeds, a.feeds)
 }
 
-// feedsOf returns a Doc's feeds: its Feeds, or its Outlet.
-func feedsOf(d Doc) []string {
-	if len(d.Feeds) > 0 {
-		return slices.Compact(slices.Sorted(slices.Values(d.Feeds)))
+// feedsOf returns a Doc's feeds: its Feeds, or its Outlet, interned.
+func (e *Engine) feedsOf(d Doc) []string {
+	if len(d.Feeds) == 0 {
+		if d.Outlet == "" {
+			return nil
+		}
+		return e.internFeeds([]string{d.Outlet})
 	}
-	if d.Outlet != "" {
-		return []string{d.Outlet}
+	return e.internFeeds(slices.Compact(slices.Sorted(slices.Values(d.Feeds))))
+}
+
+// internFeeds returns a sorted list of feeds with its names interned. Most
+// articles have one feed: its one-element list is shared by all the
+// articles of the feed (addCopy, which adds to a kept article's list,
+// copies it first).
+func (e *Engine) internFeeds(fs []string) []string {
+	switch len(fs) {
+	case 0:
+		return nil
+	case 1:
+		if l, ok := e.feedLists[fs[0]]; ok {
+			return l
+		}
+		l := []string{e.intern(fs[0])}
+		if len(e.feedLists) < maxInterned {
+			e.feedLists[l[0]] = l
+		}
+		return l
 	}
-	return nil
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = e.intern(f)
+	}
+	return out
+}
+
+// maxInterned bounds the outlet and feed names an engine interns (a few
+// thousand feeds is a large server); past it names are copied per article.
+const maxInterned = 1 << 16
+
+// intern returns the engine's one copy of an outlet or feed name: every
+// article of a feed names it, and a Doc's name is often built per article.
+func (e *Engine) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if c, ok := e.interned[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	if len(e.interned) < maxInterned {
+		e.interned[c] = c
+	}
+	return c
 }
 
 func shareFeed(a, b []string) bool {
@@ -518,7 +577,8 @@ func (e *Engine) addCopy(a, kept *article) Result {
 	a.story = kept.story
 	for _, f := range a.feeds {
 		if !slices.Contains(kept.feeds, f) {
-			kept.feeds = append(kept.feeds, f)
+			// A fresh list: kept's may be shared with other articles.
+			kept.feeds = append(slices.Clip(kept.feeds), f)
 		}
 	}
 	orig := kept.original
@@ -530,9 +590,22 @@ func (e *Engine) addCopy(a, kept *article) Result {
 	}
 	kept.original = orig
 	s := e.stories[e.resolve(kept.story)]
+	if kept.lead == "" && s != nil {
+		// Its lead went when it left the ends of its open story
+		// (dropMiddleLeads): the copy's stands for it should the copy
+		// head the story.
+		kept.lead = a.lead
+	}
+	if a.title != "" {
+		// A story's summary draws on the leads of the articles kept for
+		// copies, never on a copy's; only a copy without a title is
+		// scored for the headline on its lead.
+		a.lead = ""
+	}
 	if s != nil {
 		s.addCopy(a)
 		a.story = s.id
+		e.dropMiddleLeads(s, len(s.members)-1-viewEnds)
 	}
 	res := Result{ID: a.id, StoryID: a.story, DuplicateOf: kept.id, Original: orig, Similarity: 1}
 	a.credit, a.similarity = orig, 1
@@ -751,7 +824,9 @@ func (e *Engine) mergeBridged(s *story, sims []scored) (*story, []int64) {
 		if o.id < s.id {
 			keep, gone = o, s
 		}
+		from := len(keep.members) - viewEnds
 		keep.absorb(gone, e.opts.CentroidTerms)
+		e.dropMiddleLeads(keep, from)
 		for _, m := range gone.members {
 			if a, ok := e.articles[m]; ok {
 				a.story = keep.id
@@ -848,6 +923,23 @@ func normURL(u string) string {
 		return host
 	}
 	return host + "/" + path
+}
+
+// dropMiddleLeads forgets the leads of s's articles from the from-th member
+// on that are now in the middle of its members, neither among the first nor
+// among the last viewEnds: a story view chooses its headline and summary
+// among those (see view), and appending members (an article, a copy, a
+// merged story) never brings a middle one back to the ends. A split can:
+// such an article is then a candidate for the headline on its title, not
+// for the summary. Articles with copies keep theirs (a copy at the end
+// reads its kept article's lead). Four hundred bytes a lead were a tenth of
+// an article's memory.
+func (e *Engine) dropMiddleLeads(s *story, from int) {
+	for i := max(from, viewEnds); i < len(s.members)-viewEnds; i++ {
+		if a, ok := e.articles[s.members[i]]; ok && a.original == 0 {
+			a.lead = ""
+		}
+	}
 }
 
 // leadBytes is how much of each article's opening the engine keeps for

@@ -219,7 +219,7 @@ func (d *decoder) engine(opts Options, salt string) (e *Engine, err error) {
 		n = d.count()
 		*m = make(map[int64]*article, min(n, 1<<22))
 		for range n {
-			a := d.article()
+			a := d.article(e)
 			(*m)[a.id] = a
 		}
 	}
@@ -352,7 +352,7 @@ func (en *encoder) article(a *article) {
 	en.f(a.similarity)
 }
 
-func (d *decoder) article() *article {
+func (d *decoder) article(e *Engine) *article {
 	a := &article{}
 	a.id = d.i()
 	a.story = d.i()
@@ -360,11 +360,8 @@ func (d *decoder) article() *article {
 	a.lead = d.str()
 	a.url = d.str()
 	a.source = d.str()
-	a.outlet = d.intern(d.str())
-	a.feeds = d.strs()
-	for i, f := range a.feeds {
-		a.feeds[i] = d.intern(f)
-	}
+	a.outlet = e.intern(d.str())
+	a.feeds = e.internFeeds(d.strs())
 	a.published = d.time()
 	a.q = d.query()
 	a.ents = keepEntities(d.entities())
@@ -383,19 +380,16 @@ const (
 	queryOwn
 )
 
-func (en *encoder) query(q *query) {
-	switch {
-	case q == nil:
+// An article's kept query is written as a query whose contrib is its vec
+// (queryShared): the format of version 2, which kept queries as they were.
+func (en *encoder) query(k *keptQuery) {
+	if k == nil {
 		en.u(queryNone)
 		return
-	case len(q.contrib) == len(q.vec) && (len(q.vec) == 0 || &q.contrib[0] == &q.vec[0]):
-		en.u(queryShared)
-		en.terms(q.vec)
-	default:
-		en.u(queryOwn)
-		en.terms(q.vec)
-		en.terms(q.contrib)
 	}
+	q := k.query()
+	en.u(queryShared)
+	en.terms(q.vec)
 	en.terms(q.names)
 	en.terms(q.lead)
 	for _, xs := range [][]int{q.years, q.months, q.numbers, q.days} {
@@ -406,7 +400,7 @@ func (en *encoder) query(q *query) {
 	}
 }
 
-func (d *decoder) query() *query {
+func (d *decoder) query() *keptQuery {
 	q := &query{}
 	switch d.u() {
 	case queryNone:
@@ -415,8 +409,10 @@ func (d *decoder) query() *query {
 		q.vec = d.terms()
 		q.contrib = q.vec
 	case queryOwn:
+		// Written by an engine that kept contribs of their own (none
+		// did): the vec is what an article keeps.
 		q.vec = d.terms()
-		q.contrib = d.terms()
+		d.terms()
 	default:
 		d.fail("bad query flag")
 	}
@@ -430,7 +426,7 @@ func (d *decoder) query() *query {
 			}
 		}
 	}
-	return q
+	return keepQuery(q)
 }
 
 func (en *encoder) terms(ts []term) {
@@ -600,9 +596,6 @@ type decoder struct {
 	pos, end int
 	crc      uint32
 	eof      bool
-	// interned holds one copy of each outlet and feed name read: a few
-	// hundred distinct strings repeated by every article.
-	interned map[string]string
 }
 
 type decodeError struct{ err error }
@@ -737,18 +730,6 @@ func (d *decoder) str() string {
 		d.fail(fmt.Sprintf("implausible string length %d", n))
 	}
 	return string(d.raw(int(n)))
-}
-
-// intern returns the decoder's one copy of s.
-func (d *decoder) intern(s string) string {
-	if c, ok := d.interned[s]; ok {
-		return c
-	}
-	if d.interned == nil {
-		d.interned = make(map[string]string)
-	}
-	d.interned[s] = s
-	return s
 }
 
 func (d *decoder) strs() []string {

@@ -112,8 +112,9 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 	in := make(map[int64]bool, len(kept))
 	if len(kept) > len(cmp) {
 		for _, a := range kept[:len(kept)-len(cmp)] {
-			xa := e.features(a.q, halves[0])
-			xb := e.features(a.q, halves[1])
+			q := a.q.query()
+			xa := e.features(&q, halves[0])
+			xb := e.features(&q, halves[1])
 			in[a.id] = e.model.probWith(&xb, articleContext(a.outlet, a.published, halves[1])) > e.model.probWith(&xa, articleContext(a.outlet, a.published, halves[0]))
 		}
 	}
@@ -165,10 +166,13 @@ func (e *Engine) maybeSplit(s *story, id int64) (*story, *story) {
 		if a.dupOf != 0 || a.q == nil {
 			dst.addCopy(a)
 		} else {
-			dst.add(a, a.q, entitiesOf(a.ents), e.opts.CentroidTerms)
+			q := a.q.query()
+			dst.add(a, &q, entitiesOf(a.ents), e.opts.CentroidTerms)
 		}
 	}
 	e.index(n)
+	e.dropMiddleLeads(s, 0)
+	e.dropMiddleLeads(n, 0)
 	holder := s
 	if a, ok := e.articles[id]; ok && a.story == n.id {
 		holder = n
@@ -197,20 +201,21 @@ func (e *Engine) storyOf(arts []*article) *story {
 		if a.published.After(s.last) {
 			s.last = a.published
 		}
-		s.centroid = sum(s.centroid, a.q.contrib)
-		s.names = sum(s.names, a.q.names)
-		s.lead = sum(s.lead, a.q.lead)
+		q := a.q.query()
+		s.centroid = sum(s.centroid, q.contrib)
+		s.names = sum(s.names, q.names)
+		s.lead = sum(s.lead, q.lead)
 		s.vectors++
-		for _, y := range a.q.years {
+		for _, y := range q.years {
 			s.years[y]++
 		}
-		for _, m := range a.q.months {
+		for _, m := range q.months {
 			s.months[m]++
 		}
-		for _, m := range a.q.numbers {
+		for _, m := range q.numbers {
 			s.numbers[m]++
 		}
-		for _, m := range a.q.days {
+		for _, m := range q.days {
 			s.days[m]++
 		}
 	}
@@ -239,9 +244,13 @@ func (e *Engine) bisect(arts []*article) []bool {
 	n := len(arts)
 	w := make([]float64, n*n)
 	deg := make([]float64, n)
+	qs := make([]query, n)
+	for i, a := range arts {
+		qs[i] = a.q.query()
+	}
 	for i := range n {
 		for j := i + 1; j < n; j++ {
-			x := pairFeatures(arts[i].q, arts[j].q)
+			x := pairFeatures(&qs[i], &qs[j])
 			p := e.model.probWith(&x, articlesContext(arts[i], arts[j]))
 			w[i*n+j], w[j*n+i] = p, p
 			deg[i] += p
@@ -379,11 +388,91 @@ func orthonormal(u, v1 []float64) {
 // them.
 const keptTerms, keptNames = 128, 48
 
-// compact returns the part of q an article keeps while its story is open.
-func compact(q *query) *query {
-	vec := prune(q.vec, keptTerms)
-	return &query{vec: vec, contrib: vec, names: prune(q.names, keptNames), lead: prune(q.lead, keptNames),
-		years: slices.Clip(q.years), months: slices.Clip(q.months), numbers: slices.Clip(q.numbers), days: slices.Clip(q.days)}
+// compact returns the part of q an article keeps while its story is open:
+// its heaviest terms.
+func compact(q *query) *keptQuery {
+	vec := pruneScratch(q.vec, keptTerms) // keepQuery copies
+	return keepQuery(&query{vec: vec, contrib: vec, names: pruneScratch(q.names, keptNames), lead: pruneScratch(q.lead, keptNames),
+		years: q.years, months: q.months, numbers: q.numbers, days: q.days})
+}
+
+// keptQuery is a query as an article keeps it while its story is open (its
+// contrib is its vec), for split checks: the term hashes of its three
+// vectors back to back and then their weights quantised to 16 bits, two
+// to a word, in one slice (6 bytes a term where a term takes 8), and its
+// four lists in another; 56 bytes and two allocations where a query's nine
+// slices took 192 bytes and eight, for each of hundreds of thousands of
+// articles. The weights are those of unit vectors (0 to 1): quantised to
+// 1/65535, a cosine moves by less than 1e-4.
+type keptQuery struct {
+	slab                      []uint32 // hashes, then weights two to a word
+	ints                      []int    // years, months, numbers, days
+	nVec, nNames              uint16
+	nYears, nMonths, nNumbers uint16
+}
+
+// weightScale maps a unit vector's weights (0 to 1) on 16 bits.
+const weightScale = math.MaxUint16
+
+func quantise(w float32) uint16 {
+	return uint16(math.Round(float64(min(max(w, 0), 1)) * weightScale))
+}
+
+func dequantise(q uint16) float32 { return float32(float64(q) / weightScale) }
+
+// keepQuery copies q (its vec standing for its contrib) into a keptQuery,
+// each vector and list cut to its first 65,535 entries (compact keeps far
+// fewer).
+func keepQuery(q *query) *keptQuery {
+	q = &query{vec: upTo16(q.vec), names: upTo16(q.names), lead: upTo16(q.lead),
+		years: upTo16(q.years), months: upTo16(q.months), numbers: upTo16(q.numbers), days: upTo16(q.days)}
+	k := &keptQuery{nVec: uint16(len(q.vec)), nNames: uint16(len(q.names)),
+		nYears: uint16(len(q.years)), nMonths: uint16(len(q.months)), nNumbers: uint16(len(q.numbers))}
+	if n := len(q.vec) + len(q.names) + len(q.lead); n > 0 {
+		k.slab = make([]uint32, n+(n+1)/2)
+		i := 0
+		for _, v := range [][]term{q.vec, q.names, q.lead} {
+			for _, t := range v {
+				k.slab[i] = t.h
+				k.slab[n+i/2] |= uint32(quantise(t.w)) << (16 * (i % 2))
+				i++
+			}
+		}
+	}
+	if n := len(q.years) + len(q.months) + len(q.numbers) + len(q.days); n > 0 {
+		k.ints = make([]int, 0, n)
+		k.ints = append(append(append(append(k.ints, q.years...), q.months...), q.numbers...), q.days...)
+	}
+	return k
+}
+
+// terms returns the number of terms k holds.
+func (k *keptQuery) terms() int { return len(k.slab) * 2 / 3 }
+
+// query returns the kept query as a query: its vectors in one new slice
+// (capped: appending to one copies it), its lists sharing k's memory.
+func (k *keptQuery) query() query {
+	n := k.terms()
+	ts := make([]term, n)
+	for i := range ts {
+		ts[i] = term{k.slab[i], dequantise(uint16(k.slab[n+i/2] >> (16 * (i % 2))))}
+	}
+	v, nn := int(k.nVec), int(k.nNames)
+	y, m, num := int(k.nYears), int(k.nMonths), int(k.nNumbers)
+	q := query{vec: part(ts, 0, v), names: part(ts, v, v+nn), lead: part(ts, v+nn, n),
+		years: part(k.ints, 0, y), months: part(k.ints, y, y+m), numbers: part(k.ints, y+m, y+m+num), days: part(k.ints, y+m+num, len(k.ints))}
+	q.contrib = q.vec
+	return q
+}
+
+func upTo16[T any](s []T) []T { return s[:min(len(s), math.MaxUint16)] }
+
+// part returns s[i:j] with no room past j, or nil when it is empty.
+func part[T any](s []T, i, j int) []T {
+	if i == j {
+		return nil
+	}
+	return s[i:j:j]
 }
 
 // keptEntity is one of an article's entities as the engine keeps it while

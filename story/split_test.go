@@ -38,7 +38,7 @@ func forceStory(e *Engine, docs []Doc) *story {
 	for _, d := range docs {
 		q := e.prepare(features(d.Title, d.Text, e.opts))
 		a := &article{id: d.ID, story: s.id, title: d.Title}
-		a.q = &q
+		a.q = keepQuery(&q)
 		s.add(a, &q, nil, e.opts.CentroidTerms)
 		e.articles[a.id] = a
 	}

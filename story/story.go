@@ -55,6 +55,7 @@ const maxStoryEntities = 40
 // them, and velocity counted over the last maxVelocity arrivals.
 const (
 	viewScored   = 24
+	viewEnds     = viewScored / 2
 	summaryLeads = 8
 	maxVelocity  = 256
 )
@@ -132,9 +133,19 @@ func prune(v []term, n int) []term {
 	if len(v) <= n {
 		return v
 	}
+	return slices.Clone(pruneScratch(v, n))
+}
+
+// pruneScratch is prune for a caller that copies the result: v itself when
+// it has at most n terms, else the n heaviest in a scratch slice with room
+// for all of v.
+func pruneScratch(v []term, n int) []term {
+	if len(v) <= n {
+		return v
+	}
 	h := heaviest(slices.Clone(v), n)
 	slices.SortFunc(h, byTerm)
-	return slices.Clone(h)
+	return h
 }
 
 // heaviest returns the n heaviest terms of v (reordering v), heaviest
@@ -466,7 +477,7 @@ func (e *Engine) view(s *story) StoryView {
 		}
 		v.Articles = append(v.Articles, Member{ID: a.id, Title: a.title, URL: a.url, Outlet: a.outlet,
 			Published: a.published, DuplicateOf: a.dupOf, Original: orig})
-		if fresh || !(i < viewScored/2 || i >= len(s.members)-viewScored/2) {
+		if fresh || !(i < viewEnds || i >= len(s.members)-viewEnds) {
 			continue
 		}
 		text := a.title
