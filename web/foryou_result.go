@@ -225,7 +225,10 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 
 // countWrites counts the requests that may write (every method but GET,
 // HEAD and OPTIONS), before and after they run: a result computed while
-// one ran is not kept past it.
+// one ran is not kept past it. After each, the auth service forgets the
+// sessions and credentials it remembers (see auth.Options.CacheTTL): a
+// sign-out, a revoked session or key, a changed role or password counts
+// from the next request on, whichever handler wrote it to the store.
 func (s *Server) countWrites(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -235,6 +238,7 @@ func (s *Server) countWrites(h http.Handler) http.Handler {
 		}
 		s.writes.Add(1)
 		defer s.writes.Add(1)
+		defer s.auth.Forget()
 		h.ServeHTTP(w, r)
 	})
 }

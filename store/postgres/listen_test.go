@@ -187,3 +187,69 @@ func TestChangesPosts(t *testing.T) {
 		t.Errorf("after a retry with the same steps: heard %q, want articles", got)
 	}
 }
+
+// TestChangesAccounts: ending a session, revoking a credential and
+// changing a user notify "accounts", so that web processes forget the
+// sessions and keys they remember (auth.Options.CacheTTL); marking a
+// session's or a credential's last use (once a minute per reader) does
+// not.
+func TestChangesAccounts(t *testing.T) {
+	schema := pgtest.FreshSchema(t)
+	listener := openDSN(t, schema)
+	writer := openDSN(t, schema)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan string, 100)
+	done := make(chan error, 1)
+	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
+		select {
+		case got = <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	bg := context.Background()
+	u := &digest.User{Name: "ada", Role: digest.RoleUser}
+	if err := writer.CreateUser(bg, u); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	ss := &digest.Session{UserID: u.ID, Hash: "h1", Created: now, LastSeen: now, Expires: now.Add(time.Hour)}
+	if err := writer.CreateSession(bg, ss); err != nil {
+		t.Fatal(err)
+	}
+	key := &digest.Credential{UserID: u.ID, Kind: digest.APIKey, Name: "script", Hash: "k1"}
+	if err := writer.CreateCredential(bg, key); err != nil {
+		t.Fatal(err)
+	}
+	// Uses are not heard of: the next notification is the article's.
+	if err := writer.TouchSession(bg, ss.ID, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.TouchCredential(bg, key.ID, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "after-uses")
+		if got = next(t, ch); got != "articles" {
+			t.Fatalf("after a session's and a key's use: heard %q, want articles (a use must not notify)", got)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		write func() error
+	}{
+		{"a session ended", func() error { return writer.DeleteSession(bg, u.ID, ss.ID) }},
+		{"a key revoked", func() error { return writer.DeleteCredential(bg, u.ID, key.ID) }},
+		{"a user changed", func() error { u.Role = digest.RoleAdmin; return writer.UpdateUser(bg, u) }},
+		{"a user deleted", func() error { return writer.DeleteUser(bg, u.ID) }},
+	} {
+		if err := c.write(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := next(t, ch); got != "accounts" {
+			t.Errorf("%s: heard %q, want accounts", c.name, got)
+		}
+	}
+}
