@@ -22,13 +22,13 @@ func (s *Server) apiArticles(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	page, err := s.store.Articles(r.Context(), q)
+	page, err := s.articles(r.Context(), q)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	if page.Articles == nil {
-		page.Articles = []digest.Article{}
+		page = &digest.ArticlePage{Articles: []digest.Article{}, Next: page.Next}
 	}
 	s.writeJSON(w, http.StatusOK, page)
 }

@@ -21,8 +21,9 @@ import (
 // which Server.Changed moves for other processes' writes), and any other
 // write request (marking read, starring, rules: the server's write
 // count). Stories change with every refresh: a result is fresh while the
-// store's data version (see dataVersion) is the one it was ranked at, or
-// for forYouTTL with a store that has none; an older one is still served
+// store's content version (see contentVersion: on PostgreSQL the changes
+// heard, on SQLite its data version) is the one it was ranked at, or for
+// forYouTTL with a store that tells none; an older one is still served
 // while one request ranks anew, so no reader waits for the ranking of a
 // page it can be shown, and none is shown a ranking older than the one
 // under way.
@@ -89,7 +90,7 @@ type forYouVersion struct{ taste, feeds, writes uint64 }
 
 type forYouEntry struct {
 	v       forYouVersion
-	data    int64         // the store's data version when ranked
+	data    int64         // the store's content version when ranked
 	at      time.Time     // when ranked
 	res     *forYouResult // nil while the first ranking runs
 	err     error
@@ -122,7 +123,8 @@ func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYou
 			}
 			c.mu.Unlock()
 		}
-		data, dataOK := s.dataVersion(ctx)
+		cv, dataOK := s.contentVersion(ctx)
+		data := cv.store
 		c.mu.Lock()
 		if c.entries == nil || len(c.entries) >= forYouCacheReader {
 			c.entries = map[forYouKey]*forYouEntry{}

@@ -130,7 +130,7 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	page, err := s.store.Articles(ctx, q)
+	page, err := s.articles(ctx, q)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

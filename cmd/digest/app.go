@@ -202,12 +202,15 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 					// elsewhere (or anything, after a lost connection).
 					a.auth.Forget()
 				}
-				if what != "posts" && what != "accounts" {
-					srv.Changed()
-				}
-				if what == "accounts" {
+				if what == "accounts" || what == "content" {
+					// Content moves the store's ContentVersion, which the
+					// reader's caches follow; feeds' unread counts keep
+					// their cache's time. Nothing else to wake.
 					a.heard(what)
 					return
+				}
+				if what != "posts" {
+					srv.Changed()
 				}
 				if a.cfg.Role != "web" && what != "stories" {
 					// New articles, a row's steps changed, or a lost

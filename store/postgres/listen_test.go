@@ -72,7 +72,7 @@ func TestChanges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan string, 100)
 	done := make(chan error, 1)
-	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != context.Canceled {
@@ -135,7 +135,7 @@ func TestChangesPosts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan string, 100)
 	done := make(chan error, 1)
-	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
 	t.Cleanup(func() { cancel(); <-done })
 	for got := ""; got != "articles"; {
 		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
@@ -200,7 +200,7 @@ func TestChangesAccounts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan string, 100)
 	done := make(chan error, 1)
-	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
 	t.Cleanup(func() { cancel(); <-done })
 	for got := ""; got != "articles"; {
 		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
@@ -250,6 +250,100 @@ func TestChangesAccounts(t *testing.T) {
 		}
 		if got := next(t, ch); got != "accounts" {
 			t.Errorf("%s: heard %q, want accounts", c.name, got)
+		}
+	}
+}
+
+// TestContentVersion: a read mark made by another process notifies
+// "content" and moves ContentVersion; a fetch that changes nothing
+// readers see (a feed's fetch state, its title unchanged) does not; the
+// version is trusted only while the listener is connected.
+func TestContentVersion(t *testing.T) {
+	schema := pgtest.FreshSchema(t)
+	listener := openDSN(t, schema)
+	writer := openDSN(t, schema)
+	if _, ok := listener.ContentVersion(); ok {
+		t.Fatal("ContentVersion is trusted before anything listens")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan string, 100)
+	done := make(chan error, 1)
+	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
+		select {
+		case got = <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	for len(ch) > 0 {
+		<-ch
+	}
+	bg := context.Background()
+	id := storeArticle(t, writer, "one")
+	for got := ""; got != "articles"; got = next(t, ch) {
+	}
+	quiet(ch) // the same save's sources and states
+	v0, ok := listener.ContentVersion()
+	if !ok {
+		t.Fatal("ContentVersion is not trusted while listening")
+	}
+	us, _ := writer.Users(bg)
+	if _, err := writer.MarkRead(bg, us[0].ID, []int64{id}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != "content" {
+		t.Errorf("after a read mark: heard %q, want content", got)
+	}
+	if v1, ok := listener.ContentVersion(); !ok || v1 == v0 {
+		t.Errorf("ContentVersion after a read mark: %d (ok %v), before %d", v1, ok, v0)
+	}
+	// A fetch of the same title: nothing readers see; the next
+	// notification is the read mark after it.
+	feeds, err := writer.Feeds(bg, us[0].ID)
+	if err != nil || len(feeds) == 0 {
+		t.Fatal(feeds, err)
+	}
+	f := feeds[0]
+	if _, err := writer.SaveFetches(bg, []digest.FetchResult{{FeedID: f.ID, Title: f.Title,
+		State: digest.FetchState{LastCheck: time.Now(), NextCheck: time.Now().Add(time.Hour)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writer.MarkRead(bg, us[0].ID, []int64{id}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != "content" {
+		t.Errorf("after a fetch and a read mark: heard %q first", got)
+	}
+	select {
+	case got := <-ch:
+		t.Errorf("a fetch that changed nothing readers see notified %q", got)
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	<-done
+	if _, ok := listener.ContentVersion(); ok {
+		t.Error("ContentVersion is trusted after the listener stopped")
+	}
+}
+
+// quiet drops what ch holds until nothing came for 300 ms.
+func quiet(ch <-chan string) {
+	for {
+		select {
+		case <-ch:
+		case <-time.After(300 * time.Millisecond):
+			return
+		}
+	}
+}
+
+// skipContent passes on what Changes hears but "content" (see
+// TestContentVersion), which accompanies most writes.
+func skipContent(ch chan<- string) func(string) {
+	return func(what string) {
+		if what != "content" {
+			ch <- what
 		}
 	}
 }
