@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"sync"
 
 	digest "github.com/occasional-digest/digest"
@@ -57,7 +59,32 @@ type pageKey struct {
 type articleCache struct {
 	mu    sync.Mutex
 	v     contentVersion
-	pages map[pageKey]*digest.ArticlePage
+	pages map[pageKey]*cachedPage
+}
+
+// cachedPage is a page of articles with its JSON, made on first use: the
+// API's answer is the same bytes while the page is.
+type cachedPage struct {
+	page *digest.ArticlePage
+	json struct {
+		once sync.Once
+		b    []byte
+		err  error
+	}
+}
+
+// encoded returns the page as writeJSON writes it.
+func (c *cachedPage) encoded() ([]byte, error) {
+	c.json.once.Do(func() {
+		page := c.page
+		if page.Articles == nil {
+			page = &digest.ArticlePage{Articles: []digest.Article{}, Next: page.Next}
+		}
+		var buf bytes.Buffer
+		c.json.err = json.NewEncoder(&buf).Encode(page)
+		c.json.b = buf.Bytes()
+	})
+	return c.json.b, c.json.err
 }
 
 // articleCachePages bounds the pages kept; a full cache starts over.
@@ -66,8 +93,25 @@ const articleCachePages = 512
 // articles returns store.Articles(q), from the cache when nothing changed
 // since it was read. The page is shared: callers must not modify it.
 func (s *Server) articles(ctx context.Context, q digest.ArticleQuery) (*digest.ArticlePage, error) {
+	c, err := s.articlePage(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return c.page, nil
+}
+
+// articlePage is articles with the page's JSON at hand. A page not kept
+// comes in a cachedPage of its own.
+func (s *Server) articlePage(ctx context.Context, q digest.ArticleQuery) (*cachedPage, error) {
+	read := func() (*cachedPage, error) {
+		p, err := s.store.Articles(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return &cachedPage{page: p}, nil
+	}
 	if q.Search != "" || q.IDs != nil {
-		return s.store.Articles(ctx, q)
+		return read()
 	}
 	k := pageKey{user: q.UserID, feed: q.FeedID, category: q.CategoryID, story: q.StoryID,
 		unread: q.Unread, read: q.Read, starred: q.Starred, afterID: q.AfterID, beforeID: q.BeforeID,
@@ -80,7 +124,7 @@ func (s *Server) articles(ctx context.Context, q digest.ArticleQuery) (*digest.A
 	}
 	v, ok := s.contentVersion(ctx)
 	if !ok {
-		return s.store.Articles(ctx, q)
+		return read()
 	}
 	c := &s.articleCache
 	c.mu.Lock()
@@ -93,7 +137,7 @@ func (s *Server) articles(ctx context.Context, q digest.ArticleQuery) (*digest.A
 	c.mu.Unlock()
 	// Read between two readings of the version: kept only when they
 	// agree, so that a change committed meanwhile is never hidden.
-	p, err := s.store.Articles(ctx, q)
+	p, err := read()
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +150,7 @@ func (s *Server) articles(ctx context.Context, q digest.ArticleQuery) (*digest.A
 		c.v, c.pages = v, nil
 	}
 	if c.pages == nil || len(c.pages) >= articleCachePages {
-		c.pages = map[pageKey]*digest.ArticlePage{}
+		c.pages = map[pageKey]*cachedPage{}
 	}
 	c.pages[k] = p
 	return p, nil

@@ -99,6 +99,18 @@ func TestArticlePagesAreReadAgainAfterEveryChange(t *testing.T) {
 	if n := st.pages.Load() - before; n != 1 {
 		t.Errorf("another page read %d times, want 1", n)
 	}
+	// A kept page answers the bytes the store's page encodes to.
+	want, err := fx.store.Articles(ctx, digest.ArticleQuery{UserID: fx.uid, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON, _ := json.Marshal(want)
+	for i := 0; i < 2; i++ {
+		w := fx.do(t, "GET", "/api/v1/articles?limit=2", "")
+		if got := w.Body.String(); got != string(wantJSON)+"\n" || w.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Errorf("kept page, request %d: %s %q, want %q", i, w.Header().Get("Content-Type"), got, wantJSON)
+		}
+	}
 	// Searches are never kept (their words may name relative dates).
 	before = st.pages.Load()
 	fx.do(t, "GET", "/api/v1/articles?q=budget", "")

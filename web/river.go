@@ -151,15 +151,18 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	_, list, err := s.cache.get(ctx, uid(r))
+	fe, err := s.cache.entry(ctx, uid(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
+	list := fe.list
+	picked, pickedHTML := fe.picker()
 	p := riverPage{
 		layout:    s.layout(r, "", "river"),
 		Filter:    f,
-		Feeds:     pickerFeeds(list, maxPickerFeeds),
+		Feeds:     picked,
+		FeedsHTML: pickedHTML,
 		MoreFeeds: len(list) > maxPickerFeeds,
 		Items:     s.items(byID, page.Articles, r.URL.RequestURI()),
 		First:     q.Cursor == "",
@@ -201,7 +204,9 @@ func (s *Server) renderRiver(w http.ResponseWriter, r *http.Request, p *riverPag
 		p.ForYouHTML = forYouCards(c, p.ForYou)
 	}
 	p.ItemsHTML = riverItems(c, p.Items)
-	p.FeedsHTML = pickerFeedsHTML(p.Feeds)
+	if p.FeedsHTML == "" {
+		p.FeedsHTML = pickerFeedsHTML(p.Feeds)
+	}
 	s.render(w, r, http.StatusOK, "river", *p)
 }
 
