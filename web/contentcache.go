@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html/template"
 	"sync"
 
 	digest "github.com/occasional-digest/digest"
@@ -65,12 +66,50 @@ type articleCache struct {
 // cachedPage is a page of articles with its JSON, made on first use: the
 // API's answer is the same bytes while the page is.
 type cachedPage struct {
-	page *digest.ArticlePage
-	json struct {
+	page  *digest.ArticlePage
+	river riverPart
+	json  struct {
 		once sync.Once
 		b    []byte
 		err  error
 	}
+}
+
+// riverPart is what the river makes of a kept page, once: the items'
+// snippets, and the items written out for the last request that asked.
+type riverPart struct {
+	snippets struct {
+		once sync.Once
+		s    []template.HTML
+	}
+	items struct {
+		mu   sync.Mutex
+		key  string
+		html template.HTML
+	}
+}
+
+// snippetsOf returns the page's snippets as items makes them, made once.
+func (c *cachedPage) snippetsOf() []template.HTML {
+	c.river.snippets.once.Do(func() {
+		out := make([]template.HTML, len(c.page.Articles))
+		for i := range c.page.Articles {
+			out[i] = itemSnippet(&c.page.Articles[i])
+		}
+		c.river.snippets.s = out
+	})
+	return c.river.snippets.s
+}
+
+// itemsHTML returns make()'s HTML, reusing the last request's when key
+// (everything the HTML depends on besides the page) is the same.
+func (c *cachedPage) itemsHTML(key string, make func() template.HTML) template.HTML {
+	c.river.items.mu.Lock()
+	defer c.river.items.mu.Unlock()
+	if c.river.items.html == "" || c.river.items.key != key {
+		c.river.items.key, c.river.items.html = key, make()
+	}
+	return c.river.items.html
 }
 
 // encoded returns the page as writeJSON writes it.

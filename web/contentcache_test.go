@@ -154,6 +154,26 @@ func TestArticlePagesFollowTheNotifiedVersion(t *testing.T) {
 	if readState(t, fx, id) {
 		t.Error("marked unread through this server, still shown read until a notification")
 	}
+	// The river's items, written once per kept page, follow too.
+	isRead := func() bool {
+		w := fx.do(t, "GET", "/", "")
+		i := strings.Index(w.Body.String(), `data-id="`+strconv.FormatInt(id, 10)+`"`)
+		if w.Code != 200 || i < 0 {
+			t.Fatalf("river = %d, budget found at %d", w.Code, i)
+		}
+		start := strings.LastIndex(w.Body.String()[:i], "<li class=\"item")
+		return strings.Contains(w.Body.String()[start:i], "is-read")
+	}
+	if isRead() || isRead() {
+		t.Fatal("the river shows budget read")
+	}
+	if _, err := fx.store.MarkRead(ctx, fx.uid, []int64{id}, true); err != nil {
+		t.Fatal(err)
+	}
+	st.v.Add(1)
+	if !isRead() {
+		t.Error("the river's items did not follow a change heard of")
+	}
 	// A saved search made through the server is listed at once.
 	if w := fx.form(t, "/searches", url.Values{"name": {"Harbour news"}, "q": {"harbour"}}); w.Code != 303 {
 		t.Fatalf("save search = %d", w.Code)
