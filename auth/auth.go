@@ -40,8 +40,15 @@ type Options struct {
 	// lockouts start; MaxLockout caps a lockout (15 minutes when 0).
 	FreeNameFailures, FreeAddrFailures int
 	MaxLockout                         time.Duration
-	Now                                func() time.Time
-	Logger                             *slog.Logger
+	// CacheTTL, when positive, is how long the user of a session or of a
+	// credential (API key, app password, reader token) is remembered
+	// without asking the store. Changes made through the service end
+	// what it remembers at once; a change made straight on the store,
+	// or by another process, counts only after Forget, or at the latest
+	// after CacheTTL. 0: the store is asked on every use.
+	CacheTTL time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Service authenticates against a UserStore.
@@ -59,6 +66,7 @@ type Service struct {
 	// hashed counts the argon2id checks Login ran, so that tests can see
 	// that every attempt costs one, known name or not.
 	hashed atomic.Int64
+	cache  credCache // see Options.CacheTTL
 }
 
 // New returns a Service over store.
@@ -99,6 +107,7 @@ func New(store digest.UserStore, opts Options) *Service {
 		names: newThrottle(opts.FreeNameFailures, opts.MaxLockout, 100_000),
 		addrs: newThrottle(opts.FreeAddrFailures, opts.MaxLockout, 100_000),
 		dummy: dummy,
+		cache: credCache{ttl: opts.CacheTTL},
 	}
 }
 
@@ -168,6 +177,7 @@ func (s *Service) SetPassword(ctx context.Context, u *digest.User, password stri
 		return err
 	}
 	u.PasswordHash = h
+	defer s.Forget() // the user, and the sessions ended
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
@@ -250,14 +260,23 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*digest.User, 
 	if token == "" || len(token) > 200 {
 		return nil, nil, digest.Errorf(digest.EUNAUTHORIZED, "not signed in")
 	}
-	ss, err := s.store.SessionByHash(ctx, HashSecret(token))
+	hash := HashSecret(token)
+	key := credKey{hash: hash}
+	now := s.now()
+	// Remembered: while it is alive and its last use needs no writing
+	// (the store is asked again once a minute, and then touched).
+	if e, ok := s.cache.get(key, now); ok && now.Sub(e.sess.LastSeen) <= min(touchEvery, s.opts.SessionIdle) && !now.After(e.sess.Expires) {
+		u, ss := e.user, e.sess
+		return &u, &ss, nil
+	}
+	gen := s.cache.generation()
+	ss, err := s.store.SessionByHash(ctx, hash)
 	if digest.IsNotFound(err) {
 		return nil, nil, digest.Errorf(digest.EUNAUTHORIZED, "not signed in")
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("session: %w", err)
 	}
-	now := s.now()
 	if now.After(ss.Expires) || now.Sub(ss.LastSeen) > s.opts.SessionIdle {
 		if err := s.store.DeleteSession(ctx, ss.UserID, ss.ID); err != nil && !digest.IsNotFound(err) {
 			return nil, nil, fmt.Errorf("session: %w", err)
@@ -277,6 +296,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*digest.User, 
 			return nil, nil, fmt.Errorf("session: %w", err)
 		}
 	}
+	s.cache.put(key, gen, credEntry{at: now, user: *u, sess: *ss})
 	return u, ss, nil
 }
 
@@ -292,6 +312,7 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
+	defer s.Forget()
 	if err := s.store.DeleteSession(ctx, ss.UserID, ss.ID); err != nil && !digest.IsNotFound(err) {
 		return fmt.Errorf("end session: %w", err)
 	}
@@ -341,6 +362,7 @@ func (s *Service) credentialUser(ctx context.Context, c *digest.Credential) (*di
 		if err := s.store.TouchCredential(ctx, c.ID, now.UTC()); err != nil && !digest.IsNotFound(err) {
 			return nil, err
 		}
+		c.LastUsed = now.UTC()
 	}
 	return u, nil
 }
@@ -351,7 +373,18 @@ func (s *Service) lookup(ctx context.Context, kind digest.CredentialKind, secret
 	if secret == "" || len(secret) > 200 {
 		return nil, nil, errWrong
 	}
-	c, err := s.store.CredentialByHash(ctx, kind, HashSecret(secret), alt)
+	hash := HashSecret(secret)
+	key := credKey{kind: kind, alt: alt, hash: hash}
+	now := s.now()
+	// Remembered: while it has not expired and its last use needs no
+	// writing (see credentialUser).
+	if e, ok := s.cache.get(key, now); ok && now.Sub(e.cred.LastUsed) <= touchEvery &&
+		(e.cred.Expires.IsZero() || !now.After(e.cred.Expires)) {
+		u, c := e.user, e.cred
+		return &u, &c, nil
+	}
+	gen := s.cache.generation()
+	c, err := s.store.CredentialByHash(ctx, kind, hash, alt)
 	if digest.IsNotFound(err) {
 		return nil, nil, errWrong
 	}
@@ -362,6 +395,7 @@ func (s *Service) lookup(ctx context.Context, kind digest.CredentialKind, secret
 	if err != nil {
 		return nil, nil, err
 	}
+	s.cache.put(key, gen, credEntry{at: now, user: *u, cred: *c})
 	return u, c, nil
 }
 
@@ -426,6 +460,7 @@ func (s *Service) NewReaderToken(ctx context.Context, u *digest.User, app *diges
 	if err != nil {
 		return "", err
 	}
+	defer s.Forget() // the tokens deleted
 	kept := 0
 	for _, t := range list { // newest first
 		if t.Name != c.Name {
@@ -471,6 +506,7 @@ func (s *Service) DeleteAppPassword(ctx context.Context, u *digest.User, id int6
 	if !found {
 		return digest.Errorf(digest.ENOTFOUND, "app password %d not found", id)
 	}
+	defer s.Forget()
 	tokens, err := s.store.Credentials(ctx, u.ID, digest.ReaderToken)
 	if err != nil {
 		return err

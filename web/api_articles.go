@@ -22,15 +22,21 @@ func (s *Server) apiArticles(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	page, err := s.store.Articles(r.Context(), q)
+	page, err := s.articlePage(r.Context(), q)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	if page.Articles == nil {
-		page.Articles = []digest.Article{}
+	b, err := page.encoded() // as writeJSON would, once per page kept
+	if err != nil {
+		s.writeJSON(w, http.StatusOK, page.page) // fails the same way, and answers so
+		return
 	}
-	s.writeJSON(w, http.StatusOK, page)
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
 }
 
 // apiArticle: GET /api/v1/articles/{id} → the article with content and

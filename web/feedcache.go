@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"sync"
 	"time"
 
@@ -32,6 +33,23 @@ type userFeeds struct {
 	byID   map[int64]*digest.Feed // read-only once published
 	list   []digest.Feed
 	loaded time.Time
+	// picked is the river's outlet picker made of list, once.
+	picked struct {
+		once  sync.Once
+		feeds []digest.Feed
+		html  template.HTML
+	}
+}
+
+// picker returns the river's outlet picker for the list: the feeds it
+// shows (see pickerFeeds) and their links written out. Both are made on
+// first use and shared: callers must not modify them.
+func (e *userFeeds) picker() ([]digest.Feed, template.HTML) {
+	e.picked.once.Do(func() {
+		e.picked.feeds = pickerFeeds(e.list, maxPickerFeeds)
+		e.picked.html = pickerFeedsHTML(e.picked.feeds)
+	})
+	return e.picked.feeds, e.picked.html
 }
 
 // feedLoad is a load of one user's list under way; done is closed when
@@ -55,6 +73,15 @@ func newFeedCache(store digest.FeedStore, ttl time.Duration, now func() time.Tim
 // finding no list (or one dropped by invalidate) waits for the load under
 // way, or loads it.
 func (c *feedCache) get(ctx context.Context, user int64) (map[int64]*digest.Feed, []digest.Feed, error) {
+	e, err := c.entry(ctx, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e.byID, e.list, nil
+}
+
+// entry is get's list with what is made of it once (see picker).
+func (c *feedCache) entry(ctx context.Context, user int64) (*userFeeds, error) {
 	for {
 		c.mu.Lock()
 		e := c.users[user]
@@ -65,21 +92,21 @@ func (c *feedCache) get(ctx context.Context, user int64) (map[int64]*digest.Feed
 		switch {
 		case e != nil && (c.now().Sub(e.loaded) < c.ttl || l != nil):
 			c.mu.Unlock()
-			return e.byID, e.list, nil
+			return e, nil
 		case l != nil:
 			c.mu.Unlock()
 			select {
 			case <-l.done:
 			case <-ctx.Done():
-				return nil, nil, ctx.Err()
+				return nil, ctx.Err()
 			}
 			if l.err != nil {
 				if ctx.Err() == nil && (errors.Is(l.err, context.Canceled) || errors.Is(l.err, context.DeadlineExceeded)) {
 					continue // the loading request went away: load again
 				}
-				return nil, nil, l.err
+				return nil, l.err
 			}
-			return l.e.byID, l.e.list, nil
+			return l.e, nil
 		}
 		l = &feedLoad{gen: c.gen, done: make(chan struct{})}
 		c.loading[user] = l
@@ -89,7 +116,7 @@ func (c *feedCache) get(ctx context.Context, user int64) (map[int64]*digest.Feed
 }
 
 // load reads the user's list for l and publishes it.
-func (c *feedCache) load(ctx context.Context, user int64, l *feedLoad) (map[int64]*digest.Feed, []digest.Feed, error) {
+func (c *feedCache) load(ctx context.Context, user int64, l *feedLoad) (*userFeeds, error) {
 	list, err := c.store.Feeds(ctx, user)
 	var e *userFeeds
 	if err == nil {
@@ -113,9 +140,9 @@ func (c *feedCache) load(ctx context.Context, user int64, l *feedLoad) (map[int6
 	close(l.done)
 	c.mu.Unlock()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return e.byID, e.list, nil
+	return e, nil
 }
 
 // lookup returns the user's feeds by ID, reloading once when one of the

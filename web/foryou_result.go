@@ -21,8 +21,9 @@ import (
 // which Server.Changed moves for other processes' writes), and any other
 // write request (marking read, starring, rules: the server's write
 // count). Stories change with every refresh: a result is fresh while the
-// store's data version (see dataVersion) is the one it was ranked at, or
-// for forYouTTL with a store that has none; an older one is still served
+// store's content version (see contentVersion: on PostgreSQL the changes
+// heard, on SQLite its data version) is the one it was ranked at, or for
+// forYouTTL with a store that tells none; an older one is still served
 // while one request ranks anew, so no reader waits for the ranking of a
 // page it can be shown, and none is shown a ranking older than the one
 // under way.
@@ -89,7 +90,7 @@ type forYouVersion struct{ taste, feeds, writes uint64 }
 
 type forYouEntry struct {
 	v       forYouVersion
-	data    int64         // the store's data version when ranked
+	data    int64         // the store's content version when ranked
 	at      time.Time     // when ranked
 	res     *forYouResult // nil while the first ranking runs
 	err     error
@@ -122,7 +123,8 @@ func (s *Server) forYouShared(ctx context.Context, userID int64, n int) (*forYou
 			}
 			c.mu.Unlock()
 		}
-		data, dataOK := s.dataVersion(ctx)
+		cv, dataOK := s.contentVersion(ctx)
+		data := cv.store
 		c.mu.Lock()
 		if c.entries == nil || len(c.entries) >= forYouCacheReader {
 			c.entries = map[forYouKey]*forYouEntry{}
@@ -225,7 +227,10 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 
 // countWrites counts the requests that may write (every method but GET,
 // HEAD and OPTIONS), before and after they run: a result computed while
-// one ran is not kept past it.
+// one ran is not kept past it. After each, the auth service forgets the
+// sessions and credentials it remembers (see auth.Options.CacheTTL): a
+// sign-out, a revoked session or key, a changed role or password counts
+// from the next request on, whichever handler wrote it to the store.
 func (s *Server) countWrites(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -235,6 +240,7 @@ func (s *Server) countWrites(h http.Handler) http.Handler {
 		}
 		s.writes.Add(1)
 		defer s.writes.Add(1)
+		defer s.auth.Forget()
 		h.ServeHTTP(w, r)
 	})
 }

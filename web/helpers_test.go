@@ -149,7 +149,10 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := openStore(t)
 	fx := &fixture{store: st, feeds: &storeFeeds{store: st}, feedIDs: map[string]int64{}, articleIDs: map[string]int64{}}
-	fx.auth = auth.New(st, auth.Options{Params: auth.Params{Time: 1, Memory: 64, Threads: 1}})
+	// Sessions and keys are remembered as in a served process (and far
+	// longer): the tests see that every change made through the server
+	// counts at once.
+	fx.auth = auth.New(st, auth.Options{Params: auth.Params{Time: 1, Memory: 64, Threads: 1}, CacheTTL: time.Hour})
 	fx.server = New(Config{Now: func() time.Time { return baseTime }, PageSize: 10}, st, fx.feeds, fx.auth, nil)
 	fx.h = fx.server.Handler()
 	ctx := context.Background()

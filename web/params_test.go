@@ -134,15 +134,46 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+// snippetOfAll is snippet as it was written first: the whole text's
+// words joined by single spaces, then cut. snippet must give the same
+// while reading only the start.
+func snippetOfAll(text string, max int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(text) <= max {
+		return text
+	}
+	end, n := len(text), 0
+	for i := range text {
+		if n == max {
+			end = i
+			break
+		}
+		n++
+	}
+	s := text[:end]
+	if text[end] != ' ' {
+		if i := strings.LastIndexByte(s, ' '); i > len(s)*2/3 {
+			s = s[:i]
+		}
+	}
+	return strings.TrimRight(s, " ,;:.-") + "…"
+}
+
 func FuzzSnippet(f *testing.F) {
-	for _, s := range []string{"", "a b c", strings.Repeat("word ", 100), "\xff\xfe", "é"} {
-		f.Add(s, 10)
+	for _, s := range []string{"", "a b c", strings.Repeat("word ", 100), "\xff\xfe", "é", " \u00a0lead and\u0085trail \t",
+		"ten chars. next", "ten chars \xffnext", "one, two, three,   four", "x\u2003y\u3000z  "} {
+		for _, max := range []int{1, 3, 9, 10, 11, 280} {
+			f.Add(s, max)
+		}
 	}
 	f.Fuzz(func(t *testing.T, s string, max int) {
 		if max < 1 || max > 1000 {
 			return
 		}
 		got := snippet(s, max)
+		if want := snippetOfAll(s, max); got != want {
+			t.Fatalf("snippet(%q, %d) = %q, the whole text's normal form gives %q", s, max, got, want)
+		}
 		if n := utf8.RuneCountInString(got); n > max+1 {
 			t.Fatalf("snippet of %d runes for max %d", n, max)
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	digest "github.com/occasional-digest/digest"
@@ -317,23 +318,47 @@ func paragraphs(text string) []string {
 }
 
 // snippet returns the first lines of a plain text: at most max runes, cut
-// at a word boundary when there is one nearby.
+// at a word boundary when there is one nearby. It is
+// snippetOf(strings.Join(strings.Fields(text), " "), max) but reads no
+// further into text than the snippet needs: summaries run to kilobytes,
+// and the river makes thirty snippets per page.
 func snippet(text string, max int) string {
-	text = strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(text) <= max {
-		return text
-	}
-	end, n := len(text), 0
-	for i := range text {
+	var b strings.Builder
+	b.Grow(min(len(text), 4*max+4))
+	n := 0         // runes written
+	space := false // whitespace seen since the last word
+	over := false  // more than max runes: next is the first left out
+	var next byte
+	for i := 0; i < len(text) && !over; {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r != utf8.RuneError && unicode.IsSpace(r) {
+			space = b.Len() > 0
+			i += size
+			continue
+		}
+		if space {
+			if n == max {
+				over, next = true, ' '
+				break
+			}
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
 		if n == max {
-			end = i
+			over, next = true, text[i]
 			break
 		}
+		b.WriteString(text[i : i+size])
 		n++
+		i += size
 	}
-	s := text[:end]
+	s := b.String()
+	if !over {
+		return s
+	}
 	// Cut at the last space unless the cut already falls between words.
-	if text[end] != ' ' {
+	if next != ' ' {
 		if i := strings.LastIndexByte(s, ' '); i > len(s)*2/3 {
 			s = s[:i]
 		}

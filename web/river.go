@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	digest "github.com/occasional-digest/digest"
 )
@@ -130,11 +131,12 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	page, err := s.store.Articles(ctx, q)
+	kept, err := s.articlePage(ctx, q)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
+	page := kept.page
 	f := riverFilter{Unread: q.Unread, Starred: q.Starred, FeedID: q.FeedID, CategoryID: q.CategoryID, Q: q.Search}
 	if q.Relevance {
 		f.Sort = "relevance"
@@ -151,17 +153,20 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	_, list, err := s.cache.get(ctx, uid(r))
+	fe, err := s.cache.entry(ctx, uid(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
+	list := fe.list
+	picked, pickedHTML := fe.picker()
 	p := riverPage{
 		layout:    s.layout(r, "", "river"),
 		Filter:    f,
-		Feeds:     pickerFeeds(list, maxPickerFeeds),
+		Feeds:     picked,
+		FeedsHTML: pickedHTML,
 		MoreFeeds: len(list) > maxPickerFeeds,
-		Items:     s.items(byID, page.Articles, r.URL.RequestURI()),
+		Items:     s.itemsWith(byID, page.Articles, kept.snippetsOf(), r.URL.RequestURI()),
 		First:     q.Cursor == "",
 		Newest:    f.query(""),
 		Tabs:      f.tabs(),
@@ -180,6 +185,26 @@ func (s *Server) river(w http.ResponseWriter, r *http.Request) {
 		p.Next = f.query(page.Next)
 	}
 	s.readerNav(&p, list)
+	// The items written out: the same bytes while the page, the return
+	// address, the list's context, the zone and every item's outlet,
+	// icon and relative time are.
+	c := s.pagesFor(r).clock()
+	var key strings.Builder
+	key.WriteString(r.URL.RequestURI())
+	key.WriteByte(0)
+	key.WriteString(c.loc.String())
+	for i := range p.Items {
+		it := &p.Items[i]
+		key.WriteByte(0)
+		key.WriteString(it.Context)
+		key.WriteByte(0)
+		key.WriteString(it.Outlet)
+		key.WriteByte(0)
+		key.WriteString(strconv.FormatInt(it.IconID, 10))
+		key.WriteByte(0)
+		key.WriteString(ago(c.now, it.Published.In(c.loc)))
+	}
+	p.ItemsHTML = kept.itemsHTML(key.String(), func() template.HTML { return riverItems(c, p.Items) })
 	if p.First && !f.Any() {
 		if err := s.forYouInto(ctx, r, &p); err != nil {
 			s.pageError(w, r, err)
@@ -200,19 +225,40 @@ func (s *Server) renderRiver(w http.ResponseWriter, r *http.Request, p *riverPag
 	} else {
 		p.ForYouHTML = forYouCards(c, p.ForYou)
 	}
-	p.ItemsHTML = riverItems(c, p.Items)
-	p.FeedsHTML = pickerFeedsHTML(p.Feeds)
+	if p.ItemsHTML == "" {
+		p.ItemsHTML = riverItems(c, p.Items)
+	}
+	if p.FeedsHTML == "" {
+		p.FeedsHTML = pickerFeedsHTML(p.Feeds)
+	}
 	s.render(w, r, http.StatusOK, "river", *p)
 }
 
 // items prepares articles for a list; feeds come from the cache.
 func (s *Server) items(byID map[int64]*digest.Feed, articles []digest.Article, back string) []item {
+	return s.itemsWith(byID, articles, nil, back)
+}
+
+// itemSnippet is the snippet an item shows of a: the summary's start,
+// escaped, or the store's snippet of a search.
+func itemSnippet(a *digest.Article) template.HTML {
+	if a.Snippet != "" {
+		return template.HTML(a.Snippet) // escaped by the store (search.Snippet)
+	}
+	return template.HTML(html.EscapeString(snippet(a.Summary, 280)))
+}
+
+// itemsWith is items with the snippets made already (snippets[i] is
+// articles[i]'s; nil: made here).
+func (s *Server) itemsWith(byID map[int64]*digest.Feed, articles []digest.Article, snippets []template.HTML, back string) []item {
 	out := make([]item, len(articles))
 	for i, a := range articles {
 		f := byID[a.FeedID]
-		it := item{Article: a, Outlet: outlet(f, &a), Snippet: template.HTML(html.EscapeString(snippet(a.Summary, 280))), Return: back}
-		if a.Snippet != "" {
-			it.Snippet = template.HTML(a.Snippet) // escaped by the store (search.Snippet)
+		it := item{Article: a, Outlet: outlet(f, &a), Return: back}
+		if snippets != nil {
+			it.Snippet = snippets[i]
+		} else {
+			it.Snippet = itemSnippet(&a)
 		}
 		if f != nil {
 			it.IconID = f.IconID

@@ -27,7 +27,7 @@ type savedLink struct {
 // failure leaves them out of the page rather than failing it, and is
 // logged.
 func (s *Server) savedLinks(r *http.Request, userID int64) []savedLink {
-	list, err := s.store.SavedSearches(r.Context(), userID)
+	list, err := s.savedSearches(r.Context(), userID)
 	if err != nil {
 		s.logError(r, err)
 		return nil

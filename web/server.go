@@ -78,8 +78,9 @@ type Config struct {
 	// a story whose articles change is looked up again at once.
 	FeedCacheTTL time.Duration
 	// RankReuse is how long the front page shows a For you ranking again
-	// although the store's data version moved (a commit by any process;
-	// on PostgreSQL, in any database of the cluster), before ranking anew:
+	// although the store's content version moved (on SQLite a commit by
+	// any process; on PostgreSQL a change of what readers see, heard as a
+	// notification: see postgres.DB.ContentVersion), before ranking anew:
 	// with a worker committing every few milliseconds, each reload
 	// otherwise ranked again. The reader's own changes (choices, marks,
 	// rules, feeds) re-rank at once whatever it is. 0: every commit
@@ -135,10 +136,14 @@ type Server struct {
 	// forYouRes keeps the front page's rankings; writes counts write
 	// requests (see countWrites).
 	forYouRes forYouCache
-	writes    atomic.Uint64
-	now       func() time.Time
-	hosts     hostPolicy
-	h         http.Handler
+	// articleCache and savedCache keep what pages show while the
+	// content version is the same (see contentVersion).
+	articleCache articleCache
+	savedCache   savedCache
+	writes       atomic.Uint64
+	now          func() time.Time
+	hosts        hostPolicy
+	h            http.Handler
 }
 
 // New returns a server over store, feeds and the auth service; none may

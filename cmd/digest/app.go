@@ -100,7 +100,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories,
-		auth: auth.New(st, auth.Options{Logger: log})}
+		auth: auth.New(st, auth.Options{Logger: log, CacheTTL: authCacheTTL})}
 	var sink ingest.StorySink = a.stories
 	db, shared := st.(*postgres.DB)
 	if shared {
@@ -197,6 +197,18 @@ func (a *app) serve(ctx context.Context, ln net.Listener, ready func(url string)
 		go func() {
 			defer close(done)
 			db.Changes(lctx, func(what string) {
+				if what == "accounts" || what == "" {
+					// A session ended, a key revoked, a user changed
+					// elsewhere (or anything, after a lost connection).
+					a.auth.Forget()
+				}
+				if what == "accounts" || what == "content" {
+					// Content moves the store's ContentVersion, which the
+					// reader's caches follow; feeds' unread counts keep
+					// their cache's time. Nothing else to wake.
+					a.heard(what)
+					return
+				}
 				if what != "posts" {
 					srv.Changed()
 				}
@@ -298,6 +310,12 @@ func (a *app) webServer() *web.Server {
 		RankReuse:       rankReuse,
 	}, a.store, a.pipeline, a.auth, a.log)
 }
+
+// authCacheTTL is auth.Options.CacheTTL: a session or key ended by another
+// process (on PostgreSQL only when its notification was lost, see
+// migration 0032; on SQLite always: a `digest user` command) stops
+// working here within it. Ended through this process, it stops at once.
+const authCacheTTL = 5 * time.Second
 
 // rankReuse is web.Config.RankReuse: new stories reach the front page
 // within it (the feed cache's unread counts may be 10 s old already).

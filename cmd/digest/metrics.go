@@ -33,11 +33,11 @@ type backlogger interface {
 // queued, the story engine's lag) and whether this process runs the story
 // engine. HTTP latency is registered by the web side (see serve).
 func (a *app) registerMetrics(r *metrics.Registry) {
-	r.CounterFunc("digest_changes_heard_total", "Notifications of stored articles and stories heard from the database (PostgreSQL; lost: reconnected, anything may have changed).", "what",
+	r.CounterFunc("digest_changes_heard_total", "Notifications heard from the database (PostgreSQL): stored articles and stories, other changes of what readers are shown (content), changed sessions, credentials or users (accounts); lost: reconnected, anything may have changed.", "what",
 		func() map[string]float64 {
 			a.changes.Lock()
 			defer a.changes.Unlock()
-			out := map[string]float64{"articles": 0, "stories": 0, "lost": 0}
+			out := map[string]float64{"articles": 0, "stories": 0, "content": 0, "accounts": 0, "lost": 0}
 			for k, v := range a.changes.n {
 				out[k] = float64(v)
 			}

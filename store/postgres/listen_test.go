@@ -72,7 +72,7 @@ func TestChanges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan string, 100)
 	done := make(chan error, 1)
-	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != context.Canceled {
@@ -135,7 +135,7 @@ func TestChangesPosts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan string, 100)
 	done := make(chan error, 1)
-	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
 	t.Cleanup(func() { cancel(); <-done })
 	for got := ""; got != "articles"; {
 		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
@@ -185,5 +185,165 @@ func TestChangesPosts(t *testing.T) {
 	storeArticle(t, writer, "after-retry")
 	if got := next(t, ch); got != "articles" {
 		t.Errorf("after a retry with the same steps: heard %q, want articles", got)
+	}
+}
+
+// TestChangesAccounts: ending a session, revoking a credential and
+// changing a user notify "accounts", so that web processes forget the
+// sessions and keys they remember (auth.Options.CacheTTL); marking a
+// session's or a credential's last use (once a minute per reader) does
+// not.
+func TestChangesAccounts(t *testing.T) {
+	schema := pgtest.FreshSchema(t)
+	listener := openDSN(t, schema)
+	writer := openDSN(t, schema)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan string, 100)
+	done := make(chan error, 1)
+	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
+		select {
+		case got = <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	bg := context.Background()
+	u := &digest.User{Name: "ada", Role: digest.RoleUser}
+	if err := writer.CreateUser(bg, u); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	ss := &digest.Session{UserID: u.ID, Hash: "h1", Created: now, LastSeen: now, Expires: now.Add(time.Hour)}
+	if err := writer.CreateSession(bg, ss); err != nil {
+		t.Fatal(err)
+	}
+	key := &digest.Credential{UserID: u.ID, Kind: digest.APIKey, Name: "script", Hash: "k1"}
+	if err := writer.CreateCredential(bg, key); err != nil {
+		t.Fatal(err)
+	}
+	// Uses are not heard of: the next notification is the article's.
+	if err := writer.TouchSession(bg, ss.ID, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.TouchCredential(bg, key.ID, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "after-uses")
+		if got = next(t, ch); got != "articles" {
+			t.Fatalf("after a session's and a key's use: heard %q, want articles (a use must not notify)", got)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		write func() error
+	}{
+		{"a session ended", func() error { return writer.DeleteSession(bg, u.ID, ss.ID) }},
+		{"a key revoked", func() error { return writer.DeleteCredential(bg, u.ID, key.ID) }},
+		{"a user changed", func() error { u.Role = digest.RoleAdmin; return writer.UpdateUser(bg, u) }},
+		{"a user deleted", func() error { return writer.DeleteUser(bg, u.ID) }},
+	} {
+		if err := c.write(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := next(t, ch); got != "accounts" {
+			t.Errorf("%s: heard %q, want accounts", c.name, got)
+		}
+	}
+}
+
+// TestContentVersion: a read mark made by another process notifies
+// "content" and moves ContentVersion; a fetch that changes nothing
+// readers see (a feed's fetch state, its title unchanged) does not; the
+// version is trusted only while the listener is connected.
+func TestContentVersion(t *testing.T) {
+	schema := pgtest.FreshSchema(t)
+	listener := openDSN(t, schema)
+	writer := openDSN(t, schema)
+	if _, ok := listener.ContentVersion(); ok {
+		t.Fatal("ContentVersion is trusted before anything listens")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan string, 100)
+	done := make(chan error, 1)
+	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
+		select {
+		case got = <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	for len(ch) > 0 {
+		<-ch
+	}
+	bg := context.Background()
+	id := storeArticle(t, writer, "one")
+	for got := ""; got != "articles"; got = next(t, ch) {
+	}
+	quiet(ch) // the same save's sources and states
+	v0, ok := listener.ContentVersion()
+	if !ok {
+		t.Fatal("ContentVersion is not trusted while listening")
+	}
+	us, _ := writer.Users(bg)
+	if _, err := writer.MarkRead(bg, us[0].ID, []int64{id}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != "content" {
+		t.Errorf("after a read mark: heard %q, want content", got)
+	}
+	if v1, ok := listener.ContentVersion(); !ok || v1 == v0 {
+		t.Errorf("ContentVersion after a read mark: %d (ok %v), before %d", v1, ok, v0)
+	}
+	// A fetch of the same title: nothing readers see; the next
+	// notification is the read mark after it.
+	feeds, err := writer.Feeds(bg, us[0].ID)
+	if err != nil || len(feeds) == 0 {
+		t.Fatal(feeds, err)
+	}
+	f := feeds[0]
+	if _, err := writer.SaveFetches(bg, []digest.FetchResult{{FeedID: f.ID, Title: f.Title,
+		State: digest.FetchState{LastCheck: time.Now(), NextCheck: time.Now().Add(time.Hour)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writer.MarkRead(bg, us[0].ID, []int64{id}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, ch); got != "content" {
+		t.Errorf("after a fetch and a read mark: heard %q first", got)
+	}
+	select {
+	case got := <-ch:
+		t.Errorf("a fetch that changed nothing readers see notified %q", got)
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	<-done
+	if _, ok := listener.ContentVersion(); ok {
+		t.Error("ContentVersion is trusted after the listener stopped")
+	}
+}
+
+// quiet drops what ch holds until nothing came for 300 ms.
+func quiet(ch <-chan string) {
+	for {
+		select {
+		case <-ch:
+		case <-time.After(300 * time.Millisecond):
+			return
+		}
+	}
+}
+
+// skipContent passes on what Changes hears but "content" (see
+// TestContentVersion), which accompanies most writes.
+func skipContent(ch chan<- string) func(string) {
+	return func(what string) {
+		if what != "content" {
+			ch <- what
+		}
 	}
 }

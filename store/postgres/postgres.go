@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,6 +106,10 @@ type DB struct {
 	name   string
 	cfg    *pgx.ConnConfig // for the connections of locks and listeners
 	logger *slog.Logger
+	// content and listening answer ContentVersion: bumped by the
+	// notifications Changes hears, and the number of live listeners.
+	content   atomic.Uint64
+	listening atomic.Int32
 }
 
 // Name returns the database as user@host:port/database, without the
