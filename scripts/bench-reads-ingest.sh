@@ -20,7 +20,9 @@
 # -y wrk), curl, python3 and Go; the farm is built from FARM (default
 # /work/shared/tools/feedfarm). DUMP=1 adds a third refresh, sends SIGQUIT
 # to the server halfway through a last river run during it and keeps the
-# goroutine dump (path printed): who waits on what.
+# goroutine dump (path printed): who waits on what. DIGEST=BINARY serves
+# with that digest binary instead of one built from this checkout (to
+# compare two builds on copies of one archive).
 set -eu
 db=${1:-}; creds=${2:-}; secs=${3:-30}; conns=${4:-50}; feeds=${5:-1000}; items=${6:-20}
 farmsrc=${FARM:-/work/shared/tools/feedfarm}
@@ -39,7 +41,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-(cd "$root" && go build -o "$tmp/digest" ./cmd/digest)
+if [ -n "${DIGEST:-}" ]; then cp "$DIGEST" "$tmp/digest"; else (cd "$root" && go build -o "$tmp/digest" ./cmd/digest); fi
 (cd "$farmsrc" && go build -o "$tmp/feedfarm" .)
 cp "$db" "$tmp/db"
 [ -f "$db-wal" ] && cp "$db-wal" "$tmp/db-wal"

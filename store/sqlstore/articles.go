@@ -530,7 +530,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 	if q.CategoryID != 0 {
 		title := ""
 		if q.CategoryID > 0 {
-			t, err := s.categoryOf(ctx, s.read, q.UserID, q.CategoryID)
+			t, err := s.categoryOf(ctx, s.reader(ctx), q.UserID, q.CategoryID)
 			if err != nil {
 				return nil, wrap("articles", err)
 			}
