@@ -51,6 +51,7 @@ func Dialect() *sqlstore.Dialect {
 		DataVersion:       "PRAGMA data_version",
 		FoldLike:          "LIKE", // case_sensitive_like is never set
 		GroupConcat:       "group_concat(%s, '')",
+		FeedFactsVersion:  "(SELECT n FROM feed_facts_version)",
 	}
 }
 

@@ -78,6 +78,7 @@ type Store struct {
 	states  atomic.Int64 // fetch-state rows written by SaveFetches
 
 	feedCache feedCache
+	feedFacts feedFacts   // see Dialect.FeedFactsVersion
 	ruleSets  ruleSets    // compiled rules of running rule jobs
 	version   versionConn // see DataVersion
 }
