@@ -52,6 +52,7 @@ func Dialect() *sqlstore.Dialect {
 		FoldLike:          "LIKE", // case_sensitive_like is never set
 		GroupConcat:       "group_concat(%s, '')",
 		FeedFactsVersion:  "(SELECT n FROM feed_facts_version)",
+		PrepareReads:      true,
 	}
 }
 

@@ -79,6 +79,7 @@ type Store struct {
 
 	feedCache feedCache
 	feedFacts feedFacts   // see Dialect.FeedFactsVersion
+	stmts     stmtCache   // see Dialect.PrepareReads
 	ruleSets  ruleSets    // compiled rules of running rule jobs
 	version   versionConn // see DataVersion
 }
@@ -134,7 +135,8 @@ func (s *Store) WriteCount() int64 { return s.written.Load() }
 func (s *Store) Close() error {
 	s.feedCache.close()
 	s.version.close()
-	err := s.write.Close()
+	err := s.stmts.close()
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
@@ -168,11 +170,23 @@ func (s *Store) txRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *s
 }
 
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return s.reader(ctx).QueryRowContext(ctx, s.d.rebind(q), args...)
+	pool, q := s.reader(ctx), s.d.rebind(q)
+	if s.d.PrepareReads {
+		if st := s.stmts.get(ctx, pool, q); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return pool.QueryRowContext(ctx, q, args...)
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return s.reader(ctx).QueryContext(ctx, s.d.rebind(q), args...)
+	pool, q := s.reader(ctx), s.d.rebind(q)
+	if s.d.PrepareReads {
+		if st := s.stmts.get(ctx, pool, q); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
+	return pool.QueryContext(ctx, q, args...)
 }
 
 // index (re)indexes an article for search.
