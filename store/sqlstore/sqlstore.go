@@ -172,7 +172,8 @@ func (s *Store) txRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *s
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	pool, q := s.reader(ctx), s.d.rebind(q)
 	if s.d.PrepareReads {
-		if st := s.stmts.get(ctx, pool, q); st != nil {
+		if st, release := s.stmts.get(ctx, pool, q); st != nil {
+			defer release() // the row keeps the statement until scanned
 			return st.QueryRowContext(ctx, args...)
 		}
 	}
@@ -182,7 +183,8 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	pool, q := s.reader(ctx), s.d.rebind(q)
 	if s.d.PrepareReads {
-		if st := s.stmts.get(ctx, pool, q); st != nil {
+		if st, release := s.stmts.get(ctx, pool, q); st != nil {
+			defer release() // the rows keep the statement until closed
 			return st.QueryContext(ctx, args...)
 		}
 	}

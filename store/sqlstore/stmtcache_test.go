@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,31 +12,63 @@ func TestStmtCacheKeepsOneStatementPerTextAndPool(t *testing.T) {
 	ctx := context.Background()
 	a, b := openRaw(t), openRaw(t)
 	var c stmtCache
-	s1 := c.get(ctx, a, "SELECT 1")
-	if s1 == nil || c.get(ctx, a, "SELECT 1") != s1 {
-		t.Fatal("the same text on the same pool is prepared once and kept")
+	get := func(pool *sql.DB, q string) *sql.Stmt {
+		t.Helper()
+		st, release := c.get(ctx, pool, q)
+		release()
+		return st
 	}
-	if s2 := c.get(ctx, b, "SELECT 1"); s2 == nil || s2 == s1 {
+	if get(a, "SELECT 1") != nil {
+		t.Fatal("a text run once is not prepared")
+	}
+	s1 := get(a, "SELECT 1")
+	if s1 == nil || get(a, "SELECT 1") != s1 {
+		t.Fatal("a text run again is prepared once and kept")
+	}
+	// Held from here on, and used before everything below: the least
+	// recently used statement once the cache is full.
+	held, release := c.get(ctx, a, "SELECT 1")
+	get(b, "SELECT 1")
+	if s2 := get(b, "SELECT 1"); s2 == nil || s2 == s1 {
 		t.Error("each pool has its own statement")
 	}
-	if c.get(ctx, a, "SELECT FROM WHERE") != nil {
+	get(a, "SELECT FROM WHERE")
+	if get(a, "SELECT FROM WHERE") != nil {
 		t.Error("a statement that fails to prepare is not kept")
 	}
+
 	for i := len(c.stmts); i < stmtCacheMax; i++ {
-		if c.get(ctx, a, fmt.Sprintf("SELECT %d", i)) == nil {
+		q := fmt.Sprintf("SELECT %d", i+2)
+		get(a, q)
+		if get(a, q) == nil {
 			t.Fatalf("statement %d of %d not kept", i, stmtCacheMax)
 		}
 	}
-	if c.get(ctx, a, "SELECT 'one too many'") != nil || len(c.stmts) != stmtCacheMax {
-		t.Errorf("beyond %d texts nothing more is kept (%d kept)", stmtCacheMax, len(c.stmts))
+	get(a, "SELECT 'one more'")
+	if get(a, "SELECT 'one more'") == nil || len(c.stmts) != stmtCacheMax {
+		t.Fatalf("a new text beyond %d takes the least recently used one's place (%d kept)", stmtCacheMax, len(c.stmts))
 	}
+	if _, ok := c.stmts[stmtKey{a, "SELECT 1"}]; ok {
+		t.Error("the least recently used statement is still kept")
+	}
+	var n int
+	if err := held.QueryRowContext(ctx).Scan(&n); err != nil || n != 1 {
+		t.Errorf("an evicted statement still held: %d, %v, want it open until released", n, err)
+	}
+	release()
+	if _, err := held.QueryContext(ctx); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("an evicted statement after its release: %v, want closed", err)
+	}
+
+	kept := get(a, "SELECT 'one more'")
 	if err := c.close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s1.QueryContext(ctx); err == nil || !strings.Contains(err.Error(), "closed") {
+	if _, err := kept.QueryContext(ctx); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("a kept statement after close: %v, want closed", err)
 	}
-	if c.get(ctx, a, "SELECT 1") != nil {
+	get(a, "SELECT 'one more'")
+	if get(a, "SELECT 'one more'") != nil {
 		t.Error("a closed cache keeps nothing")
 	}
 }
