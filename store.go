@@ -342,3 +342,22 @@ type DiscoveredFeed struct {
 	Title string `json:"title"`
 	Type  string `json:"type"` // "rss", "atom" or "json"
 }
+
+type backgroundKey struct{}
+
+// WithBackground marks ctx as the context of background work: the
+// pipeline's post-processing, the story engine, rule and import jobs. A
+// store may serve the reads of a marked context from connections kept
+// apart from the readers' (store/sqlite does), so that pages never queue
+// behind a backlog of post-processing and the backlog never queues behind
+// pages. The mark changes where a read runs, never what it returns.
+func WithBackground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// IsBackground reports whether ctx (or a context it derives from) was
+// marked by WithBackground.
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
+}

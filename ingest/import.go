@@ -86,7 +86,8 @@ func NewImports(store ImportStore, nudge func(), log *slog.Logger) *Imports {
 // Start runs the worker until ctx ends or Close: it resumes the imports a
 // previous run left unfinished, then takes new ones as they come.
 func (im *Imports) Start(ctx context.Context) {
-	ctx, im.cancel = context.WithCancel(ctx)
+	// Its reads run apart from the readers' (digest.WithBackground).
+	ctx, im.cancel = context.WithCancel(digest.WithBackground(ctx))
 	im.wg.Add(1)
 	go func() {
 		defer im.wg.Done()

@@ -245,7 +245,8 @@ func (p *Pipeline) Stats() StatsSnapshot {
 // Start runs the scheduler, the fetch workers, the writer and the
 // post-processing in the background until Close or ctx ends.
 func (p *Pipeline) Start(ctx context.Context) {
-	ctx, p.cancel = context.WithCancel(ctx)
+	// Its reads run apart from the readers' (digest.WithBackground).
+	ctx, p.cancel = context.WithCancel(digest.WithBackground(ctx))
 	var workers sync.WaitGroup
 	for range p.opts.Workers {
 		workers.Add(1)

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	digest "github.com/occasional-digest/digest"
 )
 
 // Lock is held by at most one process at a time among those sharing a
@@ -78,7 +80,8 @@ func NewLeader(lock Lock, fresh func() *Stories, opts LeaderOptions) *Leader {
 // Start tries for the lock in the background, until Close or ctx ends,
 // and runs the engine while it holds it.
 func (l *Leader) Start(ctx context.Context) {
-	ctx, l.cancel = context.WithCancel(ctx)
+	// Its reads run apart from the readers' (digest.WithBackground).
+	ctx, l.cancel = context.WithCancel(digest.WithBackground(ctx))
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()

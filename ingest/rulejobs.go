@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	digest "github.com/occasional-digest/digest"
 )
 
 // RuleJobStore is what the rules' re-application jobs need of a store
@@ -73,7 +75,8 @@ func (j *RuleJobs) Wake() {
 
 // Start runs the runner until ctx ends or Close.
 func (j *RuleJobs) Start(ctx context.Context) {
-	ctx, j.cancel = context.WithCancel(ctx)
+	// Its reads run apart from the readers' (digest.WithBackground).
+	ctx, j.cancel = context.WithCancel(digest.WithBackground(ctx))
 	j.wg.Add(1)
 	go func() {
 		defer j.wg.Done()

@@ -90,7 +90,8 @@ func NewStories(store digest.Store, opts story.Options, log *slog.Logger) *Stori
 // Close writes the last one. Warm must not be called while Add runs, nor
 // twice.
 func (s *Stories) Warm(ctx context.Context, now time.Time) {
-	ctx, cancel := context.WithCancel(ctx)
+	// Its reads run apart from the readers' (digest.WithBackground).
+	ctx, cancel := context.WithCancel(digest.WithBackground(ctx))
 	done := make(chan struct{})
 	s.warm.Lock()
 	s.ready, s.cancel = done, cancel

@@ -20,7 +20,12 @@
 # -y wrk), curl, python3 and Go; the farm is built from FARM (default
 # /work/shared/tools/feedfarm). DUMP=1 adds a third refresh, sends SIGQUIT
 # to the server halfway through a last river run during it and keeps the
-# goroutine dump (path printed): who waits on what.
+# goroutine dump (path printed): who waits on what. PROFILE=DIR serves
+# with --pprof and writes a CPU profile of the server during each run to
+# DIR (idle-.pprof, ingest-api-v1-articles.pprof, ...) for `go tool
+# pprof`. DIGEST=BINARY serves with that digest binary instead of one
+# built from this checkout (to compare two builds on copies of one
+# archive).
 set -eu
 db=${1:-}; creds=${2:-}; secs=${3:-30}; conns=${4:-50}; feeds=${5:-1000}; items=${6:-20}
 farmsrc=${FARM:-/work/shared/tools/feedfarm}
@@ -29,52 +34,36 @@ if [ ! -f "$creds" ]; then echo "bench-reads-ingest: no credentials file '$creds
 command -v wrk >/dev/null || { echo "bench-reads-ingest: wrk is missing (apt-get install -y wrk)"; exit 1; }
 [ -d "$farmsrc" ] || { echo "bench-reads-ingest: no feed farm source at '$farmsrc' (set FARM)"; exit 1; }
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib-bench.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-reads-ingest.XXXXXX")
-pid=; farm=; sampler=
+bench_pid=; farm=; sampler=
 cleanup() {
-	for p in $sampler $pid $farm; do kill "$p" 2>/dev/null || true; done
+	for p in $sampler $bench_pid $farm; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	[ "${KEEP:-0}" = 1 ] && echo "kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-(cd "$root" && go build -o "$tmp/digest" ./cmd/digest)
+bench_digest
 (cd "$farmsrc" && go build -o "$tmp/feedfarm" .)
 cp "$db" "$tmp/db"
 [ -f "$db-wal" ] && cp "$db-wal" "$tmp/db-wal"
 
-fport=$(freeport)
+fport=$(bench_freeport)
 "$tmp/feedfarm" -addr 127.0.0.1:$fport -feeds $((3 * feeds)) -items "$items" -seed 1 -warm >"$tmp/farm.log" 2>&1 &
 farm=$!
 for i in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:$fport/stats && break; sleep 0.2; done
 
-port=$(freeport); mport=$(freeport)
+mport=$(bench_freeport)
 t0=$(date +%s.%N)
-"$tmp/digest" serve --addr 127.0.0.1:$port --metrics-addr 127.0.0.1:$mport --data "$tmp/data" \
-	--database "$tmp/db" --allow-private --log-level warn >"$tmp/serve.log" 2>&1 &
-pid=$!
-for i in $(seq 600); do curl -sf -o /dev/null http://127.0.0.1:$port/healthz && break; sleep 0.1; done
+bench_serve "$(bench_freeport)" --metrics-addr 127.0.0.1:$mport --database "$tmp/db" --allow-private ${PROFILE:+--pprof}
+pid=$bench_pid; port=$bench_port
 t1=$(date +%s.%N)
 for i in $(seq 1200); do curl -sf -o /dev/null http://127.0.0.1:$port/readyz && break; sleep 0.5; done
 t2=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "start: healthz after %.1f s, readyz after %.1f s\n", b - a, c - a }'
 
-python3 - "$creds" >"$tmp/wrk.lua" <<'PY'
-import json, sys
-cs = json.load(open(sys.argv[1]))
-print("local cookies = {" + ",".join('"%s"' % c["cookie"] for c in cs) + "}")
-print("local keys = {" + ",".join('"%s"' % c["api_key"] for c in cs) + "}")
-print('''local i = 0
-request = function()
-  i = i + 1
-  local k = (i % #cookies) + 1
-  if string.find(wrk.path, "/api/") then
-    return wrk.format("GET", wrk.path, {["Authorization"] = "Bearer " .. keys[k]})
-  end
-  return wrk.format("GET", wrk.path, {["Cookie"] = cookies[k]})
-end''')
-PY
+bench_wrk_lua "$creds" >"$tmp/wrk.lua"
 key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["api_key"])' "$creds")
 
 rss() { awk '/^VmRSS/ {print int($2/1024)}' /proc/$pid/status; }
@@ -89,15 +78,19 @@ subscribe() { # FROM: import FEEDS farm feeds from FROM on, through the API
 }
 
 # measure PATH LABEL [FROM]: one wrk run of SECS seconds after a 5 s
-# warm-up, with the server's CPU time per request (utime+stime,
-# /proc/PID/stat); with FROM, the first user subscribes to FEEDS farm feeds
+# warm-up, with the server's CPU time per request (bench_cpu); with FROM, the first user subscribes to FEEDS farm feeds
 # from FROM on between the warm-up and the run.
 measure() {
 	wrk -t2 -c"$conns" -d5s -s "$tmp/wrk.lua" "http://127.0.0.1:$port$1" >/dev/null
 	[ $# -lt 3 ] || subscribe "$3"
-	c0=$(created); t0=$(awk '{print $14+$15}' /proc/$pid/stat)
+	c0=$(created); t0=$(bench_cpu); prof=
+	if [ -n "${PROFILE:-}" ]; then
+		curl -sf -o "$PROFILE/$2$(echo "$1" | tr / -).pprof" "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$((secs - 2))" &
+		prof=$!
+	fi
 	wrk -t2 -c"$conns" -d"${secs}s" --latency --timeout 10s -s "$tmp/wrk.lua" "http://127.0.0.1:$port$1" >"$tmp/wrk.out"
-	t1=$(awk '{print $14+$15}' /proc/$pid/stat); c1=$(created)
+	t1=$(bench_cpu); c1=$(created)
+	[ -z "$prof" ] || wait "$prof" || echo "  (no CPU profile: $PROFILE)"
 	n=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
 	awk -v label="$2 GET $1" '
 		/ 50%/ {p50=$2} / 99%/ {p99=$2} /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {sock=$0}

@@ -54,6 +54,10 @@ type Config struct {
 	// MetricsAddr, unless "", is where serve answers /metrics in the
 	// Prometheus text format (DIGEST_METRICS_ADDR).
 	MetricsAddr string
+	// Pprof serves Go's runtime profiles (net/http/pprof) under
+	// /debug/pprof/ on MetricsAddr (DIGEST_PPROF): CPU, heap, goroutines
+	// and lock contention of a running server, for `go tool pprof`.
+	Pprof bool
 	// Lease is how long a worker holds a feed it claimed (DIGEST_LEASE;
 	// 0: the pipeline's default, 5 minutes): the feeds of a worker that
 	// died are fetched again by another once it runs out. It must cover
@@ -84,6 +88,7 @@ var configVars = []configVar{
 	{"user", "DIGEST_USER", "the account add, import and export act for (default: the only user)"},
 	{"role", "DIGEST_ROLE", "what serve runs: all, web (the reader only) or worker (fetching and stories only); web and worker need PostgreSQL"},
 	{"metrics-addr", "DIGEST_METRICS_ADDR", "address host:port of a Prometheus /metrics endpoint (default: none)"},
+	{"pprof", "DIGEST_PPROF", "also serve Go's profiles under /debug/pprof/ on the metrics address"},
 	{"lease", "DIGEST_LEASE", "how long a worker holds a feed it claimed before another may fetch it (default 5m; PostgreSQL)"},
 }
 
@@ -184,6 +189,14 @@ func bindConfig(fs *flag.FlagSet, env *Env, cfg *Config, shown []string) (finish
 		cfg.AllowPrivate = b
 	}
 	fs.BoolVar(&cfg.AllowPrivate, "allow-private", cfg.AllowPrivate, helpOf("allow-private"))
+	if v := env.Getenv("DIGEST_PPROF"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DIGEST_PPROF: %w", err))
+		}
+		cfg.Pprof = b
+	}
+	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, helpOf("pprof"))
 	if v := env.Getenv("DIGEST_MEMORY_LIMIT"); v != "" {
 		n, err := parseBytes(v)
 		if err != nil {
@@ -371,6 +384,9 @@ func (c *Config) validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("config: base-url must be an http or https URL, got %q", c.BaseURL)
 		}
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		return fmt.Errorf("config: pprof needs metrics-addr: the profiles are served there")
 	}
 	if c.AuthProxyHeader != "" && len(c.TrustedProxies) == 0 {
 		return fmt.Errorf("config: auth-proxy-header needs trusted-proxies: the header is believed only from them")

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"runtime"
 	"time"
 
 	"github.com/occasional-digest/digest/daily"
@@ -37,7 +39,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer a.Close()
 	if cfg.MetricsAddr != "" {
-		stop, err := a.serveMetrics(cfg.MetricsAddr)
+		stop, err := a.serveMetrics(cfg.MetricsAddr, cfg.Pprof)
 		if err != nil {
 			return err
 		}
@@ -75,16 +77,23 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 }
 
 // serveMetrics answers /metrics on addr in the background, on a listener
-// of its own so that it can stay off the public network; stop shuts it
-// down.
-func (a *app) serveMetrics(addr string) (stop func(), err error) {
+// of its own so that it can stay off the public network, and with
+// profiles Go's profiles under /debug/pprof/; stop shuts it down.
+func (a *app) serveMetrics(addr string, profiles bool) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listen: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.metrics.Handler())
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+	write := 30 * time.Second
+	if profiles {
+		handleProfiles(mux)
+		// A CPU profile or trace answers after its ?seconds= (at most
+		// a minute here).
+		write = 70 * time.Second
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: write,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	done := make(chan struct{})
 	go func() {
@@ -101,3 +110,20 @@ func (a *app) serveMetrics(addr string) (stop func(), err error) {
 		<-done
 	}, nil
 }
+
+// handleProfiles serves net/http/pprof's index and profiles on mux
+// (the package registers them on http.DefaultServeMux too, which digest
+// never serves), and samples one in mutexSample contended locks for
+// /debug/pprof/mutex: where readers wait on each other (SQLite's
+// allocations in modernc.org/libc take one process-wide lock).
+func handleProfiles(mux *http.ServeMux) {
+	runtime.SetMutexProfileFraction(mutexSample)
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+}
+
+// mutexSample is the mutex profile's sampling rate with --pprof.
+const mutexSample = 20

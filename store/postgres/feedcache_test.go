@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/occasional-digest/digest/internal/pgtest"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,16 +22,7 @@ import (
 // callers cannot change it by editing what Feeds returned.
 func TestFeedsCacheSeesEveryWriter(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.FreshSchema(t)
-	db, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	u := &digest.User{Name: "reader"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
+	db, dsn, u := freshStore(t, "reader")
 	other, err := postgres.Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -134,16 +124,7 @@ func TestFeedsCanceled(t *testing.T) {
 // packing: separators, multi-byte characters, empty and long strings.
 func TestFeedsPackedMatchesRows(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.FreshSchema(t)
-	db, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	u := &digest.User{Name: "reader"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
+	db, dsn, u := freshStore(t, "reader")
 	titles := []string{"", "a,b:c", "12:34,", "Ünïcödé ✓ 日本", strings.Repeat("long title ", 5000), "0:", ":", ","}
 	for i, title := range titles {
 		f := &digest.Feed{URL: fmt.Sprintf("https://f%d.example/feed?a=1,b=2:3", i), Title: title, Category: titles[(i+3)%len(titles)], Fetch: digest.FetchAlways}

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	digest "github.com/occasional-digest/digest"
-	"github.com/occasional-digest/digest/internal/pgtest"
 	"github.com/occasional-digest/digest/store/postgres"
 )
 
@@ -29,12 +28,7 @@ const orphans = `SELECT
 // and state rows leave none behind.
 func TestDeletesLeaveNoOrphans(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.FreshSchema(t)
-	db, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, dsn, _ := freshStore(t, "")
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -134,16 +128,7 @@ func TestDeletesLeaveNoOrphans(t *testing.T) {
 // user cannot be deleted; it can once that transaction ends.
 func TestSubscribersLockedWhileSaving(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.FreshSchema(t)
-	db, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	u := &digest.User{Name: "dana"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
+	db, dsn, u := freshStore(t, "dana")
 	f := &digest.Feed{URL: "https://d.example/feed"}
 	if err := db.CreateFeed(ctx, u.ID, f); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := openPool(path, true, Options{})
+	raw, err := openPool(path, writePool, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestUpgradeFillsEntityKeys(t *testing.T) {
 	if len(before) == len(ms) {
 		t.Fatal("no migration has a Go step: entity keys are not backfilled")
 	}
-	raw, err := openPool(path, true, Options{})
+	raw, err := openPool(path, writePool, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestRefreshEntityKeys(t *testing.T) {
 	db.Close()
 	exec := func(q string) {
 		t.Helper()
-		raw, err := openPool(path, true, Options{})
+		raw, err := openPool(path, writePool, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

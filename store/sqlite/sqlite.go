@@ -51,6 +51,8 @@ func Dialect() *sqlstore.Dialect {
 		DataVersion:       "PRAGMA data_version",
 		FoldLike:          "LIKE", // case_sensitive_like is never set
 		GroupConcat:       "group_concat(%s, '')",
+		FeedFactsVersion:  "(SELECT n FROM feed_facts_version)",
+		PrepareReads:      true,
 	}
 }
 
@@ -95,6 +97,14 @@ type Options struct {
 	ReadCacheKiB int
 	// ReadConns is the size of the read pool. Default max(4, GOMAXPROCS).
 	ReadConns int
+	// BackgroundConns is the size of a second read pool kept for
+	// background work (contexts marked with digest.WithBackground:
+	// post-processing, the story engine, rule jobs), so that readers
+	// never wait for a connection held by the pipeline's backlog, nor the
+	// backlog for one held by readers. Default 2. A bigger pool is not
+	// faster: the reads are CPU-bound, and modernc.org/libc serialises
+	// SQLite's allocations behind one process-wide lock.
+	BackgroundConns int
 }
 
 func (o *Options) setDefaults() {
@@ -109,6 +119,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.ReadConns <= 0 {
 		o.ReadConns = max(4, runtime.GOMAXPROCS(0))
+	}
+	if o.BackgroundConns <= 0 {
+		o.BackgroundConns = 2
 	}
 }
 
@@ -137,7 +150,7 @@ func OpenOptions(ctx context.Context, path string, logger *slog.Logger, opts Opt
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	write, err := openPool(abs, true, opts)
+	write, err := openPool(abs, writePool, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -160,18 +173,36 @@ func OpenOptions(ctx context.Context, path string, logger *slog.Logger, opts Opt
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read, err := openPool(abs, false, opts)
+	read, err := openPool(abs, readPool, opts)
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
-	return &DB{Store: sqlstore.New(write, read, d, logger), path: abs}, nil
+	bg, err := openPool(abs, backgroundPool, opts)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	}
+	st := sqlstore.New(write, read, d, logger)
+	st.SetBackgroundReads(bg)
+	return &DB{Store: st, path: abs}, nil
 }
 
+// pool is what a pool of connections is for.
+type pool int
+
+const (
+	writePool      pool = iota // the one writer
+	readPool                   // the readers'
+	backgroundPool             // background work's reads
+)
+
 // openPool opens the writer (one connection, transactions begin
-// IMMEDIATE so they never fail upgrading a read lock) or the read pool.
-func openPool(path string, writer bool, opts Options) (*sql.DB, error) {
+// IMMEDIATE so they never fail upgrading a read lock) or a read pool.
+func openPool(path string, kind pool, opts Options) (*sql.DB, error) {
 	opts.setDefaults()
+	writer := kind == writePool
 	cache := opts.ReadCacheKiB
 	if writer {
 		cache = opts.WriteCacheKiB
@@ -197,16 +228,17 @@ func openPool(path string, writer bool, opts Options) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	if writer {
-		db.SetMaxOpenConns(1)
-		db.SetMaxIdleConns(1)
-	} else {
+	n := 1
+	switch kind {
+	case readPool:
 		// Two more for the connections the store keeps to check its feed
 		// cache and to answer DataVersion (Dialect.DataVersion).
-		n := opts.ReadConns + 2
-		db.SetMaxOpenConns(n)
-		db.SetMaxIdleConns(n)
+		n = opts.ReadConns + 2
+	case backgroundPool:
+		n = opts.BackgroundConns
 	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	return db, nil

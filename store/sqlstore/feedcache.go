@@ -33,7 +33,7 @@ const feedCacheUsers = 32
 // has no DataVersion.
 func (s *Store) cachedFeeds(ctx context.Context, user int64, load func(ctx context.Context, q querier, user int64, size int) ([]digest.Feed, error)) ([]digest.Feed, error) {
 	if s.d.DataVersion == "" {
-		return load(ctx, s.read, user, 0)
+		return load(ctx, s.reader(ctx), user, 0)
 	}
 	c := &s.feedCache
 	c.mu.Lock()

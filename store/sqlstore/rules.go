@@ -108,7 +108,7 @@ func (s *Store) Rule(ctx context.Context, userID, id int64) (*digest.Rule, error
 
 // Rules lists the user's rules by name, then ID.
 func (s *Store) Rules(ctx context.Context, userID int64) ([]digest.Rule, error) {
-	rs, err := s.loadRules(ctx, s.read, userID, false)
+	rs, err := s.loadRules(ctx, s.reader(ctx), userID, false)
 	return rs, wrap("rules", err)
 }
 
@@ -595,7 +595,7 @@ func (s *Store) PreviewRule(ctx context.Context, userID int64, r *digest.Rule, l
 	}
 	limit = min(limit, 100)
 	rc := *r
-	e, err := s.checkRule(ctx, s.read, userID, &rc)
+	e, err := s.checkRule(ctx, s.reader(ctx), userID, &rc)
 	if err != nil {
 		return nil, wrap("preview rule", err)
 	}
@@ -607,7 +607,7 @@ func (s *Store) PreviewRule(ctx context.Context, userID int64, r *digest.Rule, l
 	var hits []hit
 	now := s.now()
 	for after := int64(0); ; {
-		ids, err := s.userArticleIDs(ctx, s.read, userID, after)
+		ids, err := s.userArticleIDs(ctx, s.reader(ctx), userID, after)
 		if err != nil {
 			return nil, wrap("preview rule", err)
 		}
@@ -615,7 +615,7 @@ func (s *Store) PreviewRule(ctx context.Context, userID int64, r *digest.Rule, l
 			break
 		}
 		after = ids[len(ids)-1]
-		as, err := s.ruleArticles(ctx, s.read, userID, ids, e.NeedsText(), e.NeedsEntities())
+		as, err := s.ruleArticles(ctx, s.reader(ctx), userID, ids, e.NeedsText(), e.NeedsEntities())
 		if err != nil {
 			return nil, wrap("preview rule", err)
 		}

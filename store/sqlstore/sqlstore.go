@@ -70,6 +70,7 @@ import (
 type Store struct {
 	write   *sql.DB
 	read    *sql.DB
+	bg      *sql.DB // reads of background work (digest.WithBackground); nil: read
 	d       *Dialect
 	logger  *slog.Logger
 	now     func() time.Time
@@ -77,6 +78,8 @@ type Store struct {
 	states  atomic.Int64 // fetch-state rows written by SaveFetches
 
 	feedCache feedCache
+	feedFacts feedFacts   // see Dialect.FeedFactsVersion
+	stmts     stmtCache   // see Dialect.PrepareReads
 	ruleSets  ruleSets    // compiled rules of running rule jobs
 	version   versionConn // see DataVersion
 }
@@ -91,6 +94,21 @@ func New(write, read *sql.DB, d *Dialect, logger *slog.Logger) *Store {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Store{write: write, read: read, d: d, logger: logger, now: time.Now}
+}
+
+// SetBackgroundReads makes the reads of contexts marked with
+// digest.WithBackground (post-processing, the story engine, rule jobs) go
+// through bg instead of the read pool, so that readers and background
+// work do not queue for each other's connections. Call it before the
+// store is used; the Store owns bg and closes it in Close.
+func (s *Store) SetBackgroundReads(bg *sql.DB) { s.bg = bg }
+
+// reader returns the pool the reads of ctx go through.
+func (s *Store) reader(ctx context.Context) *sql.DB {
+	if s.bg != nil && digest.IsBackground(ctx) {
+		return s.bg
+	}
+	return s.read
 }
 
 // Stats counts what SaveFetches wrote since the store was opened.
@@ -117,9 +135,13 @@ func (s *Store) WriteCount() int64 { return s.written.Load() }
 func (s *Store) Close() error {
 	s.feedCache.close()
 	s.version.close()
-	err := s.write.Close()
+	err := s.stmts.close()
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
+	}
+	if s.bg != nil {
+		err = errors.Join(err, s.bg.Close())
 	}
 	return err
 }
@@ -148,11 +170,25 @@ func (s *Store) txRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *s
 }
 
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return s.read.QueryRowContext(ctx, s.d.rebind(q), args...)
+	pool, q := s.reader(ctx), s.d.rebind(q)
+	if s.d.PrepareReads {
+		if st, release := s.stmts.get(ctx, pool, q); st != nil {
+			defer release() // the row keeps the statement until scanned
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return pool.QueryRowContext(ctx, q, args...)
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return s.read.QueryContext(ctx, s.d.rebind(q), args...)
+	pool, q := s.reader(ctx), s.d.rebind(q)
+	if s.d.PrepareReads {
+		if st, release := s.stmts.get(ctx, pool, q); st != nil {
+			defer release() // the rows keep the statement until closed
+			return st.QueryContext(ctx, args...)
+		}
+	}
+	return pool.QueryContext(ctx, q, args...)
 }
 
 // index (re)indexes an article for search.

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"TwoUsersOneFeed", testTwoUsersOneFeed},
 		{"ReaderFilters", testReaderFilters},
 		{"SourcesOfOthers", testSourcesOfOthers},
+		{"SourcesFollowFeedChanges", testSourcesFollowFeedChanges},
 		{"FetchModePerFollower", testFetchModePerFollower},
 		{"Choices", testChoices},
 		{"Signals", testSignals},
