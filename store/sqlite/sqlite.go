@@ -35,11 +35,13 @@ func Dialect() *sqlstore.Dialect {
 		Name:        "sqlite",
 		SearchIDs:   "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
 		SearchQuery: ftsMatch,
-		// bm25 weighs a match in the title ten times, in the summary
-		// twice, as one in the text. Only the 2,000 newest matches are
-		// ranked (Dialect.SearchRank).
+		// Not used: SearchNewest ranks in Go (search.Ranker weighs a
+		// match as bm25(articles_fts, 10.0, 2.0, 1.0) did).
 		SearchRank: `SELECT id, rank FROM (SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS rank
 			FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 2000)`,
+		SearchNewest:      "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+		SearchBody:        "{summary text} : %s",
+		SearchRanked:      "SELECT CAST(value AS INTEGER) AS id, CAST(key AS INTEGER) AS rank FROM json_each(?)",
 		SearchCheck:       "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
 		SearchRange:       "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
 		LastInsertID:      true,
