@@ -35,10 +35,9 @@ func Dialect() *sqlstore.Dialect {
 		Name:        "sqlite",
 		SearchIDs:   "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
 		SearchQuery: ftsMatch,
-		// Not used: SearchNewest ranks in Go (search.Ranker weighs a
-		// match as bm25(articles_fts, 10.0, 2.0, 1.0) did).
-		SearchRank: `SELECT id, rank FROM (SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS rank
-			FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 2000)`,
+		// No SearchRank: the store ranks the newest matches itself
+		// (SearchNewest), weighing a match as bm25(articles_fts, 10.0,
+		// 2.0, 1.0) did without its count of every match in the index.
 		SearchNewest: "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
 		SearchBody:   "{summary text} : %s",
 		// LIMIT -1 keeps the list a subquery of its own, whose IDs look
