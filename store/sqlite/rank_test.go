@@ -104,3 +104,81 @@ func TestRelevanceOrder(t *testing.T) {
 		t.Errorf("chaplin by relevance: %v, want %v", got, []int64{id[chaplin], id[both]})
 	}
 }
+
+// TestRelevanceRanksTheNewestMatches checks that a search by relevance
+// ranks its 2,000 newest matches, whether its candidates are found
+// together (two terms) or from a term's matches outside and inside titles
+// (one term).
+func TestRelevanceRanksTheNewestMatches(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	defer db.Close()
+	u := &digest.User{Name: "ranker"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	f := &digest.Feed{URL: "https://port.example/feed", Title: "Port"}
+	if err := db.CreateFeed(ctx, u.ID, f); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var es []digest.Entry
+	for k := range 3000 {
+		title, text := fmt.Sprint("Notes ", k), "The harbour storm passed at night."
+		switch {
+		case k%10 == 0:
+			title, text = fmt.Sprint("Harbour storm ", k), "Nothing else."
+		case k%7 == 0:
+			text = "A quiet day."
+			title = fmt.Sprint("Harbour storm ", k)
+		}
+		es = append(es, digest.Entry{GUID: fmt.Sprint("g", k), URL: fmt.Sprintf("https://port.example/%d", k),
+			Title: title, Text: text, Hash: "h", Published: base.Add(time.Duration(k) * time.Minute)})
+	}
+	res, err := db.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: es}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := res[0].Created
+	newest := slices.Clone(created)
+	slices.Sort(newest)
+	newest = newest[len(newest)-2000:]
+	for _, search := range []string{"harbour", "harbour storm", `"harbour storm"`} {
+		var got []int64
+		q := digest.ArticleQuery{UserID: u.ID, Search: search, Relevance: true, Limit: 500}
+		for range 10 {
+			p, err := db.Articles(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range p.Articles {
+				got = append(got, a.ID)
+			}
+			if q.Cursor = p.Next; q.Cursor == "" {
+				break
+			}
+		}
+		// The titled articles first: every tenth and seventh.
+		titled := 0
+		for _, id := range got {
+			k := slices.Index(created, id)
+			if k%10 != 0 && k%7 != 0 {
+				break
+			}
+			titled++
+		}
+		want := 0
+		for k, id := range created {
+			if (k%10 == 0 || k%7 == 0) && slices.Contains(newest, id) {
+				want++
+			}
+		}
+		if titled != want {
+			t.Errorf("search %q by relevance: %d titled articles first, want %d", search, titled, want)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, newest) {
+			t.Errorf("search %q by relevance: %d articles from %d, want the 2,000 newest from %d", search, len(got), got[0], newest[0])
+		}
+	}
+}

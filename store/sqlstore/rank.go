@@ -43,19 +43,24 @@ type rankTerm struct {
 // The score is BM25's, as FTS5's bm25(articles_fts, 10, 2, 1) computed
 // it, from what the search index tells cheaply about these candidates
 // alone: for each term (at most rankTerms), whether the article matches
-// it and whether in its title (a match there weighs ten times one in
-// the text), saturated (k1 1.2), times the term's inverse document
-// frequency. Three simplifications make it cheap where bm25() counted
-// every match of every term in the whole index first (75% of a search's
-// time at 1,000,000 articles): a term's document frequency is estimated
-// from the density of its rankSample newest matches among the newest
-// articles; a term counts once in the text, however often it occurs
-// there (the index cannot count without bm25); lengths are not
-// normalised. Each term costs one query over the candidates' span of
-// IDs (its matches in titles; Dialect.SearchRange), and one more when
-// the search does not require it (OR); a search of one term needs no
-// document frequency, which weighs every article alike.
+// it in its title and whether elsewhere (a match in the title weighs ten
+// times one in the summary or text), saturated (k1 1.2), times the
+// term's inverse document frequency. Three simplifications make it
+// cheap where bm25() counted every match of every term in the whole
+// index first (75% of a search's time at 1,000,000 articles): a term's
+// document frequency is estimated from the density of its rankSample
+// newest matches among the newest articles; a term counts once in a
+// place, however often it occurs there (the index cannot count without
+// bm25); lengths are not normalised. Each term costs two queries over
+// the candidates' span of IDs (Dialect.SearchRange, SearchBody) and, in
+// a search of several terms, one for its frequency; a search of one term
+// needs no frequency, which weighs every article alike, and finds its
+// candidates with the two.
 func (s *Store) rankMatches(ctx context.Context, match search.Node, term string) ([]int64, error) {
+	terms := rankTermsOf(match)
+	if t, ok := match.(*search.Term); ok && len(terms) == 1 && !t.Title {
+		return s.rankTerm(ctx, t)
+	}
 	rows, err := s.query(ctx, s.d.SearchNewest, term, searchRankMax)
 	if err != nil {
 		return nil, wrap("articles: search", err)
@@ -64,7 +69,6 @@ func (s *Store) rankMatches(ctx context.Context, match search.Node, term string)
 	if err != nil || len(ids) == 0 {
 		return nil, wrap("articles: search", err)
 	}
-	terms := rankTermsOf(match)
 	if len(terms) > 1 {
 		var top int64
 		if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&top); err != nil {
@@ -82,19 +86,17 @@ func (s *Store) rankMatches(ctx context.Context, match search.Node, term string)
 	lo, hi := ids[len(ids)-1], ids[0]
 	scores := make(map[int64]float64, len(ids))
 	for _, t := range terms {
-		// freq per candidate: the term's weighed matches.
-		freq := make(map[int64]float64, len(ids))
+		freq := map[int64]float64{}
 		q, ok := s.d.SearchQuery(t.term)
 		if !ok {
 			continue
 		}
 		if !t.term.Title {
-			// Its matches outside the title.
-			found, err := s.searchSpan(ctx, fmt.Sprintf(s.d.SearchBody, q), lo, hi)
+			body, err := s.searchSpan(ctx, fmt.Sprintf(s.d.SearchBody, q), lo, hi)
 			if err != nil {
 				return nil, err
 			}
-			for _, id := range found {
+			for _, id := range body {
 				freq[id]++
 			}
 			title := *t.term
@@ -111,13 +113,69 @@ func (s *Store) rankMatches(ctx context.Context, match search.Node, term string)
 			freq[id] += rankTitleWeight
 		}
 		for id, f := range freq {
-			scores[id] += t.idf * f * (rankK1 + 1) / (f + rankK1)
+			scores[id] += t.idf * rankTF(f)
 		}
 	}
+	return rankOrder(ids, scores), nil
+}
+
+// rankTerm is rankMatches for a search of one term t, matched anywhere:
+// its candidates are its newest matches outside the title and its
+// matches in titles from the oldest of these on, the newest first, which
+// is one walk of the index less.
+func (s *Store) rankTerm(ctx context.Context, t *search.Term) ([]int64, error) {
+	q, ok := s.d.SearchQuery(t)
+	if !ok {
+		return nil, nil
+	}
+	rows, err := s.query(ctx, s.d.SearchNewest, fmt.Sprintf(s.d.SearchBody, q), searchRankMax)
+	if err != nil {
+		return nil, wrap("articles: search", err)
+	}
+	body, err := scanIDs(rows)
+	if err != nil {
+		return nil, wrap("articles: search", err)
+	}
+	// Every match from lo on: all if the body's are fewer than the
+	// candidates.
+	lo := int64(math.MinInt64)
+	if len(body) == searchRankMax {
+		lo = body[len(body)-1]
+	}
+	title := *t
+	title.Title = true
+	if q, ok = s.d.SearchQuery(&title); !ok {
+		return nil, nil
+	}
+	inTitle, err := s.searchSpan(ctx, q, lo, math.MaxInt64)
+	if err != nil {
+		return nil, err
+	}
+	freq := make(map[int64]float64, len(body)+len(inTitle))
+	for _, id := range body {
+		freq[id]++
+	}
+	for _, id := range inTitle {
+		freq[id] += rankTitleWeight
+	}
+	ids := make([]int64, 0, len(freq))
+	for id, f := range freq {
+		ids = append(ids, id)
+		freq[id] = rankTF(f)
+	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+	return rankOrder(ids[:min(len(ids), searchRankMax)], freq), nil
+}
+
+// rankTF is BM25's saturation of a term's weighed matches f.
+func rankTF(f float64) float64 { return f * (rankK1 + 1) / (f + rankK1) }
+
+// rankOrder returns ids (newest first) by descending score, the newer
+// first among equals.
+func rankOrder(ids []int64, scores map[int64]float64) []int64 {
 	ranked := slices.Clone(ids)
-	// ids are newest first: equal scores keep that order.
 	slices.SortStableFunc(ranked, func(a, b int64) int { return cmp.Compare(scores[b], scores[a]) })
-	return ranked, nil
+	return ranked
 }
 
 // rankTermsOf returns the terms match looks for (not those it excludes),
