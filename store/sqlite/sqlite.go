@@ -40,6 +40,7 @@ func Dialect() *sqlstore.Dialect {
 		// 2.0, 1.0) did without its count of every match in the index.
 		SearchNewest: "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
 		SearchBody:   "{summary text} : %s",
+		SearchAnd:    "(%s) AND (%s)",
 		// LIMIT -1 keeps the list a subquery of its own, whose IDs look
 		// up the states by key: flattened, a date: filter made SQLite
 		// scan the reader's states in the date range for every ID (19 s).

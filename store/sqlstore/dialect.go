@@ -44,6 +44,10 @@ type Dialect struct {
 	// of one term (%s) into one that matches the term outside the title
 	// only (SQLite: "{summary text} : %s").
 	SearchBody string
+	// SearchAnd, required with SearchNewest, is the SearchQuery value
+	// that matches both of two (the two %s, in order; SQLite:
+	// "(%s) AND (%s)").
+	SearchAnd string
 	// SearchRanked selects, as columns id and rank, the IDs of a JSON
 	// array (the one bind parameter) and their positions in it (SQLite:
 	// json_each). Required with SearchNewest.
