@@ -48,6 +48,7 @@ func Dialect() *sqlstore.Dialect {
 		SearchCheck:       "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
 		SearchRange:       "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
 		LastInsertID:      true,
+		PageIDsFirst:      true,
 		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchInsert:      "INSERT INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchUnindex:     "DELETE FROM articles_fts WHERE rowid = ?",

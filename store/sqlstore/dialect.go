@@ -115,6 +115,11 @@ type Dialect struct {
 	// needs none: its statements cost no round trip, and one writing
 	// several rows opens a savepoint (see LastInsertID).
 	NextIDs string
+	// PageIDsFirst makes a page of a plan driven by a list (search
+	// matches, a story, an entity's articles) read its IDs from the
+	// states first, then its articles: SQLite sorted the whole list with
+	// the articles' columns, reading every listed article's row.
+	PageIDsFirst bool
 	// PageWithSources reads a list's page and its articles' sources with
 	// one statement (see pageSources) instead of two (PostgreSQL: each
 	// statement is a round trip). SQLite reads them with two: the one

@@ -271,6 +271,31 @@ func (s *Store) rankedPage(ctx context.Context, p *articlePlan, userID int64, of
 	return out, nil
 }
 
+// listedPage returns the plan of the n articles of plan p after the
+// first offset, in p's order: their IDs, read from the states alone,
+// listed.
+func (s *Store) listedPage(ctx context.Context, p *articlePlan, userID int64, offset, n int) (*articlePlan, error) {
+	rows, err := s.query(ctx, `SELECT st.article_id FROM `+p.from+` WHERE `+p.whereSQL()+` ORDER BY `+p.orderBy()+
+		` LIMIT ? OFFSET ?`, append(slices.Clone(p.args), n, offset)...)
+	if err != nil {
+		return nil, wrap("articles", err)
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return nil, wrap("articles", err)
+	}
+	if len(ids) == 0 {
+		ids = []int64{0} // no article has ID 0
+	}
+	out := &articlePlan{sortKey: p.sortKey, desc: p.desc, stems: p.stems}
+	in, args := inList(ids)
+	out.from = "(SELECT id FROM articles WHERE id IN (" + in + ")) f CROSS JOIN article_states st"
+	out.add("", args...)
+	out.add("st.article_id = f.id")
+	out.add("st.user_id = ?", userID)
+	return out, nil
+}
+
 // rankedList returns the bind value of Dialect.SearchRanked for ids.
 func rankedList(ids []int64) string {
 	b, _ := json.Marshal(ids)
