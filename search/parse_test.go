@@ -173,10 +173,15 @@ func FuzzParse(f *testing.F) {
 
 func TestSnippet(t *testing.T) {
 	stems := Stems(mustParse(t, "earthquakes <b>").Match)
+	for _, w := range []string{"happiness", "hope", "pony"} {
+		stems[Stem(w)] = true
+	}
 	tests := []struct{ name, text, want string }{
 		{"stemmed match marked, all escaped", "An earthquake & a <b>bold</b> quake.",
 			"An <mark>earthquake</mark> &amp; a &lt;<mark>b</mark>&gt;bold&lt;/<mark>b</mark>&gt; quake."},
 		{"no match: the start", "Nothing here.", "Nothing here."},
+		{"a form whose stem changes the last letter", "Happy hoping for the ponies.",
+			"<mark>Happy</mark> <mark>hoping</mark> for the <mark>ponies</mark>."},
 		{"window around a late match", strings.Repeat("filler ", 60) + "Earthquakes struck. " + strings.Repeat("more ", 60),
 			"…filler filler filler filler filler filler filler filler <mark>Earthquakes</mark> struck. more"},
 	}
@@ -200,4 +205,15 @@ func mustParse(t *testing.T, s string) *Query {
 		t.Fatal(err)
 	}
 	return q
+}
+
+// BenchmarkSnippetNoMatch is a snippet of a text the search's words are
+// not in (a match in the title): every word is read.
+func BenchmarkSnippetNoMatch(b *testing.B) {
+	stems := Stems(mustParse(&testing.T{}, `intitle:"new york"`).Match)
+	text := strings.Repeat("The minister said on Tuesday that the talks would resume after the holidays. ", 30)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Snippet(text, stems)
+	}
 }

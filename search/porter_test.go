@@ -1,6 +1,9 @@
 package search
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestStem checks the examples of Porter's paper ("An algorithm for
 // suffix stripping", 1980) and of its reference vocabulary, with SQLite's
@@ -47,6 +50,10 @@ func TestStem(t *testing.T) {
 		if got := Stem(in); got != want {
 			t.Errorf("Stem(%q) = %q, want %q", in, got, want)
 		}
+		// Snippet relies on it (stemPrefixes).
+		if p := want[:max(1, len(want)-1)]; !strings.HasPrefix(in, p) {
+			t.Errorf("%q does not start with its stem %q less its last letter", in, want)
+		}
 	}
 }
 
@@ -57,8 +64,13 @@ func FuzzStem(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, w string) {
-		if s := Stem(w); len(s) > len(w)+1 || s == "" && w != "" {
+		s := Stem(w)
+		if len(s) > len(w)+1 || s == "" && w != "" {
 			t.Fatalf("Stem(%q) = %q", w, s)
+		}
+		// A word keeps its stem's start (see stemPrefixes).
+		if s != "" && !strings.HasPrefix(w, s[:max(1, len(s)-1)]) {
+			t.Fatalf("Stem(%q) = %q: not the word's start", w, s)
 		}
 	})
 }

@@ -35,14 +35,20 @@ func Dialect() *sqlstore.Dialect {
 		Name:        "sqlite",
 		SearchIDs:   "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
 		SearchQuery: ftsMatch,
-		// bm25 weighs a match in the title ten times, in the summary
-		// twice, as one in the text. Only the 2,000 newest matches are
-		// ranked (Dialect.SearchRank).
-		SearchRank: `SELECT id, rank FROM (SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS rank
-			FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 2000)`,
+		// No SearchRank: the store ranks the newest matches itself
+		// (SearchNewest), weighing a match as bm25(articles_fts, 10.0,
+		// 2.0, 1.0) did without its count of every match in the index.
+		SearchNewest: "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+		SearchBody:   "{summary text} : %s",
+		SearchAnd:    "(%s) AND (%s)",
+		// LIMIT -1 keeps the list a subquery of its own, whose IDs look
+		// up the states by key: flattened, a date: filter made SQLite
+		// scan the reader's states in the date range for every ID (19 s).
+		SearchRanked:      "SELECT CAST(value AS INTEGER) AS id, CAST(key AS INTEGER) AS rank FROM json_each(?) LIMIT -1",
 		SearchCheck:       "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
 		SearchRange:       "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
 		LastInsertID:      true,
+		PageIDsFirst:      true,
 		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchInsert:      "INSERT INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
 		SearchUnindex:     "DELETE FROM articles_fts WHERE rowid = ?",

@@ -31,6 +31,27 @@ type Dialect struct {
 	// match of a word in most articles would take seconds at a million
 	// articles, and a reader wants the relevant among recent news.
 	SearchRank string
+	// SearchNewest, unless empty, makes the store rank a search by
+	// relevance itself (rankMatches) instead of with SearchRank: it
+	// selects the IDs of the newest matches of the first bind parameter
+	// (a SearchQuery value), newest first, at most the second. SQLite's
+	// bm25() first counts every match of each term in the whole index
+	// (75% of a search's time at 1,000,000 articles); rankMatches needs
+	// the candidates, a sample of each term's newest matches, and each
+	// term's matches among the candidates (SearchRange, required).
+	SearchNewest string
+	// SearchBody, required with SearchNewest, turns a SearchQuery value
+	// of one term (%s) into one that matches the term outside the title
+	// only (SQLite: "{summary text} : %s").
+	SearchBody string
+	// SearchAnd, required with SearchNewest, is the SearchQuery value
+	// that matches both of two (the two %s, in order; SQLite:
+	// "(%s) AND (%s)").
+	SearchAnd string
+	// SearchRanked selects, as columns id and rank, the IDs of a JSON
+	// array (the one bind parameter) and their positions in it (SQLite:
+	// json_each). Required with SearchNewest.
+	SearchRanked string
 	// SearchCheck, unless empty, is a condition true when one article
 	// matches the bind value of SearchIDs; %s in it stands for the SQL
 	// expression of the article's ID, e.g. "EXISTS (SELECT 1 FROM
@@ -94,6 +115,11 @@ type Dialect struct {
 	// needs none: its statements cost no round trip, and one writing
 	// several rows opens a savepoint (see LastInsertID).
 	NextIDs string
+	// PageIDsFirst makes a page of a plan driven by a list (search
+	// matches, a story, an entity's articles) read its IDs from the
+	// states first, then its articles: SQLite sorted the whole list with
+	// the articles' columns, reading every listed article's row.
+	PageIDsFirst bool
 	// PageWithSources reads a list's page and its articles' sources with
 	// one statement (see pageSources) instead of two (PostgreSQL: each
 	// statement is a round trip). SQLite reads them with two: the one

@@ -83,11 +83,13 @@ func entityArticles(in string) string {
 
 // searchFilters adds the author: and date: filters of a search to the
 // plan, and the feeds of its feed: filters unless nil, and the entities
-// of its entity: filters.
+// of its entity: filters; those of entity:, which read an article's
+// story's entities, are checked after the search's words when the plan
+// walks them (articlePlan.addLater).
 func (s *Store) searchFilters(p *articlePlan, q *search.Query, feeds []int64, entities [][]int64) {
 	for _, set := range entities {
 		in, args := inList(set)
-		p.add(`EXISTS (SELECT 1 FROM articles a7 CROSS JOIN story_entities se7 WHERE a7.id = st.article_id
+		p.addLater(`EXISTS (SELECT 1 FROM articles a7 CROSS JOIN story_entities se7 WHERE a7.id = st.article_id
 			AND se7.story_id = a7.story_id AND se7.entity_id IN (`+in+`))`, args...)
 	}
 	if len(feeds) > 0 {
