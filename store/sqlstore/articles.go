@@ -251,8 +251,10 @@ type articlePlan struct {
 	relevance bool
 	// walk, unless empty, is the search's SearchQuery value, left out
 	// of the plan: walkSearch keeps the articles of the plan that match
-	// it (see Store.plan).
-	walk string
+	// it (see Store.plan), with the dialect whose statements check it
+	// (Dialect.searchDialect).
+	walk        string
+	walkDialect *Dialect
 }
 
 func (p *articlePlan) add(sql string, args ...any) {
@@ -306,7 +308,8 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 	var excluded []search.Node
 	var feeds []int64      // of feed: filters; nil: none
 	var entities [][]int64 // of entity: filters
-	inMatches := "st.article_id IN (SELECT id FROM (" + s.d.SearchIDs + ") f2)"
+	var inMatches string
+	sd := s.d // the dialect whose statements search match
 	if strings.TrimSpace(q.Search) != "" {
 		var err error
 		if sq, err = search.Parse(clean(q.Search), s.now()); err != nil {
@@ -346,7 +349,9 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 	}
 	if match != nil {
 		p.stems = search.Stems(match)
-		t, ok := s.d.SearchQuery(match)
+		sd = s.d.searchDialect(match)
+		inMatches = "st.article_id IN (SELECT id FROM (" + sd.SearchIDs + ") f2)"
+		t, ok := sd.SearchQuery(match)
 		if !ok {
 			p.empty = true
 			return p, nil
@@ -354,13 +359,13 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 		term = t
 		// Matches are counted up to the point where a plan changes.
 		limitCount, checkMin, walkMin := searchDriveMax, 0, 0
-		walk = walk && (s.d.SearchRange != "" || s.d.SearchAmong != "") && !q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && q.Offset <= 1000
-		if (s.d.SearchCheck != "" || walk) && q.StoryID == 0 && len(q.IDs) == 0 {
+		walk = walk && (sd.SearchRange != "" || sd.SearchAmong != "") && !q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && q.Offset <= 1000
+		if (sd.SearchCheck != "" || walk) && q.StoryID == 0 && len(q.IDs) == 0 {
 			var total int64
 			if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&total); err != nil {
 				return nil, wrap("articles: search", err)
 			}
-			if s.d.SearchCheck != "" && !q.Relevance {
+			if sd.SearchCheck != "" && !q.Relevance {
 				// (By relevance, the ranked matches drive the query
 				// unless fewer than searchDriveMax match.)
 				checkMin = searchCheckMin(limit, total)
@@ -372,7 +377,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 				limitCount = max(searchDriveMax, walkMin)
 			}
 		}
-		n, err := s.countMatches(ctx, term, limitCount)
+		n, err := s.countMatches(ctx, sd, term, limitCount)
 		if err != nil {
 			return nil, err
 		}
@@ -380,11 +385,11 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 		if walk && n >= searchDriveMax && n >= walkMin {
 			// Many matches: walkSearch checks the walked articles a
 			// stretch at a time.
-			p.walk, cond = term, nil
+			p.walk, p.walkDialect, cond = term, sd, nil
 		} else if checkMin > searchDriveMax && n >= checkMin {
 			// A word in most articles: the walk finds a page after a few
 			// checks, while listing the matches would take them all.
-			check := fmt.Sprintf(s.d.SearchCheck, "st.article_id")
+			check := fmt.Sprintf(sd.SearchCheck, "st.article_id")
 			cond = &check
 		}
 		if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 && !q.Relevance {
@@ -393,7 +398,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			// rare word at 1,000,000 articles), walked the reader's
 			// 600,000 articles checking each (15 s); a list of IDs it
 			// looks up by key.
-			rows, err := s.query(ctx, s.d.SearchIDs+` LIMIT ?`, term, searchDriveMax)
+			rows, err := s.query(ctx, sd.SearchIDs+` LIMIT ?`, term, searchDriveMax)
 			if err != nil {
 				return nil, wrap("articles: search", err)
 			}
@@ -411,7 +416,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			p.add("st.article_id = f.id")
 			cond, driven = nil, true
 		} else if n < searchDriveMax && q.StoryID == 0 && len(q.IDs) == 0 {
-			p.from = "(" + s.d.SearchIDs + ") f CROSS JOIN article_states st"
+			p.from = "(" + sd.SearchIDs + ") f CROSS JOIN article_states st"
 			p.add("", term)
 			p.add("st.article_id = f.id")
 			cond, driven = nil, true
@@ -419,7 +424,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 {
 			// The matches are ranked (the 2,000 newest: see
 			// Dialect.SearchRank) and sorted by rank.
-			p.from = "(" + s.d.SearchRank + ") f CROSS JOIN article_states st"
+			p.from = "(" + sd.SearchRank + ") f CROSS JOIN article_states st"
 			if !driven {
 				p.add("", term)
 				p.add("st.article_id = f.id")
@@ -561,8 +566,9 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 		if len(excluded) == 1 {
 			n = excluded[0]
 		}
-		if t, ok := s.d.SearchQuery(n); ok {
-			p.add("st.article_id NOT IN (SELECT id FROM ("+s.d.SearchIDs+") f3)", t)
+		ed := s.d.searchDialect(n)
+		if t, ok := ed.SearchQuery(n); ok {
+			p.add("st.article_id NOT IN (SELECT id FROM ("+ed.SearchIDs+") f3)", t)
 		}
 	}
 	if q.Unread {
@@ -589,13 +595,14 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 	return p, nil
 }
 
-// countMatches counts the matches of the search t up to limit, or
-// returns the database's estimate (Dialect.SearchEstimate) when that is
+// countMatches counts the matches of the search t (of dialect d: see
+// Dialect.searchDialect) up to limit, or returns the database's estimate
+// (Dialect.SearchEstimate) when that is
 // at least limit and ten times searchDriveMax.
-func (s *Store) countMatches(ctx context.Context, t string, limit int) (int, error) {
-	if s.d.SearchEstimate != "" {
+func (s *Store) countMatches(ctx context.Context, d *Dialect, t string, limit int) (int, error) {
+	if d.SearchEstimate != "" {
 		var plan string
-		if err := s.queryRow(ctx, s.d.SearchEstimate, t).Scan(&plan); err != nil {
+		if err := s.queryRow(ctx, d.SearchEstimate, t).Scan(&plan); err != nil {
 			return 0, wrap("articles: search", err)
 		}
 		var p []struct {
@@ -610,7 +617,7 @@ func (s *Store) countMatches(ctx context.Context, t string, limit int) (int, err
 		}
 	}
 	var n int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchIDs+` LIMIT ?) m`, t, limit).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+d.SearchIDs+` LIMIT ?) m`, t, limit).Scan(&n); err != nil {
 		return 0, wrap("articles: search", err)
 	}
 	return n, nil
@@ -688,7 +695,7 @@ func (s *Store) walkSearch(ctx context.Context, p *articlePlan, q digest.Article
 		if len(ids) == 0 {
 			break
 		}
-		match, err := s.matchAmong(ctx, p.walk, ids)
+		match, err := s.matchAmong(ctx, p.walkDialect, p.walk, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -719,8 +726,8 @@ func (s *Store) walkSearch(ctx context.Context, p *articlePlan, q digest.Article
 	return out, nil
 }
 
-// matchAmong returns which of ids match the search t.
-func (s *Store) matchAmong(ctx context.Context, t string, ids []int64) (map[int64]bool, error) {
+// matchAmong returns which of ids match the search t of dialect d.
+func (s *Store) matchAmong(ctx context.Context, d *Dialect, t string, ids []int64) (map[int64]bool, error) {
 	match := make(map[int64]bool, len(ids))
 	collect := func(q string, args ...any) error {
 		rows, err := s.query(ctx, q, args...)
@@ -736,10 +743,10 @@ func (s *Store) matchAmong(ctx context.Context, t string, ids []int64) (map[int6
 		}
 		return nil
 	}
-	if s.d.SearchAmong != "" {
+	if d.SearchAmong != "" {
 		for _, c := range s.chunks(ids, 1) {
 			in, args := inList(c)
-			if err := collect(fmt.Sprintf(s.d.SearchAmong, in), append([]any{t}, args...)...); err != nil {
+			if err := collect(fmt.Sprintf(d.SearchAmong, in), append([]any{t}, args...)...); err != nil {
 				return nil, err
 			}
 		}
@@ -752,7 +759,7 @@ func (s *Store) matchAmong(ctx context.Context, t string, ids []int64) (map[int6
 		for j < len(sorted) && sorted[j]-sorted[j-1] <= walkGap {
 			j++
 		}
-		if err := collect(s.d.SearchRange, t, sorted[i], sorted[j-1]); err != nil {
+		if err := collect(d.SearchRange, t, sorted[i], sorted[j-1]); err != nil {
 			return nil, err
 		}
 		i = j
