@@ -108,9 +108,15 @@ func titleDialect() *sqlstore.Dialect {
 		Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 		SearchIDs:   "SELECT article_id AS id FROM articles_search WHERE " + titleDoc + " @@ CAST(? AS tsquery)",
 		SearchQuery: titleQuery,
+		// "article_id + 0": the 2,000 newest matches are sorted out of
+		// those the index lists. Walking the primary key from the newest
+		// article, as the planner chose, read every article's document
+		// to take its title's words (intitle:police at 1,000,000
+		// articles: 95,000 documents, 5 s), a cost the planner does not
+		// see.
 		SearchRank: `SELECT s.article_id AS id, -ts_rank(s.doc, q.q) AS rank
 			FROM (SELECT CAST(? AS tsquery) AS q) q CROSS JOIN LATERAL (SELECT article_id, doc FROM articles_search
-				WHERE ` + titleDoc + ` @@ q.q ORDER BY article_id DESC LIMIT 2000) s`,
+				WHERE ` + titleDoc + ` @@ q.q ORDER BY article_id + 0 DESC LIMIT 2000) s`,
 		SearchCheck:    "EXISTS (SELECT 1 FROM articles_search WHERE article_id = %s AND " + titleDoc + " @@ CAST(? AS tsquery))",
 		SearchAmong:    "SELECT article_id FROM articles_search WHERE " + titleDoc + " @@ CAST(? AS tsquery) AND article_id IN (%s)",
 		SearchEstimate: "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_search WHERE " + titleDoc + " @@ CAST(? AS tsquery)",
