@@ -375,12 +375,6 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 				// The count stops where walking is cheaper than listing.
 				walkMin = searchWalkMin(limit, total)
 				limitCount = max(searchDriveMax, walkMin)
-				if sd.PhraseCheck && hasPhrase(match) {
-					// Counting a phrase reads a document per article
-					// holding its words: it stops where listing ends, and
-					// a phrase with more matches is walked.
-					walkMin, limitCount = searchDriveMax, searchDriveMax
-				}
 			}
 		}
 		// By relevance the ranked matches drive the query (below) however

@@ -85,12 +85,6 @@ type Dialect struct {
 	// checking the title's weight in the whole document read every
 	// document holding the word anywhere).
 	TitleSearch *Dialect
-	// PhraseCheck says that the index finds the articles holding a
-	// phrase's words but not the phrase: each is checked in its
-	// document (PostgreSQL's GIN index keeps no positions). Counting a
-	// phrase's matches then stops at searchDriveMax, past which a search
-	// walks the reader's articles (see Store.plan).
-	PhraseCheck bool
 	// SearchUnindex, unless empty, removes one article, bound by ID, from
 	// the search index before the article is deleted.
 	SearchUnindex string
@@ -212,21 +206,6 @@ func titleOnly(n search.Node) bool {
 		return len(n) > 0 && !slices.ContainsFunc(n, func(c search.Node) bool { return !titleOnly(c) })
 	case *search.Not:
 		return titleOnly(n.Node)
-	}
-	return false
-}
-
-// hasPhrase reports whether n holds a term of several words.
-func hasPhrase(n search.Node) bool {
-	switch n := n.(type) {
-	case *search.Term:
-		return len(n.Words) > 1
-	case search.And:
-		return slices.ContainsFunc(n, hasPhrase)
-	case search.Or:
-		return slices.ContainsFunc(n, hasPhrase)
-	case *search.Not:
-		return hasPhrase(n.Node)
 	}
 	return false
 }
