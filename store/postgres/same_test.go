@@ -281,7 +281,9 @@ func TestSameSearch(t *testing.T) {
 		"example", "example.com", "com", "news@example.org", "naive", "naïve", "αθηνα", "αθήνας", "ΑΘΗΝΑΣ",
 		"東京都", "日本語", "japanese", "don't", "don", "t", "3.14", "14", "v2.0.1", "v2", "straße", "strasse", "koln",
 		"tail", "word", "title", "new york", "york-new", "new-york", "york new", "\"new york\"", "item 3", "x",
-		"NEAR(new york)", "new*", "ne*", "-york", "york -new", "Ünïcode"} {
+		"NEAR(new york)", "new*", "ne*", "-york", "york -new", "Ünïcode",
+		"intitle:item", `intitle:"item 3"`, `intitle:"3 item"`, "intitle:item -intitle:3", "intitle:3 OR intitle:5",
+		"intitle:york", "intitle:item york", "intitle:item OR york"} {
 		same(t, stores, "search "+q, func(s digest.Store) any {
 			p, err := s.Articles(ctx, digest.ArticleQuery{UserID: reader(t, s), Search: q})
 			if err != nil {

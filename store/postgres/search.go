@@ -170,11 +170,22 @@ func writeQuoted(b *strings.Builder, w string) {
 // intitle:; And, Or and Not become &, | and !.
 func searchQuery(n search.Node) (string, bool) {
 	var b strings.Builder
-	writeQuery(&b, n)
+	writeQuery(&b, n, true)
 	return b.String(), b.Len() > 0
 }
 
-func writeQuery(b *strings.Builder, n search.Node) {
+// titleQuery is searchQuery for a search of titles alone, matched
+// against the title's words (titleDoc): without the weight A, which
+// every position there has.
+func titleQuery(n search.Node) (string, bool) {
+	var b strings.Builder
+	writeQuery(&b, n, false)
+	return b.String(), b.Len() > 0
+}
+
+// writeQuery writes n as a tsquery; weights says that intitle: terms
+// ask for weight A.
+func writeQuery(b *strings.Builder, n search.Node, weights bool) {
 	switch n := n.(type) {
 	case *search.Term:
 		if len(n.Words) > 1 {
@@ -190,7 +201,7 @@ func writeQuery(b *strings.Builder, n search.Node) {
 				w = "-"
 			}
 			writeQuoted(b, search.Stem(w))
-			if n.Title {
+			if n.Title && weights {
 				b.WriteString(":A")
 			}
 		}
@@ -198,22 +209,22 @@ func writeQuery(b *strings.Builder, n search.Node) {
 			b.WriteByte(')')
 		}
 	case search.And:
-		writeList(b, n, " & ")
+		writeList(b, n, " & ", weights)
 	case search.Or:
-		writeList(b, n, " | ")
+		writeList(b, n, " | ", weights)
 	case *search.Not:
 		b.WriteString("!")
-		writeQuery(b, n.Node)
+		writeQuery(b, n.Node, weights)
 	}
 }
 
-func writeList(b *strings.Builder, ns []search.Node, op string) {
+func writeList(b *strings.Builder, ns []search.Node, op string, weights bool) {
 	b.WriteByte('(')
 	for i, c := range ns {
 		if i > 0 {
 			b.WriteString(op)
 		}
-		writeQuery(b, c)
+		writeQuery(b, c, weights)
 	}
 	b.WriteByte(')')
 }

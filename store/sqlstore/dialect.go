@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/occasional-digest/digest/search"
@@ -98,6 +99,13 @@ type Dialect struct {
 	// as SearchIndex; cheaper where replacing must look for an old entry
 	// first (SQLite FTS5). Empty: SearchIndex is used.
 	SearchInsert string
+	// TitleSearch, unless nil, searches whose every term is intitle:
+	// (see titleOnly) use its SearchQuery, SearchIDs, SearchRank,
+	// SearchCheck, SearchRange, SearchAmong and SearchEstimate instead of
+	// these (PostgreSQL: an index of the titles' words alone, where
+	// checking the title's weight in the whole document read every
+	// document holding the word anywhere).
+	TitleSearch *Dialect
 	// SearchUnindex, unless empty, removes one article, bound by ID, from
 	// the search index before the article is deleted.
 	SearchUnindex string
@@ -217,3 +225,27 @@ func (d *Dialect) rebind(q string) string {
 // IsTokenRune reports whether the search index counts r as part of a
 // word (search.IsTokenRune).
 func IsTokenRune(r rune) bool { return search.IsTokenRune(r) }
+
+// searchDialect returns the dialect whose search statements answer n:
+// TitleSearch when it is set and every term of n is intitle:, else d.
+func (d *Dialect) searchDialect(n search.Node) *Dialect {
+	if d.TitleSearch != nil && titleOnly(n) {
+		return d.TitleSearch
+	}
+	return d
+}
+
+// titleOnly reports whether every term of n looks at titles only.
+func titleOnly(n search.Node) bool {
+	switch n := n.(type) {
+	case *search.Term:
+		return n.Title
+	case search.And:
+		return len(n) > 0 && !slices.ContainsFunc(n, func(c search.Node) bool { return !titleOnly(c) })
+	case search.Or:
+		return len(n) > 0 && !slices.ContainsFunc(n, func(c search.Node) bool { return !titleOnly(c) })
+	case *search.Not:
+		return titleOnly(n.Node)
+	}
+	return false
+}
