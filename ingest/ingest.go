@@ -168,12 +168,17 @@ type Pipeline struct {
 	mu       sync.Mutex
 	inFlight map[int64]bool // feeds claimed and not saved yet
 	waiters  []*waiter
+	saved    savedRate // feeds saved lately, for the claim bound
 
 	wake chan struct{} // nudges the scheduler
+	// full is set while the scheduler waits for room to claim (see
+	// claimRoom): done then nudges it.
+	full atomic.Bool
 
 	stats Stats
 
 	afterSave func(results int) // a test's hook, called after each saved batch
+	onFull    func()            // a test's hook, called when the scheduler waits for room to claim
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -309,6 +314,17 @@ func (p *Pipeline) schedule(ctx context.Context) {
 		backoff = time.Second
 	}
 	for {
+		if !p.roomToClaim() {
+			if p.onFull != nil {
+				p.onFull()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-p.wake:
+			}
+			continue
+		}
 		n, err := p.queueDue(ctx)
 		wait := time.Minute
 		switch {
@@ -345,7 +361,10 @@ func (p *Pipeline) schedule(ctx context.Context) {
 // database get their share. Claims not queued when ctx ends are
 // released.
 func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
-	limit := max(cap(p.jobs)+p.opts.Workers, 100)
+	limit := p.claimRoom()
+	if limit <= 0 {
+		return 0, nil
+	}
 	feeds, err := p.store.ClaimFeeds(ctx, p.opts.Owner, p.opts.Now(), p.opts.Lease, limit)
 	if err != nil {
 		return 0, fmt.Errorf("claim due feeds: %w", err)
@@ -385,6 +404,73 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 	return queued, nil
 }
 
+// A pipeline holds at most claimBound leased feeds that it has not saved
+// yet: twice its fetch workers, plus the feeds it saved in the last
+// claimWindow, at most what its workers and their queue hold. So a claim
+// takes what the workers can fetch well within the lease (with four
+// fetchers of a slow farm and a 3 s lease, a claim of 132 feeds left
+// them queued past their lease, for another worker to fetch again), and
+// leaves the rest to the other worker processes, while a fast refresh
+// (all 304s) still claims a few hundred feeds at a time.
+func (p *Pipeline) claimBound() int {
+	most := max(cap(p.jobs)+p.opts.Workers, 100)
+	return min(most, 2*p.opts.Workers+p.saved.lastWindow(p.opts.Now(), p.claimWindow()))
+}
+
+// claimWindow is the span over which saved feeds count towards
+// claimBound: a second, or a quarter of a shorter lease's.
+func (p *Pipeline) claimWindow() time.Duration {
+	return min(time.Second, p.opts.Lease/4)
+}
+
+// claimRoom returns how many feeds the pipeline may claim now (see
+// claimBound). p.mu must not be held.
+func (p *Pipeline) claimRoom() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.claimBound() - len(p.inFlight)
+}
+
+// roomToClaim reports whether a claim is worth its round trip: room for
+// half the workers (one at least). When there is none, it marks the
+// pipeline full, so that saving feeds nudges the scheduler.
+func (p *Pipeline) roomToClaim() bool {
+	p.full.Store(true) // before looking: a save after it nudges
+	if p.claimRoom() >= max(1, p.opts.Workers/2) {
+		p.full.Store(false)
+		return true
+	}
+	return false
+}
+
+// savedRate counts the feeds saved in fixed windows of time: the last
+// full window tells how many the pipeline saves in one.
+type savedRate struct {
+	start     time.Time // of the current window
+	cur, prev int       // feeds saved in the current window and the one before
+}
+
+// roll moves the windows on to now.
+func (r *savedRate) roll(now time.Time, window time.Duration) {
+	switch d := now.Sub(r.start); {
+	case d < 0 || d >= 2*window:
+		r.start, r.cur, r.prev = now, 0, 0
+	case d >= window:
+		r.start, r.cur, r.prev = r.start.Add(window), 0, r.cur
+	}
+}
+
+func (r *savedRate) add(now time.Time, window time.Duration, n int) {
+	r.roll(now, window)
+	r.cur += n
+}
+
+// lastWindow returns the feeds saved in the last full window.
+func (r *savedRate) lastWindow(now time.Time, window time.Duration) int {
+	r.roll(now, window)
+	return r.prev
+}
+
 func (p *Pipeline) inFlightCount() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -398,6 +484,10 @@ func (p *Pipeline) done(ids ...int64) {
 	defer p.mu.Unlock()
 	for _, id := range ids {
 		delete(p.inFlight, id)
+	}
+	p.saved.add(p.opts.Now(), p.claimWindow(), len(ids))
+	if p.full.Load() {
+		p.Nudge()
 	}
 	kept := p.waiters[:0]
 	for _, w := range p.waiters {
