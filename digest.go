@@ -128,11 +128,6 @@ type Entry struct {
 	// Hash identifies the entry's visible content; an entry whose hash
 	// changed is updated in place.
 	Hash string
-	// Prepared is what an EntryPreparer computed from the fields above
-	// ahead of saving (PostgreSQL: the search document), or nil. A store
-	// uses it only while Title, Summary and Text are those it was
-	// computed from, and otherwise computes it again when saving.
-	Prepared any
 }
 
 // FetchResult is one fetch of one feed: its new state and, unless the server

@@ -133,16 +133,6 @@ type ArticleStore interface {
 	Icon(ctx context.Context, userID, id int64) (*Icon, error)
 }
 
-// EntryPreparer is a store that can do part of the work of saving
-// entries ahead of SaveFetches, outside its single writer, so that
-// several fetch workers share it: PrepareEntries sets each entry's
-// Prepared and returns about how many bytes that added (for memory
-// budgets). It is safe for concurrent use and never fails: an entry it
-// cannot prepare is left to SaveFetches.
-type EntryPreparer interface {
-	PrepareEntries(entries []Entry) int64
-}
-
 // ContentStore is the pipeline's side: shared feeds, articles, sources
 // and icons, whoever follows them. No method takes a user.
 type ContentStore interface {

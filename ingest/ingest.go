@@ -644,15 +644,9 @@ type fetched struct {
 }
 
 func (p *Pipeline) worker(ctx context.Context) {
-	prep, _ := p.store.(digest.EntryPreparer)
 	for f := range p.jobs {
 		res := p.fetchFeed(ctx, f)
 		size := resultSize(&res)
-		if prep != nil && len(res.Entries) > 0 {
-			// Still under the parse slot: this is CPU work too, done
-			// here by many workers instead of by the single writer.
-			size += prep.PrepareEntries(res.Entries)
-		}
 		// The result is sent even when ctx ended: the writer drains
 		// everything before Close returns. The writer releases the budget
 		// once the result is saved.

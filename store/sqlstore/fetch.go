@@ -241,7 +241,12 @@ func (s *Store) prepareFetch(ctx context.Context, tx *sql.Tx) (*fetchStmts, erro
 		"queuePost": &st.queuePost,
 	}
 	st.lastInsertID = s.d.LastInsertID
-	st.document = s.document()
+	if s.d.SearchValue != nil {
+		st.document = s.d.SearchValue
+	} else if s.d.SearchDocument != nil {
+		doc := s.d.SearchDocument
+		st.document = func(title, summary, text string) any { return doc(title, summary, text) }
+	}
 	for name, q := range fetchQueries {
 		if name == "insertArticle" && !s.d.LastInsertID {
 			q += " RETURNING id"
@@ -534,7 +539,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 			clean(e.ImageURL), summary, clean(e.Content), text, entryWords(e, text), e.Extracted, articleID); err != nil {
 			return 0, err
 		}
-		if err := st.reindex(ctx, st.index, articleID, e, title, summary, text); err != nil {
+		if err := st.reindex(ctx, st.index, articleID, title, summary, text); err != nil {
 			return 0, err
 		}
 		st.setPublished(articleID, published)
@@ -607,9 +612,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 		st.pending(batchArticles, articleID, urlArg, title, clean(e.Author), published, dbTime(e.Updated), clean(e.Lang),
 			clean(e.ImageURL), summary, clean(e.Content), text, entryWords(e, text), e.Extracted, dbTime(now), feedID)
 		if st.indexNew != nil {
-			if doc, ok := preparedDocument(e); ok && st.document != nil {
-				st.pending(batchSearch, articleID, doc)
-			} else if st.document != nil {
+			if st.document != nil {
 				st.pending(batchSearch, articleID, st.document(title, SearchSummary(summary, text), text))
 			} else {
 				st.pending(batchSearch, articleID, title, SearchSummary(summary, text), text)
@@ -649,7 +652,7 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 	} else if err := st.insertArticle.scanOne(ctx, &articleID, args...); err != nil {
 		return 0, err
 	}
-	if err := st.reindex(ctx, st.indexNew, articleID, e, title, summary, text); err != nil {
+	if err := st.reindex(ctx, st.indexNew, articleID, title, summary, text); err != nil {
 		return 0, err
 	}
 	if _, err := st.insertSource.ExecContext(ctx, feedID, guid, articleID, link, title, entryPublished, true, hash, dbTime(now), published); err != nil {
@@ -672,16 +675,12 @@ func (st *fetchStmts) saveEntry(ctx context.Context, feedID int64, e *digest.Ent
 
 // reindex indexes an article for search with stmt (st.index, or
 // st.indexNew for a new article).
-func (st *fetchStmts) reindex(ctx context.Context, stmt *stmt, id int64, e *digest.Entry, title, summary, text string) error {
+func (st *fetchStmts) reindex(ctx context.Context, stmt *stmt, id int64, title, summary, text string) error {
 	if stmt == nil {
 		return nil
 	}
 	if st.document != nil {
-		doc, ok := preparedDocument(e)
-		if !ok {
-			doc = st.document(title, SearchSummary(summary, text), text)
-		}
-		_, err := stmt.ExecContext(ctx, id, doc)
+		_, err := stmt.ExecContext(ctx, id, st.document(title, SearchSummary(summary, text), text))
 		return err
 	}
 	_, err := stmt.ExecContext(ctx, id, title, SearchSummary(summary, text), text)

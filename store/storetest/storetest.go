@@ -46,7 +46,6 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"RepeatsInOneBatch", testRepeatsInOneBatch},
 		{"NewInOneBatch", testNewInOneBatch},
 		{"Search", testSearch},
-		{"PreparedEntries", testPreparedEntries},
 		{"SearchOperators", testSearchOperators},
 		{"ReadState", testReadState},
 		{"UnreadCounts", testUnreadCounts},
