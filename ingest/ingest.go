@@ -168,11 +168,14 @@ type Pipeline struct {
 	mu       sync.Mutex
 	inFlight map[int64]bool // feeds claimed and not saved yet
 	waiters  []*waiter
-	saved    savedRate // feeds saved lately, for the claim bound
+	// unfetched counts the feeds claimed and queued but not fetched yet,
+	// and fetchedRate those fetched lately: see claimBound.
+	unfetched   int
+	fetchedRate savedRate
 
 	wake chan struct{} // nudges the scheduler
 	// full is set while the scheduler waits for room to claim (see
-	// claimRoom): done then nudges it.
+	// claimRoom): a fetch then nudges it.
 	full atomic.Bool
 
 	stats Stats
@@ -377,6 +380,7 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 		busy := p.inFlight[f.ID]
 		if !busy {
 			p.inFlight[f.ID] = true
+			p.unfetched++
 		}
 		p.mu.Unlock()
 		if busy {
@@ -394,6 +398,7 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 				}
 				p.mu.Unlock()
 			}
+			p.fetchDone() // f was counted, and is not queued
 			p.done(f.ID)
 			if err := p.store.ReleaseFeeds(context.WithoutCancel(ctx), p.opts.Owner, left...); err != nil {
 				return queued, fmt.Errorf("release unqueued feeds: %w", err)
@@ -404,23 +409,28 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 	return queued, nil
 }
 
-// A pipeline holds at most claimBound leased feeds that it has not saved
-// yet: twice its fetch workers, plus the feeds it saved in the last
-// claimWindow, at most what its workers and their queue hold. So a claim
-// takes what the workers can fetch well within the lease (with four
-// fetchers of a slow farm and a 3 s lease, a claim of 132 feeds left
-// them queued past their lease, for another worker to fetch again), and
-// leaves the rest to the other worker processes, while a fast refresh
-// (all 304s) still claims a few hundred feeds at a time.
+// A pipeline holds at most claimBound leased feeds that it has not fetched
+// yet: twice its fetch workers, plus the feeds it fetches in a second (four
+// times those of the last claimWindow), at most what its workers and
+// their queue hold. So a claim takes what the workers can fetch well
+// within the lease (with four fetchers of a slow farm and a 3 s lease, a
+// claim of 132 feeds left them queued past their lease, for another
+// worker to fetch again), and leaves the rest to the other worker
+// processes, while a fast refresh (all 304s) still claims a few hundred
+// feeds at a time. Fetched results waiting for the writer do not count:
+// the pending budget bounds them, and counting them made the fetchers
+// wait for every save (smaller batches, three times the transactions).
 func (p *Pipeline) claimBound() int {
 	most := max(cap(p.jobs)+p.opts.Workers, 100)
-	return min(most, 2*p.opts.Workers+p.saved.lastWindow(p.opts.Now(), p.claimWindow()))
+	return min(most, 2*p.opts.Workers+4*p.fetchedRate.lastWindow(p.opts.Now(), p.claimWindow()))
 }
 
-// claimWindow is the span over which saved feeds count towards
-// claimBound: a second, or a quarter of a shorter lease's.
+// claimWindow is the span over which fetched feeds are counted for
+// claimBound: a quarter of a second (an all-304 refresh of 10,000 feeds
+// takes a few seconds: with a second, much of it ran on the bound of a
+// pipeline that has saved nothing), or an eighth of a shorter lease.
 func (p *Pipeline) claimWindow() time.Duration {
-	return min(time.Second, p.opts.Lease/4)
+	return min(250*time.Millisecond, p.opts.Lease/8)
 }
 
 // claimRoom returns how many feeds the pipeline may claim now (see
@@ -428,12 +438,12 @@ func (p *Pipeline) claimWindow() time.Duration {
 func (p *Pipeline) claimRoom() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.claimBound() - len(p.inFlight)
+	return p.claimBound() - p.unfetched
 }
 
 // roomToClaim reports whether a claim is worth its round trip: room for
 // half the workers (one at least). When there is none, it marks the
-// pipeline full, so that saving feeds nudges the scheduler.
+// pipeline full, so that fetching a feed nudges the scheduler.
 func (p *Pipeline) roomToClaim() bool {
 	p.full.Store(true) // before looking: a save after it nudges
 	if p.claimRoom() >= max(1, p.opts.Workers/2) {
@@ -443,8 +453,8 @@ func (p *Pipeline) roomToClaim() bool {
 	return false
 }
 
-// savedRate counts the feeds saved in fixed windows of time: the last
-// full window tells how many the pipeline saves in one.
+// savedRate counts feeds (fetched ones) in fixed windows of time: the
+// last full window tells how many the pipeline fetches in one.
 type savedRate struct {
 	start     time.Time // of the current window
 	cur, prev int       // feeds saved in the current window and the one before
@@ -471,6 +481,18 @@ func (r *savedRate) lastWindow(now time.Time, window time.Duration) int {
 	return r.prev
 }
 
+// fetchDone counts a queued feed as fetched (or given up): room for the
+// next claim.
+func (p *Pipeline) fetchDone() {
+	p.mu.Lock()
+	p.unfetched--
+	p.fetchedRate.add(p.opts.Now(), p.claimWindow(), 1)
+	p.mu.Unlock()
+	if p.full.Load() {
+		p.Nudge()
+	}
+}
+
 func (p *Pipeline) inFlightCount() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -485,10 +507,7 @@ func (p *Pipeline) done(ids ...int64) {
 	for _, id := range ids {
 		delete(p.inFlight, id)
 	}
-	p.saved.add(p.opts.Now(), p.claimWindow(), len(ids))
-	if p.full.Load() {
-		p.Nudge()
-	}
+
 	kept := p.waiters[:0]
 	for _, w := range p.waiters {
 		for _, id := range ids {
@@ -646,6 +665,7 @@ type fetched struct {
 func (p *Pipeline) worker(ctx context.Context) {
 	for f := range p.jobs {
 		res := p.fetchFeed(ctx, f)
+		p.fetchDone()
 		size := resultSize(&res)
 		// The result is sent even when ctx ended: the writer drains
 		// everything before Close returns. The writer releases the budget
