@@ -9,3 +9,7 @@ func SetAfterSave(p *Pipeline, fn func(results int)) { p.afterSave = fn }
 func Waiting(p *Pipeline) (forParse, forBudget int) {
 	return p.parsing.waiters(), p.pending.waiters()
 }
+
+// SetOnFull makes p's scheduler call fn each time it waits for room to
+// claim feeds (it holds as many unsaved feeds as it may).
+func SetOnFull(p *Pipeline, fn func()) { p.onFull = fn }

@@ -168,12 +168,20 @@ type Pipeline struct {
 	mu       sync.Mutex
 	inFlight map[int64]bool // feeds claimed and not saved yet
 	waiters  []*waiter
+	// unfetched counts the feeds claimed and queued but not fetched yet,
+	// and fetchedRate those fetched lately: see claimBound.
+	unfetched   int
+	fetchedRate savedRate
 
 	wake chan struct{} // nudges the scheduler
+	// full is set while the scheduler waits for room to claim (see
+	// claimRoom): a fetch then nudges it.
+	full atomic.Bool
 
 	stats Stats
 
 	afterSave func(results int) // a test's hook, called after each saved batch
+	onFull    func()            // a test's hook, called when the scheduler waits for room to claim
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -310,6 +318,17 @@ func (p *Pipeline) schedule(ctx context.Context) {
 		backoff = time.Second
 	}
 	for {
+		if !p.roomToClaim() {
+			if p.onFull != nil {
+				p.onFull()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-p.wake:
+			}
+			continue
+		}
 		n, err := p.queueDue(ctx)
 		wait := time.Minute
 		switch {
@@ -346,7 +365,10 @@ func (p *Pipeline) schedule(ctx context.Context) {
 // database get their share. Claims not queued when ctx ends are
 // released.
 func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
-	limit := max(cap(p.jobs)+p.opts.Workers, 100)
+	limit := p.claimRoom()
+	if limit <= 0 {
+		return 0, nil
+	}
 	feeds, err := p.store.ClaimFeeds(ctx, p.opts.Owner, p.opts.Now(), p.opts.Lease, limit)
 	if err != nil {
 		return 0, fmt.Errorf("claim due feeds: %w", err)
@@ -359,6 +381,7 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 		busy := p.inFlight[f.ID]
 		if !busy {
 			p.inFlight[f.ID] = true
+			p.unfetched++
 		}
 		p.mu.Unlock()
 		if busy {
@@ -376,6 +399,7 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 				}
 				p.mu.Unlock()
 			}
+			p.fetchDone() // f was counted, and is not queued
 			p.done(f.ID)
 			if err := p.store.ReleaseFeeds(context.WithoutCancel(ctx), p.opts.Owner, left...); err != nil {
 				return queued, fmt.Errorf("release unqueued feeds: %w", err)
@@ -384,6 +408,90 @@ func (p *Pipeline) queueDue(ctx context.Context) (int, error) {
 		}
 	}
 	return queued, nil
+}
+
+// A pipeline holds at most claimBound leased feeds that it has not fetched
+// yet: twice its fetch workers, plus the feeds it fetches in a second (four
+// times those of the last claimWindow), at most what its workers and
+// their queue hold. So a claim takes what the workers can fetch well
+// within the lease (with four fetchers of a slow farm and a 3 s lease, a
+// claim of 132 feeds left them queued past their lease, for another
+// worker to fetch again), and leaves the rest to the other worker
+// processes, while a fast refresh (all 304s) still claims a few hundred
+// feeds at a time. Fetched results waiting for the writer do not count:
+// the pending budget bounds them, and counting them made the fetchers
+// wait for every save (smaller batches, three times the transactions).
+func (p *Pipeline) claimBound() int {
+	most := max(cap(p.jobs)+p.opts.Workers, 100)
+	return min(most, 2*p.opts.Workers+4*p.fetchedRate.lastWindow(p.opts.Now(), p.claimWindow()))
+}
+
+// claimWindow is the span over which fetched feeds are counted for
+// claimBound: a quarter of a second (an all-304 refresh of 10,000 feeds
+// takes a few seconds: with a second, much of it ran on the bound of a
+// pipeline that has saved nothing), or an eighth of a shorter lease.
+func (p *Pipeline) claimWindow() time.Duration {
+	return min(250*time.Millisecond, p.opts.Lease/8)
+}
+
+// claimRoom returns how many feeds the pipeline may claim now (see
+// claimBound). p.mu must not be held.
+func (p *Pipeline) claimRoom() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.claimBound() - p.unfetched
+}
+
+// roomToClaim reports whether a claim is worth its round trip: room for
+// half the workers (one at least). When there is none, it marks the
+// pipeline full, so that fetching a feed nudges the scheduler.
+func (p *Pipeline) roomToClaim() bool {
+	p.full.Store(true) // before looking: a save after it nudges
+	if p.claimRoom() >= max(1, p.opts.Workers/2) {
+		p.full.Store(false)
+		return true
+	}
+	return false
+}
+
+// savedRate counts feeds (fetched ones) in fixed windows of time: the
+// last full window tells how many the pipeline fetches in one.
+type savedRate struct {
+	start     time.Time // of the current window
+	cur, prev int       // feeds saved in the current window and the one before
+}
+
+// roll moves the windows on to now.
+func (r *savedRate) roll(now time.Time, window time.Duration) {
+	switch d := now.Sub(r.start); {
+	case d < 0 || d >= 2*window:
+		r.start, r.cur, r.prev = now, 0, 0
+	case d >= window:
+		r.start, r.cur, r.prev = r.start.Add(window), 0, r.cur
+	}
+}
+
+func (r *savedRate) add(now time.Time, window time.Duration, n int) {
+	r.roll(now, window)
+	r.cur += n
+}
+
+// lastWindow returns the feeds saved in the last full window.
+func (r *savedRate) lastWindow(now time.Time, window time.Duration) int {
+	r.roll(now, window)
+	return r.prev
+}
+
+// fetchDone counts a queued feed as fetched (or given up): room for the
+// next claim.
+func (p *Pipeline) fetchDone() {
+	p.mu.Lock()
+	p.unfetched--
+	p.fetchedRate.add(p.opts.Now(), p.claimWindow(), 1)
+	p.mu.Unlock()
+	if p.full.Load() {
+		p.Nudge()
+	}
 }
 
 func (p *Pipeline) inFlightCount() int {
@@ -400,6 +508,7 @@ func (p *Pipeline) done(ids ...int64) {
 	for _, id := range ids {
 		delete(p.inFlight, id)
 	}
+
 	kept := p.waiters[:0]
 	for _, w := range p.waiters {
 		for _, id := range ids {
@@ -557,6 +666,7 @@ type fetched struct {
 func (p *Pipeline) worker(ctx context.Context) {
 	for f := range p.jobs {
 		res := p.fetchFeed(ctx, f)
+		p.fetchDone()
 		size := resultSize(&res)
 		// The result is sent even when ctx ended: the writer drains
 		// everything before Close returns. The writer releases the budget
