@@ -45,8 +45,10 @@ var order = []string{
 
 // bookkeeping tables belong to each database: the target's were written
 // when this program opened it (its own migrations, its entity key
-// fingerprint), and are not copied.
-var bookkeeping = map[string]bool{"schema_migrations": true, "entity_keys_version": true, ProgressTable: true, DeferredTable: true}
+// fingerprint), and are not copied; nor is SQLite's feed_facts_version,
+// a counter its triggers keep for the store's cache of feed facts
+// (PostgreSQL has none).
+var bookkeeping = map[string]bool{"schema_migrations": true, "entity_keys_version": true, "feed_facts_version": true, ProgressTable: true, DeferredTable: true}
 
 // searchTable is PostgreSQL's full-text index of the articles (SQLite's
 // is a virtual table, not copied): Copy builds its rows from the articles
