@@ -8,6 +8,7 @@ import (
 	"time"
 
 	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/store/sqlite"
 )
 
 // TestRelevanceOrder checks the order of a search by relevance, which
@@ -19,14 +20,7 @@ func TestRelevanceOrder(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	defer db.Close()
-	u := &digest.User{Name: "ranker"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	f := &digest.Feed{URL: "https://wire.example/feed", Title: "Wire"}
-	if err := db.CreateFeed(ctx, u.ID, f); err != nil {
-		t.Fatal(err)
-	}
+	u, f := readerWithFeed(t, db, "ranker", "https://wire.example/feed", "Wire")
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	var es []digest.Entry
 	add := func(title, text string) int {
@@ -113,14 +107,7 @@ func TestRelevanceRanksTheNewestMatches(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	defer db.Close()
-	u := &digest.User{Name: "ranker"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	f := &digest.Feed{URL: "https://port.example/feed", Title: "Port"}
-	if err := db.CreateFeed(ctx, u.ID, f); err != nil {
-		t.Fatal(err)
-	}
+	u, f := readerWithFeed(t, db, "ranker", "https://port.example/feed", "Port")
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	var es []digest.Entry
 	for k := range 3000 {
@@ -181,4 +168,20 @@ func TestRelevanceRanksTheNewestMatches(t *testing.T) {
 			t.Errorf("search %q by relevance: %d articles from %d, want the 2,000 newest from %d", search, len(got), got[0], newest[0])
 		}
 	}
+}
+
+// readerWithFeed creates the user name with one feed (url, title) of
+// their own, for tests that store the feed's entries and search them.
+func readerWithFeed(t *testing.T, db *sqlite.DB, name, url, title string) (*digest.User, *digest.Feed) {
+	t.Helper()
+	ctx := context.Background()
+	u := &digest.User{Name: name}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	f := &digest.Feed{URL: url, Title: title}
+	if err := db.CreateFeed(ctx, u.ID, f); err != nil {
+		t.Fatal(err)
+	}
+	return u, f
 }

@@ -21,14 +21,7 @@ func TestSearchEntityWalk(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	defer db.Close()
-	u := &digest.User{Name: "walker"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	f := &digest.Feed{URL: "https://coast.example/feed", Title: "Coast"}
-	if err := db.CreateFeed(ctx, u.ID, f); err != nil {
-		t.Fatal(err)
-	}
+	u, f := readerWithFeed(t, db, "walker", "https://coast.example/feed", "Coast")
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	// More than 10,000 articles name the entity, so they do not drive the
 	// query (entityDriveMax); over 2,000 have the word (searchDriveMax).
