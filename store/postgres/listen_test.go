@@ -79,14 +79,7 @@ func TestChanges(t *testing.T) {
 			t.Errorf("Changes returned %v, want context.Canceled", err)
 		}
 	})
-	// Wait until it listens: a write it hears.
-	for got := ""; got != "articles"; {
-		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
-		select {
-		case got = <-ch:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	waitListening(t, writer, ch)
 	for len(ch) > 0 {
 		<-ch
 	}
@@ -137,13 +130,7 @@ func TestChangesPosts(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
 	t.Cleanup(func() { cancel(); <-done })
-	for got := ""; got != "articles"; {
-		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
-		select {
-		case got = <-ch:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	waitListening(t, writer, ch)
 	id := storeArticle(t, writer, "queued")
 	for got := ""; got != "articles"; got = next(t, ch) {
 	}
@@ -202,13 +189,7 @@ func TestChangesAccounts(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- listener.Changes(ctx, skipContent(ch)) }()
 	t.Cleanup(func() { cancel(); <-done })
-	for got := ""; got != "articles"; {
-		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
-		select {
-		case got = <-ch:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	waitListening(t, writer, ch)
 	bg := context.Background()
 	u := &digest.User{Name: "ada", Role: digest.RoleUser}
 	if err := writer.CreateUser(bg, u); err != nil {
@@ -269,13 +250,7 @@ func TestContentVersion(t *testing.T) {
 	ch := make(chan string, 100)
 	done := make(chan error, 1)
 	go func() { done <- listener.Changes(ctx, func(what string) { ch <- what }) }()
-	for got := ""; got != "articles"; {
-		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
-		select {
-		case got = <-ch:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	waitListening(t, writer, ch)
 	for len(ch) > 0 {
 		<-ch
 	}
@@ -344,6 +319,19 @@ func skipContent(ch chan<- string) func(string) {
 	return func(what string) {
 		if what != "content" {
 			ch <- what
+		}
+	}
+}
+
+// waitListening stores articles through writer until the listener that
+// feeds ch hears one: from then on it listens.
+func waitListening(t *testing.T, writer *postgres.DB, ch <-chan string) {
+	t.Helper()
+	for got := ""; got != "articles"; {
+		storeArticle(t, writer, "warmup"+time.Now().Format("150405.000000"))
+		select {
+		case got = <-ch:
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
