@@ -3,6 +3,8 @@ package digest
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 )
 
 // Application error codes. Callers act on the code; the web package maps
@@ -75,3 +77,18 @@ func ErrorMessage(err error) string {
 
 // IsNotFound reports whether err has the code ENOTFOUND.
 func IsNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
+
+// LogRequestFailure logs a request's server-side failure where it ends.
+// A request whose client went away (its context ended) is not a server
+// failure: with PostgreSQL the query in flight then fails with the
+// context's error, so it is logged at Info as ended by the client, with
+// the error kept for the rare case of a real failure racing the cancel.
+// Only the method and path are logged, never the query, headers or body.
+func LogRequestFailure(logger *slog.Logger, r *http.Request, err error) {
+	level, msg := slog.LevelError, "request failed"
+	if r.Context().Err() != nil {
+		level, msg = slog.LevelInfo, "request ended by the client"
+	}
+	logger.LogAttrs(r.Context(), level, msg,
+		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+}

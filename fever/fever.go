@@ -262,8 +262,7 @@ const (
 )
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	h.logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
-		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	digest.LogRequestFailure(h.logger, r, err)
 	writeJSON(w, http.StatusInternalServerError, map[string]any{"api_version": APIVersion, "auth": 1, "error": "internal error"})
 }
 

@@ -62,8 +62,7 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, r *http.Request, err
 	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "60")
 	case http.StatusInternalServerError:
-		logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		digest.LogRequestFailure(logger, r, err)
 		msg = "Internal Server Error"
 	}
 	writeText(w, st, msg+"\n")

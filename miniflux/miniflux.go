@@ -317,8 +317,7 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "request body too large"
 	}
 	if code >= 500 {
-		h.logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		digest.LogRequestFailure(h.logger, r, err)
 	}
 	if code == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Miniflux API"`)

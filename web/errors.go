@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 
 	digest "github.com/occasional-digest/digest"
@@ -84,6 +83,5 @@ func (s *Server) logError(r *http.Request, err error) {
 	if httpStatus(err) < 500 {
 		return
 	}
-	s.logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
-		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	digest.LogRequestFailure(s.logger, r, err)
 }
