@@ -66,6 +66,7 @@ func Dialect() *sqlstore.Dialect {
 		// The connection's force_custom_plan (see OpenOptions) is for
 		// reads; a batch of new articles plans its inserts once.
 		SaveSetup:         "SET LOCAL plan_cache_mode = auto",
+		CopyRows:          copyRows,
 		IsUniqueViolation: isUniqueViolation,
 		MaxParams:         65535,
 		ValidUTF8:         true,
@@ -122,6 +123,23 @@ func titleDialect() *sqlstore.Dialect {
 		SearchAmong:    "SELECT article_id FROM articles_search WHERE " + titleDoc + " @@ CAST(? AS tsquery) AND article_id IN (%s)",
 		SearchEstimate: "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_search WHERE " + titleDoc + " @@ CAST(? AS tsquery)",
 	}
+}
+
+// copyRows is Dialect.CopyRows: pgx's CopyFrom, in binary, on the
+// driver connection conn.
+func copyRows(ctx context.Context, conn any, table string, cols []string, rows [][]any) error {
+	c, ok := conn.(*stdlib.Conn)
+	if !ok {
+		return fmt.Errorf("copy into %s: %T is not a pgx connection", table, conn)
+	}
+	n, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	if n != int64(len(rows)) {
+		return fmt.Errorf("copy into %s: %d rows of %d written", table, n, len(rows))
+	}
+	return nil
 }
 
 func isUniqueViolation(err error) bool {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -97,13 +98,13 @@ func searchVector(title, summary, text string) any {
 
 // documentLexemes returns the distinct words of an article's title,
 // summary and text with their positions, in the order they first
-// appear, and the size PostgreSQL counts for them.
+// appear, and the size PostgreSQL counts for them. The positions of all
+// lexemes share one array, filled once every word has been seen: a
+// slice per lexeme, grown position by position, made a third of the
+// allocations of a new article.
 func documentLexemes(title, summary, text string) ([]lexeme, int) {
-	index := map[string]int{}
-	// The lexeme of each folded word seen: a word met again (a third of
-	// a news text's words) is not stemmed again, which was half the
-	// time of making a document.
-	known := map[string]int{}
+	d := docPool.Get().(*docState)
+	defer d.release()
 	var lexemes []lexeme
 	size, pos := 0, 0
 	for f, field := range [3]string{title, summary, text} {
@@ -113,14 +114,14 @@ func documentLexemes(title, summary, text string) ([]lexeme, int) {
 		}
 		search.Words(field, func(_, _ int, folded string) {
 			pos = min(pos+1, maxPos)
-			i, ok := known[folded]
+			i, ok := d.known[folded]
 			if !ok {
-				w := search.Stem(folded)
+				w := stems.stem(folded)
 				if len(w) > maxLexeme {
 					return
 				}
-				if i, ok = index[w]; ok {
-					known[folded] = i
+				if i, ok = d.index[w]; ok {
+					d.known[folded] = i
 				} else {
 					// A lexeme takes its bytes, rounded up to even, and two
 					// for its count of positions; each position two more.
@@ -129,21 +130,112 @@ func documentLexemes(title, summary, text string) ([]lexeme, int) {
 						return
 					}
 					size += need
-					index[w], known[folded] = len(lexemes), len(lexemes)
-					lexemes = append(lexemes, lexeme{word: w, pos: []uint16{uint16(pos) | weight}})
+					i = len(lexemes)
+					d.index[w], d.known[folded] = i, i
+					lexemes = append(lexemes, lexeme{word: w})
+					d.counts = append(d.counts, 1)
+					d.last = append(d.last, uint16(pos))
+					d.occ = append(d.occ, occurrence{lexeme: int32(i), pos: uint16(pos) | weight})
 					return
 				}
 			}
-			l := &lexemes[i]
-			if len(l.pos) >= maxPositions || l.pos[len(l.pos)-1]&^inTitle == uint16(pos) || size+2 > maxDocBytes {
+			if d.counts[i] >= maxPositions || d.last[i] == uint16(pos) || size+2 > maxDocBytes {
 				return
 			}
 			size += 2
-			l.pos = append(l.pos, uint16(pos)|weight)
+			d.counts[i]++
+			d.last[i] = uint16(pos)
+			d.occ = append(d.occ, occurrence{lexeme: int32(i), pos: uint16(pos) | weight})
 		})
 		pos = min(pos+1, maxPos)
 	}
+	all := make([]uint16, len(d.occ))
+	off := 0
+	for i := range lexemes {
+		n := int(d.counts[i])
+		lexemes[i].pos = all[off : off : off+n]
+		off += n
+	}
+	for _, o := range d.occ {
+		l := &lexemes[o.lexeme]
+		l.pos = append(l.pos, o.pos)
+	}
 	return lexemes, size
+}
+
+// occurrence is a position of a lexeme of documentLexemes.
+type occurrence struct {
+	lexeme int32
+	pos    uint16
+}
+
+// docState is documentLexemes' working memory, kept for the next
+// document (docPool): its maps and arrays grow to a document's words
+// once, not again for each article.
+type docState struct {
+	index  map[string]int // lexemes by word
+	known  map[string]int // lexemes by folded word (not stemmed again)
+	counts []uint16       // positions kept by lexeme
+	last   []uint16       // last position by lexeme
+	occ    []occurrence   // positions kept, in document order
+}
+
+var docPool = sync.Pool{New: func() any {
+	return &docState{index: map[string]int{}, known: map[string]int{}}
+}}
+
+// release empties d and returns it to docPool; a state grown by a very
+// long document is dropped rather than kept.
+func (d *docState) release() {
+	if len(d.occ) > 1<<16 {
+		return
+	}
+	clear(d.index)
+	clear(d.known)
+	d.counts, d.last, d.occ = d.counts[:0], d.last[:0], d.occ[:0]
+	docPool.Put(d)
+}
+
+// stemCache remembers the stems of folded words across documents: most
+// words of an article were met in the articles before it, and stemming
+// them again was a third of the time of making a document (a first
+// refresh of the feed farm). It holds at
+// most stemCacheSize words and starts over when full.
+type stemCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const stemCacheSize = 1 << 15
+
+var stems = stemCache{m: map[string]string{}}
+
+// stem returns search.Stem(w).
+func (c *stemCache) stem(w string) string {
+	c.mu.Lock()
+	s, ok := c.m[w]
+	c.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = search.Stem(w)
+	if len(w) > 64 {
+		return s // Stem leaves long words as they are: not worth keeping
+	}
+	// The folded word may point into the document's text (Fold returns
+	// its input when there is nothing to fold), and so may its stem when
+	// it is the word itself: a copy keeps the cache from holding the text.
+	w = strings.Clone(w)
+	if s == w {
+		s = w
+	}
+	c.mu.Lock()
+	if len(c.m) >= stemCacheSize {
+		clear(c.m)
+	}
+	c.m[w] = s
+	c.mu.Unlock()
+	return s
 }
 
 // writeQuoted writes a lexeme quoted for tsvector and tsquery input. Words

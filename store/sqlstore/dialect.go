@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -148,6 +149,13 @@ type Dialect struct {
 	// fifth of a page's CPU time). PostgreSQL's driver keeps its own
 	// per-connection cache.
 	PrepareReads bool
+	// CopyRows, unless nil, writes rows into columns cols of table by the
+	// database's bulk protocol (PostgreSQL: COPY, binary) on conn, the
+	// driver connection (from sql.Conn.Raw) of the transaction of
+	// SaveFetches. With NextIDs, the rows of new articles go through it
+	// instead of multi-row INSERTs, which the driver and the server each
+	// parsed, bound and copied parameter by parameter.
+	CopyRows func(ctx context.Context, conn any, table string, cols []string, rows [][]any) error
 	// SaveSetup, unless empty, is a statement run first in the
 	// transaction of SaveFetches (PostgreSQL: "SET LOCAL plan_cache_mode
 	// = auto", so that the multi-row inserts of NextIDs are not planned

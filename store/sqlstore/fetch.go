@@ -59,6 +59,9 @@ type fetchStmts struct {
 	newFeeds map[int64]bool
 	tx       *sql.Tx
 	d        *Dialect
+	// conn is the connection of tx when the dialect copies rows
+	// (Dialect.CopyRows), nil otherwise.
+	conn *sql.Conn
 	// Also with NextIDs, to save round trips: the subscribers of every
 	// feed of the batch, read at once (subs); the unread counts added
 	// to subscriptions, written at once at the end (unread); sources
@@ -108,6 +111,25 @@ var batchInserts = [...]struct{ head, row, tail string }{
 		` ON CONFLICT (user_id, article_id) DO NOTHING`},
 	batchQueue: {`INSERT INTO post_queue (article_id, steps, attempts, next_try, last_error) VALUES `, `(?, ?, 0, ?, '')`,
 		` ON CONFLICT (article_id) DO UPDATE SET steps = post_queue.steps | excluded.steps, next_try = excluded.next_try`},
+}
+
+// batchCopies are the tables and columns of batchInserts for
+// Dialect.CopyRows, with the values the INSERTs write as constants,
+// appended to each pending row (extra). The rows are those of new
+// articles, whose IDs were just reserved: no state or queue row of them
+// exists, so the INSERTs' ON CONFLICT clauses have nothing to do.
+var batchCopies = [...]struct {
+	table string
+	cols  []string
+	extra []any
+}{
+	batchArticles: {"articles", []string{"id", "url", "title", "author", "published", "updated", "lang", "image_url",
+		"summary", "content", "text", "word_count", "extracted", "created", "feed_id"}, nil},
+	batchSearch: {"articles_search", []string{"article_id", "doc"}, nil},
+	batchSources: {"sources", []string{"feed_id", "guid", "article_id", "url", "title", "published", "original", "hash",
+		"created", "article_published"}, nil},
+	batchStates: {"article_states", []string{"user_id", "article_id", "published", "read", "starred"}, []any{false, false}},
+	batchQueue:  {"post_queue", []string{"article_id", "steps", "next_try", "attempts", "last_error"}, []any{0, ""}},
 }
 
 // lookupBoth is sourcesByGUID and articlesByURL in one statement (kind
@@ -328,7 +350,7 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 	now := s.now().UTC()
 	out := make([]digest.SaveResult, 0, len(results))
 	var rows, states int64
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.saveTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		if s.d.SaveSetup != "" {
 			if _, err := tx.ExecContext(ctx, s.d.SaveSetup); err != nil {
 				return err
@@ -339,6 +361,9 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 			return err
 		}
 		defer st.close()
+		if st.nextIDs != nil && st.document != nil {
+			st.conn = conn
+		}
 		// With NextIDs (a round trip per statement) every result's fetch
 		// state is saved by one statement per batch: an all-304 refresh
 		// is then a few statements per batch, not one per feed.
@@ -412,6 +437,29 @@ func (s *Store) SaveFetches(ctx context.Context, results []digest.FetchResult) (
 	s.written.Add(rows)
 	s.states.Add(states)
 	return out, nil
+}
+
+// saveTx is writeTx for SaveFetches: with Dialect.CopyRows the
+// transaction runs on a connection taken from the write pool, given to
+// fn, through which rows are copied; otherwise conn is nil.
+func (s *Store) saveTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+	if s.d.CopyRows == nil || s.d.NextIDs == "" {
+		return s.writeTx(ctx, func(tx *sql.Tx) error { return fn(nil, tx) })
+	}
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(conn, tx); err != nil {
+		_ = tx.Rollback() // the error of fn is the one that matters
+		return err
+	}
+	return tx.Commit()
 }
 
 func wrapFeed(id int64, err error) error {
@@ -918,11 +966,17 @@ func (st *fetchStmts) flush(ctx context.Context) error {
 		if p.n == 0 {
 			continue
 		}
+		per := len(p.args) / p.n
+		if st.conn != nil {
+			if err := st.copyRows(ctx, t, per); err != nil {
+				return err
+			}
+			continue
+		}
 		head, row, tail := batchInserts[t].head, batchInserts[t].row, batchInserts[t].tail
 		if t == batchSearch {
 			head, row, tail = st.searchInsert()
 		}
-		per := len(p.args) / p.n
 		most := p.n
 		if st.d.MaxParams > 0 {
 			most = max(1, st.d.MaxParams/per)
@@ -948,6 +1002,25 @@ func (st *fetchStmts) flush(ctx context.Context) error {
 	clear(st.newURLs)
 	clear(st.newFeeds)
 	return nil
+}
+
+// copyRows writes the pending rows of table t, of per values each, with
+// Dialect.CopyRows, and empties them.
+func (st *fetchStmts) copyRows(ctx context.Context, t, per int) error {
+	p, c := &st.pend[t], &batchCopies[t]
+	rows := make([][]any, p.n)
+	for i := range rows {
+		// Capped, so that appending the constants copies the row.
+		row := p.args[i*per : (i+1)*per : (i+1)*per]
+		if len(c.extra) > 0 {
+			row = append(row, c.extra...)
+		}
+		rows[i] = row
+	}
+	err := st.conn.Raw(func(dc any) error { return st.d.CopyRows(ctx, dc, c.table, c.cols, rows) })
+	clear(p.args)
+	p.args, p.n = p.args[:0], 0
+	return err
 }
 
 // searchInsert splits the dialect's statement indexing a new article
