@@ -315,6 +315,13 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 // contain may leave its words out of the plan for walkSearch to check
 // (articlePlan.walk), which only Articles does.
 func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk bool) (*articlePlan, error) {
+	return s.buildPlan(ctx, q, limit, walk, false)
+}
+
+// buildPlan is plan; with filtersOnly, the plan of q's filters alone:
+// its search words are left for the caller to check (see
+// filteredCandidates), its operators kept.
+func (s *Store) buildPlan(ctx context.Context, q digest.ArticleQuery, limit int, walk, filtersOnly bool) (*articlePlan, error) {
 	if q.UserID == 0 {
 		return nil, digest.Errorf(digest.EINVALID, "articles: no user")
 	}
@@ -374,7 +381,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			q.FeedID, feeds = feeds[0], nil
 		}
 	}
-	if match != nil {
+	if match != nil && !filtersOnly {
 		p.stems = search.Stems(match)
 		sd = s.d.searchDialect(match)
 		inMatches = "st.article_id IN (SELECT id FROM (" + sd.SearchIDs + ") f2)"
@@ -384,7 +391,31 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			return p, nil
 		}
 		term = t
-		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && s.d.SearchNewest != "" {
+		filtered := false
+		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && s.d.SearchRanked != "" {
+			var err error
+			if filtered, err = s.relevanceFiltered(ctx, q, sq, feeds, entities, sd, term); err != nil {
+				return nil, err
+			}
+		}
+		if filtered {
+			// The newest matches that pass the filters, ranked (see
+			// relevance.go) and listed in their order. The filters are
+			// checked again on the list below, which costs little.
+			ranked, err := s.rankFiltered(ctx, q, sd, match, term)
+			if err != nil {
+				return nil, err
+			}
+			if len(ranked) == 0 {
+				p.empty = true
+				return p, nil
+			}
+			p.from = "(" + s.d.SearchRanked + ") f CROSS JOIN article_states st"
+			p.add("", rankedList(ranked))
+			p.add("st.article_id = f.id")
+			driven = true
+			p.sortKey, p.desc, p.relevance = [2]string{"f.rank", "st.article_id"}, false, true
+		} else if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && s.d.SearchNewest != "" {
 			// The newest matches, ranked in Go (see rankMatches) and
 			// listed in their order.
 			ranked, err := s.rankMatches(ctx, match, term)

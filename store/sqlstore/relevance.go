@@ -1,0 +1,443 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	digest "github.com/occasional-digest/digest"
+	"github.com/occasional-digest/digest/search"
+)
+
+// A search by relevance with filters (date:, feed:, author:, entity:,
+// the query's feed, category and flags, the reader's rules, a reader of
+// few feeds) ranks the newest matches that pass the filters, at most
+// filteredRankMax: ranking the words' newest matches first and filtering
+// them afterwards found nothing where the filters keep older articles
+// only ("president date:2026-06-01..2026-06-30" by relevance found none
+// of the 50 found newest first).
+//
+// The candidates are found by whichever of two walks finishes first,
+// taken in turns by their cost so far (filteredCandidates): one walks
+// the words' matches, newest first, and keeps those that pass the
+// filters (cheap when the filters keep most matches); the other walks
+// the articles that pass the filters in page order (on the plan a search
+// without words would use: a feed's index, an entity's or an author's
+// articles, the reader's articles in a date range) and keeps those that
+// match the words (cheap when the filters select fewer articles than
+// the words). Each ends when it has the candidates or runs out, so the
+// cost is about twice the cheaper one's, without an estimate of either.
+
+// filteredRankMax is the number of candidates a filtered search by
+// relevance ranks: fewer than searchRankMax, as finding each costs more
+// where the filters and the words are both common (at 1,000,000
+// articles "police feed:\"Daily 42\"" walks about 4 feed articles for
+// each match it keeps).
+const filteredRankMax = 500
+
+// Costs of the two walks of filteredCandidates, in about 0.2 µs (SQLite
+// at 1,000,000 articles): a match of the words checked against the
+// filters (its state and filters looked up by ID), an article of the
+// filters' plan walked, and a match of the words the index reads to
+// check a batch of those.
+const (
+	costWordMatch = 15
+	costWalked    = 5
+	costIndexRow  = 1
+)
+
+// relevanceFiltered reports whether a search by relevance of q (the
+// search term, of dialect sd) has filters beyond the words: the
+// search's operators other than words (sq; feeds and entities
+// resolved), q's own filters, rules that hide articles from the reader,
+// or a reader who sees fewer than half of the words' rankSample newest
+// matches (a reader of few feeds, whose articles are then a small part
+// of the words' matches).
+func (s *Store) relevanceFiltered(ctx context.Context, q digest.ArticleQuery, sq *search.Query, feeds []int64, entities [][]int64,
+	sd *Dialect, term string) (bool, error) {
+	if sq != nil && (len(sq.Dates) > 0 || len(sq.Authors) > 0 || len(entities) > 0 || feeds != nil) {
+		return true, nil
+	}
+	if q.FeedID != 0 || q.CategoryID != 0 || q.Unread || q.Read || q.Starred || !q.After.IsZero() || !q.Before.IsZero() ||
+		q.AfterID != 0 || q.BeforeID != 0 {
+		return true, nil
+	}
+	if hides, err := s.hidesAny(ctx, q.UserID); err != nil || hides {
+		return hides, wrap("articles: search", err)
+	}
+	if sd.SearchBefore == "" {
+		return false, nil
+	}
+	rows, err := s.query(ctx, sd.SearchBefore, term, int64(math.MaxInt64), rankSample)
+	if err != nil {
+		return false, wrap("articles: search", err)
+	}
+	sample, err := scanIDs(rows)
+	if err != nil || len(sample) == 0 {
+		return false, wrap("articles: search", err)
+	}
+	var seen int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+s.d.SearchRanked+`) f CROSS JOIN article_states st
+		WHERE st.article_id = f.id AND st.user_id = ?`, rankedList(sample), q.UserID).Scan(&seen); err != nil {
+		return false, wrap("articles: search", err)
+	}
+	return 2*seen < len(sample), nil
+}
+
+// rankFiltered returns the IDs of the newest matches of the search term
+// (match, of dialect sd) among the articles that pass q's filters, at
+// most filteredRankMax, most relevant first.
+func (s *Store) rankFiltered(ctx context.Context, q digest.ArticleQuery, sd *Dialect, match search.Node, term string) ([]int64, error) {
+	ids, err := s.filteredCandidates(ctx, q, sd, term, filteredRankMax)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+	if s.d.SearchRankAmong != "" {
+		return s.rankAmongByDB(ctx, term, ids)
+	}
+	return s.rankAmong(ctx, sd, match, term, ids)
+}
+
+// walker is one of the two walks of filteredCandidates.
+type walker struct {
+	found []int64
+	cost  int
+	done  bool
+	step  func() error
+}
+
+// filteredCandidates returns up to need articles of q's filters (q's
+// search words left out) that match term, newest first, by whichever
+// walk finishes first (see the comment at the top of this file).
+func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, sd *Dialect, term string, need int) ([]int64, error) {
+	fq := q
+	fq.Relevance, fq.Cursor, fq.Offset = false, "", 0
+	fp, err := s.buildPlan(ctx, fq, need, false, true)
+	if err != nil || fp.empty {
+		return nil, err
+	}
+	byFilters := &walker{}
+	batch := walkFirst
+	var last *[2]int64
+	byFilters.step = func() error {
+		b := *fp
+		b.where, b.args = slices.Clone(fp.where), slices.Clone(fp.args)
+		if last != nil {
+			b.after(last[0], last[1])
+		}
+		rows, err := s.query(ctx, `SELECT st.article_id, `+b.sortKey[0]+` FROM `+b.from+` WHERE `+b.whereSQL()+
+			` ORDER BY `+b.orderBy()+` LIMIT ?`, append(b.args, batch)...)
+		if err != nil {
+			return wrap("articles: search", err)
+		}
+		var ids []int64
+		var key int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return wrap("articles: search", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return wrap("articles: search", err)
+		}
+		byFilters.cost += costWalked * len(ids)
+		if len(ids) > 0 {
+			match, read, err := s.matchAmongCount(ctx, sd, term, ids)
+			if err != nil {
+				return err
+			}
+			byFilters.cost += costIndexRow * read
+			for _, id := range ids {
+				if match[id] && len(byFilters.found) < need {
+					byFilters.found = append(byFilters.found, id)
+				}
+			}
+		}
+		if len(ids) < batch || len(byFilters.found) >= need {
+			byFilters.done = true
+		} else {
+			last = &[2]int64{key, ids[len(ids)-1]}
+			batch = min(batch*2, walkMax)
+		}
+		return nil
+	}
+	walkers := []*walker{byFilters}
+	if sd.SearchBefore != "" {
+		// The filters as conditions on a list of IDs (bound as one
+		// value, SearchRanked) in place of the IDs of q.IDs.
+		cq := fq
+		cq.IDs = []int64{0}
+		cp, err := s.buildPlan(ctx, cq, need, false, true)
+		if err != nil {
+			return nil, err
+		}
+		if !cp.empty {
+			from := "(" + s.d.SearchRanked + ") f CROSS JOIN article_states st"
+			byWords := &walker{}
+			before, wbatch := int64(math.MaxInt64), 2*walkFirst
+			byWords.step = func() error {
+				rows, err := s.query(ctx, sd.SearchBefore, term, before, wbatch)
+				if err != nil {
+					return wrap("articles: search", err)
+				}
+				ids, err := scanIDs(rows)
+				if err != nil {
+					return wrap("articles: search", err)
+				}
+				byWords.cost += costWordMatch * len(ids)
+				if len(ids) > 0 {
+					args := append([]any{rankedList(ids)}, cp.args[1:]...)
+					rows, err := s.query(ctx, `SELECT st.article_id FROM `+from+` WHERE `+cp.whereSQL(), args...)
+					if err != nil {
+						return wrap("articles: search", err)
+					}
+					kept, err := scanIDs(rows)
+					if err != nil {
+						return wrap("articles: search", err)
+					}
+					keep := make(map[int64]bool, len(kept))
+					for _, id := range kept {
+						keep[id] = true
+					}
+					for _, id := range ids {
+						if keep[id] && len(byWords.found) < need {
+							byWords.found = append(byWords.found, id)
+						}
+					}
+				}
+				if len(ids) < wbatch || len(byWords.found) >= need {
+					byWords.done = true
+				} else {
+					before = ids[len(ids)-1]
+					wbatch = min(wbatch*2, walkMax)
+				}
+				return nil
+			}
+			walkers = append(walkers, byWords)
+		}
+	}
+	for {
+		w := walkers[0]
+		for _, o := range walkers[1:] {
+			if o.cost < w.cost {
+				w = o
+			}
+		}
+		if err := w.step(); err != nil {
+			return nil, err
+		}
+		if w.done {
+			return w.found, nil
+		}
+	}
+}
+
+// matchAmongCount is matchAmong that also returns the number of rows the
+// index returned (a range query lists every match in its range).
+func (s *Store) matchAmongCount(ctx context.Context, d *Dialect, t string, ids []int64) (map[int64]bool, int, error) {
+	match := make(map[int64]bool, len(ids))
+	read := 0
+	collect := func(q string, args ...any) error {
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return wrap("articles: search", err)
+		}
+		got, err := scanIDs(rows)
+		if err != nil {
+			return wrap("articles: search", err)
+		}
+		read += len(got)
+		for _, id := range got {
+			match[id] = true
+		}
+		return nil
+	}
+	if d.SearchAmong != "" {
+		for _, c := range s.chunks(ids, 1) {
+			in, args := inList(c)
+			if err := collect(fmt.Sprintf(d.SearchAmong, in), append([]any{t}, args...)...); err != nil {
+				return nil, 0, err
+			}
+		}
+		return match, read, nil
+	}
+	for _, r := range stretches(ids) {
+		if err := collect(d.SearchRange, t, r[0], r[1]); err != nil {
+			return nil, 0, err
+		}
+	}
+	return match, read, nil
+}
+
+// stretches returns the spans [lo, hi] covering ids, sorted, where no
+// two consecutive IDs of a span are more than walkGap apart.
+func stretches(ids []int64) [][2]int64 {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	var out [][2]int64
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j]-sorted[j-1] <= walkGap {
+			j++
+		}
+		out = append(out, [2]int64{sorted[i], sorted[j-1]})
+		i = j
+	}
+	return out
+}
+
+// rankAmongByDB orders ids (newest first) by the database's rank of
+// the search term (Dialect.SearchRankAmong), the newer first among
+// equals.
+func (s *Store) rankAmongByDB(ctx context.Context, term string, ids []int64) ([]int64, error) {
+	scores := make(map[int64]float64, len(ids))
+	for _, c := range s.chunks(ids, 1) {
+		in, args := inList(c)
+		rows, err := s.query(ctx, fmt.Sprintf(s.d.SearchRankAmong, in), append([]any{term}, args...)...)
+		if err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		for rows.Next() {
+			var id int64
+			var rank float64
+			if err := rows.Scan(&id, &rank); err != nil {
+				rows.Close()
+				return nil, wrap("articles: search", err)
+			}
+			scores[id] = -rank
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+	}
+	return rankOrder(ids, scores), nil
+}
+
+// rankAmong orders ids (newest first), the candidates of a filtered
+// search by relevance, as rankMatches orders its candidates (BM25 of
+// matches in titles and elsewhere, a term's frequency estimated from its
+// newest matches), and the newer first among equals. Titles are read
+// and their words matched here: asking the index which candidates hold
+// a term in their title reads every match of the term between the
+// oldest candidate and the newest, which for candidates scattered over
+// the whole index (a feed's, an entity's) is every match of a common
+// word. A term every match must hold (not under OR) is counted as
+// present outside the title too, without asking: an article whose title
+// holds it almost always says it again, and a second match weighs little
+// beside the title's (BM25 saturates: 1.96 against 1.98). A term under
+// OR is looked up in the index over the candidates' stretches of IDs.
+func (s *Store) rankAmong(ctx context.Context, sd *Dialect, match search.Node, term string, ids []int64) ([]int64, error) {
+	terms := rankTermsOf(match)
+	required := requiredTerms(match)
+	if len(terms) > 1 {
+		var top int64
+		if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&top); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		total := float64(max(top, ids[0]))
+		for i := range terms {
+			df, err := s.termFrequency(ctx, terms[i].term, total)
+			if err != nil {
+				return nil, err
+			}
+			terms[i].idf = rankIDF(df, total)
+		}
+	}
+	titles := make(map[int64][]string, len(ids))
+	rows, err := s.query(ctx, `SELECT a.id, a.title FROM (`+s.d.SearchRanked+`) f CROSS JOIN articles a WHERE a.id = f.id`, rankedList(ids))
+	if err != nil {
+		return nil, wrap("articles: search", err)
+	}
+	for rows.Next() {
+		var id int64
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			rows.Close()
+			return nil, wrap("articles: search", err)
+		}
+		titles[id] = titleStems(title)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap("articles: search", err)
+	}
+	scores := make(map[int64]float64, len(ids))
+	for _, t := range terms {
+		stems := make([]string, len(t.term.Words))
+		for i, w := range t.term.Words {
+			stems[i] = search.Stem(w)
+		}
+		var body map[int64]bool
+		if !t.term.Title && !required[t.term] {
+			q, ok := sd.SearchQuery(t.term)
+			if !ok {
+				continue
+			}
+			var err error
+			if body, _, err = s.matchAmongCount(ctx, sd, fmt.Sprintf(s.d.SearchBody, q), ids); err != nil {
+				return nil, err
+			}
+		}
+		for _, id := range ids {
+			var f float64
+			if !t.term.Title && (required[t.term] || body[id]) {
+				f++
+			}
+			if containsRun(titles[id], stems) {
+				f += rankTitleWeight
+			}
+			if f > 0 {
+				scores[id] += t.idf * rankTF(f)
+			}
+		}
+	}
+	return rankOrder(ids, scores), nil
+}
+
+// requiredTerms returns the terms of match every match holds: those not
+// under an OR (nor excluded).
+func requiredTerms(match search.Node) map[*search.Term]bool {
+	out := map[*search.Term]bool{}
+	var walk func(n search.Node)
+	walk = func(n search.Node) {
+		switch n := n.(type) {
+		case *search.Term:
+			out[n] = true
+		case search.And:
+			for _, c := range n {
+				walk(c)
+			}
+		}
+	}
+	walk(match)
+	return out
+}
+
+// titleStems returns the stems of a title's words, as the search index
+// cuts, folds and stems them.
+func titleStems(title string) []string {
+	var out []string
+	search.Words(title, func(_, _ int, w string) { out = append(out, search.Stem(w)) })
+	return out
+}
+
+// containsRun reports whether words holds run, in a row.
+func containsRun(words, run []string) bool {
+	if len(run) == 0 {
+		return false
+	}
+	for i := 0; i+len(run) <= len(words); i++ {
+		if slices.Equal(words[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
