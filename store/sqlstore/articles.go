@@ -265,6 +265,22 @@ type articlePlan struct {
 	later     []string
 	laterArgs []any
 	laterOK   bool // addLater defers: the search's words are not in most articles
+	// listed: a list drives the plan (or a feed's index), whose states
+	// are looked up by key; its conditions on the publication time are
+	// then written so that no index serves them (published): SQLite
+	// otherwise scanned the reader's states in a date range for every
+	// listed ID (a filtered search by relevance checking a word's 4,096
+	// newest matches against date:2025: 150 ms at 100,000 articles).
+	listed bool
+}
+
+// published returns the column of the states' publication time as the
+// plan's conditions name it (see listed).
+func (p *articlePlan) published() string {
+	if p.listed {
+		return "+st.published"
+	}
+	return "st.published"
 }
 
 // addLater adds a condition that walkSearch checks after the search's
@@ -402,7 +418,7 @@ func (s *Store) buildPlan(ctx context.Context, q digest.ArticleQuery, limit int,
 			// The newest matches that pass the filters, ranked (see
 			// relevance.go) and listed in their order. The filters are
 			// checked again on the list below, which costs little.
-			ranked, err := s.rankFiltered(ctx, q, sd, match, term)
+			ranked, err := s.rankFiltered(ctx, q, sq, feeds, entities, sd, match, term, max(filteredRankLeast, q.Offset+limit+1))
 			if err != nil {
 				return nil, err
 			}
@@ -635,6 +651,7 @@ func (s *Store) buildPlan(ctx context.Context, q digest.ArticleQuery, limit int,
 		in, args := inList(feeds)
 		p.add(`EXISTS (SELECT 1 FROM sources s3 WHERE s3.article_id = st.article_id AND s3.feed_id IN (`+in+`))`, args...)
 	}
+	p.listed = driven
 	if sq != nil {
 		// Before the search's condition: these are cheaper to check.
 		s.searchFilters(p, sq, feeds, entities)
@@ -662,10 +679,10 @@ func (s *Store) buildPlan(ctx context.Context, q digest.ArticleQuery, limit int,
 		p.add("st.starred")
 	}
 	if !q.After.IsZero() {
-		p.add("st.published > ?", dbTime(q.After))
+		p.add(p.published()+" > ?", dbTime(q.After))
 	}
 	if !q.Before.IsZero() {
-		p.add("st.published < ?", dbTime(q.Before))
+		p.add(p.published()+" < ?", dbTime(q.Before))
 	}
 	if q.AfterID != 0 {
 		p.add("st.article_id > ?", q.AfterID)

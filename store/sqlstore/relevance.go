@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/search"
@@ -37,12 +38,24 @@ import (
 // each match it keeps).
 const filteredRankMax = 500
 
+// filteredRankLeast is the fewest candidates a filtered search by
+// relevance ranks when there are as many, however much finding them
+// costs (see rankBudget).
+const filteredRankLeast = 100
+
 // Costs of the two walks of filteredCandidates, in about 0.2 µs (SQLite
 // at 1,000,000 articles): a match of the words checked against the
 // filters (its state and filters looked up by ID), an article of the
 // filters' plan walked, and a match of the words the index reads to
 // check a batch of those.
+//
+// rankBudget is the cost (in the same units) after which the walks stop
+// as soon as one has found enough candidates for a few pages (see
+// filteredCandidates): a word in most articles with a filter keeping a
+// few percent of them takes tens of thousands of matches read for 500
+// candidates, at 1,000,000 articles.
 const (
+	rankBudget    = 100_000
 	costWordMatch = 15
 	costWalked    = 5
 	costIndexRow  = 1
@@ -89,8 +102,12 @@ func (s *Store) relevanceFiltered(ctx context.Context, q digest.ArticleQuery, sq
 // rankFiltered returns the IDs of the newest matches of the search term
 // (match, of dialect sd) among the articles that pass q's filters, at
 // most filteredRankMax, most relevant first.
-func (s *Store) rankFiltered(ctx context.Context, q digest.ArticleQuery, sd *Dialect, match search.Node, term string) ([]int64, error) {
-	ids, err := s.filteredCandidates(ctx, q, sd, term, filteredRankMax)
+//
+// Past a budget of work it ranks fewer, but at least least (the page
+// asked for and the ones before it) when there are as many.
+func (s *Store) rankFiltered(ctx context.Context, q digest.ArticleQuery, sq *search.Query, feeds []int64, entities [][]int64,
+	sd *Dialect, match search.Node, term string, least int) ([]int64, error) {
+	ids, err := s.filteredCandidates(ctx, q, sq, feeds, entities, sd, term, filteredRankMax, least)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -101,7 +118,7 @@ func (s *Store) rankFiltered(ctx context.Context, q digest.ArticleQuery, sd *Dia
 	return s.rankAmong(ctx, sd, match, term, ids)
 }
 
-// walker is one of the two walks of filteredCandidates.
+// walker is one of the walks of filteredCandidates.
 type walker struct {
 	found []int64
 	cost  int
@@ -109,119 +126,159 @@ type walker struct {
 	step  func() error
 }
 
+// relevanceListMax is the number of articles up to which the articles
+// of a feed:, entity: or author: filter (or the query's feed) are
+// listed for a filtered search by relevance (filterList).
+const relevanceListMax = 30_000
+
 // filteredCandidates returns up to need articles of q's filters (q's
-// search words left out) that match term, newest first, by whichever
-// walk finishes first (see the comment at the top of this file).
-func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, sd *Dialect, term string, need int) ([]int64, error) {
+// search words left out; sq its parsed search, feeds and entities its
+// filters resolved) that match term, newest first, by whichever walk
+// finishes first (see the comment at the top of this file).
+//
+// Past rankBudget, the walks stop once one has found least candidates.
+func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, sq *search.Query, feeds []int64, entities [][]int64,
+	sd *Dialect, term string, need, least int) ([]int64, error) {
 	fq := q
 	fq.Relevance, fq.Cursor, fq.Offset = false, "", 0
-	fp, err := s.buildPlan(ctx, fq, need, false, true)
-	if err != nil || fp.empty {
+	// Every filter as a condition on a list of IDs (bound as one value,
+	// SearchRanked) in place of the IDs of q.IDs.
+	cq := fq
+	cq.IDs = []int64{0}
+	cp, err := s.buildPlan(ctx, cq, need, false, true)
+	if err != nil || cp.empty {
 		return nil, err
 	}
-	byFilters := &walker{}
-	batch := walkFirst
-	var last *[2]int64
-	byFilters.step = func() error {
-		b := *fp
-		b.where, b.args = slices.Clone(fp.where), slices.Clone(fp.args)
-		if last != nil {
-			b.after(last[0], last[1])
-		}
-		rows, err := s.query(ctx, `SELECT st.article_id, `+b.sortKey[0]+` FROM `+b.from+` WHERE `+b.whereSQL()+
-			` ORDER BY `+b.orderBy()+` LIMIT ?`, append(b.args, batch)...)
+	from := "(" + s.d.SearchRanked + ") f CROSS JOIN article_states st"
+	check := func(ids []int64) (map[int64]bool, error) {
+		args := append([]any{rankedList(ids)}, cp.args[1:]...)
+		rows, err := s.query(ctx, `SELECT st.article_id FROM `+from+` WHERE `+cp.whereSQL(), args...)
 		if err != nil {
-			return wrap("articles: search", err)
+			return nil, wrap("articles: search", err)
 		}
-		var ids []int64
-		var key int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id, &key); err != nil {
-				rows.Close()
-				return wrap("articles: search", err)
-			}
-			ids = append(ids, id)
+		kept, err := scanIDs(rows)
+		if err != nil {
+			return nil, wrap("articles: search", err)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return wrap("articles: search", err)
+		keep := make(map[int64]bool, len(kept))
+		for _, id := range kept {
+			keep[id] = true
 		}
-		byFilters.cost += costWalked * len(ids)
-		if len(ids) > 0 {
+		return keep, nil
+	}
+	var walkers []*walker
+	list, listed, err := s.filterList(ctx, q, sq, feeds, entities)
+	if err != nil {
+		return nil, err
+	}
+	if listed {
+		if len(list) == 0 {
+			return nil, nil
+		}
+		// The articles of the smallest list filter, newest first: the
+		// words checked on a batch of them, a stretch of IDs at a time,
+		// then the filters on those that match.
+		byList := &walker{cost: costIndexRow * len(list)}
+		batch, walked := walkFirst, 0
+		byList.step = func() error {
+			ids := list[:min(batch, len(list))]
+			list = list[len(ids):]
 			match, read, err := s.matchAmongCount(ctx, sd, term, ids)
 			if err != nil {
 				return err
 			}
-			byFilters.cost += costIndexRow * read
+			byList.cost += costIndexRow * read
+			var hits []int64
 			for _, id := range ids {
-				if match[id] && len(byFilters.found) < need {
-					byFilters.found = append(byFilters.found, id)
+				if match[id] {
+					hits = append(hits, id)
 				}
 			}
+			if len(hits) > 0 {
+				keep, err := check(hits)
+				if err != nil {
+					return err
+				}
+				byList.cost += costWordMatch * len(hits)
+				for _, id := range hits {
+					if keep[id] && len(byList.found) < need {
+						byList.found = append(byList.found, id)
+					}
+				}
+			}
+			walked += len(ids)
+			byList.done = len(list) == 0 || len(byList.found) >= need
+			batch = nextBatch(batch, walked, len(byList.found), need)
+			return nil
 		}
-		if len(ids) < batch || len(byFilters.found) >= need {
-			byFilters.done = true
-		} else {
-			last = &[2]int64{key, ids[len(ids)-1]}
-			batch = min(batch*2, walkMax)
-		}
-		return nil
-	}
-	walkers := []*walker{byFilters}
-	if sd.SearchBefore != "" {
-		// The filters as conditions on a list of IDs (bound as one
-		// value, SearchRanked) in place of the IDs of q.IDs.
-		cq := fq
-		cq.IDs = []int64{0}
-		cp, err := s.buildPlan(ctx, cq, need, false, true)
-		if err != nil {
+		walkers = append(walkers, byList)
+	} else {
+		// The plan of the filters (the reader's articles in a date
+		// range, ...), walked in page order.
+		fp, err := s.buildPlan(ctx, fq, need, false, true)
+		if err != nil || fp.empty {
 			return nil, err
 		}
-		if !cp.empty {
-			from := "(" + s.d.SearchRanked + ") f CROSS JOIN article_states st"
-			byWords := &walker{}
-			before, wbatch := int64(math.MaxInt64), 2*walkFirst
-			byWords.step = func() error {
-				rows, err := s.query(ctx, sd.SearchBefore, term, before, wbatch)
-				if err != nil {
-					return wrap("articles: search", err)
-				}
-				ids, err := scanIDs(rows)
-				if err != nil {
-					return wrap("articles: search", err)
-				}
-				byWords.cost += costWordMatch * len(ids)
-				if len(ids) > 0 {
-					args := append([]any{rankedList(ids)}, cp.args[1:]...)
-					rows, err := s.query(ctx, `SELECT st.article_id FROM `+from+` WHERE `+cp.whereSQL(), args...)
-					if err != nil {
-						return wrap("articles: search", err)
-					}
-					kept, err := scanIDs(rows)
-					if err != nil {
-						return wrap("articles: search", err)
-					}
-					keep := make(map[int64]bool, len(kept))
-					for _, id := range kept {
-						keep[id] = true
-					}
-					for _, id := range ids {
-						if keep[id] && len(byWords.found) < need {
-							byWords.found = append(byWords.found, id)
-						}
-					}
-				}
-				if len(ids) < wbatch || len(byWords.found) >= need {
-					byWords.done = true
-				} else {
-					before = ids[len(ids)-1]
-					wbatch = min(wbatch*2, walkMax)
-				}
-				return nil
+		byPlan := &walker{}
+		batch := walkFirst
+		last := &[2]int64{math.MinInt64, math.MinInt64} // none yet
+		byPlan.step = func() error {
+			ids, err := s.walkBatch(ctx, fp, last, batch)
+			if err != nil {
+				return err
 			}
-			walkers = append(walkers, byWords)
+			byPlan.cost += costWalked * len(ids)
+			if len(ids) > 0 {
+				match, read, err := s.matchAmongCount(ctx, sd, term, ids)
+				if err != nil {
+					return err
+				}
+				byPlan.cost += costIndexRow * read
+				for _, id := range ids {
+					if match[id] && len(byPlan.found) < need {
+						byPlan.found = append(byPlan.found, id)
+					}
+				}
+			}
+			byPlan.done = len(ids) < batch || len(byPlan.found) >= need
+			batch = min(batch*2, walkMax)
+			return nil
 		}
+		walkers = append(walkers, byPlan)
+	}
+	if sd.SearchBefore != "" {
+		// The words' matches, newest first, the filters checked on a
+		// batch of them at a time.
+		byWords := &walker{}
+		before, batch, walked := int64(math.MaxInt64), 2*walkFirst, 0
+		byWords.step = func() error {
+			rows, err := s.query(ctx, sd.SearchBefore, term, before, batch)
+			if err != nil {
+				return wrap("articles: search", err)
+			}
+			ids, err := scanIDs(rows)
+			if err != nil {
+				return wrap("articles: search", err)
+			}
+			byWords.cost += costWordMatch * len(ids)
+			if len(ids) > 0 {
+				keep, err := check(ids)
+				if err != nil {
+					return err
+				}
+				for _, id := range ids {
+					if keep[id] && len(byWords.found) < need {
+						byWords.found = append(byWords.found, id)
+					}
+				}
+				before = ids[len(ids)-1]
+			}
+			walked += len(ids)
+			byWords.done = len(ids) < batch || len(byWords.found) >= need
+			batch = nextBatch(batch, walked, len(byWords.found), need)
+			return nil
+		}
+		walkers = append(walkers, byWords)
 	}
 	for {
 		w := walkers[0]
@@ -236,7 +293,89 @@ func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, s
 		if w.done {
 			return w.found, nil
 		}
+		// Past the budget, the longer of the lists found so far: each
+		// walk keeps its matches newest first, so what it found is the
+		// newest of all.
+		spent, best := 0, w
+		for _, o := range walkers {
+			spent += o.cost
+			if len(o.found) > len(best.found) {
+				best = o
+			}
+		}
+		if spent >= rankBudget && len(best.found) >= least {
+			return best.found, nil
+		}
 	}
+}
+
+// nextBatch returns the size of a walk's next batch: twice the last
+// (at most walkMax), or less when the share of the articles walked so
+// far that were kept says that fewer will do.
+func nextBatch(last, walked, found, need int) int {
+	n := min(last*2, walkMax)
+	if found > 0 && walked > 0 {
+		n = min(n, max(walkFirst, (need-found)*walked/found*5/4))
+	}
+	return n
+}
+
+// filterList returns the IDs of the articles of the most selective of
+// q's filters that list articles (the query's feed, feed:, entity:,
+// author:), highest first, and whether one lists at most
+// relevanceListMax articles. The list is empty when a filter matches
+// nothing.
+func (s *Store) filterList(ctx context.Context, q digest.ArticleQuery, sq *search.Query, feeds []int64, entities [][]int64) ([]int64, bool, error) {
+	type source struct {
+		sql  string
+		args []any
+	}
+	var sources []source
+	if q.FeedID != 0 {
+		sources = append(sources, source{"SELECT article_id AS id FROM sources WHERE feed_id = ?", []any{q.FeedID}})
+	}
+	if len(feeds) > 0 {
+		in, args := inList(feeds)
+		sources = append(sources, source{"SELECT article_id AS id FROM sources WHERE feed_id IN (" + in + ")", args})
+	}
+	for _, set := range entities {
+		in, args := inList(set)
+		sources = append(sources, source{entityArticles(in), args})
+	}
+	if sq != nil && len(sq.Authors) > 0 {
+		names, ok, err := s.authorNames(ctx, sq.Authors)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok && len(names) == 0 {
+			return nil, true, nil
+		}
+		if ok {
+			in := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
+			args := make([]any, len(names))
+			for i, n := range names {
+				args[i] = n
+			}
+			sources = append(sources, source{"SELECT id FROM articles WHERE author IN (" + in + ")", args})
+		}
+	}
+	var best []int64
+	found := false
+	for _, src := range sources {
+		rows, err := s.query(ctx, `SELECT id FROM (`+src.sql+`) l LIMIT ?`, append(src.args, relevanceListMax+1)...)
+		if err != nil {
+			return nil, false, wrap("articles: search", err)
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return nil, false, wrap("articles: search", err)
+		}
+		if len(ids) <= relevanceListMax && (!found || len(ids) < len(best)) {
+			best, found = ids, true
+		}
+	}
+	slices.SortFunc(best, func(a, b int64) int { return cmp.Compare(b, a) })
+	return slices.Compact(best), found, nil
 }
 
 // matchAmongCount is matchAmong that also returns the number of rows the
@@ -440,4 +579,36 @@ func containsRun(words, run []string) bool {
 		}
 	}
 	return false
+}
+
+// walkBatch returns the IDs of the next n articles of plan p after
+// *last (nil: from the first), and sets *last to the last one's keys.
+func (s *Store) walkBatch(ctx context.Context, p *articlePlan, last *[2]int64, n int) ([]int64, error) {
+	b := *p
+	b.where, b.args = slices.Clone(p.where), slices.Clone(p.args)
+	if last[0] != math.MinInt64 || last[1] != math.MinInt64 {
+		b.after(last[0], last[1])
+	}
+	rows, err := s.query(ctx, `SELECT st.article_id, `+b.sortKey[0]+` FROM `+b.from+` WHERE `+b.whereSQL()+
+		` ORDER BY `+b.orderBy()+` LIMIT ?`, append(b.args, n)...)
+	if err != nil {
+		return nil, wrap("articles: search", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var key int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &key); err != nil {
+			return nil, wrap("articles: search", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("articles: search", err)
+	}
+	if len(ids) > 0 {
+		*last = [2]int64{key, ids[len(ids)-1]}
+	}
+	return ids, nil
 }
