@@ -416,8 +416,8 @@ func (s *Store) buildPlan(ctx context.Context, q digest.ArticleQuery, limit int,
 		}
 		if filtered {
 			// The newest matches that pass the filters, ranked (see
-			// relevance.go) and listed in their order. The filters are
-			// checked again on the list below, which costs little.
+			// relevance.go) and listed in their order: every filter was
+			// checked on them.
 			ranked, err := s.rankFiltered(ctx, q, sq, feeds, entities, sd, match, term, max(filteredRankLeast, q.Offset+limit+1))
 			if err != nil {
 				return nil, err
@@ -429,8 +429,9 @@ func (s *Store) buildPlan(ctx context.Context, q digest.ArticleQuery, limit int,
 			p.from = "(" + s.d.SearchRanked + ") f CROSS JOIN article_states st"
 			p.add("", rankedList(ranked))
 			p.add("st.article_id = f.id")
-			driven = true
+			p.add("st.user_id = ?", q.UserID)
 			p.sortKey, p.desc, p.relevance = [2]string{"f.rank", "st.article_id"}, false, true
+			return p, nil
 		} else if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && s.d.SearchNewest != "" {
 			// The newest matches, ranked in Go (see rankMatches) and
 			// listed in their order.

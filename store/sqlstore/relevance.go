@@ -3,10 +3,12 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/search"
@@ -21,15 +23,23 @@ import (
 // of the 50 found newest first).
 //
 // The candidates are found by whichever of two walks finishes first,
-// taken in turns by their cost so far (filteredCandidates): one walks
-// the words' matches, newest first, and keeps those that pass the
-// filters (cheap when the filters keep most matches); the other walks
-// the articles that pass the filters in page order (on the plan a search
-// without words would use: a feed's index, an entity's or an author's
-// articles, the reader's articles in a date range) and keeps those that
-// match the words (cheap when the filters select fewer articles than
-// the words). Each ends when it has the candidates or runs out, so the
-// cost is about twice the cheaper one's, without an estimate of either.
+// taken in turns by the time each has taken so far
+// (filteredCandidates): one walks the words' matches, newest first, and
+// keeps those that pass the filters (cheap when the filters keep most
+// matches); the other walks the articles of the filters, newest first
+// (the smallest list of a feed:, entity: or author: filter, or the plan
+// a search without words would use: a feed's index, the reader's
+// articles in a date range) and keeps those that match the words (cheap
+// when the filters select fewer articles than the words). Each ends
+// when it has the candidates or runs out, so the time is about twice the
+// cheaper one's. Counting rows does not tell the cost: a walk of the
+// reader's articles checks an entity: or author: filter on every article
+// it passes, and which it returns tells nothing of how many it passed
+// ("entity:Germany president" at 1,000,000 articles: 350 ms for a
+// batch of 128). Both walks keep their matches newest first, so what
+// either found so far is the newest of all (by ID; by publication for
+// the plan's walk): the time taken decides which is returned, not
+// whether it is right.
 
 // filteredRankMax is the number of candidates a filtered search by
 // relevance ranks: fewer than searchRankMax, as finding each costs more
@@ -43,23 +53,11 @@ const filteredRankMax = 500
 // costs (see rankBudget).
 const filteredRankLeast = 100
 
-// Costs of the two walks of filteredCandidates, in about 0.2 µs (SQLite
-// at 1,000,000 articles): a match of the words checked against the
-// filters (its state and filters looked up by ID), an article of the
-// filters' plan walked, and a match of the words the index reads to
-// check a batch of those.
-//
-// rankBudget is the cost (in the same units) after which the walks stop
-// as soon as one has found enough candidates for a few pages (see
-// filteredCandidates): a word in most articles with a filter keeping a
-// few percent of them takes tens of thousands of matches read for 500
-// candidates, at 1,000,000 articles.
-const (
-	rankBudget    = 100_000
-	costWordMatch = 15
-	costWalked    = 5
-	costIndexRow  = 1
-)
+// rankBudget is the time after which the walks stop as soon as one has
+// found filteredRankLeast candidates: a word in most articles with a
+// filter keeping a few percent of them reads tens of thousands of
+// matches for 500 candidates at 1,000,000 articles.
+const rankBudget = 20 * time.Millisecond
 
 // relevanceFiltered reports whether a search by relevance of q (the
 // search term, of dialect sd) has filters beyond the words: the
@@ -121,7 +119,7 @@ func (s *Store) rankFiltered(ctx context.Context, q digest.ArticleQuery, sq *sea
 // walker is one of the walks of filteredCandidates.
 type walker struct {
 	found []int64
-	cost  int
+	cost  time.Duration // the time its steps took
 	done  bool
 	step  func() error
 }
@@ -129,7 +127,7 @@ type walker struct {
 // relevanceListMax is the number of articles up to which the articles
 // of a feed:, entity: or author: filter (or the query's feed) are
 // listed for a filtered search by relevance (filterList).
-const relevanceListMax = 30_000
+const relevanceListMax = 10_000
 
 // filteredCandidates returns up to need articles of q's filters (q's
 // search words left out; sq its parsed search, feeds and entities its
@@ -166,6 +164,10 @@ func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, s
 		}
 		return keep, nil
 	}
+	gap, err := s.matchGap(ctx, sd, term)
+	if err != nil {
+		return nil, err
+	}
 	var walkers []*walker
 	list, listed, err := s.filterList(ctx, q, sq, feeds, entities)
 	if err != nil {
@@ -178,16 +180,15 @@ func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, s
 		// The articles of the smallest list filter, newest first: the
 		// words checked on a batch of them, a stretch of IDs at a time,
 		// then the filters on those that match.
-		byList := &walker{cost: costIndexRow * len(list)}
+		byList := &walker{}
 		batch, walked := walkFirst, 0
 		byList.step = func() error {
 			ids := list[:min(batch, len(list))]
 			list = list[len(ids):]
-			match, read, err := s.matchAmongCount(ctx, sd, term, ids)
+			match, err := s.matchSpans(ctx, sd, term, ids, gap)
 			if err != nil {
 				return err
 			}
-			byList.cost += costIndexRow * read
 			var hits []int64
 			for _, id := range ids {
 				if match[id] {
@@ -199,7 +200,6 @@ func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, s
 				if err != nil {
 					return err
 				}
-				byList.cost += costWordMatch * len(hits)
 				for _, id := range hits {
 					if keep[id] && len(byList.found) < need {
 						byList.found = append(byList.found, id)
@@ -212,28 +212,32 @@ func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, s
 			return nil
 		}
 		walkers = append(walkers, byList)
-	} else {
+	} else if !listable(q, sq, feeds, entities) || sd.SearchBefore == "" {
 		// The plan of the filters (the reader's articles in a date
-		// range, ...), walked in page order.
+		// range, ...), walked in page order. Not with a feed:, entity:
+		// or author: filter of too many articles: the plan would walk
+		// the reader's articles checking it on each, the words'
+		// matches are fewer ("said entity:London" at 1,000,000
+		// articles: 77 ms CPU for the plan's first 16 articles).
 		fp, err := s.buildPlan(ctx, fq, need, false, true)
 		if err != nil || fp.empty {
 			return nil, err
 		}
+		// Its first batch is small: the plan may pass many articles for
+		// each it returns, and the other walk takes over when it does.
 		byPlan := &walker{}
-		batch := walkFirst
+		batch := walkFirst / 8
 		last := &[2]int64{math.MinInt64, math.MinInt64} // none yet
 		byPlan.step = func() error {
 			ids, err := s.walkBatch(ctx, fp, last, batch)
 			if err != nil {
 				return err
 			}
-			byPlan.cost += costWalked * len(ids)
 			if len(ids) > 0 {
-				match, read, err := s.matchAmongCount(ctx, sd, term, ids)
+				match, err := s.matchSpans(ctx, sd, term, ids, gap)
 				if err != nil {
 					return err
 				}
-				byPlan.cost += costIndexRow * read
 				for _, id := range ids {
 					if match[id] && len(byPlan.found) < need {
 						byPlan.found = append(byPlan.found, id)
@@ -260,7 +264,6 @@ func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, s
 			if err != nil {
 				return wrap("articles: search", err)
 			}
-			byWords.cost += costWordMatch * len(ids)
 			if len(ids) > 0 {
 				keep, err := check(ids)
 				if err != nil {
@@ -287,16 +290,18 @@ func (s *Store) filteredCandidates(ctx context.Context, q digest.ArticleQuery, s
 				w = o
 			}
 		}
+		start := time.Now()
 		if err := w.step(); err != nil {
 			return nil, err
 		}
+		w.cost += time.Since(start)
 		if w.done {
 			return w.found, nil
 		}
 		// Past the budget, the longer of the lists found so far: each
 		// walk keeps its matches newest first, so what it found is the
 		// newest of all.
-		spent, best := 0, w
+		spent, best := time.Duration(0), w
 		for _, o := range walkers {
 			spent += o.cost
 			if len(o.found) > len(best.found) {
@@ -318,6 +323,11 @@ func nextBatch(last, walked, found, need int) int {
 		n = min(n, max(walkFirst, (need-found)*walked/found*5/4))
 	}
 	return n
+}
+
+// listable reports whether q has filters that filterList may list.
+func listable(q digest.ArticleQuery, sq *search.Query, feeds []int64, entities [][]int64) bool {
+	return q.FeedID != 0 || len(feeds) > 0 || len(entities) > 0 || (sq != nil && len(sq.Authors) > 0)
 }
 
 // filterList returns the IDs of the articles of the most selective of
@@ -378,58 +388,65 @@ func (s *Store) filterList(ctx context.Context, q digest.ArticleQuery, sq *searc
 	return slices.Compact(best), found, nil
 }
 
-// matchAmongCount is matchAmong that also returns the number of rows the
-// index returned (a range query lists every match in its range).
-func (s *Store) matchAmongCount(ctx context.Context, d *Dialect, t string, ids []int64) (map[int64]bool, int, error) {
+// matchGap returns the largest gap between two IDs of a list that one
+// range query of the search term should span (matchSpans): reading a
+// match of a range costs about a 500th of a query, so the gap is 500
+// over the share of articles that match, estimated from the term's
+// rankSample newest matches. A rare word's ranges cover the list at
+// once, a common word's stay close to the listed IDs.
+func (s *Store) matchGap(ctx context.Context, sd *Dialect, term string) (int64, error) {
+	if sd.SearchBefore == "" || sd.SearchAmong != "" {
+		return walkGap, nil
+	}
+	rows, err := s.query(ctx, sd.SearchBefore, term, int64(math.MaxInt64), rankSample)
+	if err != nil {
+		return 0, wrap("articles: search", err)
+	}
+	sample, err := scanIDs(rows)
+	if err != nil {
+		return 0, wrap("articles: search", err)
+	}
+	if len(sample) < rankSample {
+		return math.MaxInt64, nil
+	}
+	span := sample[0] - sample[len(sample)-1] + 1
+	return max(walkGap/4, 500*span/rankSample), nil
+}
+
+// matchSpans returns which of ids match the search t of dialect d, as
+// matchAmong does, with range queries spanning gaps up to gap.
+func (s *Store) matchSpans(ctx context.Context, d *Dialect, t string, ids []int64, gap int64) (map[int64]bool, error) {
+	if d.SearchAmong != "" || d.SearchRange == "" {
+		return s.matchAmong(ctx, d, t, ids)
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
 	match := make(map[int64]bool, len(ids))
-	read := 0
-	collect := func(q string, args ...any) error {
-		rows, err := s.query(ctx, q, args...)
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j]-sorted[j-1] <= gap {
+			j++
+		}
+		var rows *sql.Rows
+		var err error
+		if d.SearchRangeListed != "" {
+			rows, err = s.query(ctx, d.SearchRangeListed, t, sorted[i], sorted[j-1], rankedList(sorted[i:j]))
+		} else {
+			rows, err = s.query(ctx, d.SearchRange, t, sorted[i], sorted[j-1])
+		}
 		if err != nil {
-			return wrap("articles: search", err)
+			return nil, wrap("articles: search", err)
 		}
 		got, err := scanIDs(rows)
 		if err != nil {
-			return wrap("articles: search", err)
+			return nil, wrap("articles: search", err)
 		}
-		read += len(got)
 		for _, id := range got {
 			match[id] = true
 		}
-		return nil
-	}
-	if d.SearchAmong != "" {
-		for _, c := range s.chunks(ids, 1) {
-			in, args := inList(c)
-			if err := collect(fmt.Sprintf(d.SearchAmong, in), append([]any{t}, args...)...); err != nil {
-				return nil, 0, err
-			}
-		}
-		return match, read, nil
-	}
-	for _, r := range stretches(ids) {
-		if err := collect(d.SearchRange, t, r[0], r[1]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return match, read, nil
-}
-
-// stretches returns the spans [lo, hi] covering ids, sorted, where no
-// two consecutive IDs of a span are more than walkGap apart.
-func stretches(ids []int64) [][2]int64 {
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	var out [][2]int64
-	for i := 0; i < len(sorted); {
-		j := i + 1
-		for j < len(sorted) && sorted[j]-sorted[j-1] <= walkGap {
-			j++
-		}
-		out = append(out, [2]int64{sorted[i], sorted[j-1]})
 		i = j
 	}
-	return out
+	return match, nil
 }
 
 // rankAmongByDB orders ids (newest first) by the database's rank of
@@ -521,7 +538,7 @@ func (s *Store) rankAmong(ctx context.Context, sd *Dialect, match search.Node, t
 				continue
 			}
 			var err error
-			if body, _, err = s.matchAmongCount(ctx, sd, fmt.Sprintf(s.d.SearchBody, q), ids); err != nil {
+			if body, err = s.matchAmong(ctx, sd, fmt.Sprintf(s.d.SearchBody, q), ids); err != nil {
 				return nil, err
 			}
 		}
