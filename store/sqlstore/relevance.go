@@ -357,7 +357,22 @@ func (s *Store) filterList(ctx context.Context, q digest.ArticleQuery, sq *searc
 		sources = append(sources, source{"SELECT article_id AS id FROM sources WHERE feed_id IN (" + in + ")", args})
 	}
 	for _, set := range entities {
+		// Listing an entity's articles reads each through its story:
+		// one whose stories, at the average number of articles per
+		// story, hold more than the list may is not listed ("said
+		// entity:London" at 1,000,000 articles read 10,001 articles of
+		// 2,590 stories, 20 ms, to find that it could not be listed).
 		in, args := inList(set)
+		var stories int
+		var perStory float64
+		if err := s.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM story_entities WHERE entity_id IN (`+in+`) LIMIT ?) n),
+			(SELECT COALESCE(MAX(id), 0) FROM articles) * 1.0 / (SELECT COALESCE(MAX(id), 0) + 1 FROM stories)`,
+			append(slices.Clone(args), relevanceListMax+1)...).Scan(&stories, &perStory); err != nil {
+			return nil, false, wrap("articles: search", err)
+		}
+		if float64(stories)*perStory > relevanceListMax {
+			continue
+		}
 		sources = append(sources, source{entityArticles(in), args})
 	}
 	if sq != nil && len(sq.Authors) > 0 {
