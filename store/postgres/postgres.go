@@ -46,6 +46,14 @@ func Dialect() *sqlstore.Dialect {
 		SearchRank: `SELECT s.article_id AS id, -ts_rank(s.doc, q.q) AS rank
 			FROM (SELECT CAST(? AS tsquery) AS q) q CROSS JOIN LATERAL (SELECT article_id, doc FROM articles_search
 				WHERE doc @@ q.q ORDER BY article_id DESC LIMIT 2000) s`,
+		// A filtered search by relevance: the words' newest matches,
+		// walked (SearchBefore); its candidates ranked by ID
+		// (SearchRankAmong) and listed in their order (SearchRanked).
+		SearchBefore: `SELECT article_id FROM articles_search WHERE doc @@ CAST(? AS tsquery) AND article_id < ?
+			ORDER BY article_id DESC LIMIT ?`,
+		SearchRankAmong: "SELECT article_id AS id, -ts_rank(doc, CAST(? AS tsquery)) AS rank FROM articles_search WHERE article_id IN (%s)",
+		SearchRanked: `SELECT CAST(t.value AS BIGINT) AS id, t.ord AS rank
+			FROM json_array_elements_text(CAST(? AS json)) WITH ORDINALITY AS t(value, ord)`,
 		SearchCheck: "EXISTS (SELECT 1 FROM articles_search WHERE article_id = %s AND doc @@ CAST(? AS tsquery))",
 		SearchAmong: "SELECT article_id FROM articles_search WHERE doc @@ CAST(? AS tsquery) AND article_id IN (%s)",
 		// The planner's estimate comes from the statistics of the words
@@ -119,6 +127,8 @@ func titleDialect() *sqlstore.Dialect {
 		SearchRank: `SELECT s.article_id AS id, -ts_rank(s.doc, q.q) AS rank
 			FROM (SELECT CAST(? AS tsquery) AS q) q CROSS JOIN LATERAL (SELECT article_id, doc FROM articles_search
 				WHERE ` + titleDoc + ` @@ q.q ORDER BY article_id + 0 DESC LIMIT 2000) s`,
+		SearchBefore: `SELECT article_id FROM articles_search WHERE ` + titleDoc + ` @@ CAST(? AS tsquery) AND article_id + 0 < ?
+			ORDER BY article_id + 0 DESC LIMIT ?`,
 		SearchCheck:    "EXISTS (SELECT 1 FROM articles_search WHERE article_id = %s AND " + titleDoc + " @@ CAST(? AS tsquery))",
 		SearchAmong:    "SELECT article_id FROM articles_search WHERE " + titleDoc + " @@ CAST(? AS tsquery) AND article_id IN (%s)",
 		SearchEstimate: "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_search WHERE " + titleDoc + " @@ CAST(? AS tsquery)",

@@ -44,9 +44,12 @@ func Dialect() *sqlstore.Dialect {
 		// LIMIT -1 keeps the list a subquery of its own, whose IDs look
 		// up the states by key: flattened, a date: filter made SQLite
 		// scan the reader's states in the date range for every ID (19 s).
-		SearchRanked:      "SELECT CAST(value AS INTEGER) AS id, CAST(key AS INTEGER) AS rank FROM json_each(?) LIMIT -1",
-		SearchCheck:       "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
-		SearchRange:       "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
+		SearchRanked: "SELECT CAST(value AS INTEGER) AS id, CAST(key AS INTEGER) AS rank FROM json_each(?) LIMIT -1",
+		SearchCheck:  "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = %s)",
+		SearchRange:  "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
+		SearchBefore: "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+		SearchRangeListed: `SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?
+			AND rowid + 0 IN (SELECT value FROM json_each(?))`,
 		LastInsertID:      true,
 		PageIDsFirst:      true,
 		SearchIndex:       "INSERT OR REPLACE INTO articles_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",

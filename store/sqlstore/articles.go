@@ -265,6 +265,22 @@ type articlePlan struct {
 	later     []string
 	laterArgs []any
 	laterOK   bool // addLater defers: the search's words are not in most articles
+	// listed: a list drives the plan (or a feed's index), whose states
+	// are looked up by key; its conditions on the publication time are
+	// then written so that no index serves them (published): SQLite
+	// otherwise scanned the reader's states in a date range for every
+	// listed ID (a filtered search by relevance checking a word's 4,096
+	// newest matches against date:2025: 150 ms at 100,000 articles).
+	listed bool
+}
+
+// published returns the column of the states' publication time as the
+// plan's conditions name it (see listed).
+func (p *articlePlan) published() string {
+	if p.listed {
+		return "+st.published"
+	}
+	return "st.published"
 }
 
 // addLater adds a condition that walkSearch checks after the search's
@@ -315,6 +331,13 @@ func (s *Store) planArticles(ctx context.Context, q digest.ArticleQuery, limit i
 // contain may leave its words out of the plan for walkSearch to check
 // (articlePlan.walk), which only Articles does.
 func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk bool) (*articlePlan, error) {
+	return s.buildPlan(ctx, q, limit, walk, false)
+}
+
+// buildPlan is plan; with filtersOnly, the plan of q's filters alone:
+// its search words are left for the caller to check (see
+// filteredCandidates), its operators kept.
+func (s *Store) buildPlan(ctx context.Context, q digest.ArticleQuery, limit int, walk, filtersOnly bool) (*articlePlan, error) {
 	if q.UserID == 0 {
 		return nil, digest.Errorf(digest.EINVALID, "articles: no user")
 	}
@@ -374,7 +397,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			q.FeedID, feeds = feeds[0], nil
 		}
 	}
-	if match != nil {
+	if match != nil && !filtersOnly {
 		p.stems = search.Stems(match)
 		sd = s.d.searchDialect(match)
 		inMatches = "st.article_id IN (SELECT id FROM (" + sd.SearchIDs + ") f2)"
@@ -384,7 +407,32 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 			return p, nil
 		}
 		term = t
-		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && s.d.SearchNewest != "" {
+		filtered := false
+		if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && s.d.SearchRanked != "" {
+			var err error
+			if filtered, err = s.relevanceFiltered(ctx, q, sq, feeds, entities, sd, term); err != nil {
+				return nil, err
+			}
+		}
+		if filtered {
+			// The newest matches that pass the filters, ranked (see
+			// relevance.go) and listed in their order: every filter was
+			// checked on them.
+			ranked, err := s.rankFiltered(ctx, q, sq, feeds, entities, sd, match, term, max(filteredRankLeast, q.Offset+limit+1))
+			if err != nil {
+				return nil, err
+			}
+			if len(ranked) == 0 {
+				p.empty = true
+				return p, nil
+			}
+			p.from = "(" + s.d.SearchRanked + ") f CROSS JOIN article_states st"
+			p.add("", rankedList(ranked))
+			p.add("st.article_id = f.id")
+			p.add("st.user_id = ?", q.UserID)
+			p.sortKey, p.desc, p.relevance = [2]string{"f.rank", "st.article_id"}, false, true
+			return p, nil
+		} else if q.Relevance && q.StoryID == 0 && len(q.IDs) == 0 && s.d.SearchNewest != "" {
 			// The newest matches, ranked in Go (see rankMatches) and
 			// listed in their order.
 			ranked, err := s.rankMatches(ctx, match, term)
@@ -604,6 +652,7 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 		in, args := inList(feeds)
 		p.add(`EXISTS (SELECT 1 FROM sources s3 WHERE s3.article_id = st.article_id AND s3.feed_id IN (`+in+`))`, args...)
 	}
+	p.listed = driven
 	if sq != nil {
 		// Before the search's condition: these are cheaper to check.
 		s.searchFilters(p, sq, feeds, entities)
@@ -631,10 +680,10 @@ func (s *Store) plan(ctx context.Context, q digest.ArticleQuery, limit int, walk
 		p.add("st.starred")
 	}
 	if !q.After.IsZero() {
-		p.add("st.published > ?", dbTime(q.After))
+		p.add(p.published()+" > ?", dbTime(q.After))
 	}
 	if !q.Before.IsZero() {
-		p.add("st.published < ?", dbTime(q.Before))
+		p.add(p.published()+" < ?", dbTime(q.Before))
 	}
 	if q.AfterID != 0 {
 		p.add("st.article_id > ?", q.AfterID)

@@ -54,6 +54,25 @@ type Dialect struct {
 	// array (the one bind parameter) and their positions in it (SQLite:
 	// json_each). Required with SearchNewest.
 	SearchRanked string
+	// SearchBefore, unless empty, selects the IDs of the newest matches
+	// of the first bind parameter (a SearchQuery value) below the second,
+	// newest first, at most the third. A filtered search by relevance
+	// walks the words' matches with it (see relevance.go).
+	SearchBefore string
+	// SearchRangeListed, unless empty, is SearchRange with a fourth bind
+	// parameter, a JSON array of IDs: only those of the array are
+	// selected. The database checks the list as it reads the range
+	// (SQLite: "rowid + 0 IN (SELECT value FROM json_each(?))", which
+	// FTS5 is not asked to look up one by one), where returning every
+	// match of a common word's range to Go cost 1-2 µs a row.
+	SearchRangeListed string
+	// SearchRankAmong, unless empty, selects as columns id and rank
+	// (lower for the more relevant) the articles of a list (%s: its
+	// placeholders) ranked for the first bind parameter, a SearchQuery
+	// value (PostgreSQL: -ts_rank). Without it the store ranks a filtered
+	// search's candidates itself (rankAmong). Either way SearchRanked is
+	// required for a filtered search by relevance.
+	SearchRankAmong string
 	// SearchCheck, unless empty, is a condition true when one article
 	// matches the bind value of SearchIDs; %s in it stands for the SQL
 	// expression of the article's ID, e.g. "EXISTS (SELECT 1 FROM

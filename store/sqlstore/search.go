@@ -105,10 +105,10 @@ func (s *Store) searchFilters(p *articlePlan, q *search.Query, feeds []int64, en
 	}
 	for _, d := range q.Dates {
 		if !d.From.IsZero() {
-			p.add("st.published >= ?", dbTime(d.From))
+			p.add(p.published()+" >= ?", dbTime(d.From))
 		}
 		if !d.To.IsZero() {
-			p.add("st.published < ?", dbTime(d.To))
+			p.add(p.published()+" < ?", dbTime(d.To))
 		}
 	}
 }

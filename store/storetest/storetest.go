@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) digest.Store) {
 		{"NewInOneBatch", testNewInOneBatch},
 		{"Search", testSearch},
 		{"SearchOperators", testSearchOperators},
+		{"RelevanceFilters", testRelevanceFilters},
 		{"ReadState", testReadState},
 		{"UnreadCounts", testUnreadCounts},
 		{"DeleteFeed", testDeleteFeed},
