@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -361,3 +362,67 @@ func IsBackground(ctx context.Context) bool {
 	b, _ := ctx.Value(backgroundKey{}).(bool)
 	return b
 }
+
+// Readers counts the readers' requests being served, so that background
+// work can give way to them: the web server counts each request in
+// (Enter), post-processing and the story engine look before each piece of
+// work (Busy, Idle) and pace themselves while readers wait (see
+// ingest.Options.Readers). The zero value counts none. A nil *Readers is
+// never busy.
+type Readers struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n fell to 0; nil until someone waits
+}
+
+// Enter counts a request in; the request is counted out by calling the
+// returned function (once).
+func (r *Readers) Enter() (leave func()) {
+	if r == nil {
+		return func() {}
+	}
+	r.mu.Lock()
+	r.n++
+	r.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(r.leave) }
+}
+
+func (r *Readers) leave() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n--
+	if r.n == 0 && r.idle != nil {
+		close(r.idle)
+		r.idle = nil
+	}
+}
+
+// Busy reports whether a reader's request is being served.
+func (r *Readers) Busy() bool {
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n > 0
+}
+
+// Idle returns a channel closed once no reader's request is being
+// served: already closed when none is.
+func (r *Readers) Idle() <-chan struct{} {
+	if r == nil {
+		return closedChan
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		return closedChan
+	}
+	if r.idle == nil {
+		r.idle = make(chan struct{})
+	}
+	return r.idle
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()

@@ -81,6 +81,12 @@ type Options struct {
 	// queue, fetch and save it. A feed whose lease ran out (its worker
 	// died) is claimed again by any worker. Default 5m.
 	Lease time.Duration
+	// Readers, when set, counts the readers' requests being served (the
+	// web server's): post-processing and story batches give way to them,
+	// pausing while they are served for three times the work they did,
+	// so that they take a quarter of the time then and never none (see
+	// pacer). Nil: background work never pauses.
+	Readers *digest.Readers
 	// Shared says that other pipelines (worker processes) may share the
 	// database. Otherwise this pipeline is alone on it (SQLite) and Start
 	// ends every lease left, by a process that died, instead of waiting

@@ -35,6 +35,7 @@ const shortWords = 150
 type postProcessor struct {
 	p      *Pipeline
 	signal chan struct{}
+	pace   *pacer // gives way to readers (Options.Readers)
 
 	mu         sync.Mutex
 	busy       bool
@@ -58,6 +59,7 @@ func newPostProcessor(p *Pipeline) *postProcessor {
 	return &postProcessor{
 		p:          p,
 		signal:     make(chan struct{}, 1),
+		pace:       newPacer(p.opts.Readers),
 		iconsTried: make(map[int64]bool),
 		feedCache:  make(map[int64]digest.Feed),
 	}
@@ -225,6 +227,11 @@ func (pp *postProcessor) process(ctx context.Context, batch []digest.PendingPost
 	)
 	sem := make(chan struct{}, pp.p.opts.Extractors)
 	for _, q := range batch {
+		// An article cut short by the end of ctx stays queued as it
+		// was, like those whose steps were under way.
+		if !pp.pace.wait(ctx) {
+			break
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -247,7 +254,7 @@ func (pp *postProcessor) process(ctx context.Context, batch []digest.PendingPost
 		}()
 	}
 	wg.Wait()
-	if len(toStory) > 0 {
+	if len(toStory) > 0 && pp.pace.wait(ctx) {
 		done, _ := pp.storySteps(ctx, toStory)
 		results = append(results, done...)
 	}

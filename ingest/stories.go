@@ -457,10 +457,8 @@ func (s *Stories) replay(ctx context.Context, recent []int64) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range slices.Sorted(maps.Keys(redo)) {
-		if err := s.save(ctx, id); err != nil {
-			return fmt.Errorf("load stories: %w", err)
-		}
+	if errs := s.saveAll(ctx, slices.Sorted(maps.Keys(redo))); len(errs) > 0 {
+		return fmt.Errorf("load stories: %w", errors.Join(errs...))
 	}
 	for _, sid := range gone {
 		if slices.Contains(slices.Collect(maps.Values(s.ids)), sid) {
@@ -528,11 +526,7 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 			touched[n] = true
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(touched)) {
-		if err := s.save(ctx, id); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs = append(errs, s.saveAll(ctx, slices.Sorted(maps.Keys(touched)))...)
 	s.prune()
 	return errors.Join(errs...)
 }
@@ -568,12 +562,82 @@ func (s *Stories) merge(ctx context.Context, dup int64, r story.Result) error {
 	return nil
 }
 
+// storiesSaver is a store that saves several stories in one transaction
+// (store/sqlstore).
+type storiesSaver interface {
+	SaveStories(ctx context.Context, sts []*digest.Story) error
+}
+
+// storiesPerCommit bounds the stories saveAll saves in one transaction.
+const storiesPerCommit = 100
+
+// saveAll stores the engine's stories ids (see save): a batch of them in
+// one transaction when the store can, so that a batch of story steps is
+// one commit rather than one per story (each commit makes the readers'
+// kept pages stale, and costs the writer a sync); one at a time when it
+// cannot, or when a batch fails, so that each story's failure is its
+// own. Callers hold s.mu.
+func (s *Stories) saveAll(ctx context.Context, ids []int64) []error {
+	var errs []error
+	b, batched := s.store.(storiesSaver)
+	for len(ids) > 0 {
+		n := min(len(ids), storiesPerCommit)
+		part := ids[:n]
+		ids = ids[n:]
+		if batched && len(part) > 1 {
+			sts := make([]*digest.Story, 0, len(part))
+			eids := make([]int64, 0, len(part))
+			for _, id := range part {
+				if st, ok := s.storyOf(id); ok {
+					sts = append(sts, st)
+					eids = append(eids, id)
+				}
+			}
+			if err := b.SaveStories(ctx, sts); err == nil {
+				for i, id := range eids {
+					s.ids[id] = sts[i].ID
+				}
+				continue
+			}
+			// Nothing of the batch was saved: one at a time, below.
+		}
+		for _, id := range part {
+			if err := s.save(ctx, id); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errs
+}
+
 // save stores the engine's story id: its articles that are stored as
 // themselves (the copies merged away are sources of the kept ones).
 func (s *Stories) save(ctx context.Context, id int64) error {
-	v, ok := s.engine.Story(id)
+	st, ok := s.storyOf(id)
 	if !ok {
 		return nil
+	}
+	err := s.store.SaveStory(ctx, st)
+	if digest.IsNotFound(err) && st.ID != 0 {
+		// The stored story is gone (removed by a repair, or by another
+		// process since the snapshot this engine started from): the
+		// engine's story is stored anew.
+		st.ID = 0
+		err = s.store.SaveStory(ctx, st)
+	}
+	if err != nil {
+		return fmt.Errorf("stories: save story: %w", err)
+	}
+	s.ids[id] = st.ID
+	return nil
+}
+
+// storyOf returns the engine's story id as it is to be stored, false when
+// there is nothing of it to store. Callers hold s.mu.
+func (s *Stories) storyOf(id int64) (*digest.Story, bool) {
+	v, ok := s.engine.Story(id)
+	if !ok {
+		return nil, false
 	}
 	st := v.Story
 	st.ID = s.ids[id]
@@ -594,21 +658,9 @@ func (s *Stories) save(ctx context.Context, id int64) error {
 		st.ArticleIDs = append(st.ArticleIDs, sid)
 	}
 	if len(st.ArticleIDs) == 0 && st.ID == 0 {
-		return nil // nothing of it is stored
+		return nil, false // nothing of it is stored
 	}
-	err := s.store.SaveStory(ctx, &st)
-	if digest.IsNotFound(err) && st.ID != 0 {
-		// The stored story is gone (removed by a repair, or by another
-		// process since the snapshot this engine started from): the
-		// engine's story is stored anew.
-		st.ID = 0
-		err = s.store.SaveStory(ctx, &st)
-	}
-	if err != nil {
-		return fmt.Errorf("stories: save story: %w", err)
-	}
-	s.ids[id] = st.ID
-	return nil
+	return &st, true
 }
 
 // sourceLink finds a "Source link" (or "Source:", "Originally published

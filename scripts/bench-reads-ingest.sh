@@ -14,8 +14,10 @@
 # refresh: the first user of CREDS subscribes (OPML import through the API)
 # to FEEDS farm feeds just before the river is measured and to FEEDS other
 # ones before the API is, so both are measured while entries pour in; each
-# run says how many entries were stored while it lasted, and the river and
-# API are measured once more while the post queue is worked off. It
+# run says how many entries were stored while it lasted and how many
+# articles' post-processing was done per second, and the river and API
+# are measured once more, once every entry is stored, while the post
+# queue is worked off. It
 # skips, saying so, when DB or CREDS is absent. Needs wrk (apt-get install
 # -y wrk), curl, python3 and Go; the farm is built from FARM (default
 # /work/shared/tools/feedfarm). DUMP=1 adds a third refresh, sends SIGQUIT
@@ -83,23 +85,27 @@ subscribe() { # FROM: import FEEDS farm feeds from FROM on, through the API
 measure() {
 	wrk -t2 -c"$conns" -d5s -s "$tmp/wrk.lua" "http://127.0.0.1:$port$1" >/dev/null
 	[ $# -lt 3 ] || subscribe "$3"
-	c0=$(created); t0=$(bench_cpu); prof=
+	c0=$(created); q0=$(queued); t0=$(bench_cpu); prof=
 	if [ -n "${PROFILE:-}" ]; then
 		curl -sf -o "$PROFILE/$2$(echo "$1" | tr / -).pprof" "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$((secs - 2))" &
 		prof=$!
 	fi
 	wrk -t2 -c"$conns" -d"${secs}s" --latency --timeout 10s -s "$tmp/wrk.lua" "http://127.0.0.1:$port$1" >"$tmp/wrk.out"
-	t1=$(bench_cpu); c1=$(created)
+	t1=$(bench_cpu); c1=$(created); q1=$(queued)
 	[ -z "$prof" ] || wait "$prof" || echo "  (no CPU profile: $PROFILE)"
 	n=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
-	awk -v label="$2 GET $1" '
+	awk -v label="$2 GET $1" -v ldavg="$(cut -d' ' -f1 /proc/loadavg)" '
 		/ 50%/ {p50=$2} / 99%/ {p99=$2} /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {sock=$0}
-		END { printf "%-28s p50 %-9s p99 %-9s %8s req/s%s%s\n", label, p50, p99, rps, bad ? "  non-2xx " bad : "", sock ? "  " sock : "" }' "$tmp/wrk.out"
-	awk -v t=$((t1 - t0)) -v n="$n" -v hz="$(getconf CLK_TCK)" -v d="$secs" -v c0="$c0" -v c1="$c1" -v q="$(queued)" \
-		'BEGIN { if (n > 0) printf "  server CPU %.2f ms/request (%.0f%% of a core); entries created during the run: %d (post queue at end: %d)\n", t*1000/hz/n, t*100/hz/d, c1-c0, q }'
+		END { printf "%-28s p50 %-9s p99 %-9s %8s req/s  load %s%s%s\n", label, p50, p99, rps, ldavg, bad ? "  non-2xx " bad : "", sock ? "  " sock : "" }' "$tmp/wrk.out"
+	awk -v t=$((t1 - t0)) -v n="$n" -v hz="$(getconf CLK_TCK)" -v d="$secs" -v c0="$c0" -v c1="$c1" -v q0="$q0" -v q1="$q1" \
+		'BEGIN { if (n > 0) printf "  server CPU %.2f ms/request (%.0f%% of a core); entries created during the run: %d; post queue %d -> %d", t*1000/hz/n, t*100/hz/d, c1-c0, q0, q1
+			# Articles that left the post queue per second: the
+			# post-processing throughput (in the ingest runs, new ones
+			# are queued meanwhile).
+			if (n > 0) printf " (%.1f articles/s worked off)\n", (q0 + (c1 - c0) - q1) / d }'
 }
 
-echo "== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg); db $db; $conns connections, ${secs}s per run"
+echo "== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg); db $db; $conns connections, ${secs}s per run; digest ${DIGEST:-built from $root}"
 echo "== idle"
 measure / idle
 measure /api/v1/articles idle
@@ -110,8 +116,13 @@ echo "RSS idle: $(rss) MB (VmHWM so far $(hwm) MB)"
 sampler=$!
 
 echo "== under ingest ($feeds feeds × $items items per endpoint)"
+before=$(created)
 measure / ingest 0
 measure /api/v1/articles ingest "$feeds"
+# On a loaded machine the refresh may outlast its runs: the post phase
+# starts once all its entries are stored (up to 5 minutes), so that it
+# measures post-processing alone.
+for i in $(seq 300); do [ $(($(created) - before)) -ge $((2 * feeds * items)) ] && break; sleep 1; done
 # The entries are stored within seconds; their post-processing (page
 # extraction: the farm's links 404; icons; the story engine) takes longer.
 if [ "$(queued)" -gt 0 ]; then

@@ -99,6 +99,9 @@ type Config struct {
 	// job): the request answers at once and /rules shows the progress.
 	// Without it the job runs within the request.
 	RuleJobs RuleJobs
+	// Readers, when set, counts the requests being served, for the
+	// background work that gives way to them (ingest.Options.Readers).
+	Readers *digest.Readers
 }
 
 // Mount is the handler of a reader-app protocol. It is served before the
@@ -209,7 +212,7 @@ func New(cfg Config, store digest.Store, feeds FeedService, authSvc *auth.Servic
 			"so a page on a DNS-rebinding domain could reach this server; set --base-url to the address it is reached at",
 			"addr", cfg.ListenAddr)
 	}
-	s.h = s.countWrites(s.routes())
+	s.h = s.countReaders(s.countWrites(s.routes()))
 	return s
 }
 

@@ -42,6 +42,9 @@ type app struct {
 	stories  *ingest.Stories
 	imports  *ingest.Imports  // nil when the store keeps no import jobs
 	rules    *ingest.RuleJobs // re-applies rules after a change, in serve
+	// readers counts the web server's requests in flight: the
+	// pipeline's post-processing gives way to them.
+	readers *digest.Readers
 	// leader runs the story engine on PostgreSQL, where several
 	// processes may share the database: in one of them at a time (nil on
 	// SQLite, whose one process runs stories).
@@ -99,7 +102,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		st.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories,
+	a := &app{cfg: cfg, log: log, store: st, client: client, stories: stories, readers: &digest.Readers{},
 		auth: auth.New(st, auth.Options{Logger: log, CacheTTL: authCacheTTL})}
 	var sink ingest.StorySink = a.stories
 	db, shared := st.(*postgres.DB)
@@ -120,6 +123,7 @@ func openApp(ctx context.Context, cfg Config, env *Env, o appOptions) (*app, err
 		PendingBytes:  cfg.IngestBuffer,
 		BatchBytes:    cfg.IngestBuffer / 2,
 		Lease:         cfg.Lease,
+		Readers:       a.readers,
 	})
 	if is, ok := st.(ingest.ImportStore); ok {
 		a.imports = ingest.NewImports(is, a.pipeline.Nudge, log)
@@ -308,6 +312,7 @@ func (a *app) webServer() *web.Server {
 		Daily:           a.daily,
 		RuleJobs:        a.rules,
 		RankReuse:       rankReuse,
+		Readers:         a.readers,
 	}, a.store, a.pipeline, a.auth, a.log)
 }
 

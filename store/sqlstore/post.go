@@ -129,3 +129,35 @@ func (s *Store) SavePosts(ctx context.Context, ps []digest.PendingPost) error {
 	})
 	return wrap("save posts", err)
 }
+
+// SaveStories saves each story of sts as SaveStory does, all in one
+// transaction, and sets the IDs of the new ones once it committed: a
+// batch of story steps is one commit, not one per story it touched (each
+// commit makes the readers' kept pages stale: see web's contentVersion).
+// On any error nothing is saved and no ID is set; ENOTFOUND when one of
+// them replaces a missing story.
+func (s *Store) SaveStories(ctx context.Context, sts []*digest.Story) error {
+	for _, st := range sts {
+		if err := checkStory(st); err != nil {
+			return err
+		}
+	}
+	ids := make([]int64, len(sts))
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		for i, st := range sts {
+			id, err := s.saveStoryTx(ctx, tx, st)
+			if err != nil {
+				return err
+			}
+			ids[i] = id
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("save stories", err)
+	}
+	for i, st := range sts {
+		st.ID = ids[i]
+	}
+	return nil
+}

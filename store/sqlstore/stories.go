@@ -26,6 +26,23 @@ func scanStory(r scanner, s *digest.Story) error {
 // no longer exist are ignored. ENOTFOUND when replacing a missing story;
 // EINVALID for an entity with an empty name or unknown kind.
 func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
+	if err := checkStory(st); err != nil {
+		return err
+	}
+	var id int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) (err error) {
+		id, err = s.saveStoryTx(ctx, tx, st)
+		return err
+	})
+	if err != nil {
+		return wrap("save story", err)
+	}
+	st.ID = id
+	return nil
+}
+
+// checkStory refuses what SaveStory refuses before it writes.
+func checkStory(st *digest.Story) error {
 	for _, e := range st.Entities {
 		switch e.Kind {
 		case digest.Person, digest.Organization, digest.Place, digest.Misc:
@@ -36,64 +53,63 @@ func (s *Store) SaveStory(ctx context.Context, st *digest.Story) error {
 			return digest.Errorf(digest.EINVALID, "entity with empty name")
 		}
 	}
-	id := st.ID
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		fields := []any{clean(st.Headline), clean(st.Summary), clean(st.Short), max(st.Follows, 0), dbTime(st.FirstSeen), dbTime(st.LastSeen), st.Importance, st.Outlets}
-		if id == 0 {
-			if err := s.txRow(ctx, tx, `INSERT INTO stories (headline, summary, short, follows, first_seen, last_seen, importance, outlets)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, fields...).Scan(&id); err != nil {
-				return err
-			}
-		} else {
-			res, err := s.exec(ctx, tx, `UPDATE stories SET headline = ?, summary = ?, short = ?, follows = ?, first_seen = ?, last_seen = ?,
-				importance = ?, outlets = ? WHERE id = ?`, append(fields, id)...)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				return notFound("story", id)
-			}
-			if _, err := s.exec(ctx, tx, `DELETE FROM story_entities WHERE story_id = ?`, id); err != nil {
-				return err
-			}
-			if _, err := s.exec(ctx, tx, `UPDATE articles SET story_id = NULL WHERE story_id = ?`, id); err != nil {
-				return err
-			}
-		}
-		counts := map[int64]int{}
-		var order []int64
-		for _, e := range st.Entities {
-			eid, err := s.insertEntity(ctx, tx, e.Kind, strings.TrimSpace(clean(e.Name)))
-			if err != nil {
-				return err
-			}
-			if _, seen := counts[eid]; !seen {
-				order = append(order, eid)
-			}
-			counts[eid] += e.Count // the same entity twice: counts add up
-		}
-		for _, eid := range order {
-			if _, err := s.exec(ctx, tx, `INSERT INTO story_entities (story_id, entity_id, count, last_seen) VALUES (?, ?, ?, ?)`,
-				id, eid, counts[eid], dbTime(st.LastSeen)); err != nil {
-				return err
-			}
-		}
-		for _, c := range s.chunks(st.ArticleIDs, 1) {
-			in, args := inList(c)
-			if _, err := s.exec(ctx, tx, `UPDATE articles SET story_id = ? WHERE id IN (`+in+`)`, append([]any{id}, args...)...); err != nil {
-				return err
-			}
-		}
-		// The story's entities are what entity: conditions look at.
-		return s.applyEntityRulesTx(ctx, tx, st.ArticleIDs)
-	})
-	if err != nil {
-		return wrap("save story", err)
-	}
-	st.ID = id
 	return nil
+}
+
+// saveStoryTx is SaveStory within tx; it returns the story's ID (new when
+// st.ID is 0) and leaves st as it was.
+func (s *Store) saveStoryTx(ctx context.Context, tx *sql.Tx, st *digest.Story) (int64, error) {
+	id := st.ID
+	fields := []any{clean(st.Headline), clean(st.Summary), clean(st.Short), max(st.Follows, 0), dbTime(st.FirstSeen), dbTime(st.LastSeen), st.Importance, st.Outlets}
+	if id == 0 {
+		if err := s.txRow(ctx, tx, `INSERT INTO stories (headline, summary, short, follows, first_seen, last_seen, importance, outlets)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, fields...).Scan(&id); err != nil {
+			return 0, err
+		}
+	} else {
+		res, err := s.exec(ctx, tx, `UPDATE stories SET headline = ?, summary = ?, short = ?, follows = ?, first_seen = ?, last_seen = ?,
+			importance = ?, outlets = ? WHERE id = ?`, append(fields, id)...)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 0 {
+			return 0, notFound("story", id)
+		}
+		if _, err := s.exec(ctx, tx, `DELETE FROM story_entities WHERE story_id = ?`, id); err != nil {
+			return 0, err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE articles SET story_id = NULL WHERE story_id = ?`, id); err != nil {
+			return 0, err
+		}
+	}
+	counts := map[int64]int{}
+	var order []int64
+	for _, e := range st.Entities {
+		eid, err := s.insertEntity(ctx, tx, e.Kind, strings.TrimSpace(clean(e.Name)))
+		if err != nil {
+			return 0, err
+		}
+		if _, seen := counts[eid]; !seen {
+			order = append(order, eid)
+		}
+		counts[eid] += e.Count // the same entity twice: counts add up
+	}
+	for _, eid := range order {
+		if _, err := s.exec(ctx, tx, `INSERT INTO story_entities (story_id, entity_id, count, last_seen) VALUES (?, ?, ?, ?)`,
+			id, eid, counts[eid], dbTime(st.LastSeen)); err != nil {
+			return 0, err
+		}
+	}
+	for _, c := range s.chunks(st.ArticleIDs, 1) {
+		in, args := inList(c)
+		if _, err := s.exec(ctx, tx, `UPDATE articles SET story_id = ? WHERE id IN (`+in+`)`, append([]any{id}, args...)...); err != nil {
+			return 0, err
+		}
+	}
+	// The story's entities are what entity: conditions look at.
+	return id, s.applyEntityRulesTx(ctx, tx, st.ArticleIDs)
 }
 
 // DeleteStory removes a story; its articles are left with no story.
