@@ -467,3 +467,11 @@ func TestPostingsMatchPlainLists(t *testing.T) {
 		}
 	}
 }
+
+// posting returns h's posting list.
+func (x *Index) posting(h uint32) []int64 {
+	if id, ok := x.one[h]; ok {
+		return []int64{id}
+	}
+	return x.many[h]
+}
