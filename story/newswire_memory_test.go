@@ -71,11 +71,11 @@ func TestEngineMemoryNewswire(t *testing.T) {
 		}
 		p := measure()
 		arts, copies, past, stories := story.OpenCounts(e)
-		t.Logf("%7d articles (open %d of which copies %d, past %d, stories %d): heap %.1f MB, RSS %.1f MB (%.1f MB before the freed memory was returned); cpu %.0f s",
-			n, arts, copies, past, stories, mb(p.heap), mb(p.rss), mb(p.rssGC), (cpuTime() - cpu0).Seconds())
+		t.Logf("%7d articles (open %d of which copies %d, past %d, stories %d): heap %.1f MB (in spans %.1f MB), RSS %.1f MB (%.1f MB before the freed memory was returned); cpu %.0f s",
+			n, arts, copies, past, stories, mb(p.heap), mb(p.inuse), mb(p.rss), mb(p.rssGC), (cpuTime() - cpu0).Seconds())
 		if prev != nil {
 			dn := float64(n - prev.n)
-			t.Logf("  slope since %d: heap %.0f B/article, RSS %.0f B/article", prev.n, float64(p.heap-prev.heap)/dn, float64(p.rss-prev.rss)/dn)
+			t.Logf("  slope since %d: heap %.0f B/article (in spans %.0f), RSS %.0f B/article", prev.n, float64(p.heap-prev.heap)/dn, float64(p.inuse-prev.inuse)/dn, float64(p.rss-prev.rss)/dn)
 		}
 		p.n = n
 		prev = &p
@@ -148,6 +148,9 @@ func TestEngineMemorySnapshot(t *testing.T) {
 type memPoint struct {
 	n         int
 	heap, rss uint64
+	// inuse is the heap's spans in use: heap plus the free slots of
+	// partly used spans (fragmentation).
+	inuse uint64
 	// rssGC is the resident set after a collection, before the freed
 	// memory is returned: what a process that does not return it holds
 	// until the background scavenger does.
@@ -162,7 +165,7 @@ func measure() memPoint {
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return memPoint{heap: ms.HeapAlloc, rss: procStatus("VmRSS:"), rssGC: rssGC}
+	return memPoint{heap: ms.HeapAlloc, inuse: ms.HeapInuse, rss: procStatus("VmRSS:"), rssGC: rssGC}
 }
 
 // procStatus returns a size field of /proc/self/status in bytes.

@@ -188,6 +188,12 @@ func (e *Engine) reset(s *story) {
 // storyOf builds an unregistered story of the given articles.
 func (e *Engine) storyOf(arts []*article) *story {
 	s := &story{years: make(map[int]int), months: make(map[int]int), numbers: make(map[int]int), days: make(map[int]int)}
+	// The running sums go back and forth between two buffers a channel,
+	// and every article's query is read into one buffer: a sum and a
+	// query allocated anew for each article were a seventh of all the
+	// engine allocated.
+	var spare [3][]term
+	var buf []term
 	for _, a := range arts {
 		if a.outlet != "" && !slices.Contains(s.outlets, a.outlet) {
 			s.outlets = append(s.outlets, a.outlet)
@@ -201,10 +207,11 @@ func (e *Engine) storyOf(arts []*article) *story {
 		if a.published.After(s.last) {
 			s.last = a.published
 		}
-		q := a.q.query()
-		s.centroid = sum(s.centroid, q.contrib)
-		s.names = sum(s.names, q.names)
-		s.lead = sum(s.lead, q.lead)
+		var q query
+		q, buf = a.q.appendQuery(buf[:0])
+		s.centroid, spare[0] = sumInto(spare[0], s.centroid, q.contrib), s.centroid
+		s.names, spare[1] = sumInto(spare[1], s.names, q.names), s.names
+		s.lead, spare[2] = sumInto(spare[2], s.lead, q.lead), s.lead
 		s.vectors++
 		for _, y := range q.years {
 			s.years[y]++
@@ -245,8 +252,13 @@ func (e *Engine) bisect(arts []*article) []bool {
 	w := make([]float64, n*n)
 	deg := make([]float64, n)
 	qs := make([]query, n)
+	terms := 0
+	for _, a := range arts {
+		terms += a.q.terms()
+	}
+	buf := make([]term, 0, terms)
 	for i, a := range arts {
-		qs[i] = a.q.query()
+		qs[i], buf = a.q.appendQuery(buf)
 	}
 	for i := range n {
 		for j := i + 1; j < n; j++ {
@@ -452,17 +464,28 @@ func (k *keptQuery) terms() int { return len(k.slab) * 2 / 3 }
 // query returns the kept query as a query: its vectors in one new slice
 // (capped: appending to one copies it), its lists sharing k's memory.
 func (k *keptQuery) query() query {
+	q, _ := k.appendQuery(nil)
+	return q
+}
+
+// appendQuery is query with the vectors appended to buf, which it
+// returns grown: a caller reading many kept queries, one at a time or all
+// at once, allocates once. The query's vectors stay valid as long as the
+// caller does not overwrite their part of buf.
+func (k *keptQuery) appendQuery(buf []term) (query, []term) {
 	n := k.terms()
-	ts := make([]term, n)
-	for i := range ts {
-		ts[i] = term{k.slab[i], dequantise(uint16(k.slab[n+i/2] >> (16 * (i % 2))))}
+	start := len(buf)
+	buf = slices.Grow(buf, n)
+	for i := range n {
+		buf = append(buf, term{k.slab[i], dequantise(uint16(k.slab[n+i/2] >> (16 * (i % 2))))})
 	}
+	ts := buf[start:]
 	v, nn := int(k.nVec), int(k.nNames)
 	y, m, num := int(k.nYears), int(k.nMonths), int(k.nNumbers)
 	q := query{vec: part(ts, 0, v), names: part(ts, v, v+nn), lead: part(ts, v+nn, n),
 		years: part(k.ints, 0, y), months: part(k.ints, y, y+m), numbers: part(k.ints, y+m, y+m+num), days: part(k.ints, y+m+num, len(k.ints))}
 	q.contrib = q.vec
-	return q
+	return q, buf
 }
 
 func upTo16[T any](s []T) []T { return s[:min(len(s), math.MaxUint16)] }

@@ -94,6 +94,12 @@ func cos(a, b []term) float64 {
 // length: a story's vectors live as long as the story, and room for
 // len(a)+len(b) terms held a third more than the terms.
 func sum(a, b []term) []term {
+	return sumInto(nil, a, b)
+}
+
+// sumInto is sum written over dst's memory (grown when short), which
+// must not overlap a's or b's.
+func sumInto(dst, a, b []term) []term {
 	n := len(a) + len(b)
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
@@ -107,7 +113,12 @@ func sum(a, b []term) []term {
 			j++
 		}
 	}
-	out := make([]term, 0, n)
+	var out []term
+	if dst == nil {
+		out = make([]term, 0, n) // exactly: see sum
+	} else {
+		out = slices.Grow(dst[:0], n)
+	}
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {

@@ -311,9 +311,16 @@ type Index struct {
 	sketcher *Sketcher
 	gen      uint32
 	docs     map[int64]*entry
-	// postings maps a probe hash to the stored texts whose sketch starts
-	// with it. Entries of forgotten texts are dropped lazily.
-	postings map[uint32][]int64
+	// one and many map a probe hash to the stored texts whose sketch
+	// starts with it: one when it is a single text, many (two or more, or
+	// what compaction left of them) otherwise; a hash is in one map at
+	// most. Nearly every probe hash of distinct texts is a single text's,
+	// and a map of IDs takes less than half the memory a map of
+	// one-element lists did (about 28 bytes a hash, not 63, for each of
+	// the 8 probes of every stored text). Entries of forgotten texts are
+	// dropped lazily.
+	one  map[uint32]int64
+	many map[uint32][]int64
 }
 
 // New returns an empty Index.
@@ -323,7 +330,8 @@ func New(opts Options) *Index {
 		opts:     o,
 		sketcher: NewSketcher(o),
 		docs:     make(map[int64]*entry),
-		postings: make(map[uint32][]int64),
+		one:      make(map[uint32]int64),
+		many:     make(map[uint32][]int64),
 	}
 }
 
@@ -352,7 +360,13 @@ func (x *Index) find(sk Sketch, containment float64) []Match {
 	}
 	var cands []int64
 	for _, h := range sk.Hashes {
-		for _, id := range x.postings[h] {
+		if id, ok := x.one[h]; ok {
+			if !slices.Contains(cands, id) {
+				cands = append(cands, id)
+			}
+			continue
+		}
+		for _, id := range x.many[h] {
 			if !slices.Contains(cands, id) {
 				cands = append(cands, id)
 			}
@@ -412,15 +426,49 @@ func (x *Index) Add(id int64, sk Sketch) {
 	e := &entry{id: id, sketch: sk, gen: x.gen}
 	x.docs[id] = e
 	for _, h := range sk.Hashes[:min(len(sk.Hashes), x.opts.Probe)] {
-		p := x.postings[h]
+		x.post(h, id)
+	}
+}
+
+// post adds id to h's posting list, unless the list is full of texts
+// still stored.
+func (x *Index) post(h uint32, id int64) {
+	first, single := x.one[h]
+	p, listed := x.many[h]
+	if !single && !listed {
+		x.one[h] = id
+		return
+	}
+	if single {
+		p = []int64{first}
+	}
+	if len(p) >= x.opts.MaxPosting {
+		p = x.compact(p)
 		if len(p) >= x.opts.MaxPosting {
-			p = x.compact(p)
-			if len(p) >= x.opts.MaxPosting {
-				x.postings[h] = p
-				continue // boilerplate shared by many texts: not a probe
+			if listed {
+				x.many[h] = p
 			}
+			return // boilerplate shared by many texts: not a probe
 		}
-		x.postings[h] = append(p, id)
+	}
+	p = append(p, id)
+	if single {
+		delete(x.one, h)
+	}
+	x.setPosting(h, p)
+}
+
+// setPosting makes p h's posting list, in the map that fits its length.
+func (x *Index) setPosting(h uint32, p []int64) {
+	switch len(p) {
+	case 0:
+		delete(x.one, h)
+		delete(x.many, h)
+	case 1:
+		delete(x.many, h)
+		x.one[h] = p[0]
+	default:
+		x.many[h] = p
 	}
 }
 
@@ -437,15 +485,20 @@ func (x *Index) compact(p []int64) []int64 {
 
 func (x *Index) unpost(e *entry) {
 	for _, h := range e.sketch.Hashes[:min(len(e.sketch.Hashes), x.opts.Probe)] {
-		p := x.postings[h]
+		if id, ok := x.one[h]; ok {
+			if id == e.id {
+				delete(x.one, h)
+			}
+			continue
+		}
+		p, ok := x.many[h]
+		if !ok {
+			continue
+		}
 		if i := slices.Index(p, e.id); i >= 0 {
 			p = slices.Delete(p, i, i+1)
 		}
-		if len(p) == 0 {
-			delete(x.postings, h)
-		} else {
-			x.postings[h] = p
-		}
+		x.setPosting(h, p)
 	}
 }
 

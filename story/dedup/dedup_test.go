@@ -7,6 +7,7 @@ import (
 	"github.com/occasional-digest/digest/internal/testcorpus"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -118,8 +119,8 @@ func TestRemoveAndRotateForget(t *testing.T) {
 	}
 	x.Remove(2)
 	x.Remove(3) // unknown: no-op
-	if x.Len() != 0 || len(x.postings) != 0 {
-		t.Errorf("after removal: len %d, %d postings", x.Len(), len(x.postings))
+	if x.Len() != 0 || x.Postings() != 0 {
+		t.Errorf("after removal: len %d, %d postings", x.Len(), x.Postings())
 	}
 	// Adding an id again replaces its sketch.
 	x.Add(5, x.Sketch(wire))
@@ -135,11 +136,11 @@ func TestBoilerplatePostingsAreCapped(t *testing.T) {
 	for i := range 20 {
 		x.Add(int64(i), x.Sketch(fmt.Sprintf("story number %d about item %d", i, i*7)+footer))
 	}
-	for h, p := range x.postings {
+	x.EachPosting(func(h uint32, p []int64) {
 		if len(p) > 4 {
 			t.Fatalf("posting %x has %d entries", h, len(p))
 		}
-	}
+	})
 }
 
 func FuzzSketch(f *testing.F) {
@@ -329,4 +330,148 @@ func sortU64(v []uint32) {
 			v[j], v[j-1] = v[j-1], v[j]
 		}
 	}
+}
+
+func TestDistinctTextsPostOneIDWithoutAList(t *testing.T) {
+	x := New(Options{})
+	sketches := make([]Sketch, 2000)
+	for i := range sketches {
+		sketches[i] = x.Sketch(fmt.Sprintf("dispatch %d of the night desk: item %d filed at %d, by reporter %d", i, i*31, i*7, i%13))
+	}
+	for i := range 1000 {
+		x.Add(int64(i), sketches[i])
+	}
+	next := 1000
+	// A list of one ID per probe hash was 8 allocations a text.
+	allocs := testing.AllocsPerRun(500, func() {
+		x.Add(int64(next), sketches[next])
+		next++
+	})
+	if allocs >= 4 {
+		t.Errorf("Add of a distinct text: %.1f allocations, want a few (its entry and the maps' growth)", allocs)
+	}
+	for i := range sketches[:next] {
+		if got := x.Find(sketches[i]); len(got) == 0 || got[0].ID != int64(i) {
+			t.Fatalf("text %d not found: %+v", i, got)
+		}
+	}
+}
+
+// TestPostingsMatchPlainLists checks the postings against plain lists
+// kept as the Index kept them before single IDs were held inline: the
+// same lists in the same order, through adds, boilerplate caps, removals,
+// replacements, clones and restores.
+func TestPostingsMatchPlainLists(t *testing.T) {
+	for _, maxPosting := range []int{1, 2, 3, 32} {
+		opts := Options{K: 8, Probe: 4, MaxPosting: maxPosting}
+		x := New(opts)
+		ref := map[uint32][]int64{}
+		live := map[int64]Sketch{}
+		refCompact := func(p []int64) []int64 {
+			var out []int64
+			for _, id := range p {
+				if _, ok := live[id]; ok {
+					out = append(out, id)
+				}
+			}
+			return out
+		}
+		refUnpost := func(id int64, sk Sketch) {
+			for _, h := range sk.Hashes[:min(len(sk.Hashes), 4)] {
+				p := ref[h]
+				if i := slices.Index(p, id); i >= 0 {
+					p = slices.Delete(slices.Clone(p), i, i+1)
+				}
+				if len(p) == 0 {
+					delete(ref, h)
+				} else {
+					ref[h] = p
+				}
+			}
+		}
+		refAdd := func(id int64, sk Sketch) {
+			if old, ok := live[id]; ok {
+				refUnpost(id, old)
+			}
+			live[id] = sk
+			for _, h := range sk.Hashes[:min(len(sk.Hashes), 4)] {
+				p := ref[h]
+				if len(p) >= maxPosting {
+					p = refCompact(p)
+					if len(p) >= maxPosting {
+						ref[h] = p
+						continue
+					}
+				}
+				ref[h] = append(slices.Clone(p), id)
+			}
+		}
+		r := rand.New(rand.NewPCG(uint64(maxPosting), 9))
+		// Few words: texts share shingles, so hashes are shared too.
+		words := []string{"alpha", "beta", "gamma", "delta", "eps", "zeta"}
+		text := func() string {
+			var b strings.Builder
+			for range 3 + r.IntN(6) {
+				b.WriteString(words[r.IntN(len(words))] + " ")
+			}
+			return b.String()
+		}
+		check := func(step int, x *Index) {
+			t.Helper()
+			got := map[uint32][]int64{}
+			x.EachPosting(func(h uint32, ids []int64) { got[h] = slices.Clone(ids) })
+			want := map[uint32][]int64{}
+			for h, p := range ref {
+				if len(p) > 0 {
+					want[h] = p
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("max %d, step %d: postings\n%v\nwant\n%v", maxPosting, step, got, want)
+			}
+			if x.Postings() != len(want) {
+				t.Fatalf("max %d, step %d: %d postings, want %d", maxPosting, step, x.Postings(), len(want))
+			}
+			for h, p := range want {
+				if !slices.Equal(x.posting(h), p) {
+					t.Fatalf("max %d, step %d: posting %x = %v, want %v", maxPosting, step, h, x.posting(h), p)
+				}
+			}
+		}
+		for step := range 1000 {
+			id := int64(r.IntN(60))
+			switch k := r.IntN(10); {
+			case k < 6:
+				sk := x.Sketch(text())
+				x.Add(id, sk)
+				refAdd(id, sk)
+			case k < 8:
+				if sk, ok := live[id]; ok {
+					refUnpost(id, sk)
+					delete(live, id)
+				}
+				x.Remove(id)
+			case k < 9:
+				c := x.Clone()
+				check(step, c)
+				// The clone goes its own way.
+				c.Add(1000, c.Sketch(text()))
+			default:
+				var texts = map[int64]RestoredText{}
+				x.EachText(func(id int64, sk Sketch, gen uint32) { texts[id] = RestoredText{Sketch: sk, Gen: gen} })
+				postings := map[uint32][]int64{}
+				x.EachPosting(func(h uint32, ids []int64) { postings[h] = slices.Clone(ids) })
+				x = Restore(opts, x.Generation(), texts, postings)
+			}
+			check(step, x)
+		}
+	}
+}
+
+// posting returns h's posting list.
+func (x *Index) posting(h uint32) []int64 {
+	if id, ok := x.one[h]; ok {
+		return []int64{id}
+	}
+	return x.many[h]
 }

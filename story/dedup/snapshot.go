@@ -24,13 +24,23 @@ func (x *Index) EachText(fn func(id int64, sk Sketch, gen uint32)) {
 // EachPosting calls fn for every probe hash by increasing hash, with the
 // stored texts it points at in their order (which fn must not modify).
 func (x *Index) EachPosting(fn func(h uint32, ids []int64)) {
-	for _, h := range slices.Sorted(maps.Keys(x.postings)) {
-		fn(h, x.postings[h])
+	hs := make([]uint32, 0, x.Postings())
+	hs = slices.AppendSeq(hs, maps.Keys(x.one))
+	hs = slices.AppendSeq(hs, maps.Keys(x.many))
+	slices.Sort(hs)
+	var one [1]int64
+	for _, h := range hs {
+		if id, ok := x.one[h]; ok {
+			one[0] = id
+			fn(h, one[:])
+		} else {
+			fn(h, x.many[h])
+		}
 	}
 }
 
 // Postings returns the number of probe hashes.
-func (x *Index) Postings() int { return len(x.postings) }
+func (x *Index) Postings() int { return len(x.one) + len(x.many) }
 
 // Restore returns an Index holding exactly what the Each methods listed of
 // a saved one: the generation, the texts and the posting lists, which it
@@ -42,9 +52,8 @@ func Restore(opts Options, gen uint32, texts map[int64]RestoredText, postings ma
 	for id, t := range texts {
 		x.docs[id] = &entry{id: id, sketch: t.Sketch, gen: t.Gen}
 	}
-	x.postings = postings
-	if x.postings == nil {
-		x.postings = make(map[uint32][]int64)
+	for h, ids := range postings {
+		x.setPosting(h, ids)
 	}
 	return x
 }
@@ -61,16 +70,17 @@ type RestoredText struct {
 func (x *Index) Clone() *Index {
 	c := *x
 	c.docs = maps.Clone(x.docs)
+	c.one = maps.Clone(x.one)
 	n := 0
-	for _, ids := range x.postings {
+	for _, ids := range x.many {
 		n += len(ids)
 	}
 	all := make([]int64, 0, n)
-	c.postings = make(map[uint32][]int64, len(x.postings))
-	for h, ids := range x.postings {
+	c.many = make(map[uint32][]int64, len(x.many))
+	for h, ids := range x.many {
 		k := len(all)
 		all = append(all, ids...)
-		c.postings[h] = all[k:len(all):len(all)]
+		c.many[h] = all[k:len(all):len(all)]
 	}
 	return &c
 }
