@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,7 +46,18 @@ type Stories struct {
 	lastDoc int64            // the last engine article ID given out
 	pruneAt int              // len(docs) at which forgotten articles are dropped
 	added   int64            // articles put into the engine (snapshots are written when it moved)
-	saved   int64            // added when the last snapshot was written
+	// unsettled counts the articles added since the engine last took its
+	// window in canonical order (Recluster); lastAdd is when Add last
+	// took one.
+	unsettled atomic.Int64
+	lastAdd   time.Time
+	// Automatic reclusters (SetRecluster): after reclusterIdle without a
+	// new article, for windows of at most reclusterMax articles, not
+	// before nextRecluster.
+	reclusterIdle time.Duration
+	reclusterMax  int
+	nextRecluster time.Time
+	saved         int64 // added when the last snapshot was written
 	// needSnapshot says the engine was filled by a replay: the next
 	// snapshot is written at once.
 	needSnapshot bool
@@ -106,6 +118,11 @@ func (s *Stories) Warm(ctx context.Context, now time.Time) {
 			if err == nil {
 				s.log.Info("stories warm", "articles", s.loaded.Load(), "took", time.Since(start).Round(time.Millisecond))
 				close(done)
+				s.wg.Add(1)
+				go func() {
+					defer s.wg.Done()
+					s.reclusters(ctx)
+				}()
 				s.snapshots(ctx)
 				return
 			}
@@ -344,14 +361,36 @@ type CutStoryChanges interface {
 // their extracted text; replayed with the feed's summary alone, copies of
 // one summary would be taken for one article.
 func (s *Stories) Replay(ctx context.Context, now time.Time) error {
+	past, recent, err := s.window(ctx, now)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loaded.Store(0)
+	s.toLoad.Store(int64(len(past) + len(recent)))
+	if err := s.load(ctx, past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
+		return err
+	}
+	if err := s.replay(ctx, recent); err != nil {
+		return err
+	}
+	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
+	return nil
+}
+
+// window lists the stored articles in stories that a replay at now
+// takes, newest first: those of the duplicate window before the story
+// window (past, at most maxRemembered), and those of the story window
+// (recent).
+func (s *Stories) window(ctx context.Context, now time.Time) (past, recent []int64, err error) {
 	opts := s.engine.Options()
 	since, pastSince := now.Add(-opts.Window), now.Add(-opts.DedupWindow)
-	var recent, past []int64
 	cursor := ""
 	for {
 		page, next, err := s.store.RecentArticles(ctx, pastSince, 500, cursor)
 		if err != nil {
-			return fmt.Errorf("load stories: %w", err)
+			return nil, nil, fmt.Errorf("load stories: %w", err)
 		}
 		done := next == ""
 		for _, a := range page {
@@ -369,22 +408,189 @@ func (s *Stories) Replay(ctx context.Context, now time.Time) error {
 			}
 		}
 		if done {
-			break
+			return past, recent, nil
 		}
 		cursor = next
 	}
+}
+
+// Recluster rebuilds the engine from the stored articles of its window,
+// taken in one canonical order: publication time, then the article's
+// title and text, then its URL, never the store's IDs, which follow the order in
+// which fetches were saved. The engine is incremental, so what it makes
+// of a burst of articles (a first refresh, a catch-up after an outage)
+// depends on the order they reached it, which concurrent fetches and
+// worker processes change from run to run; rebuilt, the stories depend
+// only on the articles stored. Stored stories keep their IDs where they
+// keep their articles; those whose grouping changed are saved again and
+// those merged away removed. Articles whose story step is queued are
+// left to the pipeline, as in Replay.
+func (s *Stories) Recluster(ctx context.Context, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.loaded.Store(0)
-	s.toLoad.Store(int64(len(past) + len(recent)))
-	if err := s.load(ctx, past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
+	// Listed and read under the lock: an article Add placed meanwhile
+	// would be listed without its story and left out.
+	past, recent, err := s.window(ctx, now)
+	if err != nil {
 		return err
 	}
-	if err := s.replay(ctx, recent); err != nil {
+	if past, err = s.canonical(ctx, past); err != nil {
 		return err
 	}
-	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
-	return nil
+	if recent, err = s.canonical(ctx, recent); err != nil {
+		return err
+	}
+	// The articles are read again one at a time as they are added (only
+	// their order is kept meanwhile); a failed read puts the engine back
+	// as it was.
+	engine, ids, docs, sidOf, keptBy, follows := s.engine, s.ids, s.docs, s.sidOf, s.keptBy, s.follows
+	lastDoc, pruneAt, added, unsettled := s.lastDoc, s.pruneAt, s.added, s.unsettled.Load()
+	restore := func(err error) error {
+		s.engine, s.ids, s.docs, s.sidOf, s.keptBy, s.follows = engine, ids, docs, sidOf, keptBy, follows
+		s.lastDoc, s.pruneAt, s.added = lastDoc, pruneAt, added
+		s.unsettled.Store(unsettled)
+		return err
+	}
+	s.engine = story.NewEngine(s.engine.Options())
+	s.ids, s.docs, s.sidOf, s.keptBy = map[int64]int64{}, map[int64]docRef{}, map[int64]int64{}, map[int64]int64{}
+	s.follows = map[int64]int64{}
+	s.lastDoc, s.pruneAt = 0, minPrune
+	rp := s.newReplayer()
+	for i, id := range slices.Concat(past, recent) {
+		a, err := s.store.StoredArticle(ctx, id)
+		if digest.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return restore(fmt.Errorf("recluster stories: %w", err))
+		}
+		if i < len(past) {
+			s.engine.Remember(s.docOfStored(a))
+		} else {
+			rp.add(a)
+		}
+	}
+	s.added = added + 1 // the engine changed: the next snapshot holds it
+	s.unsettled.Store(0)
+	return rp.finish(ctx)
+}
+
+// canonical returns ids in the order Recluster adds their articles.
+func (s *Stories) canonical(ctx context.Context, ids []int64) ([]int64, error) {
+	type keyed struct {
+		id             int64
+		published      time.Time
+		title          string
+		text, identity uint64
+	}
+	out := make([]keyed, 0, len(ids))
+	for _, id := range ids {
+		a, err := s.store.StoredArticle(ctx, id)
+		if err != nil {
+			if digest.IsNotFound(err) {
+				continue
+			}
+			return nil, fmt.Errorf("recluster stories: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte(a.Text))
+		out = append(out, keyed{id, a.Published, a.Title, h.Sum64(), fingerprint(a)})
+	}
+	slices.SortFunc(out, func(x, y keyed) int {
+		if c := x.published.Compare(y.published); c != 0 {
+			return c
+		}
+		// Then what the article says, which is the same wherever it was
+		// fetched from (a URL holds the host and port it came through).
+		if c := cmp.Compare(x.title, y.title); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.text, y.text); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.identity, y.identity); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.id, y.id)
+	})
+	sorted := make([]int64, len(out))
+	for i, k := range out {
+		sorted[i] = k.id
+	}
+	return sorted, nil
+}
+
+// Unsettled returns the number of articles added to the engine since it
+// last took its window in canonical order (see Recluster).
+func (s *Stories) Unsettled() int64 { return s.unsettled.Load() }
+
+// SetRecluster makes a warm engine run Recluster by itself once no article
+// has come for idle, when articles came since its last one and its window
+// holds at most maxArticles; after a recluster that took d the next waits
+// at least 20×d, so that they cost at most a twentieth of a core. A zero
+// idle (the default) turns them off. Call it before Warm.
+func (s *Stories) SetRecluster(idle time.Duration, maxArticles int) {
+	s.reclusterIdle, s.reclusterMax = idle, maxArticles
+}
+
+// reclusters runs Recluster as SetRecluster says until ctx ends.
+// Failures are logged and tried again later: until then the stories are
+// the incremental engine's.
+func (s *Stories) reclusters(ctx context.Context) {
+	if s.reclusterIdle <= 0 {
+		return
+	}
+	t := time.NewTimer(s.reclusterIdle)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		wait := s.reclusterWait(time.Now())
+		if wait == 0 {
+			start := time.Now()
+			n := s.Unsettled()
+			err := s.Recluster(ctx, time.Now())
+			took := time.Since(start)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				s.log.Error("recluster stories", "err", err)
+				took = max(took, time.Minute/20)
+			} else {
+				articles, stories := s.EngineSize()
+				s.log.Info("stories reclustered", "unsettled", n, "articles", articles, "stories", stories, "took", took.Round(time.Millisecond))
+			}
+			s.mu.Lock()
+			s.nextRecluster = time.Now().Add(20 * took)
+			s.mu.Unlock()
+			wait = max(s.reclusterIdle, 20*took)
+		}
+		t.Reset(wait)
+	}
+}
+
+// reclusterWait returns how long to wait before a recluster is due at now
+// (0: now).
+func (s *Stories) reclusterWait(now time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unsettled.Load() == 0 {
+		return s.reclusterIdle
+	}
+	if articles, _ := s.engine.Size(); articles > s.reclusterMax {
+		return s.reclusterIdle
+	}
+	if quiet := now.Sub(s.lastAdd); quiet < s.reclusterIdle {
+		return s.reclusterIdle - quiet
+	}
+	if now.Before(s.nextRecluster) {
+		return s.nextRecluster.Sub(now)
+	}
+	return 0
 }
 
 // load calls fn with the stored articles of ids, taken newest first,
@@ -408,61 +614,86 @@ func (s *Stories) load(ctx context.Context, ids []int64, fn func(a *digest.Artic
 // oldest first, and saves the stories whose grouping changed. Callers
 // hold s.mu.
 func (s *Stories) replay(ctx context.Context, recent []int64) error {
-	// The replay may group the articles otherwise than the stored stories
-	// do (the engine's rules changed, or a merge or split was not saved
-	// before a crash): the stories whose grouping differs are saved again
-	// at the end, and stored stories the replay merged away are removed.
-	redo := map[int64]bool{}
-	var gone []int64
-	// owner is the engine story that keeps each stored story: when the
-	// replay splits a stored story, only one part keeps its ID.
-	owner := make(map[int64]int64, len(s.ids))
-	for e, sid := range s.ids {
-		owner[sid] = e
-	}
-	err := s.load(ctx, recent, func(a *digest.Article) {
-		r := s.engine.Add(s.docOfStored(a))
-		s.added++
-		for _, m := range r.MergedStories {
-			if sid, ok := s.ids[m]; ok {
-				gone = append(gone, sid)
-				delete(s.ids, m)
-				delete(owner, sid)
-			}
-			delete(redo, m)
-			redo[r.StoryID] = true
-		}
-		for _, n := range r.SplitStories {
-			redo[n], redo[r.StoryID] = true, true
-		}
-		switch sid, ok := s.ids[r.StoryID]; {
-		case a.StoryID == 0:
-			redo[r.StoryID] = true
-		case !ok:
-			if o, taken := owner[a.StoryID]; taken && o != r.StoryID {
-				// The replay puts apart what one stored story holds:
-				// this part is saved as a story of its own.
-				redo[r.StoryID], redo[o] = true, true
-				break
-			}
-			s.ids[r.StoryID] = a.StoryID
-			owner[a.StoryID] = r.StoryID
-		case sid != a.StoryID:
-			// Two stored stories hold what the engine holds as one: the
-			// first keeps it, the other goes once the first is saved.
-			gone = append(gone, a.StoryID)
-			redo[r.StoryID] = true
-		}
-	})
-	if err != nil {
+	rp := s.newReplayer()
+	if err := s.load(ctx, recent, rp.add); err != nil {
 		return err
 	}
-	for _, id := range slices.Sorted(maps.Keys(redo)) {
+	return rp.finish(ctx)
+}
+
+// replayer adds stored articles to the engine and keeps what the stored
+// stories need once they are all in. The replay may group the articles
+// otherwise than the stored stories do (the engine's rules changed, a
+// merge or split was not saved before a crash, or the articles come in
+// another order than they first did): the stories whose grouping differs
+// are saved again at the end, and stored stories the replay merged away
+// are removed.
+type replayer struct {
+	s    *Stories
+	redo map[int64]bool
+	gone []int64
+	// owner is the engine story that keeps each stored story: when the
+	// replay splits a stored story, only one part keeps its ID.
+	owner map[int64]int64
+}
+
+// newReplayer starts a replay into the sink's engine. Callers hold s.mu
+// until finish returns.
+func (s *Stories) newReplayer() *replayer {
+	rp := &replayer{s: s, redo: map[int64]bool{}, owner: make(map[int64]int64, len(s.ids))}
+	for e, sid := range s.ids {
+		rp.owner[sid] = e
+	}
+	return rp
+}
+
+func (rp *replayer) add(a *digest.Article) {
+	s := rp.s
+	r := s.engine.Add(s.docOfStored(a))
+	s.added++
+	s.unsettled.Add(1) // replayed as the store lists them, not in canonical order
+	for _, m := range r.MergedStories {
+		if sid, ok := s.ids[m]; ok {
+			rp.gone = append(rp.gone, sid)
+			delete(s.ids, m)
+			delete(rp.owner, sid)
+		}
+		delete(rp.redo, m)
+		rp.redo[r.StoryID] = true
+	}
+	for _, n := range r.SplitStories {
+		rp.redo[n], rp.redo[r.StoryID] = true, true
+	}
+	switch sid, ok := s.ids[r.StoryID]; {
+	case a.StoryID == 0:
+		rp.redo[r.StoryID] = true
+	case !ok:
+		if o, taken := rp.owner[a.StoryID]; taken && o != r.StoryID {
+			// The replay puts apart what one stored story holds:
+			// this part is saved as a story of its own.
+			rp.redo[r.StoryID], rp.redo[o] = true, true
+			break
+		}
+		s.ids[r.StoryID] = a.StoryID
+		rp.owner[a.StoryID] = r.StoryID
+	case sid != a.StoryID:
+		// Two stored stories hold what the engine holds as one: the
+		// first keeps it, the other goes once the first is saved.
+		rp.gone = append(rp.gone, a.StoryID)
+		rp.redo[r.StoryID] = true
+	}
+}
+
+// finish saves the stories whose grouping changed and removes the stored
+// stories the replay merged away.
+func (rp *replayer) finish(ctx context.Context) error {
+	s := rp.s
+	for _, id := range slices.Sorted(maps.Keys(rp.redo)) {
 		if err := s.save(ctx, id); err != nil {
 			return fmt.Errorf("load stories: %w", err)
 		}
 	}
-	for _, sid := range gone {
+	for _, sid := range rp.gone {
 		if slices.Contains(slices.Collect(maps.Values(s.ids)), sid) {
 			continue // still the store's story of another engine story
 		}
@@ -534,6 +765,10 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 		}
 	}
 	s.prune()
+	if len(arts) > 0 {
+		s.unsettled.Add(int64(len(arts)))
+		s.lastAdd = time.Now()
+	}
 	return errors.Join(errs...)
 }
 
