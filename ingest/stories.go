@@ -467,23 +467,25 @@ func (s *Stories) Recluster(ctx context.Context, now time.Time) error {
 		if i < len(past) {
 			s.engine.Remember(s.docOfStored(a))
 		} else {
-			rp.add(a)
+			rp.add(ctx, a)
 		}
 	}
 	s.added = added + 1 // the engine changed: the next snapshot holds it
+	if err := errors.Join(rp.finish(ctx), errors.Join(rp.errs...)); err != nil {
+		// Some stories are saved, some not: the next recluster saves
+		// what this one could not.
+		s.unsettled.Store(max(unsettled, 1))
+		return err
+	}
+	// Settled only now that the stories are stored (Unsettled is read
+	// without the lock).
 	s.unsettled.Store(0)
-	return rp.finish(ctx)
+	return nil
 }
 
 // canonical returns ids in the order Recluster adds their articles.
 func (s *Stories) canonical(ctx context.Context, ids []int64) ([]int64, error) {
-	type keyed struct {
-		id             int64
-		published      time.Time
-		title          string
-		text, identity uint64
-	}
-	out := make([]keyed, 0, len(ids))
+	keys := make([]articleKey, 0, len(ids))
 	for _, id := range ids {
 		a, err := s.store.StoredArticle(ctx, id)
 		if err != nil {
@@ -492,32 +494,47 @@ func (s *Stories) canonical(ctx context.Context, ids []int64) ([]int64, error) {
 			}
 			return nil, fmt.Errorf("recluster stories: %w", err)
 		}
-		h := fnv.New64a()
-		h.Write([]byte(a.Text))
-		out = append(out, keyed{id, a.Published, a.Title, h.Sum64(), fingerprint(a)})
+		keys = append(keys, canonicalKey(a))
 	}
-	slices.SortFunc(out, func(x, y keyed) int {
-		if c := x.published.Compare(y.published); c != 0 {
-			return c
-		}
-		// Then what the article says, which is the same wherever it was
-		// fetched from (a URL holds the host and port it came through).
-		if c := cmp.Compare(x.title, y.title); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.text, y.text); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.identity, y.identity); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.id, y.id)
-	})
-	sorted := make([]int64, len(out))
-	for i, k := range out {
+	slices.SortFunc(keys, articleKey.compare)
+	sorted := make([]int64, len(keys))
+	for i, k := range keys {
 		sorted[i] = k.id
 	}
 	return sorted, nil
+}
+
+// articleKey places a stored article in canonical order: publication
+// time, then what the article says, which is the same wherever it was
+// fetched from (a URL holds the host and port it came through), then its
+// identity, and last its ID.
+type articleKey struct {
+	id             int64
+	published      time.Time
+	title          string
+	text, identity uint64
+}
+
+func canonicalKey(a *digest.Article) articleKey {
+	h := fnv.New64a()
+	h.Write([]byte(a.Text))
+	return articleKey{a.ID, a.Published, a.Title, h.Sum64(), fingerprint(a)}
+}
+
+func (x articleKey) compare(y articleKey) int {
+	if c := x.published.Compare(y.published); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.title, y.title); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.text, y.text); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.identity, y.identity); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.id, y.id)
 }
 
 // Unsettled returns the number of articles added to the engine since it
@@ -615,8 +632,13 @@ func (s *Stories) load(ctx context.Context, ids []int64, fn func(a *digest.Artic
 // hold s.mu.
 func (s *Stories) replay(ctx context.Context, recent []int64) error {
 	rp := s.newReplayer()
-	if err := s.load(ctx, recent, rp.add); err != nil {
+	if err := s.load(ctx, recent, func(a *digest.Article) { rp.add(ctx, a) }); err != nil {
 		return err
+	}
+	if err := errors.Join(rp.errs...); err != nil {
+		// The copies stay articles of their own, in their stories; a
+		// warm-up goes on (the next recluster tries them again).
+		s.log.Error("stories: copies found by the replay not merged", "failed", len(rp.errs), "err", err)
 	}
 	return rp.finish(ctx)
 }
@@ -632,6 +654,11 @@ type replayer struct {
 	s    *Stories
 	redo map[int64]bool
 	gone []int64
+	// was is the stored story of each engine article when it was read,
+	// and seen every engine story the replay put an article in.
+	was  map[int64]int64
+	seen map[int64]bool
+	errs []error // merges that failed (the articles stay apart)
 	// owner is the engine story that keeps each stored story: when the
 	// replay splits a stored story, only one part keeps its ID.
 	owner map[int64]int64
@@ -640,18 +667,32 @@ type replayer struct {
 // newReplayer starts a replay into the sink's engine. Callers hold s.mu
 // until finish returns.
 func (s *Stories) newReplayer() *replayer {
-	rp := &replayer{s: s, redo: map[int64]bool{}, owner: make(map[int64]int64, len(s.ids))}
+	rp := &replayer{s: s, redo: map[int64]bool{}, owner: make(map[int64]int64, len(s.ids)),
+		was: map[int64]int64{}, seen: map[int64]bool{}}
 	for e, sid := range s.ids {
 		rp.owner[sid] = e
 	}
 	return rp
 }
 
-func (rp *replayer) add(a *digest.Article) {
+func (rp *replayer) add(ctx context.Context, a *digest.Article) {
 	s := rp.s
-	r := s.engine.Add(s.docOfStored(a))
+	d := s.docOfStored(a)
+	r := s.engine.Add(d)
 	s.added++
 	s.unsettled.Add(1) // replayed as the store lists them, not in canonical order
+	rp.was[d.ID] = a.StoryID
+	if r.DuplicateOf != 0 && r.DuplicateOf != r.ID {
+		// A copy stored as an article of its own (the order it first
+		// came in hid it): merged now, as Add would have.
+		if err := s.merge(ctx, a, r); err != nil {
+			rp.errs = append(rp.errs, fmt.Errorf("stories: merge %d: %w", a.ID, err))
+		}
+	}
+	rp.seen[r.StoryID] = true
+	for _, n := range r.SplitStories {
+		rp.seen[n] = true
+	}
 	for _, m := range r.MergedStories {
 		if sid, ok := s.ids[m]; ok {
 			rp.gone = append(rp.gone, sid)
@@ -688,6 +729,23 @@ func (rp *replayer) add(a *digest.Article) {
 // stories the replay merged away.
 func (rp *replayer) finish(ctx context.Context) error {
 	s := rp.s
+	// An engine story holding an article that was stored in another
+	// story than the one it maps to is saved, whatever the order of the
+	// replay made of it: a story merged away is deleted below, and its
+	// articles would be left in none.
+	for id := range rp.seen {
+		v, ok := s.engine.Story(id)
+		if !ok || rp.redo[v.ID] {
+			continue
+		}
+		sid, mapped := s.ids[v.ID]
+		for _, m := range v.Articles {
+			if was, ok := rp.was[m.ID]; ok && (!mapped || was != sid) {
+				rp.redo[v.ID] = true
+				break
+			}
+		}
+	}
 	for _, id := range slices.Sorted(maps.Keys(rp.redo)) {
 		if err := s.save(ctx, id); err != nil {
 			return fmt.Errorf("load stories: %w", err)
@@ -737,7 +795,7 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 		r := s.engine.Add(s.docOfStored(a))
 		s.added++
 		if r.DuplicateOf != 0 && r.DuplicateOf != r.ID {
-			if err := s.merge(ctx, a.ID, r); err != nil {
+			if err := s.merge(ctx, a, r); err != nil {
 				// The article stays one of its own, in the story the
 				// engine gave it (save lists it); the batch goes on.
 				errs = append(errs, fmt.Errorf("stories: merge %d: %w", a.ID, err))
@@ -778,28 +836,57 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 // copy merged earlier lives in the kept article: then the kept article
 // keeps its credit. A kept article gone from the store (its feed removed)
 // leaves dup an article of its own. Callers hold s.mu.
-func (s *Stories) merge(ctx context.Context, dup int64, r story.Result) error {
+//
+// Of the two stored rows the one that comes first in canonical order
+// (published earlier, then by title and text; see canonical) stays and
+// takes the other's sources, whichever the engine saw first: so the
+// articles a group of copies leaves in the store do not depend on the
+// order fetches brought them in, and neither does a Recluster of them.
+// The engine's kept article then stands for the row that stayed.
+func (s *Stories) merge(ctx context.Context, dup *digest.Article, r story.Result) error {
 	keep, ok := s.stored(r.DuplicateOf)
-	if !ok || keep == dup {
+	if !ok || keep == dup.ID {
 		// Gone, or dup is the kept article itself under a new engine ID
 		// (its identity changed with an update): nothing to merge.
 		return nil
 	}
 	original := keep
 	if r.Original == r.ID {
-		original = dup
+		original = dup.ID
 	}
-	if err := s.store.MergeArticles(ctx, keep, dup, original); err != nil {
+	kept, err := s.store.StoredArticle(ctx, keep)
+	if err != nil {
+		if digest.IsNotFound(err) {
+			return nil // keep deleted since: dup stays an article of its own
+		}
+		return fmt.Errorf("into %d: %w", keep, err)
+	}
+	stay, gone := kept, dup
+	if canonicalKey(dup).compare(canonicalKey(kept)) < 0 {
+		stay, gone = dup, kept
+	}
+	if err := s.store.MergeArticles(ctx, stay.ID, gone.ID, original); err != nil {
 		if digest.IsNotFound(err) {
 			return nil // dup deleted since, or keep: nothing left to merge
 		}
-		return fmt.Errorf("into %d: %w", keep, err)
+		return fmt.Errorf("into %d: %w", stay.ID, err)
 	}
 	s.keptBy[r.ID] = r.DuplicateOf
 	if k, ok := s.keptBy[r.DuplicateOf]; ok {
 		s.keptBy[r.ID] = k
 	}
-	delete(s.docs, dup) // the store may give the ID to a new article
+	if stay.ID == dup.ID {
+		// The engine's kept article is stored as dup's row now.
+		k := r.DuplicateOf
+		if kk, ok := s.keptBy[k]; ok {
+			k = kk
+		}
+		delete(s.docs, keep)
+		s.docs[dup.ID] = docRef{id: k, fp: fingerprint(dup)}
+		s.sidOf[k] = dup.ID
+		return nil
+	}
+	delete(s.docs, dup.ID) // the store may give the ID to a new article
 	return nil
 }
 
