@@ -184,6 +184,17 @@ func (l *Leader) Warming() (warming bool, loaded, total int64) {
 	return l.cur.Warming()
 }
 
+// Unsettled is Stories.Unsettled of the engine of this term (0 while
+// standing by).
+func (l *Leader) Unsettled() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.cur == nil {
+		return 0
+	}
+	return l.cur.Unsettled()
+}
+
 // Add passes articles to the engine of this term; ErrNotLeader while
 // standing by.
 func (l *Leader) Add(ctx context.Context, ids []int64) error {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,7 +46,18 @@ type Stories struct {
 	lastDoc int64            // the last engine article ID given out
 	pruneAt int              // len(docs) at which forgotten articles are dropped
 	added   int64            // articles put into the engine (snapshots are written when it moved)
-	saved   int64            // added when the last snapshot was written
+	// unsettled counts the articles added since the engine last took its
+	// window in canonical order (Recluster); lastAdd is when Add last
+	// took one.
+	unsettled atomic.Int64
+	lastAdd   time.Time
+	// Automatic reclusters (SetRecluster): after reclusterIdle without a
+	// new article, for windows of at most reclusterMax articles, not
+	// before nextRecluster.
+	reclusterIdle time.Duration
+	reclusterMax  int
+	nextRecluster time.Time
+	saved         int64 // added when the last snapshot was written
 	// needSnapshot says the engine was filled by a replay: the next
 	// snapshot is written at once.
 	needSnapshot bool
@@ -106,6 +118,11 @@ func (s *Stories) Warm(ctx context.Context, now time.Time) {
 			if err == nil {
 				s.log.Info("stories warm", "articles", s.loaded.Load(), "took", time.Since(start).Round(time.Millisecond))
 				close(done)
+				s.wg.Add(1)
+				go func() {
+					defer s.wg.Done()
+					s.reclusters(ctx)
+				}()
 				s.snapshots(ctx)
 				return
 			}
@@ -344,14 +361,36 @@ type CutStoryChanges interface {
 // their extracted text; replayed with the feed's summary alone, copies of
 // one summary would be taken for one article.
 func (s *Stories) Replay(ctx context.Context, now time.Time) error {
+	past, recent, err := s.window(ctx, now)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loaded.Store(0)
+	s.toLoad.Store(int64(len(past) + len(recent)))
+	if err := s.load(ctx, past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
+		return err
+	}
+	if err := s.replay(ctx, recent); err != nil {
+		return err
+	}
+	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
+	return nil
+}
+
+// window lists the stored articles in stories that a replay at now
+// takes, newest first: those of the duplicate window before the story
+// window (past, at most maxRemembered), and those of the story window
+// (recent).
+func (s *Stories) window(ctx context.Context, now time.Time) (past, recent []int64, err error) {
 	opts := s.engine.Options()
 	since, pastSince := now.Add(-opts.Window), now.Add(-opts.DedupWindow)
-	var recent, past []int64
 	cursor := ""
 	for {
 		page, next, err := s.store.RecentArticles(ctx, pastSince, 500, cursor)
 		if err != nil {
-			return fmt.Errorf("load stories: %w", err)
+			return nil, nil, fmt.Errorf("load stories: %w", err)
 		}
 		done := next == ""
 		for _, a := range page {
@@ -369,22 +408,206 @@ func (s *Stories) Replay(ctx context.Context, now time.Time) error {
 			}
 		}
 		if done {
-			break
+			return past, recent, nil
 		}
 		cursor = next
 	}
+}
+
+// Recluster rebuilds the engine from the stored articles of its window,
+// taken in one canonical order: publication time, then the article's
+// title and text, then its URL, never the store's IDs, which follow the order in
+// which fetches were saved. The engine is incremental, so what it makes
+// of a burst of articles (a first refresh, a catch-up after an outage)
+// depends on the order they reached it, which concurrent fetches and
+// worker processes change from run to run; rebuilt, the stories depend
+// only on the articles stored. Stored stories keep their IDs where they
+// keep their articles; those whose grouping changed are saved again and
+// those merged away removed. Articles whose story step is queued are
+// left to the pipeline, as in Replay.
+func (s *Stories) Recluster(ctx context.Context, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.loaded.Store(0)
-	s.toLoad.Store(int64(len(past) + len(recent)))
-	if err := s.load(ctx, past, func(a *digest.Article) { s.engine.Remember(s.docOfStored(a)) }); err != nil {
+	// Listed and read under the lock: an article Add placed meanwhile
+	// would be listed without its story and left out.
+	past, recent, err := s.window(ctx, now)
+	if err != nil {
 		return err
 	}
-	if err := s.replay(ctx, recent); err != nil {
+	if past, err = s.canonical(ctx, past); err != nil {
 		return err
 	}
-	s.log.Info("stories loaded", "articles", len(recent), "remembered", len(past))
+	if recent, err = s.canonical(ctx, recent); err != nil {
+		return err
+	}
+	// The articles are read again one at a time as they are added (only
+	// their order is kept meanwhile); a failed read puts the engine back
+	// as it was.
+	engine, ids, docs, sidOf, keptBy, follows := s.engine, s.ids, s.docs, s.sidOf, s.keptBy, s.follows
+	lastDoc, pruneAt, added, unsettled := s.lastDoc, s.pruneAt, s.added, s.unsettled.Load()
+	restore := func(err error) error {
+		s.engine, s.ids, s.docs, s.sidOf, s.keptBy, s.follows = engine, ids, docs, sidOf, keptBy, follows
+		s.lastDoc, s.pruneAt, s.added = lastDoc, pruneAt, added
+		s.unsettled.Store(unsettled)
+		return err
+	}
+	s.engine = story.NewEngine(s.engine.Options())
+	s.ids, s.docs, s.sidOf, s.keptBy = map[int64]int64{}, map[int64]docRef{}, map[int64]int64{}, map[int64]int64{}
+	s.follows = map[int64]int64{}
+	s.lastDoc, s.pruneAt = 0, minPrune
+	rp := s.newReplayer()
+	for i, id := range slices.Concat(past, recent) {
+		a, err := s.store.StoredArticle(ctx, id)
+		if digest.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return restore(fmt.Errorf("recluster stories: %w", err))
+		}
+		if i < len(past) {
+			s.engine.Remember(s.docOfStored(a))
+		} else {
+			rp.add(ctx, a)
+		}
+	}
+	s.added = added + 1 // the engine changed: the next snapshot holds it
+	if err := errors.Join(rp.finish(ctx), errors.Join(rp.errs...)); err != nil {
+		// Some stories are saved, some not: the next recluster saves
+		// what this one could not.
+		s.unsettled.Store(max(unsettled, 1))
+		return err
+	}
+	// Settled only now that the stories are stored (Unsettled is read
+	// without the lock).
+	s.unsettled.Store(0)
 	return nil
+}
+
+// canonical returns ids in the order Recluster adds their articles.
+func (s *Stories) canonical(ctx context.Context, ids []int64) ([]int64, error) {
+	keys := make([]articleKey, 0, len(ids))
+	for _, id := range ids {
+		a, err := s.store.StoredArticle(ctx, id)
+		if err != nil {
+			if digest.IsNotFound(err) {
+				continue
+			}
+			return nil, fmt.Errorf("recluster stories: %w", err)
+		}
+		keys = append(keys, canonicalKey(a))
+	}
+	slices.SortFunc(keys, articleKey.compare)
+	sorted := make([]int64, len(keys))
+	for i, k := range keys {
+		sorted[i] = k.id
+	}
+	return sorted, nil
+}
+
+// articleKey places a stored article in canonical order: publication
+// time, then what the article says, which is the same wherever it was
+// fetched from (a URL holds the host and port it came through), then its
+// identity, and last its ID.
+type articleKey struct {
+	id             int64
+	published      time.Time
+	title          string
+	text, identity uint64
+}
+
+func canonicalKey(a *digest.Article) articleKey {
+	h := fnv.New64a()
+	h.Write([]byte(a.Text))
+	return articleKey{a.ID, a.Published, a.Title, h.Sum64(), fingerprint(a)}
+}
+
+func (x articleKey) compare(y articleKey) int {
+	if c := x.published.Compare(y.published); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.title, y.title); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.text, y.text); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.identity, y.identity); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.id, y.id)
+}
+
+// Unsettled returns the number of articles added to the engine since it
+// last took its window in canonical order (see Recluster).
+func (s *Stories) Unsettled() int64 { return s.unsettled.Load() }
+
+// SetRecluster makes a warm engine run Recluster by itself once no article
+// has come for idle, when articles came since its last one and its window
+// holds at most maxArticles; after a recluster that took d the next waits
+// at least 20×d, so that they cost at most a twentieth of a core. A zero
+// idle (the default) turns them off. Call it before Warm.
+func (s *Stories) SetRecluster(idle time.Duration, maxArticles int) {
+	s.reclusterIdle, s.reclusterMax = idle, maxArticles
+}
+
+// reclusters runs Recluster as SetRecluster says until ctx ends.
+// Failures are logged and tried again later: until then the stories are
+// the incremental engine's.
+func (s *Stories) reclusters(ctx context.Context) {
+	if s.reclusterIdle <= 0 {
+		return
+	}
+	t := time.NewTimer(s.reclusterIdle)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		wait := s.reclusterWait(time.Now())
+		if wait == 0 {
+			start := time.Now()
+			n := s.Unsettled()
+			err := s.Recluster(ctx, time.Now())
+			took := time.Since(start)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				s.log.Error("recluster stories", "err", err)
+				took = max(took, time.Minute/20)
+			} else {
+				articles, stories := s.EngineSize()
+				s.log.Info("stories reclustered", "unsettled", n, "articles", articles, "stories", stories, "took", took.Round(time.Millisecond))
+			}
+			s.mu.Lock()
+			s.nextRecluster = time.Now().Add(20 * took)
+			s.mu.Unlock()
+			wait = max(s.reclusterIdle, 20*took)
+		}
+		t.Reset(wait)
+	}
+}
+
+// reclusterWait returns how long to wait before a recluster is due at now
+// (0: now).
+func (s *Stories) reclusterWait(now time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unsettled.Load() == 0 {
+		return s.reclusterIdle
+	}
+	if articles, _ := s.engine.Size(); articles > s.reclusterMax {
+		return s.reclusterIdle
+	}
+	if quiet := now.Sub(s.lastAdd); quiet < s.reclusterIdle {
+		return s.reclusterIdle - quiet
+	}
+	if now.Before(s.nextRecluster) {
+		return s.nextRecluster.Sub(now)
+	}
+	return 0
 }
 
 // load calls fn with the stored articles of ids, taken newest first,
@@ -408,59 +631,125 @@ func (s *Stories) load(ctx context.Context, ids []int64, fn func(a *digest.Artic
 // oldest first, and saves the stories whose grouping changed. Callers
 // hold s.mu.
 func (s *Stories) replay(ctx context.Context, recent []int64) error {
-	// The replay may group the articles otherwise than the stored stories
-	// do (the engine's rules changed, or a merge or split was not saved
-	// before a crash): the stories whose grouping differs are saved again
-	// at the end, and stored stories the replay merged away are removed.
-	redo := map[int64]bool{}
-	var gone []int64
-	// owner is the engine story that keeps each stored story: when the
-	// replay splits a stored story, only one part keeps its ID.
-	owner := make(map[int64]int64, len(s.ids))
-	for e, sid := range s.ids {
-		owner[sid] = e
-	}
-	err := s.load(ctx, recent, func(a *digest.Article) {
-		r := s.engine.Add(s.docOfStored(a))
-		s.added++
-		for _, m := range r.MergedStories {
-			if sid, ok := s.ids[m]; ok {
-				gone = append(gone, sid)
-				delete(s.ids, m)
-				delete(owner, sid)
-			}
-			delete(redo, m)
-			redo[r.StoryID] = true
-		}
-		for _, n := range r.SplitStories {
-			redo[n], redo[r.StoryID] = true, true
-		}
-		switch sid, ok := s.ids[r.StoryID]; {
-		case a.StoryID == 0:
-			redo[r.StoryID] = true
-		case !ok:
-			if o, taken := owner[a.StoryID]; taken && o != r.StoryID {
-				// The replay puts apart what one stored story holds:
-				// this part is saved as a story of its own.
-				redo[r.StoryID], redo[o] = true, true
-				break
-			}
-			s.ids[r.StoryID] = a.StoryID
-			owner[a.StoryID] = r.StoryID
-		case sid != a.StoryID:
-			// Two stored stories hold what the engine holds as one: the
-			// first keeps it, the other goes once the first is saved.
-			gone = append(gone, a.StoryID)
-			redo[r.StoryID] = true
-		}
-	})
-	if err != nil {
+	rp := s.newReplayer()
+	if err := s.load(ctx, recent, func(a *digest.Article) { rp.add(ctx, a) }); err != nil {
 		return err
 	}
-	if errs := s.saveAll(ctx, slices.Sorted(maps.Keys(redo))); len(errs) > 0 {
+	if err := errors.Join(rp.errs...); err != nil {
+		// The copies stay articles of their own, in their stories; a
+		// warm-up goes on (the next recluster tries them again).
+		s.log.Error("stories: copies found by the replay not merged", "failed", len(rp.errs), "err", err)
+	}
+	return rp.finish(ctx)
+}
+
+// replayer adds stored articles to the engine and keeps what the stored
+// stories need once they are all in. The replay may group the articles
+// otherwise than the stored stories do (the engine's rules changed, a
+// merge or split was not saved before a crash, or the articles come in
+// another order than they first did): the stories whose grouping differs
+// are saved again at the end, and stored stories the replay merged away
+// are removed.
+type replayer struct {
+	s    *Stories
+	redo map[int64]bool
+	gone []int64
+	// was is the stored story of each engine article when it was read,
+	// and seen every engine story the replay put an article in.
+	was  map[int64]int64
+	seen map[int64]bool
+	errs []error // merges that failed (the articles stay apart)
+	// owner is the engine story that keeps each stored story: when the
+	// replay splits a stored story, only one part keeps its ID.
+	owner map[int64]int64
+}
+
+// newReplayer starts a replay into the sink's engine. Callers hold s.mu
+// until finish returns.
+func (s *Stories) newReplayer() *replayer {
+	rp := &replayer{s: s, redo: map[int64]bool{}, owner: make(map[int64]int64, len(s.ids)),
+		was: map[int64]int64{}, seen: map[int64]bool{}}
+	for e, sid := range s.ids {
+		rp.owner[sid] = e
+	}
+	return rp
+}
+
+func (rp *replayer) add(ctx context.Context, a *digest.Article) {
+	s := rp.s
+	d := s.docOfStored(a)
+	r := s.engine.Add(d)
+	s.added++
+	s.unsettled.Add(1) // replayed as the store lists them, not in canonical order
+	rp.was[d.ID] = a.StoryID
+	if r.DuplicateOf != 0 && r.DuplicateOf != r.ID {
+		// A copy stored as an article of its own (the order it first
+		// came in hid it): merged now, as Add would have.
+		if err := s.merge(ctx, a, r); err != nil {
+			rp.errs = append(rp.errs, fmt.Errorf("stories: merge %d: %w", a.ID, err))
+		}
+	}
+	rp.seen[r.StoryID] = true
+	for _, n := range r.SplitStories {
+		rp.seen[n] = true
+	}
+	for _, m := range r.MergedStories {
+		if sid, ok := s.ids[m]; ok {
+			rp.gone = append(rp.gone, sid)
+			delete(s.ids, m)
+			delete(rp.owner, sid)
+		}
+		delete(rp.redo, m)
+		rp.redo[r.StoryID] = true
+	}
+	for _, n := range r.SplitStories {
+		rp.redo[n], rp.redo[r.StoryID] = true, true
+	}
+	switch sid, ok := s.ids[r.StoryID]; {
+	case a.StoryID == 0:
+		rp.redo[r.StoryID] = true
+	case !ok:
+		if o, taken := rp.owner[a.StoryID]; taken && o != r.StoryID {
+			// The replay puts apart what one stored story holds:
+			// this part is saved as a story of its own.
+			rp.redo[r.StoryID], rp.redo[o] = true, true
+			break
+		}
+		s.ids[r.StoryID] = a.StoryID
+		rp.owner[a.StoryID] = r.StoryID
+	case sid != a.StoryID:
+		// Two stored stories hold what the engine holds as one: the
+		// first keeps it, the other goes once the first is saved.
+		rp.gone = append(rp.gone, a.StoryID)
+		rp.redo[r.StoryID] = true
+	}
+}
+
+// finish saves the stories whose grouping changed and removes the stored
+// stories the replay merged away.
+func (rp *replayer) finish(ctx context.Context) error {
+	s := rp.s
+	// An engine story holding an article that was stored in another
+	// story than the one it maps to is saved, whatever the order of the
+	// replay made of it: a story merged away is deleted below, and its
+	// articles would be left in none.
+	for id := range rp.seen {
+		v, ok := s.engine.Story(id)
+		if !ok || rp.redo[v.ID] {
+			continue
+		}
+		sid, mapped := s.ids[v.ID]
+		for _, m := range v.Articles {
+			if was, ok := rp.was[m.ID]; ok && (!mapped || was != sid) {
+				rp.redo[v.ID] = true
+				break
+			}
+		}
+	}
+	if errs := s.saveAll(ctx, slices.Sorted(maps.Keys(rp.redo))); len(errs) > 0 {
 		return fmt.Errorf("load stories: %w", errors.Join(errs...))
 	}
-	for _, sid := range gone {
+	for _, sid := range rp.gone {
 		if slices.Contains(slices.Collect(maps.Values(s.ids)), sid) {
 			continue // still the store's story of another engine story
 		}
@@ -504,7 +793,7 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 		r := s.engine.Add(s.docOfStored(a))
 		s.added++
 		if r.DuplicateOf != 0 && r.DuplicateOf != r.ID {
-			if err := s.merge(ctx, a.ID, r); err != nil {
+			if err := s.merge(ctx, a, r); err != nil {
 				// The article stays one of its own, in the story the
 				// engine gave it (save lists it); the batch goes on.
 				errs = append(errs, fmt.Errorf("stories: merge %d: %w", a.ID, err))
@@ -528,6 +817,10 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 	}
 	errs = append(errs, s.saveAll(ctx, slices.Sorted(maps.Keys(touched)))...)
 	s.prune()
+	if len(arts) > 0 {
+		s.unsettled.Add(int64(len(arts)))
+		s.lastAdd = time.Now()
+	}
 	return errors.Join(errs...)
 }
 
@@ -537,28 +830,57 @@ func (s *Stories) Add(ctx context.Context, ids []int64) error {
 // copy merged earlier lives in the kept article: then the kept article
 // keeps its credit. A kept article gone from the store (its feed removed)
 // leaves dup an article of its own. Callers hold s.mu.
-func (s *Stories) merge(ctx context.Context, dup int64, r story.Result) error {
+//
+// Of the two stored rows the one that comes first in canonical order
+// (published earlier, then by title and text; see canonical) stays and
+// takes the other's sources, whichever the engine saw first: so the
+// articles a group of copies leaves in the store do not depend on the
+// order fetches brought them in, and neither does a Recluster of them.
+// The engine's kept article then stands for the row that stayed.
+func (s *Stories) merge(ctx context.Context, dup *digest.Article, r story.Result) error {
 	keep, ok := s.stored(r.DuplicateOf)
-	if !ok || keep == dup {
+	if !ok || keep == dup.ID {
 		// Gone, or dup is the kept article itself under a new engine ID
 		// (its identity changed with an update): nothing to merge.
 		return nil
 	}
 	original := keep
 	if r.Original == r.ID {
-		original = dup
+		original = dup.ID
 	}
-	if err := s.store.MergeArticles(ctx, keep, dup, original); err != nil {
+	kept, err := s.store.StoredArticle(ctx, keep)
+	if err != nil {
+		if digest.IsNotFound(err) {
+			return nil // keep deleted since: dup stays an article of its own
+		}
+		return fmt.Errorf("into %d: %w", keep, err)
+	}
+	stay, gone := kept, dup
+	if canonicalKey(dup).compare(canonicalKey(kept)) < 0 {
+		stay, gone = dup, kept
+	}
+	if err := s.store.MergeArticles(ctx, stay.ID, gone.ID, original); err != nil {
 		if digest.IsNotFound(err) {
 			return nil // dup deleted since, or keep: nothing left to merge
 		}
-		return fmt.Errorf("into %d: %w", keep, err)
+		return fmt.Errorf("into %d: %w", stay.ID, err)
 	}
 	s.keptBy[r.ID] = r.DuplicateOf
 	if k, ok := s.keptBy[r.DuplicateOf]; ok {
 		s.keptBy[r.ID] = k
 	}
-	delete(s.docs, dup) // the store may give the ID to a new article
+	if stay.ID == dup.ID {
+		// The engine's kept article is stored as dup's row now.
+		k := r.DuplicateOf
+		if kk, ok := s.keptBy[k]; ok {
+			k = kk
+		}
+		delete(s.docs, keep)
+		s.docs[dup.ID] = docRef{id: k, fp: fingerprint(dup)}
+		s.sidOf[k] = dup.ID
+		return nil
+	}
+	delete(s.docs, dup.ID) // the store may give the ID to a new article
 	return nil
 }
 

@@ -105,6 +105,12 @@ func (a *app) registerMetrics(r *metrics.Registry) {
 		}
 		return 0, nil
 	})
+	r.GaugeFunc("digest_story_unsettled_articles", "Articles the story engine took since it last regrouped its window in canonical order (0: settled; see Stories.Recluster).", func(context.Context) (float64, error) {
+		if a.leader != nil {
+			return float64(a.leader.Unsettled()), nil
+		}
+		return float64(a.stories.Unsettled()), nil
+	})
 	r.GaugeFunc("digest_story_engine_leader", "1 when this process runs the story engine.", func(context.Context) (float64, error) {
 		if a.leader == nil || a.leader.Leading() {
 			return 1, nil
