@@ -36,6 +36,28 @@ type rankTerm struct {
 	idf  float64
 }
 
+// weighTerms sets each term's rarity (rankIDF) when there are several to
+// weigh against each other, out of the articles up to the highest ID
+// (newest, the highest of the candidates, when the table's is lower).
+func (s *Store) weighTerms(ctx context.Context, terms []rankTerm, newest int64) error {
+	if len(terms) <= 1 {
+		return nil
+	}
+	var top int64
+	if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&top); err != nil {
+		return wrap("articles: search", err)
+	}
+	total := float64(max(top, newest))
+	for i := range terms {
+		df, err := s.termFrequency(ctx, terms[i].term, total)
+		if err != nil {
+			return err
+		}
+		terms[i].idf = rankIDF(df, total)
+	}
+	return nil
+}
+
 // rankMatches returns the IDs of the newest matches of the search match
 // (term is its SearchQuery value), at most searchRankMax, most relevant
 // first, the newer first among equals.
@@ -72,19 +94,8 @@ func (s *Store) rankMatches(ctx context.Context, match search.Node, term string)
 	if err != nil || len(ids) == 0 {
 		return nil, wrap("articles: search", err)
 	}
-	if len(terms) > 1 {
-		var top int64
-		if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&top); err != nil {
-			return nil, wrap("articles: search", err)
-		}
-		total := float64(max(top, ids[0]))
-		for i := range terms {
-			df, err := s.termFrequency(ctx, terms[i].term, total)
-			if err != nil {
-				return nil, err
-			}
-			terms[i].idf = rankIDF(df, total)
-		}
+	if err := s.weighTerms(ctx, terms, ids[0]); err != nil {
+		return nil, err
 	}
 	lo, hi := ids[len(ids)-1], ids[0]
 	scores := make(map[int64]float64, len(ids))

@@ -516,19 +516,8 @@ func (s *Store) rankAmongByDB(ctx context.Context, term string, ids []int64) ([]
 func (s *Store) rankAmong(ctx context.Context, sd *Dialect, match search.Node, term string, ids []int64) ([]int64, error) {
 	terms := rankTermsOf(match)
 	required := requiredTerms(match)
-	if len(terms) > 1 {
-		var top int64
-		if err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&top); err != nil {
-			return nil, wrap("articles: search", err)
-		}
-		total := float64(max(top, ids[0]))
-		for i := range terms {
-			df, err := s.termFrequency(ctx, terms[i].term, total)
-			if err != nil {
-				return nil, err
-			}
-			terms[i].idf = rankIDF(df, total)
-		}
+	if err := s.weighTerms(ctx, terms, ids[0]); err != nil {
+		return nil, err
 	}
 	titles := make(map[int64][]string, len(ids))
 	rows, err := s.query(ctx, `SELECT a.id, a.title FROM (`+s.d.SearchRanked+`) f CROSS JOIN articles a WHERE a.id = f.id`, rankedList(ids))
