@@ -12,7 +12,6 @@ import (
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/ingest"
 	"github.com/occasional-digest/digest/internal/pgtest"
-	"github.com/occasional-digest/digest/internal/testnews"
 	"github.com/occasional-digest/digest/store/postgres"
 	"github.com/occasional-digest/digest/store/sqlite"
 	"github.com/occasional-digest/digest/story"
@@ -83,17 +82,7 @@ func TestStoryBatchIsOneCommit(t *testing.T) {
 				if err := st.CreateFeed(ctx, reader, f); err != nil {
 					t.Fatal(err)
 				}
-				t0 := time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)
-				var entries []digest.Entry
-				for i := range 3 {
-					for k, q := range []testnews.Quake{testnews.PortAlder, testnews.AshbyFalls} {
-						title, text := q.Report(i)
-						u := fmt.Sprintf("https://wire.example/%d-%d", k, i)
-						entries = append(entries, digest.Entry{GUID: u, URL: u, Link: u, Title: title, Text: text, Summary: text,
-							Published: t0.Add(time.Duration(2*i+k) * time.Minute), Hash: u})
-					}
-				}
-				res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: entries}})
+				res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: quakeWire(3)}})
 				if err != nil {
 					t.Fatal(err)
 				}

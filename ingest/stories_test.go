@@ -32,16 +32,7 @@ func TestStoriesSavesSplits(t *testing.T) {
 	if err := st.CreateFeed(ctx, reader, f); err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)
-	var entries []digest.Entry
-	for i := range 6 {
-		for k, q := range []testnews.Quake{testnews.PortAlder, testnews.AshbyFalls} {
-			title, text := q.Report(i)
-			u := fmt.Sprintf("https://wire.example/%d-%d", k, i)
-			entries = append(entries, digest.Entry{GUID: u, URL: u, Link: u, Title: title, Text: text, Summary: text,
-				Published: t0.Add(time.Duration(2*i+k) * time.Minute), Hash: u})
-		}
-	}
+	entries := quakeWire(6)
 	res, err := st.SaveFetches(ctx, []digest.FetchResult{{FeedID: f.ID, Entries: entries}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +77,23 @@ func TestStoriesSavesSplits(t *testing.T) {
 	if storyOf["0"] == storyOf["1"] {
 		t.Errorf("both earthquakes in story %d", storyOf["0"])
 	}
+}
+
+// quakeWire returns n reports of each of two earthquakes of one kind,
+// interleaved a minute apart (Port Alder's i-th, then Ashby Falls'), as
+// one wire's feed would carry them.
+func quakeWire(n int) []digest.Entry {
+	t0 := time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)
+	var entries []digest.Entry
+	for i := range n {
+		for k, q := range []testnews.Quake{testnews.PortAlder, testnews.AshbyFalls} {
+			title, text := q.Report(i)
+			u := fmt.Sprintf("https://wire.example/%d-%d", k, i)
+			entries = append(entries, digest.Entry{GUID: u, URL: u, Link: u, Title: title, Text: text, Summary: text,
+				Published: t0.Add(time.Duration(2*i+k) * time.Minute), Hash: u})
+		}
+	}
+	return entries
 }
 
 // TestLoadRemembersOlderArticlesForCopies restarts the story sink over a

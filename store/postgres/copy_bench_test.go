@@ -12,12 +12,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	digest "github.com/occasional-digest/digest"
 	"github.com/occasional-digest/digest/internal/pgtest"
 	"github.com/occasional-digest/digest/store/postgres"
-	"github.com/occasional-digest/digest/store/sqlstore"
 )
 
 // BenchmarkSaveNewArticles saves batches of 20 feeds of 20 new entries
@@ -31,23 +29,11 @@ func BenchmarkSaveNewArticles(b *testing.B) {
 			ctx := context.Background()
 			app := "bench_save_" + strconv.Itoa(os.Getpid()) + "_" + strings.ReplaceAll(mode, "-", "_")
 			dsn := pgtest.WithParam(b, pgtest.FreshSchema(b), "application_name", app)
-			migrated, err := postgres.Open(ctx, dsn, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			migrated.Close()
-			cfg, err := pgx.ParseConfig(dsn)
-			if err != nil {
-				b.Fatal(err)
-			}
-			write, read := stdlib.OpenDB(*cfg), stdlib.OpenDB(*cfg)
-			write.SetMaxOpenConns(1)
 			d := postgres.Dialect()
 			if strings.HasPrefix(mode, "insert") {
 				d.CopyRows = nil
 			}
-			db := sqlstore.New(write, read, d, nil)
-			defer db.Close()
+			db := storeWithDialect(b, dsn, d)
 			u := &digest.User{Name: "bench"}
 			if err := db.CreateUser(ctx, u); err != nil {
 				b.Fatal(err)

@@ -25,17 +25,6 @@ import (
 func TestNewArticlesAreCopied(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.FreshSchema(t)
-	migrated, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	migrated.Close()
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write, read := stdlib.OpenDB(*cfg), stdlib.OpenDB(*cfg)
-	write.SetMaxOpenConns(1)
 	d := postgres.Dialect()
 	var mu sync.Mutex
 	copied := map[string]int{}
@@ -49,8 +38,7 @@ func TestNewArticlesAreCopied(t *testing.T) {
 		mu.Unlock()
 		return copyRows(ctx, conn, table, cols, rows)
 	}
-	db := sqlstore.New(write, read, d, nil)
-	defer db.Close()
+	db := storeWithDialect(t, dsn, d)
 
 	alice, bob := &digest.User{Name: "alice"}, &digest.User{Name: "bob"}
 	for _, u := range []*digest.User{alice, bob} {
@@ -125,4 +113,24 @@ func TestNewArticlesAreCopied(t *testing.T) {
 	if len(copied) != 0 {
 		t.Fatalf("saving the same entries again copied %v", copied)
 	}
+}
+
+// storeWithDialect migrates the schema at dsn and returns a store on it
+// that speaks d (a PostgreSQL dialect with a hook changed), closed with tb.
+func storeWithDialect(tb testing.TB, dsn string, d *sqlstore.Dialect) *sqlstore.Store {
+	tb.Helper()
+	migrated, err := postgres.Open(context.Background(), dsn, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	migrated.Close()
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	write, read := stdlib.OpenDB(*cfg), stdlib.OpenDB(*cfg)
+	write.SetMaxOpenConns(1)
+	db := sqlstore.New(write, read, d, nil)
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
